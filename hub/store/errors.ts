@@ -1,0 +1,47 @@
+// Typed store errors: one class per failure mode. The API maps each to a Kubernetes Status.
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+export class KeyExistsError extends StoreError {
+  override name = 'KeyExistsError';
+  constructor(readonly key: string) {
+    super(`key ${key} already exists`);
+  }
+}
+
+export class KeyNotFoundError extends StoreError {
+  override name = 'KeyNotFoundError';
+  constructor(readonly key: string) {
+    super(`key ${key} not found`);
+  }
+}
+
+export class RevisionConflictError extends StoreError {
+  override name = 'RevisionConflictError';
+  constructor(
+    readonly key: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`key ${key} was modified: expected revision ${expected}, found ${actual}`);
+  }
+}
+
+export class CompactedError extends StoreError {
+  override name = 'CompactedError';
+  constructor(
+    readonly requested: number,
+    readonly compacted: number,
+  ) {
+    super(`revision ${requested} has been compacted; oldest available is ${compacted + 1}`);
+  }
+}
+
+export class StoreClosedError extends StoreError {
+  override name = 'StoreClosedError';
+  constructor() {
+    super('store is closed');
+  }
+}

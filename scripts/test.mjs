@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// `npm test`: build (tsc), lint (biome), then run every compiled test file as its own process
+// (two at a time on 2 cores), add up uvu's totals and end with the plain line
+// `N passed, N failed`. A file that crashes or times out before printing totals counts as one
+// failure. Filter files with a substring: `npm test -- store`.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const FILE_TIMEOUT_MS = Number(process.env.DROVER_TEST_FILE_TIMEOUT_MS ?? 300_000);
+const CONCURRENCY = Number(process.env.DROVER_TEST_CONCURRENCY ?? 2);
+const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+
+function step(name, cmd, args) {
+  process.stdout.write(`== ${name}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.log(`${name} failed`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+step('build (tsc)', 'npx', ['tsc', '-p', 'tsconfig.json']);
+if (!process.argv.includes('--no-lint')) step('lint (biome)', 'npx', ['biome', 'check', '.']);
+
+if (!process.argv.includes('--no-env')) step('test environment', 'bash', ['scripts/test-env.sh']);
+
+function findTests(dir) {
+  const out = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (e.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const files = findTests(join(root, 'dist/test'))
+  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
+  .sort();
+
+// uvu prints "Total: N / Passed: N / Skipped: N" at the end of a file run.
+function totals(text) {
+  const clean = text.replace(/\x1b\[[0-9;]*m/g, '');
+  const t = /Total:\s+(\d+)/.exec(clean);
+  const p = /Passed:\s+(\d+)/.exec(clean);
+  const s = /Skipped:\s+(\d+)/.exec(clean);
+  if (!t || !p) return undefined;
+  return { total: +t[1], passed: +p[1], skipped: s ? +s[1] : 0 };
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+const started = Date.now();
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [file], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', DROVER_TEST: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      out += `\n[test runner] ${relative(root, file)} timed out after ${FILE_TIMEOUT_MS} ms\n`;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // Kill anything the file left behind (hubs, agents) in its process group.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      const name = relative(join(root, 'dist'), file);
+      const t = totals(out);
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      if (t) {
+        const f = t.total - t.passed - t.skipped;
+        passed += t.passed;
+        failed += f;
+        skipped += t.skipped;
+        const bad = f > 0 || code !== 0;
+        if (bad && f === 0) failed += 1;
+        console.log(`${bad ? 'FAIL' : 'ok  '} ${name}  ${t.passed}/${t.total} (${secs}s)`);
+        if (bad) failures.push({ name, out });
+      } else {
+        failed += 1;
+        console.log(`FAIL ${name}  (no totals, exit ${code}, ${secs}s)`);
+        failures.push({ name, out });
+      }
+      resolve();
+    });
+  });
+}
+
+console.log(`== tests (${files.length} files, ${CONCURRENCY} at a time)`);
+const queue = [...files];
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (queue.length) await runFile(queue.shift());
+  }),
+);
+
+for (const f of failures) {
+  console.log(`\n---- output of ${f.name} ----`);
+  console.log(f.out.length > 20000 ? `...${f.out.slice(-20000)}` : f.out);
+}
+console.log(`\ntests took ${((Date.now() - started) / 1000).toFixed(1)}s`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,45 @@
+// Protocol constants shared by hub and agent. Defaults mirror Kubernetes' where one exists.
+
+export const PROTOCOL_VERSION = 1;
+
+/** MQTT protocol level: 3.1.1 (4). NATS' MQTT listener refuses MQTT 5. */
+export const MQTT_PROTOCOL_VERSION = 4;
+
+/** Default broker port (plain TCP). */
+export const DEFAULT_MQTT_PORT = 1883;
+/** Default API server port (plain HTTP on loopback until API TLS lands; kube-apiserver's old insecure port). */
+export const DEFAULT_API_PORT = 8080;
+
+/** Heartbeat (lease renew) interval, ms. Kubernetes: node lease renew every 10 s. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+/** Full node status report interval, ms. Kubernetes: nodeStatusReportFrequency 5 min; we send on change or every 60 s. */
+export const DEFAULT_STATUS_INTERVAL_MS = 60_000;
+/** Node monitor grace period, ms. Kubernetes: node-monitor-grace-period 40 s. */
+export const DEFAULT_NODE_GRACE_MS = 40_000;
+/** Debounce after a last-will before marking NotReady, ms: a quick reconnect does not flap. */
+export const DEFAULT_WILL_DEBOUNCE_MS = 500;
+/** MQTT keepalive, seconds. The broker fires the last will after 1.5x this without packets. */
+export const DEFAULT_MQTT_KEEPALIVE_S = 30;
+
+/** Agent reconnect backoff, ms: from min doubling to max, with +-25% jitter. */
+export const RECONNECT_MIN_MS = 500;
+export const RECONNECT_MAX_MS = 30_000;
+
+/** Usernames the broker recognises. */
+export const HUB_USERNAME = 'drover-hub';
+export const BOOTSTRAP_USERNAME_PREFIX = 'bootstrap:';
+export const NODE_USERNAME_PREFIX = 'node:';
+
+/** Kubernetes bootstrap token shape: [a-z0-9]{6}.[a-z0-9]{16}. */
+export const BOOTSTRAP_TOKEN_RE = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
+
+/** Largest MQTT payload the hub accepts from an agent, bytes. */
+export const MAX_AGENT_PAYLOAD_BYTES = 1_572_864;
+
+/** Node taints and condition names used by the node lifecycle controller. */
+export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+
+/** Version string agents report as kubeletVersion. */
+export const DROVER_VERSION = 'v0.1.0-drover';

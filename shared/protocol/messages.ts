@@ -1,0 +1,232 @@
+// Agent <-> hub message types and the validation of every incoming payload.
+// Each parseX() takes raw MQTT payload bytes and returns a typed message or throws ProtocolError.
+
+import type { ContainerImage, NodeAddress, NodeCondition, NodeSystemInfo, Pod, PodStatus, ResourceList } from '../api/types.js';
+import { MAX_AGENT_PAYLOAD_BYTES, PROTOCOL_VERSION } from './constants.js';
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+export interface JoinRequest {
+  v: number;
+  nodeName: string;
+  labels?: Record<string, string>;
+}
+
+export interface JoinResponse {
+  v: number;
+  ok: boolean;
+  nodeName?: string;
+  /** MQTT username/password the node uses from now on. */
+  username?: string;
+  password?: string;
+  error?: string;
+}
+
+export interface NodeStatusReport {
+  v: number;
+  nodeName: string;
+  bootID: string;
+  labels?: Record<string, string>;
+  capacity: ResourceList;
+  allocatable: ResourceList;
+  conditions: NodeCondition[];
+  addresses: NodeAddress[];
+  nodeInfo: NodeSystemInfo;
+  images?: ContainerImage[];
+  usage?: { cpuPercent?: number; memoryBytes?: number };
+}
+
+export interface Heartbeat {
+  v: number;
+  /** Monotonic per-connection sequence number. */
+  seq: number;
+  /** Agent wall-clock time, ms since epoch (diagnostic only; the hub uses its own clock). */
+  time: number;
+}
+
+export interface WillMessage {
+  v: number;
+  reason: string;
+}
+
+export interface DesiredState {
+  v: number;
+  /** Store revision the set was computed at; agents ignore an older one than they have. */
+  revision: number;
+  pods: Pod[];
+}
+
+export interface PodStatusReport {
+  v: number;
+  uid: string;
+  status: PodStatus;
+}
+
+export interface AgentEvent {
+  v: number;
+  involvedObject: { kind: string; namespace?: string; name: string; uid?: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  time: number;
+}
+
+export interface RpcRequest {
+  v: number;
+  method: string;
+  params: Record<string, unknown>;
+}
+
+export interface RpcResponse {
+  v: number;
+  /** Chunk sequence (0-based); the last chunk has done=true. */
+  seq: number;
+  done: boolean;
+  data?: string;
+  error?: string;
+}
+
+// ---- validation helpers ----
+
+type Obj = Record<string, unknown>;
+
+function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
+  const len = typeof buf === 'string' ? Buffer.byteLength(buf) : buf.byteLength;
+  if (len > MAX_AGENT_PAYLOAD_BYTES) throw new ProtocolError(`${what}: payload of ${len} bytes exceeds the limit`);
+  let v: unknown;
+  try {
+    v = JSON.parse(typeof buf === 'string' ? buf : Buffer.from(buf).toString('utf8'));
+  } catch (e) {
+    throw new ProtocolError(`${what}: payload is not JSON: ${(e as Error).message}`);
+  }
+  if (!isObj(v)) throw new ProtocolError(`${what}: payload must be a JSON object`);
+  if (v.v !== PROTOCOL_VERSION) throw new ProtocolError(`${what}: unsupported protocol version ${String(v.v)}`);
+  return v;
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Obj, k: string, what: string, optional = false): void {
+  if (o[k] === undefined && optional) return;
+  if (typeof o[k] !== 'string') throw new ProtocolError(`${what}: field ${k} must be a string`);
+}
+
+function num(o: Obj, k: string, what: string, optional = false): void {
+  if (o[k] === undefined && optional) return;
+  if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) throw new ProtocolError(`${what}: field ${k} must be a number`);
+}
+
+function bool(o: Obj, k: string, what: string, optional = false): void {
+  if (o[k] === undefined && optional) return;
+  if (typeof o[k] !== 'boolean') throw new ProtocolError(`${what}: field ${k} must be a boolean`);
+}
+
+function strMap(o: Obj, k: string, what: string, optional = false): void {
+  const m = o[k];
+  if (m === undefined && optional) return;
+  if (!isObj(m) || !Object.values(m).every((x) => typeof x === 'string'))
+    throw new ProtocolError(`${what}: field ${k} must be a map of strings`);
+}
+
+function arr(o: Obj, k: string, what: string, each: (x: unknown) => boolean, optional = false): void {
+  const a = o[k];
+  if (a === undefined && optional) return;
+  if (!Array.isArray(a) || !a.every(each)) throw new ProtocolError(`${what}: field ${k} must be an array of the right shape`);
+}
+
+const hasType = (x: unknown) => isObj(x) && typeof x.type === 'string';
+
+export function parseJoinRequest(buf: Buffer | Uint8Array | string): JoinRequest {
+  const o = decode(buf, 'join request');
+  str(o, 'nodeName', 'join request');
+  strMap(o, 'labels', 'join request', true);
+  return o as unknown as JoinRequest;
+}
+
+export function parseJoinResponse(buf: Buffer | Uint8Array | string): JoinResponse {
+  const o = decode(buf, 'join response');
+  bool(o, 'ok', 'join response');
+  for (const k of ['nodeName', 'username', 'password', 'error']) str(o, k, 'join response', true);
+  return o as unknown as JoinResponse;
+}
+
+export function parseNodeStatusReport(buf: Buffer | Uint8Array | string): NodeStatusReport {
+  const w = 'node status';
+  const o = decode(buf, w);
+  str(o, 'nodeName', w);
+  str(o, 'bootID', w);
+  strMap(o, 'labels', w, true);
+  strMap(o, 'capacity', w);
+  strMap(o, 'allocatable', w);
+  arr(o, 'conditions', w, (c) => hasType(c) && typeof (c as Obj).status === 'string');
+  arr(o, 'addresses', w, (a) => hasType(a) && typeof (a as Obj).address === 'string');
+  if (!isObj(o.nodeInfo)) throw new ProtocolError(`${w}: field nodeInfo must be an object`);
+  for (const k of ['architecture', 'operatingSystem', 'kernelVersion', 'osImage']) str(o.nodeInfo, k, `${w} nodeInfo`);
+  arr(o, 'images', w, (i) => isObj(i) && Array.isArray(i.names), true);
+  return o as unknown as NodeStatusReport;
+}
+
+export function parseHeartbeat(buf: Buffer | Uint8Array | string): Heartbeat {
+  const o = decode(buf, 'heartbeat');
+  num(o, 'seq', 'heartbeat');
+  num(o, 'time', 'heartbeat');
+  return o as unknown as Heartbeat;
+}
+
+export function parseWill(buf: Buffer | Uint8Array | string): WillMessage {
+  const o = decode(buf, 'will');
+  str(o, 'reason', 'will');
+  return o as unknown as WillMessage;
+}
+
+export function parseDesiredState(buf: Buffer | Uint8Array | string): DesiredState {
+  const o = decode(buf, 'desired state');
+  num(o, 'revision', 'desired state');
+  arr(o, 'pods', 'desired state', (p) => isObj(p) && isObj(p.metadata) && isObj(p.spec));
+  return o as unknown as DesiredState;
+}
+
+export function parsePodStatusReport(buf: Buffer | Uint8Array | string): PodStatusReport {
+  const o = decode(buf, 'pod status');
+  str(o, 'uid', 'pod status');
+  if (!isObj(o.status)) throw new ProtocolError('pod status: field status must be an object');
+  return o as unknown as PodStatusReport;
+}
+
+export function parseAgentEvent(buf: Buffer | Uint8Array | string): AgentEvent {
+  const w = 'agent event';
+  const o = decode(buf, w);
+  if (!isObj(o.involvedObject)) throw new ProtocolError(`${w}: field involvedObject must be an object`);
+  str(o.involvedObject, 'kind', w);
+  str(o.involvedObject, 'name', w);
+  if (o.type !== 'Normal' && o.type !== 'Warning') throw new ProtocolError(`${w}: type must be Normal or Warning`);
+  str(o, 'reason', w);
+  str(o, 'message', w);
+  num(o, 'time', w);
+  return o as unknown as AgentEvent;
+}
+
+export function parseRpcRequest(buf: Buffer | Uint8Array | string): RpcRequest {
+  const o = decode(buf, 'rpc request');
+  str(o, 'method', 'rpc request');
+  if (!isObj(o.params)) throw new ProtocolError('rpc request: field params must be an object');
+  return o as unknown as RpcRequest;
+}
+
+export function parseRpcResponse(buf: Buffer | Uint8Array | string): RpcResponse {
+  const o = decode(buf, 'rpc response');
+  num(o, 'seq', 'rpc response');
+  bool(o, 'done', 'rpc response');
+  str(o, 'data', 'rpc response', true);
+  str(o, 'error', 'rpc response', true);
+  return o as unknown as RpcResponse;
+}
+
+/** Serializes a message (adds the protocol version). */
+export function encode<T extends { v: number }>(msg: Omit<T, 'v'>): Buffer {
+  return Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
+}
