@@ -1,0 +1,46 @@
+// SqliteStore options: defaults (with units) and validation in one place.
+
+import { createLogger, type Logger } from '../../shared/log.js';
+import { InvalidStoreOptionError } from './sqlite-errors.js';
+
+export interface SqliteStoreOptions {
+  log?: Logger;
+  /** Auto-compaction keeps this many revisions of history. Default 10000 revisions. */
+  compactKeepRevisions?: number;
+  /** How often auto-compaction runs, in milliseconds. Default 60000 ms; 0 turns it off. */
+  compactIntervalMs?: number;
+  /** How long a write waits for a lock held by another connection, in milliseconds. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+export interface ResolvedSqliteStoreOptions {
+  log: Logger;
+  compactKeepRevisions: number;
+  compactIntervalMs: number;
+  busyTimeoutMs: number;
+}
+
+export const DEFAULT_COMPACT_KEEP_REVISIONS = 10_000; // revisions
+export const DEFAULT_COMPACT_INTERVAL_MS = 60_000; // ms
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000; // ms
+
+function nonNegativeInt(option: string, value: number | undefined, dflt: number): number {
+  if (value === undefined) return dflt;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidStoreOptionError(option, value, 'must be a non-negative integer');
+  }
+  return value;
+}
+
+export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): ResolvedSqliteStoreOptions {
+  return {
+    log: opts.log ?? createLogger('store'),
+    compactKeepRevisions: nonNegativeInt(
+      'compactKeepRevisions',
+      opts.compactKeepRevisions,
+      DEFAULT_COMPACT_KEEP_REVISIONS,
+    ),
+    compactIntervalMs: nonNegativeInt('compactIntervalMs', opts.compactIntervalMs, DEFAULT_COMPACT_INTERVAL_MS),
+    busyTimeoutMs: nonNegativeInt('busyTimeoutMs', opts.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS),
+  };
+}

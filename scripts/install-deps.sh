@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Drover's tests and benchmarks use, when any is missing.
+# Idempotent and quick when everything is there. Needs root (CI and the dev machines are root).
+set -euo pipefail
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+[ -x /bin/busybox ] || command -v busybox >/dev/null || need+=(busybox-static)
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v nats-server >/dev/null || need+=(nats-server)
+command -v ip >/dev/null || need+=(iproute2)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! command -v kubectl >/dev/null; then
+  echo "kubectl is missing: it is the compatibility client the API tests use (expected preinstalled on this machine kind)" >&2
+  exit 1
+fi
