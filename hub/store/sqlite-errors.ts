@@ -23,13 +23,14 @@ export class FutureRevisionError extends StoreError {
   }
 }
 
-export class InvalidSnapshotError extends StoreError {
-  override name = 'InvalidSnapshotError';
+/** The file is not a Drover store (or snapshot) of a schema this code reads. */
+export class NotAStoreError extends StoreError {
+  override name = 'NotAStoreError';
   constructor(
     readonly path: string,
-    reason: string,
+    readonly reason: string,
   ) {
-    super(`${path} is not a Drover store snapshot: ${reason}`);
+    super(`${path} is not a Drover store: ${reason}`);
   }
 }
 

@@ -31,7 +31,7 @@ INSERT OR IGNORE INTO meta (name, value) VALUES ('compacted', 0);
 `;
 
 /** Returns why db is not a Drover store of a schema this code reads, or undefined when it is. */
-export function whyNotAStore(db: Database.Database): string | undefined {
+export function whyNotAStore(db: Database.Database, opts: { integrity: boolean }): string | undefined {
   const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
   if (!hasMeta) return 'no meta table';
   const rows = db.prepare('SELECT name, value FROM meta').all() as { name: string; value: unknown }[];
@@ -42,6 +42,7 @@ export function whyNotAStore(db: Database.Database): string | undefined {
     const ok = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t);
     if (!ok) return `no ${t} table`;
   }
+  if (!opts.integrity) return undefined;
   const check = db.pragma('quick_check', { simple: true });
   if (check !== 'ok') return `integrity check: ${String(check)}`;
   return undefined;

@@ -1,0 +1,241 @@
+// Agent options: defaults (with units), sources (flags > env DROVER_* > config file > defaults)
+// and validation, in one place. Errors name the option and say what to fix.
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import {
+  BOOTSTRAP_TOKEN_RE,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MQTT_KEEPALIVE_S,
+  DEFAULT_STATUS_INTERVAL_MS,
+} from '../shared/protocol/constants.js';
+import { parseDurationMs } from './duration.js';
+import { type FlagSpecs, flagString, parseFlags } from './flags.js';
+
+export interface AgentConfig {
+  /** Broker URL, e.g. mqtt://hub.local:1883. */
+  hubUrl: string;
+  /** Node name (DNS-1123 subdomain). */
+  nodeName: string;
+  /** Where the credential and the last desired state live. */
+  dataDir: string;
+  /** Bootstrap token `abcdef.0123456789abcdef`; needed only for the first join (or a re-join). */
+  token?: string;
+  labels: Record<string, string>;
+  heartbeatIntervalMs: number;
+  statusIntervalMs: number;
+  dockerSocket: string;
+  keepaliveS: number;
+  joinTimeoutMs: number;
+}
+
+export const AGENT_DEFAULTS = {
+  dataDir: '/var/lib/drover-agent',
+  heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
+  statusIntervalMs: DEFAULT_STATUS_INTERVAL_MS, // 60 s
+  dockerSocket: '/var/run/docker.sock',
+  keepaliveS: DEFAULT_MQTT_KEEPALIVE_S, // 30 s
+  joinTimeoutMs: 15_000, // 15 s for the hub to answer a join request
+} as const;
+
+/** Smallest heartbeat interval accepted, ms (tests use 1 s; below 100 ms is a typo). */
+const MIN_INTERVAL_MS = 100;
+
+export class AgentConfigError extends Error {
+  override name = 'AgentConfigError';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
+export const AGENT_FLAGS: FlagSpecs = {
+  hub: { type: 'string', aliases: ['--hub-url', '--mqtt-url'] },
+  token: { type: 'string' },
+  name: { type: 'string', aliases: ['--node-name'] },
+  'data-dir': { type: 'string' },
+  labels: { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+  'status-interval': { type: 'string' },
+  'docker-socket': { type: 'string' },
+  'join-timeout': { type: 'string' },
+  config: { type: 'string', aliases: ['-c'] },
+  help: { type: 'boolean', aliases: ['-h'] },
+};
+
+export const AGENT_USAGE = `Usage: drover agent --hub mqtt://HOST:PORT [--token TOKEN] [options]
+
+Options (flag / env / config file key):
+  --hub URL                 DROVER_HUB        hub     broker URL (mqtt:// or mqtts://)
+  --token TOKEN             DROVER_TOKEN      token   bootstrap token for the first join
+  --name NAME               DROVER_NODE_NAME  name    node name (default: hostname, DNS-1123)
+  --data-dir DIR            DROVER_DATA_DIR   dataDir credential + desired state (default ${AGENT_DEFAULTS.dataDir})
+  --labels a=b,c=d          DROVER_LABELS     labels  node labels
+  --heartbeat-interval 10s  DROVER_HEARTBEAT_INTERVAL  heartbeatInterval
+  --status-interval 60s     DROVER_STATUS_INTERVAL     statusInterval
+  --docker-socket PATH      DROVER_DOCKER_SOCKET       dockerSocket (default ${AGENT_DEFAULTS.dockerSocket})
+  --join-timeout 15s        DROVER_JOIN_TIMEOUT        joinTimeout
+  --config FILE             DROVER_CONFIG     JSON file with the keys above
+`;
+
+/** Raw option values before validation: strings from flags/env, or JSON values from a file. */
+type Raw = Partial<Record<keyof typeof KEYS, unknown>>;
+
+// option key -> [flag name, env var]
+const KEYS = {
+  hub: ['hub', 'DROVER_HUB'],
+  token: ['token', 'DROVER_TOKEN'],
+  name: ['name', 'DROVER_NODE_NAME'],
+  dataDir: ['data-dir', 'DROVER_DATA_DIR'],
+  labels: ['labels', 'DROVER_LABELS'],
+  heartbeatInterval: ['heartbeat-interval', 'DROVER_HEARTBEAT_INTERVAL'],
+  statusInterval: ['status-interval', 'DROVER_STATUS_INTERVAL'],
+  dockerSocket: ['docker-socket', 'DROVER_DOCKER_SOCKET'],
+  joinTimeout: ['join-timeout', 'DROVER_JOIN_TIMEOUT'],
+} as const;
+
+/** Builds the config from argv (without the command name), the environment and an optional file. */
+export function loadAgentConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const flags = parseFlags(argv, AGENT_FLAGS);
+  if (flags.positionals.length > 0)
+    throw new AgentConfigError('arguments', `unexpected ${JSON.stringify(flags.positionals[0])}; see --help`);
+  const file = flagString(flags, 'config') ?? env.DROVER_CONFIG;
+  const raw: Raw = file ? readConfigFile(file) : {};
+  for (const [key, [flag, envName]] of Object.entries(KEYS)) {
+    const v = flagString(flags, flag) ?? env[envName];
+    if (v !== undefined) raw[key as keyof Raw] = v;
+  }
+  return validateAgentConfig(raw);
+}
+
+function readConfigFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new AgentConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new AgentConfigError('--config', `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new AgentConfigError('--config', `${path} must hold a JSON object`);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (!(k in KEYS)) throw new AgentConfigError('--config', `unknown key ${JSON.stringify(k)} in ${path}; known: ${Object.keys(KEYS).join(', ')}`);
+  return o as Raw;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+export function isDns1123Subdomain(s: string): boolean {
+  return s.length > 0 && s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
+}
+
+/** Hostname lowercased, invalid characters to '-', trimmed to a valid DNS-1123 subdomain. */
+export function sanitizeNodeName(host: string): string {
+  const s = host
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .slice(0, 253)
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/[^a-z0-9]+$/, '');
+  return s || 'node';
+}
+
+/** Parses `a=b,c=d` (or takes an object) and checks Kubernetes label syntax. */
+export function parseLabels(v: unknown, option = '--labels'): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v === undefined || v === '') return out;
+  let pairs: [string, unknown][];
+  if (typeof v === 'string') {
+    pairs = v.split(',').map((p) => {
+      const eq = p.indexOf('=');
+      if (eq < 0) throw new AgentConfigError(option, `${JSON.stringify(p)} is not key=value; write a=b,c=d`);
+      return [p.slice(0, eq).trim(), p.slice(eq + 1).trim()];
+    });
+  } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) pairs = Object.entries(v);
+  else throw new AgentConfigError(option, 'must be a string a=b,c=d or an object of strings');
+  for (const [k, val] of pairs) {
+    if (typeof val !== 'string') throw new AgentConfigError(option, `value of ${k} must be a string`);
+    checkLabelKey(k, option);
+    if (val !== '' && (val.length > 63 || !LABEL_NAME.test(val)))
+      throw new AgentConfigError(option, `value ${JSON.stringify(val)} of ${k} must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`);
+    out[k] = val;
+  }
+  return out;
+}
+
+function checkLabelKey(k: string, option: string): void {
+  const slash = k.lastIndexOf('/');
+  const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
+  const name = slash >= 0 ? k.slice(slash + 1) : k;
+  if (prefix !== undefined && !isDns1123Subdomain(prefix))
+    throw new AgentConfigError(option, `key prefix ${JSON.stringify(prefix)} must be a DNS subdomain (example.com/...)`);
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name))
+    throw new AgentConfigError(option, `key ${JSON.stringify(k)} must be [prefix/]name, name at most 63 characters of [A-Za-z0-9-_.]`);
+}
+
+function duration(v: unknown, option: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseDurationMs(v) : undefined;
+  if (ms === undefined || !Number.isFinite(ms))
+    throw new AgentConfigError(option, `${JSON.stringify(v)} is not a duration; write e.g. 500ms, 10s, 2m`);
+  if (ms < min) throw new AgentConfigError(option, `${ms} ms is too short; at least ${min} ms`);
+  return ms;
+}
+
+function optString(v: unknown, option: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new AgentConfigError(option, 'must be a string');
+  return v;
+}
+
+export function validateAgentConfig(raw: Raw): AgentConfig {
+  const hubUrl = optString(raw.hub, '--hub');
+  if (!hubUrl) throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtt://hub.local:1883');
+  let url: URL;
+  try {
+    url = new URL(hubUrl);
+  } catch {
+    throw new AgentConfigError('--hub', `${JSON.stringify(hubUrl)} is not a URL; write mqtt://HOST:PORT`);
+  }
+  if (!['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ssl:'].includes(url.protocol) || !url.hostname)
+    throw new AgentConfigError('--hub', `${JSON.stringify(hubUrl)} is not an MQTT URL; write mqtt://HOST:PORT (or mqtts:// for TLS)`);
+
+  const nodeName = optString(raw.name, '--name') ?? sanitizeNodeName(hostname());
+  if (!isDns1123Subdomain(nodeName))
+    throw new AgentConfigError('--name', `${JSON.stringify(nodeName)} is not a valid node name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most 253 characters`);
+
+  const token = optString(raw.token, '--token') || undefined;
+  if (token !== undefined && !BOOTSTRAP_TOKEN_RE.test(token))
+    throw new AgentConfigError('--token', 'a bootstrap token looks like abcdef.0123456789abcdef (6 and 16 characters of [a-z0-9]); create one with `drover token create`');
+
+  const dataDir = optString(raw.dataDir, '--data-dir') ?? AGENT_DEFAULTS.dataDir;
+  if (dataDir === '') throw new AgentConfigError('--data-dir', 'must not be empty');
+
+  const heartbeatIntervalMs = duration(raw.heartbeatInterval, '--heartbeat-interval', AGENT_DEFAULTS.heartbeatIntervalMs, MIN_INTERVAL_MS);
+  const statusIntervalMs = duration(raw.statusInterval, '--status-interval', AGENT_DEFAULTS.statusIntervalMs, MIN_INTERVAL_MS);
+  const joinTimeoutMs = duration(raw.joinTimeout, '--join-timeout', AGENT_DEFAULTS.joinTimeoutMs, MIN_INTERVAL_MS);
+  const dockerSocket = optString(raw.dockerSocket, '--docker-socket') ?? AGENT_DEFAULTS.dockerSocket;
+
+  return {
+    hubUrl,
+    nodeName,
+    dataDir,
+    token,
+    labels: parseLabels(raw.labels),
+    heartbeatIntervalMs,
+    statusIntervalMs,
+    dockerSocket,
+    keepaliveS: AGENT_DEFAULTS.keepaliveS,
+    joinTimeoutMs,
+  };
+}
