@@ -40,7 +40,11 @@ export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): Resolv
       opts.compactKeepRevisions,
       DEFAULT_COMPACT_KEEP_REVISIONS,
     ),
-    compactIntervalMs: nonNegativeInt('compactIntervalMs', opts.compactIntervalMs, DEFAULT_COMPACT_INTERVAL_MS),
+    compactIntervalMs: nonNegativeInt(
+      'compactIntervalMs',
+      opts.compactIntervalMs,
+      DEFAULT_COMPACT_INTERVAL_MS,
+    ),
     busyTimeoutMs: nonNegativeInt('busyTimeoutMs', opts.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS),
   };
 }

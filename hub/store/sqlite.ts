@@ -1,0 +1,402 @@
+// SQLite backend of the Store (the embedded default, as k3s does with kine). One process owns
+// the file and is its only writer: the revision counter is kept in memory and every committed
+// write is fanned out to in-memory watchers right after its transaction commits.
+// better-sqlite3 is synchronous, so a read plus `this.rev` is always one consistent view.
+
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Logger } from '../../shared/log.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionConflictError,
+  StoreClosedError,
+} from './errors.js';
+import { FutureRevisionError, NotAStoreError, RestoreTargetExistsError } from './sqlite-errors.js';
+import { resolveSqliteStoreOptions, type SqliteStoreOptions } from './sqlite-options.js';
+import { SCHEMA_SQL, whyNotAStore } from './sqlite-schema.js';
+import type { KeyValue, ListOptions, ListResult, Store, StoreEvent, WatchOptions, Watcher } from './store.js';
+import { type WatchEntry, WatchFanout } from './watch-fanout.js';
+
+export type { SqliteStoreOptions } from './sqlite-options.js';
+
+interface CurrentRow {
+  key: string;
+  value: string;
+  create_revision: number;
+  revision: number;
+}
+
+interface LogRow {
+  revision: number;
+  key: string;
+  value: string;
+  create_revision: number;
+  prev_revision: number;
+  deleted: number;
+  p_value: string | null;
+  p_create_revision: number | null;
+}
+
+const SELECT_CURRENT = `SELECT c.key, l.value, l.create_revision, c.revision
+  FROM current c JOIN log l ON l.revision = c.revision`;
+const SELECT_LOG = `SELECT l.revision, l.key, l.value, l.create_revision, l.prev_revision, l.deleted,
+    p.value AS p_value, p.create_revision AS p_create_revision
+  FROM log l LEFT JOIN log p ON p.revision = l.prev_revision`;
+
+/** The smallest string greater than every string starting with prefix; undefined for ''. */
+function prefixEnd(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function toKv(r: CurrentRow): KeyValue {
+  return { key: r.key, value: r.value, createRevision: r.create_revision, modRevision: r.revision };
+}
+
+function toEvent(r: LogRow): StoreEvent {
+  const prev: KeyValue | undefined =
+    r.prev_revision > 0 && r.p_value !== null
+      ? {
+          key: r.key,
+          value: r.p_value,
+          createRevision: r.p_create_revision ?? 0,
+          modRevision: r.prev_revision,
+        }
+      : undefined;
+  if (r.deleted) {
+    const kv = {
+      key: r.key,
+      value: prev?.value ?? '',
+      createRevision: r.create_revision,
+      modRevision: r.revision,
+    };
+    return prev
+      ? { type: 'delete', kv, prev, revision: r.revision }
+      : { type: 'delete', kv, revision: r.revision };
+  }
+  const kv = { key: r.key, value: r.value, createRevision: r.create_revision, modRevision: r.revision };
+  return prev ? { type: 'put', kv, prev, revision: r.revision } : { type: 'put', kv, revision: r.revision };
+}
+
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const n = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
+    if (n > 0) {
+      const why = whyNotAStore(db, { integrity: false });
+      if (why) throw new NotAStoreError(path, why);
+    }
+    // WAL + FULL: every acknowledged commit is fsync'd to the WAL, so it survives kill -9 and power loss.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new NotAStoreError(path, `cannot use WAL journal (got ${String(mode)})`);
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA_SQL);
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof Error && (err as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new NotAStoreError(path, err.message);
+    }
+    throw err;
+  }
+}
+
+export class SqliteStore implements Store {
+  private rev: number;
+  private compacted: number;
+  private closed = false;
+  private readonly fanout: WatchFanout;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly listStmts = new Map<string, Database.Statement>();
+  private readonly getStmt: Database.Statement;
+  private readonly insertLog: Database.Statement;
+  private readonly insertCurrent: Database.Statement;
+  private readonly updateCurrent: Database.Statement;
+  private readonly deleteCurrent: Database.Statement;
+  private readonly replayAll: Database.Statement;
+  private readonly replayRange: Database.Statement;
+  private readonly compactTx: (from: number, to: number) => number;
+  private readonly writeTx: (
+    key: string,
+    value: string,
+    rev: number,
+    kind: 'create' | 'update' | 'delete',
+    expected?: number,
+  ) => CurrentRow | undefined;
+
+  /** Opens (creating if absent) the store at path. */
+  static open(path: string, opts?: SqliteStoreOptions): SqliteStore {
+    return new SqliteStore(path, opts);
+  }
+
+  /**
+   * Copies a snapshot written by snapshot() to targetPath, after checking it is an intact Drover
+   * store. Refuses when targetPath (or its -wal file) already exists.
+   */
+  static restore(snapshotPath: string, targetPath: string): void {
+    for (const p of [targetPath, `${targetPath}-wal`])
+      if (existsSync(p)) throw new RestoreTargetExistsError(p);
+    if (!existsSync(snapshotPath)) throw new NotAStoreError(snapshotPath, 'file does not exist');
+    const wal = `${snapshotPath}-wal`;
+    if (existsSync(wal) && statSync(wal).size > 0) {
+      throw new NotAStoreError(snapshotPath, 'it has a -wal file: a live database, not a snapshot');
+    }
+    const tmp = `${targetPath}.restore-${process.pid}`;
+    copyFileSync(snapshotPath, tmp);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(tmp, { fileMustExist: true });
+      const why = whyNotAStore(db, { integrity: true });
+      if (why) throw new NotAStoreError(snapshotPath, why);
+      db.close();
+      db = undefined;
+      renameSync(tmp, targetPath);
+    } catch (err) {
+      db?.close();
+      for (const p of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(p, { force: true });
+      if (err instanceof Error && (err as { code?: string }).code === 'SQLITE_NOTADB') {
+        throw new NotAStoreError(snapshotPath, err.message);
+      }
+      throw err;
+    }
+  }
+
+  private readonly db: Database.Database;
+  private readonly log: Logger;
+
+  private constructor(
+    readonly path: string,
+    opts?: SqliteStoreOptions,
+  ) {
+    const o = resolveSqliteStoreOptions(opts);
+    this.log = o.log;
+    const db = openDatabase(path, o.busyTimeoutMs);
+    this.db = db;
+    this.fanout = new WatchFanout(this.log);
+    this.compacted = (
+      db.prepare(`SELECT value FROM meta WHERE name = 'compacted'`).get() as { value: number }
+    ).value;
+    const maxLog = (db.prepare('SELECT max(revision) AS r FROM log').get() as { r: number | null }).r ?? 0;
+    // Compaction may remove a trailing tombstone: the compacted revision still counts as written.
+    this.rev = Math.max(maxLog, this.compacted);
+
+    this.getStmt = db.prepare(`${SELECT_CURRENT} WHERE c.key = ?`);
+    this.insertLog = db.prepare(
+      'INSERT INTO log (revision, key, value, create_revision, prev_revision, deleted) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertCurrent = db.prepare('INSERT INTO current (key, revision) VALUES (?, ?)');
+    this.updateCurrent = db.prepare('UPDATE current SET revision = ? WHERE key = ?');
+    this.deleteCurrent = db.prepare('DELETE FROM current WHERE key = ?');
+    this.replayAll = db.prepare(`${SELECT_LOG} WHERE l.revision > ? AND l.revision <= ? ORDER BY l.revision`);
+    this.replayRange = db.prepare(
+      `${SELECT_LOG} WHERE l.revision > ? AND l.revision <= ? AND l.key >= ? AND l.key < ? ORDER BY l.revision`,
+    );
+
+    this.writeTx = db.transaction((key, value, rev, kind, expected) => {
+      const cur = this.getStmt.get(key) as CurrentRow | undefined;
+      if (kind === 'create') {
+        if (cur) throw new KeyExistsError(key);
+        this.insertLog.run(rev, key, value, rev, 0, 0);
+        this.insertCurrent.run(key, rev);
+        return undefined;
+      }
+      if (!cur) throw new KeyNotFoundError(key);
+      if (expected !== undefined && cur.revision !== expected) {
+        throw new RevisionConflictError(key, expected, cur.revision);
+      }
+      if (kind === 'update') {
+        this.insertLog.run(rev, key, value, cur.create_revision, cur.revision, 0);
+        this.updateCurrent.run(rev, key);
+      } else {
+        this.insertLog.run(rev, key, '', cur.create_revision, cur.revision, 1);
+        this.deleteCurrent.run(key);
+      }
+      return cur;
+    });
+
+    // Keeps, for every key, its latest row at or below `to` (unless a tombstone): that row is
+    // the `prev` of the key's first event after `to`. Rows at or below `from` were already
+    // compacted, so only rows in (from, to] can supersede anything new.
+    const delSuperseded = db.prepare(`DELETE FROM log WHERE revision IN
+      (SELECT prev_revision FROM log WHERE revision > ? AND revision <= ? AND prev_revision > 0)`);
+    const delTombstones = db.prepare('DELETE FROM log WHERE revision > ? AND revision <= ? AND deleted = 1');
+    const setCompacted = db.prepare(`UPDATE meta SET value = ? WHERE name = 'compacted'`);
+    this.compactTx = db.transaction((from: number, to: number) => {
+      const a = delSuperseded.run(from, to).changes;
+      const b = delTombstones.run(from, to).changes;
+      setCompacted.run(to);
+      return a + b;
+    });
+
+    if (o.compactIntervalMs > 0) {
+      this.timer = setInterval(() => this.autoCompact(o.compactKeepRevisions), o.compactIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async revision(): Promise<number> {
+    this.assertOpen();
+    return this.rev;
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.assertOpen();
+    const r = this.getStmt.get(key) as CurrentRow | undefined;
+    return r && toKv(r);
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.assertOpen();
+    const end = prefixEnd(prefix);
+    // One index range: start strictly after startAfter when it lies beyond the prefix start.
+    const exclusive = opts.startAfter !== undefined && opts.startAfter >= prefix;
+    const lo = exclusive ? (opts.startAfter as string) : prefix;
+    const stmt = this.listStmt(exclusive, end !== undefined);
+    const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : -1;
+    const args = end !== undefined ? [lo, end, limit] : [lo, limit];
+    const rows = stmt.all(...args) as CurrentRow[];
+    return { items: rows.map(toKv), revision: this.rev };
+  }
+
+  async create(key: string, value: string): Promise<KeyValue> {
+    this.assertOpen();
+    const rev = this.rev + 1;
+    this.writeTx(key, value, rev, 'create');
+    this.rev = rev;
+    this.fanout.emit({
+      type: 'put',
+      kv: { key, value, createRevision: rev, modRevision: rev },
+      revision: rev,
+    });
+    return { key, value, createRevision: rev, modRevision: rev };
+  }
+
+  async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
+    this.assertOpen();
+    const rev = this.rev + 1;
+    const cur = this.writeTx(key, value, rev, 'update', expectedModRevision) as CurrentRow;
+    this.rev = rev;
+    const createRevision = cur.create_revision;
+    this.fanout.emit({
+      type: 'put',
+      kv: { key, value, createRevision, modRevision: rev },
+      prev: toKv(cur),
+      revision: rev,
+    });
+    return { key, value, createRevision, modRevision: rev };
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    this.assertOpen();
+    const rev = this.rev + 1;
+    const cur = this.writeTx(key, '', rev, 'delete', expectedModRevision) as CurrentRow;
+    this.rev = rev;
+    const kv = { key, value: cur.value, createRevision: cur.create_revision, modRevision: rev };
+    this.fanout.emit({ type: 'delete', kv, prev: toKv(cur), revision: rev });
+    return { ...kv };
+  }
+
+  async watch(prefix: string, onEvent: (ev: StoreEvent) => void, opts: WatchOptions = {}): Promise<Watcher> {
+    this.assertOpen();
+    const after = opts.afterRevision ?? 0;
+    if (after > 0 && after < this.compacted) throw new CompactedError(after, this.compacted);
+    // Replay and registration happen in one synchronous step: no write can fall between them.
+    const pending = after > 0 && after < this.rev ? this.replay(prefix, after) : [];
+    const entry: WatchEntry = {
+      prefix,
+      afterRevision: after > 0 ? after : this.rev,
+      onEvent,
+      onEnd: opts.onEnd,
+      pending: pending.length > 0 ? pending : undefined,
+      closed: false,
+    };
+    this.fanout.add(entry);
+    return { close: () => this.fanout.remove(entry) };
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.assertOpen();
+    this.compactSync(revision);
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.assertOpen();
+    return this.compacted;
+  }
+
+  async snapshot(path: string): Promise<void> {
+    this.assertOpen();
+    // The online backup API copies a consistent image while writes continue; writes made
+    // through this connection meanwhile are carried into the copy. Rename makes it atomic.
+    const tmp = `${path}.snapshot-${process.pid}`;
+    try {
+      await this.db.backup(tmp);
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.fanout.endAll(new StoreClosedError());
+    this.db.close();
+  }
+
+  /** Number of registered watchers (for metrics). */
+  watcherCount(): number {
+    return this.fanout.size;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+
+  private listStmt(exclusive: boolean, bounded: boolean): Database.Statement {
+    const shape = `${exclusive ? 'x' : 'i'}${bounded ? 'b' : 'u'}`;
+    let stmt = this.listStmts.get(shape);
+    if (!stmt) {
+      const lower = exclusive ? 'c.key > ?' : 'c.key >= ?';
+      const upper = bounded ? ' AND c.key < ?' : '';
+      stmt = this.db.prepare(`${SELECT_CURRENT} WHERE ${lower}${upper} ORDER BY c.key LIMIT ?`);
+      this.listStmts.set(shape, stmt);
+    }
+    return stmt;
+  }
+
+  private replay(prefix: string, after: number): StoreEvent[] {
+    const end = prefixEnd(prefix);
+    const rows = (
+      end === undefined
+        ? this.replayAll.all(after, this.rev)
+        : this.replayRange.all(after, this.rev, prefix, end)
+    ) as LogRow[];
+    return rows.map(toEvent);
+  }
+
+  private compactSync(revision: number): void {
+    if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
+    if (revision <= this.compacted) return;
+    const t0 = Date.now();
+    const removed = this.compactTx(this.compacted, revision);
+    this.compacted = revision;
+    this.log.debug('compacted', { revision, removedRows: removed, ms: Date.now() - t0 });
+  }
+
+  private autoCompact(keep: number): void {
+    if (this.closed) return;
+    const target = this.rev - keep;
+    if (target <= this.compacted) return;
+    try {
+      this.compactSync(target);
+    } catch (err) {
+      this.log.error('auto-compaction failed', { revision: target, err });
+    }
+  }
+}

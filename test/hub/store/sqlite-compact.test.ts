@@ -1,0 +1,214 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CompactedError } from '../../../hub/store/errors.js';
+import { SqliteStore } from '../../../hub/store/sqlite.js';
+import {
+  FutureRevisionError,
+  NotAStoreError,
+  RestoreTargetExistsError,
+} from '../../../hub/store/sqlite-errors.js';
+import type { StoreEvent } from '../../../hub/store/store.js';
+import { brief, freshStore, quietLog, rejects, tempDir, waitFor } from './fixtures/helpers.js';
+
+async function logRowCount(path: string): Promise<number> {
+  const Database = (await import('better-sqlite3')).default;
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM log').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+test('compaction: older watch -> CompactedError, from the compacted revision itself -> exact suffix', async () => {
+  const { store, path, cleanup } = freshStore();
+  try {
+    const all: StoreEvent[] = [];
+    await store.watch('/c/', (ev) => all.push(ev));
+    await store.create('/c/a', 'A1'); // 1
+    await store.create('/c/b', 'B1'); // 2
+    await store.update('/c/a', 'A2'); // 3
+    await store.delete('/c/b'); // 4
+    await store.create('/c/d', 'D1'); // 5
+    await store.update('/c/a', 'A3'); // 6  prev A2@3 was written before the compaction point
+    await store.delete('/c/d'); // 7    prev D1@5 too
+    await store.create('/c/b', 'B2'); // 8
+    const before = await logRowCount(path);
+
+    await store.compact(5);
+    assert.is(await store.compactedRevision(), 5);
+    assert.ok((await logRowCount(path)) < before, 'history rows were removed');
+
+    for (const from of [1, 4]) {
+      const err = await rejects(() => store.watch('/c/', () => {}, { afterRevision: from }), CompactedError);
+      assert.is(err.requested, from);
+      assert.is(err.compacted, 5);
+    }
+    for (const from of [5, 6, 7]) {
+      const got: StoreEvent[] = [];
+      await store.watch('/c/', (ev) => got.push(ev), { afterRevision: from });
+      await waitFor(() => got.length >= 8 - from, `replay from ${from}`);
+      // Same events, including prev values whose rows sit at or below the compacted revision.
+      assert.equal(got.map(brief), all.slice(from).map(brief), `from ${from}`);
+    }
+
+    // Current state is untouched by compaction.
+    assert.equal(
+      (await store.list('/c/')).items.map((kv) => `${kv.key}=${kv.value}@${kv.modRevision}`),
+      ['/c/a=A3@6', '/c/b=B2@8'],
+    );
+    assert.is(await store.revision(), 8);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('compacting everything keeps live values; revision never goes back, even across reopen', async () => {
+  const { store, path, cleanup } = freshStore();
+  try {
+    await store.create('/z/a', 'A'); // 1
+    await store.update('/z/a', 'A2'); // 2
+    await store.create('/z/b', 'B'); // 3
+    await store.delete('/z/b'); // 4: the last row is a tombstone, removed by compaction
+    await store.compact(4);
+    await store.compact(2); // already compacted: no-op
+    assert.is(await store.compactedRevision(), 4);
+    assert.is(await logRowCount(path), 1, 'only the live row of /z/a remains');
+    await rejects(() => store.compact(5), FutureRevisionError);
+    await store.close();
+
+    const again = SqliteStore.open(path, { log: quietLog, compactIntervalMs: 0 });
+    try {
+      assert.is(await again.revision(), 4);
+      assert.is(await again.compactedRevision(), 4);
+      assert.equal(await again.get('/z/a'), { key: '/z/a', value: 'A2', createRevision: 1, modRevision: 2 });
+      assert.is((await again.create('/z/b', 'B2')).modRevision, 5);
+      const got: StoreEvent[] = [];
+      await again.watch('/z/', (ev) => got.push(ev), { afterRevision: 4 });
+      await waitFor(() => got.length === 1, 'event 5');
+      assert.equal(got.map(brief), ['put /z/b=B2@5/c5']);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('repeated compactions in steps equal one compaction', async () => {
+  const a = freshStore();
+  const b = freshStore();
+  try {
+    for (const s of [a.store, b.store]) {
+      for (let i = 0; i < 30; i++) {
+        const key = `/s/${i % 4}`;
+        if (await s.get(key)) {
+          if (i % 5 === 0) await s.delete(key);
+          else await s.update(key, String(i));
+        } else await s.create(key, String(i));
+      }
+    }
+    for (let r = 3; r <= 24; r += 3) await a.store.compact(r);
+    await b.store.compact(24);
+    assert.is(await logRowCount(a.path), await logRowCount(b.path));
+    const events = async (s: SqliteStore) => {
+      const got: StoreEvent[] = [];
+      await s.watch('/s/', (ev) => got.push(ev), { afterRevision: 24 });
+      await waitFor(() => got.length === 6, 'six events');
+      return got.map(brief);
+    };
+    assert.equal(await events(a.store), await events(b.store));
+  } finally {
+    await a.cleanup();
+    await b.cleanup();
+  }
+});
+
+test('auto-compaction keeps the configured number of revisions', async () => {
+  const { store, cleanup } = freshStore({ compactKeepRevisions: 5, compactIntervalMs: 10 });
+  try {
+    for (let i = 0; i < 20; i++) await store.create(`/auto/${i}`, 'x');
+    await waitFor(async () => (await store.compactedRevision()) === 15, 'auto-compaction to revision 15');
+    await rejects(() => store.watch('/auto/', () => {}, { afterRevision: 14 }), CompactedError);
+    assert.is((await store.list('/auto/')).items.length, 20);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('snapshot + restore round-trip: same data, revisions, compaction point and history', async () => {
+  const { store, dir, cleanup } = freshStore();
+  try {
+    for (let i = 0; i < 50; i++) await store.create(`/snap/${i}`, JSON.stringify({ i }));
+    for (let i = 0; i < 50; i += 5) await store.update(`/snap/${i}`, 'changed');
+    for (let i = 1; i < 50; i += 7) await store.delete(`/snap/${i}`);
+    await store.compact(40);
+    const snap = join(dir, 'snap.db');
+    await store.snapshot(snap);
+    await store.create('/snap/after', 'not in the snapshot');
+
+    const target = join(dir, 'restored.db');
+    SqliteStore.restore(snap, target);
+    const restored = SqliteStore.open(target, { log: quietLog, compactIntervalMs: 0 });
+    try {
+      const orig = await store.list('');
+      const back = await restored.list('');
+      assert.equal(
+        back.items,
+        orig.items.filter((kv) => kv.key !== '/snap/after'),
+      );
+      assert.is(back.revision, orig.revision - 1);
+      assert.is(await restored.compactedRevision(), 40);
+      const history = async (s: SqliteStore, upTo: number) => {
+        const got: StoreEvent[] = [];
+        await s.watch('/snap/', (ev) => got.push(ev), { afterRevision: 40 });
+        await waitFor(() => got.length >= upTo - 40, 'history');
+        return got.filter((e) => e.revision <= upTo).map(brief);
+      };
+      assert.equal(await history(restored, back.revision), await history(store, back.revision));
+    } finally {
+      await restored.close();
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('restore refuses an existing target and files that are not Drover stores', async () => {
+  const { store, dir, cleanup } = freshStore();
+  const t = tempDir();
+  try {
+    await store.create('/r/a', 'x');
+    const snap = join(dir, 'snap.db');
+    await store.snapshot(snap);
+
+    const existing = join(t.dir, 'existing.db');
+    writeFileSync(existing, 'keep me');
+    await rejects(() => SqliteStore.restore(snap, existing), RestoreTargetExistsError);
+
+    const garbage = join(t.dir, 'garbage');
+    writeFileSync(garbage, 'x'.repeat(4096));
+    const target = join(t.dir, 'target.db');
+    await rejects(() => SqliteStore.restore(garbage, target), NotAStoreError);
+    await rejects(() => SqliteStore.restore(join(t.dir, 'missing'), target), NotAStoreError);
+    const Database = (await import('better-sqlite3')).default;
+    const foreign = join(t.dir, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    await rejects(() => SqliteStore.restore(foreign, target), NotAStoreError);
+    // A live database (with its -wal) is not a snapshot: its latest writes may be in the WAL.
+    await rejects(() => SqliteStore.restore(join(dir, 'store.db'), target), NotAStoreError);
+    assert.not.ok(existsSync(target), 'failed restores leave no target behind');
+
+    SqliteStore.restore(snap, target);
+    assert.ok(existsSync(target));
+  } finally {
+    await cleanup();
+    t.cleanup();
+  }
+});
+
+test.run();
