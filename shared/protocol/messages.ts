@@ -1,7 +1,17 @@
 // Agent <-> hub message types and the validation of every incoming payload.
 // Each parseX() takes raw MQTT payload bytes and returns a typed message or throws ProtocolError.
 
-import type { ContainerImage, NodeAddress, NodeCondition, NodeSystemInfo, Pod, PodStatus, ResourceList } from '../api/types.js';
+import type {
+  ConfigMap,
+  ContainerImage,
+  NodeAddress,
+  NodeCondition,
+  NodeSystemInfo,
+  Pod,
+  PodStatus,
+  ResourceList,
+  Secret,
+} from '../api/types.js';
 import { MAX_AGENT_PAYLOAD_BYTES, PROTOCOL_VERSION } from './constants.js';
 
 export class ProtocolError extends Error {
@@ -56,6 +66,9 @@ export interface DesiredState {
   /** Store revision the set was computed at; agents ignore an older one than they have. */
   revision: number;
   pods: Pod[];
+  /** ConfigMaps and Secrets that the node's pods reference, and no others (node authorizer rule). */
+  configMaps?: ConfigMap[];
+  secrets?: Secret[];
 }
 
 export interface PodStatusReport {
@@ -94,7 +107,8 @@ type Obj = Record<string, unknown>;
 
 function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
   const len = typeof buf === 'string' ? Buffer.byteLength(buf) : buf.byteLength;
-  if (len > MAX_AGENT_PAYLOAD_BYTES) throw new ProtocolError(`${what}: payload of ${len} bytes exceeds the limit`);
+  if (len > MAX_AGENT_PAYLOAD_BYTES)
+    throw new ProtocolError(`${what}: payload of ${len} bytes exceeds the limit`);
   let v: unknown;
   try {
     v = JSON.parse(typeof buf === 'string' ? buf : Buffer.from(buf).toString('utf8'));
@@ -102,7 +116,8 @@ function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
     throw new ProtocolError(`${what}: payload is not JSON: ${(e as Error).message}`);
   }
   if (!isObj(v)) throw new ProtocolError(`${what}: payload must be a JSON object`);
-  if (v.v !== PROTOCOL_VERSION) throw new ProtocolError(`${what}: unsupported protocol version ${String(v.v)}`);
+  if (v.v !== PROTOCOL_VERSION)
+    throw new ProtocolError(`${what}: unsupported protocol version ${String(v.v)}`);
   return v;
 }
 
@@ -117,7 +132,8 @@ function str(o: Obj, k: string, what: string, optional = false): void {
 
 function num(o: Obj, k: string, what: string, optional = false): void {
   if (o[k] === undefined && optional) return;
-  if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) throw new ProtocolError(`${what}: field ${k} must be a number`);
+  if (typeof o[k] !== 'number' || !Number.isFinite(o[k]))
+    throw new ProtocolError(`${what}: field ${k} must be a number`);
 }
 
 function bool(o: Obj, k: string, what: string, optional = false): void {
@@ -135,7 +151,8 @@ function strMap(o: Obj, k: string, what: string, optional = false): void {
 function arr(o: Obj, k: string, what: string, each: (x: unknown) => boolean, optional = false): void {
   const a = o[k];
   if (a === undefined && optional) return;
-  if (!Array.isArray(a) || !a.every(each)) throw new ProtocolError(`${what}: field ${k} must be an array of the right shape`);
+  if (!Array.isArray(a) || !a.every(each))
+    throw new ProtocolError(`${what}: field ${k} must be an array of the right shape`);
 }
 
 const hasType = (x: unknown) => isObj(x) && typeof x.type === 'string';
@@ -165,7 +182,8 @@ export function parseNodeStatusReport(buf: Buffer | Uint8Array | string): NodeSt
   arr(o, 'conditions', w, (c) => hasType(c) && typeof (c as Obj).status === 'string');
   arr(o, 'addresses', w, (a) => hasType(a) && typeof (a as Obj).address === 'string');
   if (!isObj(o.nodeInfo)) throw new ProtocolError(`${w}: field nodeInfo must be an object`);
-  for (const k of ['architecture', 'operatingSystem', 'kernelVersion', 'osImage']) str(o.nodeInfo, k, `${w} nodeInfo`);
+  for (const k of ['architecture', 'operatingSystem', 'kernelVersion', 'osImage'])
+    str(o.nodeInfo, k, `${w} nodeInfo`);
   arr(o, 'images', w, (i) => isObj(i) && Array.isArray(i.names), true);
   return o as unknown as NodeStatusReport;
 }
@@ -187,6 +205,8 @@ export function parseDesiredState(buf: Buffer | Uint8Array | string): DesiredSta
   const o = decode(buf, 'desired state');
   num(o, 'revision', 'desired state');
   arr(o, 'pods', 'desired state', (p) => isObj(p) && isObj(p.metadata) && isObj(p.spec));
+  arr(o, 'configMaps', 'desired state', (c) => isObj(c) && isObj(c.metadata), true);
+  arr(o, 'secrets', 'desired state', (c) => isObj(c) && isObj(c.metadata), true);
   return o as unknown as DesiredState;
 }
 
@@ -203,7 +223,8 @@ export function parseAgentEvent(buf: Buffer | Uint8Array | string): AgentEvent {
   if (!isObj(o.involvedObject)) throw new ProtocolError(`${w}: field involvedObject must be an object`);
   str(o.involvedObject, 'kind', w);
   str(o.involvedObject, 'name', w);
-  if (o.type !== 'Normal' && o.type !== 'Warning') throw new ProtocolError(`${w}: type must be Normal or Warning`);
+  if (o.type !== 'Normal' && o.type !== 'Warning')
+    throw new ProtocolError(`${w}: type must be Normal or Warning`);
   str(o, 'reason', w);
   str(o, 'message', w);
   num(o, 'time', w);
