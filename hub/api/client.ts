@@ -33,10 +33,19 @@ export interface ApiWatch {
 
 export interface ApiClient {
   get<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): Promise<T>;
-  list<T extends KubeObject>(resource: string, namespace: string | undefined, opts?: ListOptions): Promise<KubeList<T>>;
+  list<T extends KubeObject>(
+    resource: string,
+    namespace: string | undefined,
+    opts?: ListOptions,
+  ): Promise<KubeList<T>>;
   create<T extends KubeObject>(resource: string, namespace: string | undefined, obj: T): Promise<T>;
   /** PUT; optimistic concurrency on metadata.resourceVersion when set. subresource: 'status' | 'scale'. */
-  update<T extends KubeObject>(resource: string, namespace: string | undefined, obj: T, subresource?: string): Promise<T>;
+  update<T extends KubeObject>(
+    resource: string,
+    namespace: string | undefined,
+    obj: T,
+    subresource?: string,
+  ): Promise<T>;
   patch<T extends KubeObject>(
     resource: string,
     namespace: string | undefined,

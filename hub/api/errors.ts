@@ -52,7 +52,11 @@ export class BadRequestError extends ApiError {
 /** 404 — object or path not found. */
 export class NotFoundError extends ApiError {
   constructor(resource: string, name: string, group = '') {
-    super(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { group, kind: resource, name });
+    super(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, {
+      group,
+      kind: resource,
+      name,
+    });
   }
 }
 
@@ -76,12 +80,22 @@ export class AlreadyExistsError extends ApiError {
 
 /** 409 Conflict — stale resourceVersion on update (optimistic concurrency). */
 export class ConflictError extends ApiError {
-  constructor(resource: string, name: string, group = '', detail = 'the object has been modified; please apply your changes to the latest version and try again') {
-    super(409, 'Conflict', `Operation cannot be fulfilled on ${resource}${group ? `.${group}` : ''} "${name}": ${detail}`, {
-      group,
-      kind: resource,
-      name,
-    });
+  constructor(
+    resource: string,
+    name: string,
+    group = '',
+    detail = 'the object has been modified; please apply your changes to the latest version and try again',
+  ) {
+    super(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${resource}${group ? `.${group}` : ''} "${name}": ${detail}`,
+      {
+        group,
+        kind: resource,
+        name,
+      },
+    );
   }
 }
 
@@ -96,7 +110,11 @@ export class InvalidError extends ApiError {
 /** 405 — verb not supported on this resource. */
 export class MethodNotAllowedError extends ApiError {
   constructor(verb: string, resource: string) {
-    super(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb} ${resource})`);
+    super(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource (${verb} ${resource})`,
+    );
   }
 }
 
@@ -117,7 +135,11 @@ export class RequestEntityTooLargeError extends ApiError {
 /** 415 — content type not JSON/YAML or patch type not supported. */
 export class UnsupportedMediaTypeError extends ApiError {
   constructor(type: string) {
-    super(415, 'UnsupportedMediaType', `the body of the request was in an unknown format: ${type}; accepted: application/json, application/yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json`);
+    super(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format: ${type}; accepted: application/json, application/yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json`,
+    );
   }
 }
 
@@ -138,6 +160,13 @@ export class ForbiddenError extends ApiError {
 export class TooManyRequestsError extends ApiError {
   constructor(message: string, retryAfterSeconds = 1) {
     super(429, 'TooManyRequests', message, {}, [], retryAfterSeconds);
+  }
+}
+
+/** 501 — a path that exists but is not served yet (e.g. pods/log before its handler is registered). */
+export class NotImplementedError extends ApiError {
+  constructor(message: string) {
+    super(501, 'NotImplemented', message);
   }
 }
 

@@ -232,8 +232,18 @@ export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string; type?: string };
-  configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
-  secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
+  configMap?: {
+    name: string;
+    items?: { key: string; path: string }[];
+    optional?: boolean;
+    defaultMode?: number;
+  };
+  secret?: {
+    secretName: string;
+    items?: { key: string; path: string }[];
+    optional?: boolean;
+    defaultMode?: number;
+  };
 }
 
 export interface LabelSelectorRequirement {

@@ -1,0 +1,70 @@
+// ApiCore: the one validation/admission path. The HTTP server and the in-process client both
+// call it, so a controller's write is checked exactly like kubectl's. Verbs live in ops/.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../shared/log.js';
+import type { KubeObject } from '../../shared/api/types.js';
+import type { Store } from '../store/store.js';
+import { PathNotFoundError } from './errors.js';
+import type { Registry } from './registry.js';
+import type { ResourceDef } from './resource.js';
+import type { Gauge } from '../metrics.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface RequestOptions {
+  /** Unknown fields: Strict (default) refuses, Warn drops and warns, Ignore drops. */
+  fieldValidation?: FieldValidation;
+  /** Collects warnings (sent as `Warning: 299 - "..."` headers over HTTP). */
+  warnings?: string[];
+}
+
+export interface SubresourceContext {
+  core: ApiCore;
+  def: ResourceDef;
+  /** HTTP method: GET, POST, PUT, PATCH, DELETE. */
+  method: string;
+  namespace: string | undefined;
+  name: string;
+  subresource: string;
+  query: URLSearchParams;
+  /** Decoded JSON/YAML body for POST/PUT/PATCH; undefined for GET. */
+  body?: unknown;
+  /** Present over HTTP only: a handler may stream its own response (e.g. logs) on res. */
+  req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
+/**
+ * Serves one subresource. Return an object to send it as JSON (201 for POST, else 200), or
+ * write to ctx.res yourself (then the server sends nothing more). Throw an ApiError to fail.
+ */
+export type SubresourceHandler = (ctx: SubresourceContext) => Promise<unknown>;
+
+export class ApiCore {
+  readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+
+  constructor(
+    readonly store: Store,
+    readonly registry: Registry,
+    readonly log: Logger,
+    readonly watchers?: Gauge,
+  ) {}
+
+  /** The kind for an ApiClient resource name ('pods'), or 404. */
+  resolve(resource: string): ResourceDef {
+    const def = this.registry.byName(resource);
+    if (!def) throw new PathNotFoundError(`resource ${resource}`);
+    return def;
+  }
+
+  registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void {
+    this.subresourceHandlers.set(`${resource}/${subresource}`, fn);
+  }
+
+  subresourceHandler(resource: string, subresource: string): SubresourceHandler | undefined {
+    return this.subresourceHandlers.get(`${resource}/${subresource}`);
+  }
+}
+
+export type { KubeObject };

@@ -1,0 +1,29 @@
+// Content negotiation for kubectl's server-side printing:
+// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io,application/json`.
+
+import type { IncludeObject } from '../table.js';
+
+export interface TableRequest {
+  /** The Table apiVersion asked for. */
+  apiVersion: 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1';
+}
+
+export function wantsTable(accept: string | undefined): TableRequest | undefined {
+  for (const part of (accept ?? '').split(',')) {
+    const params = new Map<string, string>();
+    for (const p of part.split(';').slice(1)) {
+      const [k, v] = p.split('=').map((s) => s.trim());
+      if (k) params.set(k, v ?? '');
+    }
+    if (params.get('as') === 'Table' && params.get('g') === 'meta.k8s.io') {
+      const v = params.get('v');
+      if (v === 'v1' || v === 'v1beta1') return { apiVersion: `meta.k8s.io/${v}` };
+    }
+  }
+  return undefined;
+}
+
+export function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}

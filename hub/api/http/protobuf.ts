@@ -1,0 +1,187 @@
+// Minimal decoder for Kubernetes protobuf request bodies. kubectl's typed clients (`kubectl
+// create namespace|configmap|secret ...`) send `application/vnd.kubernetes.protobuf`; this
+// turns those into the JSON shape. Only the kinds listed in KINDS are understood (add a
+// schema to extend); responses are always JSON, which client-go accepts.
+// Wire format: "k8s\0" + runtime.Unknown{typeMeta=1{apiVersion=1,kind=2}, raw=2, ...}.
+
+import { BadRequestError, UnsupportedMediaTypeError } from '../errors.js';
+
+type Field =
+  | { name: string; t: 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'map' | 'mapBytes'; repeated?: boolean }
+  | { name: string; t: 'msg'; msg: Schema; repeated?: boolean };
+type Schema = Record<number, Field>;
+
+const time: Field['t'] = 'time';
+const ownerRef: Schema = {
+  1: { name: 'kind', t: 'string' },
+  3: { name: 'name', t: 'string' },
+  4: { name: 'uid', t: 'string' },
+  5: { name: 'apiVersion', t: 'string' },
+  6: { name: 'controller', t: 'bool' },
+  7: { name: 'blockOwnerDeletion', t: 'bool' },
+};
+const objectMeta: Schema = {
+  1: { name: 'name', t: 'string' },
+  2: { name: 'generateName', t: 'string' },
+  3: { name: 'namespace', t: 'string' },
+  5: { name: 'uid', t: 'string' },
+  6: { name: 'resourceVersion', t: 'string' },
+  7: { name: 'generation', t: 'int' },
+  8: { name: 'creationTimestamp', t: time },
+  9: { name: 'deletionTimestamp', t: time },
+  10: { name: 'deletionGracePeriodSeconds', t: 'int' },
+  11: { name: 'labels', t: 'map' },
+  12: { name: 'annotations', t: 'map' },
+  13: { name: 'ownerReferences', t: 'msg', msg: ownerRef, repeated: true },
+  14: { name: 'finalizers', t: 'string', repeated: true },
+};
+const meta: Field = { name: 'metadata', t: 'msg', msg: objectMeta };
+
+/** Schemas by kind (k8s.io/api core/v1 generated.proto field numbers). */
+export const KINDS: Record<string, Schema> = {
+  Namespace: {
+    1: meta,
+    2: { name: 'spec', t: 'msg', msg: { 1: { name: 'finalizers', t: 'string', repeated: true } } },
+  },
+  ConfigMap: {
+    1: meta,
+    2: { name: 'data', t: 'map' },
+    3: { name: 'binaryData', t: 'mapBytes' },
+    4: { name: 'immutable', t: 'bool' },
+  },
+  Secret: {
+    1: meta,
+    2: { name: 'data', t: 'mapBytes' },
+    3: { name: 'type', t: 'string' },
+    4: { name: 'stringData', t: 'map' },
+    5: { name: 'immutable', t: 'bool' },
+  },
+};
+
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.buf.length) throw new BadRequestError('protobuf body is truncated');
+      const b = this.buf[this.pos++];
+      result += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return result;
+      mul *= 128;
+    }
+    throw new BadRequestError('protobuf varint is too long');
+  }
+  bytes(): Buffer {
+    const n = this.varint();
+    if (this.pos + n > this.buf.length) throw new BadRequestError('protobuf body is truncated');
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  skip(wire: number): void {
+    if (wire === 0) this.varint();
+    else if (wire === 1) this.pos += 8;
+    else if (wire === 2) this.bytes();
+    else if (wire === 5) this.pos += 4;
+    else throw new BadRequestError(`protobuf wire type ${wire} is not supported`);
+  }
+}
+
+/** Raw fields: number -> list of (wire type, value). */
+function fields(buf: Buffer): Map<number, (number | Buffer)[]> {
+  const r = new Reader(buf);
+  const out = new Map<number, (number | Buffer)[]>();
+  while (!r.done) {
+    const tag = r.varint();
+    const no = Math.floor(tag / 8);
+    const wire = tag & 7;
+    let v: number | Buffer | undefined;
+    if (wire === 0) v = r.varint();
+    else if (wire === 2) v = r.bytes();
+    else r.skip(wire);
+    if (v !== undefined) out.set(no, [...(out.get(no) ?? []), v]);
+  }
+  return out;
+}
+
+function str(v: number | Buffer): string {
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}
+
+function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [no, values] of fields(buf)) {
+    const f = schema[no];
+    if (!f) continue;
+    const conv = (v: number | Buffer): unknown => {
+      switch (f.t) {
+        case 'string':
+          return str(v);
+        case 'bytes':
+          return Buffer.isBuffer(v) ? v.toString('base64') : '';
+        case 'int':
+          return typeof v === 'number' ? v : 0;
+        case 'bool':
+          return v === 1;
+        case 'time': {
+          const m = Buffer.isBuffer(v) ? fields(v) : new Map();
+          const secs = Number(m.get(1)?.[0] ?? 0);
+          return new Date(secs * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        }
+        case 'msg':
+          return Buffer.isBuffer(v) ? decodeMessage(v, f.msg) : {};
+        default:
+          return undefined;
+      }
+    };
+    if (f.t === 'map' || f.t === 'mapBytes') {
+      const m: Record<string, string> = {};
+      for (const v of values) {
+        if (!Buffer.isBuffer(v)) continue;
+        const e = fields(v);
+        const k = e.get(1)?.[0];
+        const val = e.get(2)?.[0];
+        m[k === undefined ? '' : str(k)] =
+          f.t === 'mapBytes'
+            ? Buffer.isBuffer(val)
+              ? val.toString('base64')
+              : ''
+            : val === undefined
+              ? ''
+              : str(val);
+      }
+      out[f.name] = m;
+    } else if (f.repeated) out[f.name] = values.map(conv);
+    else out[f.name] = conv(values[values.length - 1]);
+  }
+  return out;
+}
+
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+export function decodeKubeProtobuf(buf: Buffer): unknown {
+  if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC))
+    throw new BadRequestError('protobuf body does not start with the Kubernetes "k8s\\0" prefix');
+  const unknown = fields(buf.subarray(4));
+  const tm = unknown.get(1)?.[0];
+  const raw = unknown.get(2)?.[0];
+  const typeMeta = Buffer.isBuffer(tm) ? fields(tm) : new Map();
+  const apiVersion = typeMeta.get(1)?.[0];
+  const kind = typeMeta.get(2)?.[0];
+  const kindName = kind === undefined ? '' : str(kind);
+  const schema = KINDS[kindName];
+  if (!schema)
+    throw new UnsupportedMediaTypeError(
+      `application/vnd.kubernetes.protobuf for kind "${kindName}" (protobuf is understood for ${Object.keys(KINDS).join(', ')}; send JSON or YAML)`,
+    );
+  return {
+    apiVersion: apiVersion === undefined ? 'v1' : str(apiVersion),
+    kind: kindName,
+    ...decodeMessage(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0), schema),
+  };
+}

@@ -1,0 +1,174 @@
+// One resource request: method + route -> verb on ApiCore, response in JSON or Table form.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject } from '../../../shared/api/types.js';
+import type { DeleteOptions } from '../client.js';
+import type { ApiCore, FieldValidation, RequestOptions } from '../core.js';
+import { BadRequestError, MethodNotAllowedError, PathNotFoundError } from '../errors.js';
+import { deleteObject } from '../ops/delete.js';
+import { getObject, listObjects } from '../ops/read.js';
+import { createObject, patchObject, updateObject } from '../ops/write.js';
+import { isPlainObject } from '../patch/merge.js';
+import type { ResourceDef } from '../resource.js';
+import { defaultTable, toTable } from '../table.js';
+import { includeObject, wantsTable } from './accept.js';
+import { decodeObject, decodePatch, mediaType, parseJson, readBody } from './body.js';
+import { sendJson, warningHeaders } from './respond.js';
+import { serveWatch } from './watch-stream.js';
+
+export interface ResourceRequest {
+  core: ApiCore;
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watchPath: boolean;
+  query: URLSearchParams;
+  maxBodyBytes: number;
+  track(end: () => void): () => void;
+}
+
+/** The verb for metrics and for kube-style messages. */
+export function verbOf(
+  method: string,
+  r: { name?: string; watchPath: boolean; query: URLSearchParams },
+): string {
+  const watch = r.watchPath || r.query.get('watch') === 'true' || r.query.get('watch') === '1';
+  switch (method) {
+    case 'GET':
+      return watch ? 'watch' : r.name ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return r.name ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+function requestOptions(q: URLSearchParams): RequestOptions {
+  const fv = q.get('fieldValidation');
+  if (fv !== null && !['Strict', 'Warn', 'Ignore'].includes(fv))
+    throw new BadRequestError(`fieldValidation "${fv}" is not one of Strict, Warn, Ignore`);
+  if (q.getAll('dryRun').length) throw new BadRequestError('dryRun is not supported by this server');
+  return { fieldValidation: (fv ?? 'Strict') as FieldValidation, warnings: [] };
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw new BadRequestError(`${name} "${v}" must be an integer`);
+  return Number(v);
+}
+
+export async function handleResource(
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: ResourceRequest,
+): Promise<void> {
+  const { core, def, namespace: ns, name, subresource: sub, query: q } = r;
+  const method = req.method ?? 'GET';
+  const verb = verbOf(method, r);
+  const table = wantsTable(req.headers.accept);
+  const include = includeObject(q);
+  const asTable = (objs: KubeObject[], meta: { resourceVersion?: string; continue?: string }) => {
+    const t = toTable(def.table ?? defaultTable, objs, include, meta);
+    return { ...t, apiVersion: table!.apiVersion };
+  };
+  if (!def.verbs.includes(verb as never) && verb !== 'deletecollection')
+    throw new MethodNotAllowedError(verb, def.resource);
+
+  // Subresources other than status go to their handler (binding now, log later).
+  if (sub && sub !== 'status') {
+    if (!name) throw new PathNotFoundError(req.url ?? '');
+    const h = core.subresourceHandler(def.resource, sub);
+    if (!h || !def.subresources.includes(sub)) throw new PathNotFoundError(req.url ?? '');
+    const body =
+      method === 'POST' || method === 'PUT'
+        ? decodeObject(await readBody(req, r.maxBodyBytes), req.headers['content-type'])
+        : undefined;
+    const out = await h({
+      core,
+      def,
+      method,
+      namespace: ns,
+      name,
+      subresource: sub,
+      query: q,
+      body,
+      req,
+      res,
+    });
+    if (!res.headersSent && !res.writableEnded) sendJson(res, method === 'POST' ? 201 : 200, out ?? {});
+    return;
+  }
+  if (sub === 'status' && !def.subresources.includes('status')) throw new PathNotFoundError(req.url ?? '');
+
+  switch (verb) {
+    case 'get': {
+      const obj = await getObject(core, def, ns, name!);
+      sendJson(res, 200, table ? asTable([obj], { resourceVersion: obj.metadata.resourceVersion }) : obj);
+      return;
+    }
+    case 'list': {
+      const list = await listObjects(core, def, ns, {
+        ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector')! } : {}),
+        ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector')! } : {}),
+        ...(intParam(q, 'limit') !== undefined ? { limit: intParam(q, 'limit') } : {}),
+        ...(q.get('continue') ? { continue: q.get('continue')! } : {}),
+      });
+      sendJson(res, 200, table ? asTable(list.items, list.metadata) : list);
+      return;
+    }
+    case 'watch':
+      if (name) throw new BadRequestError('watch a single object with ?fieldSelector=metadata.name=NAME');
+      await serveWatch(req, res, { core, def, namespace: ns, query: q, table, include, track: r.track });
+      return;
+    case 'create': {
+      if (name) throw new MethodNotAllowedError('create', `${def.resource}/${name}`);
+      const opts = requestOptions(q);
+      const body = decodeObject(await readBody(req, r.maxBodyBytes), req.headers['content-type']);
+      const obj = await createObject(core, def, ns, body, opts);
+      sendJson(res, 201, obj, warningHeaders(opts.warnings ?? []));
+      return;
+    }
+    case 'update': {
+      const opts = requestOptions(q);
+      const body = decodeObject(await readBody(req, r.maxBodyBytes), req.headers['content-type']);
+      const obj = await updateObject(core, def, ns, name!, body, sub, opts);
+      sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));
+      return;
+    }
+    case 'patch': {
+      const opts = requestOptions(q);
+      const { type, patch } = decodePatch(await readBody(req, r.maxBodyBytes), req.headers['content-type']);
+      const obj = await patchObject(core, def, ns, name!, patch, type, sub, opts);
+      sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));
+      return;
+    }
+    case 'delete': {
+      const buf = await readBody(req, r.maxBodyBytes);
+      const opts: DeleteOptions = {};
+      if (buf.length && buf.toString('utf8').trim()) {
+        const mt = mediaType(req.headers['content-type']);
+        const b = mt.includes('yaml') ? decodeObject(buf, mt) : parseJson(buf.toString('utf8'));
+        if (isPlainObject(b)) Object.assign(opts, b as DeleteOptions);
+      }
+      const gps = intParam(q, 'gracePeriodSeconds');
+      if (gps !== undefined) opts.gracePeriodSeconds = gps;
+      const pp = q.get('propagationPolicy');
+      if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
+      if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0)
+        throw new BadRequestError('gracePeriodSeconds must be >= 0');
+      const obj = await deleteObject(core, def, ns, name!, opts);
+      sendJson(res, 200, obj);
+      return;
+    }
+    default:
+      throw new MethodNotAllowedError(verb, def.resource);
+  }
+}

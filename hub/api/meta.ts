@@ -1,0 +1,125 @@
+// Object/metadata helpers shared by the verbs: store keys, timestamps, uids, and the
+// validation every kind's metadata gets (names, labels, annotations).
+
+import { randomUUID } from 'node:crypto';
+import type { KubeObject, StatusCause } from '../../shared/api/types.js';
+import type { KeyValue } from '../store/store.js';
+import {
+  ANNOTATIONS_TOTAL_MAX,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isLabelValue,
+  isQualifiedName,
+} from '../../shared/api/validation.js';
+import type { ResourceDef } from './resource.js';
+
+export function storeKey(def: ResourceDef, namespace: string | undefined, name: string): string {
+  return def.namespaced
+    ? `/registry/${def.resource}/${namespace}/${name}`
+    : `/registry/${def.resource}/${name}`;
+}
+
+/** Prefix for list/watch: all namespaces when namespace is undefined. */
+export function storePrefix(def: ResourceDef, namespace: string | undefined): string {
+  return def.namespaced && namespace
+    ? `/registry/${def.resource}/${namespace}/`
+    : `/registry/${def.resource}/`;
+}
+
+/** The object as clients see it: stored JSON plus resourceVersion = modRevision. */
+export function fromKv<T extends KubeObject = KubeObject>(kv: KeyValue): T {
+  const o = JSON.parse(kv.value) as T;
+  o.metadata = { ...(o.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  return o;
+}
+
+/** Stored form: the object without resourceVersion. */
+export function toValue(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata: meta });
+}
+
+/** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */
+export function nowTimestamp(at = Date.now()): string {
+  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function newUid(): string {
+  return randomUUID();
+}
+
+const GEN_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** generateName + 5 random characters, as the apiserver's SimpleNameGenerator. */
+export function generateName(base: string): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += GEN_ALPHABET[Math.floor(Math.random() * GEN_ALPHABET.length)];
+  return `${base.slice(0, 58)}${s}`;
+}
+
+export function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/** Kinds whose names are DNS-1123 labels (namespaces); everything else is a subdomain. */
+const LABEL_NAMED = new Set(['namespaces']);
+
+export function validateMeta(def: ResourceDef, obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const m = obj.metadata;
+  const name = m.name ?? '';
+  const nameErrs = LABEL_NAMED.has(def.resource) ? isDns1123Label(name) : isDns1123Subdomain(name);
+  for (const msg of nameErrs)
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'metadata.name',
+      message: `Invalid value: "${name}": ${msg}`,
+    });
+  for (const [k, v] of Object.entries(m.labels ?? {})) {
+    for (const msg of isQualifiedName(k))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.labels',
+        message: `Invalid value: "${k}": ${msg}`,
+      });
+    for (const msg of isLabelValue(v))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.labels',
+        message: `Invalid value: "${v}": ${msg}`,
+      });
+  }
+  let size = 0;
+  for (const [k, v] of Object.entries(m.annotations ?? {})) {
+    size += k.length + v.length;
+    for (const msg of isQualifiedName(k))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.annotations',
+        message: `Invalid value: "${k}": ${msg}`,
+      });
+  }
+  if (size > ANNOTATIONS_TOTAL_MAX)
+    causes.push({
+      reason: 'FieldValueTooLong',
+      field: 'metadata.annotations',
+      message: `Too long: must have at most ${ANNOTATIONS_TOTAL_MAX} bytes`,
+    });
+  return causes;
+}
+
+/** Shorthand for one 422 cause. */
+export function cause(field: string, message: string, reason = 'FieldValueInvalid'): StatusCause {
+  return { reason, field, message };
+}
+
+/** JSON with object keys sorted: equality that ignores key order. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
+}

@@ -1,0 +1,73 @@
+// The minimum OpenAPI kubectl 1.32 needs. `kubectl create/apply` (default --validate=strict)
+// first asks /openapi/v3 whether the server supports the fieldValidation query parameter:
+// it finds the PATCH operation tagged with the kind's x-kubernetes-group-version-kind and
+// looks for a `fieldValidation` query parameter. When present, kubectl skips client-side
+// schema validation and sends fieldValidation=Strict, which this server enforces per kind.
+// Without it kubectl falls back to /openapi/v2 and fails ("failed to download openapi").
+// The PATCH operations deliberately list no strategic-merge content type, so client-side
+// `apply` builds its strategic merge patch from kubectl's compiled-in types (the v2 schema
+// is 404, which kubectl tolerates there). /openapi/v2 stays 404.
+
+import { createHash } from 'node:crypto';
+import type { Registry } from './registry.js';
+import type { ResourceDef } from './resource.js';
+
+function gvPath(def: ResourceDef): string {
+  return def.group ? `apis/${def.group}/${def.version}` : `api/${def.version}`;
+}
+
+function gvDoc(defs: ResourceDef[]): unknown {
+  const paths: Record<string, unknown> = {};
+  for (const d of defs) {
+    const base = `/${gvPath(d)}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}/{name}`;
+    paths[base] = {
+      patch: {
+        operationId: `patch${d.namespaced ? 'Namespaced' : ''}${d.kind}`,
+        'x-kubernetes-action': 'patch',
+        'x-kubernetes-group-version-kind': { group: d.group, version: d.version, kind: d.kind },
+        parameters: [
+          { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
+          { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } },
+        ],
+        requestBody: {
+          content: {
+            'application/json-patch+json': { schema: { type: 'object' } },
+            'application/merge-patch+json': { schema: { type: 'object' } },
+          },
+          required: true,
+        },
+        responses: { '200': { description: 'OK' } },
+      },
+    };
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Drover', version: 'v1.32.0-drover' },
+    paths,
+    components: { schemas: {} },
+  };
+}
+
+export class OpenApiV3 {
+  private docs = new Map<string, string>();
+  private root = '';
+
+  constructor(reg: Registry) {
+    const byGv = new Map<string, ResourceDef[]>();
+    for (const d of reg.all()) byGv.set(gvPath(d), [...(byGv.get(gvPath(d)) ?? []), d]);
+    const rootPaths: Record<string, unknown> = {};
+    for (const [gv, defs] of byGv) {
+      const text = JSON.stringify(gvDoc(defs));
+      this.docs.set(gv, text);
+      const hash = createHash('sha256').update(text).digest('hex').slice(0, 32).toUpperCase();
+      rootPaths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hash}` };
+    }
+    this.root = JSON.stringify({ paths: rootPaths });
+  }
+
+  /** Body for /openapi/v3 or /openapi/v3/{gv}; undefined = 404. */
+  get(path: string): string | undefined {
+    if (path === '/openapi/v3') return this.root;
+    return this.docs.get(path.slice('/openapi/v3/'.length));
+  }
+}

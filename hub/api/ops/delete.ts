@@ -1,0 +1,87 @@
+// delete: preconditions, graceful deletion (bound pods), namespace cascade.
+
+import type { KubeObject } from '../../../shared/api/types.js';
+import { KeyNotFoundError, RevisionConflictError } from '../../store/errors.js';
+import type { DeleteOptions } from '../client.js';
+import type { ApiCore } from '../core.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { fromKv, nowTimestamp, storeKey, storePrefix, toValue } from '../meta.js';
+import type { ResourceDef } from '../resource.js';
+import { SYSTEM_NAMESPACES } from '../resources/namespaces.js';
+
+/** Store page size when a namespace deletes its contents (keys). */
+const CASCADE_PAGE = 500;
+
+async function removeNamespaceContents(core: ApiCore, ns: string): Promise<void> {
+  for (const def of core.registry.all()) {
+    if (!def.namespaced) continue;
+    for (;;) {
+      const page = await core.store.list(storePrefix(def, ns), { limit: CASCADE_PAGE });
+      for (const kv of page.items) {
+        try {
+          await core.store.delete(kv.key);
+        } catch (e) {
+          if (!(e instanceof KeyNotFoundError)) throw e;
+        }
+      }
+      if (page.items.length < CASCADE_PAGE) break;
+    }
+  }
+}
+
+export async function deleteObject(
+  core: ApiCore,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  opts: DeleteOptions = {},
+): Promise<KubeObject> {
+  const key = storeKey(def, ns, name);
+  for (;;) {
+    const kv = await core.store.get(key);
+    if (!kv) throw new NotFoundError(def.resource, name, def.group);
+    const old = fromKv(kv);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== old.metadata.uid)
+      throw new ConflictError(
+        def.resource,
+        name,
+        def.group,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
+    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+      throw new ConflictError(
+        def.resource,
+        name,
+        def.group,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+      );
+    if (def.resource === 'namespaces') {
+      if (SYSTEM_NAMESPACES.includes(name))
+        throw new ForbiddenError(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      // Drover has no namespace controller: contents go at once, then the namespace.
+      await removeNamespaceContents(core, name);
+    }
+    const grace = def.gracePeriodSeconds?.(old, opts.gracePeriodSeconds);
+    try {
+      if (grace && grace > 0) {
+        const m = old.metadata;
+        if (m.deletionTimestamp && (m.deletionGracePeriodSeconds ?? 0) <= grace) return old;
+        const next = {
+          ...old,
+          metadata: {
+            ...m,
+            deletionTimestamp: nowTimestamp(Date.now() + grace * 1000),
+            deletionGracePeriodSeconds: grace,
+          },
+        };
+        return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+      }
+      return fromKv(await core.store.delete(key, kv.modRevision));
+    } catch (e) {
+      if (e instanceof RevisionConflictError) continue;
+      if (e instanceof KeyNotFoundError) throw new NotFoundError(def.resource, name, def.group);
+      throw e;
+    }
+  }
+}

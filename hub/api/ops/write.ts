@@ -1,0 +1,207 @@
+// create, update (PUT) and patch: defaults, validation, optimistic concurrency, generation.
+
+import type { KubeObject } from '../../../shared/api/types.js';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../../store/errors.js';
+import type { PatchType } from '../client.js';
+import type { ApiCore, RequestOptions } from '../core.js';
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+} from '../errors.js';
+import {
+  cause,
+  clone,
+  fromKv,
+  generateName,
+  newUid,
+  nowTimestamp,
+  storeKey,
+  toValue,
+  validateMeta,
+} from '../meta.js';
+import { applyJsonPatch } from '../patch/json-patch.js';
+import { isPlainObject, mergePatch } from '../patch/merge.js';
+import { strategicMerge } from '../patch/strategic.js';
+import type { ResourceDef } from '../resource.js';
+import { checkInput } from './input.js';
+
+/** Retries of an update whose store CAS lost a race (no resourceVersion from the client). */
+const UPDATE_RETRIES = 5;
+
+function validateAll(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
+  const causes = [...validateMeta(def, obj), ...(def.validate?.(obj, old) ?? [])];
+  if (causes.length) throw new InvalidError(def.kind, obj.metadata.name ?? '', causes, def.group);
+}
+
+export async function requireNamespace(core: ApiCore, ns: string): Promise<void> {
+  const kv = await core.store.get(`/registry/namespaces/${ns}`);
+  if (!kv) throw new NotFoundError('namespaces', ns);
+  const nsObj = fromKv(kv);
+  if (nsObj.metadata.deletionTimestamp)
+    throw new ForbiddenError(
+      `unable to create new content in namespace ${ns} because it is being terminated`,
+    );
+}
+
+export async function createObject(
+  core: ApiCore,
+  def: ResourceDef,
+  ns: string | undefined,
+  body: unknown,
+  opts: RequestOptions = {},
+): Promise<KubeObject> {
+  const obj = checkInput(def, body, opts, ns);
+  const m = obj.metadata;
+  if (!m.name) {
+    if (!m.generateName)
+      throw new InvalidError(
+        def.kind,
+        '',
+        [cause('metadata.name', 'Required value: name or generateName is required', 'FieldValueRequired')],
+        def.group,
+      );
+    m.name = generateName(m.generateName);
+  }
+  if (def.namespaced) await requireNamespace(core, m.namespace!);
+  m.uid = newUid();
+  m.creationTimestamp = nowTimestamp();
+  m.generation = 1;
+  delete m.resourceVersion;
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+  def.defaults?.(obj);
+  def.prepareCreate?.(obj);
+  validateAll(def, obj);
+  try {
+    return fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)));
+  } catch (e) {
+    if (e instanceof KeyExistsError) throw new AlreadyExistsError(def.resource, m.name, def.group);
+    throw e;
+  }
+}
+
+/** Everything but metadata and status: a change here bumps metadata.generation. */
+function specPart(o: KubeObject): string {
+  const { metadata: _m, status: _s, ...rest } = o as KubeObject & { status?: unknown };
+  return JSON.stringify(rest);
+}
+
+/**
+ * The shared update path. make(old) builds the desired object from the current one (PUT
+ * ignores old; a patch applies itself to it). A resourceVersion in the result must match.
+ */
+export async function applyUpdate(
+  core: ApiCore,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  make: (old: KubeObject) => KubeObject,
+  subresource?: string,
+  internal: { bypassUpdateRules?: boolean } = {},
+): Promise<KubeObject> {
+  const key = storeKey(def, ns, name);
+  for (let attempt = 0; ; attempt++) {
+    const kv = await core.store.get(key);
+    if (!kv) throw new NotFoundError(def.resource, name, def.group);
+    const old = fromKv(kv);
+    const incoming = make(clone(old));
+    if (incoming.metadata.name && incoming.metadata.name !== name)
+      throw new BadRequestError(
+        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    const rv = incoming.metadata.resourceVersion;
+    if (rv && rv !== String(kv.modRevision)) throw new ConflictError(def.resource, name, def.group);
+    const hasStatus = def.subresources.includes('status');
+    let next: KubeObject & { status?: unknown };
+    if (subresource === 'status') {
+      next = { ...clone(old), status: (incoming as { status?: unknown }).status } as KubeObject;
+    } else {
+      next = incoming;
+      const om = old.metadata;
+      next.metadata = {
+        ...next.metadata,
+        name,
+        uid: om.uid,
+        creationTimestamp: om.creationTimestamp,
+        generation: om.generation,
+      };
+      if (def.namespaced) next.metadata.namespace = om.namespace;
+      for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
+        if (om[k] !== undefined) (next.metadata as Record<string, unknown>)[k] = om[k];
+        else delete next.metadata[k];
+      }
+      if (hasStatus) {
+        const st = (old as { status?: unknown }).status;
+        if (st === undefined) delete next.status;
+        else next.status = st;
+      }
+    }
+    def.defaults?.(next);
+    def.prepareUpdate?.(next, old);
+    // The binding subresource may set what a plain update may not (spec.nodeName).
+    validateAll(def, next, internal.bypassUpdateRules ? undefined : old);
+    if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (toValue(next) === toValue(old)) return old;
+    try {
+      return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+    } catch (e) {
+      if (e instanceof RevisionConflictError) {
+        if (rv || attempt >= UPDATE_RETRIES) throw new ConflictError(def.resource, name, def.group);
+        continue;
+      }
+      if (e instanceof KeyNotFoundError) throw new NotFoundError(def.resource, name, def.group);
+      throw e;
+    }
+  }
+}
+
+export async function updateObject(
+  core: ApiCore,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  body: unknown,
+  subresource: string | undefined,
+  opts: RequestOptions = {},
+): Promise<KubeObject> {
+  const obj = checkInput(def, body, opts, ns);
+  if (!obj.metadata.name) obj.metadata.name = name;
+  return applyUpdate(core, def, obj.metadata.namespace, name, () => clone(obj), subresource);
+}
+
+export function applyPatch(type: PatchType, current: unknown, patch: unknown): unknown {
+  try {
+    if (type === 'json') return applyJsonPatch(current, patch);
+    if (!isPlainObject(patch)) throw new Error('a merge patch must be a JSON object');
+    return type === 'strategic' ? strategicMerge(current, patch) : mergePatch(current, patch);
+  } catch (e) {
+    throw new BadRequestError(
+      `the ${type} patch could not be applied: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
+export async function patchObject(
+  core: ApiCore,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  patch: unknown,
+  type: PatchType,
+  subresource: string | undefined,
+  opts: RequestOptions = {},
+): Promise<KubeObject> {
+  if (def.namespaced && !ns) throw new BadRequestError(`a namespace is required to patch ${def.resource}`);
+  return applyUpdate(
+    core,
+    def,
+    ns,
+    name,
+    (old) => checkInput(def, applyPatch(type, old, clone(patch)), { ...opts, warnings: [] }, ns),
+    subresource,
+  );
+}

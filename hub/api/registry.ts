@@ -1,0 +1,59 @@
+// All resource kinds the API serves. Adding a kind = a file under resources/ plus a line here.
+
+import type { KubeObject } from '../../shared/api/types.js';
+import type { ResourceDef } from './resource.js';
+import { configmaps } from './resources/configmaps.js';
+import { events } from './resources/events.js';
+import { leases } from './resources/leases.js';
+import { namespaces } from './resources/namespaces.js';
+import { nodes } from './resources/nodes.js';
+import { pods } from './resources/pods.js';
+import { secrets } from './resources/secrets.js';
+
+export class Registry {
+  private byPath = new Map<string, ResourceDef>();
+  private byResource = new Map<string, ResourceDef>();
+
+  constructor(defs: ResourceDef[]) {
+    for (const d of defs) this.add(d);
+  }
+
+  add<T extends KubeObject>(def: ResourceDef<T>): void {
+    const d = def as unknown as ResourceDef;
+    this.byPath.set(`${d.group}/${d.version}/${d.resource}`, d);
+    this.byResource.set(d.resource, d);
+  }
+
+  /** By URL coordinates (group '' = core). */
+  lookup(group: string, version: string, resource: string): ResourceDef | undefined {
+    return this.byPath.get(`${group}/${version}/${resource}`);
+  }
+
+  /** By plural name alone, as ApiClient callers name resources ('pods', 'deployments'). */
+  byName(resource: string): ResourceDef | undefined {
+    return this.byResource.get(resource);
+  }
+
+  all(): ResourceDef[] {
+    return [...this.byPath.values()];
+  }
+
+  /** group -> versions served, core ('') first. */
+  groups(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const d of this.all()) {
+      const vs = out.get(d.group) ?? [];
+      if (!vs.includes(d.version)) vs.push(d.version);
+      out.set(d.group, vs);
+    }
+    return out;
+  }
+}
+
+export function defaultResources(): ResourceDef[] {
+  return [namespaces, nodes, pods, configmaps, secrets, events, leases] as unknown as ResourceDef[];
+}
+
+export function createRegistry(): Registry {
+  return new Registry(defaultResources());
+}

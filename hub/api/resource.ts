@@ -1,0 +1,52 @@
+// What one kind declares: its REST identity, strict schema, defaults, validation, printing
+// and hooks. Each kind is one file under resources/ exporting a ResourceDef; registry.ts
+// lists them. A new kind (apps/v1 Deployment, ...) is a new file plus one registry line.
+
+import type { StatusCause, KubeObject } from '../../shared/api/types.js';
+import type { Schema } from './schema.js';
+import type { TableDef } from './table.js';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+
+export const ALL_VERBS: Verb[] = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+
+export interface ResourceDef<T extends KubeObject = KubeObject> {
+  group: string; // '' = core (legacy /api/v1)
+  version: string;
+  /** Plural, lower case: the URL segment and the store key segment. */
+  resource: string;
+  kind: string;
+  singular: string;
+  shortNames?: string[];
+  categories?: string[];
+  namespaced: boolean;
+  verbs: Verb[];
+  /**
+   * Subresources served by the generic code: 'status' (PUT/PATCH replace only .status; the
+   * main resource then ignores .status) and names with a `handlers` entry (e.g. binding).
+   */
+  subresources: string[];
+  schema: Schema;
+  table?: TableDef<T>;
+  /** Fills defaults in place (create and update). */
+  defaults?(obj: T): void;
+  /** Field errors (422). old is set on update. */
+  validate?(obj: T, old?: T): StatusCause[];
+  /** Create-time preparation after defaults, e.g. reset status. */
+  prepareCreate?(obj: T): void;
+  /** Update-time preparation; e.g. stringData merge. */
+  prepareUpdate?(obj: T, old: T): void;
+  /**
+   * Graceful deletion: seconds to wait (> 0) before the object is removed, or 0/undefined to
+   * remove at once. Pods bound to a node wait for the agent to confirm.
+   */
+  gracePeriodSeconds?(obj: T, requested: number | undefined): number | undefined;
+}
+
+export function apiVersionOf(def: ResourceDef): string {
+  return def.group ? `${def.group}/${def.version}` : def.version;
+}
+
+export function groupResource(def: ResourceDef): string {
+  return def.group ? `${def.resource}.${def.group}` : def.resource;
+}
