@@ -1,0 +1,90 @@
+// Embedded aedes broker on plain TCP (node:net). TLS is a second listener on the same aedes
+// instance (tls.createServer(opts, aedes.handle)) when it lands. Accept errors (EMFILE) and
+// per-socket errors are logged and the broker keeps serving; connections beyond
+// maxConnections are refused at accept so the process keeps file descriptors for the store.
+
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import type { Logger } from '../../shared/log.js';
+import type { BrokerAuth } from './auth.js';
+
+/** Default connection cap: the per-process open-file limit here is 20000. */
+export const DEFAULT_MAX_CONNECTIONS = 19_000;
+
+export interface BrokerOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  auth: BrokerAuth;
+  maxConnections?: number;
+  log: Logger;
+}
+
+export interface Broker {
+  /** mqtt://host:port, with the bound port. */
+  url: string;
+  port: number;
+  /** Open TCP connections (authenticated or not). */
+  connections(): number;
+  /** Connected, authenticated MQTT clients. */
+  clients(): number;
+  /** Connections refused because of maxConnections. */
+  refused(): number;
+  close(): Promise<void>;
+}
+
+export async function startBroker(opts: BrokerOptions): Promise<Broker> {
+  const log = opts.log;
+  const aedes = await Aedes.createBroker({
+    preConnect: opts.auth.preConnect,
+    authenticate: opts.auth.authenticate,
+    authorizePublish: opts.auth.authorizePublish,
+    authorizeSubscribe: opts.auth.authorizeSubscribe,
+  });
+  aedes.on('clientError', (client, err) => log.debug('client error', { clientId: client?.id, error: err }));
+  aedes.on('connectionError', (client, err) =>
+    log.debug('connection error', { clientId: client?.id, error: err }),
+  );
+
+  const sockets = new Set<net.Socket>();
+  let refused = 0;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', (err) => log.debug('socket error', { remote: socket.remoteAddress, error: err }));
+    aedes.handle(socket);
+  });
+  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  server.on('drop', () => {
+    refused++;
+    log.warn('connection refused: too many connections', { max: server.maxConnections });
+  });
+  // EMFILE and friends on accept: log and keep listening (libuv retries the accept).
+  server.on('error', (err) => log.error('broker listener error', { error: err }));
+
+  await new Promise<void>((resolve, reject) => {
+    const onErr = (e: Error) => reject(e);
+    server.once('error', onErr);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onErr);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  log.info('mqtt broker listening', { host: opts.host, port });
+
+  return {
+    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    connections: () => sockets.size,
+    clients: () => aedes.connectedClients,
+    refused: () => refused,
+    async close() {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await closed;
+      await new Promise<void>((r) => aedes.close(() => r()));
+    },
+  };
+}

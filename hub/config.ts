@@ -1,0 +1,125 @@
+// Hub options: every default (with its unit) and every validation rule in one place.
+// resolveHubConfig() turns partial options (flags, tests) into a complete, checked HubConfig
+// or throws the typed error naming the bad option.
+
+import type { LogLevel } from '../shared/log.js';
+import {
+  DEFAULT_API_PORT,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MQTT_PORT,
+  DEFAULT_NODE_GRACE_MS,
+  DEFAULT_WILL_DEBOUNCE_MS,
+} from '../shared/protocol/constants.js';
+import { DEFAULT_MAX_CONNECTIONS } from './broker/broker.js';
+import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
+
+export interface HubConfig {
+  /** Directory for store.db, kubeconfig, bootstrap-token, endpoints.json. */
+  dataDir: string;
+  apiHost: string;
+  /** 0 = any free port. */
+  apiPort: number;
+  /** Embedded broker listen address (ignored with mqttUrl). */
+  mqttHost: string;
+  /** 0 = any free port. */
+  mqttPort: number;
+  /** External broker (mqtt://host:port): no embedded broker is started. */
+  mqttUrl?: string;
+  /** Gateway credentials for an external broker (the embedded one uses a per-start secret). */
+  mqttUsername?: string;
+  mqttPassword?: string;
+  /** Embedded broker connection cap. */
+  mqttMaxConnections: number;
+  /** No heartbeat for this long -> node Ready=Unknown, ms. */
+  nodeGraceMs: number;
+  /** Wait after a last will before marking the node, ms. */
+  willDebounceMs: number;
+  /** How often agents are expected to heartbeat, ms (the grace must exceed it). */
+  heartbeatIntervalMs: number;
+  /** Minimum interval between Lease object writes per node, ms. */
+  leasePersistIntervalMs: number;
+  logLevel: LogLevel;
+}
+
+export const HUB_DEFAULTS: HubConfig = {
+  dataDir: './.drover/hub',
+  apiHost: '127.0.0.1',
+  apiPort: DEFAULT_API_PORT, // 8080
+  mqttHost: '0.0.0.0',
+  mqttPort: DEFAULT_MQTT_PORT, // 1883
+  mqttMaxConnections: DEFAULT_MAX_CONNECTIONS, // 19000
+  nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
+  willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
+  heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
+  leasePersistIntervalMs: DEFAULT_LEASE_PERSIST_INTERVAL_MS, // 60 s
+  logLevel: 'info',
+};
+
+export type HubOptions = Partial<HubConfig>;
+
+/** A hub option has a value it cannot run with; `option` names it. */
+export class InvalidHubOptionError extends Error {
+  override name = 'InvalidHubOptionError';
+  constructor(
+    readonly option: keyof HubConfig,
+    readonly value: unknown,
+    readonly reason: string,
+  ) {
+    super(`invalid hub option ${option}=${JSON.stringify(value)}: ${reason}`);
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function port(cfg: HubConfig, k: 'apiPort' | 'mqttPort'): void {
+  const v = cfg[k];
+  if (!Number.isInteger(v) || v < 0 || v > 65535)
+    throw new InvalidHubOptionError(k, v, 'must be an integer 0-65535 (0 = any free port)');
+}
+
+function duration(
+  cfg: HubConfig,
+  k: 'nodeGraceMs' | 'willDebounceMs' | 'heartbeatIntervalMs' | 'leasePersistIntervalMs',
+  min: number,
+): void {
+  const v = cfg[k];
+  if (!Number.isFinite(v) || v < min)
+    throw new InvalidHubOptionError(k, v, `must be a number of milliseconds >= ${min}`);
+}
+
+export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const cfg: HubConfig = { ...HUB_DEFAULTS, ...defined };
+  if (typeof cfg.dataDir !== 'string' || cfg.dataDir === '')
+    throw new InvalidHubOptionError('dataDir', cfg.dataDir, 'must be a directory path');
+  if (!cfg.apiHost) throw new InvalidHubOptionError('apiHost', cfg.apiHost, 'must be a host name or address');
+  if (!cfg.mqttHost)
+    throw new InvalidHubOptionError('mqttHost', cfg.mqttHost, 'must be a host name or address');
+  port(cfg, 'apiPort');
+  port(cfg, 'mqttPort');
+  if (cfg.mqttUrl !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(cfg.mqttUrl);
+    } catch {
+      throw new InvalidHubOptionError('mqttUrl', cfg.mqttUrl, 'must be a URL such as mqtt://host:1883');
+    }
+    if (!['mqtt:', 'mqtts:', 'tcp:', 'tls:'].includes(u.protocol))
+      throw new InvalidHubOptionError('mqttUrl', cfg.mqttUrl, 'scheme must be mqtt, mqtts, tcp or tls');
+  }
+  if (!Number.isInteger(cfg.mqttMaxConnections) || cfg.mqttMaxConnections < 1)
+    throw new InvalidHubOptionError('mqttMaxConnections', cfg.mqttMaxConnections, 'must be an integer >= 1');
+  duration(cfg, 'heartbeatIntervalMs', 1);
+  duration(cfg, 'nodeGraceMs', 1);
+  duration(cfg, 'willDebounceMs', 0);
+  duration(cfg, 'leasePersistIntervalMs', 0);
+  if (cfg.nodeGraceMs <= cfg.heartbeatIntervalMs)
+    throw new InvalidHubOptionError(
+      'nodeGraceMs',
+      cfg.nodeGraceMs,
+      `must exceed heartbeatIntervalMs (${cfg.heartbeatIntervalMs} ms)`,
+    );
+  if (!LOG_LEVELS.includes(cfg.logLevel))
+    throw new InvalidHubOptionError('logLevel', cfg.logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
+  return cfg;
+}

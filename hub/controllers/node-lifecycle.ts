@@ -1,0 +1,214 @@
+// Node lifecycle controller (Kubernetes' node-lifecycle-controller, edge-shaped). Per node:
+//   heard from within the grace period and connected -> Ready as the agent reported, no
+//     unreachable taint; requeue at lastSeen + grace to check again
+//   otherwise -> Ready=Unknown (NodeStatusUnknown, or AgentDisconnected after a last will),
+//     taint node.kubernetes.io/unreachable:NoSchedule, event NodeNotReady
+// A last will is debounced: an agent that reconnects and speaks within the debounce does
+// not flap. After a hub start, nodes have no lastSeen: the start time counts as lastSeen,
+// so every agent gets a full grace period to reconnect (as after a controller-manager restart).
+
+import type { ApiClient, ApiWatch } from '../api/client.js';
+import { isNotFound } from '../api/errors.js';
+import type { EventRecorder } from '../events/recorder.js';
+import type { LeaseTable } from '../leases.js';
+import type { Node, NodeCondition, Taint } from '../../shared/api/types.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import {
+  DEFAULT_NODE_GRACE_MS,
+  DEFAULT_WILL_DEBOUNCE_MS,
+  TAINT_UNREACHABLE,
+} from '../../shared/protocol/constants.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+
+export interface NodeLifecycleOptions {
+  client: ApiClient;
+  leases: LeaseTable;
+  recorder: EventRecorder;
+  /** No heartbeat for this long -> Ready=Unknown, ms. Default 40 s (node-monitor-grace-period). */
+  gracePeriodMs?: number;
+  /** Wait after a last will before acting, ms. Default 500 ms. */
+  willDebounceMs?: number;
+  /** Counts as every node's lastSeen until it is heard from, ms since epoch. Default: now. */
+  startTimeMs?: number;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export const REASON_STATUS_UNKNOWN = 'NodeStatusUnknown';
+export const REASON_DISCONNECTED = 'AgentDisconnected';
+
+export class NodeLifecycleController implements Controller {
+  readonly name = 'node-lifecycle';
+  private readonly grace: number;
+  private readonly debounce: number;
+  private readonly startTime: number;
+  private readonly log: Logger;
+  private readonly runner: Runner;
+  /** Nodes last seen healthy by reconcile: activity from them needs no reconcile. */
+  private readonly healthy = new Set<string>();
+  private watch?: ApiWatch;
+
+  constructor(private readonly opts: NodeLifecycleOptions) {
+    this.grace = opts.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS;
+    this.debounce = opts.willDebounceMs ?? DEFAULT_WILL_DEBOUNCE_MS;
+    this.startTime = opts.startTimeMs ?? Date.now();
+    this.log = opts.log ?? createLogger('controller/node-lifecycle');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+  }
+
+  /** Enqueues every node and each new one; starts the workers. */
+  async start(): Promise<void> {
+    const list = await this.opts.client.list<Node>('nodes', undefined);
+    for (const n of list.items) if (n.metadata.name) this.runner.add(n.metadata.name);
+    this.watch = await this.opts.client.watch<Node>(
+      'nodes',
+      undefined,
+      { resourceVersion: list.metadata.resourceVersion },
+      (ev) => {
+        const name = ev.object.metadata.name;
+        if (!name) return;
+        if (ev.type === 'ADDED') this.runner.add(name);
+        if (ev.type === 'DELETED') {
+          this.healthy.delete(name);
+          this.opts.leases.forget(name);
+        }
+      },
+      (err) => this.log.warn('node watch ended', { error: err }),
+    );
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.watch?.close();
+    await this.runner.stop();
+  }
+
+  /** A heartbeat or status arrived: only a node not known healthy needs a look now. */
+  onActivity(node: string): void {
+    if (!this.healthy.has(node)) this.runner.add(node);
+  }
+
+  /** The node's last will arrived (the gateway already marked it disconnected in the leases). */
+  onWill(node: string): void {
+    this.healthy.delete(node);
+    this.runner.addAfter(node, this.debounce);
+  }
+
+  async reconcile(name: string): Promise<Result | undefined> {
+    let node: Node;
+    try {
+      node = await this.opts.client.get<Node>('nodes', undefined, name);
+    } catch (e) {
+      if (isNotFound(e)) {
+        this.healthy.delete(name);
+        return undefined;
+      }
+      throw e;
+    }
+    const leases = this.opts.leases;
+    const now = Date.now();
+    const lastSeen = leases.lastSeen(name) ?? this.startTime;
+    const connected = leases.isConnected(name);
+    if (connected && now - lastSeen < this.grace) {
+      // Within the start-up grace, a node not yet heard from keeps whatever state it had.
+      if (leases.lastSeen(name) !== undefined) {
+        await this.markReady(node, now);
+        this.healthy.add(name);
+      }
+      return { requeueAfterMs: lastSeen + this.grace - now + 1 };
+    }
+    this.healthy.delete(name);
+    await this.markUnknown(node, connected, lastSeen, now);
+    return undefined;
+  }
+
+  private async markReady(node: Node, now: number): Promise<void> {
+    const name = node.metadata.name ?? '';
+    const conditions = node.status?.conditions ?? [];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    let changed = false;
+    // Only undo our own Unknown; a missing or False Ready is the agent's to report.
+    if (ready?.status === 'Unknown') {
+      const reported = this.opts.leases.reportedReady(name);
+      const cond: NodeCondition = {
+        type: 'Ready',
+        status: reported && reported.status !== 'Unknown' ? reported.status : 'True',
+        reason: reported?.reason ?? 'AgentReady',
+        message: reported?.message ?? 'agent is posting ready status',
+        lastHeartbeatTime: rfc3339(this.opts.leases.lastSeen(name) ?? now),
+        lastTransitionTime: rfc3339(now),
+      };
+      node = await this.opts.client.update<Node>(
+        'nodes',
+        undefined,
+        {
+          ...node,
+          status: { ...node.status, conditions: [...conditions.filter((c) => c.type !== 'Ready'), cond] },
+        },
+        'status',
+      );
+      changed = true;
+    }
+    const taints = node.spec.taints ?? [];
+    if (taints.some((t) => t.key === TAINT_UNREACHABLE)) {
+      await this.opts.client.update<Node>('nodes', undefined, {
+        ...node,
+        spec: { ...node.spec, taints: taints.filter((t) => t.key !== TAINT_UNREACHABLE) },
+      });
+      changed = true;
+    }
+    if (changed) {
+      this.log.info('node ready', { node: name });
+      await this.opts.recorder.record(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+    }
+  }
+
+  private async markUnknown(node: Node, connected: boolean, lastSeen: number, now: number): Promise<void> {
+    const name = node.metadata.name ?? '';
+    const conditions = node.status?.conditions ?? [];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    let changed = false;
+    if (ready?.status !== 'Unknown') {
+      const cond: NodeCondition = {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: connected ? REASON_STATUS_UNKNOWN : REASON_DISCONNECTED,
+        message: connected
+          ? 'Kubelet stopped posting node status.'
+          : "The agent's MQTT connection dropped (last will received) and it has not reconnected.",
+        lastHeartbeatTime: ready?.lastHeartbeatTime ?? rfc3339(lastSeen),
+        lastTransitionTime: rfc3339(now),
+      };
+      node = await this.opts.client.update<Node>(
+        'nodes',
+        undefined,
+        {
+          ...node,
+          status: { ...node.status, conditions: [...conditions.filter((c) => c.type !== 'Ready'), cond] },
+        },
+        'status',
+      );
+      changed = true;
+    }
+    const taints = node.spec.taints ?? [];
+    if (!taints.some((t) => t.key === TAINT_UNREACHABLE)) {
+      const taint: Taint = { key: TAINT_UNREACHABLE, effect: 'NoSchedule', timeAdded: rfc3339(now) };
+      await this.opts.client.update<Node>('nodes', undefined, {
+        ...node,
+        spec: { ...node.spec, taints: [...taints, taint] },
+      });
+      changed = true;
+    }
+    if (changed) {
+      this.log.info('node not ready', { node: name, connected, lastSeenAgoMs: now - lastSeen });
+      await this.opts.recorder.record(
+        node,
+        'Normal',
+        'NodeNotReady',
+        `Node ${name} status is now: NodeNotReady`,
+      );
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// Work queue with client-go semantics: a key queued while queued is one item; a key re-added
+// while being processed is processed again after done(); delayed adds keep only the earliest
+// pending timer per key; per-key exponential backoff for rate-limited adds.
+
+export interface BackoffOptions {
+  /** First retry delay, ms (client-go: 5 ms). */
+  baseDelayMs?: number;
+  /** Retry delay cap, ms (client-go: 1000 s). */
+  maxDelayMs?: number;
+}
+
+export const DEFAULT_BASE_DELAY_MS = 5;
+export const DEFAULT_MAX_DELAY_MS = 1_000_000;
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private shutDown = false;
+
+  /** onReady is called whenever an item may have become available to get(). */
+  constructor(
+    private readonly onReady: () => void,
+    opts: BackoffOptions = {},
+  ) {
+    this.baseDelayMs = opts.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
+    this.maxDelayMs = opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  }
+
+  add(key: string): void {
+    if (this.shutDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return;
+    this.queue.push(key);
+    this.onReady();
+  }
+
+  /** Adds key after delayMs; an earlier pending timer for the key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shutDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Adds key after its backoff delay (base * 2^failures, capped) and counts a failure. */
+  addRateLimited(key: string): void {
+    this.addAfter(key, this.nextDelay(key));
+  }
+
+  nextDelay(key: string): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    return Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs);
+  }
+
+  /** Resets key's backoff (after a success). */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  numFailures(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Next key to process, or undefined when none is ready. */
+  get(): string | undefined {
+    const key = this.queue.shift();
+    if (key === undefined) return undefined;
+    this.processing.add(key);
+    this.dirty.delete(key);
+    return key;
+  }
+
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key) && !this.shutDown) {
+      this.queue.push(key);
+      this.onReady();
+    }
+  }
+
+  /** Items waiting (not processing, not delayed). */
+  len(): number {
+    return this.queue.length;
+  }
+
+  hasTimer(key: string): boolean {
+    return this.timers.has(key);
+  }
+
+  shutdown(): void {
+    this.shutDown = true;
+    for (const t of this.timers.values()) clearTimeout(t.timer);
+    this.timers.clear();
+    this.queue.length = 0;
+    this.dirty.clear();
+  }
+}

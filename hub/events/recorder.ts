@@ -1,0 +1,66 @@
+// Writes v1 Events through the API, as client-go's EventRecorder does: the event lives in
+// the involved object's namespace ('default' for cluster-scoped objects such as Nodes), is
+// named <object>.<unique hex>, and carries the reporting component. Writing an event never
+// fails the caller: errors are logged.
+
+import { randomBytes } from 'node:crypto';
+import type { ApiClient } from '../api/client.js';
+import type { Event, KubeObject } from '../../shared/api/types.js';
+import type { Logger } from '../../shared/log.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventRecorderOptions {
+  client: ApiClient;
+  /** source.component / reportingComponent, e.g. 'node-controller'. */
+  component: string;
+  /** source.host, e.g. a node name for agent events. */
+  host?: string;
+  log: Logger;
+}
+
+export class EventRecorder {
+  constructor(private readonly opts: EventRecorderOptions) {}
+
+  async record(
+    obj: KubeObject,
+    type: EventType,
+    reason: string,
+    message: string,
+    host?: string,
+  ): Promise<void> {
+    const ns = obj.metadata.namespace ?? 'default';
+    const name = obj.metadata.name ?? 'unknown';
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const h = host ?? this.opts.host;
+    const ev: Event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: {
+        name: `${name}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`,
+        namespace: ns,
+      },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name,
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+      },
+      reason,
+      message,
+      type,
+      source: { component: this.opts.component, ...(h ? { host: h } : {}) },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: this.opts.component,
+      reportingInstance: h ?? '',
+    };
+    try {
+      await this.opts.client.create<Event>('events', ns, ev);
+    } catch (e) {
+      this.opts.log.warn('event not recorded', { reason, object: name, error: e as Error });
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// What every gateway handler gets: the API client, the MQTT publish function, the lease table
+// and the hooks into the node lifecycle controller.
+
+import type { ApiClient } from '../api/client.js';
+import type { LeaseTable } from '../leases.js';
+import type { Logger } from '../../shared/log.js';
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain?: boolean;
+}
+
+export interface GatewayContext {
+  client: ApiClient;
+  publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
+  leases: LeaseTable;
+  log: Logger;
+  /** A message from the node's agent arrived (it is alive). */
+  onNodeActivity(node: string): void;
+  /** The node's MQTT connection dropped (last will). */
+  onNodeWill(node: string): void;
+  /** Publish node's current desired set (e.g. right after it joined). */
+  publishDesired(node: string): void;
+}

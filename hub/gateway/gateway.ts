@@ -1,0 +1,192 @@
+// The hub side of MQTT: an ordinary mqtt.js client (so the hub works against the embedded
+// aedes or an external broker). Every payload is validated with the protocol parse
+// functions; a bad payload is logged and counted, never fatal. Messages of one node are
+// handled in arrival order.
+
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { ApiClient } from '../api/client.js';
+import { EventRecorder } from '../events/recorder.js';
+import type { LeaseTable } from '../leases.js';
+import type { NodeCredentialCache } from '../auth/tokens.js';
+import { filters, parseTopic } from '../../shared/mqtt/topics.js';
+import { MQTT_PROTOCOL_VERSION, DEFAULT_MQTT_KEEPALIVE_S } from '../../shared/protocol/constants.js';
+import {
+  parseAgentEvent,
+  parseHeartbeat,
+  parseJoinRequest,
+  parseNodeStatusReport,
+  parsePodStatusReport,
+  parseWill,
+  ProtocolError,
+} from '../../shared/protocol/messages.js';
+import type { Logger } from '../../shared/log.js';
+import { handleAgentEvent } from './agent-events.js';
+import type { GatewayContext, PublishOptions } from './context.js';
+import { DesiredPublisher } from './desired.js';
+import { handleJoin } from './join.js';
+import { handlePodStatus } from './pod-status.js';
+import { KeyedSerial } from './serial.js';
+import { handleStatus } from './status.js';
+
+/** How long startGateway waits for the first CONNACK, ms. */
+export const GATEWAY_CONNECT_TIMEOUT_MS = 10_000;
+/** Reconnect interval after the broker connection drops, ms. */
+const RECONNECT_PERIOD_MS = 1000;
+
+export interface GatewayOptions {
+  mqttUrl: string;
+  username: string;
+  password: string;
+  client: ApiClient;
+  leases: LeaseTable;
+  log: Logger;
+  credentialCache?: NodeCredentialCache;
+  onNodeActivity?: (node: string) => void;
+  onNodeWill?: (node: string) => void;
+}
+
+export interface GatewayStats {
+  received: number;
+  /** Messages whose handling finished (ok or not). */
+  handled: number;
+  invalid: number;
+  failed: number;
+}
+
+export interface Gateway {
+  stats: GatewayStats;
+  desired: DesiredPublisher;
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+const SUBSCRIPTIONS = [
+  filters.allJoinRequests,
+  filters.allStatus,
+  filters.allLeases,
+  filters.allWills,
+  filters.allPodStatus,
+  filters.allEvents,
+];
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const log = opts.log;
+  const stats: GatewayStats = { received: 0, handled: 0, invalid: 0, failed: 0 };
+  const serial = new KeyedSerial();
+
+  const mq: MqttClient = mqtt.connect(opts.mqttUrl, {
+    clientId: `drover-hub-${randomBytes(6).toString('hex')}`,
+    username: opts.username,
+    password: opts.password,
+    protocolVersion: MQTT_PROTOCOL_VERSION,
+    clean: true,
+    keepalive: DEFAULT_MQTT_KEEPALIVE_S,
+    reconnectPeriod: RECONNECT_PERIOD_MS,
+    connectTimeout: GATEWAY_CONNECT_TIMEOUT_MS,
+  });
+  mq.on('error', (e) => log.warn('mqtt error', { error: e }));
+  mq.on('reconnect', () => log.info('mqtt reconnecting'));
+
+  const publish = (topic: string, payload: Buffer, o: PublishOptions) =>
+    mq.publishAsync(topic, payload, { qos: o.qos, retain: o.retain ?? false }).then(() => undefined);
+  const desired = new DesiredPublisher({ client: opts.client, publish, log: log.child('desired') });
+  const ctx: GatewayContext = {
+    client: opts.client,
+    publish,
+    leases: opts.leases,
+    log,
+    onNodeActivity: opts.onNodeActivity ?? (() => {}),
+    onNodeWill: opts.onNodeWill ?? (() => {}),
+    publishDesired: (node) => desired.publishNode(node),
+  };
+  const agentEvents = new EventRecorder({ client: opts.client, component: 'drover-agent', log });
+
+  function dispatch(topic: string, payload: Buffer): void {
+    stats.received++;
+    const t = parseTopic(topic);
+    const run = (key: string, what: string, task: () => Promise<void>) =>
+      serial
+        .run(key, task)
+        .catch((e: unknown) => {
+          if (e instanceof ProtocolError) {
+            stats.invalid++;
+            log.warn('invalid message', { topic, error: e });
+          } else {
+            stats.failed++;
+            log.warn(`${what} failed`, { topic, error: e as Error });
+          }
+        })
+        .finally(() => stats.handled++);
+    if (!t) {
+      stats.invalid++;
+      log.warn('message on an unknown topic', { topic });
+      return;
+    }
+    switch (t.kind) {
+      case 'joinRequest':
+        run(`join/${t.clientId}`, 'join', () =>
+          handleJoin(ctx, t.clientId, parseJoinRequest(payload), opts.credentialCache),
+        );
+        return;
+      case 'status':
+        run(t.node, 'status', () => handleStatus(ctx, t.node, parseNodeStatusReport(payload)));
+        return;
+      case 'lease':
+        run(t.node, 'heartbeat', async () => {
+          parseHeartbeat(payload);
+          opts.leases.recordHeartbeat(t.node);
+          ctx.onNodeActivity(t.node);
+        });
+        return;
+      case 'will':
+        run(t.node, 'will', async () => {
+          parseWill(payload);
+          opts.leases.markDisconnected(t.node);
+          ctx.onNodeWill(t.node);
+        });
+        return;
+      case 'podStatus':
+        run(t.node, 'pod status', () =>
+          handlePodStatus(ctx, t.node, t.namespace, t.pod, parsePodStatusReport(payload)),
+        );
+        return;
+      case 'events':
+        run(t.node, 'event', () => handleAgentEvent(ctx, agentEvents, t.node, parseAgentEvent(payload)));
+        return;
+      default:
+        return; // hub->agent topics echoed by a wildcard subscription elsewhere: not ours
+    }
+  }
+
+  mq.on('message', (topic, payload) => dispatch(topic, payload));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`mqtt: no CONNACK from ${opts.mqttUrl} within ${GATEWAY_CONNECT_TIMEOUT_MS} ms`)),
+      GATEWAY_CONNECT_TIMEOUT_MS,
+    );
+    mq.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  }).catch(async (e: unknown) => {
+    await mq.endAsync(true);
+    throw e;
+  });
+  await mq.subscribeAsync(SUBSCRIPTIONS, { qos: 1 });
+  log.info('gateway connected', { url: opts.mqttUrl });
+  await desired.start();
+
+  return {
+    stats,
+    desired,
+    connected: () => mq.connected,
+    async close() {
+      desired.stop();
+      await serial.idle();
+      await mq.endAsync();
+    },
+  };
+}

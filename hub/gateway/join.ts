@@ -1,0 +1,82 @@
+// Join: the broker has already verified the bootstrap token (only a bootstrap client may
+// publish join/<its client id>/request). The hub issues the node's own credential and answers
+// on join/<client id>/response; then the node reconnects as node:<name>.
+
+import { issueNodeCredential, type NodeCredentialCache } from '../auth/tokens.js';
+import { isValidTopicSegment, topics } from '../../shared/mqtt/topics.js';
+import { encode, type JoinRequest, type JoinResponse } from '../../shared/protocol/messages.js';
+import type { GatewayContext } from './context.js';
+
+/** Kubernetes node names: DNS-1123 subdomain, at most 253 characters. */
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+interface JoinState {
+  clientId: string;
+  req: JoinRequest;
+  username?: string;
+  password?: string;
+}
+
+type Step = [
+  name: string,
+  run: (ctx: GatewayContext, s: JoinState, cache?: NodeCredentialCache) => Promise<void>,
+];
+
+const steps: Step[] = [
+  [
+    'validate name',
+    async (_ctx, s) => {
+      const n = s.req.nodeName;
+      if (n.length > 253 || !DNS1123_SUBDOMAIN.test(n) || !isValidTopicSegment(n)) {
+        throw new Error(
+          `node name ${JSON.stringify(n)} is not a lowercase DNS-1123 subdomain (a-z, 0-9, '-', '.')`,
+        );
+      }
+    },
+  ],
+  [
+    'issue credential',
+    async (ctx, s, cache) => {
+      const cred = await issueNodeCredential(ctx.client, s.req.nodeName, cache);
+      s.username = cred.username;
+      s.password = cred.password;
+    },
+  ],
+  [
+    'reply',
+    async (ctx, s) => {
+      const res: Omit<JoinResponse, 'v'> = {
+        ok: true,
+        nodeName: s.req.nodeName,
+        username: s.username,
+        password: s.password,
+      };
+      await ctx.publish(topics.joinResponse(s.clientId), encode<JoinResponse>(res), { qos: 1 });
+    },
+  ],
+];
+
+export async function handleJoin(
+  ctx: GatewayContext,
+  clientId: string,
+  req: JoinRequest,
+  cache?: NodeCredentialCache,
+): Promise<void> {
+  const s: JoinState = { clientId, req };
+  for (const [name, run] of steps) {
+    try {
+      await run(ctx, s, cache);
+    } catch (e) {
+      const error = `join failed at step "${name}": ${(e as Error).message}`;
+      ctx.log.warn(error, { clientId, node: req.nodeName });
+      if (name !== 'reply') {
+        await ctx.publish(topics.joinResponse(clientId), encode<JoinResponse>({ ok: false, error }), {
+          qos: 1,
+        });
+      }
+      return;
+    }
+  }
+  ctx.log.info('node joined', { node: req.nodeName, clientId });
+  ctx.publishDesired(req.nodeName);
+}

@@ -1,0 +1,279 @@
+// Assembles the hub: one named step after another, each leaving an undo on a stack, so a
+// failed start unwinds what started and stop() tears down in reverse order. A restart with
+// the same data directory keeps every object and the same bootstrap token; kubeconfig and
+// endpoints.json are rewritten (ports may differ when 0 was asked for).
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import type { ApiClient } from './api/client.js';
+import { ensureSystemNamespaces } from './api/bootstrap.js';
+import { createApiServer } from './api/server.js';
+import { createBrokerAuth } from './broker/auth.js';
+import { type Broker, startBroker } from './broker/broker.js';
+import {
+  createBootstrapToken,
+  NodeCredentialCache,
+  verifyBootstrapToken,
+  verifyNodeCredential,
+} from './auth/tokens.js';
+import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { EventRecorder } from './events/recorder.js';
+import { type Gateway, startGateway } from './gateway/gateway.js';
+import { LeaseTable } from './leases.js';
+import { SqliteStore } from './store/sqlite.js';
+import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
+import { HUB_USERNAME } from '../shared/protocol/constants.js';
+
+export interface Hub {
+  apiUrl: string;
+  mqttUrl: string;
+  client: ApiClient;
+  bootstrapToken: string;
+  config: HubConfig;
+  leases: LeaseTable;
+  gateway: Gateway;
+  nodeLifecycle: NodeLifecycleController;
+  /** Undefined with an external broker (config.mqttUrl). */
+  broker?: Broker;
+  stop(): Promise<void>;
+}
+
+const LOG_THRESHOLD: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export const dataFiles = (dataDir: string) => ({
+  store: join(dataDir, 'store.db'),
+  kubeconfig: join(dataDir, 'kubeconfig'),
+  bootstrapToken: join(dataDir, 'bootstrap-token'),
+  endpoints: join(dataDir, 'endpoints.json'),
+});
+
+/** Writes via a temp file and rename, so a reader never sees half a file. */
+async function writeAtomic(path: string, data: string, mode = 0o644): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data, { mode });
+  await rename(tmp, path);
+}
+
+export function kubeconfigYaml(apiUrl: string): string {
+  return toYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'drover', cluster: { server: apiUrl } }],
+    users: [{ name: 'admin', user: {} }],
+    contexts: [{ name: 'drover', context: { cluster: 'drover', user: 'admin' } }],
+    'current-context': 'drover',
+  });
+}
+
+/** The token in <dataDir>/bootstrap-token if it is still valid, else a new one written there. */
+async function ensureBootstrapToken(client: ApiClient, path: string, log: Logger): Promise<string> {
+  const existing = await readFile(path, 'utf8').then(
+    (s) => s.trim(),
+    () => undefined,
+  );
+  if (existing && (await verifyBootstrapToken(client, existing))) return existing;
+  const token = await createBootstrapToken(client, { description: 'created by the hub on first start' });
+  await writeAtomic(path, `${token}\n`, 0o600);
+  process.stdout.write(`drover hub: bootstrap token ${token} (saved in ${path})\n`);
+  log.info('bootstrap token created', { path });
+  return token;
+}
+
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
+  const config = resolveHubConfig(options);
+  const log = createLogger('hub', LOG_THRESHOLD[config.logLevel]);
+  const files = dataFiles(config.dataDir);
+  const startTime = Date.now();
+  const undo: { name: string; run: () => Promise<void> | void }[] = [];
+  const stopAll = async () => {
+    while (undo.length) {
+      const u = undo.pop()!;
+      try {
+        await u.run();
+      } catch (e) {
+        log.warn(`stop: ${u.name} failed`, { error: e as Error });
+      }
+    }
+  };
+
+  // Filled in by the steps below.
+  let store!: SqliteStore;
+  let api!: Awaited<ReturnType<typeof createApiServer>>;
+  let bootstrapToken = '';
+  let broker: Broker | undefined;
+  let mqttUrl = config.mqttUrl ?? '';
+  let gateway!: Gateway;
+  const hubSecret = randomBytes(24).toString('base64url');
+  const credentialCache = new NodeCredentialCache();
+  let leases!: LeaseTable;
+  let lifecycle!: NodeLifecycleController;
+
+  const steps: [string, () => Promise<void>][] = [
+    [
+      'open store',
+      async () => {
+        await mkdir(config.dataDir, { recursive: true });
+        store = SqliteStore.open(files.store);
+        undo.push({ name: 'close store', run: () => store.close() });
+      },
+    ],
+    [
+      'start API',
+      async () => {
+        api = await createApiServer({
+          store,
+          host: config.apiHost,
+          port: config.apiPort,
+          log: log.child('api'),
+        });
+        undo.push({ name: 'stop API', run: () => api.close() });
+      },
+    ],
+    ['ensure system namespaces', () => ensureSystemNamespaces(api.client)],
+    [
+      'ensure bootstrap token',
+      async () => {
+        bootstrapToken = await ensureBootstrapToken(api.client, files.bootstrapToken, log);
+      },
+    ],
+    [
+      'start broker',
+      async () => {
+        if (config.mqttUrl) return;
+        const client = api.client;
+        const auth = createBrokerAuth({
+          hubSecret,
+          verifyBootstrapToken: (t) => verifyBootstrapToken(client, t),
+          verifyNodeCredential: (n, p) => verifyNodeCredential(client, n, p, credentialCache),
+          log: log.child('broker'),
+        });
+        const b = await startBroker({
+          host: config.mqttHost,
+          port: config.mqttPort,
+          auth,
+          maxConnections: config.mqttMaxConnections,
+          log: log.child('broker'),
+        });
+        broker = b;
+        mqttUrl = b.url;
+        undo.push({ name: 'stop broker', run: () => b.close() });
+      },
+    ],
+    [
+      'start gateway',
+      async () => {
+        leases = new LeaseTable({
+          client: api.client,
+          persistIntervalMs: config.leasePersistIntervalMs,
+          leaseDurationSeconds: Math.ceil(config.nodeGraceMs / 1000),
+          log: log.child('leases'),
+        });
+        undo.push({ name: 'flush leases', run: () => leases.close() });
+        lifecycle = new NodeLifecycleController({
+          client: api.client,
+          leases,
+          recorder: new EventRecorder({ client: api.client, component: 'node-controller', log }),
+          gracePeriodMs: config.nodeGraceMs,
+          willDebounceMs: config.willDebounceMs,
+          startTimeMs: startTime,
+          log: log.child('node-lifecycle'),
+        });
+        const g = await startGateway({
+          mqttUrl,
+          username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
+          password: broker ? hubSecret : (config.mqttPassword ?? ''),
+          client: api.client,
+          leases,
+          credentialCache,
+          log: log.child('gateway'),
+          onNodeActivity: (n) => lifecycle.onActivity(n),
+          onNodeWill: (n) => lifecycle.onWill(n),
+        });
+        gateway = g;
+        undo.push({ name: 'stop gateway', run: () => g.close() });
+      },
+    ],
+    [
+      'start controllers',
+      async () => {
+        await lifecycle.start();
+        undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
+      },
+    ],
+    [
+      'register metrics',
+      async () => {
+        const m = api.metrics;
+        const b = broker;
+        if (b) {
+          m.gauge('drover_mqtt_connections', 'Open TCP connections to the embedded broker.', () =>
+            b.connections(),
+          );
+          m.gauge('drover_mqtt_clients', 'Authenticated MQTT clients connected to the embedded broker.', () =>
+            b.clients(),
+          );
+          m.gauge(
+            'drover_mqtt_refused_connections',
+            'Connections refused over the connection cap since start.',
+            () => b.refused(),
+          );
+        }
+        const s = gateway.stats;
+        m.gauge(
+          'drover_gateway_messages_received',
+          'MQTT messages received by the gateway since start.',
+          () => s.received,
+        );
+        m.gauge(
+          'drover_gateway_messages_invalid',
+          'Messages refused by payload validation since start.',
+          () => s.invalid,
+        );
+        m.gauge(
+          'drover_gateway_messages_failed',
+          'Messages whose handling failed since start.',
+          () => s.failed,
+        );
+        m.gauge('drover_node_leases', 'Nodes in the in-memory heartbeat table.', () => leases.size());
+      },
+    ],
+    [
+      'write kubeconfig and endpoints',
+      async () => {
+        await writeAtomic(files.kubeconfig, kubeconfigYaml(api.url), 0o600);
+        await writeAtomic(files.endpoints, `${JSON.stringify({ api: api.url, mqtt: mqttUrl })}\n`);
+      },
+    ],
+  ];
+
+  for (const [name, run] of steps) {
+    try {
+      await run();
+    } catch (e) {
+      log.error(`hub start failed at step "${name}"`, { error: e as Error });
+      await stopAll();
+      throw e;
+    }
+  }
+  log.info('hub started', { api: api.url, mqtt: mqttUrl, dataDir: config.dataDir });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl: api.url,
+    mqttUrl,
+    client: api.client,
+    bootstrapToken,
+    config,
+    leases,
+    gateway,
+    nodeLifecycle: lifecycle,
+    broker,
+    stop() {
+      stopping ??= stopAll().then(() => log.info('hub stopped'));
+      return stopping;
+    },
+  };
+}

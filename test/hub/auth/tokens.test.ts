@@ -1,0 +1,68 @@
+// Bootstrap tokens and node credentials as Secrets, through a real API over a real store.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  createBootstrapToken,
+  issueNodeCredential,
+  NodeCredentialCache,
+  verifyBootstrapToken,
+  verifyNodeCredential,
+} from '../../../hub/auth/tokens.js';
+import type { Hub } from '../../../hub/hub.js';
+import type { Secret } from '../../../shared/api/types.js';
+import { tempDir, testHub } from '../gateway/harness.js';
+
+let dir: ReturnType<typeof tempDir>;
+let hub: Hub;
+
+test.before(async () => {
+  dir = tempDir();
+  hub = await testHub(dir.path);
+});
+
+test.after(async () => {
+  await hub.stop();
+  dir.cleanup();
+});
+
+test('bootstrap token: Kubernetes Secret shape, verifies, wrong secret does not', async () => {
+  const token = await createBootstrapToken(hub.client);
+  assert.match(token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+  const [id, secret] = token.split('.');
+  const s = await hub.client.get<Secret>('secrets', 'kube-system', `bootstrap-token-${id}`);
+  assert.is(s.type, 'bootstrap.kubernetes.io/token');
+  const d = (k: string) => Buffer.from(s.data?.[k] ?? '', 'base64').toString();
+  assert.is(d('token-id'), id);
+  assert.is(d('token-secret'), secret);
+  assert.is(d('usage-bootstrap-authentication'), 'true');
+  assert.ok(await verifyBootstrapToken(hub.client, token));
+  const table = [`${id}.${'0'.repeat(16)}`, `zzzzzz.${secret}`, 'garbage', '', `${id}.${secret}x`];
+  for (const bad of table) assert.not.ok(await verifyBootstrapToken(hub.client, bad), bad);
+});
+
+test('bootstrap token expiry is honoured', async () => {
+  const token = await createBootstrapToken(hub.client, { ttlSeconds: 60 });
+  assert.ok(await verifyBootstrapToken(hub.client, token));
+  assert.not.ok(await verifyBootstrapToken(hub.client, token, Date.now() + 61_000));
+});
+
+test('node credential: issue, verify, cache, and replacement invalidates the old password', async () => {
+  const cache = new NodeCredentialCache();
+  const cred = await issueNodeCredential(hub.client, 'n1', cache);
+  assert.is(cred.username, 'node:n1');
+  assert.ok(await verifyNodeCredential(hub.client, 'n1', cred.password, cache));
+  assert.is(cache.size(), 1, 'verified credential cached');
+  const t0 = Date.now();
+  for (let i = 0; i < 50; i++) assert.ok(await verifyNodeCredential(hub.client, 'n1', cred.password, cache));
+  assert.ok(Date.now() - t0 < 2000, 'cached verifications skip scrypt');
+  assert.not.ok(await verifyNodeCredential(hub.client, 'n1', 'wrong', cache));
+  assert.not.ok(await verifyNodeCredential(hub.client, 'n2', cred.password, cache), 'unknown node');
+
+  // Replaced by another writer (a separate cache, as another hub replica would have).
+  const other = new NodeCredentialCache();
+  const next = await issueNodeCredential(hub.client, 'n1', other);
+  assert.not.ok(await verifyNodeCredential(hub.client, 'n1', cred.password, cache), 'old password refused');
+  assert.ok(await verifyNodeCredential(hub.client, 'n1', next.password, cache));
+});
+
+test.run();

@@ -1,0 +1,60 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { HUB_DEFAULTS, type HubOptions, InvalidHubOptionError, resolveHubConfig } from '../../hub/config.js';
+
+test('defaults', () => {
+  const c = resolveHubConfig({});
+  assert.equal(c, HUB_DEFAULTS);
+  assert.is(c.nodeGraceMs, 40_000);
+  assert.is(c.willDebounceMs, 500);
+  assert.is(c.mqttMaxConnections, 19_000);
+  assert.is(resolveHubConfig({ apiPort: undefined }).apiPort, 8080, 'undefined means default');
+});
+
+const bad: { name: string; opts: HubOptions; option: string }[] = [
+  { name: 'empty data dir', opts: { dataDir: '' }, option: 'dataDir' },
+  { name: 'negative port', opts: { apiPort: -1 }, option: 'apiPort' },
+  { name: 'port too big', opts: { mqttPort: 70000 }, option: 'mqttPort' },
+  { name: 'fractional port', opts: { mqttPort: 1.5 }, option: 'mqttPort' },
+  { name: 'bad mqtt url', opts: { mqttUrl: 'not a url' }, option: 'mqttUrl' },
+  { name: 'http mqtt url', opts: { mqttUrl: 'http://x:1883' }, option: 'mqttUrl' },
+  {
+    name: 'grace not above heartbeat',
+    opts: { nodeGraceMs: 5000, heartbeatIntervalMs: 10_000 },
+    option: 'nodeGraceMs',
+  },
+  { name: 'negative debounce', opts: { willDebounceMs: -1 }, option: 'willDebounceMs' },
+  {
+    name: 'NaN lease interval',
+    opts: { leasePersistIntervalMs: Number.NaN },
+    option: 'leasePersistIntervalMs',
+  },
+  { name: 'zero max connections', opts: { mqttMaxConnections: 0 }, option: 'mqttMaxConnections' },
+  { name: 'unknown log level', opts: { logLevel: 'loud' as 'info' }, option: 'logLevel' },
+];
+for (const row of bad) {
+  test(`refused: ${row.name}`, () => {
+    try {
+      resolveHubConfig(row.opts);
+      assert.unreachable('should have thrown');
+    } catch (e) {
+      assert.instance(e, InvalidHubOptionError);
+      assert.is((e as InvalidHubOptionError).option, row.option);
+      assert.match((e as Error).message, row.option);
+    }
+  });
+}
+
+test('accepted: port 0, external url, short grace with short heartbeat', () => {
+  const c = resolveHubConfig({
+    apiPort: 0,
+    mqttPort: 0,
+    mqttUrl: 'mqtt://10.0.0.1:1883',
+    nodeGraceMs: 1000,
+    heartbeatIntervalMs: 200,
+  });
+  assert.is(c.mqttUrl, 'mqtt://10.0.0.1:1883');
+  assert.is(c.nodeGraceMs, 1000);
+});
+
+test.run();
