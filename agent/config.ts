@@ -127,7 +127,11 @@ function readConfigFile(path: string): Raw {
     throw new AgentConfigError('--config', `${path} must hold a JSON object`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (!(k in KEYS)) throw new AgentConfigError('--config', `unknown key ${JSON.stringify(k)} in ${path}; known: ${Object.keys(KEYS).join(', ')}`);
+    if (!(k in KEYS))
+      throw new AgentConfigError(
+        '--config',
+        `unknown key ${JSON.stringify(k)} in ${path}; known: ${Object.keys(KEYS).join(', ')}`,
+      );
   return o as Raw;
 }
 
@@ -167,7 +171,10 @@ export function parseLabels(v: unknown, option = '--labels'): Record<string, str
     if (typeof val !== 'string') throw new AgentConfigError(option, `value of ${k} must be a string`);
     checkLabelKey(k, option);
     if (val !== '' && (val.length > 63 || !LABEL_NAME.test(val)))
-      throw new AgentConfigError(option, `value ${JSON.stringify(val)} of ${k} must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`);
+      throw new AgentConfigError(
+        option,
+        `value ${JSON.stringify(val)} of ${k} must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`,
+      );
     out[k] = val;
   }
   return out;
@@ -178,9 +185,15 @@ function checkLabelKey(k: string, option: string): void {
   const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
   const name = slash >= 0 ? k.slice(slash + 1) : k;
   if (prefix !== undefined && !isDns1123Subdomain(prefix))
-    throw new AgentConfigError(option, `key prefix ${JSON.stringify(prefix)} must be a DNS subdomain (example.com/...)`);
+    throw new AgentConfigError(
+      option,
+      `key prefix ${JSON.stringify(prefix)} must be a DNS subdomain (example.com/...)`,
+    );
   if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name))
-    throw new AgentConfigError(option, `key ${JSON.stringify(k)} must be [prefix/]name, name at most 63 characters of [A-Za-z0-9-_.]`);
+    throw new AgentConfigError(
+      option,
+      `key ${JSON.stringify(k)} must be [prefix/]name, name at most 63 characters of [A-Za-z0-9-_.]`,
+    );
 }
 
 function duration(v: unknown, option: string, dflt: number, min: number): number {
@@ -200,7 +213,8 @@ function optString(v: unknown, option: string): string | undefined {
 
 export function validateAgentConfig(raw: Raw): AgentConfig {
   const hubUrl = optString(raw.hub, '--hub');
-  if (!hubUrl) throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtt://hub.local:1883');
+  if (!hubUrl)
+    throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtt://hub.local:1883');
   let url: URL;
   try {
     url = new URL(hubUrl);
@@ -208,22 +222,46 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     throw new AgentConfigError('--hub', `${JSON.stringify(hubUrl)} is not a URL; write mqtt://HOST:PORT`);
   }
   if (!['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ssl:'].includes(url.protocol) || !url.hostname)
-    throw new AgentConfigError('--hub', `${JSON.stringify(hubUrl)} is not an MQTT URL; write mqtt://HOST:PORT (or mqtts:// for TLS)`);
+    throw new AgentConfigError(
+      '--hub',
+      `${JSON.stringify(hubUrl)} is not an MQTT URL; write mqtt://HOST:PORT (or mqtts:// for TLS)`,
+    );
 
   const nodeName = optString(raw.name, '--name') ?? sanitizeNodeName(hostname());
   if (!isDns1123Subdomain(nodeName))
-    throw new AgentConfigError('--name', `${JSON.stringify(nodeName)} is not a valid node name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most 253 characters`);
+    throw new AgentConfigError(
+      '--name',
+      `${JSON.stringify(nodeName)} is not a valid node name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most 253 characters`,
+    );
 
   const token = optString(raw.token, '--token') || undefined;
   if (token !== undefined && !BOOTSTRAP_TOKEN_RE.test(token))
-    throw new AgentConfigError('--token', 'a bootstrap token looks like abcdef.0123456789abcdef (6 and 16 characters of [a-z0-9]); create one with `drover token create`');
+    throw new AgentConfigError(
+      '--token',
+      'a bootstrap token looks like abcdef.0123456789abcdef (6 and 16 characters of [a-z0-9]); create one with `drover token create`',
+    );
 
   const dataDir = optString(raw.dataDir, '--data-dir') ?? AGENT_DEFAULTS.dataDir;
   if (dataDir === '') throw new AgentConfigError('--data-dir', 'must not be empty');
 
-  const heartbeatIntervalMs = duration(raw.heartbeatInterval, '--heartbeat-interval', AGENT_DEFAULTS.heartbeatIntervalMs, MIN_INTERVAL_MS);
-  const statusIntervalMs = duration(raw.statusInterval, '--status-interval', AGENT_DEFAULTS.statusIntervalMs, MIN_INTERVAL_MS);
-  const joinTimeoutMs = duration(raw.joinTimeout, '--join-timeout', AGENT_DEFAULTS.joinTimeoutMs, MIN_INTERVAL_MS);
+  const heartbeatIntervalMs = duration(
+    raw.heartbeatInterval,
+    '--heartbeat-interval',
+    AGENT_DEFAULTS.heartbeatIntervalMs,
+    MIN_INTERVAL_MS,
+  );
+  const statusIntervalMs = duration(
+    raw.statusInterval,
+    '--status-interval',
+    AGENT_DEFAULTS.statusIntervalMs,
+    MIN_INTERVAL_MS,
+  );
+  const joinTimeoutMs = duration(
+    raw.joinTimeout,
+    '--join-timeout',
+    AGENT_DEFAULTS.joinTimeoutMs,
+    MIN_INTERVAL_MS,
+  );
   const dockerSocket = optString(raw.dockerSocket, '--docker-socket') ?? AGENT_DEFAULTS.dockerSocket;
 
   return {

@@ -44,7 +44,8 @@ export function parseFlags(argv: string[], specs: FlagSpecs): ParsedFlags {
     if (specs[name].type === 'boolean') {
       if (eq > 0) {
         const v = arg.slice(eq + 1);
-        if (v !== 'true' && v !== 'false') throw new FlagError(`${flag} takes true or false, not ${JSON.stringify(v)}`);
+        if (v !== 'true' && v !== 'false')
+          throw new FlagError(`${flag} takes true or false, not ${JSON.stringify(v)}`);
         values[name] = v === 'true';
       } else values[name] = true;
       continue;

@@ -1,0 +1,262 @@
+// The agent's connection to its hub: connect as itself, report status, heartbeat, keep the
+// desired state, reconnect with backoff, re-join when the hub no longer knows the credential.
+
+import { connect, type MqttClient } from 'mqtt';
+import type { Logger } from '../shared/log.js';
+import { topics } from '../shared/mqtt/topics.js';
+import { MQTT_PROTOCOL_VERSION, NODE_USERNAME_PREFIX } from '../shared/protocol/constants.js';
+import { encode, type Heartbeat, parseDesiredState, type WillMessage } from '../shared/protocol/messages.js';
+import { Backoff } from './backoff.js';
+import type { AgentConfig } from './config.js';
+import { deleteCredential, loadCredential, type NodeCredential, saveCredential } from './credentials.js';
+import { DesiredStore } from './desired.js';
+import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
+import { StatusBuilder, statusFingerprint } from './status.js';
+
+/** No credential and no token: nothing to connect with. */
+export class NoCredentialError extends Error {
+  override name = 'NoCredentialError';
+}
+
+/** The broker refused the node's credential and there is no bootstrap token to join again. */
+export class CredentialRefusedError extends Error {
+  override name = 'CredentialRefusedError';
+}
+
+/** A heartbeat tick later than this many intervals means the process was paused (SIGSTOP, suspend). */
+const PAUSE_FACTOR = 3;
+/** Time allowed for the goodbye message on shutdown, ms. */
+const SHUTDOWN_TIMEOUT_MS = 2000;
+
+export class Agent {
+  private client?: MqttClient;
+  private cred?: NodeCredential;
+  private readonly backoff = new Backoff();
+  private readonly status: StatusBuilder;
+  readonly desired: DesiredStore;
+  private timers: NodeJS.Timeout[] = [];
+  private reconnectTimer?: NodeJS.Timeout;
+  private stopping = false;
+  private seq = 0;
+  private lastFingerprint = '';
+  private lastStatusAt = 0;
+  private statusInFlight = false;
+  private finish!: (err?: Error) => void;
+  /** Settles when the agent stops: resolves on stop(), rejects on a fatal error. */
+  readonly done: Promise<void>;
+  /** Joins performed by this process (tests and logs: a restart must not join again). */
+  joins = 0;
+
+  constructor(
+    private readonly cfg: AgentConfig,
+    private readonly log: Logger,
+  ) {
+    this.status = new StatusBuilder(cfg);
+    this.desired = new DesiredStore(cfg.dataDir);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.finish = (err) => (err ? reject(err) : resolve());
+    });
+    this.done.catch(() => {}); // the owner awaits it; avoid an unhandled rejection meanwhile
+  }
+
+  async start(): Promise<void> {
+    const d = this.desired.load();
+    if (d) this.log.info('loaded desired state from disk', { revision: d.revision, pods: d.pods.length });
+    this.cred = loadCredential(this.cfg.dataDir, this.cfg.nodeName);
+    if (this.cred)
+      this.log.info('using stored credential', { node: this.cfg.nodeName, joinedAt: this.cred.joinedAt });
+    else if (!this.cfg.token)
+      throw new NoCredentialError(
+        `no credential in ${this.cfg.dataDir} for node ${this.cfg.nodeName} and no bootstrap token: pass --token (create one with \`drover token create\`)`,
+      );
+    else await this.join();
+    if (!this.stopping) this.connectOnce();
+  }
+
+  /** Joins with the bootstrap token, retrying with backoff while the hub is unreachable. */
+  private async join(): Promise<void> {
+    const token = this.cfg.token!;
+    for (;;) {
+      if (this.stopping) return;
+      try {
+        this.cred = await joinHub({
+          hubUrl: this.cfg.hubUrl,
+          token,
+          nodeName: this.cfg.nodeName,
+          labels: this.cfg.labels,
+          timeoutMs: this.cfg.joinTimeoutMs,
+          log: this.log,
+        });
+        this.joins++;
+        saveCredential(this.cfg.dataDir, this.cred);
+        this.backoff.reset();
+        return;
+      } catch (e) {
+        if (e instanceof JoinRefusedError) throw e;
+        const delay = this.backoff.next();
+        this.log.warn('join failed, retrying', { error: (e as Error).message, retryInMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private connectOnce(): void {
+    const name = this.cfg.nodeName;
+    const cred = this.cred!;
+    const will: Omit<WillMessage, 'v'> = { reason: 'connection lost' };
+    const client = connect(this.cfg.hubUrl, {
+      protocolVersion: MQTT_PROTOCOL_VERSION,
+      clientId: `node-${name}`,
+      username: cred.username || `${NODE_USERNAME_PREFIX}${name}`,
+      password: cred.password,
+      clean: true,
+      keepalive: this.cfg.keepaliveS,
+      reconnectPeriod: 0, // reconnects are ours: exponential backoff with jitter
+      connectTimeout: 10_000,
+      will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
+    });
+    this.client = client;
+    let refused = false;
+    client.on('connect', () => {
+      this.log.info('connected to hub', { hub: this.cfg.hubUrl, node: name });
+      this.backoff.reset();
+      client.subscribe(topics.desired(name), { qos: 1 }, (err) => {
+        if (err) this.log.warn('subscribe to desired state failed', { error: err.message });
+      });
+      this.lastFingerprint = '';
+      void this.publishStatus(true);
+      this.startTimers(client);
+    });
+    client.on('message', (topic, payload) => {
+      if (topic !== topics.desired(name)) return;
+      try {
+        const s = parseDesiredState(payload);
+        if (this.desired.accept(s))
+          this.log.info('desired state received', { revision: s.revision, pods: s.pods.length });
+        else this.log.debug('ignored older desired state', { revision: s.revision });
+      } catch (e) {
+        this.log.warn('bad desired state from hub', { error: (e as Error).message });
+      }
+    });
+    client.on('error', (e) => {
+      if (isAuthRefusal(e)) refused = true;
+      else this.log.warn('connection error', { error: e.message });
+    });
+    client.on('close', () => {
+      if (this.client !== client) return;
+      this.stopTimers();
+      client.removeAllListeners();
+      client.on('error', () => {}); // late socket errors after close must not crash the process
+      client.end(true);
+      this.client = undefined;
+      if (this.stopping) return;
+      if (refused) void this.onRefused();
+      else this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const delay = this.backoff.next();
+    this.log.info('disconnected from hub, reconnecting', { inMs: delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopping) this.connectOnce();
+    }, delay);
+  }
+
+  /** The broker no longer accepts our credential: the hub was reset or the node deleted. */
+  private async onRefused(): Promise<void> {
+    if (!this.cfg.token) {
+      this.fail(
+        new CredentialRefusedError(
+          `the hub at ${this.cfg.hubUrl} refused the credential of node ${this.cfg.nodeName} (hub reset or node deleted); start the agent again with --token <bootstrap token> to re-join`,
+        ),
+      );
+      return;
+    }
+    this.log.warn('hub refused the node credential; joining again with the bootstrap token');
+    deleteCredential(this.cfg.dataDir);
+    this.cred = undefined;
+    this.desired.forgetRevision();
+    try {
+      await this.join();
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    if (!this.stopping) this.connectOnce();
+  }
+
+  private startTimers(client: MqttClient): void {
+    this.stopTimers();
+    this.seq = 0;
+    let lastTick = Date.now();
+    const hb = setInterval(() => {
+      const now = Date.now();
+      const paused = now - lastTick > PAUSE_FACTOR * this.cfg.heartbeatIntervalMs;
+      lastTick = now;
+      const msg: Omit<Heartbeat, 'v'> = { seq: ++this.seq, time: now };
+      client.publish(topics.lease(this.cfg.nodeName), encode<Heartbeat>(msg), { qos: 0 });
+      // After a pause the hub has probably marked us NotReady: tell it everything at once.
+      void this.publishStatus(paused);
+    }, this.cfg.heartbeatIntervalMs);
+    this.timers.push(hb);
+  }
+
+  private stopTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Sends the status when forced, when it changed, or when the status interval elapsed. */
+  private async publishStatus(force: boolean): Promise<void> {
+    if (this.statusInFlight) return;
+    this.statusInFlight = true;
+    try {
+      const report = await this.status.build();
+      const fp = statusFingerprint(report);
+      const due = Date.now() - this.lastStatusAt >= this.cfg.statusIntervalMs;
+      const client = this.client;
+      if (!client?.connected || !(force || due || fp !== this.lastFingerprint)) return;
+      this.lastFingerprint = fp;
+      this.lastStatusAt = Date.now();
+      client.publish(topics.status(this.cfg.nodeName), encode(report), { qos: 1 });
+      this.log.debug('status sent', { forced: force });
+    } catch (e) {
+      this.log.warn('status report failed', { error: (e as Error).message });
+    } finally {
+      this.statusInFlight = false;
+    }
+  }
+
+  private fail(err: Error): void {
+    this.stopping = true;
+    this.stopTimers();
+    this.client?.end(true);
+    this.finish(err);
+  }
+
+  /** Says goodbye (a will message with the reason, so the hub need not wait for a timeout) and disconnects. */
+  async stop(reason = 'shutdown'): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopTimers();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (client?.connected) {
+      const bye: Omit<WillMessage, 'v'> = { reason };
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, SHUTDOWN_TIMEOUT_MS);
+        client.publish(topics.will(this.cfg.nodeName), encode<WillMessage>(bye), { qos: 1 }, () => {
+          // A clean DISCONNECT: the broker drops the stored last will.
+          client.end(false, {}, () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      });
+    } else client?.end(true);
+    this.log.info('agent stopped', { reason });
+    this.finish();
+  }
+}

@@ -1,0 +1,80 @@
+// Builds the node status report and decides when it changed enough to send before the timer.
+
+import type { NodeCondition } from '../shared/api/types.js';
+import type { NodeStatusReport } from '../shared/protocol/messages.js';
+import type { AgentConfig } from './config.js';
+import { measureResources, sampleUsage } from './capacity.js';
+import { bootId, collectNodeInfo, nodeAddresses, probeRuntime, type RuntimeProbe } from './node-info.js';
+
+/** How long a runtime probe result is reused, ms: the socket is not asked on every heartbeat. */
+export const RUNTIME_PROBE_TTL_MS = 30_000;
+
+export class StatusBuilder {
+  private runtime?: { at: number; probe: RuntimeProbe };
+  /** condition type -> [status, lastTransitionTime] */
+  private readonly transitions = new Map<string, [string, string]>();
+
+  constructor(private readonly cfg: AgentConfig) {}
+
+  async build(): Promise<NodeStatusReport> {
+    const now = Date.now();
+    if (!this.runtime || now - this.runtime.at > RUNTIME_PROBE_TTL_MS)
+      this.runtime = { at: now, probe: await probeRuntime(this.cfg.dockerSocket) };
+    const runtime = this.runtime.probe;
+    const [res, nodeInfo, usage, boot] = await Promise.all([
+      measureResources(this.cfg.dataDir),
+      collectNodeInfo(runtime),
+      sampleUsage(),
+      bootId(),
+    ]);
+    const stamp = new Date(now).toISOString();
+    // Ready means the agent is up and reporting; pods need the runtime too, said by RuntimeReady.
+    const conditions: NodeCondition[] = [
+      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'agent has sufficient memory available'),
+      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'agent has no disk pressure'),
+      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'agent has sufficient PID available'),
+      cond('Ready', 'True', 'KubeletReady', 'drover agent is posting ready status'),
+      cond('RuntimeReady', runtime.ready ? 'True' : 'False', runtime.reason, runtime.message),
+    ].map((c) => ({
+      ...c,
+      lastHeartbeatTime: stamp,
+      lastTransitionTime: this.transition(c.type, c.status, stamp),
+    }));
+    return {
+      v: 1,
+      nodeName: this.cfg.nodeName,
+      bootID: boot,
+      labels: this.cfg.labels,
+      capacity: res.capacity,
+      allocatable: res.allocatable,
+      conditions,
+      addresses: nodeAddresses(),
+      nodeInfo,
+      usage,
+    };
+  }
+
+  private transition(type: string, status: string, now: string): string {
+    const prev = this.transitions.get(type);
+    if (prev && prev[0] === status) return prev[1];
+    this.transitions.set(type, [status, now]);
+    return now;
+  }
+}
+
+function cond(type: string, status: NodeCondition['status'], reason: string, message: string): NodeCondition {
+  return { type, status, reason, message };
+}
+
+/** The parts of a report whose change is worth an immediate status (not usage, not timestamps). */
+export function statusFingerprint(r: NodeStatusReport): string {
+  return JSON.stringify({
+    labels: r.labels,
+    capacity: r.capacity,
+    allocatable: r.allocatable,
+    conditions: r.conditions.map((c) => [c.type, c.status, c.reason]),
+    addresses: r.addresses,
+    nodeInfo: r.nodeInfo,
+    bootID: r.bootID,
+  });
+}

@@ -1,0 +1,153 @@
+// `drover hub`: runs the hub in this process until SIGINT/SIGTERM, and says how to use it.
+// Hub code is loaded with a dynamic import so that `drover agent` never loads it.
+
+import { resolve } from 'node:path';
+import { parseDurationMs } from '../../agent/duration.js';
+import { nodeAddresses } from '../../agent/node-info.js';
+import { type FlagSpecs, flagBool, flagString, type ParsedFlags, parseFlags } from '../../agent/flags.js';
+import type { Hub } from '../../hub/hub.js';
+import type { HubOptions } from '../../hub/config.js';
+import type { LogLevel } from '../../shared/log.js';
+import { UsageError } from '../common.js';
+
+export const HUB_FLAGS: FlagSpecs = {
+  'data-dir': { type: 'string' },
+  'api-host': { type: 'string' },
+  'api-port': { type: 'string' },
+  'mqtt-host': { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  'mqtt-url': { type: 'string' },
+  'mqtt-username': { type: 'string' },
+  'mqtt-password': { type: 'string' },
+  'mqtt-max-connections': { type: 'string' },
+  'node-grace': { type: 'string' },
+  'will-debounce': { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+  'lease-persist-interval': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', aliases: ['-h'] },
+};
+
+export const HUB_USAGE = `Usage: drover hub [options]
+
+Options:
+  --data-dir DIR               store, kubeconfig, bootstrap token (default ./.drover/hub)
+  --api-host HOST              API listen address (default 127.0.0.1)
+  --api-port PORT              API port (default 8080; 0 = any free port)
+  --mqtt-host HOST             embedded broker listen address (default 0.0.0.0)
+  --mqtt-port PORT             embedded broker port (default 1883; 0 = any free port)
+  --mqtt-url URL               use an external broker instead of the embedded one
+  --mqtt-username U, --mqtt-password P   gateway credentials for the external broker
+  --mqtt-max-connections N     embedded broker connection cap
+  --node-grace 40s             no heartbeat this long -> node NotReady
+  --will-debounce 500ms        wait after a dropped connection before NotReady
+  --heartbeat-interval 10s     agents' heartbeat interval (the grace must exceed it)
+  --lease-persist-interval 60s minimum interval between Lease writes per node
+  --log-level info             debug | info | warn | error
+`;
+
+function int(f: ParsedFlags, name: string): number | undefined {
+  const v = flagString(f, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v))
+    throw new UsageError(`--${name} must be a whole number, not ${JSON.stringify(v)}`, HUB_USAGE);
+  return Number(v);
+}
+
+function dur(f: ParsedFlags, name: string): number | undefined {
+  const v = flagString(f, name);
+  if (v === undefined) return undefined;
+  const ms = parseDurationMs(v);
+  if (ms === undefined)
+    throw new UsageError(
+      `--${name} must be a duration such as 500ms, 3s, 1m, not ${JSON.stringify(v)}`,
+      HUB_USAGE,
+    );
+  return ms;
+}
+
+/** Hub options from `drover hub` (and `drover up`) flags; unset flags are left to the hub's defaults. */
+export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
+  return {
+    dataDir: flagString(f, 'data-dir'),
+    apiHost: flagString(f, 'api-host'),
+    apiPort: int(f, 'api-port'),
+    mqttHost: flagString(f, 'mqtt-host'),
+    mqttPort: int(f, 'mqtt-port'),
+    mqttUrl: flagString(f, 'mqtt-url'),
+    mqttUsername: flagString(f, 'mqtt-username'),
+    mqttPassword: flagString(f, 'mqtt-password'),
+    mqttMaxConnections: int(f, 'mqtt-max-connections'),
+    nodeGraceMs: dur(f, 'node-grace'),
+    willDebounceMs: dur(f, 'will-debounce'),
+    heartbeatIntervalMs: dur(f, 'heartbeat-interval'),
+    leasePersistIntervalMs: dur(f, 'lease-persist-interval'),
+    logLevel: flagString(f, 'log-level') as LogLevel | undefined,
+  };
+}
+
+/**
+ * The MQTT URL as a board should write it: when the broker listens on every interface, a
+ * loopback or wildcard host is replaced by this machine's first non-internal IPv4.
+ */
+export function dialableMqttUrl(
+  url: string,
+  listenHost = '0.0.0.0',
+  machineIp: string | null = internalIp() ?? null,
+): string {
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') return url;
+  const host = machineIp ?? '<this-machine-address>';
+  return url.replace(/\/\/(0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\]|\[::1\]):/, `//${host}:`);
+}
+
+function internalIp(): string | undefined {
+  return nodeAddresses().find((a) => a.type === 'InternalIP')?.address;
+}
+
+export function connectHelp(hub: Hub, nodeName = '<name>'): string {
+  const kubeconfig = resolve(hub.config.dataDir, 'kubeconfig');
+  return `Drover hub is running.
+  API:         ${hub.apiUrl}
+  MQTT:        ${hub.mqttUrl}
+  kubeconfig:  ${kubeconfig}
+
+Use it:
+  kubectl --kubeconfig ${kubeconfig} get nodes
+  drover get nodes --kubeconfig ${kubeconfig}
+
+Join a board (bootstrap token ${hub.bootstrapToken}):
+  drover agent --hub ${dialableMqttUrl(hub.mqttUrl, hub.config.mqttHost)} --token ${hub.bootstrapToken} --name ${nodeName}
+`;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function hubCommand(argv: string[]): Promise<number> {
+  const f = parseFlags(argv, HUB_FLAGS);
+  if (flagBool(f, 'help')) {
+    process.stdout.write(HUB_USAGE);
+    return 0;
+  }
+  if (f.positionals.length)
+    throw new UsageError(`unexpected argument ${JSON.stringify(f.positionals[0])}`, HUB_USAGE);
+  const opts = hubOptionsFromFlags(f);
+  const signal = untilSignal();
+  const { startHub } = await import('../../hub/hub.js');
+  const hub = await startHub(opts);
+  process.stdout.write(connectHelp(hub));
+  const s = await signal;
+  process.stderr.write(`drover hub: ${s} received, stopping\n`);
+  await hub.stop();
+  return 0;
+}

@@ -1,0 +1,76 @@
+// `drover` command dispatch. Each command's module is loaded only when used: `drover agent`
+// must never load hub code (boards run Node 18 without the hub's native SQLite module).
+
+import { pathToFileURL } from 'node:url';
+import { FlagError } from '../agent/flags.js';
+import { DROVER_VERSION } from '../shared/protocol/constants.js';
+import { UsageError } from './common.js';
+
+export const USAGE = `drover ${DROVER_VERSION}: containers on fleets of small machines
+
+Usage: drover COMMAND [options]
+
+Commands:
+  up                  start a hub and one local agent (first steps)
+  hub                 run the hub (API server, store, MQTT broker, controllers)
+  agent               run the agent on a board
+  token create        create a bootstrap token for joining agents
+  get TYPE [NAME]     list objects as a table (nodes, pods, ns, ...)
+  describe node NAME  show a node in detail
+  version             print the version
+
+Run \`drover COMMAND --help\` for a command's options.
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./commands/up.js')).upCommand,
+  hub: async () => (await import('./commands/hub.js')).hubCommand,
+  agent: async () => (await import('./commands/agent.js')).agentCommand,
+  token: async () => (await import('./commands/token.js')).tokenCommand,
+  get: async () => (await import('./commands/get.js')).getCommand,
+  describe: async () => (await import('./commands/describe.js')).describeCommand,
+  version: async () => async () => {
+    process.stdout.write(`${DROVER_VERSION}\n`);
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === '--version') return main(['version']);
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`drover: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`drover ${name}: ${e.message}\n\n${e.usage}`);
+      return 2;
+    }
+    if (e instanceof FlagError) {
+      process.stderr.write(`drover ${name}: ${e.message} (see drover ${name} --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`drover ${name}: ${(e as Error).message}\n`);
+    if (process.env.DROVER_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || /drover$/.test(process.argv[1] ?? '')) {
+  main(process.argv.slice(2)).then((code) => {
+    // Long-running commands (hub, agent, up) resolve only when they stop. Let stdout drain,
+    // then make sure an idle keep-alive socket does not hold the process open.
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 1000).unref();
+  });
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AGENT_DEFAULTS, AgentConfigError, loadAgentConfig, sanitizeNodeName } from '../../agent/config.js';
+import { parseDurationMs } from '../../agent/duration.js';
+import { FlagError } from '../../agent/flags.js';
+
+const HUB = ['--hub', 'mqtt://127.0.0.1:1883'];
+
+const bad: [string, string[], string, RegExp][] = [
+  ['missing hub', [], '--hub', /required/],
+  ['http url', ['--hub', 'http://x:1'], '--hub', /not an MQTT URL/],
+  ['not a url', ['--hub', 'hub.local'], '--hub', /not a URL/],
+  ['uppercase name', [...HUB, '--name', 'Board1'], '--name', /not a valid node name/],
+  ['name with slash', [...HUB, '--name', 'a/b'], '--name', /not a valid node name/],
+  ['name too long', [...HUB, '--name', 'a'.repeat(254)], '--name', /not a valid node name/],
+  ['label without =', [...HUB, '--labels', 'zone'], '--labels', /key=value/],
+  ['label bad key', [...HUB, '--labels', '-x=1'], '--labels', /key/],
+  ['label bad prefix', [...HUB, '--labels', 'Ex_ample/x=1'], '--labels', /prefix/],
+  ['label bad value', [...HUB, '--labels', 'a=b c'], '--labels', /value/],
+  ['label value too long', [...HUB, '--labels', `a=${'v'.repeat(64)}`], '--labels', /value/],
+  ['bad token', [...HUB, '--token', 'secret'], '--token', /abcdef\.0123456789abcdef/],
+  ['bad duration', [...HUB, '--heartbeat-interval', 'often'], '--heartbeat-interval', /not a duration/],
+  ['duration too short', [...HUB, '--status-interval', '5ms'], '--status-interval', /too short/],
+  ['stray argument', [...HUB, 'extra'], 'arguments', /unexpected/],
+];
+
+for (const [name, argv, option, msg] of bad) {
+  test(`rejects ${name}`, () => {
+    try {
+      loadAgentConfig(argv, {});
+      assert.unreachable('should have thrown');
+    } catch (e) {
+      assert.instance(e, AgentConfigError);
+      assert.is((e as AgentConfigError).option, option);
+      assert.match((e as Error).message, msg);
+    }
+  });
+}
+
+test('unknown flag and missing value are flag errors', () => {
+  assert.throws(
+    () => loadAgentConfig([...HUB, '--nope'], {}),
+    (e: unknown) => e instanceof FlagError,
+  );
+  assert.throws(
+    () => loadAgentConfig(['--hub'], {}),
+    (e: unknown) => e instanceof FlagError,
+  );
+});
+
+test('defaults', () => {
+  const c = loadAgentConfig(HUB, {});
+  assert.is(c.dataDir, AGENT_DEFAULTS.dataDir);
+  assert.is(c.heartbeatIntervalMs, 10_000);
+  assert.is(c.statusIntervalMs, 60_000);
+  assert.is(c.dockerSocket, '/var/run/docker.sock');
+  assert.equal(c.labels, {});
+  assert.is(c.token, undefined);
+  assert.ok(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(c.nodeName), c.nodeName);
+});
+
+test('precedence: flags over env over file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-cfg-'));
+  try {
+    const file = join(dir, 'agent.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        hub: 'mqtt://file:1',
+        name: 'from-file',
+        labels: { a: 'b' },
+        heartbeatInterval: 2000,
+        dataDir: '/d',
+      }),
+    );
+    const c = loadAgentConfig(['--config', file, '--name', 'from-flag'], {
+      DROVER_NODE_NAME: 'from-env',
+      DROVER_HUB: 'mqtt://env:2',
+      DROVER_TOKEN: 'abcdef.0123456789abcdef',
+    });
+    assert.is(c.nodeName, 'from-flag');
+    assert.is(c.hubUrl, 'mqtt://env:2');
+    assert.equal(c.labels, { a: 'b' });
+    assert.is(c.heartbeatIntervalMs, 2000);
+    assert.is(c.dataDir, '/d');
+    assert.is(c.token, 'abcdef.0123456789abcdef');
+    writeFileSync(file, JSON.stringify({ hub: 'mqtt://x:1', colour: 'red' }));
+    assert.throws(() => loadAgentConfig(['--config', file], {}), /unknown key "colour"/);
+    writeFileSync(file, '{not json');
+    assert.throws(() => loadAgentConfig(['--config', file], {}), /not valid JSON/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('labels and durations parse', () => {
+  const c = loadAgentConfig(
+    [...HUB, '--labels', 'zone=lab, example.com/tier=edge,empty=', '--heartbeat-interval=1.5s'],
+    {},
+  );
+  assert.equal(c.labels, { zone: 'lab', 'example.com/tier': 'edge', empty: '' });
+  assert.is(c.heartbeatIntervalMs, 1500);
+  const cases: [string, number | undefined][] = [
+    ['250ms', 250],
+    ['10s', 10_000],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['400', 400],
+    ['1d', undefined],
+    ['', undefined],
+  ];
+  for (const [s, ms] of cases) assert.is(parseDurationMs(s), ms, s);
+});
+
+test('hostname sanitized to DNS-1123', () => {
+  const cases: [string, string][] = [
+    ['MyBoard', 'myboard'],
+    ['rpi_4.local', 'rpi-4.local'],
+    ['-x-', 'x'],
+    ['__', 'node'],
+    ['a..b', 'a.b'],
+  ];
+  for (const [h, want] of cases) assert.is(sanitizeNodeName(h), want, h);
+});
+
+test.run();
