@@ -21,14 +21,19 @@ export interface Logger {
 function fmt(fields?: Record<string, unknown>): string {
   if (!fields) return '';
   return Object.entries(fields)
-    .map(([k, v]) => ` ${k}=${typeof v === 'string' ? (/[\s"=]/.test(v) ? JSON.stringify(v) : v) : v instanceof Error ? JSON.stringify(v.message) : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        ` ${k}=${typeof v === 'string' ? (/[\s"=]/.test(v) ? JSON.stringify(v) : v) : v instanceof Error ? JSON.stringify(v.message) : JSON.stringify(v)}`,
+    )
     .join('');
 }
 
 export function createLogger(component: string, min = threshold()): Logger {
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}${fmt(fields)}\n`);
+    process.stderr.write(
+      `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}${fmt(fields)}\n`,
+    );
   };
   return {
     debug: (m, f) => write('debug', m, f),

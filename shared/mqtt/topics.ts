@@ -42,8 +42,10 @@ export const topics = {
   podStatus: (node: string, ns: string, pod: string) =>
     `${ROOT}/nodes/${seg(node, 'node name')}/pods/${seg(ns, 'namespace')}/${seg(pod, 'pod name')}/status`,
   events: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/events`,
-  rpcRequest: (node: string, id: string) => `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/${clientSeg(id)}`,
-  rpcResponse: (node: string, id: string) => `${ROOT}/nodes/${seg(node, 'node name')}/rpc/res/${clientSeg(id)}`,
+  rpcRequest: (node: string, id: string) =>
+    `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/${clientSeg(id)}`,
+  rpcResponse: (node: string, id: string) =>
+    `${ROOT}/nodes/${seg(node, 'node name')}/rpc/res/${clientSeg(id)}`,
 };
 
 /** Subscription filters. */
@@ -95,7 +97,13 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
         return undefined;
     }
   }
-  if (p[2] === 'pods' && p.length === 6 && p[5] === 'status' && isValidTopicSegment(p[3]) && isValidTopicSegment(p[4])) {
+  if (
+    p[2] === 'pods' &&
+    p.length === 6 &&
+    p[5] === 'status' &&
+    isValidTopicSegment(p[3]) &&
+    isValidTopicSegment(p[4])
+  ) {
     return { kind: 'podStatus', node, namespace: p[3], pod: p[4] };
   }
   if (p[2] === 'rpc' && p.length === 5 && CLIENT_SEGMENT.test(p[4])) {
