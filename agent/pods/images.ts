@@ -1,0 +1,64 @@
+// Step 3 of a pod sync: make a container's image present according to its imagePullPolicy, with
+// Pulling/Pulled events and ErrImagePull -> ImagePullBackOff on failure.
+import type { Container } from '../../shared/api/types.js';
+import { defaultPullPolicy } from '../runtime/image-ref.js';
+import { recordFailure, retryAt } from './backoff.js';
+import type { PodRecord, SyncContext } from './record.js';
+import type { Waiting } from './status.js';
+
+/** After a failed pull, the next sync (showing ImagePullBackOff) comes this soon, ms. */
+const SHOW_BACKOFF_AFTER_MS = 1_000;
+
+/** Undefined when the image is ready; otherwise why the container waits. */
+export async function ensureImage(
+  ctx: SyncContext,
+  rec: PodRecord,
+  spec: Container,
+): Promise<Waiting | undefined> {
+  const image = spec.image ?? '';
+  const { runtime, clock } = ctx.opts;
+  const policy = spec.imagePullPolicy ?? defaultPullPolicy(image);
+  const present = await runtime.imageExists(image);
+  if (policy === 'Never') {
+    if (present) return undefined;
+    const message = `Container image "${image}" is not present with pull policy of Never`;
+    ctx.emit(rec, 'Warning', 'ErrImageNeverPull', message);
+    return { reason: 'ErrImageNeverPull', message };
+  }
+  if (policy === 'IfNotPresent' && present) {
+    ctx.emit(rec, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    return undefined;
+  }
+  const now = clock();
+  const prev = rec.imageBackoff.get(image);
+  if (prev && now < retryAt(prev)) {
+    const message = `Back-off pulling image "${image}"`;
+    ctx.emit(rec, 'Normal', 'BackOff', message);
+    ctx.requeueAt(rec, retryAt(prev));
+    return { reason: 'ImagePullBackOff', message };
+  }
+  ctx.emit(rec, 'Normal', 'Pulling', `Pulling image "${image}"`);
+  const t0 = clock();
+  try {
+    const img = await runtime.pullImage(image, {}, (p) =>
+      ctx.opts.log.debug('pull progress', { image, status: p.status, percent: p.percent }),
+    );
+    rec.imageBackoff.delete(image);
+    const secs = ((clock() - t0) / 1000).toFixed(3);
+    ctx.emit(
+      rec,
+      'Normal',
+      'Pulled',
+      `Successfully pulled image "${image}" in ${secs}s. Image size: ${img.size} bytes.`,
+    );
+    return undefined;
+  } catch (e) {
+    const at = clock();
+    const entry = recordFailure(prev, `pull@${at}`, at, 0, ctx.opts.imageBackoff);
+    rec.imageBackoff.set(image, entry);
+    const message = (e as Error).message;
+    ctx.emit(rec, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
+    ctx.requeueAt(rec, Math.min(retryAt(entry), at + SHOW_BACKOFF_AFTER_MS));
+    return { reason: 'ErrImagePull', message };
+  }
+}

@@ -1,0 +1,344 @@
+// The agent's pod manager (kubelet's sync loop): keeps the node's containers matching the
+// desired pods. One serialized sync per pod uid, triggered by desired-state changes, container
+// exits (the runtime is polled), probe results and backoff timers.
+import { join } from 'node:path';
+import type { ConfigMap, Pod, Secret } from '../../shared/api/types.js';
+import type { DesiredState } from '../../shared/protocol/messages.js';
+import { LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID } from '../runtime/labels.js';
+import type { LogStream } from '../runtime/runtime.js';
+import { byContainerName } from './actions.js';
+import { type DesiredPods, loadPodCache, savePodCache } from './cache.js';
+import { ContainerNameError, NoContainerInstanceError, PodNotFoundError } from './errors.js';
+import { type PodManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Prober } from './probes.js';
+import { newRecord, type PodRecord, type SyncContext } from './record.js';
+import { syncPod } from './sync.js';
+
+export interface LogsOptions {
+  container?: string;
+  tailLines?: number;
+  follow?: boolean;
+  previous?: boolean;
+}
+
+export interface PodManager {
+  /** Takes the hub's desired state (older revisions are ignored) and persists it for offline starts. */
+  setDesired(state: DesiredState | DesiredPods): void;
+  /** Loads the cache when no desired state came yet, stops ghosts, adopts running containers, starts the loops. */
+  start(): Promise<void>;
+  /** Stops the loops and probes; containers keep running (a restarted agent adopts them). */
+  stop(): Promise<void>;
+  logs(ns: string, name: string, opts?: LogsOptions): Promise<LogStream>;
+  /** Desired pods not yet finished. */
+  podCount(): number;
+}
+
+export function createPodManager(options: PodManagerOptions): PodManager {
+  return new Manager(resolveOptions(options));
+}
+
+function key(ns: string, name: string): string {
+  return `${ns}/${name}`;
+}
+
+class Manager implements PodManager, SyncContext {
+  readonly prober: Prober;
+  private readonly records = new Map<string, PodRecord>();
+  private state?: DesiredPods;
+  private cms = new Map<string, ConfigMap>();
+  private secretsByKey = new Map<string, Secret>();
+  private started = false;
+  private stopped = false;
+  private pollTimer?: NodeJS.Timeout;
+  private reconciling: Promise<void> = Promise.resolve();
+  private saving: Promise<void> = Promise.resolve();
+  /** Per pod uid, the containers' ids and states at the last poll. */
+  private fingerprints = new Map<string, string>();
+
+  constructor(readonly opts: ResolvedOptions) {
+    this.prober = new Prober({
+      runtime: opts.runtime,
+      log: opts.log.child('probes'),
+      now: opts.clock,
+      onChange: (uid) => this.enqueue(uid),
+      onFailure: (uid, _container, _kind, message) => {
+        const rec = this.records.get(uid);
+        if (rec) this.emit(rec, 'Warning', 'Unhealthy', message);
+      },
+    });
+  }
+
+  // ---- SyncContext ----
+
+  configMaps(ns: string): Map<string, ConfigMap> {
+    return byNamespace(this.cms, ns);
+  }
+
+  secrets(ns: string): Map<string, Secret> {
+    return byNamespace(this.secretsByKey, ns);
+  }
+
+  podDir(uid: string): string {
+    return join(this.opts.dataDir, 'pods', uid);
+  }
+
+  requeueAt(rec: PodRecord, at: number): void {
+    if (this.stopped) return;
+    if (rec.timer && rec.timerAt !== undefined && rec.timerAt <= at) return;
+    clearTimeout(rec.timer);
+    rec.timerAt = at;
+    rec.timer = setTimeout(
+      () => {
+        rec.timer = undefined;
+        rec.timerAt = undefined;
+        this.enqueue(rec.uid);
+      },
+      Math.max(0, at - this.opts.clock()),
+    );
+  }
+
+  emit(rec: PodRecord, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const now = this.opts.clock();
+    const k = `${type}|${reason}|${message}`;
+    const last = rec.events.get(k);
+    if (last !== undefined && now - last < this.opts.eventDedupeMs) return;
+    rec.events.set(k, now);
+    const pod = rec.pod;
+    this.opts.event({
+      involvedObject: {
+        kind: 'Pod',
+        namespace: pod?.metadata.namespace ?? 'default',
+        name: pod?.metadata.name ?? rec.uid,
+        uid: rec.uid,
+      },
+      type,
+      reason,
+      message,
+      time: now,
+    });
+  }
+
+  // ---- PodManager ----
+
+  setDesired(state: DesiredState | DesiredPods): void {
+    if (this.state && state.revision < this.state.revision) {
+      this.opts.log.debug('ignored older desired state', {
+        revision: state.revision,
+        have: this.state.revision,
+      });
+      return;
+    }
+    this.apply(state);
+    const snapshot = this.state;
+    this.saving = this.saving
+      .then(() => (snapshot ? savePodCache(this.opts.dataDir, snapshot) : undefined))
+      .catch((e: Error) => this.opts.log.warn('cannot save the pod cache', { error: e.message }));
+    if (this.started && !this.stopped) this.kick();
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    if (!this.state) {
+      try {
+        const cached = await loadPodCache(this.opts.dataDir);
+        if (cached && !this.state) {
+          this.opts.log.info('desired pods loaded from the local cache', {
+            revision: cached.revision,
+            pods: cached.pods.length,
+          });
+          this.apply(cached);
+        }
+      } catch (e) {
+        this.opts.log.warn('ignoring the pod cache', { error: (e as Error).message });
+      }
+    }
+    this.started = true;
+    this.kick();
+    await this.reconciling;
+    this.pollTimer = setInterval(() => void this.poll(), this.opts.pollIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    this.prober.stop();
+    for (const r of this.records.values()) clearTimeout(r.timer);
+    await this.reconciling.catch(() => {});
+    await Promise.all([...this.records.values()].map((r) => r.done?.catch(() => {})));
+    await this.saving;
+  }
+
+  podCount(): number {
+    let n = 0;
+    for (const r of this.records.values()) if (r.desired && !r.finished) n++;
+    return n;
+  }
+
+  async logs(ns: string, name: string, o: LogsOptions = {}): Promise<LogStream> {
+    const rec = [...this.records.values()].find(
+      (r) => r.pod && key(r.pod.metadata.namespace ?? 'default', r.pod.metadata.name ?? '') === key(ns, name),
+    );
+    if (!rec?.pod) throw new PodNotFoundError(ns, name);
+    const names = rec.pod.spec.containers.map((c) => c.name);
+    let container = o.container;
+    if (!container) {
+      if (names.length !== 1)
+        throw new ContainerNameError(
+          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
+        );
+      container = names[0];
+    } else if (!names.includes(container)) {
+      throw new ContainerNameError(`container ${container} is not valid for pod ${name}`);
+    }
+    const list = await this.opts.runtime.listContainers({
+      [LABEL_NODE]: this.opts.nodeName,
+      [LABEL_POD_UID]: rec.uid,
+      [LABEL_CONTAINER_NAME]: container,
+    });
+    const [latest, previous] = byContainerName(list).get(container) ?? [];
+    // As kubelet: the current log is the newest instance (even exited), --previous the one before.
+    const target = o.previous ? previous : latest;
+    if (!target) {
+      throw new NoContainerInstanceError(
+        o.previous
+          ? `previous terminated container "${container}" in pod "${name}" not found`
+          : `container "${container}" in pod "${name}" has not been created yet`,
+      );
+    }
+    return this.opts.runtime.logs(target.id, { tailLines: o.tailLines, follow: o.follow });
+  }
+
+  // ---- internals ----
+
+  private apply(state: DesiredState | DesiredPods): void {
+    const s = state as DesiredPods;
+    this.state = {
+      v: s.v,
+      revision: s.revision,
+      pods: s.pods,
+      configMaps: s.configMaps ?? [],
+      secrets: s.secrets ?? [],
+    };
+    this.cms = new Map(
+      (s.configMaps ?? []).map((c) => [key(c.metadata.namespace ?? 'default', c.metadata.name ?? ''), c]),
+    );
+    this.secretsByKey = new Map(
+      (s.secrets ?? []).map((c) => [key(c.metadata.namespace ?? 'default', c.metadata.name ?? ''), c]),
+    );
+    const want = new Map<string, Pod>();
+    for (const p of s.pods) {
+      if (p.metadata.uid) want.set(p.metadata.uid, p);
+      else
+        this.opts.log.warn('desired pod without uid ignored', {
+          pod: `${p.metadata.namespace}/${p.metadata.name}`,
+        });
+    }
+    for (const [uid, rec] of this.records) if (!want.has(uid)) rec.desired = false;
+    for (const [uid, pod] of want) {
+      const rec = this.records.get(uid) ?? newRecord(uid);
+      rec.pod = pod;
+      rec.desired = true;
+      this.records.set(uid, rec);
+    }
+  }
+
+  /** Queues a full reconcile: pods leaving the node (and ghosts) first, then every desired pod. */
+  private kick(): void {
+    this.reconciling = this.reconciling
+      .then(() => this.reconcile())
+      .catch((e: Error) => this.opts.log.warn('reconcile failed', { error: e.message }));
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    const all = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.nodeName });
+    // Until a desired state is known (hub or cache), nothing counts as a ghost (kubelet's sourcesReady).
+    if (!this.state) return;
+    for (const c of all) {
+      const uid = c.labels[LABEL_POD_UID];
+      if (uid && !this.records.has(uid)) this.records.set(uid, newRecord(uid));
+    }
+    this.fingerprints = fingerprint(all);
+    const leaving = [...this.records.values()].filter((r) => !r.desired || r.pod?.metadata.deletionTimestamp);
+    await Promise.all(leaving.map((r) => this.runSync(r)));
+    for (const r of this.records.values()) if (r.desired) this.enqueue(r.uid);
+  }
+
+  /** Finds container exits and ghosts by listing the node's containers. */
+  private async poll(): Promise<void> {
+    if (this.stopped || !this.state) return;
+    try {
+      const all = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.nodeName });
+      const now = fingerprint(all);
+      for (const [uid, fp] of now) {
+        if (this.fingerprints.get(uid) === fp) continue;
+        if (!this.records.has(uid)) this.records.set(uid, newRecord(uid));
+        this.enqueue(uid);
+      }
+      // Containers removed behind our back: their desired pods need new ones.
+      for (const uid of this.fingerprints.keys()) if (!now.has(uid)) this.enqueue(uid);
+      this.fingerprints = now;
+    } catch (e) {
+      this.opts.log.warn('runtime poll failed', { error: (e as Error).message });
+    }
+  }
+
+  private enqueue(uid: string): void {
+    const rec = this.records.get(uid);
+    if (rec && !this.stopped) void this.runSync(rec);
+  }
+
+  /** Runs the pod's sync, or asks the running one for another round; resolves when idle. */
+  private runSync(rec: PodRecord): Promise<void> {
+    if (rec.running) {
+      rec.dirty = true;
+      return rec.done ?? Promise.resolve();
+    }
+    rec.running = true;
+    rec.done = (async () => {
+      do {
+        rec.dirty = false;
+        try {
+          const outcome = await syncPod(this, rec);
+          if (outcome === 'forget' && this.records.get(rec.uid) === rec) {
+            clearTimeout(rec.timer);
+            this.records.delete(rec.uid);
+          }
+        } catch (e) {
+          this.opts.log.warn('pod sync failed', {
+            uid: rec.uid,
+            pod: rec.pod?.metadata.name,
+            error: (e as Error).message,
+          });
+          this.requeueAt(rec, this.opts.clock() + this.opts.retryIntervalMs);
+        }
+      } while (rec.dirty && !this.stopped);
+      rec.running = false;
+    })();
+    return rec.done;
+  }
+}
+
+function byNamespace<T extends { metadata: { namespace?: string; name?: string } }>(
+  m: Map<string, T>,
+  ns: string,
+): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const o of m.values())
+    if ((o.metadata.namespace ?? 'default') === ns && o.metadata.name) out.set(o.metadata.name, o);
+  return out;
+}
+
+function fingerprint(
+  all: { id: string; state: string; exitCode: number; labels: Record<string, string> }[],
+): Map<string, string> {
+  const parts = new Map<string, string[]>();
+  for (const c of all) {
+    const uid = c.labels[LABEL_POD_UID];
+    if (!uid) continue;
+    const list = parts.get(uid) ?? [];
+    list.push(`${c.id}:${c.state}:${c.exitCode}`);
+    parts.set(uid, list);
+  }
+  return new Map([...parts].map(([uid, l]) => [uid, l.sort().join(',')]));
+}

@@ -1,0 +1,81 @@
+// Pod manager options: defaults (with units) and validation in one place.
+import { networkInterfaces } from 'node:os';
+import type { PodStatus } from '../../shared/api/types.js';
+import type { Logger } from '../../shared/log.js';
+import type { AgentEvent } from '../../shared/protocol/messages.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { type BackoffConfig, DEFAULT_CRASH_BACKOFF, DEFAULT_IMAGE_BACKOFF } from './backoff.js';
+import { PodManagerOptionsError } from './errors.js';
+
+/** How often the runtime is polled for container exits, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** Retry of a pod whose config or volumes could not be set up, ms. */
+export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
+/** The same event (pod, reason, message) is not sent again within this window, ms. */
+export const DEFAULT_EVENT_DEDUPE_MS = 10_000;
+/** Grace for containers of a pod the node knows nothing about, s (Kubernetes' default grace). */
+export const DEFAULT_GHOST_GRACE_SECONDS = 30;
+
+export interface PodManagerOptions {
+  runtime: Runtime;
+  nodeName: string;
+  /** Pod directories live in <dataDir>/pods/<uid>/, the cache in <dataDir>/pods-cache.json. */
+  dataDir: string;
+  log: Logger;
+  report: (ns: string, name: string, uid: string, status: PodStatus) => void;
+  event: (ev: Omit<AgentEvent, 'v'>) => void;
+  /** ms since epoch. */
+  clock?: () => number;
+  /** status.hostIP; default the first non-internal IPv4 address. */
+  hostIP?: string;
+  crashBackoff?: Partial<BackoffConfig>;
+  imageBackoff?: Partial<BackoffConfig>;
+  pollIntervalMs?: number;
+  retryIntervalMs?: number;
+  eventDedupeMs?: number;
+  ghostGraceSeconds?: number;
+}
+
+export interface ResolvedOptions
+  extends Required<Omit<PodManagerOptions, 'hostIP' | 'crashBackoff' | 'imageBackoff'>> {
+  hostIP: string | undefined;
+  crashBackoff: BackoffConfig;
+  imageBackoff: BackoffConfig;
+}
+
+function firstIPv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+function backoff(name: string, base: BackoffConfig, o: Partial<BackoffConfig> | undefined): BackoffConfig {
+  const b = { ...base, ...o };
+  if (!(b.initialMs > 0) || !(b.maxMs >= b.initialMs) || !(b.resetAfterRunMs > 0)) {
+    throw new PodManagerOptionsError(`${name}: need initialMs > 0, maxMs >= initialMs, resetAfterRunMs > 0`);
+  }
+  return b;
+}
+
+export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
+  if (!o.nodeName) throw new PodManagerOptionsError('nodeName is required');
+  if (!o.dataDir) throw new PodManagerOptionsError('dataDir is required');
+  const r: ResolvedOptions = {
+    ...o,
+    clock: o.clock ?? Date.now,
+    hostIP: o.hostIP ?? firstIPv4(),
+    crashBackoff: backoff('crashBackoff', DEFAULT_CRASH_BACKOFF, o.crashBackoff),
+    imageBackoff: backoff('imageBackoff', DEFAULT_IMAGE_BACKOFF, o.imageBackoff),
+    pollIntervalMs: o.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    retryIntervalMs: o.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS,
+    eventDedupeMs: o.eventDedupeMs ?? DEFAULT_EVENT_DEDUPE_MS,
+    ghostGraceSeconds: o.ghostGraceSeconds ?? DEFAULT_GHOST_GRACE_SECONDS,
+  };
+  for (const k of ['pollIntervalMs', 'retryIntervalMs'] as const) {
+    if (!(r[k] > 0)) throw new PodManagerOptionsError(`${k} must be > 0`);
+  }
+  if (!(r.eventDedupeMs >= 0)) throw new PodManagerOptionsError('eventDedupeMs must be >= 0');
+  if (!(r.ghostGraceSeconds >= 0)) throw new PodManagerOptionsError('ghostGraceSeconds must be >= 0');
+  return r;
+}

@@ -1,0 +1,223 @@
+// One pod's sync, as named steps: (1) plan from desired vs actual containers, (2) volumes,
+// (3) images, (4) create/start, (5) restarts with crash-loop backoff, (6) probes, (7) status,
+// (8) termination of a pod leaving the node. Level-based: every call re-reads the runtime.
+import { promises as fs } from 'node:fs';
+import type { Container, Pod } from '../../shared/api/types.js';
+import { buildContainerSpec } from '../runtime/container-spec.js';
+import { resolveEnv } from '../runtime/env.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { LABEL_NODE, LABEL_POD_UID } from '../runtime/labels.js';
+import type { RuntimeContainer } from '../runtime/runtime.js';
+import { materializeVolumes } from '../runtime/volumes.js';
+import {
+  type Action,
+  byContainerName,
+  isRunning,
+  planPod,
+  planTermination,
+  podGraceSeconds,
+} from './actions.js';
+import { ensureImage } from './images.js';
+import type { PodRecord, SyncContext } from './record.js';
+import { type ContainerView, computePodStatus, type Waiting } from './status.js';
+
+export type SyncOutcome = 'keep' | 'forget';
+
+function ns(pod: Pod): string {
+  return pod.metadata.namespace ?? 'default';
+}
+
+async function listContainers(ctx: SyncContext, uid: string): Promise<RuntimeContainer[]> {
+  return ctx.opts.runtime.listContainers({ [LABEL_NODE]: ctx.opts.nodeName, [LABEL_POD_UID]: uid });
+}
+
+export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome> {
+  const pod = rec.pod;
+  if (!pod || !rec.desired || pod.metadata.deletionTimestamp) return terminate(ctx, rec);
+  if (rec.finished) return 'keep';
+  const waiting = new Map<string, Waiting>();
+
+  // (1) plan
+  let containers = await listContainers(ctx, rec.uid);
+  const plan = planPod({
+    pod,
+    containers,
+    now: ctx.opts.clock(),
+    backoff: rec.backoff,
+    unhealthy: ctx.prober.unhealthyOf(rec.uid),
+    backoffConfig: ctx.opts.crashBackoff,
+  });
+  rec.backoff = plan.backoff;
+
+  // (2) volumes: refreshed every sync so ConfigMap/Secret changes reach running containers.
+  let volumesOk = true;
+  try {
+    await fs.mkdir(ctx.podDir(rec.uid), { recursive: true, mode: 0o750 });
+    await materializeVolumes(pod, ctx.podDir(rec.uid), ctx.configMaps(ns(pod)), ctx.secrets(ns(pod)));
+  } catch (e) {
+    volumesOk = false;
+    ctx.emit(rec, 'Warning', 'FailedMount', (e as Error).message);
+    ctx.requeueAt(rec, ctx.opts.clock() + ctx.opts.retryIntervalMs);
+  }
+
+  // (3)-(5) execute: kills and removals first, then starts.
+  let killed = false;
+  for (const a of plan.actions) {
+    if (a.type === 'kill') {
+      await kill(ctx, rec, a);
+      killed = true;
+    } else if (a.type === 'remove') {
+      await ctx.opts.runtime
+        .removeContainer(a.id, { force: true })
+        .catch((e: Error) => ctx.opts.log.warn('remove failed', { id: a.id, error: e.message }));
+    }
+  }
+  for (const a of plan.actions) {
+    if (a.type === 'wait') {
+      waiting.set(a.container, { reason: a.reason, message: a.message });
+      ctx.emit(
+        rec,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${a.container} in pod ${pod.metadata.name}_${ns(pod)}(${rec.uid})`,
+      );
+      ctx.requeueAt(rec, a.until);
+    } else if (a.type === 'startExisting') {
+      await startExisting(ctx, rec, a.id, a.container);
+    } else if (a.type === 'start') {
+      if (!volumesOk) {
+        waiting.set(a.container.name, { reason: 'ContainerCreating' });
+        continue;
+      }
+      const w = await startContainer(ctx, rec, pod, a.container, a.attempt);
+      if (w) waiting.set(a.container.name, w);
+    }
+  }
+  // A killed container restarts (or not) by the restart rules on the next round.
+  if (killed) ctx.requeueAt(rec, ctx.opts.clock());
+
+  // (6) probes for running containers, (7) status.
+  containers = await listContainers(ctx, rec.uid);
+  const groups = byContainerName(containers);
+  const views: ContainerView[] = pod.spec.containers.map((spec) => {
+    const [latest, previous] = groups.get(spec.name) ?? [];
+    const running = !!latest && isRunning(latest);
+    if (running) ctx.prober.ensure(rec.uid, spec, latest);
+    return {
+      spec,
+      latest,
+      previous,
+      waiting: waiting.get(spec.name),
+      ready: running && ctx.prober.ready(latest.id),
+      started: running && ctx.prober.started(latest.id),
+    };
+  });
+  report(ctx, rec, pod, views, false);
+  return 'keep';
+}
+
+async function kill(ctx: SyncContext, rec: PodRecord, a: Extract<Action, { type: 'kill' }>): Promise<void> {
+  const msg = a.reason === 'Deleting' ? `Stopping container ${a.container}` : a.message;
+  ctx.emit(rec, 'Normal', 'Killing', msg);
+  try {
+    await ctx.opts.runtime.stopContainer(a.id, a.graceSeconds);
+  } catch (e) {
+    ctx.opts.log.warn('stop failed', { id: a.id, error: (e as Error).message });
+  }
+}
+
+async function startExisting(ctx: SyncContext, rec: PodRecord, id: string, name: string): Promise<void> {
+  try {
+    await ctx.opts.runtime.startContainer(id);
+    ctx.emit(rec, 'Normal', 'Started', `Started container ${name}`);
+  } catch (e) {
+    ctx.emit(rec, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
+  }
+}
+
+/** (3)+(4): image, env, spec, create, start. Returns why the container waits, if it does. */
+async function startContainer(
+  ctx: SyncContext,
+  rec: PodRecord,
+  pod: Pod,
+  spec: Container,
+  attempt: number,
+): Promise<Waiting | undefined> {
+  const { runtime } = ctx.opts;
+  const imageWait = await ensureImage(ctx, rec, spec);
+  if (imageWait) return imageWait;
+  let id: string;
+  try {
+    const env = resolveEnv(spec, ctx.configMaps(ns(pod)), ctx.secrets(ns(pod)), pod);
+    const cs = buildContainerSpec({
+      node: ctx.opts.nodeName,
+      pod,
+      container: spec,
+      attempt,
+      env,
+      podDir: ctx.podDir(rec.uid),
+    });
+    id = await runtime.createContainer(cs);
+  } catch (e) {
+    const reason = e instanceof RuntimeError ? e.kubeReason : 'CreateContainerError';
+    const message = (e as Error).message;
+    ctx.emit(rec, 'Warning', 'Failed', `Error: ${message}`);
+    ctx.requeueAt(rec, ctx.opts.clock() + ctx.opts.retryIntervalMs);
+    return { reason, message };
+  }
+  ctx.emit(rec, 'Normal', 'Created', `Created container ${spec.name}`);
+  try {
+    await runtime.startContainer(id);
+    ctx.emit(rec, 'Normal', 'Started', `Started container ${spec.name}`);
+  } catch (e) {
+    // The container stays `created` with an error: the next sync treats it as a failed run.
+    ctx.emit(rec, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
+    ctx.requeueAt(rec, ctx.opts.clock());
+  }
+  return undefined;
+}
+
+function report(ctx: SyncContext, rec: PodRecord, pod: Pod, views: ContainerView[], terminal: boolean): void {
+  const status = computePodStatus({
+    pod,
+    containers: views,
+    hostIP: ctx.opts.hostIP,
+    previous: rec.lastStatus,
+    now: ctx.opts.clock(),
+    terminal,
+  });
+  rec.lastStatus = status;
+  const json = JSON.stringify(status);
+  if (json === rec.lastReport) return;
+  rec.lastReport = json;
+  ctx.opts.report(ns(pod), pod.metadata.name ?? '', rec.uid, status);
+}
+
+/** (8) stop with the pod's grace (SIGTERM, then SIGKILL), report the final status, remove, clean up. */
+async function terminate(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome> {
+  if (rec.finished) return rec.desired ? 'keep' : 'forget';
+  const pod = rec.pod;
+  const grace = pod ? podGraceSeconds(pod) : ctx.opts.ghostGraceSeconds;
+  let containers = await listContainers(ctx, rec.uid);
+  const { kills, removes } = planTermination(containers, grace);
+  await Promise.all(kills.map((a) => (a.type === 'kill' ? kill(ctx, rec, a) : undefined)));
+  ctx.prober.forgetPod(rec.uid);
+  if (pod) {
+    containers = await listContainers(ctx, rec.uid);
+    const groups = byContainerName(containers);
+    const views = pod.spec.containers.map((spec) => {
+      const [latest, previous] = groups.get(spec.name) ?? [];
+      return { spec, latest, previous, ready: false, started: false };
+    });
+    report(ctx, rec, pod, views, true);
+  }
+  for (const a of removes) {
+    if (a.type !== 'remove') continue;
+    await ctx.opts.runtime
+      .removeContainer(a.id, { force: true })
+      .catch((e: Error) => ctx.opts.log.warn('remove failed', { id: a.id, error: e.message }));
+  }
+  await fs.rm(ctx.podDir(rec.uid), { recursive: true, force: true });
+  rec.finished = true;
+  return rec.desired ? 'keep' : 'forget';
+}
