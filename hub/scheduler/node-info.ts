@@ -1,0 +1,73 @@
+// NodeInfo: a node with the pods on it and the sums of their requests, kept up to date
+// incrementally as pods are added and removed (kube-scheduler's framework.NodeInfo).
+
+import type { Node } from '../../shared/api/types.js';
+import type { NodeInfo, PodInfo, Resources } from './framework.js';
+import { normalizedImageName } from './images.js';
+import { emptyResources, nodeAllocatable } from './resources.js';
+
+function nodeImages(node: Node): Map<string, number> {
+  const images = new Map<string, number>();
+  for (const img of node.status?.images ?? []) {
+    for (const n of img.names ?? []) images.set(normalizedImageName(n), img.sizeBytes ?? 0);
+  }
+  return images;
+}
+
+/** Well-known labels kubelet sets; an agent may not, so they are derived from the node's status. */
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+export const LABEL_ARCH = 'kubernetes.io/arch';
+export const LABEL_OS = 'kubernetes.io/os';
+
+function effectiveLabels(node: Node): Record<string, string> {
+  const labels: Record<string, string> = { ...(node.metadata.labels ?? {}) };
+  const info = node.status?.nodeInfo;
+  if (labels[LABEL_HOSTNAME] === undefined && node.metadata.name) labels[LABEL_HOSTNAME] = node.metadata.name;
+  if (labels[LABEL_ARCH] === undefined && info?.architecture) labels[LABEL_ARCH] = info.architecture;
+  if (labels[LABEL_OS] === undefined && info?.operatingSystem) labels[LABEL_OS] = info.operatingSystem;
+  return labels;
+}
+
+export function createNodeInfo(node: Node): NodeInfo {
+  return {
+    name: node.metadata.name ?? '',
+    node,
+    labels: effectiveLabels(node),
+    pods: new Map(),
+    allocatable: nodeAllocatable(node),
+    requested: emptyResources(),
+    nonZeroRequested: emptyResources(),
+    images: nodeImages(node),
+  };
+}
+
+/** Replaces the node object, keeping the pods. */
+export function setNode(info: NodeInfo, node: Node): void {
+  info.node = node;
+  info.labels = effectiveLabels(node);
+  info.allocatable = nodeAllocatable(node);
+  info.images = nodeImages(node);
+}
+
+function add(into: Resources, r: Resources, sign: 1 | -1): void {
+  into.milliCpu += sign * r.milliCpu;
+  into.memory += sign * r.memory;
+  into.pods += sign * r.pods;
+}
+
+export function addPod(info: NodeInfo, p: PodInfo): void {
+  const old = info.pods.get(p.key);
+  if (old) removePod(info, old.key);
+  info.pods.set(p.key, p);
+  add(info.requested, p.requests, 1);
+  add(info.nonZeroRequested, p.nonZeroRequests, 1);
+}
+
+export function removePod(info: NodeInfo, key: string): PodInfo | undefined {
+  const p = info.pods.get(key);
+  if (!p) return undefined;
+  info.pods.delete(key);
+  add(info.requested, p.requests, -1);
+  add(info.nonZeroRequested, p.nonZeroRequests, -1);
+  return p;
+}

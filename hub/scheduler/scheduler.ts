@@ -1,0 +1,162 @@
+// The scheduler process (kube-scheduler's role in the hub): watches nodes and pods through the
+// API, pops unbound pods from the queue, runs one scheduling cycle each, assumes the choice
+// in the cache and binds asynchronously. An unschedulable pod gets PodScheduled=False with
+// the FitError message and a FailedScheduling event, and waits for a cluster change.
+
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Node, Pod } from '../../shared/api/types.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { isNotFound } from '../api/errors.js';
+import { EventRecorder } from '../events/recorder.js';
+import { SchedulerCache } from './cache.js';
+import { FitError, NoNodesAvailableError } from './fit-error.js';
+import { resolveSchedulerOptions, type SchedulerOptions } from './options.js';
+import { bindPod, markUnschedulable } from './pod-writes.js';
+import { type QueueCounts, type QueuedPod, SchedulingQueue } from './queue.js';
+import { Reflector } from './reflector.js';
+import { createSchedulerCore } from './schedule-one.js';
+
+export type { SchedulerOptions } from './options.js';
+
+/** The component name on events, as kube-scheduler's default profile. */
+export const SCHEDULER_COMPONENT = 'default-scheduler';
+
+export interface RunningScheduler {
+  stop(): Promise<void>;
+  /** Queue sizes (for metrics and tests). */
+  counts(): QueueCounts & { bindsInFlight: number; scheduled: number; failedAttempts: number };
+}
+
+export async function startScheduler(opts: SchedulerOptions): Promise<RunningScheduler> {
+  const o = resolveSchedulerOptions(opts);
+  const log: Logger = opts.log ?? createLogger('scheduler');
+  const client = opts.client;
+  const core = createSchedulerCore({ profile: opts.profile });
+  const queue = new SchedulingQueue(opts.queue);
+  const recorder = new EventRecorder({ client, component: SCHEDULER_COMPONENT, log });
+  const cache = new SchedulerCache(
+    {
+      unscheduledPod: (pod) => queue.update(pod),
+      podGone: (key) => queue.delete(key),
+      clusterChanged: () => queue.moveAllToActiveOrBackoff(),
+    },
+    o.schedulerNames,
+  );
+  const nodes = new Reflector<Node>(
+    client,
+    'nodes',
+    {
+      replace: (items) => cache.replaceNodes(items),
+      event: (type, node) => cache.nodeEvent(type, node),
+    },
+    log,
+  );
+  const pods = new Reflector<Pod>(
+    client,
+    'pods',
+    {
+      replace: (items) => cache.replacePods(items),
+      event: (type, pod) => cache.podEvent(type, pod),
+    },
+    log,
+  );
+
+  const background = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    background.add(p);
+    void p.finally(() => background.delete(p));
+  };
+  let binds = 0;
+  let scheduled = 0;
+  let failedAttempts = 0;
+  let stopped = false;
+
+  async function bind(q: QueuedPod, nodeName: string): Promise<void> {
+    const { pod, key } = q;
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    try {
+      await bindPod(client, pod, nodeName);
+      scheduled++;
+      queue.done(key);
+      log.debug('bound', { pod: key, node: nodeName });
+      await recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`);
+    } catch (e) {
+      cache.forget(key);
+      if (isNotFound(e)) {
+        queue.delete(key);
+        return;
+      }
+      failedAttempts++;
+      log.warn('binding failed', { pod: key, node: nodeName, error: e as Error });
+      queue.failed(key, false);
+      await recorder.record(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(e as Error).message}`);
+    }
+  }
+
+  async function recordUnschedulable(pod: Pod, err: Error): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    try {
+      await markUnschedulable(client, ns, name, err.message, o.statusUpdateAttempts);
+    } catch (e) {
+      if (!isNotFound(e))
+        log.warn('could not set PodScheduled=False', { pod: `${ns}/${name}`, error: e as Error });
+      if (isNotFound(e)) return;
+    }
+    await recorder.record(pod, 'Warning', 'FailedScheduling', err.message);
+  }
+
+  function scheduleOne(q: QueuedPod): void {
+    if (cache.snapshot.nodeOf(q.key) !== undefined) {
+      queue.done(q.key); // already placed (bound meanwhile)
+      return;
+    }
+    const result = core.scheduleOne(q.pod, cache.snapshot);
+    if (result instanceof FitError || result instanceof NoNodesAvailableError) {
+      failedAttempts++;
+      queue.failed(q.key, true);
+      log.debug('unschedulable', { pod: q.key, reason: result.message });
+      track(recordUnschedulable(q.pod, result));
+      return;
+    }
+    cache.assume(q.pod, result.node);
+    binds++;
+    track(bind(q, result.node).finally(() => binds--));
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      const q = await queue.pop();
+      if (!q || stopped) return;
+      try {
+        scheduleOne(q);
+      } catch (e) {
+        // A plugin bug must not stop scheduling: retry the pod with backoff.
+        log.error('scheduling cycle failed', { pod: q.key, error: e as Error });
+        queue.failed(q.key, false);
+      }
+      while (binds >= o.maxConcurrentBinds && !stopped) await Promise.race(background);
+      // Let watch events and bind responses in between cycles.
+      await yieldToEventLoop();
+    }
+  }
+
+  await nodes.start();
+  await pods.start();
+  const running = loop().catch((e) => log.error('scheduler loop ended', { error: e as Error }));
+  log.info('scheduler started', { nodes: cache.snapshot.nodeCount, queued: queue.counts().active });
+
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      queue.close();
+      nodes.stop();
+      pods.stop();
+      await running;
+      await Promise.allSettled([...background]);
+    },
+    counts: () => ({ ...queue.counts(), bindsInFlight: binds, scheduled, failedAttempts }),
+  };
+}
