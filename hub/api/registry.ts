@@ -3,11 +3,14 @@
 import type { KubeObject } from '../../shared/api/types.js';
 import type { ResourceDef } from './resource.js';
 import { configmaps } from './resources/configmaps.js';
+import { daemonsets } from './resources/daemonsets.js';
+import { deployments } from './resources/deployments.js';
 import { events } from './resources/events.js';
 import { leases } from './resources/leases.js';
 import { namespaces } from './resources/namespaces.js';
 import { nodes } from './resources/nodes.js';
 import { pods } from './resources/pods.js';
+import { replicasets } from './resources/replicasets.js';
 import { secrets } from './resources/secrets.js';
 
 export class Registry {
@@ -51,7 +54,18 @@ export class Registry {
 }
 
 export function defaultResources(): ResourceDef[] {
-  return [namespaces, nodes, pods, configmaps, secrets, events, leases] as unknown as ResourceDef[];
+  return [
+    namespaces,
+    nodes,
+    pods,
+    configmaps,
+    secrets,
+    events,
+    leases,
+    deployments,
+    replicasets,
+    daemonsets,
+  ] as unknown as ResourceDef[];
 }
 
 export function createRegistry(): Registry {

@@ -37,6 +37,57 @@ const objectMeta: Schema = {
 };
 const meta: Field = { name: 'metadata', t: 'msg', msg: objectMeta };
 
+// apps/v1 Deployment as `kubectl create deployment` sends it (apps/v1 and core/v1
+// generated.proto): the fields that command sets. The template's metadata omits
+// creationTimestamp (a zero Time would decode to 1970).
+const labelSelectorPb: Schema = {
+  1: { name: 'matchLabels', t: 'map' },
+  2: {
+    name: 'matchExpressions',
+    t: 'msg',
+    repeated: true,
+    msg: {
+      1: { name: 'key', t: 'string' },
+      2: { name: 'operator', t: 'string' },
+      3: { name: 'values', t: 'string', repeated: true },
+    },
+  },
+};
+const containerPb: Schema = {
+  1: { name: 'name', t: 'string' },
+  2: { name: 'image', t: 'string' },
+  3: { name: 'command', t: 'string', repeated: true },
+  4: { name: 'args', t: 'string', repeated: true },
+  6: {
+    name: 'ports',
+    t: 'msg',
+    repeated: true,
+    msg: {
+      1: { name: 'name', t: 'string' },
+      3: { name: 'containerPort', t: 'int' },
+      4: { name: 'protocol', t: 'string' },
+    },
+  },
+  7: {
+    name: 'env',
+    t: 'msg',
+    repeated: true,
+    msg: { 1: { name: 'name', t: 'string' }, 2: { name: 'value', t: 'string' } },
+  },
+};
+const podTemplatePb: Schema = {
+  1: {
+    name: 'metadata',
+    t: 'msg',
+    msg: { 11: { name: 'labels', t: 'map' }, 12: { name: 'annotations', t: 'map' } },
+  },
+  2: {
+    name: 'spec',
+    t: 'msg',
+    msg: { 2: { name: 'containers', t: 'msg', repeated: true, msg: containerPb } },
+  },
+};
+
 /** Schemas by kind (k8s.io/api core/v1 generated.proto field numbers). */
 export const KINDS: Record<string, Schema> = {
   Namespace: {
@@ -48,6 +99,18 @@ export const KINDS: Record<string, Schema> = {
     2: { name: 'data', t: 'map' },
     3: { name: 'binaryData', t: 'mapBytes' },
     4: { name: 'immutable', t: 'bool' },
+  },
+  Deployment: {
+    1: meta,
+    2: {
+      name: 'spec',
+      t: 'msg',
+      msg: {
+        1: { name: 'replicas', t: 'int' },
+        2: { name: 'selector', t: 'msg', msg: labelSelectorPb },
+        3: { name: 'template', t: 'msg', msg: podTemplatePb },
+      },
+    },
   },
   Secret: {
     1: meta,

@@ -2,6 +2,7 @@
 // subresource handler table); `log` is registered later by the pods/log issue.
 
 import type { Pod } from '../../../shared/api/types.js';
+import { addDefaultTolerations } from '../admission/default-tolerations.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { podSchema } from './pod-schema.js';
@@ -24,6 +25,7 @@ export const pods: ResourceDef<Pod> = {
   prepareCreate(pod) {
     // Clients cannot create a pod with status: it starts Pending, as upstream.
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
+    addDefaultTolerations(pod);
   },
   validate(pod, old) {
     const causes = validatePodSpec(pod.spec);

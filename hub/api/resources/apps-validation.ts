@@ -1,0 +1,259 @@
+// apps/v1 defaulting and validation (k8s.io/kubernetes pkg/apis/apps defaults.go and
+// validation.go): what a Deployment, ReplicaSet or DaemonSet must satisfy to be stored.
+
+import type {
+  DaemonSet,
+  Deployment,
+  IntOrString,
+  PodTemplateSpec,
+  ReplicaSet,
+} from '../../../shared/api/apps.js';
+import { fromLabelSelector, InvalidLabelSelectorObjectError, matches } from '../../../shared/api/labels.js';
+import type { LabelSelector, Pod, StatusCause } from '../../../shared/api/types.js';
+import { canonicalJson, cause } from '../meta.js';
+import { defaultPod, validatePodSpec } from './pod-validation.js';
+
+// Kubernetes apps/v1 defaults.
+export const DEFAULT_REPLICAS = 1;
+export const DEFAULT_MAX_SURGE = '25%';
+export const DEFAULT_MAX_UNAVAILABLE = '25%';
+/** Old ReplicaSets kept for rollback (count). */
+export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+/** Seconds without progress before Progressing=False (ProgressDeadlineExceeded). */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/** DaemonSet rolling update: pods (count). */
+export const DEFAULT_DS_MAX_UNAVAILABLE = 1;
+export const DEFAULT_DS_MAX_SURGE = 0;
+
+const PERCENT = /^[0-9]+%$/;
+const NONNEG = 'must be greater than or equal to 0';
+
+export function defaultTemplate(t: PodTemplateSpec | undefined): void {
+  if (!t?.spec) return;
+  // defaultPod only reads .spec; a template is shaped like a pod for that purpose.
+  defaultPod({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: t.spec } as Pod);
+}
+
+export function defaultDeployment(d: Deployment): void {
+  const s = d.spec;
+  if (!s) return;
+  if (s.replicas === undefined || s.replicas === null) s.replicas = DEFAULT_REPLICAS;
+  if (!s.strategy) s.strategy = {};
+  if (!s.strategy.type) s.strategy.type = 'RollingUpdate';
+  if (s.strategy.type === 'RollingUpdate') {
+    const ru = s.strategy.rollingUpdate ?? {};
+    if (ru.maxUnavailable === undefined || ru.maxUnavailable === null)
+      ru.maxUnavailable = DEFAULT_MAX_UNAVAILABLE;
+    if (ru.maxSurge === undefined || ru.maxSurge === null) ru.maxSurge = DEFAULT_MAX_SURGE;
+    s.strategy.rollingUpdate = ru;
+  }
+  if (s.revisionHistoryLimit === undefined || s.revisionHistoryLimit === null)
+    s.revisionHistoryLimit = DEFAULT_REVISION_HISTORY_LIMIT;
+  if (s.progressDeadlineSeconds === undefined || s.progressDeadlineSeconds === null)
+    s.progressDeadlineSeconds = DEFAULT_PROGRESS_DEADLINE_SECONDS;
+  defaultTemplate(s.template);
+}
+
+export function defaultReplicaSet(rs: ReplicaSet): void {
+  if (!rs.spec) return;
+  if (rs.spec.replicas === undefined || rs.spec.replicas === null) rs.spec.replicas = DEFAULT_REPLICAS;
+  defaultTemplate(rs.spec.template);
+}
+
+export function defaultDaemonSet(ds: DaemonSet): void {
+  const s = ds.spec;
+  if (!s) return;
+  if (!s.updateStrategy) s.updateStrategy = {};
+  if (!s.updateStrategy.type) s.updateStrategy.type = 'RollingUpdate';
+  if (s.updateStrategy.type === 'RollingUpdate') {
+    const ru = s.updateStrategy.rollingUpdate ?? {};
+    if (ru.maxUnavailable === undefined || ru.maxUnavailable === null)
+      ru.maxUnavailable = DEFAULT_DS_MAX_UNAVAILABLE;
+    if (ru.maxSurge === undefined || ru.maxSurge === null) ru.maxSurge = DEFAULT_DS_MAX_SURGE;
+    s.updateStrategy.rollingUpdate = ru;
+  }
+  if (s.revisionHistoryLimit === undefined || s.revisionHistoryLimit === null)
+    s.revisionHistoryLimit = DEFAULT_REVISION_HISTORY_LIMIT;
+  defaultTemplate(s.template);
+}
+
+function nonNegative(field: string, v: number | undefined): StatusCause[] {
+  return v !== undefined && v !== null && v < 0 ? [cause(field, `Invalid value: ${v}: ${NONNEG}`)] : [];
+}
+
+/** An IntOrString that is a non-negative int or a percent ('25%'); percent <= 100 when capped. */
+export function validateIntOrPercent(
+  field: string,
+  v: IntOrString | undefined,
+  capAt100: boolean,
+): StatusCause[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'number') return nonNegative(field, v);
+  if (!PERCENT.test(v))
+    return [
+      cause(
+        field,
+        `Invalid value: "${v}": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`,
+      ),
+    ];
+  if (capAt100 && Number(v.slice(0, -1)) > 100)
+    return [cause(field, `Invalid value: "${v}": must not be greater than 100%`)];
+  return [];
+}
+
+function isZero(v: IntOrString | undefined): boolean {
+  return v === 0 || v === '0%';
+}
+
+/** Selector and template shared by all three kinds. */
+function validateSelectorTemplate(
+  selector: LabelSelector | undefined,
+  template: PodTemplateSpec | undefined,
+): StatusCause[] {
+  const out: StatusCause[] = [];
+  const hasSel =
+    selector &&
+    (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0);
+  if (!selector) out.push(cause('spec.selector', 'Required value', 'FieldValueRequired'));
+  else if (!hasSel)
+    out.push(
+      cause(
+        'spec.selector',
+        `Invalid value: ${JSON.stringify(selector)}: empty selector is invalid for deployment`,
+      ),
+    );
+  else {
+    try {
+      const sel = fromLabelSelector(selector);
+      const labels = template?.metadata?.labels;
+      if (!matches(sel, labels))
+        out.push(
+          cause(
+            'spec.template.metadata.labels',
+            `Invalid value: ${JSON.stringify(labels ?? {})}: \`selector\` does not match template \`labels\``,
+          ),
+        );
+    } catch (e) {
+      if (!(e instanceof InvalidLabelSelectorObjectError)) throw e;
+      out.push(cause('spec.selector', `Invalid value: ${JSON.stringify(selector)}: ${e.message}`));
+    }
+  }
+  if (!template) {
+    out.push(cause('spec.template', 'Required value', 'FieldValueRequired'));
+    return out;
+  }
+  out.push(...validatePodSpec(template.spec, 'spec.template.spec'));
+  const rp = template.spec?.restartPolicy;
+  if (rp && rp !== 'Always')
+    out.push(
+      cause(
+        'spec.template.spec.restartPolicy',
+        `Unsupported value: "${rp}": supported values: "Always"`,
+        'FieldValueNotSupported',
+      ),
+    );
+  return out;
+}
+
+function immutableSelector(sel: LabelSelector | undefined, old: LabelSelector | undefined): StatusCause[] {
+  if (canonicalJson(sel ?? null) === canonicalJson(old ?? null)) return [];
+  return [cause('spec.selector', `Invalid value: ${JSON.stringify(sel ?? null)}: field is immutable`)];
+}
+
+export function validateDeployment(d: Deployment, old?: Deployment): StatusCause[] {
+  const s = d.spec;
+  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  const out = [
+    ...nonNegative('spec.replicas', s.replicas),
+    ...validateSelectorTemplate(s.selector, s.template),
+  ];
+  const st = s.strategy ?? {};
+  const types = ['RollingUpdate', 'Recreate'];
+  if (st.type && !types.includes(st.type))
+    out.push(
+      cause(
+        'spec.strategy.type',
+        `Unsupported value: "${st.type}": supported values: "Recreate", "RollingUpdate"`,
+        'FieldValueNotSupported',
+      ),
+    );
+  if (st.type === 'Recreate' && st.rollingUpdate)
+    out.push(
+      cause(
+        'spec.strategy.rollingUpdate',
+        "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+        'FieldValueForbidden',
+      ),
+    );
+  if (st.type === 'RollingUpdate' && st.rollingUpdate) {
+    const ru = st.rollingUpdate;
+    const f = 'spec.strategy.rollingUpdate';
+    out.push(...validateIntOrPercent(`${f}.maxUnavailable`, ru.maxUnavailable, true));
+    out.push(...validateIntOrPercent(`${f}.maxSurge`, ru.maxSurge, false));
+    if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
+      out.push(
+        cause(
+          `${f}.maxUnavailable`,
+          `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`,
+        ),
+      );
+  }
+  out.push(...nonNegative('spec.revisionHistoryLimit', s.revisionHistoryLimit));
+  out.push(...nonNegative('spec.minReadySeconds', s.minReadySeconds));
+  out.push(...nonNegative('spec.progressDeadlineSeconds', s.progressDeadlineSeconds));
+  if (s.progressDeadlineSeconds !== undefined && s.progressDeadlineSeconds <= (s.minReadySeconds ?? 0))
+    out.push(
+      cause(
+        'spec.progressDeadlineSeconds',
+        `Invalid value: ${s.progressDeadlineSeconds}: must be greater than minReadySeconds`,
+      ),
+    );
+  if (old) out.push(...immutableSelector(s.selector, old.spec?.selector));
+  return out;
+}
+
+export function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): StatusCause[] {
+  const s = rs.spec;
+  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  const out = [
+    ...nonNegative('spec.replicas', s.replicas),
+    ...nonNegative('spec.minReadySeconds', s.minReadySeconds),
+    ...validateSelectorTemplate(s.selector, s.template),
+  ];
+  if (old) out.push(...immutableSelector(s.selector, old.spec?.selector));
+  return out;
+}
+
+export function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
+  const s = ds.spec;
+  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  const out = [
+    ...nonNegative('spec.minReadySeconds', s.minReadySeconds),
+    ...validateSelectorTemplate(s.selector, s.template),
+  ];
+  const st = s.updateStrategy ?? {};
+  if (st.type && !['RollingUpdate', 'OnDelete'].includes(st.type))
+    out.push(
+      cause(
+        'spec.updateStrategy.type',
+        `Unsupported value: "${st.type}": supported values: "OnDelete", "RollingUpdate"`,
+        'FieldValueNotSupported',
+      ),
+    );
+  if (st.type === 'RollingUpdate' && st.rollingUpdate) {
+    const ru = st.rollingUpdate;
+    const f = 'spec.updateStrategy.rollingUpdate';
+    out.push(...validateIntOrPercent(`${f}.maxUnavailable`, ru.maxUnavailable, true));
+    out.push(...validateIntOrPercent(`${f}.maxSurge`, ru.maxSurge, true));
+    if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
+      out.push(
+        cause(
+          `${f}.maxUnavailable`,
+          `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`,
+        ),
+      );
+  }
+  out.push(...nonNegative('spec.revisionHistoryLimit', s.revisionHistoryLimit));
+  if (old) out.push(...immutableSelector(s.selector, old.spec?.selector));
+  return out;
+}

@@ -1,0 +1,39 @@
+// What one Deployment reconcile works on: the deployment as last written, its ReplicaSets,
+// and the means to write. Steps replace objects here after each write, so later steps see
+// the sizes and annotations just set.
+
+import type { ApiClient } from '../../api/client.js';
+import type { EventRecorder } from '../../events/recorder.js';
+import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
+import type { Logger } from '../../../shared/log.js';
+
+export interface SyncContext {
+  client: ApiClient;
+  recorder?: EventRecorder;
+  log: Logger;
+  d: Deployment;
+  /** ReplicaSets the deployment controls (claimed). */
+  rsList: ReplicaSet[];
+  /** Ask the runner to look again after this many ms (the smallest wins). */
+  requeueAfterMs?: number;
+}
+
+export function requeueAfter(ctx: SyncContext, ms: number): void {
+  ctx.requeueAfterMs = ctx.requeueAfterMs === undefined ? ms : Math.min(ctx.requeueAfterMs, ms);
+}
+
+/** Puts a written ReplicaSet in place of its previous version. */
+export function replaceRS(ctx: SyncContext, rs: ReplicaSet): void {
+  const i = ctx.rsList.findIndex((x) => x.metadata.uid === rs.metadata.uid);
+  if (i >= 0) ctx.rsList[i] = rs;
+  else ctx.rsList.push(rs);
+}
+
+export async function recordEvent(
+  ctx: SyncContext,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+): Promise<void> {
+  await ctx.recorder?.record(ctx.d, type, reason, message);
+}

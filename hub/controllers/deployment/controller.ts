@@ -1,0 +1,121 @@
+// Deployment controller: per deployment key `ns/name`, claim its ReplicaSets, then pause/scale
+// or roll out (RollingUpdate or Recreate) one step and write status. Fed by watches of
+// deployments and replicasets (a ReplicaSet's change enqueues its controlling deployment, an
+// orphan's every deployment whose selector matches it).
+
+import type { ApiClient } from '../../api/client.js';
+import { isConflict, isNotFound } from '../../api/errors.js';
+import type { EventRecorder } from '../../events/recorder.js';
+import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
+import { fromLabelSelector, matches } from '../../../shared/api/labels.js';
+import { createLogger, type Logger } from '../../../shared/log.js';
+import { controllerOf, isControlledBy, keyOf, splitKey } from '../controller-ref.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from '../runner.js';
+import { Informer } from '../workload-cache.js';
+import type { SyncContext } from './context.js';
+import { checkPausedConditions } from './progress.js';
+import { rolloutRecreate } from './recreate.js';
+import { rolloutRolling } from './rolling.js';
+import { syncScale } from './scale.js';
+import { syncDeploymentStatus } from './status.js';
+import { claimReplicaSets, findNewRS, getAllReplicaSets, isScalingEvent } from './sync.js';
+
+export interface DeploymentControllerOptions {
+  client: ApiClient;
+  /** Events (ScalingReplicaSet) on the deployment; none when omitted. */
+  recorder?: EventRecorder;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+}
+
+export class DeploymentController implements Controller {
+  readonly name = 'deployment';
+  private readonly runner: Runner;
+  private readonly log: Logger;
+  private readonly deployments: Informer<Deployment>;
+  private readonly sets: Informer<ReplicaSet>;
+
+  constructor(private readonly opts: DeploymentControllerOptions) {
+    this.log = opts.log ?? createLogger('controller/deployment');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.deployments = new Informer<Deployment>(
+      opts.client,
+      'deployments',
+      (_t, d) => this.runner.add(keyOf(d)),
+      this.log,
+    );
+    this.sets = new Informer<ReplicaSet>(
+      opts.client,
+      'replicasets',
+      (_t, rs, old) => this.onReplicaSet(rs, old),
+      this.log,
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.deployments.start();
+    await this.sets.start();
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.deployments.stop();
+    this.sets.stop();
+    await this.runner.stop();
+  }
+
+  private onReplicaSet(rs: ReplicaSet, old: ReplicaSet | undefined): void {
+    const ns = rs.metadata.namespace ?? '';
+    for (const o of old && old !== rs ? [rs, old] : [rs]) {
+      const ref = controllerOf(o);
+      if (ref) {
+        if (ref.kind === 'Deployment') this.runner.add(`${ns}/${ref.name}`);
+        continue;
+      }
+      for (const d of this.deployments.inNamespace(ns)) {
+        try {
+          if (matches(fromLabelSelector(d.spec.selector), o.metadata.labels)) this.runner.add(keyOf(d));
+        } catch {
+          // an invalid selector never matches
+        }
+      }
+    }
+  }
+
+  async reconcile(key: string): Promise<Result | undefined> {
+    const { namespace, name } = splitKey(key);
+    const c = this.opts.client;
+    let d: Deployment;
+    try {
+      d = await c.get<Deployment>('deployments', namespace, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    const ctx: SyncContext = { client: c, recorder: this.opts.recorder, log: this.log, d, rsList: [] };
+    const all = (await c.list<ReplicaSet>('replicasets', namespace)).items;
+    try {
+      if (d.metadata.deletionTimestamp) {
+        // Being deleted: report status only (garbage collection removes the ReplicaSets).
+        ctx.rsList = all.filter((rs) => isControlledBy(rs, d));
+        await syncDeploymentStatus(ctx, ctx.rsList, findNewRS(d, ctx.rsList));
+        return undefined;
+      }
+      ctx.rsList = await claimReplicaSets(ctx, all);
+      await checkPausedConditions(ctx);
+      if (ctx.d.spec.paused) await syncScale(ctx);
+      else {
+        await getAllReplicaSets(ctx, false);
+        if (isScalingEvent(ctx)) await syncScale(ctx);
+        else if (ctx.d.spec.strategy?.type === 'Recreate') await rolloutRecreate(ctx);
+        else await rolloutRolling(ctx);
+      }
+    } catch (e) {
+      // Someone wrote in between: start over from fresh reads.
+      if (isConflict(e)) return { requeue: true };
+      throw e;
+    }
+    if (ctx.requeueAfterMs === undefined) return undefined;
+    return ctx.requeueAfterMs > 0 ? { requeueAfterMs: ctx.requeueAfterMs } : { requeue: true };
+  }
+}

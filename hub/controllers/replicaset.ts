@@ -1,0 +1,241 @@
+// ReplicaSet controller: keeps spec.replicas active pods matching the selector, owned through
+// a controller ownerReference. Adopts matching orphans, releases owned pods that stopped
+// matching, creates from the template (generateName `<rs>-`), deletes in Kubernetes' order
+// (active-pods.ts), and reports status (replicas, fullyLabeled, ready, available, observedGeneration).
+//
+// No expectations: upstream needs them because its pod informer lags behind its own creates.
+// Here reconcile lists pods through the in-process API (read-after-write consistent SQLite)
+// and the runner never runs one key twice at once, so every create/delete of a previous
+// reconcile is already visible when the next one lists. Re-listing per reconcile is the
+// price, paid per namespace.
+
+import type { ApiClient } from '../api/client.js';
+import { isConflict, isNotFound } from '../api/errors.js';
+import type { ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps.js';
+import { fromLabelSelector, matches, type Selector } from '../../shared/api/labels.js';
+import type { Pod } from '../../shared/api/types.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
+import { controllerOf, keyOf, newControllerRef, splitKey } from './controller-ref.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { Informer } from './workload-cache.js';
+
+/** Most pods created or deleted in one reconcile (upstream burstReplicas). */
+export const DEFAULT_BURST_REPLICAS = 500;
+
+export interface ReplicaSetControllerOptions {
+  client: ApiClient;
+  /** Pods created/deleted per reconcile at most; default 500. */
+  burstReplicas?: number;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+}
+
+export function podFromTemplate(rs: ReplicaSet): Pod {
+  const t = rs.spec.template;
+  const meta = t.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ownerReferences: [newControllerRef(rs)],
+    },
+    spec: JSON.parse(JSON.stringify(t.spec)) as Pod['spec'],
+  };
+}
+
+/** Status from the active pods it owns now; nextCheckMs when a ready pod turns available later. */
+export function replicaSetStatus(
+  rs: ReplicaSet,
+  active: Pod[],
+  now: number,
+): { status: ReplicaSetStatus; nextCheckMs?: number } {
+  const tmplLabels = rs.spec.template.metadata?.labels ?? {};
+  const minReady = rs.spec.minReadySeconds ?? 0;
+  let fully = 0;
+  let ready = 0;
+  let available = 0;
+  let next: number | undefined;
+  for (const p of active) {
+    const l = p.metadata.labels ?? {};
+    if (Object.entries(tmplLabels).every(([k, v]) => l[k] === v)) fully++;
+    if (isPodReady(p)) ready++;
+    if (isPodAvailable(p, minReady, now)) available++;
+    else {
+      const ms = msUntilAvailable(p, minReady, now);
+      if (ms !== undefined) next = Math.min(next ?? ms, ms);
+    }
+  }
+  const status: ReplicaSetStatus = {
+    replicas: active.length,
+    fullyLabeledReplicas: fully,
+    readyReplicas: ready,
+    availableReplicas: available,
+    observedGeneration: rs.metadata.generation ?? 1,
+    ...(rs.status?.conditions?.length ? { conditions: rs.status.conditions } : {}),
+  };
+  return { status, ...(next !== undefined ? { nextCheckMs: next + 1 } : {}) };
+}
+
+function sameStatus(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus): boolean {
+  return JSON.stringify(a ?? {}) === JSON.stringify(b);
+}
+
+export class ReplicaSetController implements Controller {
+  readonly name = 'replicaset';
+  private readonly runner: Runner;
+  private readonly log: Logger;
+  private readonly burst: number;
+  private readonly sets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
+
+  constructor(private readonly opts: ReplicaSetControllerOptions) {
+    this.log = opts.log ?? createLogger('controller/replicaset');
+    this.burst = opts.burstReplicas ?? DEFAULT_BURST_REPLICAS;
+    if (!Number.isInteger(this.burst) || this.burst < 1)
+      throw new RangeError('burstReplicas must be an integer >= 1');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.sets = new Informer<ReplicaSet>(
+      opts.client,
+      'replicasets',
+      (_t, rs) => this.runner.add(keyOf(rs)),
+      this.log,
+    );
+    this.pods = new Informer<Pod>(opts.client, 'pods', (_t, p, old) => this.onPod(p, old), this.log);
+  }
+
+  async start(): Promise<void> {
+    await this.sets.start();
+    await this.pods.start();
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.sets.stop();
+    this.pods.stop();
+    await this.runner.stop();
+  }
+
+  /** A pod changed: its controller, or for an orphan every ReplicaSet whose selector matches. */
+  private onPod(p: Pod, old: Pod | undefined): void {
+    const ns = p.metadata.namespace ?? '';
+    for (const o of old && old !== p ? [p, old] : [p]) {
+      const ref = controllerOf(o);
+      if (ref) {
+        if (ref.kind === 'ReplicaSet') this.runner.add(`${ns}/${ref.name}`);
+        continue;
+      }
+      for (const rs of this.sets.inNamespace(ns)) {
+        try {
+          if (matches(fromLabelSelector(rs.spec.selector), o.metadata.labels)) this.runner.add(keyOf(rs));
+        } catch {
+          // an invalid selector never matches
+        }
+      }
+    }
+  }
+
+  async reconcile(key: string): Promise<Result | undefined> {
+    const { namespace, name } = splitKey(key);
+    const c = this.opts.client;
+    let rs: ReplicaSet;
+    try {
+      rs = await c.get<ReplicaSet>('replicasets', namespace, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    const selector = fromLabelSelector(rs.spec.selector);
+    const all = (await c.list<Pod>('pods', namespace)).items;
+    const owned = await this.claim(rs, selector, all);
+    const active = owned.filter(isPodActive);
+    if (!rs.metadata.deletionTimestamp) await this.manage(rs, active);
+    const { status, nextCheckMs } = replicaSetStatus(rs, active, Date.now());
+    if (!sameStatus(rs.status, status)) {
+      try {
+        await c.update<ReplicaSet>('replicasets', namespace, { ...rs, status }, 'status');
+      } catch (e) {
+        if (isConflict(e)) return { requeue: true };
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    }
+    return nextCheckMs !== undefined ? { requeueAfterMs: nextCheckMs } : undefined;
+  }
+
+  /** Pods this ReplicaSet controls after adopting orphans and releasing non-matching pods. */
+  private async claim(rs: ReplicaSet, selector: Selector, pods: Pod[]): Promise<Pod[]> {
+    const c = this.opts.client;
+    const out: Pod[] = [];
+    for (const p of pods) {
+      const ref = controllerOf(p);
+      const match = matches(selector, p.metadata.labels);
+      if (ref) {
+        if (ref.uid !== rs.metadata.uid) continue;
+        if (match) {
+          out.push(p);
+          continue;
+        }
+        if (p.metadata.deletionTimestamp) continue;
+        const refs = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+        await this.write(() =>
+          c.update<Pod>('pods', p.metadata.namespace, {
+            ...p,
+            metadata: { ...p.metadata, ownerReferences: refs },
+          }),
+        );
+        this.log.info('released pod', { rs: keyOf(rs), pod: p.metadata.name });
+        continue;
+      }
+      if (!match || p.metadata.deletionTimestamp || rs.metadata.deletionTimestamp) continue;
+      const refs = [...(p.metadata.ownerReferences ?? []), newControllerRef(rs)];
+      const adopted = await this.write(() =>
+        c.update<Pod>('pods', p.metadata.namespace, {
+          ...p,
+          metadata: { ...p.metadata, ownerReferences: refs },
+        }),
+      );
+      if (adopted) {
+        this.log.info('adopted pod', { rs: keyOf(rs), pod: p.metadata.name });
+        out.push(adopted);
+      }
+    }
+    return out;
+  }
+
+  /** Runs a write; a conflict or a vanished object is left to the next reconcile (watch-driven). */
+  private async write<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isConflict(e) || isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Creates or deletes pods so that active.length becomes spec.replicas; edits active in place. */
+  private async manage(rs: ReplicaSet, active: Pod[]): Promise<void> {
+    const c = this.opts.client;
+    const want = rs.spec.replicas ?? 1;
+    const diff = active.length - want;
+    if (diff < 0) {
+      const n = Math.min(-diff, this.burst);
+      for (let i = 0; i < n; i++) {
+        const p = await c.create<Pod>('pods', rs.metadata.namespace, podFromTemplate(rs));
+        active.push(p);
+      }
+      this.log.info('created pods', { rs: keyOf(rs), count: n });
+    } else if (diff > 0) {
+      const victims = podsToDelete(active, Math.min(diff, this.burst));
+      for (const p of victims) {
+        await this.write(() => c.delete('pods', p.metadata.namespace, p.metadata.name ?? ''));
+        active.splice(active.indexOf(p), 1);
+      }
+      this.log.info('deleted pods', { rs: keyOf(rs), pods: victims.map((p) => p.metadata.name) });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Starts the workload controllers the hub runs on its API client: ReplicaSet and Deployment.
+// (DaemonSet, garbage collection and eviction are started by their own modules.)
+
+import type { ApiClient } from '../api/client.js';
+import { EventRecorder } from '../events/recorder.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { DeploymentController } from './deployment/controller.js';
+import { ReplicaSetController } from './replicaset.js';
+import type { RunnerOptions } from './runner.js';
+
+export interface WorkloadControllersOptions {
+  client: ApiClient;
+  log?: Logger;
+  /** Runner options shared by both controllers (workers, backoff). */
+  runner?: Omit<RunnerOptions, 'log'>;
+  /** Events on deployments (ScalingReplicaSet); default: one writing through client. */
+  recorder?: EventRecorder;
+}
+
+export interface WorkloadControllers {
+  replicaSets: ReplicaSetController;
+  deployments: DeploymentController;
+  stop(): Promise<void>;
+}
+
+export async function startWorkloadControllers(
+  opts: WorkloadControllersOptions,
+): Promise<WorkloadControllers> {
+  const log = opts.log ?? createLogger('controllers');
+  const recorder =
+    opts.recorder ??
+    new EventRecorder({ client: opts.client, component: 'deployment-controller', log: log.child('events') });
+  const replicaSets = new ReplicaSetController({
+    client: opts.client,
+    runner: opts.runner,
+    log: log.child('replicaset'),
+  });
+  const deployments = new DeploymentController({
+    client: opts.client,
+    recorder,
+    runner: opts.runner,
+    log: log.child('deployment'),
+  });
+  await replicaSets.start();
+  try {
+    await deployments.start();
+  } catch (e) {
+    await replicaSets.stop();
+    throw e;
+  }
+  return {
+    replicaSets,
+    deployments,
+    async stop() {
+      await deployments.stop();
+      await replicaSets.stop();
+    },
+  };
+}
