@@ -18,6 +18,7 @@ import { sendError, sendJson } from './http/respond.js';
 import { parseRoute } from './http/route.js';
 import { LocalApiClient } from './local-client.js';
 import { bindingHandler } from './ops/binding.js';
+import { registerAppsSubresources } from './resources/apps-scale.js';
 import { type ApiServerOptions, resolveOptions } from './options.js';
 import { createRegistry, type Registry } from './registry.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
@@ -62,6 +63,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const registry = createRegistry();
   const core = new ApiCore(o.store, registry, log, watchers);
   core.registerSubresourceHandler('pods', 'binding', bindingHandler);
+  registerAppsSubresources(core);
   core.registerSubresourceHandler('pods', 'log', logNotImplemented);
   const client = new LocalApiClient(core);
   await ensureSystemNamespaces(client);
