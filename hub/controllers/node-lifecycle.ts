@@ -2,7 +2,9 @@
 //   heard from within the grace period and connected -> Ready as the agent reported, no
 //     unreachable taint; requeue at lastSeen + grace to check again
 //   otherwise -> Ready=Unknown (NodeStatusUnknown, or AgentDisconnected after a last will),
-//     taint node.kubernetes.io/unreachable:NoSchedule, event NodeNotReady
+//     taints node.kubernetes.io/unreachable:NoSchedule and :NoExecute, event NodeNotReady
+//   the agent reports Ready=False -> taints node.kubernetes.io/not-ready:NoSchedule and
+//     :NoExecute (the taint-eviction controller acts on NoExecute), removed at Ready=True
 // A last will is debounced: an agent that reconnects and speaks within the debounce does
 // not flap. After a hub start, nodes have no lastSeen: the start time counts as lastSeen,
 // so every agent gets a full grace period to reconnect (as after a controller-manager restart).
@@ -16,6 +18,7 @@ import { createLogger, type Logger } from '../../shared/log.js';
 import {
   DEFAULT_NODE_GRACE_MS,
   DEFAULT_WILL_DEBOUNCE_MS,
+  TAINT_NOT_READY,
   TAINT_UNREACHABLE,
 } from '../../shared/protocol/constants.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
@@ -35,6 +38,33 @@ export interface NodeLifecycleOptions {
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const HEALTH_TAINT_KEYS = [TAINT_UNREACHABLE, TAINT_NOT_READY];
+
+/**
+ * taints with exactly the node-health taints for `key` (both effects; undefined = none),
+ * keeping the timeAdded of those already there; undefined when nothing changes.
+ */
+export function withHealthTaints(
+  taints: readonly Taint[],
+  key: string | undefined,
+  now: number,
+): Taint[] | undefined {
+  const want: Taint[] = key
+    ? (['NoSchedule', 'NoExecute'] as const).map(
+        (effect) =>
+          taints.find((t) => t.key === key && t.effect === effect) ?? {
+            key,
+            effect,
+            timeAdded: rfc3339(now),
+          },
+      )
+    : [];
+  const others = taints.filter((t) => !HEALTH_TAINT_KEYS.includes(t.key));
+  const next = [...others, ...want];
+  const same = next.length === taints.length && next.every((t) => taints.includes(t));
+  return same ? undefined : next;
+}
 
 export const REASON_STATUS_UNKNOWN = 'NodeStatusUnknown';
 export const REASON_DISCONNECTED = 'AgentDisconnected';
@@ -114,8 +144,8 @@ export class NodeLifecycleController implements Controller {
     if (connected && now - lastSeen < this.grace) {
       // Within the start-up grace, a node not yet heard from keeps whatever state it had.
       if (leases.lastSeen(name) !== undefined) {
-        await this.markReady(node, now);
-        this.healthy.add(name);
+        // A node reporting Ready=False is not "healthy": its next report gets a look at once.
+        if (await this.markReady(node, now)) this.healthy.add(name);
       }
       return { requeueAfterMs: lastSeen + this.grace - now + 1 };
     }
@@ -124,7 +154,8 @@ export class NodeLifecycleController implements Controller {
     return undefined;
   }
 
-  private async markReady(node: Node, now: number): Promise<void> {
+  /** Returns false when the agent reports Ready=False (its next report needs a look). */
+  private async markReady(node: Node, now: number): Promise<boolean> {
     const name = node.metadata.name ?? '';
     const conditions = node.status?.conditions ?? [];
     const ready = conditions.find((c) => c.type === 'Ready');
@@ -151,18 +182,22 @@ export class NodeLifecycleController implements Controller {
       );
       changed = true;
     }
-    const taints = node.spec.taints ?? [];
-    if (taints.some((t) => t.key === TAINT_UNREACHABLE)) {
-      await this.opts.client.update<Node>('nodes', undefined, {
-        ...node,
-        spec: { ...node.spec, taints: taints.filter((t) => t.key !== TAINT_UNREACHABLE) },
-      });
-      changed = true;
+    const reportedReady = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const taints = withHealthTaints(
+      node.spec.taints ?? [],
+      reportedReady === 'False' ? TAINT_NOT_READY : undefined,
+      now,
+    );
+    if (taints) {
+      const hadUnreachable = (node.spec.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE);
+      await this.opts.client.update<Node>('nodes', undefined, { ...node, spec: { ...node.spec, taints } });
+      changed = changed || hadUnreachable;
     }
     if (changed) {
       this.log.info('node ready', { node: name });
       await this.opts.recorder.record(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
     }
+    return reportedReady !== 'False';
   }
 
   private async markUnknown(node: Node, connected: boolean, lastSeen: number, now: number): Promise<void> {
@@ -192,13 +227,9 @@ export class NodeLifecycleController implements Controller {
       );
       changed = true;
     }
-    const taints = node.spec.taints ?? [];
-    if (!taints.some((t) => t.key === TAINT_UNREACHABLE)) {
-      const taint: Taint = { key: TAINT_UNREACHABLE, effect: 'NoSchedule', timeAdded: rfc3339(now) };
-      await this.opts.client.update<Node>('nodes', undefined, {
-        ...node,
-        spec: { ...node.spec, taints: [...taints, taint] },
-      });
+    const taints = withHealthTaints(node.spec.taints ?? [], TAINT_UNREACHABLE, now);
+    if (taints) {
+      await this.opts.client.update<Node>('nodes', undefined, { ...node, spec: { ...node.spec, taints } });
       changed = true;
     }
     if (changed) {

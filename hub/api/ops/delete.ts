@@ -1,4 +1,9 @@
-// delete: preconditions, graceful deletion (bound pods), namespace cascade.
+// delete: preconditions, graceful deletion (bound pods), namespace cascade, finalizers and
+// propagationPolicy: Foreground adds the `foregroundDeletion` finalizer and Orphan the
+// `orphan` finalizer (the garbage collector does the work and removes them); an object with
+// finalizers only gets deletionTimestamp and is removed when its last finalizer goes
+// (write.ts). Background (the default) removes the object; the collector then deletes the
+// dependents whose owners are gone.
 
 import type { KubeObject } from '../../../shared/api/types.js';
 import { KeyNotFoundError, RevisionConflictError } from '../../store/errors.js';
@@ -8,6 +13,9 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { fromKv, nowTimestamp, storeKey, storePrefix, toValue } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { SYSTEM_NAMESPACES } from '../resources/namespaces.js';
+
+export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+export const FINALIZER_ORPHAN = 'orphan';
 
 /** Store page size when a namespace deletes its contents (keys). */
 const CASCADE_PAGE = 500;
@@ -63,7 +71,35 @@ export async function deleteObject(
       await removeNamespaceContents(core, name);
     }
     const grace = def.gracePeriodSeconds?.(old, opts.gracePeriodSeconds);
+    const m0 = old.metadata;
+    const finalizers = [...(m0.finalizers ?? [])];
+    const policy = opts.propagationPolicy;
+    if (!m0.deletionTimestamp && def.resource !== 'namespaces') {
+      const f =
+        policy === 'Foreground' ? FINALIZER_FOREGROUND : policy === 'Orphan' ? FINALIZER_ORPHAN : undefined;
+      if (f && !finalizers.includes(f)) finalizers.push(f);
+    }
     try {
+      if (finalizers.length > 0) {
+        // Stays until its finalizers are removed; a shorter grace (an agent's confirmation) is kept.
+        const g = Math.min(grace ?? 0, m0.deletionGracePeriodSeconds ?? Number.POSITIVE_INFINITY);
+        if (
+          m0.deletionTimestamp &&
+          m0.deletionGracePeriodSeconds === g &&
+          finalizers.length === (m0.finalizers ?? []).length
+        )
+          return old;
+        const next = {
+          ...old,
+          metadata: {
+            ...m0,
+            finalizers,
+            deletionTimestamp: m0.deletionTimestamp ?? nowTimestamp(Date.now() + g * 1000),
+            deletionGracePeriodSeconds: g,
+          },
+        };
+        return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+      }
       if (grace && grace > 0) {
         const m = old.metadata;
         if (m.deletionTimestamp && (m.deletionGracePeriodSeconds ?? 0) <= grace) return old;

@@ -147,6 +147,16 @@ export async function applyUpdate(
     if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     if (toValue(next) === toValue(old)) return old;
     try {
+      // The last finalizer of an object whose deletion is due went: remove it (upstream
+      // ShouldDeleteDuringUpdate; a graceful pod deletion still waits for its agent).
+      const nm = next.metadata;
+      if (
+        nm.deletionTimestamp &&
+        nm.deletionGracePeriodSeconds === 0 &&
+        !nm.finalizers?.length &&
+        old.metadata.finalizers?.length
+      )
+        return fromKv(await core.store.delete(key, kv.modRevision));
       return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
     } catch (e) {
       if (e instanceof RevisionConflictError) {

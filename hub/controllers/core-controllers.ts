@@ -1,0 +1,67 @@
+// Starts the second half of the controller-manager: DaemonSet, garbage collector, pod GC and
+// the NoExecute taint manager, each with its own event recorder component name (as upstream).
+// hub.ts calls this once the API is up and stops the result on shutdown.
+
+import type { ApiClient } from '../api/client.js';
+import { EventRecorder } from '../events/recorder.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { DaemonSetController } from './daemonset.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { PodGarbageCollector } from './pod-gc.js';
+import { TaintEvictionController } from './taint-eviction.js';
+
+export interface CoreControllersOptions {
+  client: ApiClient;
+  log?: Logger;
+  /** Pod GC sweep period, ms (default DEFAULT_POD_GC_INTERVAL_MS, 20 s). */
+  podGcIntervalMs?: number;
+  /** Re-check of owners deleting in the foreground, ms (default 1 s). */
+  foregroundRecheckMs?: number;
+}
+
+export interface CoreControllers {
+  stop(): Promise<void>;
+}
+
+export async function startCoreControllers(opts: CoreControllersOptions): Promise<CoreControllers> {
+  const log = opts.log ?? createLogger('controllers');
+  const client = opts.client;
+  const recorder = (component: string) => new EventRecorder({ client, component, log: log.child(component) });
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const c of started.reverse()) await c.stop();
+  };
+  const all = [
+    new GarbageCollector({
+      client,
+      ...(opts.foregroundRecheckMs !== undefined ? { foregroundRecheckMs: opts.foregroundRecheckMs } : {}),
+      log: log.child('garbage-collector'),
+    }),
+    new PodGarbageCollector({
+      client,
+      recorder: recorder('pod-garbage-collector'),
+      ...(opts.podGcIntervalMs !== undefined ? { intervalMs: opts.podGcIntervalMs } : {}),
+      log: log.child('pod-gc'),
+    }),
+    new TaintEvictionController({
+      client,
+      recorder: recorder('taint-eviction-controller'),
+      log: log.child('taint-eviction'),
+    }),
+    new DaemonSetController({
+      client,
+      recorder: recorder('daemonset-controller'),
+      log: log.child('daemonset'),
+    }),
+  ];
+  try {
+    for (const c of all) {
+      await c.start();
+      started.push(c);
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  return { stop: stopAll };
+}

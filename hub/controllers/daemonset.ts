@@ -1,0 +1,205 @@
+// DaemonSet controller: one pod on every node that matches the DaemonSet's nodeSelector and
+// required node affinity and tolerates its taints (daemonset/placement.ts). Pods are pinned
+// by node affinity and bound by the scheduler; they carry a controller ownerReference and the
+// `controller-revision-hash` label of the template they were made from. Per reconcile:
+//   failed daemon pods are deleted (to be recreated); nodes that stopped matching lose their
+//   pod; a node with several keeps the oldest; pods for deleted nodes go; nodes without one
+//   get one (not while an old one is still terminating: a daemon often holds a host port);
+//   when nothing else changed, RollingUpdate replaces old pods maxUnavailable at a time
+//   (OnDelete: only pods deleted by the user are replaced with the new template); status.
+// No ControllerRevision objects: the hash label alone tells old from new pods.
+
+import type { ApiClient } from '../api/client.js';
+import { isConflict, isNotFound } from '../api/errors.js';
+import type { EventRecorder } from '../events/recorder.js';
+import type { DaemonSet } from '../../shared/api/apps.js';
+import type { Node, Pod } from '../../shared/api/types.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { isPodAvailable, msUntilAvailable } from './active-pods.js';
+import { controllerOf, keyOf, splitKey } from './controller-ref.js';
+import { newDaemonPod, placement, targetNode } from './daemonset/placement.js';
+import { dsMaxUnavailable, rollingUpdateDeletions } from './daemonset/rolling-update.js';
+import { daemonSetStatus, type NodeState } from './daemonset/status.js';
+import { computeHash } from './pod-template-hash.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { Informer } from './workload-cache.js';
+
+export interface DaemonSetControllerOptions {
+  client: ApiClient;
+  recorder?: EventRecorder;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+}
+
+const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
+
+export class DaemonSetController implements Controller {
+  readonly name = 'daemonset';
+  private readonly runner: Runner;
+  private readonly log: Logger;
+  private readonly sets: Informer<DaemonSet>;
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
+
+  constructor(private readonly opts: DaemonSetControllerOptions) {
+    this.log = opts.log ?? createLogger('controller/daemonset');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.sets = new Informer<DaemonSet>(
+      opts.client,
+      'daemonsets',
+      (_t, ds) => this.runner.add(keyOf(ds)),
+      this.log,
+    );
+    this.nodes = new Informer<Node>(opts.client, 'nodes', (t, n, old) => this.onNode(t, n, old), this.log);
+    this.pods = new Informer<Pod>(opts.client, 'pods', (_t, p) => this.onPod(p), this.log);
+  }
+
+  async start(): Promise<void> {
+    await this.sets.start();
+    await this.nodes.start();
+    await this.pods.start();
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.sets.stop();
+    this.nodes.stop();
+    this.pods.stop();
+    await this.runner.stop();
+  }
+
+  private onNode(type: string, n: Node, old: Node | undefined): void {
+    // Only what placement reads matters: labels, taints, existence.
+    const sig = (x: Node | undefined) => JSON.stringify([x?.metadata.labels, x?.spec.taints]);
+    if (type === 'MODIFIED' && sig(n) === sig(old)) return;
+    for (const ds of this.sets.items.values()) this.runner.add(keyOf(ds));
+  }
+
+  private onPod(p: Pod): void {
+    const ref = controllerOf(p);
+    if (ref?.kind === 'DaemonSet') this.runner.add(`${p.metadata.namespace ?? ''}/${ref.name}`);
+  }
+
+  async reconcile(key: string): Promise<Result | undefined> {
+    const { namespace, name } = splitKey(key);
+    const c = this.opts.client;
+    let ds: DaemonSet;
+    try {
+      ds = await c.get<DaemonSet>('daemonsets', namespace, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
+    const owned = (await c.list<Pod>('pods', namespace)).items.filter(
+      (p) => controllerOf(p)?.uid === ds.metadata.uid,
+    );
+    const nodes = [...this.nodes.items.values()];
+    const nodeNames = new Set(nodes.map((n) => n.metadata.name ?? ''));
+    const toDelete: Pod[] = [];
+    const terminatingOn = new Set<string>();
+    const podsOn = new Map<string, Pod[]>();
+    for (const p of owned) {
+      const node = targetNode(p);
+      if (p.metadata.deletionTimestamp) {
+        if (node) terminatingOn.add(node);
+        continue;
+      }
+      if (p.status?.phase === 'Failed' || !node || !nodeNames.has(node)) {
+        toDelete.push(p);
+        continue;
+      }
+      const list = podsOn.get(node) ?? [];
+      list.push(p);
+      podsOn.set(node, list);
+    }
+    const states = new Map<string, NodeState>();
+    const toCreate: string[] = [];
+    for (const n of nodes) {
+      const nodeName = n.metadata.name ?? '';
+      const pods = (podsOn.get(nodeName) ?? []).sort((a, b) => created(a) - created(b));
+      const where = placement(ds, n);
+      if (!where.shouldContinueRunning) {
+        toDelete.push(...pods);
+        states.set(nodeName, { shouldRun: false, pods: [] });
+        continue;
+      }
+      toDelete.push(...pods.slice(1)); // keep the oldest
+      const keep = pods.slice(0, 1);
+      states.set(nodeName, { shouldRun: where.shouldRun, pods: keep });
+      if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
+    }
+    const deleting = ds.metadata.deletionTimestamp !== undefined;
+    if (!deleting) {
+      for (const node of toCreate) await this.createPod(ds, node, hash);
+      for (const p of toDelete) await this.deletePod(ds, p, 'no longer belongs on its node');
+      if (toCreate.length === 0 && toDelete.length === 0 && ds.spec.updateStrategy?.type !== 'OnDelete')
+        await this.rollingUpdate(ds, states, hash);
+    }
+    return this.writeStatus(ds, states, hash);
+  }
+
+  private async rollingUpdate(ds: DaemonSet, states: Map<string, NodeState>, hash: string): Promise<void> {
+    const byNode = new Map<string, Pod[]>();
+    for (const [n, s] of states) if (s.shouldRun) byNode.set(n, s.pods);
+    const max = dsMaxUnavailable(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, byNode.size);
+    const now = Date.now();
+    const minReady = ds.spec.minReadySeconds ?? 0;
+    for (const p of rollingUpdateDeletions(byNode, hash, max, (x) => isPodAvailable(x, minReady, now)))
+      await this.deletePod(ds, p, 'rolling update to the new template');
+  }
+
+  private async createPod(ds: DaemonSet, node: string, hash: string): Promise<void> {
+    const pod = await this.opts.client.create<Pod>(
+      'pods',
+      ds.metadata.namespace,
+      newDaemonPod(ds, node, hash),
+    );
+    this.log.info('created daemon pod', { ds: keyOf(ds), pod: pod.metadata.name, node });
+    await this.opts.recorder?.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+  }
+
+  private async deletePod(ds: DaemonSet, p: Pod, why: string): Promise<void> {
+    try {
+      await this.opts.client.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
+        preconditions: { uid: p.metadata.uid },
+      });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    this.log.info('deleted daemon pod', { ds: keyOf(ds), pod: p.metadata.name, why });
+    await this.opts.recorder?.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+  }
+
+  private async writeStatus(
+    ds: DaemonSet,
+    states: Map<string, NodeState>,
+    hash: string,
+  ): Promise<Result | undefined> {
+    const now = Date.now();
+    const status = daemonSetStatus(ds, states.values(), hash, now);
+    if (JSON.stringify(status) !== JSON.stringify(ds.status ?? {})) {
+      try {
+        await this.opts.client.update<DaemonSet>(
+          'daemonsets',
+          ds.metadata.namespace,
+          { ...ds, status },
+          'status',
+        );
+      } catch (e) {
+        if (isConflict(e)) return { requeue: true };
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    }
+    // A ready pod becomes available after minReadySeconds: look again then.
+    let next: number | undefined;
+    for (const s of states.values())
+      for (const p of s.pods) {
+        const ms = msUntilAvailable(p, ds.spec.minReadySeconds ?? 0, now);
+        if (ms) next = Math.min(next ?? ms, ms);
+      }
+    return next !== undefined ? { requeueAfterMs: next + 1 } : undefined;
+  }
+}

@@ -1,0 +1,134 @@
+// Pod garbage collector (Kubernetes' podgc), one sweep at a time:
+//   a pod bound to a node that no longer exists -> force-deleted (gracePeriodSeconds 0)
+//   a terminating pod on an unreachable node (Ready not True) whose grace has run out ->
+//     force-deleted: its agent cannot confirm, and the object must go so that a controller
+//     can replace it (the agent stops the ghost containers when it comes back)
+// Sweeps run every interval, when a node is deleted or stops being Ready, when a pod starts
+// terminating, and at the next grace expiry it knows of.
+
+import type { ApiClient, ApiWatch } from '../api/client.js';
+import { isNotFound } from '../api/errors.js';
+import type { EventRecorder } from '../events/recorder.js';
+import type { Node, Pod } from '../../shared/api/types.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+
+/** Periodic sweep, ms (kube-controller-manager gc period: 20 s). */
+export const DEFAULT_POD_GC_INTERVAL_MS = 20_000;
+
+export interface PodGcOptions {
+  client: ApiClient;
+  recorder?: EventRecorder;
+  /** Default DEFAULT_POD_GC_INTERVAL_MS. */
+  intervalMs?: number;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+}
+
+const SWEEP = 'sweep';
+
+export function nodeReady(node: Node): boolean {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+export class PodGarbageCollector implements Controller {
+  readonly name = 'pod-gc';
+  private readonly log: Logger;
+  private readonly runner: Runner;
+  private readonly intervalMs: number;
+  private readonly watches: ApiWatch[] = [];
+
+  constructor(private readonly opts: PodGcOptions) {
+    this.log = opts.log ?? createLogger('controller/pod-gc');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.intervalMs = opts.intervalMs ?? DEFAULT_POD_GC_INTERVAL_MS;
+    if (!(this.intervalMs > 0)) throw new RangeError('pod GC intervalMs must be > 0');
+  }
+
+  async start(): Promise<void> {
+    const c = this.opts.client;
+    this.watches.push(
+      await c.watch<Node>(
+        'nodes',
+        undefined,
+        {},
+        (ev) => {
+          if (ev.type === 'DELETED' || (ev.type === 'MODIFIED' && !nodeReady(ev.object)))
+            this.runner.add(SWEEP);
+        },
+        (err) => this.log.warn('node watch ended', { error: err }),
+      ),
+      await c.watch<Pod>(
+        'pods',
+        undefined,
+        {},
+        (ev) => {
+          if (ev.type === 'MODIFIED' && ev.object.metadata.deletionTimestamp && ev.object.spec.nodeName)
+            this.runner.add(SWEEP);
+        },
+        (err) => this.log.warn('pod watch ended', { error: err }),
+      ),
+    );
+    this.runner.add(SWEEP);
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.watches) w.close();
+    await this.runner.stop();
+  }
+
+  async reconcile(): Promise<Result> {
+    const c = this.opts.client;
+    const nodes = new Map(
+      (await c.list<Node>('nodes', undefined)).items.map((n) => [n.metadata.name ?? '', n]),
+    );
+    const pods = (await c.list<Pod>('pods', undefined)).items;
+    const now = Date.now();
+    let next = now + this.intervalMs;
+    for (const pod of pods) {
+      const nodeName = pod.spec.nodeName;
+      if (!nodeName) continue;
+      const node = nodes.get(nodeName);
+      if (!node) {
+        // The list may predate a node that just joined: confirm before deleting.
+        if (await this.nodeExists(nodeName)) continue;
+        await this.forceDelete(pod, `PodGC: node ${nodeName} no longer exists`);
+        continue;
+      }
+      const dt = pod.metadata.deletionTimestamp;
+      if (!dt || nodeReady(node)) continue;
+      const due = Date.parse(dt);
+      if (due <= now)
+        await this.forceDelete(pod, `PodGC: node ${nodeName} is not ready and the grace period ended`);
+      else next = Math.min(next, due);
+    }
+    return { requeueAfterMs: Math.max(1, next - now) };
+  }
+
+  private async nodeExists(name: string): Promise<boolean> {
+    try {
+      await this.opts.client.get<Node>('nodes', undefined, name);
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  private async forceDelete(pod: Pod, why: string): Promise<void> {
+    const ns = pod.metadata.namespace;
+    const name = pod.metadata.name ?? '';
+    try {
+      await this.opts.client.delete('pods', ns, name, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata.uid },
+      });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    this.log.info('forced deletion of pod', { pod: `${ns}/${name}`, why });
+    await this.opts.recorder?.record(pod, 'Normal', 'PodGCForceDeleted', why);
+  }
+}

@@ -1,0 +1,189 @@
+// NoExecute taint manager (Kubernetes' taint-eviction-controller): pods bound to a node with
+// NoExecute taints are evicted as eviction-plan.ts decides, by a normal (graceful) delete
+// through the API and an event TaintManagerEviction. When the node is unreachable its agent
+// cannot confirm; the pod GC force-deletes the pod once the grace has run out, so that its
+// ReplicaSet replaces it elsewhere. A node whose autonomy window is `0` keeps its pods; the
+// pod gets an event saying so, once per taint.
+// Work is keyed by pod ("ns/name"): a node's taint or autonomy change re-queues its pods.
+
+import type { ApiClient, ApiWatch } from '../api/client.js';
+import { isNotFound } from '../api/errors.js';
+import type { EventRecorder } from '../events/recorder.js';
+import type { Node, Pod, Taint } from '../../shared/api/types.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { AUTONOMY_ANNOTATION, parseAutonomy, planEviction } from './eviction-plan.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+
+export interface TaintEvictionOptions {
+  client: ApiClient;
+  recorder: EventRecorder;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+}
+
+export const REASON_EVICTION = 'TaintManagerEviction';
+export const REASON_EVICTION_SUPPRESSED = 'TaintManagerEvictionSuppressed';
+
+const noExecuteSig = (n: Node) =>
+  JSON.stringify([
+    (n.spec.taints ?? []).filter((t) => t.effect === 'NoExecute'),
+    n.metadata.annotations?.[AUTONOMY_ANNOTATION],
+  ]);
+
+export class TaintEvictionController implements Controller {
+  readonly name = 'taint-eviction';
+  private readonly log: Logger;
+  private readonly runner: Runner;
+  private readonly watches: ApiWatch[] = [];
+  /** node -> its NoExecute taints and autonomy, to notice changes. */
+  private readonly nodeSig = new Map<string, string>();
+  /** pod key -> node and tolerations, to notice binding and toleration changes. */
+  private readonly podSig = new Map<string, string>();
+  /** First sighting of a taint without timeAdded: "node/key/effect" -> ms. */
+  private readonly firstSeen = new Map<string, number>();
+  /** Pods already told their eviction is suppressed: pod uid -> "taint key/timeAdded". */
+  private readonly suppressedNoted = new Map<string, Set<string>>();
+
+  constructor(private readonly opts: TaintEvictionOptions) {
+    this.log = opts.log ?? createLogger('controller/taint-eviction');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+  }
+
+  async start(): Promise<void> {
+    const c = this.opts.client;
+    const nodes = await c.list<Node>('nodes', undefined);
+    for (const n of nodes.items) this.nodeSig.set(n.metadata.name ?? '', noExecuteSig(n));
+    this.watches.push(
+      await c.watch<Node>(
+        'nodes',
+        undefined,
+        { resourceVersion: nodes.metadata.resourceVersion },
+        (ev) => {
+          const name = ev.object.metadata.name ?? '';
+          if (ev.type === 'DELETED') {
+            this.nodeSig.delete(name);
+            return;
+          }
+          const sig = noExecuteSig(ev.object);
+          if (sig === this.nodeSig.get(name)) return;
+          this.nodeSig.set(name, sig);
+          this.enqueuePodsOn(name).catch((e) =>
+            this.log.warn('listing pods of node failed', { node: name, error: e }),
+          );
+        },
+        (err) => this.log.warn('node watch ended', { error: err }),
+      ),
+    );
+    const pods = await c.list<Pod>('pods', undefined);
+    for (const p of pods.items) this.observePod(p);
+    this.watches.push(
+      await c.watch<Pod>(
+        'pods',
+        undefined,
+        { resourceVersion: pods.metadata.resourceVersion },
+        (ev) => {
+          if (ev.type === 'DELETED') {
+            this.podSig.delete(podKey(ev.object));
+            this.suppressedNoted.delete(ev.object.metadata.uid ?? '');
+          } else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.observePod(ev.object);
+        },
+        (err) => this.log.warn('pod watch ended', { error: err }),
+      ),
+    );
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.watches) w.close();
+    await this.runner.stop();
+  }
+
+  private observePod(p: Pod): void {
+    if (!p.spec.nodeName || p.metadata.deletionTimestamp) return;
+    const key = podKey(p);
+    const sig = JSON.stringify([p.spec.nodeName, p.spec.tolerations ?? []]);
+    if (this.podSig.get(key) === sig) return;
+    this.podSig.set(key, sig);
+    this.runner.add(key);
+  }
+
+  private async enqueuePodsOn(node: string): Promise<void> {
+    const list = await this.opts.client.list<Pod>('pods', undefined, {
+      fieldSelector: `spec.nodeName=${node}`,
+    });
+    for (const p of list.items) if (!p.metadata.deletionTimestamp) this.runner.add(podKey(p));
+  }
+
+  private addedMs(node: string, t: Taint): number {
+    if (t.timeAdded) {
+      const ms = Date.parse(t.timeAdded);
+      if (Number.isFinite(ms)) return ms;
+    }
+    const k = `${node}/${t.key}/${t.effect}`;
+    const ms = this.firstSeen.get(k) ?? Date.now();
+    this.firstSeen.set(k, ms);
+    return ms;
+  }
+
+  async reconcile(key: string): Promise<Result | undefined> {
+    const [ns, name] = key.split('/') as [string, string];
+    const c = this.opts.client;
+    let pod: Pod;
+    let node: Node;
+    try {
+      pod = await c.get<Pod>('pods', ns, name);
+      if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) return undefined;
+      node = await c.get<Node>('nodes', undefined, pod.spec.nodeName);
+    } catch (e) {
+      if (isNotFound(e)) return undefined; // pod gone, or node gone (the pod GC's case)
+      throw e;
+    }
+    const nodeName = node.metadata.name ?? '';
+    let autonomy: number | undefined;
+    try {
+      autonomy = parseAutonomy(node.metadata.annotations);
+    } catch (e) {
+      this.log.warn('ignoring node autonomy annotation', { node: nodeName, error: e as Error });
+    }
+    const plan = planEviction(pod.spec.tolerations, node.spec.taints, autonomy, (t) =>
+      this.addedMs(nodeName, t),
+    );
+    if (plan.suppressedBy) await this.noteSuppressed(pod, node, plan.suppressedBy);
+    if (plan.evictAtMs === undefined) return undefined;
+    const wait = plan.evictAtMs - Date.now();
+    if (wait > 0) return { requeueAfterMs: wait };
+    try {
+      await c.delete('pods', ns, name, { preconditions: { uid: pod.metadata.uid } });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    const taint = plan.taint;
+    this.log.info('evicting pod', { pod: key, node: nodeName, taint: taint?.key });
+    await this.opts.recorder.record(
+      pod,
+      'Normal',
+      REASON_EVICTION,
+      `Marking for deletion Pod ${key}: node ${nodeName} has taint ${taint?.key}:${taint?.effect} the pod does not tolerate any longer`,
+    );
+    return undefined;
+  }
+
+  private async noteSuppressed(pod: Pod, node: Node, taint: Taint): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    const k = `${taint.key}/${taint.timeAdded ?? ''}`;
+    const noted = this.suppressedNoted.get(uid) ?? new Set<string>();
+    this.suppressedNoted.set(uid, noted);
+    if (noted.has(k)) return;
+    noted.add(k);
+    const n = node.metadata.name ?? '';
+    await this.opts.recorder.record(
+      pod,
+      'Normal',
+      REASON_EVICTION_SUPPRESSED,
+      `Not evicting: node ${n} has taint ${taint.key}:${taint.effect} but its autonomy window (${AUTONOMY_ANNOTATION}=0) keeps its pods running through outages`,
+    );
+  }
+}
+
+const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name ?? ''}`;

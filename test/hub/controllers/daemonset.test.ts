@@ -1,0 +1,256 @@
+// DaemonSet controller against the real API (SQLite in a temp dir), no scheduler and no
+// agents: daemon pods stay pinned by node affinity (unbound), and a fake "kubelet" in the
+// test marks pods Running/Ready through the pods status subresource where readiness matters.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DaemonSetController } from '../../../hub/controllers/daemonset.js';
+import { targetNode } from '../../../hub/controllers/daemonset/placement.js';
+import type { DaemonSet } from '../../../shared/api/apps.js';
+import { createLogger } from '../../../shared/log.js';
+import type { ApiWatch } from '../../../hub/api/client.js';
+import type { Node, Pod, Taint } from '../../../shared/api/types.js';
+import { node, startApi, type TestApi } from '../api/helpers.js';
+import { delay, waitFor } from './wait.js';
+
+let t: TestApi;
+let ctl: DaemonSetController;
+const c = () => t.api.client;
+
+test.before(async () => {
+  t = await startApi();
+  for (const [n, region] of [
+    ['n1', 'north'],
+    ['n2', 'north'],
+    ['n3', 'south'],
+  ] as const) {
+    const x = node(n) as unknown as Node;
+    x.metadata.labels = { ...x.metadata.labels, region };
+    await c().create<Node>('nodes', undefined, x);
+  }
+  const tainted = node('n4') as unknown as Node;
+  tainted.metadata.labels = { ...tainted.metadata.labels, region: 'north' };
+  tainted.spec.taints = [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }];
+  await c().create<Node>('nodes', undefined, tainted);
+  ctl = new DaemonSetController({ client: c(), log: createLogger('ds', 30) });
+  await ctl.start();
+});
+test.after(async () => {
+  await ctl.stop();
+  await t.stop();
+});
+
+function ds(name: string, image = 'collector:1', strategy?: DaemonSet['spec']['updateStrategy']): DaemonSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { nodeSelector: { region: 'north' }, containers: [{ name: 'c', image }] },
+      },
+      ...(strategy ? { updateStrategy: strategy } : {}),
+    },
+  };
+}
+
+async function daemonPods(name: string): Promise<Pod[]> {
+  return (await c().list<Pod>('pods', 'default', { labelSelector: `app=${name}` })).items.filter(
+    (p) => !p.metadata.deletionTimestamp,
+  );
+}
+const nodesOf = async (name: string) => (await daemonPods(name)).map((p) => targetNode(p)).sort();
+
+async function waitNodes(name: string, want: string[], what: string): Promise<void> {
+  await waitFor(what, async () => JSON.stringify(await nodesOf(name)) === JSON.stringify(want), 5000);
+}
+
+async function patchNode(name: string, f: (n: Node) => void): Promise<void> {
+  const n = await c().get<Node>('nodes', undefined, name);
+  f(n);
+  await c().update<Node>('nodes', undefined, n);
+}
+
+/** Fixture kubelet: marks pods Running and Ready (status subresource). */
+async function markReady(p: Pod): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await c().update<Pod>(
+    'pods',
+    'default',
+    {
+      ...p,
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+      },
+    },
+    'status',
+  );
+}
+
+test('one pod per matching node: nodeSelector, not the tainted node; pinned by node affinity', async () => {
+  await c().create<DaemonSet>('daemonsets', 'default', ds('col'));
+  await waitNodes('col', ['n1', 'n2'], 'pods on n1 and n2');
+  const pods = await daemonPods('col');
+  const d = await c().get<DaemonSet>('daemonsets', 'default', 'col');
+  for (const p of pods) {
+    assert.is(p.spec.nodeName, undefined, 'the scheduler binds it');
+    const terms =
+      p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    assert.is(terms?.length, 1);
+    assert.is(terms?.[0]?.matchFields?.[0]?.key, 'metadata.name');
+    assert.equal(p.metadata.ownerReferences?.[0], {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      name: 'col',
+      uid: d.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    });
+    assert.ok(p.metadata.labels?.['controller-revision-hash'], 'revision hash label');
+    const tol = p.spec.tolerations ?? [];
+    const ur = tol.find((x) => x.key === 'node.kubernetes.io/unreachable');
+    assert.ok(ur && ur.tolerationSeconds === undefined, 'tolerates unreachable forever');
+    assert.ok(tol.some((x) => x.key === 'node.kubernetes.io/unschedulable'));
+  }
+  const st = await waitFor('status', async () => {
+    const x = await c().get<DaemonSet>('daemonsets', 'default', 'col');
+    return x.status?.currentNumberScheduled === 2 ? x.status : undefined;
+  });
+  assert.is(st.desiredNumberScheduled, 2);
+  assert.is(st.numberMisscheduled, 0);
+  assert.is(st.updatedNumberScheduled, 2);
+  assert.is(st.numberReady, 0);
+  assert.is(st.observedGeneration, 1);
+});
+
+test('status counts ready/available pods (status set by the fixture kubelet)', async () => {
+  for (const p of await daemonPods('col')) await markReady(p);
+  await waitFor('ready 2', async () => {
+    const s = (await c().get<DaemonSet>('daemonsets', 'default', 'col')).status;
+    return s?.numberReady === 2 && s.numberAvailable === 2 && s.numberUnavailable === 0;
+  });
+});
+
+test('a node added later gets one; a node whose label stops matching loses it', async () => {
+  const n5 = node('n5') as unknown as Node;
+  n5.metadata.labels = { ...n5.metadata.labels, region: 'north' };
+  await c().create<Node>('nodes', undefined, n5);
+  await waitNodes('col', ['n1', 'n2', 'n5'], 'pod on the new node');
+  await patchNode('n2', (n) => {
+    n.metadata.labels = { ...n.metadata.labels, region: 'south' };
+  });
+  await waitNodes('col', ['n1', 'n5'], 'n2 loses its pod');
+});
+
+test('tainted node: tolerating the taint brings a pod; an untolerated NoSchedule taint keeps the pod (misscheduled); NoExecute removes it', async () => {
+  const d = await c().get<DaemonSet>('daemonsets', 'default', 'col');
+  d.spec.template.spec.tolerations = [
+    { key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' },
+  ];
+  d.spec.updateStrategy = { type: 'OnDelete' }; // keep the existing pods for this test
+  await c().update<DaemonSet>('daemonsets', 'default', d);
+  await waitNodes('col', ['n1', 'n4', 'n5'], 'pod on n4 once tolerated');
+  const taint: Taint = { key: 'maint', effect: 'NoSchedule' };
+  await patchNode('n5', (n) => {
+    n.spec.taints = [taint];
+  });
+  await waitFor('misscheduled 1', async () => {
+    const s = (await c().get<DaemonSet>('daemonsets', 'default', 'col')).status;
+    return s?.numberMisscheduled === 1 && s.desiredNumberScheduled === 2;
+  });
+  assert.equal(await nodesOf('col'), ['n1', 'n4', 'n5'], 'NoSchedule does not evict');
+  await patchNode('n5', (n) => {
+    n.spec.taints = [{ ...taint, effect: 'NoExecute' }];
+  });
+  await waitNodes('col', ['n1', 'n4'], 'NoExecute removes it');
+  await patchNode('n5', (n) => {
+    n.spec.taints = [];
+  });
+  await waitNodes('col', ['n1', 'n4', 'n5'], 'back after the taint goes');
+});
+
+test('OnDelete: a template change replaces only pods the user deletes', async () => {
+  const before = await daemonPods('col');
+  const d = await c().get<DaemonSet>('daemonsets', 'default', 'col');
+  d.spec.template.spec.containers[0]!.image = 'collector:2';
+  await c().update<DaemonSet>('daemonsets', 'default', d);
+  await delay(400);
+  const same = await daemonPods('col');
+  assert.equal(same.map((p) => p.metadata.uid).sort(), before.map((p) => p.metadata.uid).sort());
+  const victim = same.find((p) => targetNode(p) === 'n1')!;
+  await c().delete('pods', 'default', victim.metadata.name!);
+  const fresh = await waitFor('replacement on n1', async () =>
+    (await daemonPods('col')).find((p) => targetNode(p) === 'n1' && p.metadata.uid !== victim.metadata.uid),
+  );
+  assert.is(fresh.spec.containers[0]?.image, 'collector:2');
+  assert.is.not(
+    fresh.metadata.labels?.['controller-revision-hash'],
+    victim.metadata.labels?.['controller-revision-hash'],
+  );
+  const s = await waitFor('updated 1', async () => {
+    const x = (await c().get<DaemonSet>('daemonsets', 'default', 'col')).status;
+    return x?.updatedNumberScheduled === 1 && x.observedGeneration === 3 ? x : undefined;
+  });
+  assert.is(s.desiredNumberScheduled, 3);
+});
+
+test('RollingUpdate maxUnavailable 1: never more than one node without an available pod (watched)', async () => {
+  await c().create<DaemonSet>('daemonsets', 'default', ds('roll'));
+  await waitNodes(
+    'roll',
+    ['n1', 'n4', 'n5'].filter((n) => n !== 'n4'),
+    'initial pods',
+  );
+  // Fixture kubelet: every new pod of this set becomes Ready after 100 ms.
+  const pods = new Map<string, Pod>();
+  let worst = 0;
+  const targets = ['n1', 'n5'];
+  const check = () => {
+    const avail = new Set(
+      [...pods.values()]
+        .filter(
+          (p) =>
+            !p.metadata.deletionTimestamp &&
+            p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+        )
+        .map((p) => targetNode(p)),
+    );
+    worst = Math.max(worst, targets.filter((n) => !avail.has(n)).length);
+  };
+  const w: ApiWatch = await c().watch<Pod>(
+    'pods',
+    'default',
+    { labelSelector: 'app=roll', sendInitialEvents: true },
+    (ev) => {
+      if (ev.type === 'DELETED') pods.delete(ev.object.metadata.uid ?? '');
+      else pods.set(ev.object.metadata.uid ?? '', ev.object);
+      if (ev.type === 'ADDED' && !ev.object.status?.conditions?.length)
+        setTimeout(() => markReady(ev.object).catch(() => {}), 100);
+      if (pods.size && targets.every((n) => [...pods.values()].some((p) => targetNode(p) === n))) check();
+    },
+  );
+  await waitFor('all ready', async () => {
+    const s = (await c().get<DaemonSet>('daemonsets', 'default', 'roll')).status;
+    return s?.numberAvailable === 2;
+  });
+  worst = 0;
+  const d = await c().get<DaemonSet>('daemonsets', 'default', 'roll');
+  d.spec.template.spec.containers[0]!.image = 'collector:2';
+  await c().update<DaemonSet>('daemonsets', 'default', d);
+  await waitFor(
+    'rolled',
+    async () => {
+      const x = await c().get<DaemonSet>('daemonsets', 'default', 'roll');
+      const s = x.status;
+      return s?.observedGeneration === 2 && s.updatedNumberScheduled === 2 && s.numberAvailable === 2;
+    },
+    8000,
+  );
+  w.close();
+  for (const p of await daemonPods('roll')) assert.is(p.spec.containers[0]?.image, 'collector:2');
+  assert.is(worst, 1, 'exactly one node at a time was without an available pod');
+});
+
+test.run();

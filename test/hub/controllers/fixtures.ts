@@ -1,0 +1,92 @@
+// Fixtures for the workload-controller tests: hand-made ReplicaSets, Deployments and pods with
+// ownerReferences (no ReplicaSet controller running), and kubectl against the test API.
+
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
+import type { KubeObject, OwnerReference, Pod } from '../../../shared/api/types.js';
+import type { TestApi } from '../api/helpers.js';
+
+export function ownerRef(o: KubeObject, blockOwnerDeletion = true): OwnerReference {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name ?? '',
+    uid: o.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion,
+  };
+}
+
+const template = (app: string) => ({
+  metadata: { labels: { app } },
+  spec: { containers: [{ name: 'c', image: 'busybox' }] },
+});
+
+export function replicaSet(name: string, owners: OwnerReference[] = []): ReplicaSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name, namespace: 'default', ...(owners.length ? { ownerReferences: owners } : {}) },
+    spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: template(name) },
+  };
+}
+
+export function deployment(name: string): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: template(name) },
+  };
+}
+
+/** An unbound pod (deleted at once, no agent needed) owned by owners. */
+export function pod(name: string, owners: OwnerReference[] = [], extra: Partial<Pod['metadata']> = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: name }, ownerReferences: owners, ...extra },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  };
+}
+
+export async function exists(t: TestApi, resource: string, name: string, ns: string | undefined = 'default') {
+  try {
+    return await t.api.client.get<KubeObject>(resource, ns, name);
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeKubeconfig(t: TestApi): string {
+  const p = join(t.dir, 'kubeconfig');
+  writeFileSync(
+    p,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: drover, cluster: {server: "${t.api.url}"}}]
+users: [{name: u, user: {}}]
+contexts: [{name: drover, context: {cluster: drover, user: u}}]
+current-context: drover
+`,
+  );
+  return p;
+}
+
+export function kubectl(
+  kubeconfig: string,
+  ...args: string[]
+): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'kubectl',
+      args,
+      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 },
+      (e, out, err) => {
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err });
+      },
+    );
+  });
+}
