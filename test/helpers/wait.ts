@@ -69,3 +69,13 @@ export async function holdsFor(
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
 }
+
+/** waitFor with the description first: `waitUntil('pod bound', () => ..., 10_000)`. */
+export function waitUntil<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  intervalMs = 10,
+): Promise<NonNullable<T>> {
+  return waitFor(fn, { what, timeoutMs, intervalMs });
+}

@@ -21,25 +21,7 @@ export async function removeAll(rt: DockerRuntime, node: string): Promise<number
   return list.length;
 }
 
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitUntil as waitFor } from '../../helpers/wait.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
