@@ -43,6 +43,7 @@ const files = findTests(join(root, 'dist/test'))
 
 // uvu prints "Total: N / Passed: N / Skipped: N" at the end of a file run.
 function totals(text) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC [ ... m)
   const clean = text.replace(/\x1b\[[0-9;]*m/g, '');
   const t = /Total:\s+(\d+)/.exec(clean);
   const p = /Passed:\s+(\d+)/.exec(clean);
