@@ -1,16 +1,31 @@
 // The agent's connection to its hub: connect as itself, report status, heartbeat, keep the
 // desired state, reconnect with backoff, re-join when the hub no longer knows the credential.
+// It owns the pod manager (pods start from the local cache before the hub answers) and the
+// RPC server (logs); pod statuses are resent on every (re)connect.
 
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
-import { topics } from '../shared/mqtt/topics.js';
+import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
 import { MQTT_PROTOCOL_VERSION, NODE_USERNAME_PREFIX } from '../shared/protocol/constants.js';
-import { encode, type Heartbeat, parseDesiredState, type WillMessage } from '../shared/protocol/messages.js';
+import type { ContainerImage, Pod, PodStatus } from '../shared/api/types.js';
+import {
+  type AgentEvent,
+  encode,
+  type Heartbeat,
+  parseDesiredState,
+  parseRpcRequest,
+  type PodStatusReport,
+  type WillMessage,
+} from '../shared/protocol/messages.js';
 import { Backoff } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { deleteCredential, loadCredential, type NodeCredential, saveCredential } from './credentials.js';
 import { DesiredStore } from './desired.js';
 import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
+import { createPodManager, type PodManager } from './pods/manager.js';
+import { RpcServer } from './rpc.js';
+import { DockerRuntime } from './runtime/docker.js';
+import type { Runtime } from './runtime/runtime.js';
 import { StatusBuilder, statusFingerprint } from './status.js';
 
 /** No credential and no token: nothing to connect with. */
@@ -27,6 +42,10 @@ export class CredentialRefusedError extends Error {
 const PAUSE_FACTOR = 3;
 /** Time allowed for the goodbye message on shutdown, ms. */
 const SHUTDOWN_TIMEOUT_MS = 2000;
+/** Longest wait for in-flight pod syncs (a pull, a stop) on shutdown, ms; containers keep running anyway. */
+const STOP_PODS_TIMEOUT_MS = 5000;
+/** How long the runtime's image list is reused for status reports, ms. */
+const IMAGES_TTL_MS = 10_000;
 
 export class Agent {
   private client?: MqttClient;
@@ -34,6 +53,12 @@ export class Agent {
   private readonly backoff = new Backoff();
   private readonly status: StatusBuilder;
   readonly desired: DesiredStore;
+  readonly runtime: Runtime;
+  readonly pods: PodManager;
+  readonly rpc: RpcServer;
+  private images?: { at: number; list: ContainerImage[] };
+  /** Pods told that the runtime is down (uid -> message), so it is said once. */
+  private readonly runtimeDownSent = new Map<string, string>();
   private timers: NodeJS.Timeout[] = [];
   private reconnectTimer?: NodeJS.Timeout;
   private stopping = false;
@@ -53,6 +78,28 @@ export class Agent {
   ) {
     this.status = new StatusBuilder(cfg);
     this.desired = new DesiredStore(cfg.dataDir);
+    this.runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
+    const node = cfg.nodeName;
+    this.pods = createPodManager({
+      runtime: this.runtime,
+      nodeName: node,
+      dataDir: cfg.dataDir,
+      log: log.child('pods'),
+      crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
+      report: (ns, name, uid, status) => this.publishPodStatus(ns, name, uid, status),
+      event: (ev) => {
+        if (this.client?.connected)
+          this.client.publish(topics.events(node), encode<AgentEvent>(ev), { qos: 1 });
+      },
+    });
+    this.rpc = new RpcServer({
+      nodeName: node,
+      logs: (ns, name, o) => this.pods.logs(ns, name, o),
+      publish: (topic, payload) => {
+        if (this.client?.connected) this.client.publish(topic, payload, { qos: 1 });
+      },
+      log: log.child('rpc'),
+    });
     this.done = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err ? reject(err) : resolve());
     });
@@ -60,8 +107,6 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    const d = this.desired.load();
-    if (d) this.log.info('loaded desired state from disk', { revision: d.revision, pods: d.pods.length });
     this.cred = loadCredential(this.cfg.dataDir, this.cfg.nodeName);
     if (this.cred)
       this.log.info('using stored credential', { node: this.cfg.nodeName, joinedAt: this.cred.joinedAt });
@@ -69,8 +114,20 @@ export class Agent {
       throw new NoCredentialError(
         `no credential in ${this.cfg.dataDir} for node ${this.cfg.nodeName} and no bootstrap token: pass --token (create one with \`drover token create\`)`,
       );
-    else await this.join();
+    this.desired.removeLegacyFile();
+    // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
+    await this.pods.start();
+    if (!this.cred) await this.join();
     if (!this.stopping) this.connectOnce();
+  }
+
+  /** Pod status to the hub; dropped while disconnected (resendAll() on the next connect). */
+  private publishPodStatus(ns: string, name: string, uid: string, status: PodStatus): void {
+    const c = this.client;
+    if (!c?.connected) return;
+    c.publish(topics.podStatus(this.cfg.nodeName, ns, name), encode<PodStatusReport>({ uid, status }), {
+      qos: 1,
+    });
   }
 
   /** Joins with the bootstrap token, retrying with backoff while the hub is unreachable. */
@@ -120,22 +177,25 @@ export class Agent {
     client.on('connect', () => {
       this.log.info('connected to hub', { hub: this.cfg.hubUrl, node: name });
       this.backoff.reset();
-      client.subscribe(topics.desired(name), { qos: 1 }, (err) => {
+      client.subscribe([topics.desired(name), filters.nodeRpcRequests(name)], { qos: 1 }, (err) => {
         if (err) this.log.warn('subscribe to desired state failed', { error: err.message });
       });
       this.lastFingerprint = '';
       void this.publishStatus(true);
+      this.pods.resendAll();
       this.startTimers(client);
     });
     client.on('message', (topic, payload) => {
-      if (topic !== topics.desired(name)) return;
+      if (topic === topics.desired(name)) {
+        this.onDesired(payload);
+        return;
+      }
+      const t = parseTopic(topic);
+      if (t?.kind !== 'rpcRequest' || t.node !== name) return;
       try {
-        const s = parseDesiredState(payload);
-        if (this.desired.accept(s))
-          this.log.info('desired state received', { revision: s.revision, pods: s.pods.length });
-        else this.log.debug('ignored older desired state', { revision: s.revision });
+        this.rpc.handle(t.id, parseRpcRequest(payload));
       } catch (e) {
-        this.log.warn('bad desired state from hub', { error: (e as Error).message });
+        this.log.warn('bad rpc request from hub', { error: (e as Error).message });
       }
     });
     client.on('error', (e) => {
@@ -145,6 +205,7 @@ export class Agent {
     client.on('close', () => {
       if (this.client !== client) return;
       this.stopTimers();
+      this.rpc.stopAll();
       client.removeAllListeners();
       client.on('error', () => {}); // late socket errors after close must not crash the process
       client.end(true);
@@ -153,6 +214,18 @@ export class Agent {
       if (refused) void this.onRefused();
       else this.scheduleReconnect();
     });
+  }
+
+  private onDesired(payload: Buffer): void {
+    try {
+      const s = parseDesiredState(payload);
+      if (this.desired.accept(s)) {
+        this.log.info('desired state received', { revision: s.revision, pods: s.pods.length });
+        this.pods.setDesired(s);
+      } else this.log.debug('ignored older desired state', { revision: s.revision });
+    } catch (e) {
+      this.log.warn('bad desired state from hub', { error: (e as Error).message });
+    }
   }
 
   private scheduleReconnect(): void {
@@ -178,6 +251,7 @@ export class Agent {
     deleteCredential(this.cfg.dataDir);
     this.cred = undefined;
     this.desired.forgetRevision();
+    this.pods.forgetRevision();
     try {
       await this.join();
     } catch (e) {
@@ -214,7 +288,12 @@ export class Agent {
     this.statusInFlight = true;
     try {
       const report = await this.status.build();
-      const fp = statusFingerprint(report);
+      const rt = report.conditions.find((c) => c.type === 'RuntimeReady');
+      this.reportRuntimeDown(
+        rt?.status === 'False' ? (rt.message ?? 'container runtime unavailable') : undefined,
+      );
+      report.images = await this.listImages();
+      const fp = `${statusFingerprint(report)}|${report.images.map((i) => i.names.join(',')).join(';')}`;
       const due = Date.now() - this.lastStatusAt >= this.cfg.statusIntervalMs;
       const client = this.client;
       if (!client?.connected || !(force || due || fp !== this.lastFingerprint)) return;
@@ -229,11 +308,60 @@ export class Agent {
     }
   }
 
+  private async stopPods(): Promise<void> {
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.pods.stop().catch((e: Error) => this.log.warn('pod manager stop failed', { error: e.message })),
+      new Promise<void>((r) => {
+        t = setTimeout(r, STOP_PODS_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(t);
+  }
+
+  /**
+   * With the runtime down the pod manager cannot even list containers, so it reports nothing:
+   * say why on each desired pod instead (once per message; the manager takes over when it is back).
+   */
+  private reportRuntimeDown(message: string | undefined): void {
+    if (message === undefined) {
+      this.runtimeDownSent.clear();
+      return;
+    }
+    for (const pod of this.desired.current?.pods ?? []) {
+      const uid = pod.metadata.uid;
+      if (!uid || pod.metadata.deletionTimestamp || this.runtimeDownSent.get(uid) === message) continue;
+      if (!this.client?.connected) return;
+      this.runtimeDownSent.set(uid, message);
+      this.publishPodStatus(
+        pod.metadata.namespace ?? 'default',
+        pod.metadata.name ?? '',
+        uid,
+        runtimeDownStatus(pod, message),
+      );
+    }
+  }
+
+  /** The runtime's images for node.status.images (ImageLocality); none when it does not answer. */
+  private async listImages(): Promise<ContainerImage[]> {
+    const now = Date.now();
+    if (this.images && now - this.images.at < IMAGES_TTL_MS) return this.images.list;
+    let list: ContainerImage[] = [];
+    try {
+      list = await this.runtime.listImages();
+    } catch (e) {
+      this.log.debug('image list failed', { error: (e as Error).message });
+    }
+    this.images = { at: now, list };
+    return list;
+  }
+
   private fail(err: Error): void {
     this.stopping = true;
     this.stopTimers();
+    this.rpc.stopAll();
     this.client?.end(true);
-    this.finish(err);
+    void this.stopPods().finally(() => this.finish(err));
   }
 
   /** Says goodbye (a will message with the reason, so the hub need not wait for a timeout) and disconnects. */
@@ -242,6 +370,9 @@ export class Agent {
     this.stopping = true;
     this.stopTimers();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.rpc.stopAll();
+    // Containers keep running: a restarted agent adopts them.
+    await this.stopPods();
     const client = this.client;
     if (client?.connected) {
       const bye: Omit<WillMessage, 'v'> = { reason };
@@ -259,4 +390,24 @@ export class Agent {
     this.log.info('agent stopped', { reason });
     this.finish();
   }
+}
+
+/** Pending, every container waiting with reason RuntimeUnavailable and the runtime's error. */
+export function runtimeDownStatus(pod: Pod, message: string): PodStatus {
+  return {
+    phase: 'Pending',
+    conditions: [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message },
+    ],
+    containerStatuses: pod.spec.containers.map((c) => ({
+      name: c.name,
+      ready: false,
+      restartCount: 0,
+      image: c.image ?? '',
+      imageID: '',
+      started: false,
+      state: { waiting: { reason: 'RuntimeUnavailable', message } },
+    })),
+  };
 }

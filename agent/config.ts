@@ -27,6 +27,8 @@ export interface AgentConfig {
   dockerSocket: string;
   keepaliveS: number;
   joinTimeoutMs: number;
+  /** First crash-loop restart delay, ms; doubles up to 5 min (kubelet: 10 s; tests use 1 s). */
+  crashBackoffBaseMs: number;
 }
 
 export const AGENT_DEFAULTS = {
@@ -36,6 +38,7 @@ export const AGENT_DEFAULTS = {
   dockerSocket: '/var/run/docker.sock',
   keepaliveS: DEFAULT_MQTT_KEEPALIVE_S, // 30 s
   joinTimeoutMs: 15_000, // 15 s for the hub to answer a join request
+  crashBackoffBaseMs: 10_000, // 10 s, kubelet's first CrashLoopBackOff delay
 } as const;
 
 /** Smallest heartbeat interval accepted, ms (tests use 1 s; below 100 ms is a typo). */
@@ -61,6 +64,7 @@ export const AGENT_FLAGS: FlagSpecs = {
   'status-interval': { type: 'string' },
   'docker-socket': { type: 'string' },
   'join-timeout': { type: 'string' },
+  'crash-backoff-base': { type: 'string' },
   config: { type: 'string', aliases: ['-c'] },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -77,6 +81,7 @@ Options (flag / env / config file key):
   --status-interval 60s     DROVER_STATUS_INTERVAL     statusInterval
   --docker-socket PATH      DROVER_DOCKER_SOCKET       dockerSocket (default ${AGENT_DEFAULTS.dockerSocket})
   --join-timeout 15s        DROVER_JOIN_TIMEOUT        joinTimeout
+  --crash-backoff-base 10s  DROVER_CRASH_BACKOFF_BASE  crashBackoffBase  first CrashLoopBackOff delay
   --config FILE             DROVER_CONFIG     JSON file with the keys above
 `;
 
@@ -94,6 +99,7 @@ const KEYS = {
   statusInterval: ['status-interval', 'DROVER_STATUS_INTERVAL'],
   dockerSocket: ['docker-socket', 'DROVER_DOCKER_SOCKET'],
   joinTimeout: ['join-timeout', 'DROVER_JOIN_TIMEOUT'],
+  crashBackoffBase: ['crash-backoff-base', 'DROVER_CRASH_BACKOFF_BASE'],
 } as const;
 
 /** Builds the config from argv (without the command name), the environment and an optional file. */
@@ -262,6 +268,12 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     AGENT_DEFAULTS.joinTimeoutMs,
     MIN_INTERVAL_MS,
   );
+  const crashBackoffBaseMs = duration(
+    raw.crashBackoffBase,
+    '--crash-backoff-base',
+    AGENT_DEFAULTS.crashBackoffBaseMs,
+    MIN_INTERVAL_MS,
+  );
   const dockerSocket = optString(raw.dockerSocket, '--docker-socket') ?? AGENT_DEFAULTS.dockerSocket;
 
   return {
@@ -275,5 +287,6 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     dockerSocket,
     keepaliveS: AGENT_DEFAULTS.keepaliveS,
     joinTimeoutMs,
+    crashBackoffBaseMs,
   };
 }

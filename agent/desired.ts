@@ -1,11 +1,13 @@
-// The node's desired pod set as last received from the hub, kept in memory and in
-// <dataDir>/desired.json so a later offline start can bring pods back without the hub.
+// The node's desired pod set as last received from the hub, kept in memory to drop older
+// revisions (QoS 1 may redeliver; a retained message may be older than a live one). The one
+// on-disk copy is the pod manager's cache (pods-cache.json, 0600: it holds Secrets).
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DesiredState, parseDesiredState } from '../shared/protocol/messages.js';
+import type { DesiredState } from '../shared/protocol/messages.js';
 
-export const DESIRED_FILE = 'desired.json';
+/** Where earlier agents kept a second copy of the desired state; removed at start. */
+export const LEGACY_DESIRED_FILE = 'desired.json';
 
 export class DesiredStore {
   private state?: DesiredState;
@@ -16,17 +18,12 @@ export class DesiredStore {
     return this.state;
   }
 
-  /** Loads the persisted state; a missing or damaged file means none (the hub resends it). */
-  load(): DesiredState | undefined {
-    try {
-      this.state = parseDesiredState(readFileSync(join(this.dataDir, DESIRED_FILE)));
-    } catch {
-      this.state = undefined;
-    }
-    return this.state;
+  /** Deletes the legacy desired.json (it duplicated the pod cache, Secrets included). */
+  removeLegacyFile(): void {
+    rmSync(join(this.dataDir, LEGACY_DESIRED_FILE), { force: true });
   }
 
-  /** A reset hub counts revisions from scratch: accept whatever it sends next (file kept until then). */
+  /** A reset hub counts revisions from scratch: accept whatever it sends next. */
   forgetRevision(): void {
     this.state = undefined;
   }
@@ -35,11 +32,6 @@ export class DesiredStore {
   accept(s: DesiredState): boolean {
     if (this.state && s.revision < this.state.revision) return false;
     this.state = s;
-    mkdirSync(this.dataDir, { recursive: true });
-    const path = join(this.dataDir, DESIRED_FILE);
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(s));
-    renameSync(tmp, path);
     return true;
   }
 }

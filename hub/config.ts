@@ -11,6 +11,7 @@ import {
   DEFAULT_WILL_DEBOUNCE_MS,
 } from '../shared/protocol/constants.js';
 import { DEFAULT_MAX_CONNECTIONS } from './broker/broker.js';
+import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
 
 export interface HubConfig {
@@ -38,6 +39,8 @@ export interface HubConfig {
   heartbeatIntervalMs: number;
   /** Minimum interval between Lease object writes per node, ms. */
   leasePersistIntervalMs: number;
+  /** Wait for an agent's first answer to a request (pod logs), ms. */
+  rpcTimeoutMs: number;
   logLevel: LogLevel;
 }
 
@@ -52,6 +55,7 @@ export const HUB_DEFAULTS: HubConfig = {
   willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
   leasePersistIntervalMs: DEFAULT_LEASE_PERSIST_INTERVAL_MS, // 60 s
+  rpcTimeoutMs: DEFAULT_RPC_TIMEOUT_MS, // 10 s
   logLevel: 'info',
 };
 
@@ -79,7 +83,7 @@ function port(cfg: HubConfig, k: 'apiPort' | 'mqttPort'): void {
 
 function duration(
   cfg: HubConfig,
-  k: 'nodeGraceMs' | 'willDebounceMs' | 'heartbeatIntervalMs' | 'leasePersistIntervalMs',
+  k: 'nodeGraceMs' | 'willDebounceMs' | 'heartbeatIntervalMs' | 'leasePersistIntervalMs' | 'rpcTimeoutMs',
   min: number,
 ): void {
   const v = cfg[k];
@@ -113,6 +117,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   duration(cfg, 'nodeGraceMs', 1);
   duration(cfg, 'willDebounceMs', 0);
   duration(cfg, 'leasePersistIntervalMs', 0);
+  duration(cfg, 'rpcTimeoutMs', 1);
   if (cfg.nodeGraceMs <= cfg.heartbeatIntervalMs)
     throw new InvalidHubOptionError(
       'nodeGraceMs',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ApiClient } from './api/client.js';
 import { ensureSystemNamespaces } from './api/bootstrap.js';
+import { createPodLogsHandler } from './api/pod-logs.js';
 import { createApiServer } from './api/server.js';
 import { createBrokerAuth } from './broker/auth.js';
 import { type Broker, startBroker } from './broker/broker.js';
@@ -19,10 +20,13 @@ import {
   verifyNodeCredential,
 } from './auth/tokens.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
+import { startCoreControllers } from './controllers/core-controllers.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { startWorkloadControllers } from './controllers/workloads.js';
 import { EventRecorder } from './events/recorder.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
 import { LeaseTable } from './leases.js';
+import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite.js';
 import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
 import { HUB_USERNAME } from '../shared/protocol/constants.js';
@@ -36,6 +40,7 @@ export interface Hub {
   leases: LeaseTable;
   gateway: Gateway;
   nodeLifecycle: NodeLifecycleController;
+  scheduler: RunningScheduler;
   /** Undefined with an external broker (config.mqttUrl). */
   broker?: Broker;
   stop(): Promise<void>;
@@ -110,6 +115,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const credentialCache = new NodeCredentialCache();
   let leases!: LeaseTable;
   let lifecycle!: NodeLifecycleController;
+  let scheduler!: RunningScheduler;
 
   const steps: [string, () => Promise<void>][] = [
     [
@@ -130,6 +136,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: log.child('api'),
         });
         undo.push({ name: 'stop API', run: () => api.close() });
+        // Logs come from the agents through the gateway, which starts later.
+        api.registerSubresourceHandler(
+          'pods',
+          'log',
+          createPodLogsHandler({ client: api.client, rpc: () => gateway?.rpc, log: log.child('logs') }),
+        );
       },
     ],
     ['ensure system namespaces', () => ensureSystemNamespaces(api.client)],
@@ -137,6 +149,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       'ensure bootstrap token',
       async () => {
         bootstrapToken = await ensureBootstrapToken(api.client, files.bootstrapToken, log);
+      },
+    ],
+    [
+      'start scheduler',
+      async () => {
+        const s = await startScheduler({ client: api.client, log: log.child('scheduler') });
+        scheduler = s;
+        undo.push({ name: 'stop scheduler', run: () => s.stop() });
       },
     ],
     [
@@ -191,6 +211,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: log.child('gateway'),
           onNodeActivity: (n) => lifecycle.onActivity(n),
           onNodeWill: (n) => lifecycle.onWill(n),
+          rpcTimeoutMs: config.rpcTimeoutMs,
         });
         gateway = g;
         undo.push({ name: 'stop gateway', run: () => g.close() });
@@ -201,6 +222,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       async () => {
         await lifecycle.start();
         undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
+        const workloads = await startWorkloadControllers({ client: api.client, log: log.child('workloads') });
+        undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
+        const core = await startCoreControllers({ client: api.client, log: log.child('controllers') });
+        undo.push({ name: 'stop core controllers', run: () => core.stop() });
       },
     ],
     [
@@ -270,6 +295,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     leases,
     gateway,
     nodeLifecycle: lifecycle,
+    scheduler,
     broker,
     stop() {
       stopping ??= stopAll().then(() => log.info('hub stopped'));

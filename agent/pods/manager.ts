@@ -19,6 +19,7 @@ export interface LogsOptions {
   tailLines?: number;
   follow?: boolean;
   previous?: boolean;
+  timestamps?: boolean;
 }
 
 export interface PodManager {
@@ -31,6 +32,10 @@ export interface PodManager {
   logs(ns: string, name: string, opts?: LogsOptions): Promise<LogStream>;
   /** Desired pods not yet finished. */
   podCount(): number;
+  /** Reports every pod's last status again (after a reconnect: reports sent offline were dropped). */
+  resendAll(): void;
+  /** The hub was reset and counts revisions from scratch: take its next desired state whatever its revision. */
+  forgetRevision(): void;
 }
 
 export function createPodManager(options: PodManagerOptions): PodManager {
@@ -174,6 +179,18 @@ class Manager implements PodManager, SyncContext {
     return n;
   }
 
+  resendAll(): void {
+    for (const r of this.records.values()) {
+      const pod = r.pod;
+      if (!pod || !r.lastStatus) continue;
+      this.opts.report(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', r.uid, r.lastStatus);
+    }
+  }
+
+  forgetRevision(): void {
+    if (this.state) this.state = { ...this.state, revision: Number.NEGATIVE_INFINITY };
+  }
+
   async logs(ns: string, name: string, o: LogsOptions = {}): Promise<LogStream> {
     const rec = [...this.records.values()].find(
       (r) => r.pod && key(r.pod.metadata.namespace ?? 'default', r.pod.metadata.name ?? '') === key(ns, name),
@@ -205,7 +222,11 @@ class Manager implements PodManager, SyncContext {
           : `container "${container}" in pod "${name}" has not been created yet`,
       );
     }
-    return this.opts.runtime.logs(target.id, { tailLines: o.tailLines, follow: o.follow });
+    return this.opts.runtime.logs(target.id, {
+      tailLines: o.tailLines,
+      follow: o.follow,
+      timestamps: o.timestamps,
+    });
   }
 
   // ---- internals ----

@@ -45,7 +45,8 @@ export function parseLogQuery(q: URLSearchParams): LogQuery {
   if (c) out.container = c;
   const t = q.get('tailLines');
   if (t !== null && t !== '') {
-    if (!/^\d+$/.test(t)) throw new BadRequestError(`tailLines: ${JSON.stringify(t)} must be an integer >= 0`);
+    if (!/^\d+$/.test(t))
+      throw new BadRequestError(`tailLines: ${JSON.stringify(t)} must be an integer >= 0`);
     out.tailLines = Number(t);
   }
   return out;
@@ -72,7 +73,9 @@ async function checkNode(client: ApiClient, nodeName: string, pod: string): Prom
   try {
     node = await client.get<Node>('nodes', undefined, nodeName);
   } catch {
-    throw new ServiceUnavailableError(`node ${nodeName} of pod ${pod} is not registered: its logs cannot be read`);
+    throw new ServiceUnavailableError(
+      `node ${nodeName} of pod ${pod} is not registered: its logs cannot be read`,
+    );
   }
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   if (ready !== 'True')
@@ -94,7 +97,8 @@ export function createPodLogsHandler(o: PodLogsOptions): SubresourceHandler {
     if (!nodeName) throw new BadRequestError(`pod ${ctx.name} does not have a host assigned`);
     await checkNode(o.client, nodeName, ctx.name);
     const rpc = o.rpc();
-    if (!rpc) throw new ServiceUnavailableError('the hub gateway is not running: no node can be asked for logs');
+    if (!rpc)
+      throw new ServiceUnavailableError('the hub gateway is not running: no node can be asked for logs');
 
     // Chunks can be delivered in the same tick as the acknowledgement: headers go first, once.
     const head = () => {
@@ -123,7 +127,8 @@ export function createPodLogsHandler(o: PodLogsOptions): SubresourceHandler {
         },
         onEnd: (err) => {
           head();
-          if (err) o.log.info('log stream ended by an error', { pod: `${ns}/${ctx.name}`, error: err.message });
+          if (err)
+            o.log.info('log stream ended by an error', { pod: `${ns}/${ctx.name}`, error: err.message });
           res.end();
           resolveEnd();
         },

@@ -3,13 +3,18 @@
 // from the list's resourceVersion; relist when the watch ends, e.g. 410 Gone); a node's set
 // is republished, coalesced per tick, whenever one of its pods changes. The revision is the
 // newest store revision seen, so an agent can ignore an older set than it has.
+// A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
+// node authorizer rule); both kinds are watched too, and a change republishes the sets of
+// the nodes whose pods reference the object.
 
 import type { ApiClient, ApiWatch } from '../api/client.js';
-import type { Node, Pod, WatchEvent } from '../../shared/api/types.js';
+import type { ConfigMap, KubeObject, Node, Pod, Secret, WatchEvent } from '../../shared/api/types.js';
 import { topics } from '../../shared/mqtt/topics.js';
 import { type DesiredState, encode } from '../../shared/protocol/messages.js';
 import type { Logger } from '../../shared/log.js';
+import { Reflector } from '../scheduler/reflector.js';
 import type { PublishOptions } from './context.js';
+import { type PodRefs, podRefs } from './pod-refs.js';
 
 /** Delay before relisting after the pod watch ended, ms. */
 const RELIST_DELAY_MS = 1000;
@@ -20,10 +25,14 @@ export interface DesiredPublisherOptions {
   log: Logger;
 }
 
-const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+const podKey = (p: KubeObject) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
 
 export class DesiredPublisher {
   private readonly pods = new Map<string, Pod>();
+  private readonly refs = new Map<string, PodRefs>();
+  private readonly configMaps = new Map<string, ConfigMap>();
+  private readonly secrets = new Map<string, Secret>();
+  private readonly reflectors: Reflector<KubeObject>[] = [];
   private readonly byNode = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
   private revision = 0;
@@ -38,7 +47,65 @@ export class DesiredPublisher {
 
   /** Lists pods and nodes, publishes every node's set, then follows the pod watch. */
   async start(): Promise<void> {
+    for (const [resource, map, kind] of [
+      ['configmaps', this.configMaps, 'configMaps'],
+      ['secrets', this.secrets, 'secrets'],
+    ] as const) {
+      const r = new Reflector<KubeObject>(
+        this.opts.client,
+        resource,
+        {
+          replace: (items) => {
+            map.clear();
+            for (const o of items) this.putRef(map, o);
+            for (const n of this.byNode.keys()) this.dirty.add(n);
+            this.scheduleFlush();
+          },
+          event: (type, o) => {
+            if (type === 'DELETED') map.delete(podKey(o));
+            else this.putRef(map, o);
+            this.markReferencing(kind, podKey(o));
+          },
+        },
+        this.opts.log.child(resource),
+      );
+      this.reflectors.push(r);
+      await r.start();
+    }
     await this.sync();
+  }
+
+  private putRef(map: Map<string, KubeObject>, o: KubeObject): void {
+    map.set(podKey(o), o);
+    this.revision = Math.max(this.revision, Number(o.metadata.resourceVersion ?? 0));
+  }
+
+  /** Marks the nodes whose pods reference the ConfigMap/Secret `key` for republishing. */
+  private markReferencing(kind: 'configMaps' | 'secrets', key: string): void {
+    for (const [node, set] of this.byNode)
+      for (const k of set)
+        if (this.refs.get(k)?.[kind].has(key)) {
+          this.dirty.add(node);
+          break;
+        }
+    this.scheduleFlush();
+  }
+
+  /** The ConfigMaps and Secrets the node's pods reference (those that exist). */
+  refsOf(node: string): { configMaps: ConfigMap[]; secrets: Secret[] } {
+    const cms = new Set<string>();
+    const secs = new Set<string>();
+    for (const k of this.byNode.get(node) ?? []) {
+      const r = this.refs.get(k);
+      for (const c of r?.configMaps ?? []) cms.add(c);
+      for (const c of r?.secrets ?? []) secs.add(c);
+    }
+    const pick = <T>(keys: Set<string>, m: Map<string, T>) =>
+      [...keys]
+        .sort()
+        .map((k) => m.get(k))
+        .filter((o): o is T => !!o);
+    return { configMaps: pick(cms, this.configMaps), secrets: pick(secs, this.secrets) };
   }
 
   /** Publishes node's current set (empty if it has no pods), e.g. right after it joined. */
@@ -50,6 +117,7 @@ export class DesiredPublisher {
   stop(): void {
     this.stopped = true;
     this.watch?.close();
+    for (const r of this.reflectors) r.stop();
     if (this.relistTimer) clearTimeout(this.relistTimer);
   }
 
@@ -67,6 +135,7 @@ export class DesiredPublisher {
     ]);
     const before = new Set(this.byNode.keys());
     this.pods.clear();
+    this.refs.clear();
     this.byNode.clear();
     const rv = Number(pods.metadata.resourceVersion ?? 0);
     this.revision = Math.max(this.revision, rv);
@@ -108,6 +177,7 @@ export class DesiredPublisher {
   private put(p: Pod): void {
     const k = podKey(p);
     this.pods.set(k, p);
+    this.refs.set(k, podRefs(p));
     const node = p.spec.nodeName;
     if (!node) return;
     let set = this.byNode.get(node);
@@ -122,6 +192,7 @@ export class DesiredPublisher {
   private remove(p: Pod): void {
     const k = podKey(p);
     this.pods.delete(k);
+    this.refs.delete(k);
     const node = p.spec.nodeName;
     if (!node) return;
     const set = this.byNode.get(node);
@@ -150,7 +221,11 @@ export class DesiredPublisher {
       this.opts.log.warn('pods bound to a node name that cannot be a topic', { node, error: e as Error });
       return;
     }
-    const msg: Omit<DesiredState, 'v'> = { revision: this.revision, pods: this.podsOf(node) };
+    const msg: Omit<DesiredState, 'v'> = {
+      revision: this.revision,
+      pods: this.podsOf(node),
+      ...this.refsOf(node),
+    };
     this.published++;
     this.opts.publish(topic, encode<DesiredState>(msg), { qos: 1, retain: true }).catch((e: unknown) => {
       this.opts.log.warn('desired state publish failed', { node, error: e as Error });

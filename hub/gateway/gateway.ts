@@ -17,6 +17,7 @@ import {
   parseJoinRequest,
   parseNodeStatusReport,
   parsePodStatusReport,
+  parseRpcResponse,
   parseWill,
   ProtocolError,
 } from '../../shared/protocol/messages.js';
@@ -26,6 +27,7 @@ import type { GatewayContext, PublishOptions } from './context.js';
 import { DesiredPublisher } from './desired.js';
 import { handleJoin } from './join.js';
 import { handlePodStatus } from './pod-status.js';
+import { RpcClient } from './rpc.js';
 import { KeyedSerial } from './serial.js';
 import { handleStatus } from './status.js';
 
@@ -44,6 +46,8 @@ export interface GatewayOptions {
   credentialCache?: NodeCredentialCache;
   onNodeActivity?: (node: string) => void;
   onNodeWill?: (node: string) => void;
+  /** Wait for an agent's first RPC answer (logs), ms. */
+  rpcTimeoutMs?: number;
 }
 
 export interface GatewayStats {
@@ -57,6 +61,8 @@ export interface GatewayStats {
 export interface Gateway {
   stats: GatewayStats;
   desired: DesiredPublisher;
+  /** Requests to agents (logs). */
+  rpc: RpcClient;
   connected(): boolean;
   close(): Promise<void>;
 }
@@ -68,6 +74,7 @@ const SUBSCRIPTIONS = [
   filters.allWills,
   filters.allPodStatus,
   filters.allEvents,
+  filters.allRpcResponses,
 ];
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -91,6 +98,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const publish = (topic: string, payload: Buffer, o: PublishOptions) =>
     mq.publishAsync(topic, payload, { qos: o.qos, retain: o.retain ?? false }).then(() => undefined);
   const desired = new DesiredPublisher({ client: opts.client, publish, log: log.child('desired') });
+  const rpc = new RpcClient({ publish, log: log.child('rpc'), defaultTimeoutMs: opts.rpcTimeoutMs });
   const ctx: GatewayContext = {
     client: opts.client,
     publish,
@@ -143,6 +151,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         run(t.node, 'will', async () => {
           parseWill(payload);
           opts.leases.markDisconnected(t.node);
+          rpc.nodeGone(t.node);
           ctx.onNodeWill(t.node);
         });
         return;
@@ -150,6 +159,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         run(t.node, 'pod status', () =>
           handlePodStatus(ctx, t.node, t.namespace, t.pod, parsePodStatusReport(payload)),
         );
+        return;
+      case 'rpcResponse':
+        // Not serialized behind the node's API writes: chunks are ordered by their seq.
+        try {
+          rpc.onResponse(t.node, t.id, parseRpcResponse(payload));
+        } catch (e) {
+          stats.invalid++;
+          log.warn('invalid message', { topic, error: e as Error });
+        }
+        stats.handled++;
         return;
       case 'events':
         run(t.node, 'event', () => handleAgentEvent(ctx, agentEvents, t.node, parseAgentEvent(payload)));
@@ -182,9 +201,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   return {
     stats,
     desired,
+    rpc,
     connected: () => mq.connected,
     async close() {
       desired.stop();
+      rpc.close();
       await serial.idle();
       await mq.endAsync();
     },

@@ -1,8 +1,10 @@
 // Pod status report -> pods/status. An agent may only report pods bound to its own node, and
 // only for the pod instance it runs (uid match: a recreated pod of the same name is not it).
+// A pod being deleted (deletionTimestamp) is removed for good once its agent reports it
+// terminal: the kubelet's final `delete` with grace 0, made here on the agent's behalf.
 
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { Pod } from '../../shared/api/types.js';
+import type { Pod, PodStatus } from '../../shared/api/types.js';
 import type { PodStatusReport } from '../../shared/protocol/messages.js';
 import type { GatewayContext } from './context.js';
 
@@ -35,9 +37,29 @@ export async function handlePodStatus(
     }
     try {
       await ctx.client.update<Pod>('pods', namespace, { ...pod, status: r.status }, 'status');
-      return;
     } catch (e) {
       if (!isConflict(e) || attempt >= MAX_CONFLICT_RETRIES) throw e;
+      continue;
     }
+    if (pod.metadata.deletionTimestamp && isTerminal(r.status))
+      await finalize(ctx, node, namespace, name, r.uid);
+    return;
+  }
+}
+
+/** Nothing runs any more: a final phase, and every container terminated or never created. */
+export function isTerminal(s: PodStatus): boolean {
+  if (s.phase !== 'Failed' && s.phase !== 'Succeeded') return false;
+  return (s.containerStatuses ?? []).every((c) => !!c.state?.terminated || !c.containerID);
+}
+
+async function finalize(ctx: GatewayContext, node: string, ns: string, name: string, uid: string) {
+  try {
+    await ctx.client.delete('pods', ns, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+    ctx.log.debug('pod deletion finalized', { node, pod: `${ns}/${name}` });
+  } catch (e) {
+    // Gone already, or a new pod of that name (uid precondition): nothing of ours to delete.
+    if (isNotFound(e) || isConflict(e)) return;
+    throw e;
   }
 }

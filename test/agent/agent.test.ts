@@ -1,6 +1,6 @@
 // The agent against a real aedes broker with a minimal join answerer (test/helpers/mini-hub).
 
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -104,9 +104,12 @@ test('desired state is kept and persisted; an older revision is ignored', async 
     await hub.publishDesired('board-1', { revision: 3, pods: [] });
     await hub.publishDesired('board-1', { revision: 8, pods: [pod, pod] });
     await waitFor(() => a.desired.current?.revision === 8, { what: 'desired revision 8' });
-    const onDisk = JSON.parse(readFileSync(join(dir, 'desired.json'), 'utf8'));
-    assert.is(onDisk.revision, 8);
-    assert.is(onDisk.pods.length, 2);
+    // One on-disk copy: the pod manager's cache (owner-only, it may hold Secrets).
+    const cache = join(dir, 'pods-cache.json');
+    await waitFor(() => JSON.parse(readFileSync(cache, 'utf8')).revision === 8, { what: 'cache at 8' });
+    assert.is(JSON.parse(readFileSync(cache, 'utf8')).pods.length, 2);
+    assert.is(statSync(cache).mode & 0o777, 0o600);
+    assert.not.ok(existsSync(join(dir, 'desired.json')), 'no second copy');
   } finally {
     await hub.close();
   }

@@ -7,7 +7,7 @@ import type { Pod } from '../../../shared/api/types.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import { type DesiredState, parseDesiredState } from '../../../shared/protocol/messages.js';
 import { waitFor } from '../controllers/wait.js';
-import { connectNode, join, tempDir, testHub } from './harness.js';
+import { connectNode, join, sendStatus, tempDir, testHub } from './harness.js';
 
 let dir: ReturnType<typeof tempDir>;
 let hub: Hub;
@@ -17,7 +17,15 @@ const open: MqttClient[] = [];
 test.before(async () => {
   dir = tempDir();
   hub = await testHub(dir.path);
-  for (const n of ['d-1', 'd-2']) passwords[n] = (await join(hub, n)).password!;
+  for (const n of ['d-1', 'd-2']) {
+    passwords[n] = (await join(hub, n)).password!;
+    // A Node object, as a real agent's first status makes: the pod GC force-deletes pods
+    // bound to nodes that do not exist.
+    const c = await connectNode(hub, n, passwords[n]);
+    await sendStatus(c, n);
+    await waitFor(`node ${n}`, () => hub.client.get('nodes', undefined, n).catch(() => undefined));
+    await c.endAsync();
+  }
 });
 
 test.after(async () => {
