@@ -7,20 +7,11 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../shared/log.js';
 import { topics } from '../shared/mqtt/topics.js';
+import { RPC_CHUNK_CHARS, RPC_METHOD_CANCEL, RPC_METHOD_LOGS } from '../shared/protocol/constants.js';
 import { encode, type RpcRequest, type RpcResponse } from '../shared/protocol/messages.js';
 import { ContainerNameError, NoContainerInstanceError, PodNotFoundError } from './pods/errors.js';
 import type { LogsOptions } from './pods/manager.js';
 import type { LogStream } from './runtime/runtime.js';
-
-export const RPC_METHOD_LOGS = 'logs';
-export const RPC_METHOD_CANCEL = 'cancel';
-/** Largest text per response chunk, characters (well under the broker's payload limit). */
-export const RPC_CHUNK_CHARS = 32 * 1024;
-
-/** A response chunk with the HTTP status the hub should answer an error with. */
-export interface RpcResponseWithCode extends RpcResponse {
-  code?: number;
-}
 
 /** Bad parameters in a request. */
 export class RpcParamsError extends Error {
@@ -115,9 +106,9 @@ export class RpcServer {
     for (const id of [...this.active.keys()]) this.cancel(id);
   }
 
-  private send(id: string, r: Omit<RpcResponseWithCode, 'v'>): void {
+  private send(id: string, r: Omit<RpcResponse, 'v'>): void {
     try {
-      this.o.publish(topics.rpcResponse(this.o.nodeName, id), encode<RpcResponseWithCode>(r));
+      this.o.publish(topics.rpcResponse(this.o.nodeName, id), encode<RpcResponse>(r));
     } catch (e) {
       this.o.log.warn('rpc response not sent', { id, error: (e as Error).message });
     }

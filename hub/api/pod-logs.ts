@@ -6,12 +6,11 @@
 
 import type { Node, Pod } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
+import { RPC_METHOD_LOGS } from '../../shared/protocol/constants.js';
 import { type RpcClient, RpcRemoteError } from '../gateway/rpc.js';
 import type { ApiClient } from './client.js';
 import type { SubresourceHandler } from './core.js';
 import { BadRequestError, InternalError, MethodNotAllowedError, ServiceUnavailableError } from './errors.js';
-
-export const RPC_METHOD_LOGS = 'logs';
 
 export interface PodLogsOptions {
   client: ApiClient;

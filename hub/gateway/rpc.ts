@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../shared/log.js';
 import { topics } from '../../shared/mqtt/topics.js';
+import { RPC_METHOD_CANCEL } from '../../shared/protocol/constants.js';
 import { encode, type RpcRequest, type RpcResponse } from '../../shared/protocol/messages.js';
 import type { PublishOptions } from './context.js';
 
@@ -14,7 +15,6 @@ import type { PublishOptions } from './context.js';
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 /** Out-of-order chunks held while waiting for a missing one. */
 const MAX_BUFFERED_CHUNKS = 1000;
-export const RPC_CANCEL_METHOD = 'cancel';
 
 /** The agent did not answer in time (node offline or overloaded). */
 export class RpcTimeoutError extends Error {
@@ -110,7 +110,7 @@ export class RpcClient {
       cancel: () => {
         if (!this.pending.has(id)) return;
         this.drop(id);
-        this.send(node, id, RPC_CANCEL_METHOD, {}).catch(() => {});
+        this.send(node, id, RPC_METHOD_CANCEL, {}).catch(() => {});
       },
     };
   }
@@ -149,8 +149,7 @@ export class RpcClient {
   /** Handles one in-order chunk; false when the call is over. */
   private deliver(id: string, p: Pending, c: RpcResponse): boolean {
     if (c.error !== undefined) {
-      const code = (c as RpcResponse & { code?: unknown }).code;
-      this.fail(id, new RpcRemoteError(c.error ?? 'error', typeof code === 'number' ? code : 500));
+      this.fail(id, new RpcRemoteError(c.error ?? 'error', c.code ?? 500));
       return false;
     }
     if (!p.acked) {
@@ -178,7 +177,7 @@ export class RpcClient {
     const p = this.pending.get(id);
     if (!p) return;
     this.drop(id);
-    if (cancelRemote) this.send(p.node, id, RPC_CANCEL_METHOD, {}).catch(() => {});
+    if (cancelRemote) this.send(p.node, id, RPC_METHOD_CANCEL, {}).catch(() => {});
     if (p.acked) p.opts.onEnd(err);
     else p.reject(err);
   }

@@ -43,3 +43,9 @@ export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 /** Version string agents report as kubeletVersion. */
 export const DROVER_VERSION = 'v0.1.0-drover';
+
+/** RPC methods the hub calls on an agent (nodes/{node}/rpc/req/{id}). `cancel` reuses the call's id. */
+export const RPC_METHOD_LOGS = 'logs';
+export const RPC_METHOD_CANCEL = 'cancel';
+/** Largest text per RPC response chunk, characters (well under the payload limit). */
+export const RPC_CHUNK_CHARS = 32 * 1024;

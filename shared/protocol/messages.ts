@@ -99,6 +99,8 @@ export interface RpcResponse {
   done: boolean;
   data?: string;
   error?: string;
+  /** With error: the HTTP status the hub should answer with (e.g. 400 for a bad container name). */
+  code?: number;
 }
 
 // ---- validation helpers ----
@@ -244,6 +246,7 @@ export function parseRpcResponse(buf: Buffer | Uint8Array | string): RpcResponse
   bool(o, 'done', 'rpc response');
   str(o, 'data', 'rpc response', true);
   str(o, 'error', 'rpc response', true);
+  num(o, 'code', 'rpc response', true);
   return o as unknown as RpcResponse;
 }
 
