@@ -25,7 +25,9 @@ function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = get(url, (res) => {
       let body = '';
-      res.on('data', (c) => (body += c));
+      res.on('data', (c) => {
+        body += c;
+      });
       res.on('end', () =>
         res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`)),
       );
@@ -162,7 +164,9 @@ test('logs: follow streams new lines until stop()', async () => {
   await rt.startContainer(id);
   const { stream, stop } = await rt.logs(id, { follow: true });
   let text = '';
-  stream.on('data', (c) => (text += String(c)));
+  stream.on('data', (c) => {
+    text += String(c);
+  });
   const ended = new Promise<void>((resolve) => stream.on('end', resolve));
   await waitFor('three ticks', async () => text.includes('tick3\n'));
   stop();

@@ -315,7 +315,9 @@ test('chunked body over the limit -> 413 without reading it all', async () => {
       { method: 'POST', headers: { 'Content-Type': 'application/json' } },
       (res) => {
         let b = '';
-        res.on('data', (d) => (b += d));
+        res.on('data', (d) => {
+          b += d;
+        });
         res.on('end', () => resolve({ code: res.statusCode ?? 0, body: b }));
       },
     );

@@ -229,8 +229,12 @@ test('kubectl get nodes -w shows a node change', async () => {
     env: { ...process.env, KUBECONFIG: kubeconfig },
   });
   let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
   try {
     await waitFor(() => /pi-down\s+NotReady/.test(out), 'initial list');
     await t.api.client.patch(

@@ -106,7 +106,9 @@ test('runner: keys added while queued are reconciled once', async () => {
 
 test('runner: never reconciles the same key concurrently; re-add during reconcile runs again', async () => {
   let release: () => void = () => {};
-  const gate = new Promise<void>((res) => (release = res));
+  const gate = new Promise<void>((res) => {
+    release = res;
+  });
   const r = recorder(async (_k, n) => {
     if (n === 1) await gate;
     return undefined;
