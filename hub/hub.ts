@@ -13,12 +13,7 @@ import { createPodLogsHandler } from './api/pod-logs.js';
 import { createApiServer } from './api/server.js';
 import { createBrokerAuth } from './broker/auth.js';
 import { type Broker, startBroker } from './broker/broker.js';
-import {
-  createBootstrapToken,
-  NodeCredentialCache,
-  verifyBootstrapToken,
-  verifyNodeCredential,
-} from './auth/tokens.js';
+import { createBootstrapToken, verifyBootstrapToken, verifyNodeCredential } from './auth/tokens.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
@@ -112,7 +107,6 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   let mqttUrl = config.mqttUrl ?? '';
   let gateway!: Gateway;
   const hubSecret = randomBytes(24).toString('base64url');
-  const credentialCache = new NodeCredentialCache();
   let leases!: LeaseTable;
   let lifecycle!: NodeLifecycleController;
   let scheduler!: RunningScheduler;
@@ -167,7 +161,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         const auth = createBrokerAuth({
           hubSecret,
           verifyBootstrapToken: (t) => verifyBootstrapToken(client, t),
-          verifyNodeCredential: (n, p) => verifyNodeCredential(client, n, p, credentialCache),
+          verifyNodeCredential: (n, p) => verifyNodeCredential(client, n, p),
           log: log.child('broker'),
         });
         const b = await startBroker({
@@ -207,7 +201,6 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: api.client,
           leases,
-          credentialCache,
           log: log.child('gateway'),
           onNodeActivity: (n) => lifecycle.onActivity(n),
           onNodeWill: (n) => lifecycle.onWill(n),

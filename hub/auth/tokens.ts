@@ -3,9 +3,9 @@
 //   bootstrap-token-<id>  type bootstrap.kubernetes.io/token: token-id, token-secret,
 //                         usage-bootstrap-authentication, optional expiration (RFC 3339)
 //   drover-node-<name>    type drover.io/node-credential: node-name, password-hash
-//                         (salted scrypt of a random password; the password itself is never stored)
+//                         (SHA-256 of a random 192-bit password; the password itself is never stored)
 
-import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Secret } from '../../shared/api/types.js';
@@ -15,10 +15,8 @@ export const SYSTEM_NAMESPACE = 'kube-system';
 export const BOOTSTRAP_TOKEN_TYPE = 'bootstrap.kubernetes.io/token';
 export const NODE_CREDENTIAL_TYPE = 'drover.io/node-credential';
 
-/** scrypt cost parameters (Node's defaults; ~50 ms per hash on a Pi-class CPU). */
-const SCRYPT = { N: 16384, r: 8, p: 1, keyLen: 32 };
-/** How long a verified node credential is trusted from memory, ms. */
-export const DEFAULT_CREDENTIAL_CACHE_TTL_MS = 5 * 60_000;
+/** Random bytes in a node password: 192 bits, so a fast hash is as safe as a slow one. */
+const NODE_PASSWORD_BYTES = 24;
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined) =>
@@ -109,30 +107,15 @@ export async function verifyBootstrapToken(
 
 // ---- node credentials ----
 
-function scryptHash(password: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, SCRYPT.keyLen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  );
+// A slow password hash (scrypt, bcrypt) protects guessable human passwords. Node passwords
+// are 192 random bits: no guess can succeed, so SHA-256 is enough, and joins and reconnects of
+// thousands of boards after a hub restart cost microseconds each instead of ~50 ms of CPU.
+function hashPassword(password: string): string {
+  return `sha256$${createHash('sha256').update(password).digest('base64')}`;
 }
 
-async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptHash(password, salt);
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-async function checkPassword(stored: string, password: string): Promise<boolean> {
-  const [alg, n, r, p, salt, key] = stored.split('$');
-  if (alg !== 'scrypt' || !salt || !key) return false;
-  const want = Buffer.from(key, 'base64');
-  const got = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(password, Buffer.from(salt, 'base64'), want.length, { N: +n, r: +r, p: +p }, (err, k) =>
-      err ? reject(err) : resolve(k),
-    ),
-  );
-  return got.length === want.length && timingSafeEqual(got, want);
+function checkPassword(stored: string, password: string): boolean {
+  return stored.startsWith('sha256$') && safeEqual(stored, hashPassword(password));
 }
 
 export interface NodeCredential {
@@ -141,13 +124,9 @@ export interface NodeCredential {
 }
 
 /** Issues (or replaces) node's credential; returns the only copy of the password. */
-export async function issueNodeCredential(
-  client: ApiClient,
-  nodeName: string,
-  cache: NodeCredentialCache = defaultCredentialCache,
-): Promise<NodeCredential> {
-  const password = randomBytes(24).toString('base64url');
-  const data = { 'node-name': b64(nodeName), 'password-hash': b64(await hashPassword(password)) };
+export async function issueNodeCredential(client: ApiClient, nodeName: string): Promise<NodeCredential> {
+  const password = randomBytes(NODE_PASSWORD_BYTES).toString('base64url');
+  const data = { 'node-name': b64(nodeName), 'password-hash': b64(hashPassword(password)) };
   const name = nodeCredentialSecretName(nodeName);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -175,50 +154,14 @@ export async function issueNodeCredential(
       if (!isAlreadyExists(e) || attempt >= 3) throw e;
     }
   }
-  cache.invalidate(nodeName);
   return { username: `node:${nodeName}`, password };
 }
-
-/**
- * Remembers credentials that passed scrypt, keyed by node and by the Secret's
- * resourceVersion: a replaced credential changes the resourceVersion, so the old password
- * stops matching at once; the Secret read itself is cheap compared to scrypt.
- */
-export class NodeCredentialCache {
-  private readonly entries = new Map<string, { rv: string; digest: string; at: number }>();
-  constructor(readonly ttlMs = DEFAULT_CREDENTIAL_CACHE_TTL_MS) {}
-
-  private static digest(password: string): string {
-    return createHash('sha256').update(password).digest('base64');
-  }
-
-  hit(node: string, rv: string, password: string, nowMs = Date.now()): boolean {
-    const e = this.entries.get(node);
-    if (!e || e.rv !== rv || nowMs - e.at > this.ttlMs) return false;
-    return safeEqual(e.digest, NodeCredentialCache.digest(password));
-  }
-
-  remember(node: string, rv: string, password: string, nowMs = Date.now()): void {
-    this.entries.set(node, { rv, digest: NodeCredentialCache.digest(password), at: nowMs });
-  }
-
-  invalidate(node: string): void {
-    this.entries.delete(node);
-  }
-
-  size(): number {
-    return this.entries.size;
-  }
-}
-
-export const defaultCredentialCache = new NodeCredentialCache();
 
 /** True when password is node's current credential. */
 export async function verifyNodeCredential(
   client: ApiClient,
   nodeName: string,
   password: string,
-  cache: NodeCredentialCache = defaultCredentialCache,
 ): Promise<boolean> {
   let s: Secret;
   try {
@@ -228,10 +171,6 @@ export async function verifyNodeCredential(
     throw e;
   }
   if (s.type !== NODE_CREDENTIAL_TYPE || unb64(s.data?.['node-name']) !== nodeName) return false;
-  const rv = s.metadata.resourceVersion ?? '';
-  if (rv && cache.hit(nodeName, rv, password)) return true;
   const stored = unb64(s.data?.['password-hash']);
-  if (!stored || !(await checkPassword(stored, password))) return false;
-  if (rv) cache.remember(nodeName, rv, password);
-  return true;
+  return stored !== undefined && checkPassword(stored, password);
 }

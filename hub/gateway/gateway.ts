@@ -8,7 +8,6 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
 import type { LeaseTable } from '../leases.js';
-import type { NodeCredentialCache } from '../auth/tokens.js';
 import { filters, parseTopic } from '../../shared/mqtt/topics.js';
 import { MQTT_PROTOCOL_VERSION, DEFAULT_MQTT_KEEPALIVE_S } from '../../shared/protocol/constants.js';
 import {
@@ -43,7 +42,6 @@ export interface GatewayOptions {
   client: ApiClient;
   leases: LeaseTable;
   log: Logger;
-  credentialCache?: NodeCredentialCache;
   onNodeActivity?: (node: string) => void;
   onNodeWill?: (node: string) => void;
   /** Wait for an agent's first RPC answer (logs), ms. */
@@ -133,9 +131,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     switch (t.kind) {
       case 'joinRequest':
-        run(`join/${t.clientId}`, 'join', () =>
-          handleJoin(ctx, t.clientId, parseJoinRequest(payload), opts.credentialCache),
-        );
+        run(`join/${t.clientId}`, 'join', () => handleJoin(ctx, t.clientId, parseJoinRequest(payload)));
         return;
       case 'status':
         run(t.node, 'status', () => handleStatus(ctx, t.node, parseNodeStatusReport(payload)));

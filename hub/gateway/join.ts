@@ -2,7 +2,7 @@
 // publish join/<its client id>/request). The hub issues the node's own credential and answers
 // on join/<client id>/response; then the node reconnects as node:<name>.
 
-import { issueNodeCredential, type NodeCredentialCache } from '../auth/tokens.js';
+import { issueNodeCredential } from '../auth/tokens.js';
 import { isValidTopicSegment, topics } from '../../shared/mqtt/topics.js';
 import { encode, type JoinRequest, type JoinResponse } from '../../shared/protocol/messages.js';
 import type { GatewayContext } from './context.js';
@@ -17,10 +17,7 @@ interface JoinState {
   password?: string;
 }
 
-type Step = [
-  name: string,
-  run: (ctx: GatewayContext, s: JoinState, cache?: NodeCredentialCache) => Promise<void>,
-];
+type Step = [name: string, run: (ctx: GatewayContext, s: JoinState) => Promise<void>];
 
 const steps: Step[] = [
   [
@@ -36,8 +33,8 @@ const steps: Step[] = [
   ],
   [
     'issue credential',
-    async (ctx, s, cache) => {
-      const cred = await issueNodeCredential(ctx.client, s.req.nodeName, cache);
+    async (ctx, s) => {
+      const cred = await issueNodeCredential(ctx.client, s.req.nodeName);
       s.username = cred.username;
       s.password = cred.password;
     },
@@ -56,16 +53,11 @@ const steps: Step[] = [
   ],
 ];
 
-export async function handleJoin(
-  ctx: GatewayContext,
-  clientId: string,
-  req: JoinRequest,
-  cache?: NodeCredentialCache,
-): Promise<void> {
+export async function handleJoin(ctx: GatewayContext, clientId: string, req: JoinRequest): Promise<void> {
   const s: JoinState = { clientId, req };
   for (const [name, run] of steps) {
     try {
-      await run(ctx, s, cache);
+      await run(ctx, s);
     } catch (e) {
       const error = `join failed at step "${name}": ${(e as Error).message}`;
       ctx.log.warn(error, { clientId, node: req.nodeName });

@@ -57,7 +57,7 @@ test('join yields a node credential that connects; its hash is stored, not the p
   await c.endAsync();
   const s = await hub.client.get<Secret>('secrets', 'kube-system', 'drover-node-pi-1');
   const stored = Buffer.from(s.data?.['password-hash'] ?? '', 'base64').toString();
-  assert.match(stored, /^scrypt\$/);
+  assert.match(stored, /^sha256\$/);
   assert.not.ok(JSON.stringify(s).includes(res.password!), 'password not stored in clear');
 });
 
