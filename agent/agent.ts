@@ -170,6 +170,9 @@ export class Agent {
       keepalive: this.cfg.keepaliveS,
       reconnectPeriod: 0, // reconnects are ours: exponential backoff with jitter
       connectTimeout: 10_000,
+      // mqtt.js keeps 65,536 pre-built message-id buffers by default: 6 MB of a board's RAM
+      // (bench/agent-footprint.ts measured it) for a client that sends a few messages a minute.
+      writeCache: false,
       will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
     });
     this.client = client;

@@ -1,0 +1,59 @@
+// The published figures Drover is measured against (docs: ../shared/DESIGN.md table and issue 5),
+// and Drover's own goals. One place, so the printer, the JSON and the README say the same thing.
+
+export interface Anchor {
+  /** What the outside world published. */
+  anchor: string;
+  /** What Drover aims for; '' when the figure is informative only. */
+  goal: string;
+}
+
+export const ANCHORS = {
+  etcdPut1: {
+    anchor: 'etcd single member ~583 put/s with 1 client (fsync bound)',
+    goal: '>= etcd in the same run',
+  },
+  etcdPut16: { anchor: 'etcd measured in the same run', goal: '>= etcd in the same run' },
+  mutatingP99: { anchor: 'Kubernetes SLO: mutating API call p99 <= 1 s', goal: 'p99 <= 1 s' },
+  watchDelivery: { anchor: 'etcd watch measured in the same run', goal: '' },
+  fleetNodes: {
+    anchor: 'Kubernetes 5,000 nodes/cluster; KubeEdge ~530 nodes per vCPU',
+    goal: '10,000 boards on one hub',
+  },
+  fleetCpu: {
+    anchor: 'bare aedes, 10k clients at 10 s QoS 1: ~15% of a core',
+    goal: 'hub CPU <= 50% of one core',
+  },
+  fleetRss: { anchor: 'bare aedes, 10k clients: ~275 MB RSS', goal: '' },
+  fleetNotReady: { anchor: 'Kubernetes: NotReady after 40 s grace', goal: '0 false NotReady' },
+  fleetReadyTime: { anchor: 'none published (kubemark and Edgemark report steady state only)', goal: '' },
+  heartbeatLatency: { anchor: 'mosquitto ~50,000 msg/s on an old desktop CPU', goal: '' },
+  schedulerThroughput: {
+    anchor: 'kube-scheduler SchedulingBasic 5000 nodes: ~500 pods/s on 36 threads; 100 pods/s real clusters',
+    goal: '>= 2,000 pods/s on one core',
+  },
+  schedulerLatency: { anchor: 'kube-scheduler ~2 ms per pod at 500 pods/s', goal: '' },
+  notReadyDrop: {
+    anchor: 'Kubernetes has no drop signal: NotReady only after the 40 s node-monitor-grace-period',
+    goal: '< 1 s (MQTT last will)',
+  },
+  notReadySilent: {
+    anchor: 'Kubernetes node-monitor-grace-period 40 s: NotReady 40-50 s after the last status',
+    goal: 'p99 <= 50 s (40 s grace + one 10 s heartbeat)',
+  },
+  notReadySinceHeartbeat: {
+    anchor: 'Kubernetes: 40 s grace after the last status update',
+    goal: '40 s grace + < 1 s',
+  },
+  agentRss: {
+    anchor: 'KubeEdge edgecore ~70 MB; k3s agent >= 268 MB; balena supervisor 45-320 MB',
+    goal: '<= 50 MB RSS',
+  },
+  agentCpu: { anchor: 'none published for idle edge agents', goal: '<= 0.5% of one core' },
+  podStartup: {
+    anchor: 'Kubernetes SLO pod startup p99 <= 5 s (no image pull); KubeEdge p99 4.1 s',
+    goal: 'p99 <= 1.5 s',
+  },
+} satisfies Record<string, Anchor>;
+
+export type AnchorName = keyof typeof ANCHORS;

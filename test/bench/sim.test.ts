@@ -1,0 +1,88 @@
+// Smoke run of the fleet simulator against a real in-process hub: 200 hollow nodes in two
+// child processes join with the bootstrap token, report status and heartbeat -> all Ready
+// through the API; pods bound to some of them are reported Running. Behaviour only, no timings.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type Fleet, startFleet } from '../../bench/sim/fleet.js';
+import { type Hub, startHub } from '../../hub/hub.js';
+import type { Node, Pod } from '../../shared/api/types.js';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const NODES = 200;
+const PODS = 10;
+let hub: Hub | undefined;
+let fleet: Fleet | undefined;
+
+const isReady = (n: Node) =>
+  n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+test.after(async () => {
+  await fleet?.stop();
+  await hub?.stop();
+  cleanupTempDirs();
+});
+
+test('200 hollow nodes join and all show Ready through the API; bound pods run', async () => {
+  hub = await startHub({
+    dataDir: tempDir('drover-sim-test-'),
+    apiPort: 0,
+    mqttPort: 0,
+    mqttHost: '127.0.0.1',
+    heartbeatIntervalMs: 1000,
+    nodeGraceMs: 10_000,
+    logLevel: 'warn',
+  });
+  const h = hub;
+  fleet = await startFleet({
+    hubUrl: h.mqttUrl,
+    token: h.bootstrapToken,
+    nodes: NODES,
+    nodesPerProcess: 100,
+    heartbeatIntervalMs: 1000,
+    rampPerSecond: 0,
+    podStartDelayMs: 100,
+    archMix: { amd64: 1, arm64: 1 },
+  });
+  const f = fleet;
+  await f.waitFor(
+    (c) => c.joined === NODES && c.connected === NODES,
+    60_000,
+    `${NODES} nodes joined and connected`,
+  );
+
+  const ready = await waitFor(
+    async () => {
+      const list = await h.client.list<Node>('nodes', undefined);
+      const hollow = list.items.filter((n) => n.metadata.name?.startsWith('hollow-'));
+      return hollow.length === NODES && hollow.every(isReady) ? hollow : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: `${NODES} hollow nodes Ready` },
+  );
+  assert.is(ready.length, NODES);
+  const arches = new Set(ready.map((n) => n.status?.nodeInfo?.architecture));
+  assert.equal([...arches].sort(), ['amd64', 'arm64'], 'the arch mix reaches the node objects');
+  assert.is(ready.find((n) => n.metadata.name === 'hollow-7')?.metadata.labels?.['drover.io/hollow'], 'true');
+
+  for (let i = 0; i < PODS; i++) {
+    await h.client.create<Pod>('pods', 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `sim-pod-${i}`, namespace: 'default' },
+      spec: { nodeName: `hollow-${i * 7}`, containers: [{ name: 'c', image: 'busybox:1' }] },
+    });
+  }
+  await waitFor(
+    async () => {
+      const pods = await h.client.list<Pod>('pods', 'default');
+      const sim = pods.items.filter((p) => p.metadata.name?.startsWith('sim-pod-'));
+      return sim.length === PODS && sim.every((p) => p.status?.phase === 'Running');
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: `${PODS} pods Running` },
+  );
+  const c = await f.waitFor((x) => x.podsRunning === PODS, 10_000, 'pods counted running by the simulator');
+  assert.is(c.joinErrors, 0, `no join errors (first error: ${c.firstError})`);
+});
+
+test.run();
