@@ -2,7 +2,7 @@
 // Drover uses). A plugin file exports `name` and only the phases it needs. Filters and
 // scores are pure functions of (pod, node info, cycle state): no I/O, never throw.
 
-import type { Node, Pod } from '../../shared/api/types.js';
+import type { Node, Pod, Taint } from '../../shared/api/types.js';
 
 /** Highest score any plugin returns after normalization (framework.MaxNodeScore). */
 export const MAX_NODE_SCORE = 100;
@@ -56,6 +56,16 @@ export interface NodeInfo {
   nonZeroRequested: Resources;
   /** Normalized image name -> size in bytes (0 when the node did not report a size). */
   images: Map<string, number>;
+  // Derived from `node` once per node update (setNode), so filters and scores do not re-derive
+  // them for every pod: they run for hundreds of nodes per cycle.
+  /** The node's Ready condition is True. */
+  ready: boolean;
+  /** spec.unschedulable (cordoned). */
+  unschedulable: boolean;
+  /** Taints with effect NoSchedule or NoExecute, in the node's order (TaintToleration filter). */
+  noScheduleTaints: readonly Taint[];
+  /** Taints with effect PreferNoSchedule (TaintToleration score). */
+  preferNoScheduleTaints: readonly Taint[];
 }
 
 /** Read-only view of the cluster the scheduling cycle works on. */
@@ -76,13 +86,23 @@ export interface CycleContext {
   state: Map<string, unknown>;
 }
 
+/**
+ * Returned by preFilter / preScore when the plugin's filter / score cannot change anything for
+ * this pod (k8s framework Skip status): the cycle then does not call it for each node. A
+ * skipped filter passes every node; a skipped score adds 0 to every node, so a plugin may skip
+ * only when its normalized score would be 0 on every node.
+ */
+export const SKIP = 'Skip';
+export type Skip = typeof SKIP;
+
 export interface Plugin {
   name: string;
   /** Computes per-pod state once per cycle (stored under the plugin's name in ctx.state). */
-  preFilter?(ctx: CycleContext, pod: Pod): void;
+  preFilter?(ctx: CycleContext, pod: Pod): Skip | undefined;
+  /** Must also be correct when called without preFilter (tests call it alone). */
   filter?(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status;
   /** Computes per-pod state for scoring, given the nodes that passed the filters. */
-  preScore?(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]): void;
+  preScore?(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]): Skip | undefined;
   score?(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): number;
   /** Maps raw scores (in place) onto 0..MAX_NODE_SCORE. */
   normalizeScore?(ctx: CycleContext, pod: Pod, scores: number[]): void;

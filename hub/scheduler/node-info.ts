@@ -1,7 +1,7 @@
 // NodeInfo: a node with the pods on it and the sums of their requests, kept up to date
 // incrementally as pods are added and removed (kube-scheduler's framework.NodeInfo).
 
-import type { Node } from '../../shared/api/types.js';
+import type { Node, Taint } from '../../shared/api/types.js';
 import type { NodeInfo, PodInfo, Resources } from './framework.js';
 import { normalizedImageName } from './images.js';
 import { emptyResources, nodeAllocatable } from './resources.js';
@@ -28,25 +28,50 @@ function effectiveLabels(node: Node): Record<string, string> {
   return labels;
 }
 
-export function createNodeInfo(node: Node): NodeInfo {
-  return {
-    name: node.metadata.name ?? '',
-    node,
-    labels: effectiveLabels(node),
-    pods: new Map(),
-    allocatable: nodeAllocatable(node),
-    requested: emptyResources(),
-    nonZeroRequested: emptyResources(),
-    images: nodeImages(node),
-  };
+function isReady(node: Node): boolean {
+  for (const c of node.status?.conditions ?? []) if (c.type === 'Ready') return c.status === 'True';
+  return false;
 }
 
-/** Replaces the node object, keeping the pods. */
+/** Shared by every untainted node (most of a fleet): no two empty arrays per node. */
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+
+function taintsWith(node: Node, effects: readonly string[]): readonly Taint[] {
+  const taints = node.spec?.taints;
+  if (!taints?.length) return NO_TAINTS;
+  const out = taints.filter((t) => effects.includes(t.effect));
+  return out.length > 0 ? out : NO_TAINTS;
+}
+
+export function createNodeInfo(node: Node): NodeInfo {
+  const info: NodeInfo = {
+    name: node.metadata.name ?? '',
+    node,
+    labels: {},
+    pods: new Map(),
+    allocatable: emptyResources(),
+    requested: emptyResources(),
+    nonZeroRequested: emptyResources(),
+    images: new Map(),
+    ready: false,
+    unschedulable: false,
+    noScheduleTaints: NO_TAINTS,
+    preferNoScheduleTaints: NO_TAINTS,
+  };
+  setNode(info, node);
+  return info;
+}
+
+/** Replaces the node object, keeping the pods, and re-derives everything taken from the node. */
 export function setNode(info: NodeInfo, node: Node): void {
   info.node = node;
   info.labels = effectiveLabels(node);
   info.allocatable = nodeAllocatable(node);
   info.images = nodeImages(node);
+  info.ready = isReady(node);
+  info.unschedulable = node.spec?.unschedulable === true;
+  info.noScheduleTaints = taintsWith(node, ['NoSchedule', 'NoExecute']);
+  info.preferNoScheduleTaints = taintsWith(node, ['PreferNoSchedule']);
 }
 
 function add(into: Resources, r: Resources, sign: 1 | -1): void {

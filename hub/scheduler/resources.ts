@@ -15,51 +15,85 @@ export function emptyResources(): Resources {
   return { milliCpu: 0, memory: 0, pods: 0 };
 }
 
+/** Parsed quantity strings kept per parser; bounded (cleared when full), as fleets use few distinct values. */
+export const QUANTITY_CACHE_MAX_ENTRIES = 4096;
+
+/**
+ * Memoizes a pure quantity parser: every pod placed and every pod scheduled parses its
+ * requests, nearly always the same few strings (`100m`, `500Mi`). A bad quantity is cached as
+ * undefined (absent).
+ */
+function memoized(parse: (q: string) => number): (q: string) => number | undefined {
+  const cache = new Map<string, number | undefined>();
+  return (q) => {
+    const hit = cache.get(q);
+    if (hit !== undefined || cache.has(q)) return hit;
+    let v: number | undefined;
+    try {
+      v = parse(q);
+    } catch {
+      v = undefined;
+    }
+    if (cache.size >= QUANTITY_CACHE_MAX_ENTRIES) cache.clear();
+    cache.set(q, v);
+    return v;
+  };
+}
+
+const cpuMillis = memoized(parseCpuMillis);
+const bytes = memoized(parseBytes);
+const count = memoized((q) => Math.floor(Number(q)));
+
 // Quantities were validated by the API; a bad one here counts as absent rather than throwing
 // inside a filter.
 function quantity(
   list: ResourceList | undefined,
   name: string,
-  parse: (q: string) => number,
+  parse: (q: string) => number | undefined,
 ): number | undefined {
   const q = list?.[name];
   if (q === undefined) return undefined;
-  try {
-    return parse(q);
-  } catch {
-    return undefined;
-  }
+  // The API types say string; a number slipped through a client is read as its string form.
+  return parse(String(q));
 }
 
 /** requests, else limits (the API server defaults requests to limits in Kubernetes). */
-function containerRequest(c: Container, name: string, parse: (q: string) => number): number | undefined {
+function containerRequest(
+  c: Container,
+  name: string,
+  parse: (q: string) => number | undefined,
+): number | undefined {
   return quantity(c.resources?.requests, name, parse) ?? quantity(c.resources?.limits, name, parse);
 }
 
-function sumAndMaxInit(pod: Pod, nonZero: boolean): Resources {
-  const get = (c: Container) => {
-    const cpu = containerRequest(c, 'cpu', parseCpuMillis);
-    const mem = containerRequest(c, 'memory', parseBytes);
-    return {
-      cpu: cpu ?? (nonZero ? DEFAULT_NON_ZERO_MILLI_CPU : 0),
-      mem: mem ?? (nonZero ? DEFAULT_NON_ZERO_MEMORY_BYTES : 0),
-    };
-  };
+/** Requests (0 when unset) and non-zero requests (scoring defaults when unset), in one pass. */
+function podRequests(pod: Pod): { requests: Resources; nonZeroRequests: Resources } {
   let cpu = 0;
   let mem = 0;
+  let nzCpu = 0;
+  let nzMem = 0;
   for (const c of pod.spec.containers ?? []) {
-    const r = get(c);
-    cpu += r.cpu;
-    mem += r.mem;
+    const rc = containerRequest(c, 'cpu', cpuMillis);
+    const rm = containerRequest(c, 'memory', bytes);
+    cpu += rc ?? 0;
+    mem += rm ?? 0;
+    nzCpu += rc ?? DEFAULT_NON_ZERO_MILLI_CPU;
+    nzMem += rm ?? DEFAULT_NON_ZERO_MEMORY_BYTES;
   }
   // Init containers run one at a time before the app containers: the pod needs the larger of
   // the sum of app containers and the largest init container, per resource.
   for (const c of pod.spec.initContainers ?? []) {
-    const r = get(c);
-    cpu = Math.max(cpu, r.cpu);
-    mem = Math.max(mem, r.mem);
+    const rc = containerRequest(c, 'cpu', cpuMillis);
+    const rm = containerRequest(c, 'memory', bytes);
+    cpu = Math.max(cpu, rc ?? 0);
+    mem = Math.max(mem, rm ?? 0);
+    nzCpu = Math.max(nzCpu, rc ?? DEFAULT_NON_ZERO_MILLI_CPU);
+    nzMem = Math.max(nzMem, rm ?? DEFAULT_NON_ZERO_MEMORY_BYTES);
   }
-  return { milliCpu: cpu, memory: mem, pods: 1 };
+  return {
+    requests: { milliCpu: cpu, memory: mem, pods: 1 },
+    nonZeroRequests: { milliCpu: nzCpu, memory: nzMem, pods: 1 },
+  };
 }
 
 export function podKey(pod: Pod): string {
@@ -67,19 +101,15 @@ export function podKey(pod: Pod): string {
 }
 
 export function createPodInfo(pod: Pod): PodInfo {
-  return {
-    pod,
-    key: podKey(pod),
-    requests: sumAndMaxInit(pod, false),
-    nonZeroRequests: sumAndMaxInit(pod, true),
-  };
+  const { requests, nonZeroRequests } = podRequests(pod);
+  return { pod, key: podKey(pod), requests, nonZeroRequests };
 }
 
 export function nodeAllocatable(node: Node): Resources {
   const list = node.status?.allocatable ?? node.status?.capacity;
   return {
-    milliCpu: quantity(list, 'cpu', parseCpuMillis) ?? 0,
-    memory: quantity(list, 'memory', parseBytes) ?? 0,
-    pods: quantity(list, 'pods', (q) => Math.floor(Number(q))) ?? DEFAULT_MAX_PODS,
+    milliCpu: quantity(list, 'cpu', cpuMillis) ?? 0,
+    memory: quantity(list, 'memory', bytes) ?? 0,
+    pods: quantity(list, 'pods', count) ?? DEFAULT_MAX_PODS,
   };
 }

@@ -2,11 +2,21 @@
 // -> filter nodes (stopping once enough feasible nodes are found) -> preScore -> score and
 // normalize -> pick the highest total (random among equals). Pure: no API, no I/O; the
 // caller assumes and binds. `createSchedulerCore` is also the benchmark's entry point.
+// Hot path: filters run for up to hundreds of nodes per pod, so plugins whose preFilter /
+// preScore says Skip are left out of the per-node loops for the cycle, and per-node values
+// are precomputed on NodeInfo (node-info.ts) rather than derived per pod.
 
 import type { Pod } from '../../shared/api/types.js';
 import { type Profile, type ResolvedProfile, resolveProfile } from './defaults.js';
 import { FitError, NoNodesAvailableError } from './fit-error.js';
-import type { CycleContext, NodeInfo, Snapshot, Status } from './framework.js';
+import {
+  type CycleContext,
+  type NodeInfo,
+  type Plugin,
+  SKIP,
+  type Snapshot,
+  type Status,
+} from './framework.js';
 import { createPodInfo } from './resources.js';
 
 /** Below this many nodes every node is evaluated (k8s minFeasibleNodesToFind). */
@@ -54,40 +64,61 @@ export function createSchedulerCore(opts: SchedulerCoreOptions = {}): SchedulerC
   const random = opts.random ?? Math.random;
   // Where the next cycle starts scanning, so successive pods look at different nodes.
   let nextStartNodeIndex = 0;
+  // Per-cycle arrays, reused across cycles (a cycle is synchronous and they never escape it;
+  // plugins must not keep them): sized to the cycle's feasible nodes, so a steady stream of
+  // pods allocates no new arrays of hundreds of entries per pod.
+  const feasible: NodeInfo[] = [];
+  const totals: number[] = [];
+  const scores: number[] = [];
 
-  function runFilters(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
-    for (const p of profile.filters) {
-      const s = p.filter!(ctx, pod, nodeInfo);
+  function runFilters(
+    filters: readonly Plugin[],
+    ctx: CycleContext,
+    pod: Pod,
+    nodeInfo: NodeInfo,
+  ): Status | undefined {
+    for (let f = 0; f < filters.length; f++) {
+      const s = filters[f].filter!(ctx, pod, nodeInfo);
       if (s.code !== 'Success') return s;
     }
     return undefined;
   }
 
-  function findFeasible(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]) {
+  function findFeasible(filters: readonly Plugin[], ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]) {
     const want = numFeasibleNodesToFind(profile.percentageOfNodesToScore, nodes.length);
-    const feasible: NodeInfo[] = [];
     const reasonCounts = new Map<string, number>();
+    let count = 0;
     let processed = 0;
-    for (let i = 0; i < nodes.length && feasible.length < want; i++) {
-      const nodeInfo = nodes[(nextStartNodeIndex + i) % nodes.length];
+    const n = nodes.length;
+    // The node list may have shrunk since the last cycle.
+    const start = nextStartNodeIndex % n;
+    for (let i = 0; i < n && count < want; i++) {
+      let at = start + i;
+      if (at >= n) at -= n;
+      const nodeInfo = nodes[at];
       processed++;
-      const failed = runFilters(ctx, pod, nodeInfo);
+      const failed = runFilters(filters, ctx, pod, nodeInfo);
       if (!failed) {
-        feasible.push(nodeInfo);
+        if (count < feasible.length) feasible[count] = nodeInfo;
+        else feasible.push(nodeInfo);
+        count++;
         continue;
       }
       for (const r of failed.reasons) reasonCounts.set(r, (reasonCounts.get(r) ?? 0) + 1);
     }
+    feasible.length = count;
     nextStartNodeIndex = (nextStartNodeIndex + processed) % nodes.length;
-    return { feasible, reasonCounts, processed };
+    return { reasonCounts, processed };
   }
 
   /** Weighted sum of normalized plugin scores, per feasible node. */
-  function scoreNodes(ctx: CycleContext, pod: Pod, feasible: NodeInfo[]): number[] {
-    const totals = new Array<number>(feasible.length).fill(0);
-    for (const { plugin } of profile.scores) plugin.preScore?.(ctx, pod, feasible);
-    const scores = new Array<number>(feasible.length);
-    for (const { plugin, weight } of profile.scores) {
+  function scoreNodes(ctx: CycleContext, pod: Pod): number[] {
+    totals.length = feasible.length;
+    totals.fill(0);
+    scores.length = feasible.length;
+    // A skipped score plugin would add 0 to every node (framework.ts SKIP).
+    const active = profile.scores.filter(({ plugin }) => plugin.preScore?.(ctx, pod, feasible) !== SKIP);
+    for (const { plugin, weight } of active) {
       for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score!(ctx, pod, feasible[i]);
       plugin.normalizeScore?.(ctx, pod, scores);
       for (let i = 0; i < feasible.length; i++) totals[i] += scores[i] * weight;
@@ -117,14 +148,15 @@ export function createSchedulerCore(opts: SchedulerCoreOptions = {}): SchedulerC
       const nodes = snapshot.nodeInfos();
       if (nodes.length === 0) return new NoNodesAvailableError();
       const ctx: CycleContext = { snapshot, podInfo: createPodInfo(pod), state: new Map() };
-      for (const p of profile.filters) p.preFilter?.(ctx, pod);
-      const { feasible, reasonCounts, processed } = findFeasible(ctx, pod, nodes);
+      // Filters whose preFilter says Skip pass every node: leave them out of the node loop.
+      const filters = profile.filters.filter((p) => p.preFilter?.(ctx, pod) !== SKIP);
+      const { reasonCounts, processed } = findFeasible(filters, ctx, pod, nodes);
       if (feasible.length === 0) return new FitError(nodes.length, reasonCounts);
       if (feasible.length === 1)
         return { node: feasible[0].name, evaluatedNodes: processed, feasibleNodes: 1 };
-      const totals = scoreNodes(ctx, pod, feasible);
+      const node = feasible[selectHost(scoreNodes(ctx, pod))].name;
       return {
-        node: feasible[selectHost(totals)].name,
+        node,
         evaluatedNodes: processed,
         feasibleNodes: feasible.length,
       };

@@ -15,11 +15,12 @@ export const name = 'NodeResourcesBalancedAllocation';
 export function score(ctx: CycleContext, _pod: Pod, nodeInfo: NodeInfo): number {
   const pod = ctx.podInfo.requests;
   if (pod.milliCpu === 0 && pod.memory === 0) return 0;
-  const fractions: number[] = [];
   const alloc = nodeInfo.allocatable;
   const used = nodeInfo.requested;
-  if (alloc.milliCpu > 0) fractions.push(Math.min(1, (used.milliCpu + pod.milliCpu) / alloc.milliCpu));
-  if (alloc.memory > 0) fractions.push(Math.min(1, (used.memory + pod.memory) / alloc.memory));
-  const std = fractions.length === 2 ? Math.abs(fractions[0] - fractions[1]) / 2 : 0;
+  // With one (or no) resource counted the stddev is 0.
+  if (alloc.milliCpu <= 0 || alloc.memory <= 0) return MAX_NODE_SCORE;
+  const fCpu = Math.min(1, (used.milliCpu + pod.milliCpu) / alloc.milliCpu);
+  const fMem = Math.min(1, (used.memory + pod.memory) / alloc.memory);
+  const std = Math.abs(fCpu - fMem) / 2;
   return Math.floor((1 - std) * MAX_NODE_SCORE);
 }

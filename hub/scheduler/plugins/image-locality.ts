@@ -3,7 +3,7 @@
 // an image does not attract every pod (k8s ImageLocality).
 
 import type { Pod } from '../../../shared/api/types.js';
-import { type CycleContext, MAX_NODE_SCORE, type NodeInfo } from '../framework.js';
+import { type CycleContext, MAX_NODE_SCORE, type NodeInfo, SKIP, type Skip } from '../framework.js';
 import { normalizedImageName } from '../images.js';
 
 export const name = 'ImageLocality';
@@ -15,9 +15,9 @@ export const MIN_THRESHOLD_BYTES = 23 * MB;
 export const MAX_CONTAINER_THRESHOLD_BYTES = 1000 * MB;
 
 interface State {
-  images: string[];
+  /** The pod's images (normalized) with spread = nodes holding the image / all nodes. */
+  images: { image: string; spread: number }[];
   containers: number;
-  totalNodes: number;
 }
 
 function podImages(pod: Pod): string[] {
@@ -27,13 +27,21 @@ function podImages(pod: Pod): string[] {
   return out;
 }
 
-/** Normalizes the pod's image names once per cycle rather than once per node. */
-export function preScore(ctx: CycleContext, pod: Pod): void {
-  ctx.state.set(name, {
-    images: podImages(pod),
-    containers: (pod.spec.initContainers?.length ?? 0) + (pod.spec.containers?.length ?? 0),
-    totalNodes: ctx.snapshot.nodeInfos().length || 1,
-  } satisfies State);
+/**
+ * Normalizes the pod's image names and computes their spread once per cycle rather than once
+ * per node. Skips scoring when no node holds any of the pod's images: every node would score 0.
+ */
+export function preScore(ctx: CycleContext, pod: Pod): Skip | undefined {
+  const total = ctx.snapshot.nodeInfos().length || 1;
+  let held = false;
+  const images = podImages(pod).map((image) => {
+    const count = ctx.snapshot.imageNodeCount(image);
+    if (count > 0) held = true;
+    return { image, spread: count / total };
+  });
+  const containers = (pod.spec.initContainers?.length ?? 0) + (pod.spec.containers?.length ?? 0);
+  ctx.state.set(name, { images, containers } satisfies State);
+  return held && containers > 0 ? undefined : SKIP;
 }
 
 function state(ctx: CycleContext, pod: Pod): State {
@@ -49,15 +57,14 @@ function state(ctx: CycleContext, pod: Pod): State {
  * score = floor(100 * Σ (nodesWithImage / totalNodes) / containers).
  */
 export function score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): number {
-  const { images, containers, totalNodes: total } = state(ctx, pod);
+  const { images, containers } = state(ctx, pod);
   if (images.length === 0 || containers === 0) return 0;
   let sized = 0;
   let spreadSum = 0;
   let unknownSize = false;
-  for (const image of images) {
+  for (const { image, spread } of images) {
     const size = nodeInfo.images.get(image);
     if (size === undefined) continue;
-    const spread = ctx.snapshot.imageNodeCount(image) / total;
     spreadSum += spread;
     if (size === 0) unknownSize = true;
     else sized += Math.floor(size * spread);

@@ -5,7 +5,15 @@
 // labels, where kubernetes.io/arch is filled from node.status.nodeInfo.architecture.)
 
 import type { Pod } from '../../../shared/api/types.js';
-import { type CycleContext, type NodeInfo, type Status, SUCCESS, unresolvable } from '../framework.js';
+import {
+  type CycleContext,
+  type NodeInfo,
+  SKIP,
+  type Skip,
+  type Status,
+  SUCCESS,
+  unresolvable,
+} from '../framework.js';
 import { LABEL_ARCH, LABEL_OS } from '../node-info.js';
 
 export const name = 'NodeArch';
@@ -32,10 +40,21 @@ export function platformReason(platforms: readonly Platform[]): string {
   return `node(s) didn't match the image's platform (${archs.join(', ')})`;
 }
 
-export function filter(_ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status {
+/** The pod's platforms, parsed once per cycle; empty = any platform. */
+function podPlatforms(pod: Pod): Platform[] {
   const annotation = pod.metadata.annotations?.[IMAGE_PLATFORMS_ANNOTATION];
-  if (!annotation) return SUCCESS;
-  const platforms = parsePlatforms(annotation);
+  return annotation ? parsePlatforms(annotation) : [];
+}
+
+/** Skips the filter for a pod that names no platform (every node passes). */
+export function preFilter(ctx: CycleContext, pod: Pod): Skip | undefined {
+  const platforms = podPlatforms(pod);
+  ctx.state.set(name, platforms);
+  return platforms.length === 0 ? SKIP : undefined;
+}
+
+export function filter(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status {
+  const platforms = (ctx.state.get(name) as Platform[] | undefined) ?? podPlatforms(pod);
   const arch = nodeInfo.labels[LABEL_ARCH];
   // A node that does not say what it is cannot be ruled out.
   if (platforms.length === 0 || !arch) return SUCCESS;

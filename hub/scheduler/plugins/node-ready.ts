@@ -1,4 +1,5 @@
-// NodeReady: only nodes whose Ready condition is True take new pods.
+// NodeReady: only nodes whose Ready condition is True take new pods (NodeInfo.ready, derived
+// from the node's conditions on each node update).
 
 import type { Pod } from '../../../shared/api/types.js';
 import { type CycleContext, type NodeInfo, type Status, SUCCESS, unschedulable } from '../framework.js';
@@ -7,6 +8,5 @@ export const name = 'NodeReady';
 export const ERR_REASON_NOT_READY = 'node(s) were not ready';
 
 export function filter(_ctx: CycleContext, _pod: Pod, nodeInfo: NodeInfo): Status {
-  const ready = nodeInfo.node.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True' ? SUCCESS : unschedulable(ERR_REASON_NOT_READY);
+  return nodeInfo.ready ? SUCCESS : unschedulable(ERR_REASON_NOT_READY);
 }

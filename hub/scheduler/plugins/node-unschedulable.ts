@@ -11,7 +11,7 @@ export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 
 export function filter(_ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status {
-  if (!nodeInfo.node.spec?.unschedulable) return SUCCESS;
+  if (!nodeInfo.unschedulable) return SUCCESS;
   if (tolerated(pod.spec.tolerations, UNSCHEDULABLE_TAINT)) return SUCCESS;
   return unresolvable(ERR_REASON_UNSCHEDULABLE);
 }

@@ -6,7 +6,15 @@
 
 import { fromLabelSelector, matches } from '../../../shared/api/labels.js';
 import type { Pod, PodAffinityTerm } from '../../../shared/api/types.js';
-import { type CycleContext, type NodeInfo, type Status, SUCCESS, unschedulable } from '../framework.js';
+import {
+  type CycleContext,
+  type NodeInfo,
+  SKIP,
+  type Skip,
+  type Status,
+  SUCCESS,
+  unschedulable,
+} from '../framework.js';
 
 export const name = 'PodAntiAffinity';
 export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
@@ -51,7 +59,8 @@ function inDomains(d: Domains, labels: Record<string, string>): boolean {
   return false;
 }
 
-export function preFilter(ctx: CycleContext, pod: Pod): void {
+/** Skips the filter when no domain is excluded (no anti-affinity either way): every node passes. */
+export function preFilter(ctx: CycleContext, pod: Pod): Skip | undefined {
   const state: State = { incoming: new Map(), existing: new Map() };
   const own = terms(pod);
   if (own.length > 0) {
@@ -76,6 +85,7 @@ export function preFilter(ctx: CycleContext, pod: Pod): void {
     }
   }
   ctx.state.set(name, state);
+  return state.incoming.size === 0 && state.existing.size === 0 ? SKIP : undefined;
 }
 
 export function filter(ctx: CycleContext, _pod: Pod, nodeInfo: NodeInfo): Status {

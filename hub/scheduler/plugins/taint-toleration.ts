@@ -19,30 +19,31 @@ export function untoleratedTaintReason(taint: Taint): string {
 }
 
 export function filter(_ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status {
-  for (const taint of nodeInfo.node.spec?.taints ?? []) {
-    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+  // NodeInfo keeps the NoSchedule/NoExecute taints apart, in the node's order.
+  for (const taint of nodeInfo.noScheduleTaints) {
     if (!tolerated(pod.spec.tolerations, taint)) return unresolvable(untoleratedTaintReason(taint));
   }
   return SUCCESS;
 }
 
 /** The tolerations that count for PreferNoSchedule taints, once per cycle. */
-export function preScore(ctx: CycleContext, pod: Pod): void {
+export function preScore(ctx: CycleContext, pod: Pod): undefined {
   ctx.state.set(
     name,
     (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
   );
+  return undefined;
 }
 
 /** Raw score = number of PreferNoSchedule taints not tolerated (by tolerations with effect '' or PreferNoSchedule). */
 export function score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): number {
-  const taints = nodeInfo.node.spec?.taints;
-  if (!taints?.length) return 0;
+  const taints = nodeInfo.preferNoScheduleTaints;
+  if (taints.length === 0) return 0;
   if (!ctx.state.has(name)) preScore(ctx, pod);
   const tolerations = ctx.state.get(name) as Toleration[];
   let n = 0;
   for (const taint of taints) {
-    if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) n++;
+    if (!tolerated(tolerations, taint)) n++;
   }
   return n;
 }

@@ -216,4 +216,89 @@ test('5000 nodes, 1000 existing pods: 1000 more pods all placed, none overcommit
   );
 });
 
+test('per-cycle state and reused arrays do not leak between pods (skipped filters, feasible counts)', () => {
+  const snap = snapshotOf([
+    node({ name: 'arm', arch: 'arm64', labels: { zone: 'a' } }),
+    node({ name: 'amd', arch: 'amd64', labels: { zone: 'b' } }),
+    node({ name: 'full', cpu: '1', arch: 'amd64' }),
+  ]);
+  const core = createSchedulerCore();
+  const cases: { p: ReturnType<typeof pod>; node?: string; feasible: number }[] = [
+    { p: pod({ name: 'any', cpu: '500m' }), feasible: 3 },
+    { p: pod({ name: 'sel', nodeSelector: { zone: 'b' } }), node: 'amd', feasible: 1 },
+    { p: pod({ name: 'any2', cpu: '2' }), feasible: 2 },
+    { p: pod({ name: 'named', nodeName: 'full' }), node: 'full', feasible: 1 },
+    {
+      p: pod({ name: 'arm-only', annotations: { 'drover.io/image-platforms': 'linux/arm64' } }),
+      node: 'arm',
+      feasible: 1,
+    },
+    { p: pod({ name: 'any3' }), feasible: 3 },
+  ];
+  for (const c of cases) {
+    const r = core.scheduleOne(c.p, snap);
+    if (r instanceof Error) throw r;
+    assert.is(r.feasibleNodes, c.feasible, c.p.metadata.name);
+    if (c.node) assert.is(r.node, c.node, c.p.metadata.name);
+  }
+});
+
+test('required anti-affinity still filters when other pods skip it', () => {
+  const snap = snapshotOf(
+    [node({ name: 'a', labels: { zone: 'a' } }), node({ name: 'b', labels: { zone: 'b' } })],
+    [pod({ name: 'web-1', labels: { app: 'web' }, nodeName: 'a' })],
+  );
+  const core = createSchedulerCore();
+  const anti = {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'zone' },
+      ],
+    },
+  };
+  for (let i = 0; i < 10; i++) {
+    const plain = core.scheduleOne(pod({ name: `plain-${i}` }), snap);
+    if (plain instanceof Error) throw plain;
+    assert.is(plain.feasibleNodes, 2);
+    const r = core.scheduleOne(pod({ name: `web-${i + 2}`, labels: { app: 'web' }, affinity: anti }), snap);
+    if (r instanceof Error) throw r;
+    assert.is(r.node, 'b');
+  }
+});
+
+test('the node list shrinking below the scan start index', () => {
+  const nodes = Array.from({ length: 300 }, (_, i) => node({ name: `n${String(i).padStart(3, '0')}` }));
+  const snap = snapshotOf(nodes);
+  const core = createSchedulerCore();
+  const r1 = core.scheduleOne(pod({ name: 'p1' }), snap);
+  if (r1 instanceof Error) throw r1;
+  assert.is(r1.evaluatedNodes, 144); // 50 - trunc(300/125) = 48% of 300; the next cycle starts at 144
+  for (let i = 0; i < 280; i++) snap.removeNode(`n${String(i).padStart(3, '0')}`);
+  const r2 = core.scheduleOne(pod({ name: 'p2' }), snap);
+  if (r2 instanceof Error) throw r2;
+  assert.is(r2.evaluatedNodes, 20);
+  assert.ok(r2.node >= 'n280', r2.node);
+});
+
+test('ImageLocality through the cycle: the node holding a large image wins; no holder = no effect', () => {
+  const MiB = 1024 * 1024;
+  const snap = snapshotOf([
+    node({ name: 'has', images: [{ names: ['app:1'], sizeBytes: 900 * MiB }] }),
+    node({ name: 'lacks' }),
+  ]);
+  const core = createSchedulerCore();
+  for (let i = 0; i < 10; i++) {
+    const r = core.scheduleOne(pod({ name: `p${i}`, image: 'app:1' }), snap);
+    if (r instanceof Error) throw r;
+    assert.is(r.node, 'has');
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < 200 && seen.size < 2; i++) {
+    const r = core.scheduleOne(pod({ name: `q${i}`, image: 'other:1' }), snap);
+    if (r instanceof Error) throw r;
+    seen.add(r.node);
+  }
+  assert.equal([...seen].sort(), ['has', 'lacks']);
+});
+
 test.run();
