@@ -170,6 +170,10 @@ try {
   let falseNotReady = Number.NaN;
   if (last && HOLD_MS > 0 && !hubDied) {
     console.log(`   hold: ${last.nodes} nodes for ${HOLD_MS / 1000} s`);
+    if (failedPrefix)
+      report.note(
+        `the hold began right after the nodes of the step that did not come up were stopped: its CPU includes the hub working off their queued joins and last wills`,
+      );
     const counted = (n: string) => !failedPrefix || !n.startsWith(failedPrefix);
     const before = t.notReadyTransitions.filter((x) => counted(x.node)).length;
     const rss: number[] = [];
