@@ -20,6 +20,7 @@ import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
 import { EventRecorder } from './events/recorder.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
+import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -110,6 +111,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   let leases!: LeaseTable;
   let lifecycle!: NodeLifecycleController;
   let scheduler!: RunningScheduler;
+  // One list+watch per resource for the scheduler, the gateway and the controllers.
+  let informers!: InformerFactory;
 
   const steps: [string, () => Promise<void>][] = [
     [
@@ -138,6 +141,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         );
       },
     ],
+    [
+      'create shared informers',
+      async () => {
+        const f = new InformerFactory(api.client, log.child('informers'));
+        informers = f;
+        undo.push({ name: 'stop shared informers', run: () => f.stop() });
+      },
+    ],
     ['ensure system namespaces', () => ensureSystemNamespaces(api.client)],
     [
       'ensure bootstrap token',
@@ -148,7 +159,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'start scheduler',
       async () => {
-        const s = await startScheduler({ client: api.client, log: log.child('scheduler') });
+        const s = await startScheduler({ client: api.client, log: log.child('scheduler'), informers });
         scheduler = s;
         undo.push({ name: 'stop scheduler', run: () => s.stop() });
       },
@@ -194,6 +205,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           willDebounceMs: config.willDebounceMs,
           startTimeMs: startTime,
           log: log.child('node-lifecycle'),
+          informers,
         });
         const g = await startGateway({
           mqttUrl,
@@ -205,6 +217,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           onNodeActivity: (n) => lifecycle.onActivity(n),
           onNodeWill: (n) => lifecycle.onWill(n),
           rpcTimeoutMs: config.rpcTimeoutMs,
+          informers,
         });
         gateway = g;
         undo.push({ name: 'stop gateway', run: () => g.close() });
@@ -215,9 +228,17 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       async () => {
         await lifecycle.start();
         undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
-        const workloads = await startWorkloadControllers({ client: api.client, log: log.child('workloads') });
+        const workloads = await startWorkloadControllers({
+          client: api.client,
+          log: log.child('workloads'),
+          informers,
+        });
         undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
-        const core = await startCoreControllers({ client: api.client, log: log.child('controllers') });
+        const core = await startCoreControllers({
+          client: api.client,
+          log: log.child('controllers'),
+          informers,
+        });
         undo.push({ name: 'stop core controllers', run: () => core.stop() });
       },
     ],

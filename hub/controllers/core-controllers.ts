@@ -5,6 +5,7 @@
 import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import type { InformerFactory } from '../informers/factory.js';
 import { DaemonSetController } from './daemonset.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
@@ -17,6 +18,8 @@ export interface CoreControllersOptions {
   podGcIntervalMs?: number;
   /** Re-check of owners deleting in the foreground, ms (default 1 s). */
   foregroundRecheckMs?: number;
+  /** Shared informers of the hub; default: each controller its own. */
+  informers?: InformerFactory;
 }
 
 export interface CoreControllers {
@@ -26,6 +29,7 @@ export interface CoreControllers {
 export async function startCoreControllers(opts: CoreControllersOptions): Promise<CoreControllers> {
   const log = opts.log ?? createLogger('controllers');
   const client = opts.client;
+  const informers = opts.informers;
   const recorder = (component: string) => new EventRecorder({ client, component, log: log.child(component) });
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
@@ -36,22 +40,26 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       client,
       ...(opts.foregroundRecheckMs !== undefined ? { foregroundRecheckMs: opts.foregroundRecheckMs } : {}),
       log: log.child('garbage-collector'),
+      informers,
     }),
     new PodGarbageCollector({
       client,
       recorder: recorder('pod-garbage-collector'),
       ...(opts.podGcIntervalMs !== undefined ? { intervalMs: opts.podGcIntervalMs } : {}),
       log: log.child('pod-gc'),
+      informers,
     }),
     new TaintEvictionController({
       client,
       recorder: recorder('taint-eviction-controller'),
       log: log.child('taint-eviction'),
+      informers,
     }),
     new DaemonSetController({
       client,
       recorder: recorder('daemonset-controller'),
       log: log.child('daemonset'),
+      informers,
     }),
   ];
   try {

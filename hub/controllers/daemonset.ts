@@ -15,6 +15,8 @@ import type { EventRecorder } from '../events/recorder.js';
 import type { DaemonSet } from '../../shared/api/apps.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodAvailable, msUntilAvailable } from './active-pods.js';
 import { controllerOf, keyOf, splitKey } from './controller-ref.js';
 import { newDaemonPod, placement, targetNode } from './daemonset/placement.js';
@@ -22,13 +24,14 @@ import { dsMaxUnavailable, rollingUpdateDeletions } from './daemonset/rolling-up
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
-import { Informer } from './workload-cache.js';
 
 export interface DaemonSetControllerOptions {
   client: ApiClient;
   recorder?: EventRecorder;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
@@ -39,40 +42,33 @@ export class DaemonSetController implements Controller {
   private readonly log: Logger;
   private readonly sets: Informer<DaemonSet>;
   private readonly nodes: Informer<Node>;
-  private readonly pods: Informer<Pod>;
+  private readonly informers: InformerUse;
 
   constructor(private readonly opts: DaemonSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/daemonset');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
-    this.sets = new Informer<DaemonSet>(
-      opts.client,
-      'daemonsets',
-      (_t, ds) => this.runner.add(keyOf(ds)),
-      this.log,
-    );
-    this.nodes = new Informer<Node>(opts.client, 'nodes', (t, n, old) => this.onNode(t, n, old), this.log);
-    this.pods = new Informer<Pod>(opts.client, 'pods', (_t, p) => this.onPod(p), this.log);
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.sets = this.informers.factory.informer<DaemonSet>('daemonsets');
+    this.nodes = this.informers.factory.informer<Node>('nodes');
   }
 
   async start(): Promise<void> {
-    await this.sets.start();
-    await this.nodes.start();
-    await this.pods.start();
+    await this.informers.watch<DaemonSet>('daemonsets', { onChange: (_t, ds) => this.runner.add(keyOf(ds)) });
+    await this.informers.watch<Node>('nodes', { onChange: (t, n, old) => this.onNode(t, n, old) });
+    await this.informers.watch<Pod>('pods', { onChange: (_t, p) => this.onPod(p) });
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    this.sets.stop();
-    this.nodes.stop();
-    this.pods.stop();
+    this.informers.close();
     await this.runner.stop();
   }
 
-  private onNode(type: string, n: Node, old: Node | undefined): void {
+  private onNode(type: ChangeType, n: Node, old: Node | undefined): void {
     // Only what placement reads matters: labels, taints, existence.
     const sig = (x: Node | undefined) => JSON.stringify([x?.metadata.labels, x?.spec.taints]);
     if (type === 'MODIFIED' && sig(n) === sig(old)) return;
-    for (const ds of this.sets.items.values()) this.runner.add(keyOf(ds));
+    for (const ds of this.sets.list()) this.runner.add(keyOf(ds));
   }
 
   private onPod(p: Pod): void {
@@ -94,7 +90,7 @@ export class DaemonSetController implements Controller {
     const owned = (await c.list<Pod>('pods', namespace)).items.filter(
       (p) => controllerOf(p)?.uid === ds.metadata.uid,
     );
-    const nodes = [...this.nodes.items.values()];
+    const nodes = this.nodes.list();
     const nodeNames = new Set(nodes.map((n) => n.metadata.name ?? ''));
     const toDelete: Pod[] = [];
     const terminatingOn = new Set<string>();

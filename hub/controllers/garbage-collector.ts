@@ -9,11 +9,12 @@
 // Watches of the kinds that can own or be owned feed both; an owner's deletion re-checks the
 // dependents indexed under its uid. Level-based: every check re-reads through the API.
 
-import type { ApiClient, ApiWatch, DeleteOptions } from '../api/client.js';
+import type { ApiClient, DeleteOptions } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../api/ops/delete.js';
 import type { KubeObject, OwnerReference } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 export interface GcResource {
@@ -44,6 +45,8 @@ export interface GarbageCollectorOptions {
   foregroundRecheckMs?: number;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 interface Loc {
@@ -67,7 +70,7 @@ export class GarbageCollector implements Controller {
   private readonly dependents = new Map<string, Set<string>>();
   /** dependent key -> owner uids it was indexed under. */
   private readonly ownersOf = new Map<string, string[]>();
-  private readonly watches: ApiWatch[] = [];
+  private readonly informers: InformerUse;
   private readonly recheckMs: number;
 
   constructor(private readonly opts: GarbageCollectorOptions) {
@@ -75,6 +78,7 @@ export class GarbageCollector implements Controller {
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.resources = opts.resources ?? DEFAULT_GC_RESOURCES;
     this.recheckMs = opts.foregroundRecheckMs ?? DEFAULT_FOREGROUND_RECHECK_MS;
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
     for (const r of this.resources) {
       this.byResource.set(r.resource, r);
       this.byKind.set(r.kind, r);
@@ -83,34 +87,22 @@ export class GarbageCollector implements Controller {
 
   async start(): Promise<void> {
     for (const res of this.resources) {
-      let list: { items: KubeObject[]; metadata: { resourceVersion?: string } };
       try {
-        list = await this.opts.client.list<KubeObject>(res.resource, undefined);
+        await this.informers.watch<KubeObject>(res.resource, {
+          onChange: (type, o) => this.observe(res, type, o),
+        });
       } catch (e) {
         if (!isNotFound(e)) throw e;
         this.log.info('kind not served; not collected', { resource: res.resource });
         continue;
       }
       this.served.push(res);
-      for (const o of list.items) this.observe(res, 'ADDED', o);
-      this.watches.push(
-        await this.opts.client.watch<KubeObject>(
-          res.resource,
-          undefined,
-          { resourceVersion: list.metadata.resourceVersion },
-          (ev) => {
-            if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')
-              this.observe(res, ev.type, ev.object);
-          },
-          (err) => this.log.warn('watch ended', { resource: res.resource, error: err }),
-        ),
-      );
     }
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    for (const w of this.watches) w.close();
+    this.informers.close();
     await this.runner.stop();
   }
 

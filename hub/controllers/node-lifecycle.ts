@@ -9,12 +9,13 @@
 // not flap. After a hub start, nodes have no lastSeen: the start time counts as lastSeen,
 // so every agent gets a full grace period to reconnect (as after a controller-manager restart).
 
-import type { ApiClient, ApiWatch } from '../api/client.js';
+import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { LeaseTable } from '../leases.js';
 import type { Node, NodeCondition, Taint } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import {
   DEFAULT_NODE_GRACE_MS,
   DEFAULT_WILL_DEBOUNCE_MS,
@@ -35,6 +36,8 @@ export interface NodeLifecycleOptions {
   startTimeMs?: number;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -78,7 +81,7 @@ export class NodeLifecycleController implements Controller {
   private readonly runner: Runner;
   /** Nodes last seen healthy by reconcile: activity from them needs no reconcile. */
   private readonly healthy = new Set<string>();
-  private watch?: ApiWatch;
+  private readonly informers: InformerUse;
 
   constructor(private readonly opts: NodeLifecycleOptions) {
     this.grace = opts.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS;
@@ -86,32 +89,27 @@ export class NodeLifecycleController implements Controller {
     this.startTime = opts.startTimeMs ?? Date.now();
     this.log = opts.log ?? createLogger('controller/node-lifecycle');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
   }
 
   /** Enqueues every node and each new one; starts the workers. */
   async start(): Promise<void> {
-    const list = await this.opts.client.list<Node>('nodes', undefined);
-    for (const n of list.items) if (n.metadata.name) this.runner.add(n.metadata.name);
-    this.watch = await this.opts.client.watch<Node>(
-      'nodes',
-      undefined,
-      { resourceVersion: list.metadata.resourceVersion },
-      (ev) => {
-        const name = ev.object.metadata.name;
+    await this.informers.watch<Node>('nodes', {
+      onChange: (type, n) => {
+        const name = n.metadata.name;
         if (!name) return;
-        if (ev.type === 'ADDED') this.runner.add(name);
-        if (ev.type === 'DELETED') {
+        if (type === 'ADDED') this.runner.add(name);
+        if (type === 'DELETED') {
           this.healthy.delete(name);
           this.opts.leases.forget(name);
         }
       },
-      (err) => this.log.warn('node watch ended', { error: err }),
-    );
+    });
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    this.watch?.close();
+    this.informers.close();
     await this.runner.stop();
   }
 

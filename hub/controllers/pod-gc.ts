@@ -6,11 +6,12 @@
 // Sweeps run every interval, when a node is deleted or stops being Ready, when a pod starts
 // terminating, and at the next grace expiry it knows of.
 
-import type { ApiClient, ApiWatch } from '../api/client.js';
+import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 /** Periodic sweep, ms (kube-controller-manager gc period: 20 s). */
@@ -23,6 +24,8 @@ export interface PodGcOptions {
   intervalMs?: number;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 const SWEEP = 'sweep';
@@ -36,45 +39,33 @@ export class PodGarbageCollector implements Controller {
   private readonly log: Logger;
   private readonly runner: Runner;
   private readonly intervalMs: number;
-  private readonly watches: ApiWatch[] = [];
+  private readonly informers: InformerUse;
 
   constructor(private readonly opts: PodGcOptions) {
     this.log = opts.log ?? createLogger('controller/pod-gc');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.intervalMs = opts.intervalMs ?? DEFAULT_POD_GC_INTERVAL_MS;
     if (!(this.intervalMs > 0)) throw new RangeError('pod GC intervalMs must be > 0');
   }
 
   async start(): Promise<void> {
-    const c = this.opts.client;
-    this.watches.push(
-      await c.watch<Node>(
-        'nodes',
-        undefined,
-        {},
-        (ev) => {
-          if (ev.type === 'DELETED' || (ev.type === 'MODIFIED' && !nodeReady(ev.object)))
-            this.runner.add(SWEEP);
-        },
-        (err) => this.log.warn('node watch ended', { error: err }),
-      ),
-      await c.watch<Pod>(
-        'pods',
-        undefined,
-        {},
-        (ev) => {
-          if (ev.type === 'MODIFIED' && ev.object.metadata.deletionTimestamp && ev.object.spec.nodeName)
-            this.runner.add(SWEEP);
-        },
-        (err) => this.log.warn('pod watch ended', { error: err }),
-      ),
-    );
+    await this.informers.watch<Node>('nodes', {
+      onChange: (type, n) => {
+        if (type === 'DELETED' || (type === 'MODIFIED' && !nodeReady(n))) this.runner.add(SWEEP);
+      },
+    });
+    await this.informers.watch<Pod>('pods', {
+      onChange: (type, p) => {
+        if (type === 'MODIFIED' && p.metadata.deletionTimestamp && p.spec.nodeName) this.runner.add(SWEEP);
+      },
+    });
     this.runner.add(SWEEP);
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    for (const w of this.watches) w.close();
+    this.informers.close();
     await this.runner.stop();
   }
 

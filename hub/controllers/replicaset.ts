@@ -15,10 +15,11 @@ import type { ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps.js';
 import { fromLabelSelector, matches, type Selector } from '../../shared/api/labels.js';
 import type { Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import type { Informer } from '../informers/informer.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
 import { controllerOf, keyOf, newControllerRef, splitKey } from './controller-ref.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
-import { Informer } from './workload-cache.js';
 
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -29,6 +30,8 @@ export interface ReplicaSetControllerOptions {
   burstReplicas?: number;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 export function podFromTemplate(rs: ReplicaSet): Pod {
@@ -91,7 +94,7 @@ export class ReplicaSetController implements Controller {
   private readonly log: Logger;
   private readonly burst: number;
   private readonly sets: Informer<ReplicaSet>;
-  private readonly pods: Informer<Pod>;
+  private readonly informers: InformerUse;
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/replicaset');
@@ -99,24 +102,20 @@ export class ReplicaSetController implements Controller {
     if (!Number.isInteger(this.burst) || this.burst < 1)
       throw new RangeError('burstReplicas must be an integer >= 1');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
-    this.sets = new Informer<ReplicaSet>(
-      opts.client,
-      'replicasets',
-      (_t, rs) => this.runner.add(keyOf(rs)),
-      this.log,
-    );
-    this.pods = new Informer<Pod>(opts.client, 'pods', (_t, p, old) => this.onPod(p, old), this.log);
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.sets = this.informers.factory.informer<ReplicaSet>('replicasets');
   }
 
   async start(): Promise<void> {
-    await this.sets.start();
-    await this.pods.start();
+    await this.informers.watch<ReplicaSet>('replicasets', {
+      onChange: (_t, rs) => this.runner.add(keyOf(rs)),
+    });
+    await this.informers.watch<Pod>('pods', { onChange: (_t, p, old) => this.onPod(p, old) });
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    this.sets.stop();
-    this.pods.stop();
+    this.informers.close();
     await this.runner.stop();
   }
 

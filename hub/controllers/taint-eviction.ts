@@ -6,11 +6,12 @@
 // pod gets an event saying so, once per taint.
 // Work is keyed by pod ("ns/name"): a node's taint or autonomy change re-queues its pods.
 
-import type { ApiClient, ApiWatch } from '../api/client.js';
+import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Node, Pod, Taint } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { AUTONOMY_ANNOTATION, parseAutonomy, planEviction } from './eviction-plan.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
@@ -19,6 +20,8 @@ export interface TaintEvictionOptions {
   recorder: EventRecorder;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 export const REASON_EVICTION = 'TaintManagerEviction';
@@ -34,7 +37,7 @@ export class TaintEvictionController implements Controller {
   readonly name = 'taint-eviction';
   private readonly log: Logger;
   private readonly runner: Runner;
-  private readonly watches: ApiWatch[] = [];
+  private readonly informers: InformerUse;
   /** node -> its NoExecute taints and autonomy, to notice changes. */
   private readonly nodeSig = new Map<string, string>();
   /** pod key -> node and tolerations, to notice binding and toleration changes. */
@@ -47,54 +50,40 @@ export class TaintEvictionController implements Controller {
   constructor(private readonly opts: TaintEvictionOptions) {
     this.log = opts.log ?? createLogger('controller/taint-eviction');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
   }
 
   async start(): Promise<void> {
-    const c = this.opts.client;
-    const nodes = await c.list<Node>('nodes', undefined);
-    for (const n of nodes.items) this.nodeSig.set(n.metadata.name ?? '', noExecuteSig(n));
-    this.watches.push(
-      await c.watch<Node>(
-        'nodes',
-        undefined,
-        { resourceVersion: nodes.metadata.resourceVersion },
-        (ev) => {
-          const name = ev.object.metadata.name ?? '';
-          if (ev.type === 'DELETED') {
-            this.nodeSig.delete(name);
-            return;
-          }
-          const sig = noExecuteSig(ev.object);
-          if (sig === this.nodeSig.get(name)) return;
-          this.nodeSig.set(name, sig);
-          this.enqueuePodsOn(name).catch((e) =>
-            this.log.warn('listing pods of node failed', { node: name, error: e }),
-          );
-        },
-        (err) => this.log.warn('node watch ended', { error: err }),
-      ),
-    );
-    const pods = await c.list<Pod>('pods', undefined);
-    for (const p of pods.items) this.observePod(p);
-    this.watches.push(
-      await c.watch<Pod>(
-        'pods',
-        undefined,
-        { resourceVersion: pods.metadata.resourceVersion },
-        (ev) => {
-          if (ev.type === 'DELETED') {
-            this.podSig.delete(podKey(ev.object));
-            this.suppressedNoted.delete(ev.object.metadata.uid ?? '');
-          } else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.observePod(ev.object);
-        },
-        (err) => this.log.warn('pod watch ended', { error: err }),
-      ),
-    );
+    await this.informers.watch<Node>('nodes', {
+      onChange: (type, n, _old, initial) => {
+        const name = n.metadata.name ?? '';
+        if (type === 'DELETED') {
+          this.nodeSig.delete(name);
+          return;
+        }
+        const sig = noExecuteSig(n);
+        if (sig === this.nodeSig.get(name)) return;
+        this.nodeSig.set(name, sig);
+        // Pods already on the initial nodes are looked at through the pod informer.
+        if (initial) return;
+        this.enqueuePodsOn(name).catch((e) =>
+          this.log.warn('listing pods of node failed', { node: name, error: e }),
+        );
+      },
+    });
+    await this.informers.watch<Pod>('pods', {
+      onChange: (type, p) => {
+        if (type === 'DELETED') {
+          this.podSig.delete(podKey(p));
+          this.suppressedNoted.delete(p.metadata.uid ?? '');
+        } else this.observePod(p);
+      },
+    });
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    for (const w of this.watches) w.close();
+    this.informers.close();
     await this.runner.stop();
   }
 

@@ -4,6 +4,7 @@
 import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import type { InformerFactory } from '../informers/factory.js';
 import { DeploymentController } from './deployment/controller.js';
 import { ReplicaSetController } from './replicaset.js';
 import type { RunnerOptions } from './runner.js';
@@ -15,6 +16,8 @@ export interface WorkloadControllersOptions {
   runner?: Omit<RunnerOptions, 'log'>;
   /** Events on deployments (ScalingReplicaSet); default: one writing through client. */
   recorder?: EventRecorder;
+  /** Shared informers of the hub; default: each controller its own. */
+  informers?: InformerFactory;
 }
 
 export interface WorkloadControllers {
@@ -34,12 +37,14 @@ export async function startWorkloadControllers(
     client: opts.client,
     runner: opts.runner,
     log: log.child('replicaset'),
+    informers: opts.informers,
   });
   const deployments = new DeploymentController({
     client: opts.client,
     recorder,
     runner: opts.runner,
     log: log.child('deployment'),
+    informers: opts.informers,
   });
   await replicaSets.start();
   try {

@@ -1,28 +1,28 @@
 // Publishes each node's full desired pod set, retained, QoS 1, on nodes/<node>/desired, so a
-// (re)connecting agent gets it at once. Pods are watched through the API (list, then watch
-// from the list's resourceVersion; relist when the watch ends, e.g. 410 Gone); a node's set
+// (re)connecting agent gets it at once. Pods are watched through an informer (list, then
+// watch; resume or relist when the watch ends, e.g. 410 Gone); a node's set
 // is republished, coalesced per tick, whenever one of its pods changes. The revision is the
 // newest store revision seen, so an agent can ignore an older set than it has.
 // A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
 // node authorizer rule); both kinds are watched too, and a change republishes the sets of
 // the nodes whose pods reference the object.
 
-import type { ApiClient, ApiWatch } from '../api/client.js';
-import type { ConfigMap, KubeObject, Node, Pod, Secret, WatchEvent } from '../../shared/api/types.js';
+import type { ApiClient } from '../api/client.js';
+import type { ConfigMap, KubeObject, Node, Pod, Secret } from '../../shared/api/types.js';
 import { topics } from '../../shared/mqtt/topics.js';
 import { type DesiredState, encode } from '../../shared/protocol/messages.js';
 import type { Logger } from '../../shared/log.js';
-import { Reflector } from '../scheduler/reflector.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import type { ChangeType } from '../informers/informer.js';
 import type { PublishOptions } from './context.js';
 import { type PodRefs, podRefs } from './pod-refs.js';
-
-/** Delay before relisting after the pod watch ended, ms. */
-const RELIST_DELAY_MS = 1000;
 
 export interface DesiredPublisherOptions {
   client: ApiClient;
   publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
   log: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 const podKey = (p: KubeObject) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
@@ -32,47 +32,61 @@ export class DesiredPublisher {
   private readonly refs = new Map<string, PodRefs>();
   private readonly configMaps = new Map<string, ConfigMap>();
   private readonly secrets = new Map<string, Secret>();
-  private readonly reflectors: Reflector<KubeObject>[] = [];
+  private readonly informers: InformerUse;
   private readonly byNode = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
   private revision = 0;
-  private watch?: ApiWatch;
-  private relistTimer?: NodeJS.Timeout;
   private flushScheduled = false;
   private stopped = false;
   /** Publishes done, for tests and metrics. */
   published = 0;
 
-  constructor(private readonly opts: DesiredPublisherOptions) {}
+  constructor(private readonly opts: DesiredPublisherOptions) {
+    this.informers = new InformerUse(opts.informers, opts.client, opts.log);
+  }
 
   /** Lists pods and nodes, publishes every node's set, then follows the pod watch. */
   async start(): Promise<void> {
-    for (const [resource, map, kind] of [
-      ['configmaps', this.configMaps, 'configMaps'],
-      ['secrets', this.secrets, 'secrets'],
-    ] as const) {
-      const r = new Reflector<KubeObject>(
-        this.opts.client,
-        resource,
-        {
-          replace: (items) => {
-            map.clear();
-            for (const o of items) this.putRef(map, o);
-            for (const n of this.byNode.keys()) this.dirty.add(n);
-            this.scheduleFlush();
-          },
-          event: (type, o) => {
+    try {
+      for (const [resource, map, kind] of [
+        ['configmaps', this.configMaps, 'configMaps'],
+        ['secrets', this.secrets, 'secrets'],
+      ] as const) {
+        await this.informers.watch<KubeObject>(resource, {
+          onChange: (type, o, _old, initial) => {
             if (type === 'DELETED') map.delete(podKey(o));
             else this.putRef(map, o);
-            this.markReferencing(kind, podKey(o));
+            if (!initial) this.markReferencing(kind, podKey(o));
           },
+          onRelist: () => this.republishAll(),
+        });
+      }
+      // The list's revision counts: a relist may show only deletions.
+      const pods = this.informers.factory.informer<Pod>('pods');
+      const seenList = () => {
+        this.revision = Math.max(this.revision, Number(pods.lastSyncResourceVersion() || 0));
+      };
+      await this.informers.watch<Pod>('pods', {
+        onChange: (type, p) => this.onPod(type, p),
+        onRelist: () => {
+          seenList();
+          this.republishAll();
         },
-        this.opts.log.child(resource),
-      );
-      this.reflectors.push(r);
-      await r.start();
+      });
+      seenList();
+      // Nodes without pods get their (empty) set too.
+      const nodes = await this.opts.client.list<Node>('nodes', undefined);
+      for (const n of nodes.items) if (n.metadata.name) this.dirty.add(n.metadata.name);
+      this.scheduleFlush();
+    } catch (e) {
+      this.stop();
+      throw e;
     }
-    await this.sync();
+  }
+
+  private republishAll(): void {
+    for (const n of this.byNode.keys()) this.dirty.add(n);
+    this.scheduleFlush();
   }
 
   private putRef(map: Map<string, KubeObject>, o: KubeObject): void {
@@ -116,9 +130,7 @@ export class DesiredPublisher {
 
   stop(): void {
     this.stopped = true;
-    this.watch?.close();
-    for (const r of this.reflectors) r.stop();
-    if (this.relistTimer) clearTimeout(this.relistTimer);
+    this.informers.close();
   }
 
   /** The set currently held for node (what the last publish carried or the next will). */
@@ -127,50 +139,11 @@ export class DesiredPublisher {
     return keys.map((k) => this.pods.get(k)).filter((p): p is Pod => !!p);
   }
 
-  private async sync(): Promise<void> {
-    this.watch?.close();
-    const [pods, nodes] = await Promise.all([
-      this.opts.client.list<Pod>('pods', undefined),
-      this.opts.client.list<Node>('nodes', undefined),
-    ]);
-    const before = new Set(this.byNode.keys());
-    this.pods.clear();
-    this.refs.clear();
-    this.byNode.clear();
-    const rv = Number(pods.metadata.resourceVersion ?? 0);
-    this.revision = Math.max(this.revision, rv);
-    for (const p of pods.items) this.put(p);
-    for (const n of nodes.items) if (n.metadata.name) this.dirty.add(n.metadata.name);
-    for (const n of [...before, ...this.byNode.keys()]) this.dirty.add(n);
-    this.scheduleFlush();
-    if (this.stopped) return;
-    this.watch = await this.opts.client.watch<Pod>(
-      'pods',
-      undefined,
-      { resourceVersion: String(rv) },
-      (ev) => this.onEvent(ev),
-      (err) => this.onWatchEnd(err),
-    );
-  }
-
-  private onWatchEnd(err?: Error): void {
-    if (this.stopped) return;
-    this.opts.log.info('pod watch ended; relisting', { error: err });
-    this.relistTimer = setTimeout(() => {
-      this.sync().catch((e: unknown) => {
-        this.opts.log.warn('relist failed', { error: e as Error });
-        this.onWatchEnd(e as Error);
-      });
-    }, RELIST_DELAY_MS);
-  }
-
-  private onEvent(ev: WatchEvent<Pod>): void {
-    if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') return;
-    const p = ev.object;
+  private onPod(type: ChangeType, p: Pod): void {
     this.revision = Math.max(this.revision, Number(p.metadata.resourceVersion ?? 0));
     const old = this.pods.get(podKey(p));
     if (old) this.remove(old);
-    if (ev.type !== 'DELETED') this.put(p);
+    if (type !== 'DELETED') this.put(p);
     this.scheduleFlush();
   }
 

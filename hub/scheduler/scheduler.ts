@@ -8,12 +8,12 @@ import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { isNotFound } from '../api/errors.js';
 import { EventRecorder } from '../events/recorder.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { SchedulerCache } from './cache.js';
 import { FitError, NoNodesAvailableError } from './fit-error.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 import { bindPod, markUnschedulable } from './pod-writes.js';
 import { type QueueCounts, type QueuedPod, SchedulingQueue } from './queue.js';
-import { Reflector } from './reflector.js';
 import { createSchedulerCore } from './schedule-one.js';
 
 export type { SchedulerOptions } from './options.js';
@@ -27,7 +27,9 @@ export interface RunningScheduler {
   counts(): QueueCounts & { bindsInFlight: number; scheduled: number; failedAttempts: number };
 }
 
-export async function startScheduler(opts: SchedulerOptions): Promise<RunningScheduler> {
+export async function startScheduler(
+  opts: SchedulerOptions & { informers?: InformerFactory },
+): Promise<RunningScheduler> {
   const o = resolveSchedulerOptions(opts);
   const log: Logger = opts.log ?? createLogger('scheduler');
   const client = opts.client;
@@ -42,25 +44,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
     },
     o.schedulerNames,
   );
-  const nodes = new Reflector<Node>(
-    client,
-    'nodes',
-    {
-      replace: (items) => cache.replaceNodes(items),
-      event: (type, node) => cache.nodeEvent(type, node),
-    },
-    log,
-  );
-  const pods = new Reflector<Pod>(
-    client,
-    'pods',
-    {
-      replace: (items) => cache.replacePods(items),
-      event: (type, pod) => cache.podEvent(type, pod),
-    },
-    log,
-  );
-
+  const informers = new InformerUse(opts.informers, client, log);
   const background = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
     background.add(p);
@@ -142,8 +126,15 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
     }
   }
 
-  await nodes.start();
-  await pods.start();
+  // A relist may have hidden any change: parked pods get another look.
+  const onRelist = () => queue.moveAllToActiveOrBackoff();
+  try {
+    await informers.watch<Node>('nodes', { onChange: (type, node) => cache.nodeEvent(type, node), onRelist });
+    await informers.watch<Pod>('pods', { onChange: (type, pod) => cache.podEvent(type, pod), onRelist });
+  } catch (e) {
+    informers.close();
+    throw e;
+  }
   const running = loop().catch((e) => log.error('scheduler loop ended', { error: e as Error }));
   log.info('scheduler started', { nodes: cache.snapshot.nodeCount, queued: queue.counts().active });
 
@@ -152,8 +143,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
       if (stopped) return;
       stopped = true;
       queue.close();
-      nodes.stop();
-      pods.stop();
+      informers.close();
       await running;
       await Promise.allSettled([...background]);
     },

@@ -9,9 +9,10 @@ import type { EventRecorder } from '../../events/recorder.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
 import { fromLabelSelector, matches } from '../../../shared/api/labels.js';
 import { createLogger, type Logger } from '../../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../../informers/factory.js';
+import type { Informer } from '../../informers/informer.js';
 import { controllerOf, isControlledBy, keyOf, splitKey } from '../controller-ref.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from '../runner.js';
-import { Informer } from '../workload-cache.js';
 import type { SyncContext } from './context.js';
 import { checkPausedConditions } from './progress.js';
 import { rolloutRecreate } from './recreate.js';
@@ -26,6 +27,8 @@ export interface DeploymentControllerOptions {
   recorder?: EventRecorder;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
 }
 
 export class DeploymentController implements Controller {
@@ -33,34 +36,25 @@ export class DeploymentController implements Controller {
   private readonly runner: Runner;
   private readonly log: Logger;
   private readonly deployments: Informer<Deployment>;
-  private readonly sets: Informer<ReplicaSet>;
+  private readonly informers: InformerUse;
 
   constructor(private readonly opts: DeploymentControllerOptions) {
     this.log = opts.log ?? createLogger('controller/deployment');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
-    this.deployments = new Informer<Deployment>(
-      opts.client,
-      'deployments',
-      (_t, d) => this.runner.add(keyOf(d)),
-      this.log,
-    );
-    this.sets = new Informer<ReplicaSet>(
-      opts.client,
-      'replicasets',
-      (_t, rs, old) => this.onReplicaSet(rs, old),
-      this.log,
-    );
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.deployments = this.informers.factory.informer<Deployment>('deployments');
   }
 
   async start(): Promise<void> {
-    await this.deployments.start();
-    await this.sets.start();
+    await this.informers.watch<Deployment>('deployments', { onChange: (_t, d) => this.runner.add(keyOf(d)) });
+    await this.informers.watch<ReplicaSet>('replicasets', {
+      onChange: (_t, rs, old) => this.onReplicaSet(rs, old),
+    });
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    this.deployments.stop();
-    this.sets.stop();
+    this.informers.close();
     await this.runner.stop();
   }
 
