@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
+import type { InformerFactory } from '../informers/factory.js';
 import type { LeaseTable } from '../leases.js';
 import { filters, parseTopic } from '../../shared/mqtt/topics.js';
 import { MQTT_PROTOCOL_VERSION, DEFAULT_MQTT_KEEPALIVE_S } from '../../shared/protocol/constants.js';
@@ -46,6 +47,10 @@ export interface GatewayOptions {
   onNodeWill?: (node: string) => void;
   /** Wait for an agent's first RPC answer (logs), ms. */
   rpcTimeoutMs?: number;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
+  /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
+  isClientConnected?: (clientId: string) => boolean;
 }
 
 export interface GatewayStats {
@@ -54,6 +59,8 @@ export interface GatewayStats {
   handled: number;
   invalid: number;
   failed: number;
+  /** Join requests dropped because the joiner had disconnected. */
+  joinsDropped: number;
 }
 
 export interface Gateway {
@@ -77,7 +84,7 @@ const SUBSCRIPTIONS = [
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log;
-  const stats: GatewayStats = { received: 0, handled: 0, invalid: 0, failed: 0 };
+  const stats: GatewayStats = { received: 0, handled: 0, invalid: 0, failed: 0, joinsDropped: 0 };
   const serial = new KeyedSerial();
 
   const mq: MqttClient = mqtt.connect(opts.mqttUrl, {
@@ -95,7 +102,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const publish = (topic: string, payload: Buffer, o: PublishOptions) =>
     mq.publishAsync(topic, payload, { qos: o.qos, retain: o.retain ?? false }).then(() => undefined);
-  const desired = new DesiredPublisher({ client: opts.client, publish, log: log.child('desired') });
+  const desired = new DesiredPublisher({
+    client: opts.client,
+    publish,
+    log: log.child('desired'),
+    ...(opts.informers ? { informers: opts.informers } : {}),
+  });
   const rpc = new RpcClient({ publish, log: log.child('rpc'), defaultTimeoutMs: opts.rpcTimeoutMs });
   const ctx: GatewayContext = {
     client: opts.client,
@@ -131,7 +143,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     switch (t.kind) {
       case 'joinRequest':
-        run(`join/${t.clientId}`, 'join', () => handleJoin(ctx, t.clientId, parseJoinRequest(payload)));
+        run(`join/${t.clientId}`, 'join', async () => {
+          const r = await handleJoin(ctx, t.clientId, parseJoinRequest(payload), opts.isClientConnected);
+          if (r === 'dropped') stats.joinsDropped++;
+        });
         return;
       case 'status':
         run(t.node, 'status', () => handleStatus(ctx, t.node, parseNodeStatusReport(payload)));

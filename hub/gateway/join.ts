@@ -53,9 +53,23 @@ const steps: Step[] = [
   ],
 ];
 
-export async function handleJoin(ctx: GatewayContext, clientId: string, req: JoinRequest): Promise<void> {
+/**
+ * `stillConnected` (when the hub embeds the broker) is asked before each step: a joiner that
+ * gave up (timed out and reconnected with a new client id, or went away) is dropped, so a
+ * backlog of joins does not spend the hub's time on answers nobody will read.
+ */
+export async function handleJoin(
+  ctx: GatewayContext,
+  clientId: string,
+  req: JoinRequest,
+  stillConnected: (clientId: string) => boolean = () => true,
+): Promise<'joined' | 'failed' | 'dropped'> {
   const s: JoinState = { clientId, req };
   for (const [name, run] of steps) {
+    if (!stillConnected(clientId)) {
+      ctx.log.debug('join dropped: the joiner is gone', { clientId, node: req.nodeName, step: name });
+      return 'dropped';
+    }
     try {
       await run(ctx, s);
     } catch (e) {
@@ -66,9 +80,10 @@ export async function handleJoin(ctx: GatewayContext, clientId: string, req: Joi
           qos: 1,
         });
       }
-      return;
+      return 'failed';
     }
   }
   ctx.log.info('node joined', { node: req.nodeName, clientId });
   ctx.publishDesired(req.nodeName);
+  return 'joined';
 }
