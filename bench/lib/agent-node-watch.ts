@@ -1,12 +1,11 @@
-// Every node's Ready condition as a watch on /api/v1/nodes sees it (list, then watch; relist
-// when the watch ends), with the time each transition was seen: what the NotReady detection
-// benchmark times, and how the agent benchmarks wait for their nodes to be Ready.
+// Every node's Ready condition as a watch on /api/v1/nodes sees it (the hub's informer: list,
+// then watch, resume or relist), with the time each transition was seen: what the NotReady
+// detection benchmark times, and how the agent benchmarks wait for their nodes to be Ready.
 
-import type { ApiClient, ApiWatch } from '../../hub/api/client.js';
+import type { ApiClient } from '../../hub/api/client.js';
+import { Informer } from '../../hub/informers/informer.js';
 import type { Node } from '../../shared/api/types.js';
-
-/** Wait before relisting after a watch ended, ms. */
-const RELIST_DELAY_MS = 500;
+import { createLogger } from '../../shared/log.js';
 
 export class NodeWaitTimeoutError extends Error {
   override name = 'NodeWaitTimeoutError';
@@ -25,29 +24,20 @@ export class NodeReadyWatch {
   /** node -> current Ready and when (Date.now()) it became so. */
   private readonly state = new Map<string, { ready: boolean; since: number; node: Node }>();
   private readonly waiters = new Set<Waiter>();
-  private watch?: ApiWatch;
-  private stopped = false;
-  private relistTimer?: NodeJS.Timeout;
+  private readonly informer: Informer<Node>;
 
-  constructor(private readonly client: ApiClient) {}
+  constructor(client: ApiClient) {
+    this.informer = new Informer<Node>(client, 'nodes', createLogger('bench/nodes'), { retryDelayMs: 500 });
+    this.informer.addHandler({
+      onChange: (type, n) => {
+        if (type === 'DELETED') this.state.delete(n.metadata.name ?? '');
+        else this.observe(n);
+      },
+    });
+  }
 
-  async start(): Promise<void> {
-    const list = await this.client.list<Node>('nodes', undefined);
-    for (const n of list.items) this.observe(n);
-    this.watch = await this.client.watch<Node>(
-      'nodes',
-      undefined,
-      { resourceVersion: list.metadata?.resourceVersion },
-      (ev) => {
-        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.observe(ev.object);
-        else if (ev.type === 'DELETED' && ev.object.metadata?.name)
-          this.state.delete(ev.object.metadata.name);
-      },
-      () => {
-        if (this.stopped) return;
-        this.relistTimer = setTimeout(() => void this.start().catch(() => {}), RELIST_DELAY_MS);
-      },
-    );
+  start(): Promise<void> {
+    return this.informer.start();
   }
 
   private observe(n: Node): void {
@@ -106,8 +96,6 @@ export class NodeReadyWatch {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.relistTimer) clearTimeout(this.relistTimer);
-    this.watch?.close();
+    this.informer.stop();
   }
 }

@@ -1,46 +1,36 @@
-// Follows every node's Ready condition through the API (list, then watch; relist when the watch
-// ends), counting Ready nodes and Ready -> not-Ready transitions (false NotReady when no node
-// was meant to fail).
+// Follows every node's Ready condition through the API (the hub's informer: list, then watch,
+// resume or relist), counting Ready nodes and Ready -> not-Ready transitions (false NotReady
+// when no node was meant to fail).
 
-import type { ApiClient, ApiWatch } from '../../hub/api/client.js';
+import type { ApiClient } from '../../hub/api/client.js';
+import { Informer } from '../../hub/informers/informer.js';
 import type { Node } from '../../shared/api/types.js';
-
-/** Wait before relisting after a watch ended, ms. */
-const RELIST_DELAY_MS = 1000;
+import { createLogger } from '../../shared/log.js';
 
 const readyOf = (n: Node) =>
   n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 export class NodeTracker {
   private readonly ready = new Map<string, boolean>();
-  private watch?: ApiWatch;
-  private stopped = false;
-  private relistTimer?: NodeJS.Timeout;
   /** Ready -> not Ready transitions seen, with node names. */
   readonly notReadyTransitions: { node: string; at: number }[] = [];
+  private readonly informer: Informer<Node>;
 
   constructor(
-    private readonly client: ApiClient,
+    client: ApiClient,
     private readonly selector: (name: string) => boolean,
-  ) {}
+  ) {
+    this.informer = new Informer<Node>(client, 'nodes', createLogger('bench/nodes'));
+    this.informer.addHandler({
+      onChange: (type, n) => {
+        if (type === 'DELETED') this.ready.delete(n.metadata.name ?? '');
+        else this.observe(n);
+      },
+    });
+  }
 
-  async start(): Promise<void> {
-    const list = await this.client.list<Node>('nodes', undefined);
-    for (const n of list.items) this.observe(n);
-    this.watch = await this.client.watch<Node>(
-      'nodes',
-      undefined,
-      { resourceVersion: list.metadata?.resourceVersion },
-      (ev) => {
-        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.observe(ev.object);
-        else if (ev.type === 'DELETED' && ev.object.metadata?.name)
-          this.ready.delete(ev.object.metadata.name);
-      },
-      () => {
-        if (this.stopped) return;
-        this.relistTimer = setTimeout(() => void this.start().catch(() => {}), RELIST_DELAY_MS);
-      },
-    );
+  start(): Promise<void> {
+    return this.informer.start();
   }
 
   private observe(n: Node): void {
@@ -64,8 +54,6 @@ export class NodeTracker {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.relistTimer) clearTimeout(this.relistTimer);
-    this.watch?.close();
+    this.informer.stop();
   }
 }
