@@ -1,7 +1,9 @@
 // The agent's connection to its hub: connect as itself, report status, heartbeat, keep the
 // desired state, reconnect with backoff, re-join when the hub no longer knows the credential.
 // It owns the pod manager (pods start from the local cache before the hub answers) and the
-// RPC server (logs); pod statuses are resent on every (re)connect.
+// RPC server (logs); pod statuses are resent on every (re)connect. The machine facts, the pod
+// runner, the credential store and the desired store can be injected (AgentDeps): the fleet
+// simulator (bench/sim) runs thousands of Agents with simulated ones, so it speaks this exact protocol.
 
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
@@ -19,14 +21,15 @@ import {
 } from '../shared/protocol/messages.js';
 import { Backoff } from './backoff.js';
 import type { AgentConfig } from './config.js';
-import { deleteCredential, loadCredential, type NodeCredential, saveCredential } from './credentials.js';
+import { type CredentialStore, fileCredentialStore, type NodeCredential } from './credentials.js';
 import { DesiredStore } from './desired.js';
 import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
+import type { PodManagerOptions } from './pods/options.js';
 import { RpcServer } from './rpc.js';
 import { DockerRuntime } from './runtime/docker.js';
 import type { Runtime } from './runtime/runtime.js';
-import { StatusBuilder, statusFingerprint } from './status.js';
+import { localMachineFacts, type MachineFacts, StatusBuilder, statusFingerprint } from './status.js';
 
 /** No credential and no token: nothing to connect with. */
 export class NoCredentialError extends Error {
@@ -36,6 +39,31 @@ export class NoCredentialError extends Error {
 /** The broker refused the node's credential and there is no bootstrap token to join again. */
 export class CredentialRefusedError extends Error {
   override name = 'CredentialRefusedError';
+}
+
+/** What the agent needs of its pod side: the real pod manager or a simulated one. */
+export type PodRunner = Pick<
+  PodManager,
+  'setDesired' | 'start' | 'stop' | 'resendAll' | 'forgetRevision' | 'logs'
+>;
+
+/** How a pod runner talks back: pod statuses and events, published by the agent while connected. */
+export type PodRunnerIo = Pick<PodManagerOptions, 'report' | 'event'>;
+
+/** Parts the agent builds itself unless given (the fleet simulator gives all of them). */
+export interface AgentDeps {
+  /** Machine facts for the status report; default this machine. */
+  facts?: MachineFacts;
+  /** Builds the pod runner; default the Docker-backed pod manager with its cache in dataDir. */
+  pods?: (io: PodRunnerIo) => PodRunner;
+  /** Default the credential file in dataDir. */
+  credentials?: CredentialStore;
+  /** Default one that removes the legacy desired.json from dataDir at start. */
+  desired?: DesiredStore;
+  /** Sees each MQTT client as it is created, before it connects (the simulator counts through it). */
+  onClient?: (client: MqttClient) => void;
+  /** Told of each join attempt: its duration, ms, and its error when it failed. */
+  onJoin?: (ms: number, error?: Error) => void;
 }
 
 /** A heartbeat tick later than this many intervals means the process was paused (SIGSTOP, suspend). */
@@ -53,8 +81,11 @@ export class Agent {
   private readonly backoff = new Backoff();
   private readonly status: StatusBuilder;
   readonly desired: DesiredStore;
-  readonly runtime: Runtime;
-  readonly pods: PodManager;
+  /** The Docker runtime; undefined when the pod runner was injected. */
+  readonly runtime?: Runtime;
+  readonly pods: PodRunner;
+  private readonly credentials: CredentialStore;
+  private readonly facts: MachineFacts;
   readonly rpc: RpcServer;
   private images?: { at: number; list: ContainerImage[] };
   /** Pods told that the runtime is down (uid -> message), so it is said once. */
@@ -75,23 +106,33 @@ export class Agent {
   constructor(
     private readonly cfg: AgentConfig,
     private readonly log: Logger,
+    private readonly deps: AgentDeps = {},
   ) {
-    this.status = new StatusBuilder(cfg);
-    this.desired = new DesiredStore(cfg.dataDir);
-    this.runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
+    this.desired = deps.desired ?? new DesiredStore(cfg.dataDir);
+    this.credentials = deps.credentials ?? fileCredentialStore(cfg.dataDir);
     const node = cfg.nodeName;
-    this.pods = createPodManager({
-      runtime: this.runtime,
-      nodeName: node,
-      dataDir: cfg.dataDir,
-      log: log.child('pods'),
-      crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
+    const io: PodRunnerIo = {
       report: (ns, name, uid, status) => this.publishPodStatus(ns, name, uid, status),
       event: (ev) => {
         if (this.client?.connected)
           this.client.publish(topics.events(node), encode<AgentEvent>(ev), { qos: 1 });
       },
-    });
+    };
+    if (deps.pods) this.pods = deps.pods(io);
+    else {
+      const runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
+      this.runtime = runtime;
+      this.pods = createPodManager({
+        runtime,
+        nodeName: node,
+        dataDir: cfg.dataDir,
+        log: log.child('pods'),
+        crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
+        ...io,
+      });
+    }
+    this.facts = deps.facts ?? localMachineFacts(cfg, this.runtime);
+    this.status = new StatusBuilder(cfg, this.facts);
     this.rpc = new RpcServer({
       nodeName: node,
       logs: (ns, name, o) => this.pods.logs(ns, name, o),
@@ -107,7 +148,7 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    this.cred = loadCredential(this.cfg.dataDir, this.cfg.nodeName);
+    this.cred = this.credentials.load(this.cfg.nodeName);
     if (this.cred)
       this.log.info('using stored credential', { node: this.cfg.nodeName, joinedAt: this.cred.joinedAt });
     else if (!this.cfg.token)
@@ -135,6 +176,7 @@ export class Agent {
     const token = this.cfg.token!;
     for (;;) {
       if (this.stopping) return;
+      const t0 = Date.now();
       try {
         this.cred = await joinHub({
           hubUrl: this.cfg.hubUrl,
@@ -145,10 +187,12 @@ export class Agent {
           log: this.log,
         });
         this.joins++;
-        saveCredential(this.cfg.dataDir, this.cred);
+        this.deps.onJoin?.(Date.now() - t0);
+        this.credentials.save(this.cred);
         this.backoff.reset();
         return;
       } catch (e) {
+        this.deps.onJoin?.(Date.now() - t0, e as Error);
         if (e instanceof JoinRefusedError) throw e;
         const delay = this.backoff.next();
         this.log.warn('join failed, retrying', { error: (e as Error).message, retryInMs: delay });
@@ -176,6 +220,7 @@ export class Agent {
       will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
     });
     this.client = client;
+    this.deps.onClient?.(client);
     let refused = false;
     client.on('connect', () => {
       this.log.info('connected to hub', { hub: this.cfg.hubUrl, node: name });
@@ -251,7 +296,7 @@ export class Agent {
       return;
     }
     this.log.warn('hub refused the node credential; joining again with the bootstrap token');
-    deleteCredential(this.cfg.dataDir);
+    this.credentials.delete();
     this.cred = undefined;
     this.desired.forgetRevision();
     this.pods.forgetRevision();
@@ -351,7 +396,7 @@ export class Agent {
     if (this.images && now - this.images.at < IMAGES_TTL_MS) return this.images.list;
     let list: ContainerImage[] = [];
     try {
-      list = await this.runtime.listImages();
+      list = await this.facts.images();
     } catch (e) {
       this.log.debug('image list failed', { error: (e as Error).message });
     }

@@ -72,3 +72,34 @@ export function saveCredential(dataDir: string, cred: NodeCredential): void {
 export function deleteCredential(dataDir: string): void {
   rmSync(credentialPath(dataDir), { force: true });
 }
+
+/** Where the agent keeps its credential: a file by default; in memory for simulated nodes. */
+export interface CredentialStore {
+  /** The stored credential for nodeName, or undefined. */
+  load(nodeName: string): NodeCredential | undefined;
+  save(cred: NodeCredential): void;
+  delete(): void;
+}
+
+/** The credential in <dataDir>/credentials.json. */
+export function fileCredentialStore(dataDir: string): CredentialStore {
+  return {
+    load: (nodeName) => loadCredential(dataDir, nodeName),
+    save: (cred) => saveCredential(dataDir, cred),
+    delete: () => deleteCredential(dataDir),
+  };
+}
+
+/** A credential kept in memory only: lost with the process (the fleet simulator's hollow nodes). */
+export function memoryCredentialStore(initial?: NodeCredential): CredentialStore {
+  let cred = initial;
+  return {
+    load: (nodeName) => (cred?.nodeName === nodeName ? cred : undefined),
+    save: (c) => {
+      cred = c;
+    },
+    delete: () => {
+      cred = undefined;
+    },
+  };
+}

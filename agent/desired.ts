@@ -12,7 +12,8 @@ export const LEGACY_DESIRED_FILE = 'desired.json';
 export class DesiredStore {
   private state?: DesiredState;
 
-  constructor(private readonly dataDir: string) {}
+  /** Without a dataDir (simulated nodes) there is no legacy file to remove. */
+  constructor(private readonly dataDir?: string) {}
 
   get current(): DesiredState | undefined {
     return this.state;
@@ -20,6 +21,7 @@ export class DesiredStore {
 
   /** Deletes the legacy desired.json (it duplicated the pod cache, Secrets included). */
   removeLegacyFile(): void {
+    if (this.dataDir === undefined) return;
     rmSync(join(this.dataDir, LEGACY_DESIRED_FILE), { force: true });
   }
 

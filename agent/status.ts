@@ -1,31 +1,65 @@
 // Builds the node status report and decides when it changed enough to send before the timer.
+// The machine facts come from a MachineFacts source: this machine by default, a simulated one
+// for the fleet simulator's hollow nodes (bench/sim), so both report through the same code.
 
-import type { NodeCondition } from '../shared/api/types.js';
+import type { ContainerImage, NodeAddress, NodeCondition, NodeSystemInfo } from '../shared/api/types.js';
 import type { NodeStatusReport } from '../shared/protocol/messages.js';
+import { measureResources, type NodeResources, sampleUsage, type Usage } from './capacity.js';
 import type { AgentConfig } from './config.js';
-import { measureResources, sampleUsage } from './capacity.js';
 import { bootId, collectNodeInfo, nodeAddresses, probeRuntime, type RuntimeProbe } from './node-info.js';
+import type { Runtime } from './runtime/runtime.js';
 
 /** How long a runtime probe result is reused, ms: the socket is not asked on every heartbeat. */
 export const RUNTIME_PROBE_TTL_MS = 30_000;
+
+/** Where the status report's facts come from. */
+export interface MachineFacts {
+  probeRuntime(): Promise<RuntimeProbe>;
+  resources(): Promise<NodeResources>;
+  nodeInfo(runtime: RuntimeProbe): Promise<NodeSystemInfo>;
+  usage(): Promise<Usage | undefined>;
+  bootId(): Promise<string>;
+  addresses(): NodeAddress[];
+  /** The runtime's images (node.status.images); reject or return [] when unknown. */
+  images(): Promise<ContainerImage[]>;
+}
+
+/** This machine: its Docker socket, memory, data dir filesystem, /proc and interfaces. */
+export function localMachineFacts(
+  cfg: Pick<AgentConfig, 'dockerSocket' | 'dataDir'>,
+  runtime?: Pick<Runtime, 'listImages'>,
+): MachineFacts {
+  return {
+    probeRuntime: () => probeRuntime(cfg.dockerSocket),
+    resources: () => measureResources(cfg.dataDir),
+    nodeInfo: (rt) => collectNodeInfo(rt),
+    usage: () => sampleUsage(),
+    bootId: () => bootId(),
+    addresses: () => nodeAddresses(),
+    images: async () => (runtime ? runtime.listImages() : []),
+  };
+}
 
 export class StatusBuilder {
   private runtime?: { at: number; probe: RuntimeProbe };
   /** condition type -> [status, lastTransitionTime] */
   private readonly transitions = new Map<string, [string, string]>();
 
-  constructor(private readonly cfg: AgentConfig) {}
+  constructor(
+    private readonly cfg: AgentConfig,
+    private readonly facts: MachineFacts = localMachineFacts(cfg),
+  ) {}
 
   async build(): Promise<NodeStatusReport> {
     const now = Date.now();
     if (!this.runtime || now - this.runtime.at > RUNTIME_PROBE_TTL_MS)
-      this.runtime = { at: now, probe: await probeRuntime(this.cfg.dockerSocket) };
+      this.runtime = { at: now, probe: await this.facts.probeRuntime() };
     const runtime = this.runtime.probe;
     const [res, nodeInfo, usage, boot] = await Promise.all([
-      measureResources(this.cfg.dataDir),
-      collectNodeInfo(runtime),
-      sampleUsage(),
-      bootId(),
+      this.facts.resources(),
+      this.facts.nodeInfo(runtime),
+      this.facts.usage(),
+      this.facts.bootId(),
     ]);
     const stamp = new Date(now).toISOString();
     // Ready means the agent is up and reporting; pods need the runtime too, said by RuntimeReady.
@@ -48,9 +82,9 @@ export class StatusBuilder {
       capacity: res.capacity,
       allocatable: res.allocatable,
       conditions,
-      addresses: nodeAddresses(),
+      addresses: this.facts.addresses(),
       nodeInfo,
-      usage,
+      ...(usage ? { usage } : {}),
     };
   }
 

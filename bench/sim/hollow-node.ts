@@ -1,239 +1,153 @@
-// One hollow node: the agent protocol without containers. Joins with the bootstrap token
-// (agent/join.ts, the agent's own code), connects as itself with its last will, reports status,
-// heartbeats, takes the retained desired set and reports each pod Running after a delay.
-// Reconnects with the agent's Backoff. A 'silent' node stops publishing (connection kept), a
-// 'drop' node loses its connection for good (the broker fires its will).
+// One hollow node: the real Agent (agent/agent.ts: join, connect with its will, status,
+// heartbeats, desired state, reconnect with backoff, re-join) with simulated parts injected:
+// a fixed machine (hollow-machine.ts), pods reported Running after a delay (hollow-pods.ts), the
+// credential in memory. So no per-node files, no Docker, and no protocol code of its own.
+// A 'silent' node stops publishing (connection kept), a 'drop' node loses its connection for
+// good (no DISCONNECT: the broker fires its will).
 
-import { randomUUID } from 'node:crypto';
-import { connect, type MqttClient } from 'mqtt';
-import { Backoff } from '../../agent/backoff.js';
-import type { NodeCredential } from '../../agent/credentials.js';
-import { isAuthRefusal, JoinRefusedError, joinHub } from '../../agent/join.js';
-import type { Pod, PodStatus } from '../../shared/api/types.js';
+import type { MqttClient } from 'mqtt';
+import { Agent } from '../../agent/agent.js';
+import type { AgentConfig } from '../../agent/config.js';
+import { memoryCredentialStore } from '../../agent/credentials.js';
+import { DesiredStore } from '../../agent/desired.js';
+import { isAuthRefusal } from '../../agent/join.js';
+import type { Logger } from '../../shared/log.js';
 import { topics } from '../../shared/mqtt/topics.js';
-import { MQTT_PROTOCOL_VERSION, NODE_USERNAME_PREFIX } from '../../shared/protocol/constants.js';
-import {
-  encode,
-  type Heartbeat,
-  type PodStatusReport,
-  parseDesiredState,
-  type WillMessage,
-} from '../../shared/protocol/messages.js';
 import { JOIN_SAMPLE_MAX, type SimCounters } from './counters.js';
-import { hollowStatus, runningPodStatus } from './hollow-status.js';
+import { hollowFacts } from './hollow-machine.js';
+import { HollowPods } from './hollow-pods.js';
 import type { SimOptions } from './options.js';
 import type { HollowProfile } from './profile.js';
 
-interface PodState {
-  uid: string;
-  timer?: NodeJS.Timeout;
-  status?: PodStatus;
-}
+/** Unused by hollow nodes (no pods crash), but part of the agent's config, ms. */
+const CRASH_BACKOFF_BASE_MS = 10_000;
 
 export class HollowNode {
-  private client?: MqttClient;
-  private cred?: NodeCredential;
-  private readonly backoff = new Backoff();
-  private readonly bootID = randomUUID();
-  private readonly since = new Date().toISOString();
-  private timers: NodeJS.Timeout[] = [];
-  private readonly pods = new Map<string, PodState>();
-  private desiredRevision = -1;
-  private seq = 0;
-  private stopped = false;
+  readonly agent: Agent;
+  private readonly leaseTopic: string;
+  private readonly statusTopic: string;
+  private failTimer?: NodeJS.Timeout;
   private failed = false;
-  private wasConnected = false;
+  private stopped = false;
 
   constructor(
-    private readonly o: SimOptions,
+    o: SimOptions,
     readonly profile: HollowProfile,
     private readonly c: SimCounters,
-  ) {}
+  ) {
+    const name = profile.name;
+    this.leaseTopic = topics.lease(name);
+    this.statusTopic = topics.status(name);
+    const cfg: AgentConfig = {
+      hubUrl: o.hubUrl,
+      nodeName: name,
+      dataDir: '', // nothing is written: the credential and desired state stay in memory
+      token: o.token,
+      labels: profile.labels,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      statusIntervalMs: o.statusIntervalMs,
+      dockerSocket: '',
+      keepaliveS: o.keepaliveS,
+      joinTimeoutMs: o.joinTimeoutMs,
+      crashBackoffBaseMs: CRASH_BACKOFF_BASE_MS,
+    };
+    this.agent = new Agent(cfg, quietLogger(c, name), {
+      facts: hollowFacts(profile),
+      pods: (io) => new HollowPods(io, o.podStartDelayMs, c),
+      credentials: memoryCredentialStore(),
+      desired: new DesiredStore(),
+      onClient: (client) => this.watch(client, o.failAfterMs),
+      onJoin: (ms, err) => {
+        if (err) {
+          c.joinErrors++;
+          c.firstError ??= `join ${name}: ${err.message}`;
+          return;
+        }
+        c.joined++;
+        if (c.joinMs.length < JOIN_SAMPLE_MAX) c.joinMs.push(ms);
+      },
+    });
+  }
 
   async start(): Promise<void> {
-    while (!this.stopped && !this.cred) {
-      const t0 = Date.now();
-      try {
-        this.cred = await joinHub({
-          hubUrl: this.o.hubUrl,
-          token: this.o.token,
-          nodeName: this.profile.name,
-          labels: this.profile.labels,
-          timeoutMs: this.o.joinTimeoutMs,
-        });
-        this.c.joined++;
-        if (this.c.joinMs.length < JOIN_SAMPLE_MAX) this.c.joinMs.push(Date.now() - t0);
-      } catch (e) {
-        this.c.joinErrors++;
-        this.c.firstError ??= `join ${this.profile.name}: ${(e as Error).message}`;
-        if (e instanceof JoinRefusedError) return;
-        await this.sleep(this.backoff.next());
-      }
+    try {
+      await this.agent.start();
+    } catch (e) {
+      this.c.firstError ??= `start ${this.profile.name}: ${(e as Error).message}`;
     }
-    this.backoff.reset();
-    if (!this.stopped) this.connectOnce();
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((r) => {
-      const t = setTimeout(r, ms);
-      this.timers.push(t);
-    });
-  }
-
-  private connectOnce(): void {
-    const name = this.profile.name;
-    const will: Omit<WillMessage, 'v'> = { reason: 'connection lost' };
-    const client = connect(this.o.hubUrl, {
-      protocolVersion: MQTT_PROTOCOL_VERSION,
-      clientId: `node-${name}`,
-      username: this.cred?.username || `${NODE_USERNAME_PREFIX}${name}`,
-      password: this.cred?.password,
-      clean: true,
-      keepalive: this.o.keepaliveS,
-      reconnectPeriod: 0,
-      connectTimeout: 30_000,
-      will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
-    });
-    this.client = client;
+  /** Counts what the agent's client does; listeners are added before the agent's own. */
+  private watch(client: MqttClient, failAfterMs: number): void {
+    const c = this.c;
+    let connected = false;
+    if (this.failed) silence(client);
     client.on('connect', () => {
-      this.c.connected++;
-      this.wasConnected = true;
-      this.backoff.reset();
-      client.subscribe(topics.desired(name), { qos: 1 });
-      this.publishStatus();
-      this.startTimers();
+      c.connected++;
+      connected = true;
+      if (this.profile.failure !== 'none' && !this.failTimer && !this.stopped)
+        this.failTimer = setTimeout(() => this.fail(client), failAfterMs);
     });
-    client.on('message', (topic, payload) => {
-      if (topic === topics.desired(name)) this.onDesired(payload);
+    client.on('packetsend', (p) => {
+      if (p.cmd !== 'publish') return;
+      if (p.topic === this.leaseTopic) c.heartbeatsSent++;
+      else if (p.topic === this.statusTopic) c.statusSent++;
     });
     client.on('error', (e) => {
-      this.c.connectErrors++;
-      this.c.firstError ??= `connect ${name}: ${isAuthRefusal(e) ? 'credential refused' : e.message}`;
+      c.connectErrors++;
+      c.firstError ??= `connect ${this.profile.name}: ${isAuthRefusal(e) ? 'credential refused' : e.message}`;
     });
     client.on('close', () => {
-      if (this.client !== client) return;
-      this.clearTimers();
-      client.removeAllListeners();
-      client.on('error', () => {});
-      client.end(true);
-      this.client = undefined;
-      if (this.wasConnected) {
-        this.c.connected--;
-        this.c.disconnects++;
-        this.wasConnected = false;
-      }
-      if (this.stopped || this.failed) return;
-      const t = setTimeout(() => !this.stopped && this.connectOnce(), this.backoff.next());
-      this.timers.push(t);
+      if (!connected) return;
+      connected = false;
+      c.connected--;
+      c.disconnects++;
     });
-  }
-
-  private startTimers(): void {
-    this.clearTimers();
-    // A random phase, so a fleet started together does not heartbeat in lockstep.
-    const first = setTimeout(() => {
-      this.heartbeat();
-      this.timers.push(setInterval(() => this.heartbeat(), this.o.heartbeatIntervalMs));
-    }, Math.random() * this.o.heartbeatIntervalMs);
-    this.timers.push(
-      first,
-      setInterval(() => this.publishStatus(), this.o.statusIntervalMs),
-    );
-    if (this.profile.failure !== 'none') this.timers.push(setTimeout(() => this.fail(), this.o.failAfterMs));
-  }
-
-  private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
-  }
-
-  private heartbeat(): void {
-    const msg: Omit<Heartbeat, 'v'> = { seq: ++this.seq, time: Date.now() };
-    this.client?.publish(topics.lease(this.profile.name), encode<Heartbeat>(msg), { qos: 0 });
-    this.c.heartbeatsSent++;
-  }
-
-  private publishStatus(): void {
-    if (!this.client?.connected) return;
-    this.client.publish(
-      topics.status(this.profile.name),
-      encode(hollowStatus(this.profile, this.bootID, this.since)),
-      {
-        qos: 1,
-      },
-    );
-    this.c.statusSent++;
-  }
-
-  private onDesired(payload: Buffer): void {
-    let pods: Pod[];
-    try {
-      const s = parseDesiredState(payload);
-      if (s.revision < this.desiredRevision) return;
-      this.desiredRevision = s.revision;
-      pods = s.pods;
-    } catch (e) {
-      this.c.firstError ??= `desired ${this.profile.name}: ${(e as Error).message}`;
-      return;
-    }
-    this.c.desiredReceived++;
-    const wanted = new Set<string>();
-    for (const pod of pods) {
-      const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
-      const uid = pod.metadata.uid ?? '';
-      wanted.add(key);
-      const have = this.pods.get(key);
-      if (have && have.uid === uid) continue;
-      if (have) this.forget(key, have);
-      const st: PodState = { uid };
-      st.timer = setTimeout(() => this.reportRunning(pod, st), this.o.podStartDelayMs);
-      this.pods.set(key, st);
-    }
-    for (const [key, st] of this.pods) if (!wanted.has(key)) this.forget(key, st);
-  }
-
-  private forget(key: string, st: PodState): void {
-    if (st.timer) clearTimeout(st.timer);
-    if (st.status) this.c.podsRunning--;
-    this.pods.delete(key);
-  }
-
-  private reportRunning(pod: Pod, st: PodState): void {
-    st.timer = undefined;
-    if (this.stopped || this.failed || !this.client) return;
-    const status = runningPodStatus(pod, new Date().toISOString(), st.status);
-    const report: Omit<PodStatusReport, 'v'> = { uid: st.uid, status };
-    const ns = pod.metadata.namespace ?? 'default';
-    this.client.publish(
-      topics.podStatus(this.profile.name, ns, pod.metadata.name ?? ''),
-      encode<PodStatusReport>(report),
-      {
-        qos: 1,
-      },
-    );
-    if (!st.status) this.c.podsRunning++;
-    st.status = status;
   }
 
   /** The configured failure: stop talking (silent) or lose the connection for good (drop). */
-  private fail(): void {
+  private fail(client: MqttClient): void {
+    if (this.stopped) return;
     this.failed = true;
-    this.clearTimers();
     if (this.profile.failure === 'silent') {
       this.c.silenced++;
+      silence(client);
       return;
     }
     this.c.dropped++;
+    // Once the agent has seen the close (and planned a reconnect), stop it: no goodbye, no return.
+    client.once('close', () => void this.agent.stop('dropped'));
     // An abrupt close, as a board losing power: no DISCONNECT packet, so the broker sends the will.
-    this.client?.stream.destroy();
+    client.stream.destroy();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.clearTimers();
-    for (const st of this.pods.values()) if (st.timer) clearTimeout(st.timer);
-    const client = this.client;
-    if (client) await new Promise<void>((r) => client.end(true, {}, () => r()));
+    if (this.failTimer) clearTimeout(this.failTimer);
+    await this.agent.stop('simulator stopped');
   }
+}
+
+/** A silent node keeps its connection (mqtt.js still sends keepalive pings) but publishes nothing. */
+function silence(client: MqttClient): void {
+  client.publish = ((_t: string, _m: string | Buffer, ...rest: unknown[]) => {
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    cb?.();
+    return client;
+  }) as MqttClient['publish'];
+}
+
+/** Thousands of agents share a process: log nothing, keep the first warning for diagnosis. */
+function quietLogger(c: SimCounters, name: string): Logger {
+  const note = (msg: string, fields?: Record<string, unknown>) => {
+    c.firstError ??= `${name}: ${msg}${fields?.error ? `: ${String(fields.error)}` : ''}`;
+  };
+  const log: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: note,
+    error: note,
+    child: () => log,
+  };
+  return log;
 }

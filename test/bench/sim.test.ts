@@ -1,10 +1,13 @@
 // Smoke run of the fleet simulator against a real in-process hub: 200 hollow nodes in two
 // child processes join with the bootstrap token, report status and heartbeat -> all Ready
-// through the API; pods bound to some of them are reported Running. Behaviour only, no timings.
+// through the API; pods bound to some of them are reported Running. Then the failure modes:
+// dropped and silent nodes go NotReady, the others stay Ready. Behaviour only, no timings.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Fleet, startFleet } from '../../bench/sim/fleet.js';
+import { resolveSimOptions } from '../../bench/sim/options.js';
+import { hollowProfile } from '../../bench/sim/profile.js';
 import { type Hub, startHub } from '../../hub/hub.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
@@ -14,6 +17,8 @@ const NODES = 200;
 const PODS = 10;
 let hub: Hub | undefined;
 let fleet: Fleet | undefined;
+let hub2: Hub | undefined;
+let fleet2: Fleet | undefined;
 
 const isReady = (n: Node) =>
   n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -21,6 +26,8 @@ const isReady = (n: Node) =>
 test.after(async () => {
   await fleet?.stop();
   await hub?.stop();
+  await fleet2?.stop();
+  await hub2?.stop();
   cleanupTempDirs();
 });
 
@@ -64,6 +71,11 @@ test('200 hollow nodes join and all show Ready through the API; bound pods run',
   const arches = new Set(ready.map((n) => n.status?.nodeInfo?.architecture));
   assert.equal([...arches].sort(), ['amd64', 'arm64'], 'the arch mix reaches the node objects');
   assert.is(ready.find((n) => n.metadata.name === 'hollow-7')?.metadata.labels?.['drover.io/hollow'], 'true');
+  // The report is the agent's StatusBuilder's, over the simulated machine's facts.
+  const conds = ready[0].status?.conditions ?? [];
+  assert.is(conds.find((x) => x.type === 'Ready')?.reason, 'KubeletReady');
+  assert.is(conds.find((x) => x.type === 'RuntimeReady')?.message, 'hollow runtime (simulated)');
+  assert.is(ready[0].status?.capacity?.cpu, '4');
 
   for (let i = 0; i < PODS; i++) {
     await h.client.create<Pod>('pods', 'default', {
@@ -83,6 +95,58 @@ test('200 hollow nodes join and all show Ready through the API; bound pods run',
   );
   const c = await f.waitFor((x) => x.podsRunning === PODS, 10_000, 'pods counted running by the simulator');
   assert.is(c.joinErrors, 0, `no join errors (first error: ${c.firstError})`);
+});
+
+test('dropped and silent hollow nodes go NotReady; the others stay Ready', async () => {
+  const FLEET = 24;
+  hub2 = await startHub({
+    dataDir: tempDir('drover-sim-test-'),
+    apiPort: 0,
+    mqttPort: 0,
+    mqttHost: '127.0.0.1',
+    heartbeatIntervalMs: 500,
+    nodeGraceMs: 2500,
+    logLevel: 'warn',
+  });
+  const h = hub2;
+  const opts = {
+    hubUrl: h.mqttUrl,
+    token: h.bootstrapToken,
+    nodes: FLEET,
+    namePrefix: 'flaky-',
+    nodesPerProcess: FLEET,
+    heartbeatIntervalMs: 500,
+    rampPerSecond: 0,
+    silentFraction: 0.25,
+    dropFraction: 0.25,
+    failAfterMs: 1500,
+  };
+  const profiles = Array.from({ length: FLEET }, (_, i) => hollowProfile(resolveSimOptions(opts), i));
+  const failing = new Set(profiles.filter((p) => p.failure !== 'none').map((p) => p.name));
+  const drops = profiles.filter((p) => p.failure === 'drop').length;
+  assert.ok(drops > 0 && failing.size > drops && failing.size < FLEET, 'the mix has all three kinds');
+  fleet2 = await startFleet(opts);
+  const c = await fleet2.waitFor(
+    (x) => x.silenced + x.dropped === failing.size,
+    30_000,
+    'failing nodes silenced or dropped',
+  );
+  assert.is(c.dropped, drops);
+  await waitFor(
+    async () => {
+      const list = await h.client.list<Node>('nodes', undefined);
+      const flaky = list.items.filter((n) => n.metadata.name?.startsWith('flaky-'));
+      return flaky.length === FLEET && flaky.every((n) => isReady(n) === !failing.has(n.metadata.name ?? ''));
+    },
+    { timeoutMs: 20_000, intervalMs: 250, what: 'exactly the failing nodes NotReady' },
+  );
+  // Dropped nodes stay gone: the agent does not reconnect them.
+  const after = await fleet2.waitFor(
+    (x) => x.connected === FLEET - drops,
+    5000,
+    'dropped nodes disconnected',
+  );
+  assert.is(after.joined, FLEET);
 });
 
 test.run();
