@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'notready-detection',
   'agent-footprint',
   'fleet-scale',
+  'api-under-load',
 ];
 
 const argv = process.argv.slice(2);

@@ -54,6 +54,7 @@ export const ANCHORS = {
     anchor: 'Kubernetes SLO pod startup p99 <= 5 s (no image pull); KubeEdge p99 4.1 s',
     goal: 'p99 <= 1.5 s',
   },
+  apiIdleBaseline: { anchor: 'the same calls against the same hub with no fleet, in the same run', goal: '' },
 } satisfies Record<string, Anchor>;
 
 export type AnchorName = keyof typeof ANCHORS;

@@ -4,9 +4,10 @@
 // maxConnections are refused at accept so the process keeps file descriptors for the store.
 
 import net from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { BrokerAuth } from './auth.js';
+import { createRetainedPersistence } from './retained-persistence.js';
 
 /** Default connection cap: the per-process open-file limit here is 20000. */
 export const DEFAULT_MAX_CONNECTIONS = 19_000;
@@ -30,12 +31,23 @@ export interface Broker {
   clients(): number;
   /** Connections refused because of maxConnections. */
   refused(): number;
+  /** Retained messages held. */
+  retained(): number;
+  /** Whether an MQTT client with this id is connected now. */
+  isConnected(clientId: string): boolean;
   close(): Promise<void>;
 }
 
 export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const log = opts.log;
+  const retained = createRetainedPersistence();
   const aedes = await Aedes.createBroker({
+    persistence: retained.persistence,
+    // aedes' emitter caps in-flight messages (default 100) and queues the rest; deliveries
+    // waiting on a slow subscriber's socket hold those slots, so one stuck client stalls all
+    // routing, and when it is released the queue drains recursively (thousands of wills at
+    // stop overflowed the stack). 0 = no cap, no queue.
+    concurrency: 0,
     preConnect: opts.auth.preConnect,
     authenticate: opts.auth.authenticate,
     authorizePublish: opts.auth.authorizePublish,
@@ -45,6 +57,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   aedes.on('connectionError', (client, err) =>
     log.debug('connection error', { clientId: client?.id, error: err }),
   );
+
+  // Connected clients by id (aedes keeps its own map but does not type it). A takeover
+  // registers the new client before the old one's disconnect, hence the identity check.
+  const live = new Map<string, Client>();
+  aedes.on('client', (c) => live.set(c.id, c));
+  aedes.on('clientDisconnect', (c) => {
+    if (live.get(c.id) === c) live.delete(c.id);
+  });
 
   const sockets = new Set<net.Socket>();
   let refused = 0;
@@ -80,6 +100,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     connections: () => sockets.size,
     clients: () => aedes.connectedClients,
     refused: () => refused,
+    retained: () => retained.retainedCount(),
+    isConnected: (clientId) => live.has(clientId),
     async close() {
       const closed = new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();

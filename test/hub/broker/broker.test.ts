@@ -203,4 +203,23 @@ test('garbage on a socket does not crash the broker', async () => {
   await connect('drover-hub-alive', 'drover-hub', HUB_SECRET);
 });
 
+test('isConnected follows a client from CONNACK to disconnect', async () => {
+  assert.not.ok(broker.isConnected('node-node-a'));
+  const c = await connect('node-node-a', 'node:node-a', 'pw-a');
+  assert.ok(broker.isConnected('node-node-a'));
+  assert.not.ok(broker.isConnected('node-node-b'));
+  await c.endAsync();
+  await waitFor('disconnect seen', () => !broker.isConnected('node-node-a'));
+});
+
+test('isConnected survives a takeover by the same client id', async () => {
+  const first = await connect('node-node-b', 'node:node-b', 'pw-b');
+  const firstClosed = new Promise<void>((r) => first.once('close', () => r()));
+  const second = await connect('node-node-b', 'node:node-b', 'pw-b');
+  await firstClosed;
+  assert.ok(broker.isConnected('node-node-b'));
+  await second.endAsync();
+  await waitFor('disconnect seen', () => !broker.isConnected('node-node-b'));
+});
+
 test.run();

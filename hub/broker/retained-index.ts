@@ -1,0 +1,100 @@
+// Retained messages indexed by topic level. aedes' default memory persistence scans every
+// retained message for every new subscription (O(retained) per SUBSCRIBE); with one retained
+// `desired` per node that made each agent connect cost O(fleet). Here an exact filter is one
+// Map lookup and a wildcard filter walks only the branches it can match.
+
+interface TrieNode<T> {
+  children: Map<string, TrieNode<T>>;
+  value: T | undefined;
+}
+
+const newNode = <T>(): TrieNode<T> => ({ children: new Map(), value: undefined });
+
+/** MQTT 3.1.1 §4.7.2: a filter starting with a wildcard does not match topics starting with '$'. */
+const hiddenFromLeadingWildcard = (level: string, depth: number) => depth === 0 && level.startsWith('$');
+
+export class RetainedIndex<T> {
+  private readonly exact = new Map<string, T>();
+  private readonly root: TrieNode<T> = newNode();
+
+  get size(): number {
+    return this.exact.size;
+  }
+
+  get(topic: string): T | undefined {
+    return this.exact.get(topic);
+  }
+
+  set(topic: string, value: T): void {
+    this.exact.set(topic, value);
+    let node = this.root;
+    for (const level of topic.split('/')) {
+      let next = node.children.get(level);
+      if (!next) {
+        next = newNode();
+        node.children.set(level, next);
+      }
+      node = next;
+    }
+    node.value = value;
+  }
+
+  delete(topic: string): boolean {
+    if (!this.exact.delete(topic)) return false;
+    const path: TrieNode<T>[] = [this.root];
+    const levels = topic.split('/');
+    for (const level of levels) {
+      const next = path[path.length - 1].children.get(level);
+      if (!next) return true; // unreachable while exact and trie agree
+      path.push(next);
+    }
+    path[path.length - 1].value = undefined;
+    // Prune branches left empty so the trie does not grow with every topic ever retained.
+    for (let i = levels.length; i > 0; i--) {
+      const node = path[i];
+      if (node.value !== undefined || node.children.size > 0) break;
+      path[i - 1].children.delete(levels[i - 1]);
+    }
+    return true;
+  }
+
+  /** Values whose topic matches an MQTT filter ('+' one level, '#' this level and below). */
+  *match(filter: string): Generator<T> {
+    if (!filter.includes('+') && !filter.includes('#')) {
+      const v = this.exact.get(filter);
+      if (v !== undefined) yield v;
+      return;
+    }
+    yield* this.walk(this.root, filter.split('/'), 0);
+  }
+
+  private *walk(node: TrieNode<T>, levels: string[], depth: number): Generator<T> {
+    if (depth === levels.length) {
+      if (node.value !== undefined) yield node.value;
+      return;
+    }
+    const level = levels[depth];
+    if (level === '#') {
+      // 'a/#' also matches 'a' itself.
+      if (node.value !== undefined) yield node.value;
+      for (const [name, child] of node.children) {
+        if (!hiddenFromLeadingWildcard(name, depth)) yield* this.subtree(child);
+      }
+    } else if (level === '+') {
+      for (const [name, child] of node.children) {
+        if (!hiddenFromLeadingWildcard(name, depth)) yield* this.walk(child, levels, depth + 1);
+      }
+    } else {
+      const child = node.children.get(level);
+      if (child) yield* this.walk(child, levels, depth + 1);
+    }
+  }
+
+  private *subtree(start: TrieNode<T>): Generator<T> {
+    const stack = [start];
+    for (let node = stack.pop(); node; node = stack.pop()) {
+      if (node.value !== undefined) yield node.value;
+      for (const child of node.children.values()) stack.push(child);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// handleJoin drops a request whose joiner is gone (no credential issued, no answer), against a
+// real hub's API (SQLite). The broker side (isConnected) is tested in test/hub/broker.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { nodeCredentialSecretName, SYSTEM_NAMESPACE } from '../../../hub/auth/tokens.js';
+import type { GatewayContext } from '../../../hub/gateway/context.js';
+import { handleJoin } from '../../../hub/gateway/join.js';
+import type { Hub } from '../../../hub/hub.js';
+import { createLogger } from '../../../shared/log.js';
+import { tempDir, testHub } from './harness.js';
+
+let dir: ReturnType<typeof tempDir>;
+let hub: Hub;
+const published: string[] = [];
+const desired: string[] = [];
+
+function ctx(): GatewayContext {
+  return {
+    client: hub.client,
+    publish: async (topic) => {
+      published.push(topic);
+    },
+    leases: hub.leases,
+    log: createLogger('join-drop-test', 100),
+    onNodeActivity: () => {},
+    onNodeWill: () => {},
+    publishDesired: (n) => desired.push(n),
+  };
+}
+
+async function secretExists(node: string): Promise<boolean> {
+  try {
+    await hub.client.get('secrets', SYSTEM_NAMESPACE, nodeCredentialSecretName(node));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test.before(async () => {
+  dir = tempDir();
+  hub = await testHub(dir.path);
+});
+
+test.after(async () => {
+  await hub.stop();
+  dir.cleanup();
+});
+
+test('a join whose client is connected is answered', async () => {
+  const r = await handleJoin(ctx(), 'join-a', { v: 1, nodeName: 'drop-a' }, () => true);
+  assert.is(r, 'joined');
+  assert.equal(published, ['drover/v1/join/join-a/response']);
+  assert.equal(desired, ['drop-a']);
+  assert.ok(await secretExists('drop-a'));
+});
+
+test('a join whose client is gone is dropped before any work', async () => {
+  published.length = 0;
+  desired.length = 0;
+  const r = await handleJoin(ctx(), 'join-b', { v: 1, nodeName: 'drop-b' }, () => false);
+  assert.is(r, 'dropped');
+  assert.equal(published, []);
+  assert.equal(desired, []);
+  assert.not.ok(await secretExists('drop-b'));
+});
+
+test('a joiner leaving mid-join gets no answer', async () => {
+  published.length = 0;
+  let asked = 0;
+  // Connected for the first two checks (validate, issue credential), gone before the reply.
+  const r = await handleJoin(ctx(), 'join-c', { v: 1, nodeName: 'drop-c' }, () => ++asked <= 2);
+  assert.is(r, 'dropped');
+  assert.equal(published, []);
+});
+
+test.run();
