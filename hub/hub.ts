@@ -218,6 +218,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           onNodeWill: (n) => lifecycle.onWill(n),
           rpcTimeoutMs: config.rpcTimeoutMs,
           informers,
+          metrics: api.metrics,
         });
         gateway = g;
         undo.push({ name: 'stop gateway', run: () => g.close() });

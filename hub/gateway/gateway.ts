@@ -9,6 +9,7 @@ import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
 import type { InformerFactory } from '../informers/factory.js';
 import type { LeaseTable } from '../leases.js';
+import type { Metrics } from '../metrics.js';
 import { filters, parseTopic } from '../../shared/mqtt/topics.js';
 import { MQTT_PROTOCOL_VERSION, DEFAULT_MQTT_KEEPALIVE_S } from '../../shared/protocol/constants.js';
 import {
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   rpcTimeoutMs?: number;
   /** Shared informers of the hub; default: its own. */
   informers?: InformerFactory;
+  /** The hub's metrics registry: the gateway adds its heartbeat delay histogram. */
+  metrics?: Metrics;
   /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
   isClientConnected?: (clientId: string) => boolean;
 }
@@ -118,6 +121,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     onNodeWill: opts.onNodeWill ?? (() => {}),
     publishDesired: (node) => desired.publishNode(node),
   };
+  // Agent send -> lease recorded, seconds: broker transit plus the node's queue behind its API
+  // writes. On real boards it includes their clock skew (the agent stamps its own wall clock).
+  const heartbeatDelay = opts.metrics?.histogram(
+    'drover_heartbeat_delay_seconds',
+    'Time from an agent sending a heartbeat to the hub recording it (includes agent clock skew).',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
   const agentEvents = new EventRecorder({ client: opts.client, component: 'drover-agent', log });
 
   function dispatch(topic: string, payload: Buffer): void {
@@ -153,8 +163,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return;
       case 'lease':
         run(t.node, 'heartbeat', async () => {
-          parseHeartbeat(payload);
+          const hb = parseHeartbeat(payload);
           opts.leases.recordHeartbeat(t.node);
+          heartbeatDelay?.observe(Math.max(0, Date.now() - hb.time) / 1000);
           ctx.onNodeActivity(t.node);
         });
         return;

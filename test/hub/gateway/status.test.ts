@@ -72,6 +72,10 @@ test('heartbeats update the lease table and lazily create the Lease object', asy
   await delay(100);
   const again = await hub.client.get<Lease>('leases', 'kube-node-lease', 'edge-1');
   assert.is(again.metadata.resourceVersion, rv, 'no store write per heartbeat (persist interval 60 s)');
+  // Each heartbeat's delay (agent send -> lease recorded) lands in the metrics.
+  const metrics = await (await fetch(`${hub.apiUrl}/metrics`)).text();
+  const count = /^drover_heartbeat_delay_seconds_count (\d+)$/m.exec(metrics);
+  assert.ok(count && Number(count[1]) >= 6, `heartbeat delays observed: ${count?.[1]}`);
 });
 
 test('bad payloads are counted and logged, never fatal', async () => {
