@@ -219,6 +219,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           rpcTimeoutMs: config.rpcTimeoutMs,
           informers,
           metrics: api.metrics,
+          // Embedded broker only: a join whose client already gave up is not processed.
+          ...(broker ? { isClientConnected: (id: string) => broker?.isConnected(id) ?? false } : {}),
         });
         gateway = g;
         undo.push({ name: 'stop gateway', run: () => g.close() });
