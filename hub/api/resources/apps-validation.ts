@@ -185,19 +185,8 @@ export function validateDeployment(d: Deployment, old?: Deployment): StatusCause
         'FieldValueForbidden',
       ),
     );
-  if (st.type === 'RollingUpdate' && st.rollingUpdate) {
-    const ru = st.rollingUpdate;
-    const f = 'spec.strategy.rollingUpdate';
-    out.push(...validateIntOrPercent(`${f}.maxUnavailable`, ru.maxUnavailable, true));
-    out.push(...validateIntOrPercent(`${f}.maxSurge`, ru.maxSurge, false));
-    if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
-      out.push(
-        cause(
-          `${f}.maxUnavailable`,
-          `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`,
-        ),
-      );
-  }
+  if (st.type === 'RollingUpdate' && st.rollingUpdate)
+    out.push(...validateRollingUpdate('spec.strategy.rollingUpdate', st.rollingUpdate, false));
   out.push(...nonNegative('spec.revisionHistoryLimit', s.revisionHistoryLimit));
   out.push(...nonNegative('spec.minReadySeconds', s.minReadySeconds));
   out.push(...nonNegative('spec.progressDeadlineSeconds', s.progressDeadlineSeconds));
@@ -209,6 +198,29 @@ export function validateDeployment(d: Deployment, old?: Deployment): StatusCause
       ),
     );
   if (old) out.push(...immutableSelector(s.selector, old.spec?.selector));
+  return out;
+}
+
+/**
+ * maxUnavailable / maxSurge of a rolling update (Deployment or DaemonSet): each an int >= 0 or a
+ * percent; not both zero. A Deployment's surge may exceed 100%, a DaemonSet's may not.
+ */
+function validateRollingUpdate(
+  f: string,
+  ru: { maxUnavailable?: IntOrString; maxSurge?: IntOrString },
+  surgeCapAt100: boolean,
+): StatusCause[] {
+  const out = [
+    ...validateIntOrPercent(`${f}.maxUnavailable`, ru.maxUnavailable, true),
+    ...validateIntOrPercent(`${f}.maxSurge`, ru.maxSurge, surgeCapAt100),
+  ];
+  if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
+    out.push(
+      cause(
+        `${f}.maxUnavailable`,
+        `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`,
+      ),
+    );
   return out;
 }
 
@@ -240,19 +252,8 @@ export function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[]
         'FieldValueNotSupported',
       ),
     );
-  if (st.type === 'RollingUpdate' && st.rollingUpdate) {
-    const ru = st.rollingUpdate;
-    const f = 'spec.updateStrategy.rollingUpdate';
-    out.push(...validateIntOrPercent(`${f}.maxUnavailable`, ru.maxUnavailable, true));
-    out.push(...validateIntOrPercent(`${f}.maxSurge`, ru.maxSurge, true));
-    if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
-      out.push(
-        cause(
-          `${f}.maxUnavailable`,
-          `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`,
-        ),
-      );
-  }
+  if (st.type === 'RollingUpdate' && st.rollingUpdate)
+    out.push(...validateRollingUpdate('spec.updateStrategy.rollingUpdate', st.rollingUpdate, true));
   out.push(...nonNegative('spec.revisionHistoryLimit', s.revisionHistoryLimit));
   if (old) out.push(...immutableSelector(s.selector, old.spec?.selector));
   return out;
