@@ -49,15 +49,24 @@ function address(
   return { host: '127.0.0.1', port: published ?? containerPort };
 }
 
+/** Where an httpGet/tcpSocket probe connects, or the failed outcome for an unknown port name. */
+function probeAddress(
+  t: ProbeTarget,
+  port: number | string,
+  host: string | undefined,
+): { host: string; port: number } | ProbeOutcome {
+  const n = resolvePort(port, t.spec);
+  if (n === undefined) return { ok: false, message: `unknown port name ${String(port)}` };
+  return address(t, host, n);
+}
+
 function httpProbe(
   t: ProbeTarget,
   p: NonNullable<Probe['httpGet']>,
   timeoutMs: number,
 ): Promise<ProbeOutcome> {
-  const port = resolvePort(p.port, t.spec);
-  if (port === undefined)
-    return Promise.resolve({ ok: false, message: `unknown port name ${String(p.port)}` });
-  const a = address(t, p.host, port);
+  const a = probeAddress(t, p.port, p.host);
+  if ('ok' in a) return Promise.resolve(a);
   const scheme = p.scheme === 'HTTPS' ? 'https' : 'http';
   const url = `${scheme}://${a.host}:${a.port}${p.path?.startsWith('/') ? p.path : `/${p.path ?? ''}`}`;
   return new Promise((resolve) => {
@@ -94,10 +103,8 @@ function tcpProbe(
   p: NonNullable<Probe['tcpSocket']>,
   timeoutMs: number,
 ): Promise<ProbeOutcome> {
-  const port = resolvePort(p.port, t.spec);
-  if (port === undefined)
-    return Promise.resolve({ ok: false, message: `unknown port name ${String(p.port)}` });
-  const a = address(t, p.host, port);
+  const a = probeAddress(t, p.port, p.host);
+  if ('ok' in a) return Promise.resolve(a);
   return new Promise((resolve) => {
     const sock = net.connect({ host: a.host, port: a.port });
     const finish = (o: ProbeOutcome) => {

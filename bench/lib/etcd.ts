@@ -4,9 +4,10 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jsonPoster } from './http-json.js';
 import { freePort } from './ports.js';
 
 /** How long etcd may take to answer /health after start, ms. */
@@ -78,33 +79,12 @@ export async function startEtcd(bin: string, maxSockets: number): Promise<Etcd> 
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
   });
-  const agent = new Agent({ keepAlive: true, maxSockets });
-
-  const post = (path: string, body: unknown): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const data = JSON.stringify(body);
-      const req = request(
-        `${url}${path}`,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': data.length },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => {
-            text += c;
-          });
-          res.on('end', () => {
-            if (res.statusCode !== 200) reject(new Error(`etcd ${path}: HTTP ${res.statusCode} ${text}`));
-            else resolve(JSON.parse(text));
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(data);
-    });
+  const poster = jsonPoster(url, maxSockets);
+  const post = async (path: string, body: unknown): Promise<unknown> => {
+    const r = await poster.post(path, body);
+    if (r.status !== 200) throw new Error(`etcd ${path}: HTTP ${r.status} ${r.text}`);
+    return JSON.parse(r.text);
+  };
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
@@ -132,7 +112,7 @@ export async function startEtcd(bin: string, maxSockets: number): Promise<Etcd> 
     },
     watch: (prefix, onPut) => watchEtcd(url, prefix, onPut),
     stop: async () => {
-      agent.destroy();
+      poster.close();
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
