@@ -7,7 +7,14 @@
 //     :NoExecute (the taint-eviction controller acts on NoExecute), removed at Ready=True
 // A last will is debounced: an agent that reconnects and speaks within the debounce does
 // not flap. After a hub start, nodes have no lastSeen: the start time counts as lastSeen,
-// so every agent gets a full grace period to reconnect (as after a controller-manager restart).
+// so every agent gets a full grace period to reconnect (as after a controller-manager restart),
+// connected or not: a will from a connection that dropped during the reconnect storm does not
+// cut the grace short.
+// Disruption (Kubernetes' zone states, zone-health.ts): while most nodes of a zone are not
+// ready at once (a hub or uplink outage, not a board failure) the zone's nodes get only the
+// NoSchedule health taint; the NoExecute one, which evicts, is removed until the zone recovers
+// (upstream stops evictions when every zone is fully disrupted and, in small clusters, when
+// one is partially; fleets rarely label zones, so one zone is the common case).
 
 import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
@@ -23,6 +30,7 @@ import {
   TAINT_UNREACHABLE,
 } from '../../shared/protocol/constants.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { ZoneHealth, zoneOf } from './zone-health.js';
 
 export interface NodeLifecycleOptions {
   client: ApiClient;
@@ -38,23 +46,30 @@ export interface NodeLifecycleOptions {
   log?: Logger;
   /** Shared informers of the hub; default: its own. */
   informers?: InformerFactory;
+  /** Fraction of a zone's nodes not ready that stops evictions there. Default 0.55. */
+  unhealthyZoneThreshold?: number;
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const HEALTH_TAINT_KEYS = [TAINT_UNREACHABLE, TAINT_NOT_READY];
 
+type HealthEffect = 'NoSchedule' | 'NoExecute';
+const BOTH_EFFECTS: readonly HealthEffect[] = ['NoSchedule', 'NoExecute'];
+const NO_EVICTION: readonly HealthEffect[] = ['NoSchedule'];
+
 /**
- * taints with exactly the node-health taints for `key` (both effects; undefined = none),
+ * taints with exactly the node-health taints for `key` (the given effects; undefined = none),
  * keeping the timeAdded of those already there; undefined when nothing changes.
  */
 export function withHealthTaints(
   taints: readonly Taint[],
   key: string | undefined,
   now: number,
+  effects: readonly HealthEffect[] = BOTH_EFFECTS,
 ): Taint[] | undefined {
   const want: Taint[] = key
-    ? (['NoSchedule', 'NoExecute'] as const).map(
+    ? effects.map(
         (effect) =>
           taints.find((t) => t.key === key && t.effect === effect) ?? {
             key,
@@ -82,6 +97,7 @@ export class NodeLifecycleController implements Controller {
   /** Nodes last seen healthy by reconcile: activity from them needs no reconcile. */
   private readonly healthy = new Set<string>();
   private readonly informers: InformerUse;
+  private readonly zones: ZoneHealth;
 
   constructor(private readonly opts: NodeLifecycleOptions) {
     this.grace = opts.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS;
@@ -90,6 +106,11 @@ export class NodeLifecycleController implements Controller {
     this.log = opts.log ?? createLogger('controller/node-lifecycle');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.zones = new ZoneHealth((zone, state) => {
+      this.log.info('zone state changed', { zone, state });
+      // Its not-ready nodes gain or lose the NoExecute taint.
+      for (const n of this.zones.notReadyIn(zone)) this.runner.add(n);
+    }, opts.unhealthyZoneThreshold);
   }
 
   /** Enqueues every node and each new one; starts the workers. */
@@ -102,7 +123,8 @@ export class NodeLifecycleController implements Controller {
         if (type === 'DELETED') {
           this.healthy.delete(name);
           this.opts.leases.forget(name);
-        }
+          this.zones.forget(name);
+        } else this.zones.observe(n);
       },
     });
     this.runner.start();
@@ -137,11 +159,13 @@ export class NodeLifecycleController implements Controller {
     }
     const leases = this.opts.leases;
     const now = Date.now();
-    const lastSeen = leases.lastSeen(name) ?? this.startTime;
+    const heard = leases.lastSeen(name);
+    const lastSeen = heard ?? this.startTime;
     const connected = leases.isConnected(name);
-    if (connected && now - lastSeen < this.grace) {
+    // Not heard from since the start: a full grace from the start, whatever its connection did.
+    if ((heard === undefined || connected) && now - lastSeen < this.grace) {
       // Within the start-up grace, a node not yet heard from keeps whatever state it had.
-      if (leases.lastSeen(name) !== undefined) {
+      if (heard !== undefined) {
         // A node reporting Ready=False is not "healthy": its next report gets a look at once.
         if (await this.markReady(node, now)) this.healthy.add(name);
       }
@@ -150,6 +174,11 @@ export class NodeLifecycleController implements Controller {
     this.healthy.delete(name);
     await this.markUnknown(node, connected, lastSeen, now);
     return undefined;
+  }
+
+  /** The health taints' effects on node: no NoExecute (no eviction) while its zone is disrupted. */
+  private healthEffects(node: Node): readonly HealthEffect[] {
+    return this.zones.disrupted(zoneOf(node)) ? NO_EVICTION : BOTH_EFFECTS;
   }
 
   /** Returns false when the agent reports Ready=False (its next report needs a look). */
@@ -185,6 +214,7 @@ export class NodeLifecycleController implements Controller {
       node.spec.taints ?? [],
       reportedReady === 'False' ? TAINT_NOT_READY : undefined,
       now,
+      this.healthEffects(node),
     );
     if (taints) {
       const hadUnreachable = (node.spec.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE);
@@ -225,7 +255,7 @@ export class NodeLifecycleController implements Controller {
       );
       changed = true;
     }
-    const taints = withHealthTaints(node.spec.taints ?? [], TAINT_UNREACHABLE, now);
+    const taints = withHealthTaints(node.spec.taints ?? [], TAINT_UNREACHABLE, now, this.healthEffects(node));
     if (taints) {
       await this.opts.client.update<Node>('nodes', undefined, { ...node, spec: { ...node.spec, taints } });
       changed = true;
