@@ -8,7 +8,12 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
 import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
-import { MQTT_PROTOCOL_VERSION, NODE_USERNAME_PREFIX } from '../shared/protocol/constants.js';
+import {
+  MQTT_PROTOCOL_VERSION,
+  NODE_STATUS_MAX_IMAGES,
+  NODE_STATUS_MAX_NAMES_PER_IMAGE,
+  NODE_USERNAME_PREFIX,
+} from '../shared/protocol/constants.js';
 import type { ContainerImage, Pod, PodStatus } from '../shared/api/types.js';
 import {
   type AgentEvent,
@@ -400,6 +405,11 @@ export class Agent {
     } catch (e) {
       this.log.debug('image list failed', { error: (e as Error).message });
     }
+    // The kubelet's caps (nodeStatusMaxImages, maxNamesPerImageInNodeStatus): the hub refuses more.
+    list = [...list]
+      .sort((a, b) => (b.sizeBytes ?? 0) - (a.sizeBytes ?? 0))
+      .slice(0, NODE_STATUS_MAX_IMAGES)
+      .map((i) => ({ ...i, names: i.names.slice(0, NODE_STATUS_MAX_NAMES_PER_IMAGE) }));
     this.images = { at: now, list };
     return list;
   }

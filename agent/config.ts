@@ -9,6 +9,7 @@ import {
   DEFAULT_MQTT_KEEPALIVE_S,
   DEFAULT_STATUS_INTERVAL_MS,
 } from '../shared/protocol/constants.js';
+import { BOARD_LABEL_PREFIX, isAgentLabelKey } from '../shared/api/node-labels.js';
 import { parseDurationMs } from './duration.js';
 import { type FlagSpecs, flagString, parseFlags } from './flags.js';
 
@@ -76,7 +77,7 @@ Options (flag / env / config file key):
   --token TOKEN             DROVER_TOKEN      token   bootstrap token for the first join
   --name NAME               DROVER_NODE_NAME  name    node name (default: hostname, DNS-1123)
   --data-dir DIR            DROVER_DATA_DIR   dataDir credential + desired state (default ${AGENT_DEFAULTS.dataDir})
-  --labels a=b,c=d          DROVER_LABELS     labels  node labels
+  --labels a=b,c=d          DROVER_LABELS     labels  board labels (a key without a prefix goes under drover.io/)
   --heartbeat-interval 10s  DROVER_HEARTBEAT_INTERVAL  heartbeatInterval
   --status-interval 60s     DROVER_STATUS_INTERVAL     statusInterval
   --docker-socket PATH      DROVER_DOCKER_SOCKET       dockerSocket (default ${AGENT_DEFAULTS.dockerSocket})
@@ -176,12 +177,18 @@ export function parseLabels(v: unknown, option = '--labels'): Record<string, str
   for (const [k, val] of pairs) {
     if (typeof val !== 'string') throw new AgentConfigError(option, `value of ${k} must be a string`);
     checkLabelKey(k, option);
+    const key = k.includes('/') ? k : `${BOARD_LABEL_PREFIX}${k}`;
+    if (!isAgentLabelKey(key))
+      throw new AgentConfigError(
+        option,
+        `a board may not set ${JSON.stringify(k)} (Kubernetes NodeRestriction): use a key without a prefix (it goes under ${BOARD_LABEL_PREFIX}), a topology.kubernetes.io/ or node.kubernetes.io/ label, or label the node with kubectl label`,
+      );
     if (val !== '' && (val.length > 63 || !LABEL_NAME.test(val)))
       throw new AgentConfigError(
         option,
         `value ${JSON.stringify(val)} of ${k} must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`,
       );
-    out[k] = val;
+    out[key] = val;
   }
   return out;
 }

@@ -275,6 +275,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           () => s.invalid,
         );
         m.gauge(
+          'drover_gateway_events_rate_limited',
+          'Agent events dropped by the per-node event rate limit since start.',
+          () => s.rateLimited,
+        );
+        m.gauge(
           'drover_gateway_messages_failed',
           'Messages whose handling failed since start.',
           () => s.failed,

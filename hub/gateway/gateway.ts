@@ -28,6 +28,8 @@ import type { GatewayContext, PublishOptions } from './context.js';
 import { DesiredPublisher } from './desired.js';
 import { handleJoin } from './join.js';
 import { handlePodStatus } from './pod-status.js';
+import { RefusalReporter } from './refusals.js';
+import { EventRateLimitedError, ReportRefusedError } from './restriction/errors.js';
 import { RpcClient } from './rpc.js';
 import { KeyedSerial } from './serial.js';
 import { handleStatus } from './status.js';
@@ -64,6 +66,10 @@ export interface GatewayStats {
   failed: number;
   /** Join requests dropped because the joiner had disconnected. */
   joinsDropped: number;
+  /** Reports refused whole by the node restriction gate. */
+  refused: number;
+  /** Agent events dropped by the per-node rate limit. */
+  rateLimited: number;
 }
 
 export interface Gateway {
@@ -87,7 +93,15 @@ const SUBSCRIPTIONS = [
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log;
-  const stats: GatewayStats = { received: 0, handled: 0, invalid: 0, failed: 0, joinsDropped: 0 };
+  const stats: GatewayStats = {
+    received: 0,
+    handled: 0,
+    invalid: 0,
+    failed: 0,
+    joinsDropped: 0,
+    refused: 0,
+    rateLimited: 0,
+  };
   const serial = new KeyedSerial();
 
   const mq: MqttClient = mqtt.connect(opts.mqttUrl, {
@@ -129,6 +143,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
   const agentEvents = new EventRecorder({ client: opts.client, component: 'drover-agent', log });
+  const refusals = new RefusalReporter(
+    new EventRecorder({ client: opts.client, component: 'drover-hub', log }),
+    opts.metrics?.counter(
+      'drover_gateway_reports_refused_total',
+      'Agent reports refused whole by node restriction, by kind.',
+    ),
+    log,
+  );
 
   function dispatch(topic: string, payload: Buffer): void {
     stats.received++;
@@ -137,6 +159,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       serial
         .run(key, task)
         .catch((e: unknown) => {
+          if (e instanceof ReportRefusedError && t) {
+            stats.refused++;
+            return refusals.refused('node' in t ? t.node : key, e);
+          }
+          if (e instanceof EventRateLimitedError) {
+            stats.rateLimited++;
+            return log.debug('event dropped: rate limit', { node: e.node });
+          }
           if (e instanceof ProtocolError) {
             stats.invalid++;
             log.warn('invalid message', { topic, error: e });

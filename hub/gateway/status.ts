@@ -1,24 +1,19 @@
-// Node status report -> the Node object. Creates the Node on first report (labels
-// kubernetes.io/hostname, arch, os plus the agent's own labels), then writes status through
-// the `status` subresource only when something other than heartbeat times changed.
+// Node status report -> the Node object, after the node restriction gate admitted it. Creates
+// the Node on first report (the node's own labels: hostname, arch, os and its allowlisted
+// board labels), then writes status through the `status` subresource only when something
+// other than heartbeat times changed.
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Node, NodeCondition, NodeStatus } from '../../shared/api/types.js';
 import { ProtocolError, type NodeStatusReport } from '../../shared/protocol/messages.js';
 import type { GatewayContext } from './context.js';
+import { admitNodeStatus } from './node-restriction.js';
+import { labelsAfterReport } from './restriction/node-labels.js';
+import { reportedStatus } from './restriction/node-status.js';
 
 const MAX_CONFLICT_RETRIES = 5;
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-export function nodeLabels(node: string, r: NodeStatusReport): Record<string, string> {
-  return {
-    'kubernetes.io/hostname': node,
-    'kubernetes.io/arch': r.nodeInfo.architecture,
-    'kubernetes.io/os': r.nodeInfo.operatingSystem,
-    ...(r.labels ?? {}),
-  };
-}
 
 /** The status the report asks for; transition times kept where a condition did not change. */
 export function statusFromReport(
@@ -28,22 +23,19 @@ export function statusFromReport(
 ): NodeStatus {
   const now = rfc3339(nowMs);
   const conditions: NodeCondition[] = r.conditions.map((c) => {
+    // Times are the hub's: a board's clock says nothing the hub can trust.
     const old = prev?.conditions?.find((p) => p.type === c.type);
     return {
-      ...c,
+      type: c.type,
+      status: c.status,
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
+      ...(c.message !== undefined ? { message: c.message } : {}),
       lastHeartbeatTime: now,
       lastTransitionTime:
         old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now,
     };
   });
-  return {
-    capacity: r.capacity,
-    allocatable: r.allocatable,
-    conditions,
-    addresses: r.addresses,
-    nodeInfo: r.nodeInfo,
-    ...(r.images ? { images: r.images } : {}),
-  };
+  return { ...reportedStatus(r), conditions };
 }
 
 /** JSON with sorted keys and without heartbeat times: equal when nothing real changed. */
@@ -73,7 +65,7 @@ async function getOrCreate(ctx: GatewayContext, node: string, r: NodeStatusRepor
     const created = await ctx.client.create<Node>('nodes', undefined, {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: node, labels: nodeLabels(node, r) },
+      metadata: { name: node, ...labelsAfterReport({}, node, r) },
       spec: {},
     });
     ctx.log.info('node registered', { node });
@@ -92,6 +84,7 @@ export async function handleStatus(
 ): Promise<void> {
   if (r.nodeName !== node)
     throw new ProtocolError(`status for ${r.nodeName} published on node ${node}'s topic`);
+  admitNodeStatus(r);
   ctx.leases.recordHeartbeat(node, nowMs);
   ctx.leases.setReportedReady(
     node,
@@ -100,14 +93,12 @@ export async function handleStatus(
   for (let attempt = 0; ; attempt++) {
     try {
       let cur = await getOrCreate(ctx, node, r);
-      const want = nodeLabels(node, r);
-      const labels = cur.metadata.labels ?? {};
-      if (Object.entries(want).some(([k, v]) => labels[k] !== v)) {
+      const meta = labelsAfterReport(cur.metadata, node, r);
+      if (meta)
         cur = await ctx.client.update<Node>('nodes', undefined, {
           ...cur,
-          metadata: { ...cur.metadata, labels: { ...labels, ...want } },
+          metadata: { ...cur.metadata, ...meta },
         });
-      }
       const status = statusFromReport(cur.status, r, nowMs);
       if (!sameStatus(cur.status, status)) {
         await ctx.client.update<Node>('nodes', undefined, { ...cur, status }, 'status');

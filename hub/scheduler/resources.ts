@@ -1,7 +1,7 @@
 // Resource arithmetic for scheduling: a pod's requests (as kube-scheduler computes them) and a
 // node's allocatable, in integer units (cpu millicores, memory bytes, pod count).
 
-import { parseBytes, parseCpuMillis } from '../../shared/api/quantity.js';
+import { parseBytes, parseCpuMillis, parseQuantity } from '../../shared/api/quantity.js';
 import type { Container, Node, Pod, ResourceList } from '../../shared/api/types.js';
 import type { PodInfo, Resources } from './framework.js';
 
@@ -42,7 +42,7 @@ function memoized(parse: (q: string) => number): (q: string) => number | undefin
 
 const cpuMillis = memoized(parseCpuMillis);
 const bytes = memoized(parseBytes);
-const count = memoized((q) => Math.floor(Number(q)));
+const count = memoized((q) => Math.floor(parseQuantity(q)));
 
 // Quantities were validated by the API; a bad one here counts as absent rather than throwing
 // inside a filter.

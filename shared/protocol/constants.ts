@@ -49,3 +49,8 @@ export const RPC_METHOD_LOGS = 'logs';
 export const RPC_METHOD_CANCEL = 'cancel';
 /** Largest text per RPC response chunk, characters (well under the payload limit). */
 export const RPC_CHUNK_CHARS = 32 * 1024;
+
+/** Images in node.status.images, largest first: the kubelet's nodeStatusMaxImages default. */
+export const NODE_STATUS_MAX_IMAGES = 50;
+/** Names kept per image in node.status.images: the kubelet's maxNamesPerImageInNodeStatus. */
+export const NODE_STATUS_MAX_NAMES_PER_IMAGE = 5;

@@ -19,6 +19,13 @@ const bad: [string, string[], string, RegExp][] = [
   ['label without =', [...HUB, '--labels', 'zone'], '--labels', /key=value/],
   ['label bad key', [...HUB, '--labels', '-x=1'], '--labels', /key/],
   ['label bad prefix', [...HUB, '--labels', 'Ex_ample/x=1'], '--labels', /prefix/],
+  ['label a board may not set', [...HUB, '--labels', 'example.com/tier=edge'], '--labels', /may not set/],
+  [
+    'control-plane role label',
+    [...HUB, '--labels', 'node-role.kubernetes.io/control-plane='],
+    '--labels',
+    /may not set/,
+  ],
   ['label bad value', [...HUB, '--labels', 'a=b c'], '--labels', /value/],
   ['label value too long', [...HUB, '--labels', `a=${'v'.repeat(64)}`], '--labels', /value/],
   ['bad token', [...HUB, '--token', 'secret'], '--token', /abcdef\.0123456789abcdef/],
@@ -83,7 +90,7 @@ test('precedence: flags over env over file', () => {
     });
     assert.is(c.nodeName, 'from-flag');
     assert.is(c.hubUrl, 'mqtt://env:2');
-    assert.equal(c.labels, { a: 'b' });
+    assert.equal(c.labels, { 'drover.io/a': 'b' });
     assert.is(c.heartbeatIntervalMs, 2000);
     assert.is(c.dataDir, '/d');
     assert.is(c.token, 'abcdef.0123456789abcdef');
@@ -98,10 +105,14 @@ test('precedence: flags over env over file', () => {
 
 test('labels and durations parse', () => {
   const c = loadAgentConfig(
-    [...HUB, '--labels', 'zone=lab, example.com/tier=edge,empty=', '--heartbeat-interval=1.5s'],
+    [...HUB, '--labels', 'zone=lab, topology.kubernetes.io/region=eu,empty=', '--heartbeat-interval=1.5s'],
     {},
   );
-  assert.equal(c.labels, { zone: 'lab', 'example.com/tier': 'edge', empty: '' });
+  assert.equal(c.labels, {
+    'drover.io/zone': 'lab',
+    'topology.kubernetes.io/region': 'eu',
+    'drover.io/empty': '',
+  });
   assert.is(c.heartbeatIntervalMs, 1500);
   const cases: [string, number | undefined][] = [
     ['250ms', 250],

@@ -78,7 +78,7 @@ test('two agents join and are Ready in kubectl and drover get nodes', async () =
       ['edge-b', 'Ready'],
     ],
   );
-  const labels = await kubectl(['get', 'nodes', '-l', 'zone=lab', '-o', 'name'], {
+  const labels = await kubectl(['get', 'nodes', '-l', 'drover.io/zone=lab', '-o', 'name'], {
     kubeconfig: hub.kubeconfig,
   });
   assert.is(labels.stdout.trim(), 'node/edge-a');

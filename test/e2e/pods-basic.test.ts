@@ -86,7 +86,7 @@ test('a pod asking more cpu than any node has stays Pending with the reason; des
 
 test('nodeSelector: the pod lands on the node with the matching label', async () => {
   const r = await c.apply(
-    podYaml({ name: 'picky', command: 'sleep 3600', spec: '  nodeSelector:\n    zone: b\n' }),
+    podYaml({ name: 'picky', command: 'sleep 3600', spec: '  nodeSelector:\n    drover.io/zone: b\n' }),
   );
   assert.is(r.code, 0, r.stderr);
   const p = await c.waitPod('picky', running, 'Running');

@@ -72,7 +72,7 @@ test('kubectl create secret/configmap + a pod using them by env, envFrom and vol
       name: 'reader',
       command:
         'echo "env $PASSWORD $color"; echo "file $(cat /etc/sec/password) $(cat /etc/cfg/size)"; exec sleep 3600',
-      spec: `  nodeSelector: {slot: one}
+      spec: `  nodeSelector: {drover.io/slot: one}
   volumes:
   - name: sec
     secret: {secretName: pc-secret}

@@ -41,7 +41,7 @@ spec:
     spec:
       terminationGracePeriodSeconds: 1
       nodeSelector:
-        region: north
+        drover.io/region: north
       containers:
       - name: main
         image: ${IMAGE}

@@ -128,7 +128,7 @@ test('a node with autonomy-seconds "0" keeps its pods (objects and containers) t
       name: 'stay',
       replicas: 2,
       command: 'exec sleep 3600',
-      podSpec: `      nodeSelector:\n        site: c\n${healthTolerations(TOLERATION_S)}`,
+      podSpec: `      nodeSelector:\n        drover.io/site: c\n${healthTolerations(TOLERATION_S)}`,
     }),
   );
   assert.is(r.code, 0, r.stderr);

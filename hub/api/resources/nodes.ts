@@ -8,6 +8,7 @@ import { any, arr, bool, int, kindSchema, map, obj, quantity, str, strArr } from
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { cause } from '../meta.js';
+import { validateNodeStatus } from './node-validation.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -126,8 +127,7 @@ export const nodes: ResourceDef<Node> = {
           ),
         );
     });
-    causes.push(...checkQuantities('status.capacity', n.status?.capacity));
-    causes.push(...checkQuantities('status.allocatable', n.status?.allocatable));
+    causes.push(...validateNodeStatus(n.status));
     return causes;
   },
   table: {
