@@ -1,11 +1,13 @@
 // Shared informers (client-go's SharedInformerFactory): components of one hub process ask the
 // factory for a resource's informer and all get the same one, so each resource is listed and
 // watched once. A component adds its handlers and removes them when it stops; the factory's
-// owner stops the informers.
+// owner stops the informers. Every informer carries the standard indexes (indexes.ts), so a
+// controller asks `byIndex('pods', 'owner-uid', uid)` instead of listing the store.
 
 import type { KubeObject } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 import type { ApiClient } from '../api/client.js';
+import { STANDARD_INDEXES } from './indexes.js';
 import { Informer, type InformerHandlers, type InformerOptions } from './informer.js';
 
 export class InformerFactory {
@@ -22,10 +24,16 @@ export class InformerFactory {
     let inf = this.informers.get(resource);
     if (!inf) {
       inf = new Informer<KubeObject>(this.client, resource, this.log.child(resource), this.opts);
+      for (const [name, fn] of STANDARD_INDEXES) inf.addIndex(name, fn);
       this.informers.set(resource, inf);
     }
     // One informer per resource name, so the objects are of the caller's kind.
     return inf as unknown as Informer<T>;
+  }
+
+  /** Objects of resource held by its informer whose index `name` yields value (shared: never mutate). */
+  byIndex<T extends KubeObject>(resource: string, name: string, value: string): T[] {
+    return this.informer<T>(resource).byIndex(name, value);
   }
 
   stop(): void {

@@ -3,12 +3,16 @@
 // resumed from the last resourceVersion seen; on 410 Gone (history compacted) it lists again
 // and delivers the differences (deletions included), so handlers never miss a change.
 // Several handlers may share one informer (see factory.ts); one added late is first told
-// about every object already held.
+// about every object already held. Indexes (indexer.ts) answer "the objects with this owner /
+// node / namespace" without a scan. Held objects are shared by every reader and must never be
+// mutated in place: copy, then write through the API. With `freeze` (on in the test suite)
+// they are deep-frozen, so a reader that mutates one throws.
 
 import type { KubeObject, Status, WatchEvent } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 import type { ApiClient, ApiWatch } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
+import { type IndexFunc, Indexer } from './indexer.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -26,9 +30,19 @@ export interface InformerHandlers<T extends KubeObject> {
 export interface InformerOptions {
   /** Pause before retrying a failed list or watch, ms. */
   retryDelayMs?: number;
+  /** Deep-freeze held objects (catches in-place mutation). Default: on under the test runner (DROVER_TEST=1). */
+  freeze?: boolean;
 }
 
 export const INFORMER_RETRY_DELAY_MS = 1_000;
+/** Set by the test runner (scripts/test.mjs): informers freeze what they hold. */
+export const INFORMER_FREEZE_ENV = 'DROVER_TEST';
+
+function deepFreeze<V>(v: V): V {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+  for (const x of Object.values(v)) deepFreeze(x);
+  return Object.freeze(v);
+}
 
 /** The cache key: `namespace/name` (`/name` for cluster-scoped objects). */
 export function informerKey(o: KubeObject): string {
@@ -43,6 +57,8 @@ export class Informer<T extends KubeObject> {
   private readonly items = new Map<string, T>();
   private readonly handlers = new Set<InformerHandlers<T>>();
   private readonly retryDelayMs: number;
+  private readonly freeze: boolean;
+  private readonly indexer = new Indexer<T>();
   private resourceVersion = '';
   private watch: ApiWatch | undefined;
   private starting: Promise<void> | undefined;
@@ -60,6 +76,22 @@ export class Informer<T extends KubeObject> {
     opts: InformerOptions = {},
   ) {
     this.retryDelayMs = opts.retryDelayMs ?? INFORMER_RETRY_DELAY_MS;
+    this.freeze = opts.freeze ?? process.env[INFORMER_FREEZE_ENV] === '1';
+  }
+
+  /** Defines an index (idempotent for the same function); indexes what is held already. */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    this.indexer.addIndex(name, fn, this.items.entries());
+  }
+
+  /** Held objects whose index `name` yields value (shared: never mutate them). */
+  byIndex(name: string, value: string): T[] {
+    const out: T[] = [];
+    for (const k of this.indexer.keys(name, value)) {
+      const o = this.items.get(k);
+      if (o) out.push(o);
+    }
+    return out;
   }
 
   /** Adds a handler; if objects are held already it gets them first as initial ADDED. Returns its removal. */
@@ -99,7 +131,13 @@ export class Informer<T extends KubeObject> {
 
   /** Objects in one namespace. */
   inNamespace(ns: string): T[] {
+    if (this.indexer.has('namespace')) return this.byIndex('namespace', ns);
     return this.list().filter((o) => o.metadata.namespace === ns);
+  }
+
+  /** Number of objects held. */
+  size(): number {
+    return this.items.size;
   }
 
   stop(): void {
@@ -138,12 +176,12 @@ export class Informer<T extends KubeObject> {
       const k = informerKey(o);
       seen.add(k);
       const old = this.items.get(k);
-      this.items.set(k, o);
+      this.hold(k, old, o);
       this.emit(old ? 'MODIFIED' : 'ADDED', o, old, initial);
     }
     for (const [k, o] of [...this.items]) {
       if (seen.has(k)) continue;
-      this.items.delete(k);
+      this.hold(k, o, undefined);
       this.emit('DELETED', o, o, initial);
     }
     this.synced = true;
@@ -154,9 +192,17 @@ export class Informer<T extends KubeObject> {
   private apply(type: ChangeType, obj: T): void {
     const k = informerKey(obj);
     const old = this.items.get(k);
-    if (type === 'DELETED') this.items.delete(k);
-    else this.items.set(k, obj);
+    this.hold(k, old, type === 'DELETED' ? undefined : obj);
     this.emit(type, obj, old, false);
+  }
+
+  /** Replaces what is held under k (undefined: removes it) and keeps the indexes in step. */
+  private hold(k: string, old: T | undefined, obj: T | undefined): void {
+    if (obj) {
+      if (this.freeze) deepFreeze(obj);
+      this.items.set(k, obj);
+    } else this.items.delete(k);
+    this.indexer.update(k, old, obj);
   }
 
   private async startWatch(): Promise<void> {

@@ -1,0 +1,36 @@
+// The indexes every shared informer carries (names used with InformerFactory.byIndex).
+// namespace and owner-uid suit every kind; node-name only pods (others yield nothing).
+
+import type { KubeObject, Pod } from '../../shared/api/types.js';
+import type { IndexFunc } from './indexer.js';
+
+/** metadata.namespace ('' for cluster-scoped objects). */
+export const INDEX_NAMESPACE = 'namespace';
+/** The UID of the object's controller ownerReference (client-go's controller-uid lookups). */
+export const INDEX_CONTROLLER_UID = 'owner-uid';
+/** Every ownerReference UID, controller or not (the garbage collector's dependents). */
+export const INDEX_OWNER_UIDS = 'owner-uids';
+/** A pod's spec.nodeName (bound pods only). */
+export const INDEX_NODE_NAME = 'node-name';
+
+const byNamespace: IndexFunc<KubeObject> = (o) => [o.metadata.namespace ?? ''];
+
+const byControllerUid: IndexFunc<KubeObject> = (o) => {
+  const ref = o.metadata.ownerReferences?.find((r) => r.controller === true);
+  return ref?.uid ? [ref.uid] : [];
+};
+
+const byOwnerUids: IndexFunc<KubeObject> = (o) =>
+  (o.metadata.ownerReferences ?? []).map((r) => r.uid).filter((u) => u);
+
+const byNodeName: IndexFunc<KubeObject> = (o) => {
+  const n = (o as Pod).spec?.nodeName;
+  return o.kind === 'Pod' && typeof n === 'string' && n ? [n] : [];
+};
+
+export const STANDARD_INDEXES: readonly [string, IndexFunc<KubeObject>][] = [
+  [INDEX_NAMESPACE, byNamespace],
+  [INDEX_CONTROLLER_UID, byControllerUid],
+  [INDEX_OWNER_UIDS, byOwnerUids],
+  [INDEX_NODE_NAME, byNodeName],
+];
