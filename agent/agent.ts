@@ -13,6 +13,7 @@ import {
   NODE_STATUS_MAX_IMAGES,
   NODE_STATUS_MAX_NAMES_PER_IMAGE,
   NODE_USERNAME_PREFIX,
+  nodeClientId,
 } from '../shared/protocol/constants.js';
 import type { ContainerImage, Pod, PodStatus } from '../shared/api/types.js';
 import {
@@ -177,7 +178,7 @@ export class Agent {
   }
 
   /** Joins with the bootstrap token, retrying with backoff while the hub is unreachable. */
-  private async join(): Promise<void> {
+  private async join(previousPassword?: string): Promise<void> {
     const token = this.cfg.token!;
     for (;;) {
       if (this.stopping) return;
@@ -188,6 +189,7 @@ export class Agent {
           token,
           nodeName: this.cfg.nodeName,
           labels: this.cfg.labels,
+          previousPassword,
           timeoutMs: this.cfg.joinTimeoutMs,
           log: this.log,
         });
@@ -212,7 +214,7 @@ export class Agent {
     const will: Omit<WillMessage, 'v'> = { reason: 'connection lost' };
     const client = connect(this.cfg.hubUrl, {
       protocolVersion: MQTT_PROTOCOL_VERSION,
-      clientId: `node-${name}`,
+      clientId: nodeClientId(name),
       username: cred.username || `${NODE_USERNAME_PREFIX}${name}`,
       password: cred.password,
       clean: true,
@@ -301,12 +303,13 @@ export class Agent {
       return;
     }
     this.log.warn('hub refused the node credential; joining again with the bootstrap token');
+    const previousPassword = this.cred?.password;
     this.credentials.delete();
     this.cred = undefined;
     this.desired.forgetRevision();
     this.pods.forgetRevision();
     try {
-      await this.join();
+      await this.join(previousPassword);
     } catch (e) {
       this.fail(e as Error);
       return;

@@ -37,6 +37,8 @@ export interface JoinOptions {
   token: string;
   nodeName: string;
   labels?: Record<string, string>;
+  /** The node's current password, if it still has one: the hub re-issues a taken name only to its holder. */
+  previousPassword?: string;
   timeoutMs: number;
   log?: Logger;
 }
@@ -85,7 +87,13 @@ export async function joinHub(opts: JoinOptions): Promise<NodeCredential> {
     });
     const response = waitResponse(client, clientId);
     await step('request', left(), (ok, fail) => {
-      const req: Omit<JoinRequest, 'v'> = { nodeName: opts.nodeName, labels: opts.labels };
+      // The token again, for the hub to spend one of its uses on this name (its limits).
+      const req: Omit<JoinRequest, 'v'> = {
+        nodeName: opts.nodeName,
+        labels: opts.labels,
+        token: opts.token,
+        ...(opts.previousPassword ? { password: opts.previousPassword } : {}),
+      };
       client.publish(topics.joinRequest(clientId), encode<JoinRequest>(req), { qos: 1 }, (err) =>
         err ? fail(err.message) : ok(undefined),
       );

@@ -14,7 +14,8 @@ Commands:
   up                  start a hub and one local agent (first steps)
   hub                 run the hub (API server, store, MQTT broker, controllers)
   agent               run the agent on a board
-  token create        create a bootstrap token for joining agents
+  token create|list|delete   bootstrap tokens for joining boards
+  node revoke|reset NAME     withdraw a board's credential / free its name for a re-join
   get TYPE [NAME]     list objects as a table (nodes, pods, ns, ...)
   describe node NAME  show a node in detail
   version             print the version
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   hub: async () => (await import('./commands/hub.js')).hubCommand,
   agent: async () => (await import('./commands/agent.js')).agentCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
+  node: async () => (await import('./commands/node.js')).nodeCommand,
   get: async () => (await import('./commands/get.js')).getCommand,
   describe: async () => (await import('./commands/describe.js')).describeCommand,
   version: async () => async () => {

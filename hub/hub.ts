@@ -13,9 +13,12 @@ import { createPodLogsHandler } from './api/pod-logs.js';
 import { createApiServer } from './api/server.js';
 import { createBrokerAuth } from './broker/auth.js';
 import { type Broker, startBroker } from './broker/broker.js';
-import { createBootstrapToken, verifyBootstrapToken, verifyNodeCredential } from './auth/tokens.js';
+import { verifyNodeCredential } from './auth/node-credentials.js';
+import { createBootstrapToken, verifyBootstrapToken } from './auth/tokens.js';
+import { dialableMqttUrl, writeClusterInfo } from './cluster-info.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
+import { NodeCredentialController } from './controllers/node-credentials.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
 import { EventRecorder } from './events/recorder.js';
@@ -25,11 +28,13 @@ import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite.js';
 import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
-import { HUB_USERNAME } from '../shared/protocol/constants.js';
+import { HUB_USERNAME, nodeClientId } from '../shared/protocol/constants.js';
 
 export interface Hub {
   apiUrl: string;
   mqttUrl: string;
+  /** The MQTT URL as a board writes it (this machine's address instead of a wildcard/loopback). */
+  boardMqttUrl: string;
   client: ApiClient;
   bootstrapToken: string;
   config: HubConfig;
@@ -113,6 +118,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   let scheduler!: RunningScheduler;
   // One list+watch per resource for the scheduler, the gateway and the controllers.
   let informers!: InformerFactory;
+
+  const boardMqttUrl = () => (broker ? dialableMqttUrl(mqttUrl, config.mqttHost) : mqttUrl);
 
   const steps: [string, () => Promise<void>][] = [
     [
@@ -243,6 +250,16 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           informers,
         });
         undo.push({ name: 'stop core controllers', run: () => core.stop() });
+        const b = broker;
+        const creds = new NodeCredentialController({
+          client: api.client,
+          ...(b ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) } : {}),
+          recorder: new EventRecorder({ client: api.client, component: 'node-credential-controller', log }),
+          log: log.child('node-credentials'),
+          informers,
+        });
+        await creds.start();
+        undo.push({ name: 'stop node credential controller', run: () => creds.stop() });
       },
     ],
     [
@@ -287,6 +304,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         m.gauge('drover_node_leases', 'Nodes in the in-memory heartbeat table.', () => leases.size());
       },
     ],
+    ['publish cluster info', () => writeClusterInfo(api.client, { mqttUrl: boardMqttUrl() })],
     [
       'write kubeconfig and endpoints',
       async () => {
@@ -311,6 +329,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   return {
     apiUrl: api.url,
     mqttUrl,
+    boardMqttUrl: boardMqttUrl(),
     client: api.client,
     bootstrapToken,
     config,

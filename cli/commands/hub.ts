@@ -3,8 +3,8 @@
 
 import { resolve } from 'node:path';
 import { parseDurationMs } from '../../agent/duration.js';
-import { nodeAddresses } from '../../agent/node-info.js';
 import { type FlagSpecs, flagBool, flagString, type ParsedFlags, parseFlags } from '../../agent/flags.js';
+import { joinCommandLine } from '../../hub/cluster-info.js';
 import type { Hub } from '../../hub/hub.js';
 import type { HubOptions } from '../../hub/config.js';
 import type { LogLevel } from '../../shared/log.js';
@@ -86,24 +86,6 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
   };
 }
 
-/**
- * The MQTT URL as a board should write it: when the broker listens on every interface, a
- * loopback or wildcard host is replaced by this machine's first non-internal IPv4.
- */
-export function dialableMqttUrl(
-  url: string,
-  listenHost = '0.0.0.0',
-  machineIp: string | null = internalIp() ?? null,
-): string {
-  if (listenHost !== '0.0.0.0' && listenHost !== '::') return url;
-  const host = machineIp ?? '<this-machine-address>';
-  return url.replace(/\/\/(0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\]|\[::1\]):/, `//${host}:`);
-}
-
-function internalIp(): string | undefined {
-  return nodeAddresses().find((a) => a.type === 'InternalIP')?.address;
-}
-
 export function connectHelp(hub: Hub, nodeName = '<name>'): string {
   const kubeconfig = resolve(hub.config.dataDir, 'kubeconfig');
   return `Drover hub is running.
@@ -115,8 +97,8 @@ Use it:
   kubectl --kubeconfig ${kubeconfig} get nodes
   drover get nodes --kubeconfig ${kubeconfig}
 
-Join a board (bootstrap token ${hub.bootstrapToken}):
-  drover agent --hub ${dialableMqttUrl(hub.mqttUrl, hub.config.mqttHost)} --token ${hub.bootstrapToken} --name ${nodeName}
+Join a board (bootstrap token ${hub.bootstrapToken}, valid 24 h; more with \`drover token create\`):
+  ${joinCommandLine({ mqttUrl: hub.boardMqttUrl, token: hub.bootstrapToken, nodeName })}
 `;
 }
 

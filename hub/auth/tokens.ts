@@ -1,26 +1,33 @@
-// Bootstrap tokens (as Kubernetes stores them) and per-node MQTT credentials, both Secrets in
-// kube-system, read and written through the API like any other client.
-//   bootstrap-token-<id>  type bootstrap.kubernetes.io/token: token-id, token-secret,
-//                         usage-bootstrap-authentication, optional expiration (RFC 3339)
-//   drover-node-<name>    type drover.io/node-credential: node-name, password-hash
-//                         (SHA-256 of a random 192-bit password; the password itself is never stored)
+// Bootstrap tokens, stored as Kubernetes stores them: Secret kube-system/bootstrap-token-<id>,
+// type bootstrap.kubernetes.io/token, data token-id, token-secret,
+// usage-bootstrap-authentication, expiration (RFC 3339), description. Drover adds two limits
+// for tokens written on board images:
+//   node-name     the token joins only this node name (a per-board token)
+//   usage-limit   joins allowed; usage-count counts them (a single-use token has limit 1)
+// A join spends one use with an optimistic-concurrency update, so two joins racing for the
+// last use cannot both win.
 
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
-import { isAlreadyExists, isNotFound } from '../api/errors.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Secret } from '../../shared/api/types.js';
 import { BOOTSTRAP_TOKEN_RE } from '../../shared/protocol/constants.js';
+import {
+  BootstrapTokenNodeMismatchError,
+  BootstrapTokenUsedUpError,
+  ExpiredBootstrapTokenError,
+  InvalidBootstrapTokenError,
+  JoinRefusedError,
+} from './errors.js';
+import { b64, rfc3339, SYSTEM_NAMESPACE, safeEqual, unb64 } from './secret-data.js';
 
-export const SYSTEM_NAMESPACE = 'kube-system';
+export { SYSTEM_NAMESPACE } from './secret-data.js';
 export const BOOTSTRAP_TOKEN_TYPE = 'bootstrap.kubernetes.io/token';
-export const NODE_CREDENTIAL_TYPE = 'drover.io/node-credential';
 
-/** Random bytes in a node password: 192 bits, so a fast hash is as safe as a slow one. */
-const NODE_PASSWORD_BYTES = 24;
-
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-const unb64 = (s: string | undefined) =>
-  s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
+/** Default token lifetime, seconds: 24 h, kubeadm's default `--ttl`. 0 = never expires. */
+export const DEFAULT_BOOTSTRAP_TOKEN_TTL_S = 86_400;
+/** Conflicting updates retried when spending a use (another join raced us). */
+const SPEND_ATTEMPTS = 5;
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 function randomAlnum(n: number): string {
@@ -29,21 +36,27 @@ function randomAlnum(n: number): string {
   return s;
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export const bootstrapSecretName = (tokenId: string) => `bootstrap-token-${tokenId}`;
-export const nodeCredentialSecretName = (node: string) => `drover-node-${node}`;
-
-// ---- bootstrap tokens ----
 
 export interface CreateBootstrapTokenOptions {
-  /** Token lifetime, seconds; omitted = never expires. */
+  /** Token lifetime, seconds; default 24 h; 0 = never expires. */
   ttlSeconds?: number;
   description?: string;
+  /** Only this node name may join with it. */
+  nodeName?: string;
+  /** Joins allowed; omitted = unlimited. */
+  usageLimit?: number;
+}
+
+/** What `drover token list` shows of a token (never its secret). */
+export interface BootstrapTokenInfo {
+  id: string;
+  /** RFC 3339, or undefined when it never expires. */
+  expiration?: string;
+  description?: string;
+  nodeName?: string;
+  usageLimit?: number;
+  usageCount: number;
 }
 
 /** Creates a bootstrap token Secret and returns the token, `abcdef.0123456789abcdef`. */
@@ -51,6 +64,7 @@ export async function createBootstrapToken(
   client: ApiClient,
   opts: CreateBootstrapTokenOptions = {},
 ): Promise<string> {
+  const ttl = opts.ttlSeconds ?? DEFAULT_BOOTSTRAP_TOKEN_TTL_S;
   for (;;) {
     const id = randomAlnum(6);
     const secret = randomAlnum(16);
@@ -59,12 +73,13 @@ export async function createBootstrapToken(
       'token-secret': b64(secret),
       'usage-bootstrap-authentication': b64('true'),
     };
-    if (opts.ttlSeconds !== undefined) {
-      data.expiration = b64(
-        new Date(Date.now() + opts.ttlSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      );
-    }
+    if (ttl > 0) data.expiration = b64(rfc3339(Date.now() + ttl * 1000));
     if (opts.description) data.description = b64(opts.description);
+    if (opts.nodeName) data['node-name'] = b64(opts.nodeName);
+    if (opts.usageLimit !== undefined) {
+      data['usage-limit'] = b64(String(opts.usageLimit));
+      data['usage-count'] = b64('0');
+    }
     try {
       await client.create<Secret>('secrets', SYSTEM_NAMESPACE, {
         apiVersion: 'v1',
@@ -80,97 +95,112 @@ export async function createBootstrapToken(
   }
 }
 
-/** True when token is well-formed, its Secret exists, is usable for authentication and not expired. */
+function infoOf(s: Secret): BootstrapTokenInfo | undefined {
+  const d = s.data ?? {};
+  const id = unb64(d['token-id']);
+  if (s.type !== BOOTSTRAP_TOKEN_TYPE || !id) return undefined;
+  const limit = unb64(d['usage-limit']);
+  return {
+    id,
+    expiration: unb64(d.expiration),
+    description: unb64(d.description),
+    nodeName: unb64(d['node-name']),
+    usageLimit: limit === undefined ? undefined : Number(limit),
+    usageCount: Number(unb64(d['usage-count']) ?? 0),
+  };
+}
+
+export async function listBootstrapTokens(client: ApiClient): Promise<BootstrapTokenInfo[]> {
+  const list = await client.list<Secret>('secrets', SYSTEM_NAMESPACE);
+  return list.items.flatMap((s) => infoOf(s) ?? []);
+}
+
+/** Deletes a token by id or by the whole token; false when there was none. */
+export async function deleteBootstrapToken(client: ApiClient, idOrToken: string): Promise<boolean> {
+  const id = idOrToken.split('.')[0];
+  try {
+    await client.delete('secrets', SYSTEM_NAMESPACE, bootstrapSecretName(id));
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+async function readToken(client: ApiClient, token: string): Promise<Secret> {
+  const m = BOOTSTRAP_TOKEN_RE.exec(token);
+  if (!m) throw new InvalidBootstrapTokenError('malformed bootstrap token');
+  let s: Secret;
+  try {
+    s = await client.get<Secret>('secrets', SYSTEM_NAMESPACE, bootstrapSecretName(m[1]));
+  } catch (e) {
+    if (isNotFound(e)) throw new InvalidBootstrapTokenError('unknown bootstrap token');
+    throw e;
+  }
+  const d = s.data ?? {};
+  if (
+    s.type !== BOOTSTRAP_TOKEN_TYPE ||
+    unb64(d['token-id']) !== m[1] ||
+    !safeEqual(unb64(d['token-secret']) ?? '', m[2]) ||
+    unb64(d['usage-bootstrap-authentication']) !== 'true'
+  )
+    throw new InvalidBootstrapTokenError('unknown bootstrap token');
+  return s;
+}
+
+/** Throws the refusal that applies to this token now; `nodeName` checks a per-board token. */
+function checkToken(s: Secret, nowMs: number, nodeName?: string): BootstrapTokenInfo {
+  const info = infoOf(s)!;
+  if (info.expiration !== undefined && !(Date.parse(info.expiration) > nowMs))
+    throw new ExpiredBootstrapTokenError(`bootstrap token ${info.id} expired at ${info.expiration}`);
+  if (info.usageLimit !== undefined && !(info.usageCount < info.usageLimit))
+    throw new BootstrapTokenUsedUpError(
+      `bootstrap token ${info.id} is used up (${info.usageCount} of ${info.usageLimit} joins)`,
+    );
+  if (nodeName !== undefined && info.nodeName !== undefined && info.nodeName !== nodeName)
+    throw new BootstrapTokenNodeMismatchError(
+      `bootstrap token ${info.id} is for node ${info.nodeName}, not ${nodeName}`,
+    );
+  return info;
+}
+
+/** True when the token exists, matches, is usable for authentication, not expired and not used up. */
 export async function verifyBootstrapToken(
   client: ApiClient,
   token: string,
   nowMs = Date.now(),
 ): Promise<boolean> {
-  const m = BOOTSTRAP_TOKEN_RE.exec(token);
-  if (!m) return false;
-  let s: Secret;
   try {
-    s = await client.get<Secret>('secrets', SYSTEM_NAMESPACE, bootstrapSecretName(m[1]));
+    checkToken(await readToken(client, token), nowMs);
+    return true;
   } catch (e) {
-    if (isNotFound(e)) return false;
+    if (e instanceof JoinRefusedError) return false;
     throw e;
   }
-  const d = s.data ?? {};
-  if (s.type !== BOOTSTRAP_TOKEN_TYPE) return false;
-  if (unb64(d['token-id']) !== m[1]) return false;
-  if (!safeEqual(unb64(d['token-secret']) ?? '', m[2])) return false;
-  if (unb64(d['usage-bootstrap-authentication']) !== 'true') return false;
-  const exp = unb64(d.expiration);
-  if (exp !== undefined && !(Date.parse(exp) > nowMs)) return false;
-  return true;
 }
 
-// ---- node credentials ----
-
-// A slow password hash (scrypt, bcrypt) protects guessable human passwords. Node passwords
-// are 192 random bits: no guess can succeed, so SHA-256 is enough, and joins and reconnects of
-// thousands of boards after a hub restart cost microseconds each instead of ~50 ms of CPU.
-function hashPassword(password: string): string {
-  return `sha256$${createHash('sha256').update(password).digest('base64')}`;
-}
-
-function checkPassword(stored: string, password: string): boolean {
-  return stored.startsWith('sha256$') && safeEqual(stored, hashPassword(password));
-}
-
-export interface NodeCredential {
-  username: string;
-  password: string;
-}
-
-/** Issues (or replaces) node's credential; returns the only copy of the password. */
-export async function issueNodeCredential(client: ApiClient, nodeName: string): Promise<NodeCredential> {
-  const password = randomBytes(NODE_PASSWORD_BYTES).toString('base64url');
-  const data = { 'node-name': b64(nodeName), 'password-hash': b64(hashPassword(password)) };
-  const name = nodeCredentialSecretName(nodeName);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const existing = await client.get<Secret>('secrets', SYSTEM_NAMESPACE, name);
-      await client.update<Secret>('secrets', SYSTEM_NAMESPACE, {
-        ...existing,
-        type: NODE_CREDENTIAL_TYPE,
-        data,
-      });
-      break;
-    } catch (e) {
-      if (!isNotFound(e) && attempt < 3) continue; // conflict with a concurrent issue: retry
-      if (!isNotFound(e)) throw e;
-    }
-    try {
-      await client.create<Secret>('secrets', SYSTEM_NAMESPACE, {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name, namespace: SYSTEM_NAMESPACE, labels: { 'drover.io/node': nodeName } },
-        type: NODE_CREDENTIAL_TYPE,
-        data,
-      });
-      break;
-    } catch (e) {
-      if (!isAlreadyExists(e) || attempt >= 3) throw e;
-    }
-  }
-  return { username: `node:${nodeName}`, password };
-}
-
-/** True when password is node's current credential. */
-export async function verifyNodeCredential(
+/**
+ * Spends one join of `token` for `nodeName`: throws the refusal when the token is invalid,
+ * expired, used up or for another node. Tokens without a usage limit are only checked.
+ */
+export async function spendBootstrapToken(
   client: ApiClient,
+  token: string,
   nodeName: string,
-  password: string,
-): Promise<boolean> {
-  let s: Secret;
-  try {
-    s = await client.get<Secret>('secrets', SYSTEM_NAMESPACE, nodeCredentialSecretName(nodeName));
-  } catch (e) {
-    if (isNotFound(e)) return false;
-    throw e;
+  nowMs = Date.now(),
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const s = await readToken(client, token);
+    const info = checkToken(s, nowMs, nodeName);
+    if (info.usageLimit === undefined) return;
+    try {
+      await client.update<Secret>('secrets', SYSTEM_NAMESPACE, {
+        ...s,
+        data: { ...s.data, 'usage-count': b64(String(info.usageCount + 1)) },
+      });
+      return;
+    } catch (e) {
+      if (!isConflict(e) || attempt >= SPEND_ATTEMPTS) throw e;
+    }
   }
-  if (s.type !== NODE_CREDENTIAL_TYPE || unb64(s.data?.['node-name']) !== nodeName) return false;
-  const stored = unb64(s.data?.['password-hash']);
-  return stored !== undefined && checkPassword(stored, password);
 }

@@ -14,6 +14,7 @@ import {
   BOOTSTRAP_USERNAME_PREFIX,
   HUB_USERNAME,
   NODE_USERNAME_PREFIX,
+  nodeClientId,
 } from '../../shared/protocol/constants.js';
 import type { Logger } from '../../shared/log.js';
 
@@ -87,7 +88,7 @@ export async function identify(
   if (username.startsWith(NODE_USERNAME_PREFIX)) {
     const node = username.slice(NODE_USERNAME_PREFIX.length);
     if (!isValidTopicSegment(node)) return 'invalid node name';
-    if (clientId !== `node-${node}`) return `node clients must use client id node-${node}`;
+    if (clientId !== nodeClientId(node)) return `node clients must use client id ${nodeClientId(node)}`;
     return (await opts.verifyNodeCredential(node, password))
       ? { kind: 'node', node }
       : 'invalid node credential';

@@ -35,6 +35,8 @@ export interface Broker {
   retained(): number;
   /** Whether an MQTT client with this id is connected now. */
   isConnected(clientId: string): boolean;
+  /** Drops the client with this id now (no clean DISCONNECT: its last will fires); false if none. */
+  disconnect(clientId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     refused: () => refused,
     retained: () => retained.retainedCount(),
     isConnected: (clientId) => live.has(clientId),
+    disconnect(clientId) {
+      const c = live.get(clientId);
+      if (!c) return false;
+      log.info('disconnecting client', { clientId });
+      c.close();
+      return true;
+    },
     async close() {
       const closed = new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();

@@ -2,6 +2,7 @@
 // and the hooks into the node lifecycle controller.
 
 import type { ApiClient } from '../api/client.js';
+import type { EventRecorder } from '../events/recorder.js';
 import type { LeaseTable } from '../leases.js';
 import type { Logger } from '../../shared/log.js';
 
@@ -15,6 +16,8 @@ export interface GatewayContext {
   publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
   leases: LeaseTable;
   log: Logger;
+  /** Events of the hub's MQTT side (refused joins). */
+  events: EventRecorder;
   /** A message from the node's agent arrived (it is alive). */
   onNodeActivity(node: string): void;
   /** The node's MQTT connection dropped (last will). */

@@ -131,6 +131,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     publish,
     leases: opts.leases,
     log,
+    events: new EventRecorder({ client: opts.client, component: 'drover-gateway', log }),
     onNodeActivity: opts.onNodeActivity ?? (() => {}),
     onNodeWill: opts.onNodeWill ?? (() => {}),
     publishDesired: (node) => desired.publishNode(node),

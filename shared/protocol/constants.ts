@@ -29,6 +29,10 @@ export const RECONNECT_MAX_MS = 30_000;
 export const HUB_USERNAME = 'drover-hub';
 export const BOOTSTRAP_USERNAME_PREFIX = 'bootstrap:';
 export const NODE_USERNAME_PREFIX = 'node:';
+/** MQTT client ids: a node connects as node-<name>, a joiner as join-<random>. */
+export const NODE_CLIENT_ID_PREFIX = 'node-';
+export const JOIN_CLIENT_ID_PREFIX = 'join-';
+export const nodeClientId = (node: string) => `${NODE_CLIENT_ID_PREFIX}${node}`;
 
 /** Kubernetes bootstrap token shape: [a-z0-9]{6}.[a-z0-9]{16}. */
 export const BOOTSTRAP_TOKEN_RE = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;

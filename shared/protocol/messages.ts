@@ -22,6 +22,10 @@ export interface JoinRequest {
   v: number;
   nodeName: string;
   labels?: Record<string, string>;
+  /** The bootstrap token again (the hub spends a use of it for this name). */
+  token?: string;
+  /** The node's current password, when it has one: re-joining a name needs it. */
+  password?: string;
 }
 
 export interface JoinResponse {
@@ -163,6 +167,8 @@ export function parseJoinRequest(buf: Buffer | Uint8Array | string): JoinRequest
   const o = decode(buf, 'join request');
   str(o, 'nodeName', 'join request');
   strMap(o, 'labels', 'join request', true);
+  str(o, 'token', 'join request', true);
+  str(o, 'password', 'join request', true);
   return o as unknown as JoinRequest;
 }
 

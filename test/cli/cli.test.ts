@@ -13,7 +13,7 @@ import {
   resourcePath,
 } from '../../cli/api.js';
 import { describeNode } from '../../cli/commands/describe.js';
-import { dialableMqttUrl } from '../../cli/commands/hub.js';
+import { dialableMqttUrl } from '../../hub/cluster-info.js';
 import { renderTable } from '../../cli/table.js';
 import type { Node } from '../../shared/api/types.js';
 import { drover, parseTable } from '../helpers/procs.js';

@@ -14,6 +14,7 @@ import {
   parseTable,
   startAgentProcess,
   startHubProcess,
+  tokenOfJoinLine,
 } from '../helpers/procs.js';
 import { cleanupTempDirs } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -130,8 +131,9 @@ test('SIGSTOP: NotReady after the grace period; SIGCONT: Ready again', async () 
 test('drover token create: a new token joins a new agent; get ns / pods -A / -o json|yaml', async () => {
   const t = await drover(['token', 'create', '--ttl', '1h', '--kubeconfig', hub.kubeconfig]);
   assert.is(t.code, 0, t.stderr);
-  const token = t.stdout.trim();
-  assert.match(token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+  // One line that joins a board: drover agent --hub URL --token T
+  assert.match(t.stdout.trim(), /^drover agent --hub mqtts?:\/\/\S+ --token [a-z0-9]{6}\.[a-z0-9]{16}/);
+  const token = tokenOfJoinLine(t.stdout);
   assert.is.not(token, hub.token);
   await startAgent('edge-c', { hub: { mqttUrl: hub.mqttUrl, token } });
   await waitStatus('edge-c', 'True');

@@ -264,3 +264,10 @@ export function parseTable(text: string): Record<string, string>[] {
     return row;
   });
 }
+
+/** The bootstrap token in a join line printed by `drover token create`. */
+export function tokenOfJoinLine(line: string): string {
+  const m = /--token ([a-z0-9]{6}\.[a-z0-9]{16})/.exec(line);
+  if (!m) throw new Error(`no token in ${JSON.stringify(line)}`);
+  return m[1]!;
+}

@@ -1,12 +1,9 @@
 // Bootstrap tokens and node credentials as Secrets, through a real API over a real store.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  createBootstrapToken,
-  issueNodeCredential,
-  verifyBootstrapToken,
-  verifyNodeCredential,
-} from '../../../hub/auth/tokens.js';
+import { NodeNameTakenError } from '../../../hub/auth/errors.js';
+import { issueNodeCredential, verifyNodeCredential } from '../../../hub/auth/node-credentials.js';
+import { createBootstrapToken, verifyBootstrapToken } from '../../../hub/auth/tokens.js';
 import type { Hub } from '../../../hub/hub.js';
 import type { Secret } from '../../../shared/api/types.js';
 import { tempDir, testHub } from '../gateway/harness.js';
@@ -43,6 +40,9 @@ test('bootstrap token expiry is honoured', async () => {
   const token = await createBootstrapToken(hub.client, { ttlSeconds: 60 });
   assert.ok(await verifyBootstrapToken(hub.client, token));
   assert.not.ok(await verifyBootstrapToken(hub.client, token, Date.now() + 61_000));
+  const dflt = await createBootstrapToken(hub.client);
+  assert.ok(await verifyBootstrapToken(hub.client, dflt, Date.now() + 86_000_000), 'default TTL 24 h');
+  assert.not.ok(await verifyBootstrapToken(hub.client, dflt, Date.now() + 86_401_000));
 });
 
 test('node credential: issue, verify, and replacement invalidates the old password', async () => {
@@ -61,7 +61,9 @@ test('node credential: issue, verify, and replacement invalidates the old passwo
       .includes(cred.password),
   );
 
-  const next = await issueNodeCredential(hub.client, 'n1');
+  const taken = await issueNodeCredential(hub.client, 'n1').catch((e: Error) => e);
+  assert.instance(taken, NodeNameTakenError, 'no new credential without the current one');
+  const next = await issueNodeCredential(hub.client, 'n1', cred.password);
   assert.not.ok(await verifyNodeCredential(hub.client, 'n1', cred.password), 'old password refused');
   assert.ok(await verifyNodeCredential(hub.client, 'n1', next.password));
 });

@@ -40,17 +40,22 @@ export function mqttConnect(url: string, opts: IClientOptions): Promise<MqttClie
   return mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
 }
 
-/** Joins with the bootstrap token, as an agent does; returns the JoinResponse. */
-export async function join(
-  hub: Hub,
-  nodeName: string,
-  labels?: Record<string, string>,
-): Promise<JoinResponse> {
+export interface JoinAs {
+  labels?: Record<string, string>;
+  /** Default the hub's bootstrap token. */
+  token?: string;
+  /** The node's current password (a re-join). */
+  password?: string;
+}
+
+/** Joins with a bootstrap token, as an agent does; returns the JoinResponse. */
+export async function join(hub: Hub, nodeName: string, as: JoinAs = {}): Promise<JoinResponse> {
   const clientId = `join-${randomBytes(6).toString('hex')}`;
+  const token = as.token ?? hub.bootstrapToken;
   const c = await mqttConnect(hub.mqttUrl, {
     clientId,
-    username: `bootstrap:${hub.bootstrapToken.split('.')[0]}`,
-    password: hub.bootstrapToken,
+    username: `bootstrap:${token.split('.')[0]}`,
+    password: token,
   });
   try {
     const res = new Promise<JoinResponse>((resolve, reject) => {
@@ -63,7 +68,12 @@ export async function join(
     await c.subscribeAsync(topics.joinResponse(clientId), { qos: 1 });
     await c.publishAsync(
       topics.joinRequest(clientId),
-      encode<JoinRequest>({ nodeName, ...(labels ? { labels } : {}) }),
+      encode<JoinRequest>({
+        nodeName,
+        token,
+        ...(as.labels ? { labels: as.labels } : {}),
+        ...(as.password ? { password: as.password } : {}),
+      }),
       {
         qos: 1,
       },

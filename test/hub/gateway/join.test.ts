@@ -2,7 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Hub } from '../../../hub/hub.js';
-import type { Secret } from '../../../shared/api/types.js';
+import { createBootstrapToken, listBootstrapTokens } from '../../../hub/auth/tokens.js';
+import { JOIN_REFUSED_REASON } from '../../../hub/gateway/join.js';
+import type { Event, Secret } from '../../../shared/api/types.js';
 import { connectNode, join, mqttConnect, tempDir, testHub } from './harness.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -17,6 +19,16 @@ test.after(async () => {
   await hub.stop();
   dir.cleanup();
 });
+
+async function secretExists(node: string): Promise<boolean> {
+  return hub.client.get('secrets', 'kube-system', `drover-node-${node}`).then(
+    () => true,
+    (e: { code?: number }) => {
+      if (e.code !== 404) throw e;
+      return false;
+    },
+  );
+}
 
 async function connackCode(
   p: Promise<{ endAsync(force?: boolean): Promise<void> }>,
@@ -67,14 +79,65 @@ test('a wrong node password is refused', async () => {
   assert.is(await connackCode(connectNode(hub, 'pi-1', res.password!)), 5, "pi-2's password is not pi-1's");
 });
 
-test('re-joining replaces the credential: the old password stops working (cache honours it)', async () => {
+test('a join for a name with a live credential is refused, with an event; the holder keeps it', async () => {
   const first = await join(hub, 'pi-3');
-  const c = await connectNode(hub, 'pi-3', first.password!); // verified once: now cached
-  await c.endAsync();
-  const second = await join(hub, 'pi-3');
-  assert.is(await connackCode(connectNode(hub, 'pi-3', first.password!)), 5);
-  const c2 = await connectNode(hub, 'pi-3', second.password!);
+  const holder = await connectNode(hub, 'pi-3', first.password!);
+  const takeover = await join(hub, 'pi-3');
+  assert.is(takeover.ok, false);
+  assert.match(takeover.error ?? '', /already has a live credential/);
+  assert.match(takeover.error ?? '', /drover node reset pi-3/);
+  assert.is(takeover.password, undefined);
+  assert.ok(holder.connected, 'the real board stays connected');
+  await holder.endAsync();
+  const again = await connectNode(hub, 'pi-3', first.password!);
+  await again.endAsync();
+  const events = await hub.client.list<Event>('events', 'default');
+  const refused = events.items.filter(
+    (e) => e.involvedObject.name === 'pi-3' && e.reason === JOIN_REFUSED_REASON,
+  );
+  assert.is(refused.length, 1);
+  assert.is(refused[0].type, 'Warning');
+});
+
+test('re-joining with the current credential replaces it: the old password stops working', async () => {
+  const first = await join(hub, 'pi-4');
+  const second = await join(hub, 'pi-4', { password: first.password });
+  assert.ok(second.ok, second.error);
+  assert.is(await connackCode(connectNode(hub, 'pi-4', first.password!)), 5);
+  const c2 = await connectNode(hub, 'pi-4', second.password!);
   await c2.endAsync();
+  const wrong = await join(hub, 'pi-4', { password: first.password });
+  assert.is(wrong.ok, false, 'a stale credential does not re-join');
+});
+
+test('a per-board single-use token joins its node once and no other', async () => {
+  const token = await createBootstrapToken(hub.client, { nodeName: 'pi-5', usageLimit: 1 });
+  const other = await join(hub, 'pi-6', { token });
+  assert.is(other.ok, false);
+  assert.match(other.error ?? '', /is for node pi-5, not pi-6/);
+  assert.not.ok(await secretExists('pi-6'), 'nothing written for the refused name');
+  const ok = await join(hub, 'pi-5', { token });
+  assert.ok(ok.ok, ok.error);
+  const [info] = (await listBootstrapTokens(hub.client)).filter((t) => t.id === token.split('.')[0]);
+  assert.equal([info.usageCount, info.usageLimit], [1, 1]);
+  // Used up: the broker refuses the CONNECT itself.
+  const code = await connackCode(
+    mqttConnect(hub.mqttUrl, {
+      clientId: 'join-used',
+      username: `bootstrap:${token.split('.')[0]}`,
+      password: token,
+    }),
+  );
+  assert.is(code, 5);
+});
+
+test('a refused name does not spend a single-use token', async () => {
+  await join(hub, 'pi-7');
+  const token = await createBootstrapToken(hub.client, { nodeName: 'pi-7', usageLimit: 1 });
+  const refused = await join(hub, 'pi-7', { token });
+  assert.is(refused.ok, false);
+  const [info] = (await listBootstrapTokens(hub.client)).filter((t) => t.id === token.split('.')[0]);
+  assert.is(info.usageCount, 0);
 });
 
 test('an invalid node name gets ok:false naming the step', async () => {
