@@ -5,11 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
 import type { KubeObject } from '../../shared/api/types.js';
 import type { Store } from '../store/store.js';
-import type { PatchType } from './client.js';
 import { PathNotFoundError } from './errors.js';
 import type { Registry } from './registry.js';
 import type { ResourceDef } from './resource.js';
-import type { Gauge } from '../metrics.js';
+import type { Counter, Gauge } from '../metrics.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -29,10 +28,8 @@ export interface SubresourceContext {
   name: string;
   subresource: string;
   query: URLSearchParams;
-  /** Decoded JSON/YAML body for POST/PUT; undefined for GET. */
+  /** Decoded JSON/YAML body for POST/PUT/PATCH; undefined for GET. */
   body?: unknown;
-  /** Decoded PATCH body and its patch type (over HTTP). */
-  patch?: { type: PatchType; patch: unknown };
   /** Present over HTTP only: a handler may stream its own response (e.g. logs) on res. */
   req?: IncomingMessage;
   res?: ServerResponse;
@@ -52,6 +49,8 @@ export class ApiCore {
     readonly registry: Registry,
     readonly log: Logger,
     readonly watchers?: Gauge,
+    /** Counts every LIST by resource (a controller that reads its informer lists none). */
+    readonly lists?: Counter,
   ) {}
 
   /** The kind for an ApiClient resource name ('pods'), or 404. */

@@ -19,15 +19,7 @@ import { parseRoute } from './http/route.js';
 import { LocalApiClient } from './local-client.js';
 import { bindingHandler } from './ops/binding.js';
 import { registerAppsSubresources } from './resources/apps-scale.js';
-import {
-  type ApiServerOptions,
-  DEFAULT_YAML_DECODE_QUEUE,
-  DEFAULT_YAML_MAX_ALIASES,
-  DEFAULT_YAML_WORKER_HEAP_MB,
-  resolveOptions,
-} from './options.js';
-import { BodyDecoder } from './http/body.js';
-import { YamlDecodePool } from './http/yaml/pool.js';
+import { type ApiServerOptions, resolveOptions } from './options.js';
 import { createRegistry, type Registry } from './registry.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import { OpenApiV3 } from './openapi.js';
@@ -39,6 +31,8 @@ export interface ApiServer {
   /** In-process client: same validation path as HTTP. */
   client: ApiClient;
   metrics: Metrics;
+  /** LISTs served (HTTP and in-process), by resource: drover_api_list_total. */
+  lists: Counter;
   registry: Registry;
   /** Serve `/{resource}/{name}/{subresource}` (e.g. pods/log) with fn; replaces the default. */
   registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void;
@@ -56,16 +50,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const o = resolveOptions(options);
   const log = o.log ?? createLogger('api');
   const metrics = o.metrics ?? new Metrics();
-  const yaml = new YamlDecodePool({
-    maxDepth: o.maxBodyDepth,
-    maxAliasCount: DEFAULT_YAML_MAX_ALIASES,
-    // Aliases may expand a document; past a few times the body limit it is a bomb.
-    maxJsonChars: 4 * o.maxBodyBytes,
-    timeoutMs: o.yamlDecodeTimeoutMs,
-    maxQueue: DEFAULT_YAML_DECODE_QUEUE,
-    maxHeapMb: DEFAULT_YAML_WORKER_HEAP_MB,
-  });
-  const body = new BodyDecoder(o.maxBodyBytes, o.maxBodyDepth, yaml);
   const requests: Counter = metrics.counter(
     'apiserver_request_total',
     'Counter of apiserver requests broken out for each verb, resource, and HTTP response code.',
@@ -77,9 +61,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const watchers = metrics.gauge('apiserver_registered_watchers', 'Number of currently open watches.');
   watchers.set(0);
   metrics.gauge('drover_store_revision', 'Current revision of the store.', () => o.store.revision());
+  const lists = metrics.counter('drover_api_list_total', 'LISTs served (HTTP and in-process), by resource.');
 
   const registry = createRegistry();
-  const core = new ApiCore(o.store, registry, log, watchers);
+  const core = new ApiCore(o.store, registry, log, watchers, lists);
   core.registerSubresourceHandler('pods', 'binding', bindingHandler);
   registerAppsSubresources(core);
   core.registerSubresourceHandler('pods', 'log', logNotImplemented);
@@ -154,7 +139,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       subresource: route.subresource,
       watchPath: route.watchPath,
       query: url.searchParams,
-      body,
+      maxBodyBytes: o.maxBodyBytes,
       track,
     });
     return { verb, resource };
@@ -204,15 +189,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     port,
     client,
     metrics,
+    lists,
     registry,
     registerSubresourceHandler: (r, s, fn) => core.registerSubresourceHandler(r, s, fn),
-    close: async () => {
-      await new Promise<void>((resolve) => {
+    close: () =>
+      new Promise<void>((resolve) => {
         for (const end of [...open]) end();
         server.close(() => resolve());
         server.closeAllConnections();
-      });
-      await yaml.close();
-    },
+      }),
   };
 }

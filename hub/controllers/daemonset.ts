@@ -8,6 +8,8 @@
 //   when nothing else changed, RollingUpdate replaces old pods maxUnavailable at a time
 //   (OnDelete: only pods deleted by the user are replaced with the new template); status.
 // No ControllerRevision objects: the hash label alone tells old from new pods.
+// Reads come from the shared informers (the DaemonSet, its pods by the `owner-uid` index, the
+// nodes), with expectations (expectations.ts) over the creates and deletes, as for ReplicaSets.
 
 import type { ApiClient } from '../api/client.js';
 import { isConflict, isNotFound } from '../api/errors.js';
@@ -16,14 +18,17 @@ import type { DaemonSet } from '../../shared/api/apps.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import { INDEX_CONTROLLER_UID } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodAvailable, msUntilAvailable } from './active-pods.js';
-import { controllerOf, keyOf, splitKey } from './controller-ref.js';
-import { newDaemonPod, placement, targetNode } from './daemonset/placement.js';
+import { controllerOf, keyOf } from './controller-ref.js';
+import { newDaemonPod, placement, targetNode, templatePod } from './daemonset/placement.js';
 import { dsMaxUnavailable, rollingUpdateDeletions } from './daemonset/rolling-update.js';
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
+import { Expectations } from './expectations.js';
 import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { slowStartBatch } from './slow-start.js';
 
 export interface DaemonSetControllerOptions {
   client: ApiClient;
@@ -32,6 +37,8 @@ export interface DaemonSetControllerOptions {
   log?: Logger;
   /** Shared informers of the hub; default: its own. */
   informers?: InformerFactory;
+  /** Unmet expectations expire after this long, ms. Default 5 min (upstream). */
+  expectationsTimeoutMs?: number;
 }
 
 const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
@@ -42,7 +49,9 @@ export class DaemonSetController implements Controller {
   private readonly log: Logger;
   private readonly sets: Informer<DaemonSet>;
   private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
   private readonly informers: InformerUse;
+  readonly expectations: Expectations;
 
   constructor(private readonly opts: DaemonSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/daemonset');
@@ -50,12 +59,19 @@ export class DaemonSetController implements Controller {
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.sets = this.informers.factory.informer<DaemonSet>('daemonsets');
     this.nodes = this.informers.factory.informer<Node>('nodes');
+    this.pods = this.informers.factory.informer<Pod>('pods');
+    this.expectations = new Expectations(opts.expectationsTimeoutMs);
+  }
+
+  /** No key queued or being reconciled. */
+  idle(): boolean {
+    return this.runner.idle();
   }
 
   async start(): Promise<void> {
     await this.informers.watch<DaemonSet>('daemonsets', { onChange: (_t, ds) => this.runner.add(keyOf(ds)) });
     await this.informers.watch<Node>('nodes', { onChange: (t, n, old) => this.onNode(t, n, old) });
-    await this.informers.watch<Pod>('pods', { onChange: (_t, p) => this.onPod(p) });
+    await this.informers.watch<Pod>('pods', { onChange: (t, p) => this.onPod(t, p) });
     this.runner.start();
   }
 
@@ -71,26 +87,25 @@ export class DaemonSetController implements Controller {
     for (const ds of this.sets.list()) this.runner.add(keyOf(ds));
   }
 
-  private onPod(p: Pod): void {
+  private onPod(type: ChangeType, p: Pod): void {
     const ref = controllerOf(p);
-    if (ref?.kind === 'DaemonSet') this.runner.add(`${p.metadata.namespace ?? ''}/${ref.name}`);
+    if (ref?.kind !== 'DaemonSet') return;
+    const key = `${p.metadata.namespace ?? ''}/${ref.name}`;
+    if (type === 'ADDED') this.expectations.creationObserved(key);
+    if (type === 'DELETED' || p.metadata.deletionTimestamp) this.expectations.deletionObserved(key, keyOf(p));
+    this.runner.addCoalesced(key);
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
-    const { namespace, name } = splitKey(key);
-    const c = this.opts.client;
-    let ds: DaemonSet;
-    try {
-      ds = await c.get<DaemonSet>('daemonsets', namespace, name);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
+    const ds = this.sets.get(key);
+    if (!ds) {
+      this.expectations.delete(key);
+      return undefined;
     }
     const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
-    const owned = (await c.list<Pod>('pods', namespace)).items.filter(
-      (p) => controllerOf(p)?.uid === ds.metadata.uid,
-    );
+    const owned = this.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
     const nodes = this.nodes.list();
+    const tmpl = templatePod(ds);
     const nodeNames = new Set(nodes.map((n) => n.metadata.name ?? ''));
     const toDelete: Pod[] = [];
     const terminatingOn = new Set<string>();
@@ -114,7 +129,7 @@ export class DaemonSetController implements Controller {
     for (const n of nodes) {
       const nodeName = n.metadata.name ?? '';
       const pods = (podsOn.get(nodeName) ?? []).sort((a, b) => created(a) - created(b));
-      const where = placement(ds, n);
+      const where = placement(tmpl, n);
       if (!where.shouldContinueRunning) {
         toDelete.push(...pods);
         states.set(nodeName, { shouldRun: false, pods: [] });
@@ -126,23 +141,60 @@ export class DaemonSetController implements Controller {
       if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
     }
     const deleting = ds.metadata.deletionTimestamp !== undefined;
-    if (!deleting) {
-      for (const node of toCreate) await this.createPod(ds, node, hash);
-      for (const p of toDelete) await this.deletePod(ds, p, 'no longer belongs on its node');
+    // Until the informer has shown our last creates and deletes, its view is not to be trusted.
+    if (!deleting && this.expectations.satisfied(key)) {
+      await this.createPods(key, ds, toCreate, hash);
+      await this.deletePods(key, ds, toDelete, 'no longer belongs on its node');
       if (toCreate.length === 0 && toDelete.length === 0 && ds.spec.updateStrategy?.type !== 'OnDelete')
-        await this.rollingUpdate(ds, states, hash);
+        await this.rollingUpdate(key, ds, states, hash);
     }
     return this.writeStatus(ds, states, hash);
   }
 
-  private async rollingUpdate(ds: DaemonSet, states: Map<string, NodeState>, hash: string): Promise<void> {
+  /** Creates daemon pods for nodes in slow-start batches, with expectations set first. */
+  private async createPods(key: string, ds: DaemonSet, nodes: string[], hash: string): Promise<void> {
+    if (nodes.length === 0) return;
+    this.expectations.expectCreations(key, nodes.length);
+    const r = await slowStartBatch(nodes.length, async (i) => {
+      try {
+        await this.createPod(ds, nodes[i], hash);
+      } catch (e) {
+        this.expectations.creationObserved(key);
+        throw e;
+      }
+    });
+    for (let i = 0; i < r.skipped; i++) this.expectations.creationObserved(key);
+    if (r.error !== undefined) throw r.error;
+  }
+
+  private async deletePods(key: string, ds: DaemonSet, pods: Pod[], why: string): Promise<void> {
+    if (pods.length === 0) return;
+    this.expectations.expectDeletions(key, pods.map(keyOf));
+    await Promise.all(
+      pods.map(async (p) => {
+        try {
+          await this.deletePod(ds, p, why);
+        } catch (e) {
+          this.expectations.deletionObserved(key, keyOf(p));
+          throw e;
+        }
+      }),
+    );
+  }
+
+  private async rollingUpdate(
+    key: string,
+    ds: DaemonSet,
+    states: Map<string, NodeState>,
+    hash: string,
+  ): Promise<void> {
     const byNode = new Map<string, Pod[]>();
     for (const [n, s] of states) if (s.shouldRun) byNode.set(n, s.pods);
     const max = dsMaxUnavailable(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, byNode.size);
     const now = Date.now();
     const minReady = ds.spec.minReadySeconds ?? 0;
-    for (const p of rollingUpdateDeletions(byNode, hash, max, (x) => isPodAvailable(x, minReady, now)))
-      await this.deletePod(ds, p, 'rolling update to the new template');
+    const victims = rollingUpdateDeletions(byNode, hash, max, (x) => isPodAvailable(x, minReady, now));
+    await this.deletePods(key, ds, victims, 'rolling update to the new template');
   }
 
   private async createPod(ds: DaemonSet, node: string, hash: string): Promise<void> {

@@ -3,11 +3,12 @@
 // matching, creates from the template (generateName `<rs>-`), deletes in Kubernetes' order
 // (active-pods.ts), and reports status (replicas, fullyLabeled, ready, available, observedGeneration).
 //
-// No expectations: upstream needs them because its pod informer lags behind its own creates.
-// Here reconcile lists pods through the in-process API (read-after-write consistent SQLite)
-// and the runner never runs one key twice at once, so every create/delete of a previous
-// reconcile is already visible when the next one lists. Re-listing per reconcile is the
-// price, paid per namespace.
+// Reads come from the shared informers, never a LIST: the ReplicaSet from its informer, its
+// pods by the `owner-uid` index and the namespace's orphans by the `orphans` index, so a
+// reconcile costs the pods of its own key. The pod informer lags the controller's own writes,
+// so creates and deletes set expectations (expectations.ts) first and the controller does not
+// create or delete for a key again until the informer has shown them (upstream does the same).
+// Creates run in slow-start batches (slow-start.ts), so many are in flight at once.
 
 import type { ApiClient } from '../api/client.js';
 import { isConflict, isNotFound } from '../api/errors.js';
@@ -16,10 +17,13 @@ import { fromLabelSelector, matches, type Selector } from '../../shared/api/labe
 import type { Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
-import type { Informer } from '../informers/informer.js';
+import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
+import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
-import { controllerOf, keyOf, newControllerRef, splitKey } from './controller-ref.js';
+import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { Expectations } from './expectations.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { slowStartBatch } from './slow-start.js';
 
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -32,6 +36,8 @@ export interface ReplicaSetControllerOptions {
   log?: Logger;
   /** Shared informers of the hub; default: its own. */
   informers?: InformerFactory;
+  /** Unmet expectations expire after this long, ms. Default 5 min (upstream). */
+  expectationsTimeoutMs?: number;
 }
 
 export function podFromTemplate(rs: ReplicaSet): Pod {
@@ -94,7 +100,9 @@ export class ReplicaSetController implements Controller {
   private readonly log: Logger;
   private readonly burst: number;
   private readonly sets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
   private readonly informers: InformerUse;
+  readonly expectations: Expectations;
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/replicaset');
@@ -104,13 +112,20 @@ export class ReplicaSetController implements Controller {
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.sets = this.informers.factory.informer<ReplicaSet>('replicasets');
+    this.pods = this.informers.factory.informer<Pod>('pods');
+    this.expectations = new Expectations(opts.expectationsTimeoutMs);
+  }
+
+  /** No key queued or being reconciled (tests wait for this before asserting "nothing more"). */
+  idle(): boolean {
+    return this.runner.idle();
   }
 
   async start(): Promise<void> {
     await this.informers.watch<ReplicaSet>('replicasets', {
       onChange: (_t, rs) => this.runner.add(keyOf(rs)),
     });
-    await this.informers.watch<Pod>('pods', { onChange: (_t, p, old) => this.onPod(p, old) });
+    await this.informers.watch<Pod>('pods', { onChange: (t, p, old) => this.onPod(t, p, old) });
     this.runner.start();
   }
 
@@ -120,12 +135,19 @@ export class ReplicaSetController implements Controller {
   }
 
   /** A pod changed: its controller, or for an orphan every ReplicaSet whose selector matches. */
-  private onPod(p: Pod, old: Pod | undefined): void {
+  private onPod(type: ChangeType, p: Pod, old: Pod | undefined): void {
     const ns = p.metadata.namespace ?? '';
+    const ref = controllerOf(p);
+    if (ref?.kind === 'ReplicaSet') {
+      const key = `${ns}/${ref.name}`;
+      if (type === 'ADDED') this.expectations.creationObserved(key);
+      if (type === 'DELETED' || p.metadata.deletionTimestamp)
+        this.expectations.deletionObserved(key, keyOf(p));
+    }
     for (const o of old && old !== p ? [p, old] : [p]) {
       const ref = controllerOf(o);
       if (ref) {
-        if (ref.kind === 'ReplicaSet') this.runner.add(`${ns}/${ref.name}`);
+        if (ref.kind === 'ReplicaSet') this.runner.addCoalesced(`${ns}/${ref.name}`);
         continue;
       }
       for (const rs of this.sets.inNamespace(ns)) {
@@ -139,20 +161,23 @@ export class ReplicaSetController implements Controller {
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
-    const { namespace, name } = splitKey(key);
     const c = this.opts.client;
-    let rs: ReplicaSet;
-    try {
-      rs = await c.get<ReplicaSet>('replicasets', namespace, name);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
+    const rs = this.sets.get(key);
+    if (!rs) {
+      this.expectations.delete(key);
+      return undefined;
     }
+    const namespace = rs.metadata.namespace;
     const selector = fromLabelSelector(rs.spec.selector);
-    const all = (await c.list<Pod>('pods', namespace)).items;
-    const owned = await this.claim(rs, selector, all);
+    const candidates = [
+      ...this.pods.byIndex(INDEX_CONTROLLER_UID, rs.metadata.uid ?? ''),
+      ...this.pods.byIndex(INDEX_ORPHANS, namespace ?? ''),
+    ];
+    const owned = await this.claim(rs, selector, candidates);
     const active = owned.filter(isPodActive);
-    if (!rs.metadata.deletionTimestamp) await this.manage(rs, active);
+    // Until the informer has shown our last creates and deletes, its count is not to be trusted.
+    if (!rs.metadata.deletionTimestamp && this.expectations.satisfied(key))
+      await this.manage(key, rs, active);
     const { status, nextCheckMs } = replicaSetStatus(rs, active, Date.now());
     if (!sameStatus(rs.status, status)) {
       try {
@@ -216,25 +241,50 @@ export class ReplicaSetController implements Controller {
     }
   }
 
-  /** Creates or deletes pods so that active.length becomes spec.replicas; edits active in place. */
-  private async manage(rs: ReplicaSet, active: Pod[]): Promise<void> {
+  /**
+   * Creates or deletes pods so that active.length becomes spec.replicas; edits active in place.
+   * Expectations are set before the writes; a write that fails is marked observed at once (its
+   * pod will never show), as upstream does.
+   */
+  private async manage(key: string, rs: ReplicaSet, active: Pod[]): Promise<void> {
     const c = this.opts.client;
     const want = rs.spec.replicas ?? 1;
     const diff = active.length - want;
     if (diff < 0) {
       const n = Math.min(-diff, this.burst);
-      for (let i = 0; i < n; i++) {
-        const p = await c.create<Pod>('pods', rs.metadata.namespace, podFromTemplate(rs));
-        active.push(p);
-      }
-      this.log.info('created pods', { rs: keyOf(rs), count: n });
+      this.expectations.expectCreations(key, n);
+      const r = await slowStartBatch(n, async () => {
+        try {
+          active.push(await c.create<Pod>('pods', rs.metadata.namespace, podFromTemplate(rs)));
+        } catch (e) {
+          this.expectations.creationObserved(key);
+          throw e;
+        }
+      });
+      for (let i = 0; i < r.skipped; i++) this.expectations.creationObserved(key);
+      this.log.info('created pods', { rs: key, count: r.succeeded });
+      if (r.error !== undefined) throw r.error;
     } else if (diff > 0) {
       const victims = podsToDelete(active, Math.min(diff, this.burst));
-      for (const p of victims) {
-        await this.write(() => c.delete('pods', p.metadata.namespace, p.metadata.name ?? ''));
-        active.splice(active.indexOf(p), 1);
-      }
-      this.log.info('deleted pods', { rs: keyOf(rs), pods: victims.map((p) => p.metadata.name) });
+      this.expectations.expectDeletions(key, victims.map(keyOf));
+      await Promise.all(
+        victims.map(async (p) => {
+          try {
+            await c.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
+              preconditions: { uid: p.metadata.uid },
+            });
+          } catch (e) {
+            // Gone already or replaced: the informer shows that, or never shows our delete.
+            if (!isConflict(e) && !isNotFound(e)) {
+              this.expectations.deletionObserved(key, keyOf(p));
+              throw e;
+            }
+            if (isConflict(e)) this.expectations.deletionObserved(key, keyOf(p));
+          }
+          active.splice(active.indexOf(p), 1);
+        }),
+      );
+      this.log.info('deleted pods', { rs: key, pods: victims.map((p) => p.metadata.name) });
     }
   }
 }

@@ -21,15 +21,21 @@ export interface Controller {
   reconcile(key: string): Promise<Result | undefined | void>;
 }
 
+/** Delay that merges a burst of changes under one key into one reconcile, ms. */
+export const DEFAULT_COALESCE_MS = 100;
+
 export interface RunnerOptions extends BackoffOptions {
   /** Concurrent reconciles (distinct keys), default 1. */
   workers?: number;
+  /** addCoalesced delay, ms; default DEFAULT_COALESCE_MS (100 ms). */
+  coalesceMs?: number;
   log?: Logger;
 }
 
 export class Runner {
   private readonly queue: WorkQueue;
   private readonly workers: number;
+  private readonly coalesceMs: number;
   private readonly log: Logger;
   private readonly inFlight = new Set<Promise<void>>();
   private started = false;
@@ -42,6 +48,9 @@ export class Runner {
     this.workers = opts.workers ?? 1;
     if (!Number.isInteger(this.workers) || this.workers < 1)
       throw new RangeError('workers must be an integer >= 1');
+    this.coalesceMs = opts.coalesceMs ?? DEFAULT_COALESCE_MS;
+    if (!Number.isFinite(this.coalesceMs) || this.coalesceMs < 0)
+      throw new RangeError('coalesceMs must be >= 0');
     this.log = opts.log ?? createLogger(`controller/${controller.name}`);
     this.queue = new WorkQueue(() => this.pump(), opts);
   }
@@ -60,6 +69,14 @@ export class Runner {
     this.queue.addAfter(key, delayMs);
   }
 
+  /**
+   * Adds key after the coalescing delay: the many pod changes of a rollout under one owner
+   * become one reconcile (and one status write), not one each.
+   */
+  addCoalesced(key: string): void {
+    this.queue.addAfter(key, this.coalesceMs);
+  }
+
   /** Number of consecutive failures recorded for key (0 after a success). */
   failures(key: string): number {
     return this.queue.numFailures(key);
@@ -68,6 +85,11 @@ export class Runner {
   /** Keys waiting to be processed now. */
   pending(): number {
     return this.queue.len();
+  }
+
+  /** Nothing queued and nothing running (delayed re-adds may still be pending). */
+  idle(): boolean {
+    return this.queue.len() === 0 && this.inFlight.size === 0;
   }
 
   /** Stops taking work, cancels timers and waits for running reconciles to finish. */

@@ -10,6 +10,8 @@ export const INDEX_NAMESPACE = 'namespace';
 export const INDEX_CONTROLLER_UID = 'owner-uid';
 /** Every ownerReference UID, controller or not (the garbage collector's dependents). */
 export const INDEX_OWNER_UIDS = 'owner-uids';
+/** The namespace of objects without a controller (orphans a controller may adopt). */
+export const INDEX_ORPHANS = 'orphans';
 /** A pod's spec.nodeName (bound pods only). */
 export const INDEX_NODE_NAME = 'node-name';
 
@@ -19,6 +21,9 @@ const byControllerUid: IndexFunc<KubeObject> = (o) => {
   const ref = o.metadata.ownerReferences?.find((r) => r.controller === true);
   return ref?.uid ? [ref.uid] : [];
 };
+
+const orphansByNamespace: IndexFunc<KubeObject> = (o) =>
+  o.metadata.ownerReferences?.some((r) => r.controller === true) ? [] : [o.metadata.namespace ?? ''];
 
 const byOwnerUids: IndexFunc<KubeObject> = (o) =>
   (o.metadata.ownerReferences ?? []).map((r) => r.uid).filter((u) => u);
@@ -32,5 +37,6 @@ export const STANDARD_INDEXES: readonly [string, IndexFunc<KubeObject>][] = [
   [INDEX_NAMESPACE, byNamespace],
   [INDEX_CONTROLLER_UID, byControllerUid],
   [INDEX_OWNER_UIDS, byOwnerUids],
+  [INDEX_ORPHANS, orphansByNamespace],
   [INDEX_NODE_NAME, byNodeName],
 ];

@@ -46,6 +46,7 @@ export async function listObjects(
   opts: ListOptions = {},
 ): Promise<KubeList> {
   const filter = objectFilter(def, opts.labelSelector, opts.fieldSelector);
+  core.lists?.inc({ resource: def.resource });
   const prefix = storePrefix(def, ns);
   const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
   let startAfter = opts.continue ? decodeContinue(opts.continue, prefix) : undefined;

@@ -21,8 +21,8 @@ export interface Placement {
   shouldContinueRunning: boolean;
 }
 
-/** The pod the DaemonSet would run on node (no pinning). */
-function templatePod(ds: DaemonSet): Pod {
+/** The pod the DaemonSet would run on a node (no pinning); build once per reconcile. */
+export function templatePod(ds: DaemonSet): Pod {
   const spec = structuredClone(ds.spec.template.spec);
   spec.tolerations = withDaemonTolerations(spec);
   return {
@@ -33,8 +33,8 @@ function templatePod(ds: DaemonSet): Pod {
   };
 }
 
-export function placement(ds: DaemonSet, node: Node): Placement {
-  const pod = templatePod(ds);
+/** Where pod (templatePod(ds), shared across nodes and not changed) belongs on node. */
+export function placement(pod: Pod, node: Node): Placement {
   const name = node.metadata.name ?? '';
   if (!podMatchesNodeSelectorAndAffinity(pod, node.metadata.labels ?? {}, name))
     return { shouldRun: false, shouldContinueRunning: false };
