@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
 import type { KubeObject } from '../../shared/api/types.js';
 import type { Store } from '../store/store.js';
+import type { PatchType } from './client.js';
 import { PathNotFoundError } from './errors.js';
 import type { Registry } from './registry.js';
 import type { ResourceDef } from './resource.js';
@@ -28,8 +29,10 @@ export interface SubresourceContext {
   name: string;
   subresource: string;
   query: URLSearchParams;
-  /** Decoded JSON/YAML body for POST/PUT/PATCH; undefined for GET. */
+  /** Decoded JSON/YAML body for POST/PUT; undefined for GET. */
   body?: unknown;
+  /** Decoded PATCH body and its patch type (over HTTP). */
+  patch?: { type: PatchType; patch: unknown };
   /** Present over HTTP only: a handler may stream its own response (e.g. logs) on res. */
   req?: IncomingMessage;
   res?: ServerResponse;

@@ -7,6 +7,16 @@ import type { Store } from '../store/store.js';
 /** etcd's request limit, bytes (1.5 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 1572864;
 export const DEFAULT_HOST = '127.0.0.1';
+/** Deepest nesting of a request body, levels (objects and arrays; Kubernetes objects need ~20). */
+export const DEFAULT_MAX_BODY_DEPTH = 128;
+/** Wall time a YAML body may take to decode in the worker, ms. */
+export const DEFAULT_YAML_DECODE_TIMEOUT_MS = 5000;
+/** YAML bodies waiting for the decode worker before new ones get 429. */
+export const DEFAULT_YAML_DECODE_QUEUE = 8;
+/** Alias expansions one YAML document may cost (yaml's maxAliasCount; its default too). */
+export const DEFAULT_YAML_MAX_ALIASES = 100;
+/** The YAML decode worker's heap cap, MiB. */
+export const DEFAULT_YAML_WORKER_HEAP_MB = 256;
 
 export interface ApiServerOptions {
   store: Store;
@@ -16,6 +26,10 @@ export interface ApiServerOptions {
   port?: number;
   /** Largest accepted request body, bytes; default 1.5 MiB. */
   maxBodyBytes?: number;
+  /** Deepest nesting of a request body, levels; default 128. */
+  maxBodyDepth?: number;
+  /** Wall time a YAML body may take to decode, ms; default 5000. */
+  yamlDecodeTimeoutMs?: number;
   log?: Logger;
   /** Registry to add the API's metrics to (the hub's shared one); a new one when omitted. */
   metrics?: Metrics;
@@ -34,5 +48,11 @@ export function resolveOptions(
   const maxBodyBytes = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
     throw new ApiServerOptionsError(`maxBodyBytes ${maxBodyBytes} must be a positive integer`);
-  return { ...o, host: o.host ?? DEFAULT_HOST, port, maxBodyBytes };
+  const maxBodyDepth = o.maxBodyDepth ?? DEFAULT_MAX_BODY_DEPTH;
+  if (!Number.isInteger(maxBodyDepth) || maxBodyDepth < 8 || maxBodyDepth > 1000)
+    throw new ApiServerOptionsError(`maxBodyDepth ${maxBodyDepth} must be an integer in 8..1000`);
+  const yamlDecodeTimeoutMs = o.yamlDecodeTimeoutMs ?? DEFAULT_YAML_DECODE_TIMEOUT_MS;
+  if (!Number.isInteger(yamlDecodeTimeoutMs) || yamlDecodeTimeoutMs <= 0)
+    throw new ApiServerOptionsError(`yamlDecodeTimeoutMs ${yamlDecodeTimeoutMs} must be a positive integer`);
+  return { ...o, host: o.host ?? DEFAULT_HOST, port, maxBodyBytes, maxBodyDepth, yamlDecodeTimeoutMs };
 }

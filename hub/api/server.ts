@@ -19,7 +19,15 @@ import { parseRoute } from './http/route.js';
 import { LocalApiClient } from './local-client.js';
 import { bindingHandler } from './ops/binding.js';
 import { registerAppsSubresources } from './resources/apps-scale.js';
-import { type ApiServerOptions, resolveOptions } from './options.js';
+import {
+  type ApiServerOptions,
+  DEFAULT_YAML_DECODE_QUEUE,
+  DEFAULT_YAML_MAX_ALIASES,
+  DEFAULT_YAML_WORKER_HEAP_MB,
+  resolveOptions,
+} from './options.js';
+import { BodyDecoder } from './http/body.js';
+import { YamlDecodePool } from './http/yaml/pool.js';
 import { createRegistry, type Registry } from './registry.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import { OpenApiV3 } from './openapi.js';
@@ -50,6 +58,16 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const o = resolveOptions(options);
   const log = o.log ?? createLogger('api');
   const metrics = o.metrics ?? new Metrics();
+  const yaml = new YamlDecodePool({
+    maxDepth: o.maxBodyDepth,
+    maxAliasCount: DEFAULT_YAML_MAX_ALIASES,
+    // Aliases may expand a document; past a few times the body limit it is a bomb.
+    maxJsonChars: 4 * o.maxBodyBytes,
+    timeoutMs: o.yamlDecodeTimeoutMs,
+    maxQueue: DEFAULT_YAML_DECODE_QUEUE,
+    maxHeapMb: DEFAULT_YAML_WORKER_HEAP_MB,
+  });
+  const body = new BodyDecoder(o.maxBodyBytes, o.maxBodyDepth, yaml);
   const requests: Counter = metrics.counter(
     'apiserver_request_total',
     'Counter of apiserver requests broken out for each verb, resource, and HTTP response code.',
@@ -139,7 +157,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       subresource: route.subresource,
       watchPath: route.watchPath,
       query: url.searchParams,
-      maxBodyBytes: o.maxBodyBytes,
+      body,
       track,
     });
     return { verb, resource };
@@ -192,11 +210,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     lists,
     registry,
     registerSubresourceHandler: (r, s, fn) => core.registerSubresourceHandler(r, s, fn),
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         for (const end of [...open]) end();
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await yaml.close();
+    },
   };
 }

@@ -39,6 +39,8 @@ export const BOOTSTRAP_TOKEN_RE = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 
 /** Largest MQTT payload the hub accepts from an agent, bytes. */
 export const MAX_AGENT_PAYLOAD_BYTES = 1_572_864;
+/** Deepest JSON nesting the hub accepts in an agent's payload, levels (a pod status needs ~8). */
+export const MAX_AGENT_PAYLOAD_DEPTH = 32;
 
 /** Node taints and condition names used by the node lifecycle controller. */
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';

@@ -12,7 +12,8 @@ import type {
   ResourceList,
   Secret,
 } from '../api/types.js';
-import { MAX_AGENT_PAYLOAD_BYTES, PROTOCOL_VERSION } from './constants.js';
+import { parseJsonBounded } from '../codec/json-depth.js';
+import { MAX_AGENT_PAYLOAD_BYTES, MAX_AGENT_PAYLOAD_DEPTH, PROTOCOL_VERSION } from './constants.js';
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -117,9 +118,10 @@ function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
     throw new ProtocolError(`${what}: payload of ${len} bytes exceeds the limit`);
   let v: unknown;
   try {
-    v = JSON.parse(typeof buf === 'string' ? buf : Buffer.from(buf).toString('utf8'));
+    const text = typeof buf === 'string' ? buf : Buffer.from(buf).toString('utf8');
+    v = parseJsonBounded(text, MAX_AGENT_PAYLOAD_DEPTH);
   } catch (e) {
-    throw new ProtocolError(`${what}: payload is not JSON: ${(e as Error).message}`);
+    throw new ProtocolError(`${what}: payload is not JSON within limits: ${(e as Error).message}`);
   }
   if (!isObj(v)) throw new ProtocolError(`${what}: payload must be a JSON object`);
   if (v.v !== PROTOCOL_VERSION)

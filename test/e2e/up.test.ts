@@ -1,5 +1,6 @@
-// `drover up` smoke: hub + local agent in one process tree, the node Ready within 15 s,
-// SIGINT stops both cleanly.
+// `drover up` smoke: hub + local agent as two child processes, the node Ready within 15 s,
+// SIGINT stops both cleanly; a hub that dies (kill -9, as a fatal V8 error would) is reported
+// and ends `up` non-zero with the agent stopped.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,10 +37,17 @@ function alive(pid: number): boolean {
   }
 }
 
-test('drover up: local node Ready within 15 s, printed table, SIGINT stops hub and agent', async () => {
-  const dir = tempDir('drover-up-');
-  const t0 = Date.now();
-  const up = spawnDrover([
+/** The child whose command line has `word` as an argument (`hub` or `agent`). */
+function childRunning(pid: number, word: string): number {
+  const kid = childPids(pid).find((k) =>
+    readFileSync(`/proc/${k}/cmdline`, 'utf8').split('\0').includes(word),
+  );
+  if (kid === undefined) throw new Error(`no child of ${pid} runs \`${word}\``);
+  return kid;
+}
+
+function startUp(dir: string) {
+  return spawnDrover([
     'up',
     '--data-dir',
     dir,
@@ -52,6 +60,9 @@ test('drover up: local node Ready within 15 s, printed table, SIGINT stops hub a
     '--name',
     'local-1',
   ]);
+}
+
+async function waitUpReady(up: ReturnType<typeof spawnDrover>): Promise<void> {
   await waitFor(
     () => {
       if (up.proc.exitCode !== null) throw new Error(`drover up exited with ${up.proc.exitCode}`);
@@ -64,6 +75,13 @@ test('drover up: local node Ready within 15 s, printed table, SIGINT stops hub a
   ).catch((e: Error) => {
     throw new Error(`${e.message}\n${up.output()}`);
   });
+}
+
+test('drover up: local node Ready within 15 s, printed table, SIGINT stops hub and agent', async () => {
+  const dir = tempDir('drover-up-');
+  const t0 = Date.now();
+  const up = startUp(dir);
+  await waitUpReady(up);
   const ms = Date.now() - t0;
   console.log(`  drover up -> Ready in ${ms} ms`);
   const out = up.output();
@@ -77,10 +95,22 @@ test('drover up: local node Ready within 15 s, printed table, SIGINT stops hub a
   assert.is(parseTable(k.stdout)[0]?.STATUS, 'Ready');
 
   const kids = childPids(up.pid);
-  assert.is(kids.length, 1, 'the agent runs as one child process');
+  assert.is(kids.length, 2, 'the hub and the agent run as two child processes');
   const code = await up.stop('SIGINT', 10_000);
   assert.is(code, 0, up.output());
-  assert.not.ok(alive(kids[0]), 'agent child is gone');
+  for (const k of kids) assert.not.ok(alive(k), `child ${k} is gone`);
+});
+
+test('drover up: a hub that dies is reported, up exits non-zero and stops the agent', async () => {
+  const up = startUp(tempDir('drover-up-crash-'));
+  await waitUpReady(up);
+  const hub = childRunning(up.pid, 'hub');
+  const agent = childRunning(up.pid, 'agent');
+  process.kill(hub, 'SIGKILL');
+  await waitFor(() => up.proc.exitCode !== null, { timeoutMs: 15_000, what: '`drover up` to exit' });
+  assert.is(up.proc.exitCode, 1, up.output());
+  assert.match(up.output(), /drover up: the hub exited unexpectedly \(SIGKILL\); stopping the agent/);
+  await waitFor(() => !alive(agent), { timeoutMs: 10_000, what: 'the agent child to be gone' });
 });
 
 test.run();

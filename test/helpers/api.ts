@@ -28,3 +28,11 @@ export async function listNames(apiUrl: string, path: string): Promise<string[]>
     .map((o) => `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`)
     .sort();
 }
+
+/**
+ * A raw request to a hub's API, for tests that send what no client would (hostile bodies).
+ * The one place tests open API connections themselves, so credentials can be added here.
+ */
+export function apiFetch(apiUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${apiUrl}${path}`, { signal: AbortSignal.timeout(30_000), ...init });
+}

@@ -1,11 +1,14 @@
-// Request bodies: read with a hard size limit (never buffering past it), then decode JSON or
-// YAML with the parse error's line and column, or a patch by its content type.
+// Request bodies: read with a hard size limit (never buffering past it), then decode JSON,
+// YAML or protobuf with bounded nesting (issue #14), or a patch by its content type. JSON is
+// depth-checked by a linear scan before it is parsed; YAML is decoded in a worker thread with a
+// time budget (./yaml/pool.ts).
 
 import type { IncomingMessage } from 'node:http';
-import YAML from 'yaml';
+import { jsonDepthExceededAt } from '../../../shared/codec/json-depth.js';
 import type { PatchType } from '../client.js';
 import { BadRequestError, RequestEntityTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 import { decodeKubeProtobuf } from './protobuf.js';
+import type { YamlDecodePool } from './yaml/pool.js';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -58,7 +61,13 @@ function lineCol(text: string, pos: number): string {
   return `line ${line}, column ${col}`;
 }
 
-export function parseJson(text: string): unknown {
+/** JSON with at most `maxDepth` levels of nesting; errors say where, as a 400. */
+export function parseJson(text: string, maxDepth: number): unknown {
+  const deep = jsonDepthExceededAt(text, maxDepth);
+  if (deep >= 0)
+    throw new BadRequestError(
+      `error decoding the request body as JSON at ${lineCol(text, deep)}: nesting deeper than ${maxDepth} levels`,
+    );
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -71,51 +80,47 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function parseYaml(text: string): unknown {
-  const docs = YAML.parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
-  if (list.length > 1)
-    throw new BadRequestError(
-      `the body has ${list.length} YAML documents; send one object per request (kubectl splits multi-document files itself)`,
-    );
-  const doc = list[0];
-  if (!doc) return undefined;
-  const err = doc.errors[0];
-  if (err) {
-    const pos = err.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    throw new BadRequestError(
-      `error decoding the request body as YAML${where}: ${err.message.split('\n')[0]}`,
-    );
+/** Reads and decodes request bodies within the API server's limits. */
+export class BodyDecoder {
+  constructor(
+    /** Largest body, bytes. */
+    readonly maxBodyBytes: number,
+    /** Deepest nesting of any decoded body, levels. */
+    readonly maxDepth: number,
+    private readonly yaml: YamlDecodePool,
+  ) {}
+
+  read(req: IncomingMessage): Promise<Buffer> {
+    return readBody(req, this.maxBodyBytes);
   }
-  return doc.toJS();
-}
 
-/** Decodes a POST/PUT body (JSON or YAML). */
-export function decodeObject(buf: Buffer, contentType: string | undefined): unknown {
-  const mt = mediaType(contentType);
-  if (mt === 'application/vnd.kubernetes.protobuf') return decodeKubeProtobuf(buf);
-  const text = buf.toString('utf8');
-  if (text.trim() === '')
-    throw new BadRequestError('the request body is empty: send the object as JSON or YAML');
-  if (JSON_TYPES.has(mt)) return parseJson(text);
-  if (YAML_TYPES.has(mt)) return parseYaml(text);
-  throw new UnsupportedMediaTypeError(mt);
-}
+  json(text: string): unknown {
+    return parseJson(text, this.maxDepth);
+  }
 
-/** Decodes a PATCH body; the content type names the patch type. */
-export function decodePatch(
-  buf: Buffer,
-  contentType: string | undefined,
-): { type: PatchType; patch: unknown } {
-  const mt = mediaType(contentType);
-  if (mt === 'application/apply-patch+yaml')
-    throw new UnsupportedMediaTypeError(
-      `${mt} (server-side apply is not supported: use client-side \`kubectl apply\`)`,
-    );
-  const type = PATCH_TYPES[mt];
-  if (!type) throw new UnsupportedMediaTypeError(mt);
-  const text = buf.toString('utf8');
-  if (text.trim() === '') throw new BadRequestError('the patch is empty');
-  return { type, patch: parseJson(text) };
+  /** A POST/PUT body (JSON, YAML or Kubernetes protobuf). */
+  async object(buf: Buffer, contentType: string | undefined): Promise<unknown> {
+    const mt = mediaType(contentType);
+    if (mt === 'application/vnd.kubernetes.protobuf') return decodeKubeProtobuf(buf);
+    const text = buf.toString('utf8');
+    if (text.trim() === '')
+      throw new BadRequestError('the request body is empty: send the object as JSON or YAML');
+    if (JSON_TYPES.has(mt)) return this.json(text);
+    if (YAML_TYPES.has(mt)) return this.yaml.decode(text);
+    throw new UnsupportedMediaTypeError(mt);
+  }
+
+  /** A PATCH body; the content type names the patch type. */
+  patch(buf: Buffer, contentType: string | undefined): { type: PatchType; patch: unknown } {
+    const mt = mediaType(contentType);
+    if (mt === 'application/apply-patch+yaml')
+      throw new UnsupportedMediaTypeError(
+        `${mt} (server-side apply is not supported: use client-side \`kubectl apply\`)`,
+      );
+    const type = PATCH_TYPES[mt];
+    if (!type) throw new UnsupportedMediaTypeError(mt);
+    const text = buf.toString('utf8');
+    if (text.trim() === '') throw new BadRequestError('the patch is empty');
+    return { type, patch: this.json(text) };
+  }
 }

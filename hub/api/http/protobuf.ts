@@ -167,7 +167,11 @@ function fields(buf: Buffer): Map<number, (number | Buffer)[]> {
     if (wire === 0) v = r.varint();
     else if (wire === 2) v = r.bytes();
     else r.skip(wire);
-    if (v !== undefined) out.set(no, [...(out.get(no) ?? []), v]);
+    if (v === undefined) continue;
+    // Append in place: copying the list per field is quadratic in a body of many repeats.
+    const list = out.get(no);
+    if (list) list.push(v);
+    else out.set(no, [v]);
   }
   return out;
 }

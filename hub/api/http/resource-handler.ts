@@ -12,7 +12,7 @@ import { isPlainObject } from '../patch/merge.js';
 import type { ResourceDef } from '../resource.js';
 import { defaultTable, toTable } from '../table.js';
 import { includeObject, wantsTable } from './accept.js';
-import { decodeObject, decodePatch, mediaType, parseJson, readBody } from './body.js';
+import { type BodyDecoder, mediaType } from './body.js';
 import { sendJson, warningHeaders } from './respond.js';
 import { serveWatch } from './watch-stream.js';
 
@@ -24,7 +24,7 @@ export interface ResourceRequest {
   subresource?: string;
   watchPath: boolean;
   query: URLSearchParams;
-  maxBodyBytes: number;
+  body: BodyDecoder;
   track(end: () => void): () => void;
 }
 
@@ -87,10 +87,10 @@ export async function handleResource(
     if (!name) throw new PathNotFoundError(req.url ?? '');
     const h = core.subresourceHandler(def.resource, sub);
     if (!h || !def.subresources.includes(sub)) throw new PathNotFoundError(req.url ?? '');
+    const ct = req.headers['content-type'];
     const body =
-      method === 'POST' || method === 'PUT'
-        ? decodeObject(await readBody(req, r.maxBodyBytes), req.headers['content-type'])
-        : undefined;
+      method === 'POST' || method === 'PUT' ? await r.body.object(await r.body.read(req), ct) : undefined;
+    const patch = method === 'PATCH' ? r.body.patch(await r.body.read(req), ct) : undefined;
     const out = await h({
       core,
       def,
@@ -100,6 +100,7 @@ export async function handleResource(
       subresource: sub,
       query: q,
       body,
+      patch,
       req,
       res,
     });
@@ -131,31 +132,31 @@ export async function handleResource(
     case 'create': {
       if (name) throw new MethodNotAllowedError('create', `${def.resource}/${name}`);
       const opts = requestOptions(q);
-      const body = decodeObject(await readBody(req, r.maxBodyBytes), req.headers['content-type']);
+      const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
       const obj = await createObject(core, def, ns, body, opts);
       sendJson(res, 201, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'update': {
       const opts = requestOptions(q);
-      const body = decodeObject(await readBody(req, r.maxBodyBytes), req.headers['content-type']);
+      const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
       const obj = await updateObject(core, def, ns, name!, body, sub, opts);
       sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'patch': {
       const opts = requestOptions(q);
-      const { type, patch } = decodePatch(await readBody(req, r.maxBodyBytes), req.headers['content-type']);
+      const { type, patch } = r.body.patch(await r.body.read(req), req.headers['content-type']);
       const obj = await patchObject(core, def, ns, name!, patch, type, sub, opts);
       sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'delete': {
-      const buf = await readBody(req, r.maxBodyBytes);
+      const buf = await r.body.read(req);
       const opts: DeleteOptions = {};
       if (buf.length && buf.toString('utf8').trim()) {
         const mt = mediaType(req.headers['content-type']);
-        const b = mt.includes('yaml') ? decodeObject(buf, mt) : parseJson(buf.toString('utf8'));
+        const b = mt.includes('yaml') ? await r.body.object(buf, mt) : r.body.json(buf.toString('utf8'));
         if (isPlainObject(b)) Object.assign(opts, b as DeleteOptions);
       }
       const gps = intParam(q, 'gracePeriodSeconds');

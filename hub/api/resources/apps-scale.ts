@@ -6,8 +6,6 @@ import type { Scale } from '../../../shared/api/apps.js';
 import type { KubeObject } from '../../../shared/api/types.js';
 import type { SubresourceContext, SubresourceHandler } from '../core.js';
 import { BadRequestError, MethodNotAllowedError } from '../errors.js';
-import { decodePatch, readBody } from '../http/body.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../options.js';
 import { getObject } from '../ops/read.js';
 import { applyPatch, applyUpdate } from '../ops/write.js';
 import { isPlainObject } from '../patch/merge.js';
@@ -52,12 +50,8 @@ function checkScale(body: unknown): Scale {
 
 async function incomingScale(ctx: SubresourceContext, current: Scale): Promise<Scale> {
   if (ctx.method === 'PUT') return checkScale(ctx.body);
-  if (!ctx.req) throw new BadRequestError('PATCH of the scale subresource is served over HTTP only');
-  const { type, patch } = decodePatch(
-    await readBody(ctx.req, DEFAULT_MAX_BODY_BYTES),
-    ctx.req.headers['content-type'],
-  );
-  return checkScale(applyPatch(type, current, patch));
+  if (!ctx.patch) throw new BadRequestError('PATCH of the scale subresource is served over HTTP only');
+  return checkScale(applyPatch(ctx.patch.type, current, ctx.patch.patch));
 }
 
 export const scaleHandler: SubresourceHandler = async (ctx) => {
