@@ -1,5 +1,6 @@
 // Pod status report -> pods/status. An agent may only report pods bound to its own node, and
-// only for the pod instance it runs (uid match: a recreated pod of the same name is not it).
+// only for the pod instance it runs (uid match: a recreated pod of the same name is not it);
+// the node restriction gate keeps what it may write (the fields a node owns, validated).
 // A pod being deleted (deletionTimestamp) is removed for good once its agent reports it
 // terminal: the kubelet's final `delete` with grace 0, made here on the agent's behalf.
 
@@ -7,6 +8,7 @@ import { isConflict, isNotFound } from '../api/errors.js';
 import type { Pod, PodStatus } from '../../shared/api/types.js';
 import type { PodStatusReport } from '../../shared/protocol/messages.js';
 import type { GatewayContext } from './context.js';
+import { admitPodStatus } from './node-restriction.js';
 
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -35,13 +37,14 @@ export async function handlePodStatus(
       });
       return;
     }
+    const status = admitPodStatus(pod, r.status);
     try {
-      await ctx.client.update<Pod>('pods', namespace, { ...pod, status: r.status }, 'status');
+      await ctx.client.update<Pod>('pods', namespace, { ...pod, status }, 'status');
     } catch (e) {
       if (!isConflict(e) || attempt >= MAX_CONFLICT_RETRIES) throw e;
       continue;
     }
-    if (pod.metadata.deletionTimestamp && isTerminal(r.status))
+    if (pod.metadata.deletionTimestamp && isTerminal(status))
       await finalize(ctx, node, namespace, name, r.uid);
     return;
   }

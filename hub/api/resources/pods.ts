@@ -6,6 +6,7 @@ import { addDefaultTolerations } from '../admission/default-tolerations.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { podSchema } from './pod-schema.js';
+import { validatePodStatus } from './pod-status-validation.js';
 import { podTable } from './pod-table.js';
 import { defaultPod, qosClass, validatePodSpec, validatePodUpdate } from './pod-validation.js';
 
@@ -28,7 +29,7 @@ export const pods: ResourceDef<Pod> = {
     addDefaultTolerations(pod);
   },
   validate(pod, old) {
-    const causes = validatePodSpec(pod.spec);
+    const causes = [...validatePodSpec(pod.spec), ...validatePodStatus(pod.status, pod.spec, old?.status)];
     if (old && causes.length === 0) causes.push(...validatePodUpdate(pod, old));
     return causes;
   },

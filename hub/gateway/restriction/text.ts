@@ -1,7 +1,8 @@
 // Every string and list of a report, bounded: lengths, entries, depth, no control characters
-// (free text may hold tabs and newlines), no lone UTF-16 surrogates (what JSON's \ud800 escape
-// makes of invalid UTF-8). Walks whatever the report holds, so a field nobody expected is
-// bounded too.
+// and no lone UTF-16 surrogates (what JSON's \ud800 escape makes of invalid UTF-8) in names.
+// Free text (messages: a container's termination message is whatever it printed) is bounded
+// too, but its control characters and lone surrogates are replaced with U+FFFD in place rather
+// than refused. Walks whatever the report holds, so a field nobody expected is bounded too.
 
 import type { StatusCause } from '../../../shared/api/types.js';
 import { cause } from '../../api/meta.js';
@@ -12,6 +13,12 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL_BUT_SPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNPRINTABLE_FREE_TEXT = new RegExp(`${CONTROL_BUT_SPACE.source}|${LONE_SURROGATE.source}`, 'g');
+
+/** Free text with control characters (but tab, newline, CR) and lone surrogates replaced by U+FFFD. */
+export function sanitizeFreeText(v: string): string {
+  return v.replace(UNPRINTABLE_FREE_TEXT, '\ufffd');
+}
 
 export interface TextRules {
   /** Keys whose string values are free text (messages): longer, may hold tabs and newlines. */
@@ -24,24 +31,22 @@ const DEFAULT_RULES: TextRules = {
   maxMessageChars: REPORT_LIMITS.maxMessageChars,
 };
 
-/** Problems with one string (empty = fine). */
-export function stringProblems(v: string, maxChars: number, freeText: boolean): string[] {
+/** Problems with one name-like string (empty = fine). */
+export function stringProblems(v: string, maxChars: number): string[] {
   const out: string[] = [];
   if (v.length > maxChars) out.push(`Too long: may not be more than ${maxChars} characters`);
-  if ((freeText ? CONTROL_BUT_SPACE : CONTROL).test(v))
-    out.push('Invalid value: must not contain control characters');
+  if (CONTROL.test(v)) out.push('Invalid value: must not contain control characters');
   if (LONE_SURROGATE.test(v)) out.push('Invalid value: must be valid UTF-8 (lone surrogate)');
   return out;
 }
 
+/** Problems of the value's strings and lists; free text in it is sanitized in place. */
 export function checkText(value: unknown, path: string, rules: TextRules = DEFAULT_RULES): StatusCause[] {
   const out: StatusCause[] = [];
   const walk = (v: unknown, p: string, key: string, depth: number): void => {
     if (out.length >= REPORT_LIMITS.maxEntries) return; // enough said; do not walk a flood
     if (typeof v === 'string') {
-      const free = rules.messageKeys.has(key);
-      const max = free ? rules.maxMessageChars : REPORT_LIMITS.maxTextChars;
-      for (const m of stringProblems(v, max, free)) out.push(cause(p, m));
+      for (const m of stringProblems(v, REPORT_LIMITS.maxTextChars)) out.push(cause(p, m));
       return;
     }
     if (typeof v === 'number') {
@@ -66,10 +71,17 @@ export function checkText(value: unknown, path: string, rules: TextRules = DEFAU
     }
     for (const [k, x] of entries) {
       const kp = Array.isArray(v) ? `${p}[${k}]` : `${p}.${k}`;
+      const fieldKey = Array.isArray(v) ? key : k;
+      if (typeof x === 'string' && rules.messageKeys.has(fieldKey)) {
+        const clean = sanitizeFreeText(x);
+        (v as Record<string, unknown>)[k] = clean;
+        if (clean.length > rules.maxMessageChars)
+          out.push(cause(kp, `Too long: may not be more than ${rules.maxMessageChars} characters`));
+        continue;
+      }
       if (!Array.isArray(v))
-        for (const m of stringProblems(k, REPORT_LIMITS.maxTextChars, false))
-          out.push(cause(kp, `key: ${m}`));
-      walk(x, kp, Array.isArray(v) ? key : k, depth + 1);
+        for (const m of stringProblems(k, REPORT_LIMITS.maxTextChars)) out.push(cause(kp, `key: ${m}`));
+      walk(x, kp, fieldKey, depth + 1);
     }
   };
   walk(value, path, '', 0);
