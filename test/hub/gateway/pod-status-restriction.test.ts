@@ -105,7 +105,9 @@ test('each pod status lie is refused whole; the pod keeps its last good status',
 
 test('control characters in free text are replaced, not stored and not refused', async () => {
   await send({ ...running, message: 'crashed: \u001b[31mred\u001b[0m\nnext line' });
-  const p = await waitFor('message stored', async () => ((await getPod()).status?.message ? getPod() : undefined));
+  const p = await waitFor('message stored', async () =>
+    (await getPod()).status?.message ? getPod() : undefined,
+  );
   assert.is(p.status?.message, 'crashed: \ufffd[31mred\ufffd[0m\nnext line');
 });
 
