@@ -54,7 +54,7 @@ export type PodRunner = Pick<
 >;
 
 /** How a pod runner talks back: pod statuses and events, published by the agent while connected. */
-export type PodRunnerIo = Pick<PodManagerOptions, 'report' | 'event'>;
+export type PodRunnerIo = Pick<PodManagerOptions, 'report' | 'event' | 'runtimeChanged'>;
 
 /** Parts the agent builds itself unless given (the fleet simulator gives all of them). */
 export interface AgentDeps {
@@ -122,6 +122,11 @@ export class Agent {
       event: (ev) => {
         if (this.client?.connected)
           this.client.publish(topics.events(node), encode<AgentEvent>(ev), { qos: 1 });
+      },
+      // RuntimeReady follows the runtime at once, not after the probe cache expires.
+      runtimeChanged: () => {
+        this.status.forgetRuntimeProbe();
+        if (this.client?.connected) void this.publishStatus(true);
       },
     };
     if (deps.pods) this.pods = deps.pods(io);

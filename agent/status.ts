@@ -50,6 +50,11 @@ export class StatusBuilder {
     private readonly facts: MachineFacts = localMachineFacts(cfg),
   ) {}
 
+  /** The runtime's state changed: the next report probes it again instead of using the cached probe. */
+  forgetRuntimeProbe(): void {
+    this.runtime = undefined;
+  }
+
   async build(): Promise<NodeStatusReport> {
     const now = Date.now();
     if (!this.runtime || now - this.runtime.at > RUNTIME_PROBE_TTL_MS)

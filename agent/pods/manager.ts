@@ -12,6 +12,7 @@ import { ContainerNameError, NoContainerInstanceError, PodNotFoundError } from '
 import { type PodManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Prober } from './probes.js';
 import { newRecord, type PodRecord, type SyncContext } from './record.js';
+import { RuntimeHealth } from './runtime-health.js';
 import { syncPod } from './sync.js';
 
 export interface LogsOptions {
@@ -55,12 +56,20 @@ class Manager implements PodManager, SyncContext {
   private started = false;
   private stopped = false;
   private pollTimer?: NodeJS.Timeout;
+  /** Whether the runtime answers: state changes are logged once, polls back off while it is down. */
+  private readonly health: RuntimeHealth;
   private reconciling: Promise<void> = Promise.resolve();
   private saving: Promise<void> = Promise.resolve();
   /** Per pod uid, the containers' ids and states at the last poll. */
   private fingerprints = new Map<string, string>();
 
   constructor(readonly opts: ResolvedOptions) {
+    this.health = new RuntimeHealth(
+      opts.log,
+      opts.pollIntervalMs,
+      opts.runtimeRetryMaxMs,
+      opts.runtimeChanged,
+    );
     this.prober = new Prober({
       runtime: opts.runtime,
       log: opts.log.child('probes'),
@@ -160,12 +169,12 @@ class Manager implements PodManager, SyncContext {
     this.started = true;
     this.kick();
     await this.reconciling;
-    this.pollTimer = setInterval(() => void this.poll(), this.opts.pollIntervalMs);
+    this.schedulePoll();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.pollTimer);
+    clearTimeout(this.pollTimer);
     this.prober.stop();
     for (const r of this.records.values()) clearTimeout(r.timer);
     await this.reconciling.catch(() => {});
@@ -267,12 +276,15 @@ class Manager implements PodManager, SyncContext {
   private kick(): void {
     this.reconciling = this.reconciling
       .then(() => this.reconcile())
-      .catch((e: Error) => this.opts.log.warn('reconcile failed', { error: e.message }));
+      .catch((e: Error) => {
+        if (!this.health.failed(e)) this.opts.log.warn('reconcile failed', { error: e.message });
+      });
   }
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
     const all = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.nodeName });
+    this.health.ok();
     // Until a desired state is known (hub or cache), nothing counts as a ghost (kubelet's sourcesReady).
     if (!this.state) return;
     for (const c of all) {
@@ -285,11 +297,28 @@ class Manager implements PodManager, SyncContext {
     for (const r of this.records.values()) if (r.desired) this.enqueue(r.uid);
   }
 
+  /** The next poll: at the poll interval while the runtime answers, with backoff while it does not. */
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.pollTimer = setTimeout(
+      () => void this.poll().finally(() => this.schedulePoll()),
+      this.health.nextPollMs(this.opts.pollIntervalMs),
+    );
+  }
+
   /** Finds container exits and ghosts by listing the node's containers. */
   private async poll(): Promise<void> {
-    if (this.stopped || !this.state) return;
+    if (this.stopped) return;
+    // Without a desired state only the runtime's health is of interest (nothing counts as a ghost yet).
+    if (!this.state && this.health.state !== 'down') return;
     try {
       const all = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.nodeName });
+      // Back after an outage: a full reconcile, as at start (syncs that failed meanwhile wait for backoff).
+      if (this.health.ok()) {
+        this.kick();
+        return;
+      }
+      if (!this.state) return;
       const now = fingerprint(all);
       for (const [uid, fp] of now) {
         if (this.fingerprints.get(uid) === fp) continue;
@@ -300,7 +329,7 @@ class Manager implements PodManager, SyncContext {
       for (const uid of this.fingerprints.keys()) if (!now.has(uid)) this.enqueue(uid);
       this.fingerprints = now;
     } catch (e) {
-      this.opts.log.warn('runtime poll failed', { error: (e as Error).message });
+      if (!this.health.failed(e)) this.opts.log.warn('runtime poll failed', { error: (e as Error).message });
     }
   }
 
@@ -326,11 +355,12 @@ class Manager implements PodManager, SyncContext {
             this.records.delete(rec.uid);
           }
         } catch (e) {
-          this.opts.log.warn('pod sync failed', {
-            uid: rec.uid,
-            pod: rec.pod?.metadata.name,
-            error: (e as Error).message,
-          });
+          if (!this.health.failed(e))
+            this.opts.log.warn('pod sync failed', {
+              uid: rec.uid,
+              pod: rec.pod?.metadata.name,
+              error: (e as Error).message,
+            });
           this.requeueAt(rec, this.opts.clock() + this.opts.retryIntervalMs);
         }
       } while (rec.dirty && !this.stopped);

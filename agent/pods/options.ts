@@ -9,6 +9,8 @@ import { PodManagerOptionsError } from './errors.js';
 
 /** How often the runtime is polled for container exits, ms. */
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** Longest wait between runtime polls while the runtime does not answer, ms (backoff from the poll interval). */
+export const DEFAULT_RUNTIME_RETRY_MAX_MS = 60_000;
 /** Retry of a pod whose config or volumes could not be set up, ms. */
 export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
 /** The same event (pod, reason, message) is not sent again within this window, ms. */
@@ -24,6 +26,8 @@ export interface PodManagerOptions {
   log: Logger;
   report: (ns: string, name: string, uid: string, status: PodStatus) => void;
   event: (ev: Omit<AgentEvent, 'v'>) => void;
+  /** The runtime went away (false) or came back (true). */
+  runtimeChanged?: (up: boolean) => void;
   /** ms since epoch. */
   clock?: () => number;
   /** status.hostIP; default the first non-internal IPv4 address. */
@@ -31,6 +35,7 @@ export interface PodManagerOptions {
   crashBackoff?: Partial<BackoffConfig>;
   imageBackoff?: Partial<BackoffConfig>;
   pollIntervalMs?: number;
+  runtimeRetryMaxMs?: number;
   retryIntervalMs?: number;
   eventDedupeMs?: number;
   ghostGraceSeconds?: number;
@@ -63,11 +68,13 @@ export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
   if (!o.dataDir) throw new PodManagerOptionsError('dataDir is required');
   const r: ResolvedOptions = {
     ...o,
+    runtimeChanged: o.runtimeChanged ?? (() => {}),
     clock: o.clock ?? Date.now,
     hostIP: o.hostIP ?? firstIPv4(),
     crashBackoff: backoff('crashBackoff', DEFAULT_CRASH_BACKOFF, o.crashBackoff),
     imageBackoff: backoff('imageBackoff', DEFAULT_IMAGE_BACKOFF, o.imageBackoff),
     pollIntervalMs: o.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    runtimeRetryMaxMs: o.runtimeRetryMaxMs ?? DEFAULT_RUNTIME_RETRY_MAX_MS,
     retryIntervalMs: o.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS,
     eventDedupeMs: o.eventDedupeMs ?? DEFAULT_EVENT_DEDUPE_MS,
     ghostGraceSeconds: o.ghostGraceSeconds ?? DEFAULT_GHOST_GRACE_SECONDS,
@@ -75,6 +82,8 @@ export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
   for (const k of ['pollIntervalMs', 'retryIntervalMs'] as const) {
     if (!(r[k] > 0)) throw new PodManagerOptionsError(`${k} must be > 0`);
   }
+  if (!(r.runtimeRetryMaxMs >= r.pollIntervalMs))
+    throw new PodManagerOptionsError('runtimeRetryMaxMs must be >= pollIntervalMs');
   if (!(r.eventDedupeMs >= 0)) throw new PodManagerOptionsError('eventDedupeMs must be >= 0');
   if (!(r.ghostGraceSeconds >= 0)) throw new PodManagerOptionsError('ghostGraceSeconds must be >= 0');
   return r;

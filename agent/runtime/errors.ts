@@ -42,7 +42,7 @@ export class RuntimeUnavailableError extends RuntimeError {
   readonly kubeReason = 'RuntimeUnavailable';
   constructor(
     readonly endpoint: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`container runtime at ${endpoint} is unavailable: ${detail}`);
   }
