@@ -11,6 +11,7 @@ import {
   DEFAULT_WILL_DEBOUNCE_MS,
 } from '../shared/protocol/constants.js';
 import { DEFAULT_MAX_CONNECTIONS } from './broker/broker.js';
+import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
 
@@ -41,6 +42,12 @@ export interface HubConfig {
   leasePersistIntervalMs: number;
   /** Wait for an agent's first answer to a request (pod logs), ms. */
   rpcTimeoutMs: number;
+  /** Events each node may send, per second (token bucket refill; EventRateLimit's qps). */
+  agentEventQps: number;
+  /** Events a node may send at once (token bucket size; EventRateLimit's burst). */
+  agentEventBurst: number;
+  /** Events are deleted this long after their last occurrence, ms (kube-apiserver --event-ttl). */
+  eventTtlMs: number;
   logLevel: LogLevel;
 }
 
@@ -56,6 +63,9 @@ export const HUB_DEFAULTS: HubConfig = {
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
   leasePersistIntervalMs: DEFAULT_LEASE_PERSIST_INTERVAL_MS, // 60 s
   rpcTimeoutMs: DEFAULT_RPC_TIMEOUT_MS, // 10 s
+  agentEventQps: 5, // events/s per node
+  agentEventBurst: 50, // events per node at once
+  eventTtlMs: DEFAULT_EVENT_TTL_MS, // 1 h
   logLevel: 'info',
 };
 
@@ -83,7 +93,13 @@ function port(cfg: HubConfig, k: 'apiPort' | 'mqttPort'): void {
 
 function duration(
   cfg: HubConfig,
-  k: 'nodeGraceMs' | 'willDebounceMs' | 'heartbeatIntervalMs' | 'leasePersistIntervalMs' | 'rpcTimeoutMs',
+  k:
+    | 'nodeGraceMs'
+    | 'willDebounceMs'
+    | 'heartbeatIntervalMs'
+    | 'leasePersistIntervalMs'
+    | 'rpcTimeoutMs'
+    | 'eventTtlMs',
   min: number,
 ): void {
   const v = cfg[k];
@@ -118,6 +134,19 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   duration(cfg, 'willDebounceMs', 0);
   duration(cfg, 'leasePersistIntervalMs', 0);
   duration(cfg, 'rpcTimeoutMs', 1);
+  duration(cfg, 'eventTtlMs', 1000);
+  if (!Number.isFinite(cfg.agentEventQps) || cfg.agentEventQps <= 0)
+    throw new InvalidHubOptionError(
+      'agentEventQps',
+      cfg.agentEventQps,
+      'must be a number of events per second > 0',
+    );
+  if (!Number.isInteger(cfg.agentEventBurst) || cfg.agentEventBurst < 1)
+    throw new InvalidHubOptionError(
+      'agentEventBurst',
+      cfg.agentEventBurst,
+      'must be an integer number of events >= 1',
+    );
   if (cfg.nodeGraceMs <= cfg.heartbeatIntervalMs)
     throw new InvalidHubOptionError(
       'nodeGraceMs',

@@ -22,6 +22,7 @@ import { NodeCredentialController } from './controllers/node-credentials.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
 import { EventRecorder } from './events/recorder.js';
+import { EventTtlSweeper } from './events/ttl.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
 import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
@@ -224,6 +225,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           onNodeActivity: (n) => lifecycle.onActivity(n),
           onNodeWill: (n) => lifecycle.onWill(n),
           rpcTimeoutMs: config.rpcTimeoutMs,
+          eventRateLimit: { qps: config.agentEventQps, burst: config.agentEventBurst },
           informers,
           metrics: api.metrics,
           // Embedded broker only: a join whose client already gave up is not processed.
@@ -231,6 +233,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         });
         gateway = g;
         undo.push({ name: 'stop gateway', run: () => g.close() });
+      },
+    ],
+    [
+      'start event TTL sweeper',
+      async () => {
+        const sweeper = new EventTtlSweeper({
+          client: api.client,
+          ttlMs: config.eventTtlMs,
+          log: log.child('event-ttl'),
+        });
+        sweeper.start();
+        undo.push({ name: 'stop event TTL sweeper', run: () => sweeper.stop() });
       },
     ],
     [

@@ -1,12 +1,14 @@
 // Writes v1 Events through the API, as client-go's EventRecorder does: the event lives in
 // the involved object's namespace ('default' for cluster-scoped objects such as Nodes), is
-// named <object>.<unique hex>, and carries the reporting component. Writing an event never
+// named <object>.<unique hex>, and carries the reporting component. An identical event seen
+// lately bumps the existing Event's count instead (EventCorrelator). Writing an event never
 // fails the caller: errors are logged.
 
 import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
 import type { Event, KubeObject } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
+import { EventCorrelator } from './correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -20,6 +22,8 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
+  private readonly correlator = new EventCorrelator();
+
   constructor(private readonly opts: EventRecorderOptions) {}
 
   async record(
@@ -58,7 +62,18 @@ export class EventRecorder {
       reportingInstance: h ?? '',
     };
     try {
-      await this.opts.client.create<Event>('events', ns, ev);
+      const nowMs = Date.now();
+      const prev = this.correlator.previous(ev, nowMs);
+      if (prev) {
+        try {
+          const bumped = { ...prev, count: (prev.count ?? 1) + 1, lastTimestamp: now };
+          this.correlator.written(await this.opts.client.update<Event>('events', ns, bumped), nowMs);
+          return;
+        } catch {
+          this.correlator.forget(ev); // gone (TTL) or changed meanwhile: record it anew
+        }
+      }
+      this.correlator.written(await this.opts.client.create<Event>('events', ns, ev), nowMs);
     } catch (e) {
       this.opts.log.warn('event not recorded', { reason, object: name, error: e as Error });
     }

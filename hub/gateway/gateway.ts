@@ -30,6 +30,7 @@ import { handleJoin } from './join.js';
 import { handlePodStatus } from './pod-status.js';
 import { RefusalReporter } from './refusals.js';
 import { EventRateLimitedError, ReportRefusedError } from './restriction/errors.js';
+import { KeyedTokenBucket } from './restriction/rate-limit.js';
 import { RpcClient } from './rpc.js';
 import { KeyedSerial } from './serial.js';
 import { handleStatus } from './status.js';
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   informers?: InformerFactory;
   /** The hub's metrics registry: the gateway adds its heartbeat delay histogram. */
   metrics?: Metrics;
+  /** Per-node event token bucket: refill per second and size (EventRateLimit's qps and burst). */
+  eventRateLimit: { qps: number; burst: number };
   /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
   isClientConnected?: (clientId: string) => boolean;
 }
@@ -144,6 +147,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
   const agentEvents = new EventRecorder({ client: opts.client, component: 'drover-agent', log });
+  const eventLimiter = new KeyedTokenBucket(opts.eventRateLimit.qps, opts.eventRateLimit.burst);
   const refusals = new RefusalReporter(
     new EventRecorder({ client: opts.client, component: 'drover-hub', log }),
     opts.metrics?.counter(
@@ -224,7 +228,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         stats.handled++;
         return;
       case 'events':
-        run(t.node, 'event', () => handleAgentEvent(ctx, agentEvents, t.node, parseAgentEvent(payload)));
+        run(t.node, 'event', () =>
+          handleAgentEvent(ctx, agentEvents, eventLimiter, t.node, parseAgentEvent(payload)),
+        );
         return;
       default:
         return; // hub->agent topics echoed by a wildcard subscription elsewhere: not ours

@@ -1,0 +1,64 @@
+// Identical events counted instead of stored again (client-go's EventCorrelator, its
+// EventLogger part): an event with the same source, object, type, reason and message as one
+// recorded within the window updates that Event's count and lastTimestamp. Bounded LRU, as
+// client-go's cache (4096 entries).
+
+import type { Event } from '../../shared/api/types.js';
+
+/** Entries remembered: client-go's maxLruCacheEntries. */
+export const CORRELATOR_MAX_ENTRIES = 4096;
+/** An identical event older than this starts a new Event, ms (client-go: 10 min). */
+export const CORRELATOR_WINDOW_MS = 10 * 60_000;
+
+interface Seen {
+  event: Event;
+  at: number;
+}
+
+export class EventCorrelator {
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly maxEntries = CORRELATOR_MAX_ENTRIES,
+    private readonly windowMs = CORRELATOR_WINDOW_MS,
+  ) {}
+
+  static key(ev: Event): string {
+    const io = ev.involvedObject ?? {};
+    return [
+      ev.source?.component,
+      ev.source?.host,
+      io.kind,
+      io.namespace,
+      io.name,
+      io.uid,
+      ev.type,
+      ev.reason,
+      ev.message,
+    ].join('\u0000');
+  }
+
+  /** The Event an identical one was last written as, when within the window. */
+  previous(ev: Event, nowMs: number): Event | undefined {
+    const k = EventCorrelator.key(ev);
+    const s = this.seen.get(k);
+    if (!s) return undefined;
+    if (nowMs - s.at > this.windowMs) {
+      this.seen.delete(k);
+      return undefined;
+    }
+    return s.event;
+  }
+
+  /** Remembers what an event was written as (most recent last, oldest forgotten first). */
+  written(ev: Event, nowMs: number): void {
+    const k = EventCorrelator.key(ev);
+    this.seen.delete(k);
+    this.seen.set(k, { event: ev, at: nowMs });
+    if (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
+  }
+
+  forget(ev: Event): void {
+    this.seen.delete(EventCorrelator.key(ev));
+  }
+}
