@@ -11,6 +11,7 @@ import {
   DEFAULT_WILL_DEBOUNCE_MS,
 } from '../shared/protocol/constants.js';
 import { DEFAULT_MAX_CONNECTIONS } from './broker/broker.js';
+import { DEFAULT_BROKER_LIMITS, MIN_BROKER_LIMITS } from './broker/limits.js';
 import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
@@ -32,6 +33,14 @@ export interface HubConfig {
   mqttPassword?: string;
   /** Embedded broker connection cap. */
   mqttMaxConnections: number;
+  /** Embedded broker: largest packet before authentication (a CONNECT), bytes. */
+  mqttMaxConnectPacketBytes: number;
+  /** Embedded broker: largest packet from an authenticated board, bytes. */
+  mqttMaxPacketBytes: number;
+  /** Embedded broker: TCP accept to complete CONNECT, ms. */
+  mqttConnectTimeoutMs: number;
+  /** Embedded broker: bytes queued towards one board before it is disconnected. */
+  mqttMaxQueuedBytes: number;
   /** No heartbeat for this long -> node Ready=Unknown, ms. */
   nodeGraceMs: number;
   /** Wait after a last will before marking the node, ms. */
@@ -58,6 +67,10 @@ export const HUB_DEFAULTS: HubConfig = {
   mqttHost: '0.0.0.0',
   mqttPort: DEFAULT_MQTT_PORT, // 1883
   mqttMaxConnections: DEFAULT_MAX_CONNECTIONS, // 19000
+  mqttMaxConnectPacketBytes: DEFAULT_BROKER_LIMITS.maxConnectPacketBytes, // 64 KiB
+  mqttMaxPacketBytes: DEFAULT_BROKER_LIMITS.maxPacketBytes, // 1.5 MiB + 64 KiB
+  mqttConnectTimeoutMs: DEFAULT_BROKER_LIMITS.connectTimeoutMs, // 10 s
+  mqttMaxQueuedBytes: DEFAULT_BROKER_LIMITS.maxQueuedBytes, // 16 MiB
   nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
   willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
@@ -129,6 +142,17 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   }
   if (!Number.isInteger(cfg.mqttMaxConnections) || cfg.mqttMaxConnections < 1)
     throw new InvalidHubOptionError('mqttMaxConnections', cfg.mqttMaxConnections, 'must be an integer >= 1');
+  const brokerLimits: [keyof HubConfig, number, string][] = [
+    ['mqttMaxConnectPacketBytes', MIN_BROKER_LIMITS.maxConnectPacketBytes, 'bytes'],
+    ['mqttMaxPacketBytes', MIN_BROKER_LIMITS.maxPacketBytes, 'bytes (the largest agent report must fit)'],
+    ['mqttConnectTimeoutMs', MIN_BROKER_LIMITS.connectTimeoutMs, 'milliseconds'],
+    ['mqttMaxQueuedBytes', MIN_BROKER_LIMITS.maxQueuedBytes, 'bytes'],
+  ];
+  for (const [k, min, unit] of brokerLimits) {
+    const v = cfg[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new InvalidHubOptionError(k, v, `must be an integer number of ${unit} >= ${min}`);
+  }
   duration(cfg, 'heartbeatIntervalMs', 1);
   duration(cfg, 'nodeGraceMs', 1);
   duration(cfg, 'willDebounceMs', 0);

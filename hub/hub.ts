@@ -188,6 +188,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           port: config.mqttPort,
           auth,
           maxConnections: config.mqttMaxConnections,
+          limits: {
+            maxConnectPacketBytes: config.mqttMaxConnectPacketBytes,
+            maxPacketBytes: config.mqttMaxPacketBytes,
+            connectTimeoutMs: config.mqttConnectTimeoutMs,
+            maxQueuedBytes: config.mqttMaxQueuedBytes,
+          },
           log: log.child('broker'),
         });
         broker = b;

@@ -7,6 +7,8 @@ import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { BrokerAuth } from './auth.js';
+import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './limits.js';
+import { PacketGuard, PacketTooLargeError, QueueLimitError } from './packet-guard.js';
 import { createRetainedPersistence } from './retained-persistence.js';
 
 /** Default connection cap: the per-process open-file limit here is 20000. */
@@ -18,7 +20,19 @@ export interface BrokerOptions {
   port: number;
   auth: BrokerAuth;
   maxConnections?: number;
+  /** Packet size, CONNECT deadline and queue limits per client. */
+  limits?: BrokerLimits;
   log: Logger;
+}
+
+/** Clients cut off by a limit since start. */
+export interface BrokerLimitStats {
+  /** Connections closed for declaring a packet above their limit. */
+  oversized: number;
+  /** Clients disconnected for not reading what was queued for them. */
+  slowConsumers: number;
+  /** Publishes and wills from boards whose retain flag was cleared. */
+  retainCleared: number;
 }
 
 export interface Broker {
@@ -33,6 +47,7 @@ export interface Broker {
   refused(): number;
   /** Retained messages held. */
   retained(): number;
+  limitStats(): BrokerLimitStats;
   /** Whether an MQTT client with this id is connected now. */
   isConnected(clientId: string): boolean;
   /** Drops the client with this id now (no clean DISCONNECT: its last will fires); false if none. */
@@ -42,6 +57,8 @@ export interface Broker {
 
 export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const log = opts.log;
+  const limits = opts.limits ?? DEFAULT_BROKER_LIMITS;
+  const limitStats: BrokerLimitStats = { oversized: 0, slowConsumers: 0, retainCleared: 0 };
   const retained = createRetainedPersistence();
   const aedes = await Aedes.createBroker({
     persistence: retained.persistence,
@@ -50,9 +67,20 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // routing, and when it is released the queue drains recursively (thousands of wills at
     // stop overflowed the stack). 0 = no cap, no queue.
     concurrency: 0,
+    connectTimeout: limits.connectTimeoutMs,
     preConnect: opts.auth.preConnect,
     authenticate: opts.auth.authenticate,
-    authorizePublish: opts.auth.authorizePublish,
+    // Only the hub retains (each node's desired state). A board's retained message would be
+    // held for as long as the broker runs, on topics whose names it chooses: its retain flag
+    // is cleared, on publishes and on its last will alike.
+    authorizePublish: (client, packet, cb) =>
+      opts.auth.authorizePublish(client, packet, (err) => {
+        if (!err && packet.retain && (!client || opts.auth.identityOf(client)?.kind !== 'hub')) {
+          packet.retain = false;
+          limitStats.retainCleared++;
+        }
+        cb(err);
+      }),
     authorizeSubscribe: opts.auth.authorizeSubscribe,
   });
   aedes.on('clientError', (client, err) => log.debug('client error', { clientId: client?.id, error: err }));
@@ -63,7 +91,15 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Connected clients by id (aedes keeps its own map but does not type it). A takeover
   // registers the new client before the old one's disconnect, hence the identity check.
   const live = new Map<string, Client>();
-  aedes.on('client', (c) => live.set(c.id, c));
+  aedes.on('client', (c) => {
+    live.set(c.id, c);
+    // Authenticated: the hub's own connection carries every node's traffic and is not capped.
+    if (c.conn instanceof PacketGuard) {
+      if (opts.auth.identityOf(c)?.kind === 'hub')
+        c.conn.setLimits(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+      else c.conn.setLimits(limits.maxPacketBytes, limits.maxQueuedBytes);
+    }
+  });
   aedes.on('clientDisconnect', (c) => {
     if (live.get(c.id) === c) live.delete(c.id);
   });
@@ -74,7 +110,15 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => log.debug('socket error', { remote: socket.remoteAddress, error: err }));
-    aedes.handle(socket);
+    // Until it is authenticated a client may send a CONNECT and no more.
+    const guard = new PacketGuard(socket, limits.maxConnectPacketBytes, limits.maxQueuedBytes);
+    guard.on('error', (err) => {
+      if (err instanceof PacketTooLargeError) limitStats.oversized++;
+      else if (err instanceof QueueLimitError) limitStats.slowConsumers++;
+      else return;
+      log.info('client cut off by a broker limit', { remote: socket.remoteAddress, error: err });
+    });
+    aedes.handle(guard);
   });
   server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.on('drop', () => {
@@ -103,6 +147,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     clients: () => aedes.connectedClients,
     refused: () => refused,
     retained: () => retained.retainedCount(),
+    limitStats: () => ({ ...limitStats }),
     isConnected: (clientId) => live.has(clientId),
     disconnect(clientId) {
       const c = live.get(clientId);

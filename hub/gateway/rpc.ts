@@ -7,14 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../shared/log.js';
 import { topics } from '../../shared/mqtt/topics.js';
-import { RPC_METHOD_CANCEL } from '../../shared/protocol/constants.js';
+import { RPC_CHUNK_CHARS, RPC_METHOD_CANCEL } from '../../shared/protocol/constants.js';
 import { encode, type RpcRequest, type RpcResponse } from '../../shared/protocol/messages.js';
 import type { PublishOptions } from './context.js';
 
 /** Wait for an agent's first answer, ms. */
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
-/** Out-of-order chunks held while waiting for a missing one. */
+/** Out-of-order chunks held while waiting for a missing one, count. */
 const MAX_BUFFERED_CHUNKS = 1000;
+/** Out-of-order chunk text held per call while waiting for a missing one, characters (128 full chunks). */
+export const MAX_BUFFERED_CHARS = 128 * RPC_CHUNK_CHARS;
 
 /** The agent did not answer in time (node offline or overloaded). */
 export class RpcTimeoutError extends Error {
@@ -60,6 +62,8 @@ interface Pending {
   opts: RpcCallOptions;
   next: number;
   buffered: Map<number, RpcResponse>;
+  /** Characters of data in buffered. */
+  bufferedChars: number;
   acked: boolean;
   timer?: NodeJS.Timeout;
   resolve(): void;
@@ -94,7 +98,16 @@ export class RpcClient {
       reject = rej;
     });
     ready.catch(() => {}); // the caller awaits it; no unhandled rejection meanwhile
-    const p: Pending = { node, opts, next: 0, buffered: new Map(), acked: false, resolve, reject };
+    const p: Pending = {
+      node,
+      opts,
+      next: 0,
+      buffered: new Map(),
+      bufferedChars: 0,
+      acked: false,
+      resolve,
+      reject,
+    };
     this.pending.set(id, p);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     this.arm(id, p, timeoutMs, `node ${node} did not answer the ${method} request within ${timeoutMs} ms`);
@@ -124,13 +137,15 @@ export class RpcClient {
       return;
     }
     if (r.seq < p.next) return; // duplicate (QoS 1 redelivery)
+    p.bufferedChars += (r.data?.length ?? 0) - (p.buffered.get(r.seq)?.data?.length ?? 0);
     p.buffered.set(r.seq, r);
-    if (p.buffered.size > MAX_BUFFERED_CHUNKS) {
+    if (p.buffered.size > MAX_BUFFERED_CHUNKS || p.bufferedChars > MAX_BUFFERED_CHARS) {
       this.fail(id, new RpcAbortedError(`node ${node}: response chunk ${p.next} never arrived`));
       return;
     }
     for (let c = p.buffered.get(p.next); c; c = p.buffered.get(p.next)) {
       p.buffered.delete(p.next);
+      p.bufferedChars -= c.data?.length ?? 0;
       p.next++;
       if (!this.deliver(id, p, c)) return;
     }

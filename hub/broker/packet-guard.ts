@@ -1,0 +1,123 @@
+// A stream between a client's socket and aedes that reads MQTT framing (fixed header and
+// remaining length) as bytes arrive and closes the connection as soon as a packet declares
+// more than the client may send, before anything is buffered: mqtt-packet's parser would
+// otherwise hold the whole packet in memory, and aedes has no maximum packet size. The limit
+// starts at the CONNECT size and is raised once the client is authenticated. Writes towards
+// the client are capped by the bytes queued and not yet taken by its socket.
+
+import { Duplex } from 'node:stream';
+import type net from 'node:net';
+
+/** The client declared a packet larger than it may send. */
+export class PacketTooLargeError extends Error {
+  override name = 'PacketTooLargeError';
+  constructor(
+    readonly declared: number,
+    readonly limit: number,
+  ) {
+    super(`MQTT packet of ${declared} bytes exceeds the limit of ${limit} bytes`);
+  }
+}
+
+/** The client does not read what the broker sends it fast enough. */
+export class QueueLimitError extends Error {
+  override name = 'QueueLimitError';
+  constructor(readonly queued: number) {
+    super(`${queued} bytes queued towards the client: it does not read`);
+  }
+}
+
+/** A remaining-length varint has at most 4 bytes (MQTT 3.1.1 section 2.2.3). */
+const MAX_LENGTH_BYTES = 4;
+
+export class PacketGuard extends Duplex {
+  private state: 'header' | 'length' | 'body' = 'header';
+  private length = 0;
+  private lengthBytes = 0;
+  private remaining = 0;
+
+  constructor(
+    readonly socket: net.Socket,
+    private limit: number,
+    private maxQueuedBytes: number,
+  ) {
+    super({ allowHalfOpen: false });
+    socket.on('data', (chunk: Buffer) => {
+      const err = this.inspect(chunk);
+      if (err) return this.destroy(err);
+      if (!this.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('close', () => this.destroy());
+    socket.on('error', (e) => this.destroy(e));
+    socket.on('drain', () => this.emit('socketDrain'));
+    // Every write counts what waits for the client, here and in the socket (aedes writes on
+    // even when told to wait for drain).
+    const write = this.write.bind(this);
+    this.write = ((...args: Parameters<Duplex['write']>) => {
+      const ok = write(...args);
+      const queued = this.writableLength + this.socket.writableLength;
+      if (queued > this.maxQueuedBytes) this.destroy(new QueueLimitError(queued));
+      return ok;
+    }) as Duplex['write'];
+  }
+
+  /** After authentication: the client's own packet and queue limits. */
+  setLimits(maxPacketBytes: number, maxQueuedBytes: number): void {
+    this.limit = maxPacketBytes;
+    this.maxQueuedBytes = maxQueuedBytes;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  /** Follows packet boundaries through the chunk; an error when a packet is too large. */
+  private inspect(chunk: Buffer): Error | undefined {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === 'body') {
+        const n = Math.min(this.remaining, chunk.length - i);
+        this.remaining -= n;
+        i += n;
+        if (this.remaining === 0) this.state = 'header';
+      } else if (this.state === 'header') {
+        i++; // packet type and flags
+        this.state = 'length';
+        this.length = 0;
+        this.lengthBytes = 0;
+      } else {
+        const b = chunk[i++];
+        this.length += (b & 0x7f) * 128 ** this.lengthBytes;
+        this.lengthBytes++;
+        if (b & 0x80) {
+          if (this.lengthBytes >= MAX_LENGTH_BYTES) return new Error('malformed MQTT remaining length');
+          continue;
+        }
+        const total = 1 + this.lengthBytes + this.length;
+        if (total > this.limit) return new PacketTooLargeError(total, this.limit);
+        this.remaining = this.length;
+        this.state = this.remaining > 0 ? 'body' : 'header';
+      }
+    }
+    return undefined;
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    if (this.socket.write(chunk)) cb();
+    else this.once('socketDrain', () => cb());
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.socket.end(cb);
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    this.socket.destroy();
+    cb(err);
+  }
+}
