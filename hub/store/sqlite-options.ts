@@ -9,6 +9,8 @@ export interface SqliteStoreOptions {
   compactKeepRevisions?: number;
   /** How often auto-compaction runs, in milliseconds. Default 60000 ms; 0 turns it off. */
   compactIntervalMs?: number;
+  /** Auto-compaction also keeps at most this many bytes of values written since the compacted revision. Default 64 MiB. */
+  compactKeepBytes?: number;
   /** How long a write waits for a lock held by another connection, in milliseconds. Default 5000 ms. */
   busyTimeoutMs?: number;
 }
@@ -17,11 +19,13 @@ export interface ResolvedSqliteStoreOptions {
   log: Logger;
   compactKeepRevisions: number;
   compactIntervalMs: number;
+  compactKeepBytes: number;
   busyTimeoutMs: number;
 }
 
 export const DEFAULT_COMPACT_KEEP_REVISIONS = 10_000; // revisions
 export const DEFAULT_COMPACT_INTERVAL_MS = 60_000; // ms
+export const DEFAULT_COMPACT_KEEP_BYTES = 64 * 1024 * 1024; // bytes of values (64 MiB)
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000; // ms
 
 function nonNegativeInt(option: string, value: number | undefined, dflt: number): number {
@@ -45,6 +49,7 @@ export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): Resolv
       opts.compactIntervalMs,
       DEFAULT_COMPACT_INTERVAL_MS,
     ),
+    compactKeepBytes: nonNegativeInt('compactKeepBytes', opts.compactKeepBytes, DEFAULT_COMPACT_KEEP_BYTES),
     busyTimeoutMs: nonNegativeInt('busyTimeoutMs', opts.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS),
   };
 }

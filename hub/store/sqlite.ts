@@ -119,6 +119,8 @@ export class SqliteStore implements Store {
   private readonly replayAll: Database.Statement;
   private readonly replayRange: Database.Statement;
   private readonly compactTx: (from: number, to: number) => number;
+  /** The newest revision whose compaction leaves at most `keepBytes` of values above it. */
+  private readonly bytesTarget: (compacted: number, keepBytes: number) => number | undefined;
   private readonly writeTx: (
     key: string,
     value: string,
@@ -231,8 +233,19 @@ export class SqliteStore implements Store {
       return a + b;
     });
 
+    // Summed from the newest row down: the first row where the sum passes the budget is the
+    // revision to compact through, so a board's churn cannot grow the log without bound.
+    const overBudget = db.prepare(`SELECT revision FROM
+      (SELECT revision, SUM(octet_length(value)) OVER (ORDER BY revision DESC) AS total FROM log WHERE revision > ?)
+      WHERE total > ? LIMIT 1`);
+    this.bytesTarget = (compacted, keepBytes) =>
+      (overBudget.get(compacted, keepBytes) as { revision: number } | undefined)?.revision;
+
     if (o.compactIntervalMs > 0) {
-      this.timer = setInterval(() => this.autoCompact(o.compactKeepRevisions), o.compactIntervalMs);
+      this.timer = setInterval(
+        () => this.autoCompact(o.compactKeepRevisions, o.compactKeepBytes),
+        o.compactIntervalMs,
+      );
       this.timer.unref();
     }
   }
@@ -389,9 +402,15 @@ export class SqliteStore implements Store {
     this.log.debug('compacted', { revision, removedRows: removed, ms: Date.now() - t0 });
   }
 
-  private autoCompact(keep: number): void {
+  /** Compacts to keep at most `keep` revisions and `keepBytes` of values of history. */
+  private autoCompact(keep: number, keepBytes: number): void {
     if (this.closed) return;
-    const target = this.rev - keep;
+    let target = this.rev - keep;
+    try {
+      target = Math.max(target, this.bytesTarget(this.compacted, keepBytes) ?? 0);
+    } catch (err) {
+      this.log.error('auto-compaction size check failed', { err });
+    }
     if (target <= this.compacted) return;
     try {
       this.compactSync(target);

@@ -138,6 +138,41 @@ test('auto-compaction keeps the configured number of revisions', async () => {
   }
 });
 
+async function logBytes(path: string): Promise<number> {
+  const Database = (await import('better-sqlite3')).default;
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT coalesce(sum(octet_length(value)), 0) AS n FROM log').get() as { n: number })
+      .n;
+  } finally {
+    db.close();
+  }
+}
+
+test('auto-compaction by size: churn of large values keeps the log under its byte budget', async () => {
+  const budget = 1024 * 1024;
+  const value = (i: number) => `${i}:${'v'.repeat(100 * 1024)}`;
+  const { store, path, cleanup } = freshStore({ compactKeepBytes: budget, compactIntervalMs: 10 });
+  try {
+    await store.create('/churn/live', 'kept');
+    for (let round = 0; round < 2; round++) {
+      await store.create(`/churn/${round}`, value(0));
+      for (let i = 1; i <= 30; i++) await store.update(`/churn/${round}`, value(i)); // ~3 MiB written
+      const rev = await store.revision();
+      await waitFor(
+        async () => (await store.compactedRevision()) >= rev - 10,
+        `compaction near revision ${rev}`,
+      );
+      const bytes = await logBytes(path);
+      assert.ok(bytes <= budget + 2 * value(30).length, `${bytes} bytes of log values after round ${round}`);
+    }
+    assert.is((await store.get('/churn/live'))?.value, 'kept', 'live values survive compaction');
+    assert.is((await store.get('/churn/1'))?.value, value(30));
+  } finally {
+    await cleanup();
+  }
+});
+
 test('snapshot + restore round-trip: same data, revisions, compaction point and history', async () => {
   const { store, dir, cleanup } = freshStore();
   try {
