@@ -9,6 +9,10 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v nats-server >/dev/null || need+=(nats-server)
 command -v ip >/dev/null || need+=(iproute2)
 command -v curl >/dev/null || need+=(curl)
+# The dashboard's browser tests drive Debian's Chromium (puppeteer-core downloads no browser).
+[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null || need+=(chromium)
+# `drover install` tests check the units it writes with systemd-analyze verify.
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -22,7 +22,7 @@ function step(name, cmd, args) {
   }
 }
 
-step('build (tsc)', 'npx', ['tsc', '-p', 'tsconfig.json']);
+step('build (tsc; the dashboard: tsc, esbuild)', 'npm', ['run', '-s', 'build']);
 if (!process.argv.includes('--no-lint')) step('lint (biome)', 'npx', ['biome', 'check', '.']);
 
 if (!process.argv.includes('--no-env')) step('test environment', 'bash', ['scripts/test-env.sh']);

@@ -1,5 +1,6 @@
 // API server options: defaults (with units) and validation in one place.
 
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../shared/log.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
@@ -18,6 +19,9 @@ export const DEFAULT_YAML_MAX_ALIASES = 100;
 /** The YAML decode worker's heap cap, MiB. */
 export const DEFAULT_YAML_WORKER_HEAP_MB = 256;
 
+/** The built dashboard served at /ui: dist/ui beside dist/hub (scripts/build-ui.mjs). */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../ui', import.meta.url));
+
 export interface ApiServerOptions {
   store: Store;
   /** Listen address; default 127.0.0.1. */
@@ -33,6 +37,8 @@ export interface ApiServerOptions {
   log?: Logger;
   /** Registry to add the API's metrics to (the hub's shared one); a new one when omitted. */
   metrics?: Metrics;
+  /** Directory of the built dashboard; default dist/ui. */
+  uiDir?: string;
 }
 
 export class ApiServerOptionsError extends Error {
@@ -54,5 +60,6 @@ export function resolveOptions(
   const yamlDecodeTimeoutMs = o.yamlDecodeTimeoutMs ?? DEFAULT_YAML_DECODE_TIMEOUT_MS;
   if (!Number.isInteger(yamlDecodeTimeoutMs) || yamlDecodeTimeoutMs <= 0)
     throw new ApiServerOptionsError(`yamlDecodeTimeoutMs ${yamlDecodeTimeoutMs} must be a positive integer`);
-  return { ...o, host: o.host ?? DEFAULT_HOST, port, maxBodyBytes, maxBodyDepth, yamlDecodeTimeoutMs };
+  const uiDir = o.uiDir ?? DEFAULT_UI_DIR;
+  return { ...o, host: o.host ?? DEFAULT_HOST, port, maxBodyBytes, maxBodyDepth, yamlDecodeTimeoutMs, uiDir };
 }

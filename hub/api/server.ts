@@ -16,6 +16,7 @@ import { MethodNotAllowedError, NotImplementedError, PathNotFoundError } from '.
 import { handleResource, verbOf } from './http/resource-handler.js';
 import { sendError, sendJson } from './http/respond.js';
 import { parseRoute } from './http/route.js';
+import { isUiPath, StaticUi } from './http/static-ui.js';
 import { LocalApiClient } from './local-client.js';
 import { bindingHandler } from './ops/binding.js';
 import { registerAppsSubresources } from './resources/apps-scale.js';
@@ -90,6 +91,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   await ensureSystemNamespaces(client);
 
   const openapi = new OpenApiV3(registry);
+  const ui = new StaticUi(o.uiDir);
   const open = new Set<() => void>();
   const track = (end: () => void) => {
     open.add(end);
@@ -122,6 +124,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
             .end(await metrics.render());
           return { verb: 'get', resource: 'metrics' };
       }
+    }
+    if ((method === 'GET' || method === 'HEAD') && isUiPath(url.pathname)) {
+      ui.serve(url.pathname, res);
+      return { verb: 'get', resource: 'ui' };
     }
     if (method === 'GET' && (path === '/openapi/v3' || path.startsWith('/openapi/v3/'))) {
       const doc = openapi.get(path);

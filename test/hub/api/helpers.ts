@@ -14,7 +14,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(opts: { maxBodyBytes?: number } = {}): Promise<TestApi> {
+export async function startApi(opts: { maxBodyBytes?: number; uiDir?: string } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-api-'));
   const store = SqliteStore.open(join(dir, 'store.db'));
   const api = await createApiServer({ store, port: 0, log: createLogger('api', 40), ...opts });

@@ -1,0 +1,187 @@
+// The dashboard in a real browser (Debian's Chromium through puppeteer-core) against a real
+// hub process with real agents on the real Docker engine: the overview lists the boards live,
+// a killed agent's row turns not-ready without a reload, scaling from the page changes the
+// Deployment, a pod's logs appear and keep following, and every API call carries the token.
+// DROVER_SCREENSHOTS_DIR=docs regenerates the README's screenshots.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Deployment } from '../../shared/api/apps.js';
+import type { Pod } from '../../shared/api/types.js';
+import { Cluster, IMAGE, running } from '../e2e/pods-harness.js';
+import { getJson } from '../helpers/api.js';
+import { type DashboardPage, launchBrowser, openDashboard } from '../helpers/browser.js';
+import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const c = new Cluster([
+  { name: 'ui-a', labels: { region: 'eu', ring: 'canary' } },
+  { name: 'ui-b', labels: { region: 'us', ring: 'stable' } },
+]);
+const TOKEN = 'dashboard-test-token';
+const SHOTS = process.env.DROVER_SCREENSHOTS_DIR ?? tempDir('drover-ui-shots-');
+/** Browser-side waits: generous, a loaded 2-core machine runs hub, agents, Docker and Chromium. */
+const UI_WAIT_MS = 20_000;
+let browser: Browser;
+let d: DashboardPage;
+
+test.before(async () => {
+  try {
+    mkdirSync(SHOTS, { recursive: true });
+    await c.start();
+    browser = await launchBrowser();
+    d = await openDashboard(browser, c.hub.apiUrl, TOKEN);
+  } catch (e) {
+    console.error('setup failed:', e, c.hub ? c.hub.output().slice(-3000) : '');
+    throw e;
+  }
+});
+
+test.after(async () => {
+  await browser?.close();
+  await c.stop();
+});
+
+const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      terminationGracePeriodSeconds: 1
+      nodeSelector: {kubernetes.io/hostname: ui-a}
+      containers:
+      - name: main
+        image: ${IMAGE}
+        imagePullPolicy: IfNotPresent
+        command: ["sh", "-c", "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 1; done"]
+`;
+
+async function boardState(name: string): Promise<string | null> {
+  return d.page.$eval(`[data-board="${name}"] [data-state]`, (el) => el.getAttribute('data-state'));
+}
+
+function count(selector: string): Promise<number> {
+  return d.page.$$eval(selector, (els) => els.length);
+}
+
+function text(selector: string): Promise<string | null> {
+  return d.page.$eval(selector, (el) => el.textContent).catch(() => null);
+}
+
+/** Polls the page until pred holds (the page is never reloaded by this). */
+function until(pred: () => Promise<boolean>, what: string, timeoutMs = UI_WAIT_MS): Promise<boolean> {
+  return waitFor(pred, { timeoutMs, what });
+}
+
+test('overview lists every board live with counts by state and by label; the token rides on every call', async () => {
+  const p = d.page;
+  await until(async () => (await count('[data-board] [data-state="Ready"]')) === 2, 'two Ready rows');
+  assert.is(await boardState('ui-a'), 'Ready');
+  assert.is(await boardState('ui-b'), 'Ready');
+  assert.is(await p.$eval('[data-testid="count-state-Ready"] .n', (el) => el.textContent), '2');
+  await p.select('[data-testid=group-label]', 'drover.io/region');
+  await p.waitForSelector('[data-testid="count-label-eu"]', { timeout: UI_WAIT_MS });
+  assert.is(await p.$eval('[data-testid="count-label-eu"] .n', (el) => el.textContent), '1');
+  // The hub filters by label selector (server side): one board left, the other not listed.
+  await p.locator('[data-testid=selector]').fill('drover.io/region=us');
+  await p.keyboard.press('Enter');
+  await until(async () => (await count('[data-board]')) === 1, '1 rows');
+  assert.ok(await p.$('[data-board="ui-b"]'));
+  assert.ok(
+    d.apiCalls.some((a) => a.path.startsWith('/api/v1/nodes?labelSelector=drover.io%2Fregion%3Dus&limit=')),
+    'the selector went to the hub',
+  );
+  await p.click('[data-testid=selector]', { count: 3 });
+  await p.keyboard.press('Backspace');
+  await p.keyboard.press('Enter');
+  await until(async () => (await count('[data-board]')) === 2, '2 rows');
+  await p.select('[data-testid=group-label]', 'drover.io/ring');
+  await p.screenshot({ path: join(SHOTS, 'dashboard-overview.png') });
+
+  assert.ok(d.apiCalls.length > 0);
+  const without = d.apiCalls.filter((a) => a.authorization !== `Bearer ${TOKEN}`);
+  assert.equal(without, [], 'every API call carries the bearer token');
+  assert.is(await p.evaluate('sessionStorage.getItem("drover.token")'), TOKEN);
+  assert.equal(d.errors, []);
+});
+
+test('scaling from the workloads page changes the Deployment', async () => {
+  const r = await c.apply(WEB);
+  assert.is(r.code, 0, r.stderr);
+  const p = d.page;
+  await p.goto(`${c.hub.apiUrl}/ui/#/workloads`);
+  await p.waitForSelector('[data-deployment="web"]', { timeout: UI_WAIT_MS });
+  await until(async () => (await text('[data-testid="ready-web"]')) === '1/1', 'web ready 1/1', UI_WAIT_MS);
+  await p.locator('[data-testid=replicas-web]').fill('2');
+  await p.locator('[data-testid=scale-web]').click();
+  const dep = await waitFor(
+    async () => {
+      const x = await getJson<Deployment>(c.hub.apiUrl, '/apis/apps/v1/namespaces/default/deployments/web');
+      return x.spec.replicas === 2 ? x : undefined;
+    },
+    { timeoutMs: UI_WAIT_MS, what: 'deployment web scaled to 2' },
+  );
+  assert.is(dep.spec.replicas, 2);
+  // The page follows the rollout through its watch.
+  await until(async () => (await text('[data-testid="ready-web"]')) === '2/2', 'web ready 2/2', 40_000);
+  assert.equal(d.errors, []);
+});
+
+test("a board page shows the board's pods and follows a pod's logs", async () => {
+  const pods = await waitFor(
+    async () => {
+      const l = await getJson<{ items: Pod[] }>(
+        c.hub.apiUrl,
+        '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb',
+      );
+      return l.items.filter(running).length > 0 ? l.items.filter(running) : undefined;
+    },
+    { timeoutMs: UI_WAIT_MS, what: 'a running web pod' },
+  );
+  const pod = pods[0].metadata.name!;
+  const p = d.page;
+  await p.goto(`${c.hub.apiUrl}/ui/#/boards/ui-a`);
+  await p.waitForSelector(`[data-pod="${pod}"]`, { timeout: UI_WAIT_MS });
+  await p.locator(`[data-testid="logs-${pod}"]`).click();
+  await until(async () => /tick-\d+/.test((await text('[data-testid=logs]')) ?? ''), 'log lines');
+  const last = () =>
+    p.$eval('[data-testid=logs]', (el) => {
+      const m = [...(el.textContent ?? '').matchAll(/tick-(\d+)/g)];
+      return Number(m[m.length - 1][1]);
+    });
+  const first = await last();
+  // Follow: new lines arrive on the open stream, no reload.
+  await waitFor(async () => (await last()) > first + 1, {
+    timeoutMs: UI_WAIT_MS,
+    what: 'followed log lines',
+  });
+  await p.screenshot({ path: join(SHOTS, 'dashboard-board.png'), fullPage: true });
+  assert.equal(d.errors, []);
+});
+
+test('killing an agent turns its row not-ready without a reload', async () => {
+  const p = d.page;
+  await p.goto(`${c.hub.apiUrl}/ui/#/`);
+  await until(async () => (await count('[data-board] [data-state="Ready"]')) === 2, 'two Ready rows');
+  // A mark on this page's window: a reload would lose it.
+  const marker = await p.evaluate('window.droverTestMark = 42');
+  await c.agents['ui-b'].kill9();
+  await until(async () => (await boardState('ui-b')) !== 'Ready', 'ui-b not Ready in the page');
+  assert.is.not(await boardState('ui-b'), 'Ready');
+  assert.is(await boardState('ui-a'), 'Ready');
+  assert.is(await p.evaluate('window.droverTestMark'), marker, 'same page: no reload');
+  assert.is(await p.$eval('[data-testid="count-state-Ready"] .n', (el) => el.textContent), '1');
+  assert.equal(d.errors, []);
+});
+
+test.run();

@@ -1,0 +1,51 @@
+// What a user can do from the dashboard, each as the API call kubectl makes for it.
+
+import type { Node, Pod } from '../../../shared/api/types.js';
+import { getJson, mergePatch, remove } from './client.js';
+import { paths } from './paths.js';
+
+/** kubectl rollout restart: a new template annotation makes a new revision. */
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+export function scaleDeployment(ns: string, name: string, replicas: number): Promise<unknown> {
+  return mergePatch(paths.deploymentScale(ns, name), { spec: { replicas } });
+}
+
+export function restartWorkload(
+  kind: 'Deployment' | 'DaemonSet',
+  ns: string,
+  name: string,
+): Promise<unknown> {
+  const path = kind === 'Deployment' ? paths.deployment(ns, name) : paths.daemonset(ns, name);
+  return mergePatch(path, {
+    spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } },
+  });
+}
+
+/** kubectl rollout pause / resume. */
+export function setPaused(ns: string, name: string, paused: boolean): Promise<unknown> {
+  return mergePatch(paths.deployment(ns, name), { spec: { paused } });
+}
+
+/** kubectl cordon / uncordon. */
+export function setCordoned(node: string, unschedulable: boolean): Promise<Node> {
+  return mergePatch<Node>(paths.node(node), { spec: { unschedulable } });
+}
+
+/**
+ * kubectl drain: cordon, then delete the node's pods except DaemonSet pods (their controller
+ * would put them back; kubectl skips them with --ignore-daemonsets). Returns the pods deleted.
+ */
+export async function drain(node: string): Promise<string[]> {
+  await setCordoned(node, true);
+  const list = await getJson<{ items: Pod[] }>(
+    `${paths.pods}?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
+  );
+  const victims = list.items.filter(
+    (p) => !p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller),
+  );
+  await Promise.all(
+    victims.map((p) => remove(paths.pod(p.metadata.namespace ?? 'default', p.metadata.name ?? ''))),
+  );
+  return victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+}
