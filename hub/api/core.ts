@@ -18,6 +18,8 @@ export interface RequestOptions {
   fieldValidation?: FieldValidation;
   /** Collects warnings (sent as `Warning: 299 - "..."` headers over HTTP). */
   warnings?: string[];
+  /** dryRun=All: the core's store writes nothing (see dry-run.ts); set with it for the answer's shape. */
+  dryRun?: boolean;
 }
 
 export interface SubresourceContext {

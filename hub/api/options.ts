@@ -16,6 +16,8 @@ export const DEFAULT_YAML_DECODE_TIMEOUT_MS = 5000;
 export const DEFAULT_YAML_DECODE_QUEUE = 8;
 /** Alias expansions one YAML document may cost (yaml's maxAliasCount; its default too). */
 export const DEFAULT_YAML_MAX_ALIASES = 100;
+/** Interval between BOOKMARK events on a watch that allows them, ms (kube-apiserver: ~1 min). */
+export const DEFAULT_BOOKMARK_INTERVAL_MS = 30_000;
 /** The YAML decode worker's heap cap, MiB. */
 export const DEFAULT_YAML_WORKER_HEAP_MB = 256;
 
@@ -34,6 +36,8 @@ export interface ApiServerOptions {
   maxBodyDepth?: number;
   /** Wall time a YAML body may take to decode, ms; default 5000. */
   yamlDecodeTimeoutMs?: number;
+  /** Interval between BOOKMARK events on watches that allow them, ms; default 30000. */
+  bookmarkIntervalMs?: number;
   log?: Logger;
   /** Registry to add the API's metrics to (the hub's shared one); a new one when omitted. */
   metrics?: Metrics;
@@ -61,5 +65,17 @@ export function resolveOptions(
   if (!Number.isInteger(yamlDecodeTimeoutMs) || yamlDecodeTimeoutMs <= 0)
     throw new ApiServerOptionsError(`yamlDecodeTimeoutMs ${yamlDecodeTimeoutMs} must be a positive integer`);
   const uiDir = o.uiDir ?? DEFAULT_UI_DIR;
-  return { ...o, host: o.host ?? DEFAULT_HOST, port, maxBodyBytes, maxBodyDepth, yamlDecodeTimeoutMs, uiDir };
+  const bookmarkIntervalMs = o.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
+  if (!Number.isInteger(bookmarkIntervalMs) || bookmarkIntervalMs < 10)
+    throw new ApiServerOptionsError(`bookmarkIntervalMs ${bookmarkIntervalMs} must be an integer >= 10`);
+  return {
+    ...o,
+    host: o.host ?? DEFAULT_HOST,
+    port,
+    maxBodyBytes,
+    maxBodyDepth,
+    yamlDecodeTimeoutMs,
+    bookmarkIntervalMs,
+    uiDir,
+  };
 }

@@ -164,6 +164,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       watchPath: route.watchPath,
       query: url.searchParams,
       body,
+      bookmarkIntervalMs: o.bookmarkIntervalMs,
       track,
     });
     return { verb, resource };

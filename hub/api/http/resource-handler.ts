@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../../shared/api/types.js';
 import type { DeleteOptions } from '../client.js';
 import type { ApiCore, FieldValidation, RequestOptions } from '../core.js';
+import { dryRunCore, dryRunRequested } from '../dry-run.js';
 import { BadRequestError, MethodNotAllowedError, PathNotFoundError } from '../errors.js';
 import { deleteObject } from '../ops/delete.js';
 import { getObject, listObjects } from '../ops/read.js';
@@ -25,6 +26,8 @@ export interface ResourceRequest {
   watchPath: boolean;
   query: URLSearchParams;
   body: BodyDecoder;
+  /** Interval between BOOKMARK events on watches that allow them, ms. */
+  bookmarkIntervalMs: number;
   track(end: () => void): () => void;
 }
 
@@ -54,8 +57,11 @@ function requestOptions(q: URLSearchParams): RequestOptions {
   const fv = q.get('fieldValidation');
   if (fv !== null && !['Strict', 'Warn', 'Ignore'].includes(fv))
     throw new BadRequestError(`fieldValidation "${fv}" is not one of Strict, Warn, Ignore`);
-  if (q.getAll('dryRun').length) throw new BadRequestError('dryRun is not supported by this server');
-  return { fieldValidation: (fv ?? 'Strict') as FieldValidation, warnings: [] };
+  return {
+    fieldValidation: (fv ?? 'Strict') as FieldValidation,
+    warnings: [],
+    dryRun: dryRunRequested(q.getAll('dryRun')),
+  };
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
@@ -70,8 +76,10 @@ export async function handleResource(
   res: ServerResponse,
   r: ResourceRequest,
 ): Promise<void> {
-  const { core, def, namespace: ns, name, subresource: sub, query: q } = r;
+  const { def, namespace: ns, name, subresource: sub, query: q } = r;
   const method = req.method ?? 'GET';
+  // Reads ignore dryRun; every write verb runs on a store that writes nothing when asked.
+  const core = method !== 'GET' && dryRunRequested(q.getAll('dryRun')) ? dryRunCore(r.core) : r.core;
   const verb = verbOf(method, r);
   const table = wantsTable(req.headers.accept);
   const include = includeObject(q);
@@ -127,7 +135,16 @@ export async function handleResource(
     }
     case 'watch':
       if (name) throw new BadRequestError('watch a single object with ?fieldSelector=metadata.name=NAME');
-      await serveWatch(req, res, { core, def, namespace: ns, query: q, table, include, track: r.track });
+      await serveWatch(req, res, {
+        core,
+        def,
+        namespace: ns,
+        query: q,
+        table,
+        include,
+        track: r.track,
+        bookmarkIntervalMs: r.bookmarkIntervalMs,
+      });
       return;
     case 'create': {
       if (name) throw new MethodNotAllowedError('create', `${def.resource}/${name}`);
@@ -154,10 +171,17 @@ export async function handleResource(
     case 'delete': {
       const buf = await r.body.read(req);
       const opts: DeleteOptions = {};
+      let deleteCore = core;
       if (buf.length && buf.toString('utf8').trim()) {
         const mt = mediaType(req.headers['content-type']);
         const b = mt.includes('yaml') ? await r.body.object(buf, mt) : r.body.json(buf.toString('utf8'));
-        if (isPlainObject(b)) Object.assign(opts, b as DeleteOptions);
+        if (isPlainObject(b)) {
+          // DeleteOptions may carry dryRun in the body instead of the query (client-go does).
+          const { dryRun, ...rest } = b as DeleteOptions & { dryRun?: unknown };
+          if (Array.isArray(dryRun) && dryRunRequested(dryRun.map(String)) && core === r.core)
+            deleteCore = dryRunCore(r.core);
+          Object.assign(opts, rest);
+        }
       }
       const gps = intParam(q, 'gracePeriodSeconds');
       if (gps !== undefined) opts.gracePeriodSeconds = gps;
@@ -165,7 +189,7 @@ export async function handleResource(
       if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
       if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0)
         throw new BadRequestError('gracePeriodSeconds must be >= 0');
-      const obj = await deleteObject(core, def, ns, name!, opts);
+      const obj = await deleteObject(deleteCore, def, ns, name!, opts);
       sendJson(res, 200, obj);
       return;
     }

@@ -7,7 +7,7 @@ import type { KubeObject, WatchEvent } from '../../../shared/api/types.js';
 import { CompactedError } from '../../store/errors.js';
 import type { ApiCore } from '../core.js';
 import { BadRequestError } from '../errors.js';
-import { watchObjects, goneFor } from '../ops/watch.js';
+import { bookmarkObject, goneFor, type ObjectWatch, watchObjects } from '../ops/watch.js';
 import type { ResourceDef } from '../resource.js';
 import { defaultTable, type IncludeObject, toTable } from '../table.js';
 import type { TableRequest } from './accept.js';
@@ -25,6 +25,8 @@ export interface WatchStreamOptions {
   include: IncludeObject;
   /** Registers the stream so the server can end it on close(). */
   track(end: () => void): () => void;
+  /** Interval between BOOKMARK events when the client allows them, ms. */
+  bookmarkIntervalMs: number;
 }
 
 export async function serveWatch(
@@ -41,12 +43,13 @@ export async function serveWatch(
   const sie = q.get('sendInitialEvents');
   // kube semantics: no resourceVersion (or "0") = the current state as ADDED events first.
   const sendInitialEvents = sie !== null ? sie === 'true' : !rv || rv === '0';
+  const bookmarks = q.get('allowWatchBookmarks') === 'true';
 
   let started = false;
   const pending: string[] = [];
   const encode = (ev: WatchEvent<KubeObject>): string => {
     let object: unknown = ev.object;
-    if (o.table && ev.type !== 'ERROR') {
+    if (o.table && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
       const t = toTable(o.def.table ?? defaultTable, [ev.object], o.include, {
         resourceVersion: ev.object.metadata?.resourceVersion,
       });
@@ -61,11 +64,18 @@ export async function serveWatch(
   let finished = false;
   let untrack = () => {};
   let timer: NodeJS.Timeout | undefined;
-  let watch: { close(): void } | undefined;
-  const finish = () => {
+  let ticker: NodeJS.Timeout | undefined;
+  let watch: ObjectWatch | undefined;
+  const bookmark = () => {
+    if (watch) write(encode({ type: 'BOOKMARK', object: bookmarkObject(o.def, watch.revision()) }));
+  };
+  const finish = (reason?: 'timeout') => {
     if (finished) return;
+    // Before a watch ends by its timeout, a last BOOKMARK lets the client resume from here.
+    if (reason === 'timeout' && bookmarks) bookmark();
     finished = true;
     if (timer) clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
     watch?.close();
     untrack();
     if (!res.writableEnded) res.end();
@@ -88,6 +98,8 @@ export async function serveWatch(
       }
       finish();
     },
+    // Streaming lists (KEP-3157): the initial events end with an annotated BOOKMARK.
+    sie === 'true' && bookmarks,
   );
   if (finished) return;
   res.writeHead(200, {
@@ -100,7 +112,8 @@ export async function serveWatch(
   for (const line of pending) res.write(line);
   pending.length = 0;
   untrack = o.track(finish);
-  timer = setTimeout(finish, timeoutSeconds * 1000);
-  req.on('close', finish);
-  res.on('close', finish);
+  timer = setTimeout(() => finish('timeout'), timeoutSeconds * 1000);
+  if (bookmarks) ticker = setInterval(bookmark, o.bookmarkIntervalMs);
+  req.on('close', () => finish());
+  res.on('close', () => finish());
 }

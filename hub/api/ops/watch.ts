@@ -9,11 +9,33 @@ import type { ApiWatch, WatchOptions } from '../client.js';
 import type { ApiCore } from '../core.js';
 import { BadRequestError, GoneError } from '../errors.js';
 import { fromKv, storePrefix } from '../meta.js';
-import type { ResourceDef } from '../resource.js';
+import { apiVersionOf, type ResourceDef } from '../resource.js';
 import { objectFilter } from './selectors.js';
 
 /** Store page size for the initial events of a watch (keys). */
 const INITIAL_PAGE = 500;
+
+/** A watch that can say how far it has read (for BOOKMARK events). */
+export interface ObjectWatch extends ApiWatch {
+  /**
+   * The revision this watch has read through: its start, or the last store event of its prefix
+   * (matching the selectors or not). A client resuming from it misses nothing; a quiet prefix
+   * keeps the revision it started from.
+   */
+  revision(): number;
+}
+
+/** A BOOKMARK's object: only the kind and a resourceVersion, as kube-apiserver sends it. */
+export function bookmarkObject(def: ResourceDef, revision: number, initialEventsEnd = false): KubeObject {
+  return {
+    apiVersion: apiVersionOf(def),
+    kind: def.kind,
+    metadata: {
+      resourceVersion: String(revision),
+      ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+    },
+  };
+}
 
 export function goneFor(e: CompactedError): GoneError {
   return new GoneError(`too old resource version: ${e.requested} (${e.compacted + 1})`);
@@ -26,7 +48,9 @@ export async function watchObjects(
   opts: WatchOptions,
   onEvent: (ev: WatchEvent<KubeObject>) => void,
   onEnd?: (err?: Error) => void,
-): Promise<ApiWatch> {
+  /** Ends the initial ADDED events with a BOOKMARK annotated k8s.io/initial-events-end. */
+  initialEventsEndBookmark = false,
+): Promise<ObjectWatch> {
   const filter = objectFilter(def, opts.labelSelector, opts.fieldSelector);
   const prefix = storePrefix(def, ns);
   let after: number;
@@ -57,10 +81,13 @@ export async function watchObjects(
     }
     for (const o of initial) onEvent({ type: 'ADDED', object: o });
     after = revision ?? 0;
+    if (initialEventsEndBookmark) onEvent({ type: 'BOOKMARK', object: bookmarkObject(def, after, true) });
   } else {
     after = await core.store.revision();
   }
+  let readThrough = after;
   const deliver = (ev: StoreEvent) => {
+    readThrough = ev.revision;
     const cur = fromKv(ev.kv);
     const prev = ev.prev ? fromKv(ev.prev) : undefined;
     const prevMatch = prev !== undefined && filter(prev);
@@ -94,6 +121,7 @@ export async function watchObjects(
         done();
         w.close();
       },
+      revision: () => readThrough,
     };
   } catch (e) {
     done();

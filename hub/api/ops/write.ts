@@ -77,7 +77,10 @@ export async function createObject(
   def.prepareCreate?.(obj);
   validateAll(def, obj);
   try {
-    return fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)));
+    const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)));
+    // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
+    if (opts.dryRun) delete created.metadata.resourceVersion;
+    return created;
   } catch (e) {
     if (e instanceof KeyExistsError) throw new AlreadyExistsError(def.resource, m.name, def.group);
     throw e;

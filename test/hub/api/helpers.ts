@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../../shared/log.js';
 import { SqliteStore } from '../../../hub/store/sqlite.js';
+import type { ApiServerOptions } from '../../../hub/api/options.js';
 import { type ApiServer, createApiServer } from '../../../hub/api/server.js';
 
 export interface TestApi {
@@ -14,7 +15,9 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(opts: { maxBodyBytes?: number; uiDir?: string } = {}): Promise<TestApi> {
+export async function startApi(
+  opts: Partial<Pick<ApiServerOptions, 'maxBodyBytes' | 'bookmarkIntervalMs' | 'uiDir'>> = {},
+): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-api-'));
   const store = SqliteStore.open(join(dir, 'store.db'));
   const api = await createApiServer({ store, port: 0, log: createLogger('api', 40), ...opts });
