@@ -51,7 +51,8 @@ test('joins once, saves the credential 0600, reports status and heartbeats', asy
     assert.is(loadCredential(dir, 'board-1')?.username, 'node:board-1');
     const s = hub.statuses[0];
     assert.is(s.nodeName, 'board-1');
-    assert.equal(s.labels, { zone: 'lab', tier: 'edge' });
+    // Unprefixed --labels keys go under drover.io/ (node restriction: boards set only those).
+    assert.equal(s.labels, { 'drover.io/zone': 'lab', 'drover.io/tier': 'edge' });
     assert.ok(/^\d+Ki$/.test(s.capacity.memory), s.capacity.memory);
     assert.is(s.capacity.pods, '110');
     assert.is(s.conditions.find((c) => c.type === 'Ready')?.status, 'True');

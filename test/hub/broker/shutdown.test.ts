@@ -21,6 +21,12 @@ const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/many-cli
 
 let child: ChildProcess | undefined;
 process.on('exit', () => child?.kill('SIGKILL'));
+/** What a failed run leaves open (broker, clients, the fixture): closed after, so it cannot hang. */
+const leftOpen: (() => Promise<unknown>)[] = [];
+test.after(async () => {
+  child?.kill('SIGKILL');
+  for (const close of leftOpen.splice(0)) await close().catch(() => {});
+});
 
 test(`the broker closes with ${CLIENTS} agents connected`, async () => {
   const auth = createBrokerAuth({
@@ -30,6 +36,7 @@ test(`the broker closes with ${CLIENTS} agents connected`, async () => {
     log,
   });
   const broker = await startBroker({ host: '127.0.0.1', port: 0, auth, log });
+  leftOpen.push(() => broker.close());
   // The hub's gateway: subscribed to wills, and a retained desired state per node.
   const hub = await mqtt.connectAsync(broker.url, {
     clientId: 'drover-hub-test',
@@ -38,6 +45,7 @@ test(`the broker closes with ${CLIENTS} agents connected`, async () => {
     protocolVersion: 4,
     reconnectPeriod: 0,
   });
+  leftOpen.push(() => hub.endAsync(true));
   hub.on('error', () => {});
   await hub.subscribeAsync([filters.allWills, filters.allStatus], { qos: 1 });
   await Promise.all(
@@ -67,6 +75,7 @@ test(`the broker closes with ${CLIENTS} agents connected`, async () => {
     protocolVersion: 4,
     reconnectPeriod: 0,
   });
+  leftOpen.push(() => stuck.endAsync(true));
   stuck.on('error', () => {});
   await stuck.subscribeAsync('stuck/#', { qos: 0 });
   stuck.stream.pause();
