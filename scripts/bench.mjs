@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'agent-footprint',
   'fleet-scale',
   'api-under-load',
+  'dashboard',
 ];
 
 const argv = process.argv.slice(2);

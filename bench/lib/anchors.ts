@@ -55,6 +55,19 @@ export const ANCHORS = {
     goal: 'p99 <= 1.5 s',
   },
   apiIdleBaseline: { anchor: 'the same calls against the same hub with no fleet, in the same run', goal: '' },
+  firstRender: {
+    anchor: 'Core Web Vitals: Largest Contentful Paint <= 2.5 s is "good"',
+    goal: '<= 2.5 s with 10,000 boards',
+  },
+  interaction: {
+    anchor: 'RAIL: respond to input within 100 ms; Core Web Vitals INP <= 200 ms is "good"',
+    goal: '<= 100 ms',
+  },
+  frames: {
+    anchor: 'W3C Long Tasks: a task over 50 ms blocks input; 60 fps is 16.7 ms a frame',
+    goal: 'p99 frame <= 50 ms while scrolling',
+  },
+  pageHeap: { anchor: 'none published for fleet dashboards', goal: '' },
 } satisfies Record<string, Anchor>;
 
 export type AnchorName = keyof typeof ANCHORS;

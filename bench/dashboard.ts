@@ -1,0 +1,156 @@
+// The dashboard's fleet overview with 10,000 hollow boards (issue #12): a real hub holding a
+// simulated fleet (bench/sim), the overview opened in headless Chromium (Debian's package via
+// puppeteer-core). Measures the time to first render of the whole fleet (navigation -> the list
+// holds every board and shows rows), the response to a filter click, frame times while
+// scrolling the virtualized list from top to bottom, and the page's JS heap after GC.
+// Run alone: node dist/bench/dashboard.js [--nodes 10000] [--ramp 30] [--per-process 2500]
+//   [--scroll-steps 200] [--ready-timeout 15m]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { HttpApiClient } from '../hub/api/http-client.js';
+import { launchBrowser } from '../test/helpers/browser.js';
+import { ANCHORS } from './lib/anchors.js';
+import { BenchArgs } from './lib/args.js';
+import { type HubChild, startHubChild } from './lib/hub-child.js';
+import { NodeTracker } from './lib/node-tracker.js';
+import { BenchReport } from './lib/report.js';
+import { fmt, summarize } from './lib/stats.js';
+import { type Fleet, startFleet } from './sim/fleet.js';
+
+const args = new BenchArgs();
+const NODES = args.number('nodes', 10_000);
+const RAMP = args.number('ramp', 30); // joins started per second (the hub keeps up with ~30/s here)
+const PER_PROCESS = args.number('per-process', 2500);
+const SCROLL_STEPS = args.number('scroll-steps', 200); // scroll positions from top to bottom
+const READY_TIMEOUT_MS = args.durationMs('ready-timeout', 15 * 60_000);
+const RENDER_TIMEOUT_MS = 120_000;
+const TOKEN = 'bench-dashboard';
+
+const given = ['nodes', 'ramp', 'scroll-steps'].filter((k) => args.has(k));
+const command = `npm run bench -- dashboard${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
+const report = new BenchReport('dashboard', 'Dashboard with a large fleet', command, {
+  nodes: NODES,
+  rampPerSecond: RAMP,
+  scrollSteps: SCROLL_STEPS,
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Page-side code as strings: this file is compiled without the DOM library.
+/** performance.now() (ms since navigation) once the list holds every board and shows rows; 0 before. */
+const RENDERED = (n: number) =>
+  `(() => { const l = document.querySelector('[data-testid=boards]'); return l && l.dataset.count === '${n}' && document.querySelector('[data-board]') ? performance.now() : 0; })()`;
+/** Scrolls the list top to bottom, one step per frame; resolves with each frame's duration, ms. */
+const SCROLL = (steps: number) => `new Promise((resolve) => {
+  const l = document.querySelector('[data-testid=boards]');
+  const frames = [];
+  let i = 0;
+  let last = performance.now();
+  const step = (t) => {
+    frames.push(t - last);
+    last = t;
+    if (i > ${steps}) return resolve(frames.slice(1));
+    l.scrollTop = (l.scrollHeight - l.clientHeight) * (i++ / ${steps});
+    requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+})`;
+/** Clicks the Ready card (filter on, or off again) and resolves with the ms until the frame after the DOM shows it. */
+const FILTER_CLICK = (on: boolean) => `new Promise((resolve) => {
+  const t0 = performance.now();
+  document.querySelector('[data-testid="count-state-Ready"]').click();
+  const check = () => {
+    if (!!document.querySelector('[data-testid="count-state-Ready"].on') === ${on}) requestAnimationFrame(() => resolve(performance.now() - t0));
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})`;
+
+async function heapMb(page: Page): Promise<number> {
+  const cdp = await page.createCDPSession();
+  await cdp.send('HeapProfiler.collectGarbage');
+  const m = await page.metrics();
+  await cdp.detach();
+  return (m.JSHeapUsedSize ?? 0) / 1024 / 1024;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-ui-'));
+let hub: HubChild | undefined;
+let fleet: Fleet | undefined;
+let tracker: NodeTracker | undefined;
+let browser: Browser | undefined;
+try {
+  hub = await startHubChild({ dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' });
+  const h = hub;
+  tracker = new NodeTracker(new HttpApiClient(h.api), (n) => n.startsWith('hollow-'));
+  await tracker.start();
+  const t = tracker;
+  console.log(`   starting ${NODES} hollow boards (ramp ${RAMP}/s)`);
+  const t0 = Date.now();
+  fleet = await startFleet({
+    hubUrl: h.mqtt,
+    token: h.token,
+    nodes: NODES,
+    namePrefix: 'hollow-',
+    nodesPerProcess: PER_PROCESS,
+    rampPerSecond: RAMP,
+  });
+  let lastLog = 0;
+  while (t.readyCount() < NODES && Date.now() - t0 < READY_TIMEOUT_MS) {
+    await sleep(500);
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      console.log(`     ${Math.round((Date.now() - t0) / 1000)} s: Ready ${t.readyCount()}/${NODES}`);
+    }
+  }
+  const ready = t.readyCount();
+  if (ready < NODES) report.note(`only ${ready} of ${NODES} boards were Ready when the page opened`);
+  const total = NODES; // every board is a Node object once joined, Ready or not
+
+  browser = await launchBrowser();
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 760 });
+  await page.evaluateOnNewDocument(`sessionStorage.setItem('drover.token', '${TOKEN}')`);
+  await page.goto(`${h.api}/ui/`);
+  const first = await page.waitForFunction(RENDERED(total), { timeout: RENDER_TIMEOUT_MS, polling: 'raf' });
+  const firstRenderMs = (await first.jsonValue()) as number;
+  console.log(`   first render of ${total} boards: ${fmt(firstRenderMs)} ms after navigation`);
+  const clickMs = (await page.evaluate(FILTER_CLICK(true))) as number;
+  await page.evaluate(FILTER_CLICK(false)); // back to every board
+  const frames = (await page.evaluate(SCROLL(SCROLL_STEPS))) as number[];
+  const fs = summarize(frames);
+  const rows = await page.$$eval('[data-board]', (els) => els.length);
+  const heap = await heapMb(page);
+  console.log(
+    `   filter click ${fmt(clickMs)} ms; scroll frames p50 ${fmt(fs.p50)} / p99 ${fmt(fs.p99)} ms; ${rows} rows in the DOM; heap ${fmt(heap)} MB`,
+  );
+
+  report.add(`time to first render, ${total} boards`, firstRenderMs / 1000, 's', ANCHORS.firstRender, {
+    met: firstRenderMs <= 2500,
+    note: `navigation -> list holds all ${total} boards and shows rows (list in pages of 500, then watch)`,
+  });
+  report.add('filter click -> rendered', clickMs, 'ms', ANCHORS.interaction, {
+    met: clickMs <= 100,
+    note: `click on a state card (filters ${total} boards) until the next frame after the DOM changed`,
+  });
+  report.add('frame time while scrolling, p99', fs.p99, 'ms', ANCHORS.frames, {
+    met: fs.p99 <= 50,
+    note: `p50 ${fmt(fs.p50)} ms, max ${fmt(fs.max)} ms over ${frames.length} frames, top to bottom; ${rows} rows in the DOM (virtualized)`,
+  });
+  report.add(`page JS heap, ${total} boards`, heap, 'MB', ANCHORS.pageHeap, {
+    note: 'JSHeapUsedSize after a forced GC, live watch open',
+  });
+  report.note(
+    `hub, ${Math.ceil(NODES / PER_PROCESS)} simulator processes and headless Chromium share the machine's ${report.result.machine.cpus} cores; Chromium ${(await browser.version()).replace('HeadlessChrome/', '')}`,
+  );
+  report.write();
+} finally {
+  await browser?.close();
+  tracker?.stop();
+  await fleet?.stop();
+  await hub?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
