@@ -18,6 +18,8 @@ Commands:
   node revoke|reset NAME     withdraw a board's credential / free its name for a re-join
   get TYPE [NAME]     list objects as a table (nodes, pods, ns, ...)
   describe node NAME  show a node in detail
+  install hub|agent   write a hardened systemd unit and start it
+  uninstall hub|agent stop it and remove the unit
   version             print the version
 
 Run \`drover COMMAND --help\` for a command's options.
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   node: async () => (await import('./commands/node.js')).nodeCommand,
   get: async () => (await import('./commands/get.js')).getCommand,
   describe: async () => (await import('./commands/describe.js')).describeCommand,
+  install: async () => (await import('./commands/install.js')).installCommand,
+  uninstall: async () => (await import('./commands/uninstall.js')).uninstallCommand,
   version: async () => async () => {
     process.stdout.write(`${DROVER_VERSION}\n`);
     return 0;
