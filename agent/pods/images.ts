@@ -18,7 +18,9 @@ export async function ensureImage(
   const image = spec.image ?? '';
   const { runtime, clock } = ctx.opts;
   const policy = spec.imagePullPolicy ?? defaultPullPolicy(image);
-  const present = await runtime.imageExists(image);
+  // One inspect per image, not per pod: a create that finds it gone drops it from the set.
+  const present = ctx.presentImages.has(image) || (await runtime.imageExists(image));
+  if (present) ctx.presentImages.add(image);
   if (policy === 'Never') {
     if (present) return undefined;
     const message = `Container image "${image}" is not present with pull policy of Never`;
@@ -44,6 +46,7 @@ export async function ensureImage(
       ctx.opts.log.debug('pull progress', { image, status: p.status, percent: p.percent }),
     );
     rec.imageBackoff.delete(image);
+    ctx.presentImages.add(image);
     const secs = ((clock() - t0) / 1000).toFixed(3);
     ctx.emit(
       rec,

@@ -1,13 +1,15 @@
 // The agent's pod manager (kubelet's sync loop): keeps the node's containers matching the
 // desired pods. One serialized sync per pod uid, triggered by desired-state changes, container
-// exits (the runtime is polled), probe results and backoff timers.
+// changes (the runtime's event stream, through the container cache), probe results and backoff
+// timers.
 import { join } from 'node:path';
 import type { ConfigMap, Pod, Secret } from '../../shared/api/types.js';
 import type { DesiredState } from '../../shared/protocol/messages.js';
 import { LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID } from '../runtime/labels.js';
-import type { LogStream } from '../runtime/runtime.js';
+import type { LogStream, RuntimeContainer } from '../runtime/runtime.js';
 import { byContainerName } from './actions.js';
 import { type DesiredPods, loadPodCache, savePodCache } from './cache.js';
+import { ContainerCache } from './container-cache.js';
 import { ContainerNameError, NoContainerInstanceError, PodNotFoundError } from './errors.js';
 import { type PodManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Prober } from './probes.js';
@@ -49,27 +51,39 @@ function key(ns: string, name: string): string {
 
 class Manager implements PodManager, SyncContext {
   readonly prober: Prober;
+  readonly presentImages = new Set<string>();
+  private readonly cache: ContainerCache;
   private readonly records = new Map<string, PodRecord>();
   private state?: DesiredPods;
   private cms = new Map<string, ConfigMap>();
   private secretsByKey = new Map<string, Secret>();
   private started = false;
   private stopped = false;
-  private pollTimer?: NodeJS.Timeout;
-  /** Whether the runtime answers: state changes are logged once, polls back off while it is down. */
+  /** Whether the runtime answers: state changes are logged once, retries back off while it is down. */
   private readonly health: RuntimeHealth;
   private reconciling: Promise<void> = Promise.resolve();
   private saving: Promise<void> = Promise.resolve();
-  /** Per pod uid, the containers' ids and states at the last poll. */
-  private fingerprints = new Map<string, string>();
 
   constructor(readonly opts: ResolvedOptions) {
     this.health = new RuntimeHealth(
       opts.log,
-      opts.pollIntervalMs,
+      opts.runtimeRetryMinMs,
       opts.runtimeRetryMaxMs,
       opts.runtimeChanged,
     );
+    this.cache = new ContainerCache({
+      runtime: opts.runtime,
+      health: this.health,
+      retryMinMs: opts.runtimeRetryMinMs,
+      labels: { [LABEL_NODE]: opts.nodeName },
+      log: opts.log.child('containers'),
+      onChange: (uid) => this.onContainersChanged(uid),
+      onSynced: () => {
+        if (this.started && !this.stopped) this.kick();
+      },
+      resyncIntervalMs: opts.resyncIntervalMs,
+      clock: opts.clock,
+    });
     this.prober = new Prober({
       runtime: opts.runtime,
       log: opts.log.child('probes'),
@@ -83,6 +97,23 @@ class Manager implements PodManager, SyncContext {
   }
 
   // ---- SyncContext ----
+
+  containers(uid: string): RuntimeContainer[] {
+    return this.cache.forPod(uid);
+  }
+
+  refresh(id: string): Promise<void> {
+    return this.cache.refresh(id);
+  }
+
+  forget(id: string): void {
+    this.cache.forget(id);
+  }
+
+  /** Runtime calls made through the container cache (lists, inspects). */
+  cacheCalls(): number {
+    return this.cache.calls;
+  }
 
   configMaps(ns: string): Map<string, ConfigMap> {
     return byNamespace(this.cms, ns);
@@ -167,14 +198,14 @@ class Manager implements PodManager, SyncContext {
       }
     }
     this.started = true;
-    this.kick();
+    // The first list ends in onSynced -> kick: adoption before anything is created.
+    await this.cache.start();
     await this.reconciling;
-    this.schedulePoll();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.pollTimer);
+    this.cache.stop();
     this.prober.stop();
     for (const r of this.records.values()) clearTimeout(r.timer);
     await this.reconciling.catch(() => {});
@@ -216,11 +247,13 @@ class Manager implements PodManager, SyncContext {
     } else if (!names.includes(container)) {
       throw new ContainerNameError(`container ${container} is not valid for pod ${name}`);
     }
-    const list = await this.opts.runtime.listContainers({
-      [LABEL_NODE]: this.opts.nodeName,
-      [LABEL_POD_UID]: rec.uid,
-      [LABEL_CONTAINER_NAME]: container,
-    });
+    const list = this.cache.isSynced()
+      ? this.cache.forPod(rec.uid)
+      : await this.opts.runtime.listContainers({
+          [LABEL_NODE]: this.opts.nodeName,
+          [LABEL_POD_UID]: rec.uid,
+          [LABEL_CONTAINER_NAME]: container,
+        });
     const [latest, previous] = byContainerName(list).get(container) ?? [];
     // As kubelet: the current log is the newest instance (even exited), --previous the one before.
     const target = o.previous ? previous : latest;
@@ -276,66 +309,30 @@ class Manager implements PodManager, SyncContext {
   private kick(): void {
     this.reconciling = this.reconciling
       .then(() => this.reconcile())
-      .catch((e: Error) => {
-        if (!this.health.failed(e)) this.opts.log.warn('reconcile failed', { error: e.message });
-      });
+      .catch((e: Error) => this.opts.log.warn('reconcile failed', { error: e.message }));
   }
 
   private async reconcile(): Promise<void> {
-    if (this.stopped) return;
-    const all = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.nodeName });
-    this.health.ok();
-    // Until a desired state is known (hub or cache), nothing counts as a ghost (kubelet's sourcesReady).
-    if (!this.state) return;
-    for (const c of all) {
-      const uid = c.labels[LABEL_POD_UID];
-      if (uid && !this.records.has(uid)) this.records.set(uid, newRecord(uid));
-    }
-    this.fingerprints = fingerprint(all);
+    // Until a desired state is known (hub or cache), nothing counts as a ghost (kubelet's
+    // sourcesReady); until the runtime is listed, nothing is known to exist.
+    if (this.stopped || !this.state || !this.cache.isSynced()) return;
+    for (const uid of this.cache.podUids()) if (!this.records.has(uid)) this.records.set(uid, newRecord(uid));
     const leaving = [...this.records.values()].filter((r) => !r.desired || r.pod?.metadata.deletionTimestamp);
     await Promise.all(leaving.map((r) => this.runSync(r)));
     for (const r of this.records.values()) if (r.desired) this.enqueue(r.uid);
   }
 
-  /** The next poll: at the poll interval while the runtime answers, with backoff while it does not. */
-  private schedulePoll(): void {
-    if (this.stopped) return;
-    this.pollTimer = setTimeout(
-      () => void this.poll().finally(() => this.schedulePoll()),
-      this.health.nextPollMs(this.opts.pollIntervalMs),
-    );
-  }
-
-  /** Finds container exits and ghosts by listing the node's containers. */
-  private async poll(): Promise<void> {
-    if (this.stopped) return;
-    // Without a desired state only the runtime's health is of interest (nothing counts as a ghost yet).
-    if (!this.state && this.health.state !== 'down') return;
-    try {
-      const all = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.nodeName });
-      // Back after an outage: a full reconcile, as at start (syncs that failed meanwhile wait for backoff).
-      if (this.health.ok()) {
-        this.kick();
-        return;
-      }
-      if (!this.state) return;
-      const now = fingerprint(all);
-      for (const [uid, fp] of now) {
-        if (this.fingerprints.get(uid) === fp) continue;
-        if (!this.records.has(uid)) this.records.set(uid, newRecord(uid));
-        this.enqueue(uid);
-      }
-      // Containers removed behind our back: their desired pods need new ones.
-      for (const uid of this.fingerprints.keys()) if (!now.has(uid)) this.enqueue(uid);
-      this.fingerprints = now;
-    } catch (e) {
-      if (!this.health.failed(e)) this.opts.log.warn('runtime poll failed', { error: (e as Error).message });
-    }
+  /** A container of this pod changed: exits, starts, removals behind our back, ghosts. */
+  private onContainersChanged(uid: string): void {
+    if (this.stopped || !this.state || !this.cache.isSynced()) return;
+    if (!this.records.has(uid)) this.records.set(uid, newRecord(uid));
+    this.enqueue(uid);
   }
 
   private enqueue(uid: string): void {
     const rec = this.records.get(uid);
-    if (rec && !this.stopped) void this.runSync(rec);
+    // A stale view would start duplicates: the next list (onSynced) enqueues every pod.
+    if (rec && !this.stopped && this.cache.isSynced()) void this.runSync(rec);
   }
 
   /** Runs the pod's sync, or asks the running one for another round; resolves when idle. */
@@ -378,18 +375,4 @@ function byNamespace<T extends { metadata: { namespace?: string; name?: string }
   for (const o of m.values())
     if ((o.metadata.namespace ?? 'default') === ns && o.metadata.name) out.set(o.metadata.name, o);
   return out;
-}
-
-function fingerprint(
-  all: { id: string; state: string; exitCode: number; labels: Record<string, string> }[],
-): Map<string, string> {
-  const parts = new Map<string, string[]>();
-  for (const c of all) {
-    const uid = c.labels[LABEL_POD_UID];
-    if (!uid) continue;
-    const list = parts.get(uid) ?? [];
-    list.push(`${c.id}:${c.state}:${c.exitCode}`);
-    parts.set(uid, list);
-  }
-  return new Map([...parts].map(([uid, l]) => [uid, l.sort().join(',')]));
 }

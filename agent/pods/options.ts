@@ -7,9 +7,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { type BackoffConfig, DEFAULT_CRASH_BACKOFF, DEFAULT_IMAGE_BACKOFF } from './backoff.js';
 import { PodManagerOptionsError } from './errors.js';
 
-/** How often the runtime is polled for container exits, ms. */
-export const DEFAULT_POLL_INTERVAL_MS = 2_000;
-/** Longest wait between runtime polls while the runtime does not answer, ms (backoff from the poll interval). */
+/** How often the node's containers are listed again in case the runtime's event stream missed
+ * something, ms (one list call; kubelet's evented PLEG relists every 300 s). */
+export const DEFAULT_RESYNC_INTERVAL_MS = 60_000;
+/** First retry of a runtime that does not answer, ms (doubling from here). */
+export const DEFAULT_RUNTIME_RETRY_MIN_MS = 2_000;
+/** Longest wait between retries while the runtime does not answer, ms. */
 export const DEFAULT_RUNTIME_RETRY_MAX_MS = 60_000;
 /** Retry of a pod whose config or volumes could not be set up, ms. */
 export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
@@ -34,7 +37,8 @@ export interface PodManagerOptions {
   hostIP?: string;
   crashBackoff?: Partial<BackoffConfig>;
   imageBackoff?: Partial<BackoffConfig>;
-  pollIntervalMs?: number;
+  resyncIntervalMs?: number;
+  runtimeRetryMinMs?: number;
   runtimeRetryMaxMs?: number;
   retryIntervalMs?: number;
   eventDedupeMs?: number;
@@ -73,17 +77,18 @@ export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
     hostIP: o.hostIP ?? firstIPv4(),
     crashBackoff: backoff('crashBackoff', DEFAULT_CRASH_BACKOFF, o.crashBackoff),
     imageBackoff: backoff('imageBackoff', DEFAULT_IMAGE_BACKOFF, o.imageBackoff),
-    pollIntervalMs: o.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    resyncIntervalMs: o.resyncIntervalMs ?? DEFAULT_RESYNC_INTERVAL_MS,
+    runtimeRetryMinMs: o.runtimeRetryMinMs ?? DEFAULT_RUNTIME_RETRY_MIN_MS,
     runtimeRetryMaxMs: o.runtimeRetryMaxMs ?? DEFAULT_RUNTIME_RETRY_MAX_MS,
     retryIntervalMs: o.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS,
     eventDedupeMs: o.eventDedupeMs ?? DEFAULT_EVENT_DEDUPE_MS,
     ghostGraceSeconds: o.ghostGraceSeconds ?? DEFAULT_GHOST_GRACE_SECONDS,
   };
-  for (const k of ['pollIntervalMs', 'retryIntervalMs'] as const) {
+  for (const k of ['resyncIntervalMs', 'retryIntervalMs', 'runtimeRetryMinMs'] as const) {
     if (!(r[k] > 0)) throw new PodManagerOptionsError(`${k} must be > 0`);
   }
-  if (!(r.runtimeRetryMaxMs >= r.pollIntervalMs))
-    throw new PodManagerOptionsError('runtimeRetryMaxMs must be >= pollIntervalMs');
+  if (!(r.runtimeRetryMaxMs >= r.runtimeRetryMinMs))
+    throw new PodManagerOptionsError('runtimeRetryMaxMs must be >= runtimeRetryMinMs');
   if (!(r.eventDedupeMs >= 0)) throw new PodManagerOptionsError('eventDedupeMs must be >= 0');
   if (!(r.ghostGraceSeconds >= 0)) throw new PodManagerOptionsError('ghostGraceSeconds must be >= 0');
   return r;

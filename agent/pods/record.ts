@@ -1,5 +1,6 @@
 // What the manager remembers per pod uid between syncs, and what a sync may ask of the manager.
 import type { ConfigMap, Pod, PodStatus, Secret } from '../../shared/api/types.js';
+import type { RuntimeContainer } from '../runtime/runtime.js';
 import type { BackoffEntry } from './backoff.js';
 import type { ResolvedOptions } from './options.js';
 import type { Prober } from './probes.js';
@@ -46,6 +47,14 @@ export function newRecord(uid: string, pod?: Pod): PodRecord {
 export interface SyncContext {
   opts: ResolvedOptions;
   prober: Prober;
+  /** Images known present (inspected or pulled); dropped when a create says otherwise. */
+  presentImages: Set<string>;
+  /** The pod's containers as the container cache holds them (no runtime call). */
+  containers(uid: string): RuntimeContainer[];
+  /** Inspect a container the sync just changed, into the cache. */
+  refresh(id: string): Promise<void>;
+  /** The sync removed this container. */
+  forget(id: string): void;
   configMaps(ns: string): Map<string, ConfigMap>;
   secrets(ns: string): Map<string, Secret>;
   /** Sync this pod again at `at` (ms since epoch) at the latest. */

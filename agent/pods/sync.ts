@@ -1,13 +1,14 @@
 // One pod's sync, as named steps: (1) plan from desired vs actual containers, (2) volumes,
 // (3) images, (4) create/start, (5) restarts with crash-loop backoff, (6) probes, (7) status,
-// (8) termination of a pod leaving the node. Level-based: every call re-reads the runtime.
+// (8) termination of a pod leaving the node. Level-based: every call re-reads the pod's
+// containers from the container cache (kept by the runtime's events); what the sync changes it
+// inspects into the cache itself, so the next read sees it. Runtime calls for a new pod:
+// create, start, inspect (plus one image inspect per image the node has not used yet).
 import { promises as fs } from 'node:fs';
 import type { Container, Pod } from '../../shared/api/types.js';
 import { buildContainerSpec } from '../runtime/container-spec.js';
 import { resolveEnv } from '../runtime/env.js';
-import { RuntimeError } from '../runtime/errors.js';
-import { LABEL_NODE, LABEL_POD_UID } from '../runtime/labels.js';
-import type { RuntimeContainer } from '../runtime/runtime.js';
+import { ImageNotPresentError, RuntimeError } from '../runtime/errors.js';
 import { materializeVolumes } from '../runtime/volumes.js';
 import {
   type Action,
@@ -27,10 +28,6 @@ function ns(pod: Pod): string {
   return pod.metadata.namespace ?? 'default';
 }
 
-async function listContainers(ctx: SyncContext, uid: string): Promise<RuntimeContainer[]> {
-  return ctx.opts.runtime.listContainers({ [LABEL_NODE]: ctx.opts.nodeName, [LABEL_POD_UID]: uid });
-}
-
 export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome> {
   const pod = rec.pod;
   if (!pod || !rec.desired || pod.metadata.deletionTimestamp) return terminate(ctx, rec);
@@ -38,7 +35,7 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
   const waiting = new Map<string, Waiting>();
 
   // (1) plan
-  let containers = await listContainers(ctx, rec.uid);
+  let containers = ctx.containers(rec.uid);
   const plan = planPod({
     pod,
     containers,
@@ -67,9 +64,7 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
       await kill(ctx, rec, a);
       killed = true;
     } else if (a.type === 'remove') {
-      await ctx.opts.runtime
-        .removeContainer(a.id, { force: true })
-        .catch((e: Error) => ctx.opts.log.warn('remove failed', { id: a.id, error: e.message }));
+      await remove(ctx, a.id);
     }
   }
   for (const a of plan.actions) {
@@ -97,7 +92,7 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
   if (killed) ctx.requeueAt(rec, ctx.opts.clock());
 
   // (6) probes for running containers, (7) status.
-  containers = await listContainers(ctx, rec.uid);
+  containers = ctx.containers(rec.uid);
   const groups = byContainerName(containers);
   const views: ContainerView[] = pod.spec.containers.map((spec) => {
     const [latest, previous] = groups.get(spec.name) ?? [];
@@ -121,8 +116,18 @@ async function kill(ctx: SyncContext, rec: PodRecord, a: Extract<Action, { type:
   ctx.emit(rec, 'Normal', 'Killing', msg);
   try {
     await ctx.opts.runtime.stopContainer(a.id, a.graceSeconds);
+    await ctx.refresh(a.id);
   } catch (e) {
     ctx.opts.log.warn('stop failed', { id: a.id, error: (e as Error).message });
+  }
+}
+
+async function remove(ctx: SyncContext, id: string): Promise<void> {
+  try {
+    await ctx.opts.runtime.removeContainer(id, { force: true });
+    ctx.forget(id);
+  } catch (e) {
+    ctx.opts.log.warn('remove failed', { id, error: (e as Error).message });
   }
 }
 
@@ -133,6 +138,7 @@ async function startExisting(ctx: SyncContext, rec: PodRecord, id: string, name:
   } catch (e) {
     ctx.emit(rec, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
   }
+  await ctx.refresh(id);
 }
 
 /** (3)+(4): image, env, spec, create, start. Returns why the container waits, if it does. */
@@ -159,6 +165,8 @@ async function startContainer(
     });
     id = await runtime.createContainer(cs);
   } catch (e) {
+    // Removed behind our back since it was seen: the next sync inspects (and pulls) again.
+    if (e instanceof ImageNotPresentError) ctx.presentImages.delete(spec.image ?? '');
     const reason = e instanceof RuntimeError ? e.kubeReason : 'CreateContainerError';
     const message = (e as Error).message;
     ctx.emit(rec, 'Warning', 'Failed', `Error: ${message}`);
@@ -174,6 +182,8 @@ async function startContainer(
     ctx.emit(rec, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
     ctx.requeueAt(rec, ctx.opts.clock());
   }
+  // Started at, IP and image id for the status (events carry none of them).
+  await ctx.refresh(id);
   return undefined;
 }
 
@@ -198,12 +208,12 @@ async function terminate(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome>
   if (rec.finished) return rec.desired ? 'keep' : 'forget';
   const pod = rec.pod;
   const grace = pod ? podGraceSeconds(pod) : ctx.opts.ghostGraceSeconds;
-  let containers = await listContainers(ctx, rec.uid);
+  let containers = ctx.containers(rec.uid);
   const { kills, removes } = planTermination(containers, grace);
   await Promise.all(kills.map((a) => (a.type === 'kill' ? kill(ctx, rec, a) : undefined)));
   ctx.prober.forgetPod(rec.uid);
   if (pod) {
-    containers = await listContainers(ctx, rec.uid);
+    containers = ctx.containers(rec.uid);
     const groups = byContainerName(containers);
     const views = pod.spec.containers.map((spec) => {
       const [latest, previous] = groups.get(spec.name) ?? [];
@@ -211,12 +221,7 @@ async function terminate(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome>
     });
     report(ctx, rec, pod, views, true);
   }
-  for (const a of removes) {
-    if (a.type !== 'remove') continue;
-    await ctx.opts.runtime
-      .removeContainer(a.id, { force: true })
-      .catch((e: Error) => ctx.opts.log.warn('remove failed', { id: a.id, error: e.message }));
-  }
+  for (const a of removes) if (a.type === 'remove') await remove(ctx, a.id);
   await fs.rm(ctx.podDir(rec.uid), { recursive: true, force: true });
   rec.finished = true;
   return rec.desired ? 'keep' : 'forget';

@@ -12,6 +12,11 @@ const STATES = new Set<ContainerStateName>([
   'dead',
 ]);
 
+/** Docker's state word; anything unknown counts as dead. */
+export function stateName(s: string | undefined): ContainerStateName {
+  return STATES.has(s as ContainerStateName) ? (s as ContainerStateName) : 'dead';
+}
+
 /** Docker writes `0001-01-01T00:00:00Z` for "never". */
 function time(t: string | undefined): string | undefined {
   return !t || t.startsWith('0001-01-01') ? undefined : t;
@@ -19,7 +24,7 @@ function time(t: string | undefined): string | undefined {
 
 export function containerFromInspect(info: ContainerInspectInfo): RuntimeContainer {
   const s = info.State;
-  const state = STATES.has(s.Status as ContainerStateName) ? (s.Status as ContainerStateName) : 'dead';
+  const state = stateName(s.Status);
   const c: RuntimeContainer = {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),

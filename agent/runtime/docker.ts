@@ -8,6 +8,7 @@ import {
 } from './defaults.js';
 import { toDockerCreateBody } from './docker-body.js';
 import { dockerFailure, isUnavailable, toRuntimeError } from './docker-errors.js';
+import { labelFilters, readEventLines, summaryFromList, WATCHED_ACTIONS } from './docker-events.js';
 import {
   containerFromInspect,
   containerIPFromInspect,
@@ -27,6 +28,9 @@ import {
 } from './errors.js';
 import type {
   ContainerSpec,
+  ContainerSummary,
+  EventHandlers,
+  EventWatch,
   ExecResult,
   ImageSummary,
   LabelFilter,
@@ -96,8 +100,9 @@ export class DockerRuntime implements Runtime {
   }
 
   async listContainers(labels: LabelFilter): Promise<RuntimeContainer[]> {
-    const label = Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
-    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label } }));
+    const list = await this.call(() =>
+      this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }),
+    );
     const out = await Promise.all(
       list.map((c) =>
         this.inspectContainer(c.Id).catch((err: unknown) => {
@@ -107,6 +112,47 @@ export class DockerRuntime implements Runtime {
       ),
     );
     return out.filter((c): c is RuntimeContainer => c !== undefined);
+  }
+
+  async listContainerSummaries(labels: LabelFilter): Promise<ContainerSummary[]> {
+    const list = await this.call(() =>
+      this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }),
+    );
+    return list.map(summaryFromList);
+  }
+
+  watchContainers(labels: LabelFilter, handlers: EventHandlers): EventWatch {
+    const abort = new AbortController();
+    let closed = false;
+    const close = (err?: Error) => {
+      if (closed) return;
+      closed = true;
+      if (!abort.signal.aborted) handlers.onClose(err);
+    };
+    const filters = {
+      type: ['container' as const],
+      label: labelFilters(labels),
+      event: [...WATCHED_ACTIONS],
+    };
+    this.docker.getEvents({ filters, abortSignal: abort.signal }).then(
+      (s) => {
+        const stream = s as Readable;
+        if (abort.signal.aborted) return stream.destroy();
+        stream.on('error', (e) => close(toRuntimeError(e, this.endpoint)));
+        stream.on('close', () => close(new RuntimeUnavailableError(this.endpoint, 'event stream ended')));
+        readEventLines(stream, (ev) => {
+          if (!abort.signal.aborted) handlers.onEvent(ev);
+        });
+        handlers.onOpen();
+      },
+      (e: unknown) => close(toRuntimeError(e, this.endpoint)),
+    );
+    return {
+      stop: () => {
+        closed = true;
+        abort.abort();
+      },
+    };
   }
 
   async pullImage(

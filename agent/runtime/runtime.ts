@@ -158,10 +158,49 @@ export interface LabelFilter {
   [key: string]: string | undefined;
 }
 
+/** What the runtime's list tells without inspecting each container. */
+export interface ContainerSummary {
+  id: string;
+  state: ContainerStateName;
+  labels: Record<string, string>;
+}
+
+/** A change to a container, as the runtime's event stream tells it. */
+export interface ContainerEvent {
+  id: string;
+  action: 'create' | 'start' | 'die' | 'oom' | 'destroy' | 'pause' | 'unpause';
+  /** When the runtime recorded it, ms since epoch. */
+  time: number;
+  /** The container's labels (every event carries them). */
+  labels: Record<string, string>;
+  /** Container name (without the leading `/`) and image reference. */
+  name?: string;
+  image?: string;
+  /** `die` only. */
+  exitCode?: number;
+}
+
+export interface EventHandlers {
+  /** The stream is open: events from now on are delivered (list after this, not before). */
+  onOpen(): void;
+  onEvent(ev: ContainerEvent): void;
+  /** The stream ended or failed; no more events until watched again. */
+  onClose(err?: Error): void;
+}
+
+export interface EventWatch {
+  /** Ends the stream; onClose is not called after stop(). */
+  stop(): void;
+}
+
 export interface Runtime {
   version(): Promise<RuntimeVersion>;
-  /** All containers (running or not) carrying every label in `labels`. */
+  /** All containers (running or not) carrying every label in `labels`, inspected. */
   listContainers(labels: LabelFilter): Promise<RuntimeContainer[]>;
+  /** Ids, states and labels only: one call whatever the count (kubelet's relist). */
+  listContainerSummaries(labels: LabelFilter): Promise<ContainerSummary[]>;
+  /** Follows container lifecycle events of containers carrying every label in `labels`. */
+  watchContainers(labels: LabelFilter, handlers: EventHandlers): EventWatch;
   /** Resolves with the pulled image; rejects with ImagePullError. */
   pullImage(ref: string, opts?: PullOptions, onProgress?: (ev: PullProgress) => void): Promise<RuntimeImage>;
   imageExists(ref: string): Promise<boolean>;

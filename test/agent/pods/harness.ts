@@ -42,7 +42,7 @@ export class Harness {
       hostIP: '127.0.0.1',
       crashBackoff: { initialMs: 1000, maxMs: 8000 },
       imageBackoff: { initialMs: 1000, maxMs: 4000 },
-      pollIntervalMs: 300,
+      resyncIntervalMs: 2000,
       retryIntervalMs: 1000,
       ...over,
     });
