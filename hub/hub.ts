@@ -21,7 +21,9 @@ import { startCoreControllers } from './controllers/core-controllers.js';
 import { NodeCredentialController } from './controllers/node-credentials.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
+import { setQueueMetricsRegistry } from './controllers/queue-metrics.js';
 import { EventRecorder } from './events/recorder.js';
+import { registerFleetMetrics } from './fleet-metrics.js';
 import { EventTtlSweeper } from './events/ttl.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
 import { InformerFactory } from './informers/factory.js';
@@ -141,6 +143,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: log.child('api'),
         });
         undo.push({ name: 'stop API', run: () => api.close() });
+        // Controllers' work queues report to this hub's /metrics (client-go's SetProvider).
+        setQueueMetricsRegistry(api.metrics);
         // Logs come from the agents through the gateway, which starts later.
         api.registerSubresourceHandler(
           'pods',
@@ -167,7 +171,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'start scheduler',
       async () => {
-        const s = await startScheduler({ client: api.client, log: log.child('scheduler'), informers });
+        const s = await startScheduler({
+          client: api.client,
+          log: log.child('scheduler'),
+          informers,
+          metrics: api.metrics,
+        });
         scheduler = s;
         undo.push({ name: 'stop scheduler', run: () => s.stop() });
       },
@@ -322,6 +331,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           () => s.failed,
         );
         m.gauge('drover_node_leases', 'Nodes in the in-memory heartbeat table.', () => leases.size());
+        registerFleetMetrics(m, informers, leases);
       },
     ],
     ['publish cluster info', () => writeClusterInfo(api.client, { mqttUrl: boardMqttUrl() })],

@@ -94,6 +94,14 @@ export class LeaseTable {
     this.entries.delete(node);
   }
 
+  /** Seconds since the last message of each connected node (heartbeat lag), unsorted. */
+  ages(nowMs = Date.now()): number[] {
+    const out: number[] = [];
+    for (const e of this.entries.values())
+      if (e.connected && e.lastSeenMs !== undefined) out.push(Math.max(0, nowMs - e.lastSeenMs) / 1000);
+    return out;
+  }
+
   size(): number {
     return this.entries.size;
   }

@@ -41,12 +41,16 @@ export class Counter implements Metric {
   }
 }
 
+/** A scrape-time value per label set (e.g. boards by state). */
+export type LabeledValues = { labels: Labels; value: number }[];
+export type Collect = () => number | LabeledValues | Promise<number | LabeledValues>;
+
 export class Gauge implements Metric {
   private values = new Map<string, number>();
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly collect?: () => number | Promise<number>,
+    private readonly collect?: Collect,
   ) {}
   set(v: number, labels: Labels = {}): void {
     this.values.set(key(labels), v);
@@ -64,7 +68,9 @@ export class Gauge implements Metric {
   async render(): Promise<string[]> {
     if (this.collect) {
       try {
-        this.values.set('', await this.collect());
+        const v = await this.collect();
+        if (typeof v === 'number') this.values.set('', v);
+        else this.values = new Map(v.map((x) => [key(x.labels), x.value]));
       } catch {
         // A failing collector (e.g. store closed) leaves the last value.
       }
@@ -132,7 +138,7 @@ export class Metrics {
   counter(name: string, help: string): Counter {
     return this.add(name, new Counter(name, help));
   }
-  gauge(name: string, help: string, collect?: () => number | Promise<number>): Gauge {
+  gauge(name: string, help: string, collect?: Collect): Gauge {
     return this.add(name, new Gauge(name, help, collect));
   }
   histogram(name: string, help: string, buckets?: number[]): Histogram {

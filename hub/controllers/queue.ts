@@ -2,6 +2,8 @@
 // while being processed is processed again after done(); delayed adds keep only the earliest
 // pending timer per key; per-key exponential backoff for rate-limited adds.
 
+import { type QueueMetrics, queueMetrics } from './queue-metrics.js';
+
 export interface BackoffOptions {
   /** First retry delay, ms (client-go: 5 ms). */
   baseDelayMs?: number;
@@ -21,12 +23,14 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private shutDown = false;
+  private readonly metrics: QueueMetrics;
 
   /** onReady is called whenever an item may have become available to get(). */
   constructor(
     private readonly onReady: () => void,
-    opts: BackoffOptions = {},
+    opts: BackoffOptions & { name?: string } = {},
   ) {
+    this.metrics = queueMetrics(opts.name);
     this.baseDelayMs = opts.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
     this.maxDelayMs = opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
   }
@@ -34,8 +38,10 @@ export class WorkQueue {
   add(key: string): void {
     if (this.shutDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.metrics.added(key);
     if (this.processing.has(key)) return;
     this.queue.push(key);
+    this.metrics.depth(this.queue.length);
     this.onReady();
   }
 
@@ -59,6 +65,7 @@ export class WorkQueue {
 
   /** Adds key after its backoff delay (base * 2^failures, capped) and counts a failure. */
   addRateLimited(key: string): void {
+    this.metrics.retried();
     this.addAfter(key, this.nextDelay(key));
   }
 
@@ -83,13 +90,16 @@ export class WorkQueue {
     if (key === undefined) return undefined;
     this.processing.add(key);
     this.dirty.delete(key);
+    this.metrics.taken(key, this.queue.length);
     return key;
   }
 
   done(key: string): void {
     this.processing.delete(key);
+    this.metrics.finished(key);
     if (this.dirty.has(key) && !this.shutDown) {
       this.queue.push(key);
+      this.metrics.depth(this.queue.length);
       this.onReady();
     }
   }

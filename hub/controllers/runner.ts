@@ -52,7 +52,7 @@ export class Runner {
     if (!Number.isFinite(this.coalesceMs) || this.coalesceMs < 0)
       throw new RangeError('coalesceMs must be >= 0');
     this.log = opts.log ?? createLogger(`controller/${controller.name}`);
-    this.queue = new WorkQueue(() => this.pump(), opts);
+    this.queue = new WorkQueue(() => this.pump(), { ...opts, name: controller.name });
   }
 
   /** Starts processing; keys added before start wait until then. */

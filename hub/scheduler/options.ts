@@ -5,6 +5,7 @@ import type { ApiClient } from '../api/client.js';
 import { DEFAULT_SCHEDULER_NAMES } from './cache.js';
 import type { Profile } from './defaults.js';
 import type { QueueOptions } from './queue.js';
+import type { Metrics } from '../metrics.js';
 
 export interface SchedulerOptions {
   client: ApiClient;
@@ -19,6 +20,8 @@ export interface SchedulerOptions {
   maxConcurrentBinds?: number;
   /** Attempts at the PodScheduled=False status write when it meets a conflict. */
   statusUpdateAttempts?: number;
+  /** Registry for kube-scheduler's metrics (scheduler-metrics.ts); none when omitted. */
+  metrics?: Metrics;
 }
 
 export const SCHEDULER_DEFAULTS = {

@@ -14,6 +14,7 @@ import { FitError, NoNodesAvailableError } from './fit-error.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 import { bindPod, markUnschedulable } from './pod-writes.js';
 import { type QueueCounts, type QueuedPod, SchedulingQueue } from './queue.js';
+import { SchedulerMetrics } from './scheduler-metrics.js';
 import { createSchedulerCore } from './schedule-one.js';
 
 export type { SchedulerOptions } from './options.js';
@@ -35,6 +36,9 @@ export async function startScheduler(
   const client = opts.client;
   const core = createSchedulerCore({ profile: opts.profile });
   const queue = new SchedulingQueue(opts.queue);
+  const metrics = opts.metrics
+    ? new SchedulerMetrics(opts.metrics, () => queue.counts(), SCHEDULER_COMPONENT)
+    : undefined;
   const recorder = new EventRecorder({ client, component: SCHEDULER_COMPONENT, log });
   const cache = new SchedulerCache(
     {
@@ -55,13 +59,16 @@ export async function startScheduler(
   let failedAttempts = 0;
   let stopped = false;
 
-  async function bind(q: QueuedPod, nodeName: string): Promise<void> {
+  /** t0: when the attempt's cycle began (performance.now()), so the attempt includes the binding. */
+  async function bind(q: QueuedPod, nodeName: string, t0: number): Promise<void> {
     const { pod, key } = q;
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
     try {
       await bindPod(client, pod, nodeName);
       scheduled++;
+      metrics?.attempt('scheduled', (performance.now() - t0) / 1000);
+      metrics?.podScheduled(q.timestamp, q.attempts);
       queue.done(key);
       log.debug('bound', { pod: key, node: nodeName });
       await recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`);
@@ -72,6 +79,7 @@ export async function startScheduler(
         return;
       }
       failedAttempts++;
+      metrics?.attempt('error', (performance.now() - t0) / 1000);
       log.warn('binding failed', { pod: key, node: nodeName, error: e as Error });
       queue.failed(key, false);
       await recorder.record(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(e as Error).message}`);
@@ -96,9 +104,11 @@ export async function startScheduler(
       queue.done(q.key); // already placed (bound meanwhile)
       return;
     }
+    const t0 = performance.now();
     const result = core.scheduleOne(q.pod, cache.snapshot);
     if (result instanceof FitError || result instanceof NoNodesAvailableError) {
       failedAttempts++;
+      metrics?.attempt('unschedulable', (performance.now() - t0) / 1000);
       queue.failed(q.key, true);
       log.debug('unschedulable', { pod: q.key, reason: result.message });
       track(recordUnschedulable(q.pod, result));
@@ -106,7 +116,7 @@ export async function startScheduler(
     }
     cache.assume(q.pod, result.node);
     binds++;
-    track(bind(q, result.node).finally(() => binds--));
+    track(bind(q, result.node, t0).finally(() => binds--));
   }
 
   async function loop(): Promise<void> {
@@ -118,6 +128,7 @@ export async function startScheduler(
       } catch (e) {
         // A plugin bug must not stop scheduling: retry the pod with backoff.
         log.error('scheduling cycle failed', { pod: q.key, error: e as Error });
+        metrics?.attempt('error', 0);
         queue.failed(q.key, false);
       }
       while (binds >= o.maxConcurrentBinds && !stopped) await Promise.race(background);
