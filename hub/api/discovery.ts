@@ -60,9 +60,11 @@ export function apiResourceList(reg: Registry, group: string, version: string): 
           ? { kind: d.kind, verbs: ['get', 'patch', 'update'] }
           : s === 'binding'
             ? { kind: 'Binding', verbs: ['create'] }
-            : s === 'scale'
-              ? { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }
-              : { kind: s === 'log' ? d.kind : d.kind, verbs: ['get'] };
+            : s === 'eviction'
+              ? { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] }
+              : s === 'scale'
+                ? { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }
+                : { kind: s === 'log' ? d.kind : d.kind, verbs: ['get'] };
       resources.push({ name: `${d.resource}/${s}`, singularName: '', namespaced: d.namespaced, ...sub });
     }
   }

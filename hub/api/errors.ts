@@ -163,6 +163,20 @@ export class TooManyRequestsError extends ApiError {
   }
 }
 
+/** 429 — an eviction that a PodDisruptionBudget does not allow now (kubectl drain retries it). */
+export class DisruptionBudgetError extends ApiError {
+  constructor(budget: string, detail: string) {
+    super(
+      429,
+      'TooManyRequests',
+      "Cannot evict pod as it would violate the pod's disruption budget.",
+      {},
+      [{ reason: 'DisruptionBudget', message: `The disruption budget ${budget} ${detail}` }],
+      5,
+    );
+  }
+}
+
 /** 501 — a path that exists but is not served yet (e.g. pods/log before its handler is registered). */
 export class NotImplementedError extends ApiError {
   constructor(message: string) {

@@ -9,6 +9,7 @@ import { events } from './resources/events.js';
 import { leases } from './resources/leases.js';
 import { namespaces } from './resources/namespaces.js';
 import { nodes } from './resources/nodes.js';
+import { poddisruptionbudgets } from './resources/poddisruptionbudgets.js';
 import { pods } from './resources/pods.js';
 import { replicasets } from './resources/replicasets.js';
 import { secrets } from './resources/secrets.js';
@@ -65,6 +66,7 @@ export function defaultResources(): ResourceDef[] {
     deployments,
     replicasets,
     daemonsets,
+    poddisruptionbudgets,
   ] as unknown as ResourceDef[];
 }
 

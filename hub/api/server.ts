@@ -18,6 +18,7 @@ import { sendError, sendJson } from './http/respond.js';
 import { parseRoute } from './http/route.js';
 import { isUiPath, StaticUi } from './http/static-ui.js';
 import { LocalApiClient } from './local-client.js';
+import { evictionHandler } from './ops/eviction.js';
 import { bindingHandler } from './ops/binding.js';
 import { registerAppsSubresources } from './resources/apps-scale.js';
 import {
@@ -85,6 +86,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const registry = createRegistry();
   const core = new ApiCore(o.store, registry, log, watchers, lists);
   core.registerSubresourceHandler('pods', 'binding', bindingHandler);
+  core.registerSubresourceHandler('pods', 'eviction', evictionHandler);
   registerAppsSubresources(core);
   core.registerSubresourceHandler('pods', 'log', logNotImplemented);
   const client = new LocalApiClient(core);

@@ -1,5 +1,5 @@
-// Starts the second half of the controller-manager: DaemonSet, garbage collector, pod GC and
-// the NoExecute taint manager, each with its own event recorder component name (as upstream).
+// Starts the second half of the controller-manager: DaemonSet, disruption (PodDisruptionBudget
+// status), garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -7,6 +7,7 @@ import { EventRecorder } from '../events/recorder.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import type { InformerFactory } from '../informers/factory.js';
 import { DaemonSetController } from './daemonset.js';
+import { DisruptionController } from './disruption.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
 import { TaintEvictionController } from './taint-eviction.js';
@@ -55,6 +56,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       log: log.child('taint-eviction'),
       informers,
     }),
+    new DisruptionController({ client, log: log.child('disruption'), informers }),
     new DaemonSetController({
       client,
       recorder: recorder('daemonset-controller'),

@@ -88,8 +88,21 @@ const podTemplatePb: Schema = {
   },
 };
 
+// policy/v1 Eviction as `kubectl drain` sends it: metadata and meta/v1 DeleteOptions.
+const deleteOptionsPb: Schema = {
+  1: { name: 'gracePeriodSeconds', t: 'int' },
+  2: {
+    name: 'preconditions',
+    t: 'msg',
+    msg: { 1: { name: 'uid', t: 'string' }, 2: { name: 'resourceVersion', t: 'string' } },
+  },
+  4: { name: 'propagationPolicy', t: 'string' },
+  5: { name: 'dryRun', t: 'string', repeated: true },
+};
+
 /** Schemas by kind (k8s.io/api core/v1 generated.proto field numbers). */
 export const KINDS: Record<string, Schema> = {
+  Eviction: { 1: meta, 2: { name: 'deleteOptions', t: 'msg', msg: deleteOptionsPb } },
   Namespace: {
     1: meta,
     2: { name: 'spec', t: 'msg', msg: { 1: { name: 'finalizers', t: 'string', repeated: true } } },

@@ -20,7 +20,7 @@ export const pods: ResourceDef<Pod> = {
   categories: ['all'],
   namespaced: true,
   verbs: ALL_VERBS,
-  subresources: ['status', 'binding', 'log'],
+  subresources: ['status', 'binding', 'eviction', 'log'],
   schema: podSchema,
   defaults: defaultPod,
   prepareCreate(pod) {
