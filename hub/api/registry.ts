@@ -3,6 +3,7 @@
 import type { KubeObject } from '../../shared/api/types.js';
 import type { ResourceDef } from './resource.js';
 import { configmaps } from './resources/configmaps.js';
+import { controllerrevisions } from './resources/controllerrevisions.js';
 import { daemonsets } from './resources/daemonsets.js';
 import { deployments } from './resources/deployments.js';
 import { events } from './resources/events.js';
@@ -66,6 +67,7 @@ export function defaultResources(): ResourceDef[] {
     deployments,
     replicasets,
     daemonsets,
+    controllerrevisions,
     poddisruptionbudgets,
   ] as unknown as ResourceDef[];
 }

@@ -7,14 +7,15 @@
 //   get one (not while an old one is still terminating: a daemon often holds a host port);
 //   when nothing else changed, RollingUpdate replaces old pods maxUnavailable at a time
 //   (OnDelete: only pods deleted by the user are replaced with the new template); status.
-// No ControllerRevision objects: the hash label alone tells old from new pods.
+// The hash label tells old from new pods; ControllerRevisions keep the history for
+// `kubectl rollout history|undo ds` (daemonset/history.ts).
 // Reads come from the shared informers (the DaemonSet, its pods by the `owner-uid` index, the
 // nodes), with expectations (expectations.ts) over the creates and deletes, as for ReplicaSets.
 
 import type { ApiClient } from '../api/client.js';
-import { isConflict, isNotFound } from '../api/errors.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { EventRecorder } from '../events/recorder.js';
-import type { DaemonSet } from '../../shared/api/apps.js';
+import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
@@ -22,7 +23,14 @@ import { INDEX_CONTROLLER_UID } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodAvailable, msUntilAvailable } from './active-pods.js';
 import { controllerOf, keyOf } from './controller-ref.js';
-import { newDaemonPod, placement, targetNode, templatePod } from './daemonset/placement.js';
+import { planHistory } from './daemonset/history.js';
+import {
+  newDaemonPod,
+  placement,
+  REVISION_HASH_LABEL,
+  targetNode,
+  templatePod,
+} from './daemonset/placement.js';
 import { dsMaxUnavailable, rollingUpdateDeletions } from './daemonset/rolling-update.js';
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { Expectations } from './expectations.js';
@@ -50,6 +58,7 @@ export class DaemonSetController implements Controller {
   private readonly sets: Informer<DaemonSet>;
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
+  private readonly revisions: Informer<ControllerRevision>;
   private readonly informers: InformerUse;
   readonly expectations: Expectations;
 
@@ -60,6 +69,7 @@ export class DaemonSetController implements Controller {
     this.sets = this.informers.factory.informer<DaemonSet>('daemonsets');
     this.nodes = this.informers.factory.informer<Node>('nodes');
     this.pods = this.informers.factory.informer<Pod>('pods');
+    this.revisions = this.informers.factory.informer<ControllerRevision>('controllerrevisions');
     this.expectations = new Expectations(opts.expectationsTimeoutMs);
   }
 
@@ -72,6 +82,12 @@ export class DaemonSetController implements Controller {
     await this.informers.watch<DaemonSet>('daemonsets', { onChange: (_t, ds) => this.runner.add(keyOf(ds)) });
     await this.informers.watch<Node>('nodes', { onChange: (t, n, old) => this.onNode(t, n, old) });
     await this.informers.watch<Pod>('pods', { onChange: (t, p) => this.onPod(t, p) });
+    await this.informers.watch<ControllerRevision>('controllerrevisions', {
+      onChange: (_t, r) => {
+        const ref = controllerOf(r);
+        if (ref?.kind === 'DaemonSet') this.runner.addCoalesced(`${r.metadata.namespace ?? ''}/${ref.name}`);
+      },
+    });
     this.runner.start();
   }
 
@@ -141,6 +157,7 @@ export class DaemonSetController implements Controller {
       if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
     }
     const deleting = ds.metadata.deletionTimestamp !== undefined;
+    if (!deleting) await this.syncHistory(ds, hash, owned);
     // Until the informer has shown our last creates and deletes, its view is not to be trusted.
     if (!deleting && this.expectations.satisfied(key)) {
       await this.createPods(key, ds, toCreate, hash);
@@ -149,6 +166,30 @@ export class DaemonSetController implements Controller {
         await this.rollingUpdate(key, ds, states, hash);
     }
     return this.writeStatus(ds, states, hash);
+  }
+
+  /** The template's ControllerRevision first (as upstream), then the old ones past the limit go. */
+  private async syncHistory(ds: DaemonSet, hash: string, pods: Pod[]): Promise<void> {
+    const c = this.opts.client;
+    const ns = ds.metadata.namespace;
+    const owned = this.revisions.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
+    const live = new Set(pods.map((p) => p.metadata.labels?.[REVISION_HASH_LABEL] ?? ''));
+    const plan = planHistory(ds, hash, owned, live);
+    // The informer may not show our last write yet: an existing or changed revision is left
+    // to the reconcile its watch event brings.
+    const tolerate = (e: unknown) => {
+      if (!(isConflict(e) || isNotFound(e) || isAlreadyExists(e))) throw e;
+    };
+    if (plan.create) await c.create('controllerrevisions', ns, plan.create).catch(tolerate);
+    if (plan.renumber)
+      await c
+        .update<ControllerRevision>('controllerrevisions', ns, {
+          ...plan.renumber.revision,
+          revision: plan.renumber.to,
+        })
+        .catch(tolerate);
+    for (const r of plan.remove)
+      await c.delete('controllerrevisions', ns, r.metadata.name ?? '').catch(tolerate);
   }
 
   /** Creates daemon pods for nodes in slow-start batches, with expectations set first. */

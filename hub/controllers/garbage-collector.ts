@@ -30,6 +30,7 @@ export const DEFAULT_GC_RESOURCES: readonly GcResource[] = [
   { resource: 'replicasets', kind: 'ReplicaSet', namespaced: true },
   { resource: 'deployments', kind: 'Deployment', namespaced: true },
   { resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
+  { resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true },
   { resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
   { resource: 'secrets', kind: 'Secret', namespaced: true },
   { resource: 'nodes', kind: 'Node', namespaced: false },

@@ -121,6 +121,14 @@ export interface DaemonSet extends KubeObject {
 }
 
 /** autoscaling/v1 Scale: what the `scale` subresource serves. */
+/** apps/v1 ControllerRevision: an immutable snapshot of a DaemonSet's template (its history). */
+export interface ControllerRevision extends KubeObject {
+  kind: 'ControllerRevision';
+  /** The strategic merge patch that restores the template: {"spec":{"template":{..., "$patch":"replace"}}}. */
+  data?: unknown;
+  revision: number;
+}
+
 export interface Scale extends KubeObject {
   kind: 'Scale';
   spec: { replicas?: number };
