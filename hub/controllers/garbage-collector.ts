@@ -7,7 +7,9 @@
 //     `foregroundDeletion` -> delete the dependents, remove the finalizer once no dependent
 //     with blockOwnerDeletion is left (the API then removes the owner).
 // Watches of the kinds that can own or be owned feed both; an owner's deletion re-checks the
-// dependents indexed under its uid. Level-based: every check re-reads through the API.
+// dependents indexed under its uid. Level-based: every check re-reads through the API; an
+// owner's dependents come from the shared informers' `owner-uids` index (no LIST), as
+// upstream's collector reads its graph built from informers.
 
 import type { ApiClient, DeleteOptions } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
@@ -15,6 +17,7 @@ import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../api/ops/delete.js';
 import type { KubeObject, OwnerReference } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import { INDEX_OWNER_UIDS } from '../informers/indexes.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 export interface GcResource {
@@ -213,18 +216,15 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  /** Live list of the objects referencing uid (namespaced owners: only their namespace). */
+  /** The cached objects referencing uid (namespaced owners: only their namespace). */
   private async listDependents(owner: Loc, uid: string): Promise<{ loc: Loc; obj: KubeObject }[]> {
     const out: { loc: Loc; obj: KubeObject }[] = [];
     for (const res of this.served) {
       if (owner.res.namespaced && !res.namespaced) continue;
-      const list = await this.opts.client.list<KubeObject>(
-        res.resource,
-        owner.res.namespaced ? owner.ns : undefined,
-      );
-      for (const obj of list.items)
-        if ((obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid))
-          out.push({ loc: { res, ns: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' }, obj });
+      for (const obj of this.informers.factory.byIndex<KubeObject>(res.resource, INDEX_OWNER_UIDS, uid)) {
+        if (owner.res.namespaced && (obj.metadata.namespace ?? '') !== owner.ns) continue;
+        out.push({ loc: { res, ns: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' }, obj });
+      }
     }
     return out;
   }

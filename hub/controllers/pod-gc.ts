@@ -4,7 +4,8 @@
 //     force-deleted: its agent cannot confirm, and the object must go so that a controller
 //     can replace it (the agent stops the ghost containers when it comes back)
 // Sweeps run every interval, when a node is deleted or stops being Ready, when a pod starts
-// terminating, and at the next grace expiry it knows of.
+// terminating, and at the next grace expiry it knows of. A sweep reads the shared informers'
+// caches (nodes, pods), never a LIST.
 
 import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
@@ -12,6 +13,7 @@ import type { EventRecorder } from '../events/recorder.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import type { Informer } from '../informers/informer.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 /** Periodic sweep, ms (kube-controller-manager gc period: 20 s). */
@@ -40,11 +42,15 @@ export class PodGarbageCollector implements Controller {
   private readonly runner: Runner;
   private readonly intervalMs: number;
   private readonly informers: InformerUse;
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
 
   constructor(private readonly opts: PodGcOptions) {
     this.log = opts.log ?? createLogger('controller/pod-gc');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.nodes = this.informers.factory.informer<Node>('nodes');
+    this.pods = this.informers.factory.informer<Pod>('pods');
     this.intervalMs = opts.intervalMs ?? DEFAULT_POD_GC_INTERVAL_MS;
     if (!(this.intervalMs > 0)) throw new RangeError('pod GC intervalMs must be > 0');
   }
@@ -70,19 +76,15 @@ export class PodGarbageCollector implements Controller {
   }
 
   async reconcile(): Promise<Result> {
-    const c = this.opts.client;
-    const nodes = new Map(
-      (await c.list<Node>('nodes', undefined)).items.map((n) => [n.metadata.name ?? '', n]),
-    );
-    const pods = (await c.list<Pod>('pods', undefined)).items;
+    const pods = this.pods.list();
     const now = Date.now();
     let next = now + this.intervalMs;
     for (const pod of pods) {
       const nodeName = pod.spec.nodeName;
       if (!nodeName) continue;
-      const node = nodes.get(nodeName);
+      const node = this.nodes.get(`/${nodeName}`);
       if (!node) {
-        // The list may predate a node that just joined: confirm before deleting.
+        // The node cache may lag a node that just joined: confirm before deleting.
         if (await this.nodeExists(nodeName)) continue;
         await this.forceDelete(pod, `PodGC: node ${nodeName} no longer exists`);
         continue;

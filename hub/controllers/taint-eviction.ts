@@ -4,7 +4,8 @@
 // cannot confirm; the pod GC force-deletes the pod once the grace has run out, so that its
 // ReplicaSet replaces it elsewhere. A node whose autonomy window is `0` keeps its pods; the
 // pod gets an event saying so, once per taint.
-// Work is keyed by pod ("ns/name"): a node's taint or autonomy change re-queues its pods.
+// Work is keyed by pod ("ns/name"): a node's taint or autonomy change re-queues its pods,
+// found by the pod informer's `node-name` index; pod and node are read from the informers.
 
 import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
@@ -12,6 +13,8 @@ import type { EventRecorder } from '../events/recorder.js';
 import type { Node, Pod, Taint } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import { INDEX_NODE_NAME } from '../informers/indexes.js';
+import type { Informer } from '../informers/informer.js';
 import { AUTONOMY_ANNOTATION, parseAutonomy, planEviction } from './eviction-plan.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
@@ -38,6 +41,8 @@ export class TaintEvictionController implements Controller {
   private readonly log: Logger;
   private readonly runner: Runner;
   private readonly informers: InformerUse;
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
   /** node -> its NoExecute taints and autonomy, to notice changes. */
   private readonly nodeSig = new Map<string, string>();
   /** pod key -> node and tolerations, to notice binding and toleration changes. */
@@ -51,6 +56,8 @@ export class TaintEvictionController implements Controller {
     this.log = opts.log ?? createLogger('controller/taint-eviction');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.pods = this.informers.factory.informer<Pod>('pods');
+    this.nodes = this.informers.factory.informer<Node>('nodes');
   }
 
   async start(): Promise<void> {
@@ -66,9 +73,8 @@ export class TaintEvictionController implements Controller {
         this.nodeSig.set(name, sig);
         // Pods already on the initial nodes are looked at through the pod informer.
         if (initial) return;
-        this.enqueuePodsOn(name).catch((e) =>
-          this.log.warn('listing pods of node failed', { node: name, error: e }),
-        );
+        for (const p of this.pods.byIndex(INDEX_NODE_NAME, name))
+          if (!p.metadata.deletionTimestamp) this.runner.add(podKey(p));
       },
     });
     await this.informers.watch<Pod>('pods', {
@@ -96,13 +102,6 @@ export class TaintEvictionController implements Controller {
     this.runner.add(key);
   }
 
-  private async enqueuePodsOn(node: string): Promise<void> {
-    const list = await this.opts.client.list<Pod>('pods', undefined, {
-      fieldSelector: `spec.nodeName=${node}`,
-    });
-    for (const p of list.items) if (!p.metadata.deletionTimestamp) this.runner.add(podKey(p));
-  }
-
   private addedMs(node: string, t: Taint): number {
     if (t.timeAdded) {
       const ms = Date.parse(t.timeAdded);
@@ -117,16 +116,10 @@ export class TaintEvictionController implements Controller {
   async reconcile(key: string): Promise<Result | undefined> {
     const [ns, name] = key.split('/') as [string, string];
     const c = this.opts.client;
-    let pod: Pod;
-    let node: Node;
-    try {
-      pod = await c.get<Pod>('pods', ns, name);
-      if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) return undefined;
-      node = await c.get<Node>('nodes', undefined, pod.spec.nodeName);
-    } catch (e) {
-      if (isNotFound(e)) return undefined; // pod gone, or node gone (the pod GC's case)
-      throw e;
-    }
+    const pod = this.pods.get(key);
+    if (!pod?.spec.nodeName || pod.metadata.deletionTimestamp) return undefined;
+    const node = this.nodes.get(`/${pod.spec.nodeName}`);
+    if (!node) return undefined; // node gone: the pod GC's case
     const nodeName = node.metadata.name ?? '';
     let autonomy: number | undefined;
     try {

@@ -5,6 +5,7 @@
 import type { ApiClient } from '../../api/client.js';
 import type { EventRecorder } from '../../events/recorder.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
+import type { Pod } from '../../../shared/api/types.js';
 import type { Logger } from '../../../shared/log.js';
 
 export interface SyncContext {
@@ -14,6 +15,8 @@ export interface SyncContext {
   d: Deployment;
   /** ReplicaSets the deployment controls (claimed). */
   rsList: ReplicaSet[];
+  /** Pods a ReplicaSet (by UID) controls, from the shared informer (never mutate them). */
+  podsOf(rsUid: string): Pod[];
   /** Ask the runner to look again after this many ms (the smallest wins). */
   requeueAfterMs?: number;
 }

@@ -1,17 +1,21 @@
 // Deployment controller: per deployment key `ns/name`, claim its ReplicaSets, then pause/scale
 // or roll out (RollingUpdate or Recreate) one step and write status. Fed by watches of
 // deployments and replicasets (a ReplicaSet's change enqueues its controlling deployment, an
-// orphan's every deployment whose selector matches it).
+// orphan's every deployment whose selector matches it). Reads come from the shared informers:
+// the deployment, its ReplicaSets by the `owner-uid` index plus the namespace's orphans, and
+// (Recreate) the old ReplicaSets' pods by the same index; no LIST per reconcile.
 
 import type { ApiClient } from '../../api/client.js';
-import { isConflict, isNotFound } from '../../api/errors.js';
+import { isConflict } from '../../api/errors.js';
 import type { EventRecorder } from '../../events/recorder.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
 import { fromLabelSelector, matches } from '../../../shared/api/labels.js';
 import { createLogger, type Logger } from '../../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../../informers/factory.js';
+import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../../informers/indexes.js';
 import type { Informer } from '../../informers/informer.js';
-import { controllerOf, isControlledBy, keyOf, splitKey } from '../controller-ref.js';
+import type { Pod } from '../../../shared/api/types.js';
+import { controllerOf, isControlledBy, keyOf } from '../controller-ref.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from '../runner.js';
 import type { SyncContext } from './context.js';
 import { checkPausedConditions } from './progress.js';
@@ -36,6 +40,8 @@ export class DeploymentController implements Controller {
   private readonly runner: Runner;
   private readonly log: Logger;
   private readonly deployments: Informer<Deployment>;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
   private readonly informers: InformerUse;
 
   constructor(private readonly opts: DeploymentControllerOptions) {
@@ -43,6 +49,8 @@ export class DeploymentController implements Controller {
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.deployments = this.informers.factory.informer<Deployment>('deployments');
+    this.replicaSets = this.informers.factory.informer<ReplicaSet>('replicasets');
+    this.pods = this.informers.factory.informer<Pod>('pods');
   }
 
   async start(): Promise<void> {
@@ -50,6 +58,8 @@ export class DeploymentController implements Controller {
     await this.informers.watch<ReplicaSet>('replicasets', {
       onChange: (_t, rs, old) => this.onReplicaSet(rs, old),
     });
+    // Recreate waits for old pods to finish: their changes come through the ReplicaSets'.
+    await this.informers.watch<Pod>('pods', { onChange: () => {} });
     this.runner.start();
   }
 
@@ -77,17 +87,21 @@ export class DeploymentController implements Controller {
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
-    const { namespace, name } = splitKey(key);
     const c = this.opts.client;
-    let d: Deployment;
-    try {
-      d = await c.get<Deployment>('deployments', namespace, name);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-    const ctx: SyncContext = { client: c, recorder: this.opts.recorder, log: this.log, d, rsList: [] };
-    const all = (await c.list<ReplicaSet>('replicasets', namespace)).items;
+    const d = this.deployments.get(key);
+    if (!d) return undefined;
+    const ctx: SyncContext = {
+      client: c,
+      recorder: this.opts.recorder,
+      log: this.log,
+      d,
+      rsList: [],
+      podsOf: (uid) => this.pods.byIndex(INDEX_CONTROLLER_UID, uid),
+    };
+    const all = [
+      ...this.replicaSets.byIndex(INDEX_CONTROLLER_UID, d.metadata.uid ?? ''),
+      ...this.replicaSets.byIndex(INDEX_ORPHANS, d.metadata.namespace ?? ''),
+    ];
     try {
       if (d.metadata.deletionTimestamp) {
         // Being deleted: report status only (garbage collection removes the ReplicaSets).

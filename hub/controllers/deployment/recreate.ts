@@ -2,8 +2,6 @@
 // their pods is left running, then create/scale the new one to spec.replicas.
 
 import type { ReplicaSet } from '../../../shared/api/apps.js';
-import type { Pod } from '../../../shared/api/types.js';
-import { controllerOf } from '../controller-ref.js';
 import { cleanupDeployment } from './cleanup.js';
 import { requeueAfter, type SyncContext } from './context.js';
 import { deploymentComplete, syncRolloutStatus } from './progress.js';
@@ -15,13 +13,11 @@ export const OLD_PODS_POLL_MS = 1000;
 
 async function oldPodsRunning(ctx: SyncContext, oldRSs: ReplicaSet[]): Promise<boolean> {
   if (sum(oldRSs, actualOf) > 0) return true;
-  const uids = new Set(oldRSs.map((rs) => rs.metadata.uid));
-  const pods = (await ctx.client.list<Pod>('pods', ctx.d.metadata.namespace)).items;
-  return pods.some((p) => {
-    const ref = controllerOf(p);
-    if (!ref || !uids.has(ref.uid)) return false;
-    return p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-  });
+  return oldRSs.some((rs) =>
+    ctx
+      .podsOf(rs.metadata.uid ?? '')
+      .some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'),
+  );
 }
 
 export async function rolloutRecreate(ctx: SyncContext): Promise<void> {
