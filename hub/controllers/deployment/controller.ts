@@ -88,8 +88,10 @@ export class DeploymentController implements Controller {
 
   async reconcile(key: string): Promise<Result | undefined> {
     const c = this.opts.client;
-    const d = this.deployments.get(key);
-    if (!d) return undefined;
+    const cached = this.deployments.get(key);
+    if (!cached) return undefined;
+    // The sync steps edit their deployment in place (as upstream's DeepCopy from the lister).
+    const d = structuredClone(cached);
     const ctx: SyncContext = {
       client: c,
       recorder: this.opts.recorder,
