@@ -13,6 +13,8 @@ export interface SqliteStoreOptions {
   compactKeepBytes?: number;
   /** How long a write waits for a lock held by another connection, in milliseconds. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** Most writes committed together under one fsync (group commit). Default 1000 writes. */
+  groupCommitMaxWrites?: number;
 }
 
 export interface ResolvedSqliteStoreOptions {
@@ -21,12 +23,14 @@ export interface ResolvedSqliteStoreOptions {
   compactIntervalMs: number;
   compactKeepBytes: number;
   busyTimeoutMs: number;
+  groupCommitMaxWrites: number;
 }
 
 export const DEFAULT_COMPACT_KEEP_REVISIONS = 10_000; // revisions
 export const DEFAULT_COMPACT_INTERVAL_MS = 60_000; // ms
 export const DEFAULT_COMPACT_KEEP_BYTES = 64 * 1024 * 1024; // bytes of values (64 MiB)
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000; // ms
+export const DEFAULT_GROUP_COMMIT_MAX_WRITES = 1_000; // writes
 
 function nonNegativeInt(option: string, value: number | undefined, dflt: number): number {
   if (value === undefined) return dflt;
@@ -34,6 +38,12 @@ function nonNegativeInt(option: string, value: number | undefined, dflt: number)
     throw new InvalidStoreOptionError(option, value, 'must be a non-negative integer');
   }
   return value;
+}
+
+function positiveInt(option: string, value: number | undefined, dflt: number): number {
+  const v = nonNegativeInt(option, value, dflt);
+  if (v === 0) throw new InvalidStoreOptionError(option, value, 'must be a positive integer');
+  return v;
 }
 
 export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): ResolvedSqliteStoreOptions {
@@ -51,5 +61,10 @@ export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): Resolv
     ),
     compactKeepBytes: nonNegativeInt('compactKeepBytes', opts.compactKeepBytes, DEFAULT_COMPACT_KEEP_BYTES),
     busyTimeoutMs: nonNegativeInt('busyTimeoutMs', opts.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS),
+    groupCommitMaxWrites: positiveInt(
+      'groupCommitMaxWrites',
+      opts.groupCommitMaxWrites,
+      DEFAULT_GROUP_COMMIT_MAX_WRITES,
+    ),
   };
 }

@@ -2,6 +2,10 @@
 // the file and is its only writer: the revision counter is kept in memory and every committed
 // write is fanned out to in-memory watchers right after its transaction commits.
 // better-sqlite3 is synchronous, so a read plus `this.rev` is always one consistent view.
+// Group commit: writes issued in the same turn of the event loop are queued and committed
+// together in one transaction, so one fsync covers them all; each runs in its own savepoint,
+// so a conflict fails that write alone. A write resolves (and its event is fanned out) only
+// after the commit that holds it is durable, and is invisible to reads until then.
 
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -20,6 +24,20 @@ import type { KeyValue, ListOptions, ListResult, Store, StoreEvent, WatchOptions
 import { type WatchEntry, WatchFanout } from './watch-fanout.js';
 
 export type { SqliteStoreOptions } from './sqlite-options.js';
+
+type WriteKind = 'create' | 'update' | 'delete';
+
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  kind: WriteKind;
+  key: string;
+  value: string;
+  expected?: number;
+  resolve(r: { rev: number; cur: CurrentRow | undefined }): void;
+  reject(e: unknown): void;
+}
+
+type WriteOutcome = { rev: number; cur: CurrentRow | undefined } | { error: unknown };
 
 interface CurrentRow {
   key: string;
@@ -80,6 +98,30 @@ function toEvent(r: LogRow): StoreEvent {
   return prev ? { type: 'put', kv, prev, revision: r.revision } : { type: 'put', kv, revision: r.revision };
 }
 
+/** The watch event of a committed write (cur: the row before it). */
+function eventOf(w: PendingWrite, rev: number, cur: CurrentRow | undefined): StoreEvent {
+  if (w.kind === 'create')
+    return {
+      type: 'put',
+      kv: { key: w.key, value: w.value, createRevision: rev, modRevision: rev },
+      revision: rev,
+    };
+  const prev = toKv(cur as CurrentRow);
+  if (w.kind === 'update')
+    return {
+      type: 'put',
+      kv: { key: w.key, value: w.value, createRevision: prev.createRevision, modRevision: rev },
+      prev,
+      revision: rev,
+    };
+  return {
+    type: 'delete',
+    kv: { key: w.key, value: prev.value, createRevision: prev.createRevision, modRevision: rev },
+    prev,
+    revision: rev,
+  };
+}
+
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   const db = new Database(path);
   try {
@@ -121,6 +163,12 @@ export class SqliteStore implements Store {
   private readonly compactTx: (from: number, to: number) => number;
   /** The newest revision whose compaction leaves at most `keepBytes` of values above it. */
   private readonly bytesTarget: (compacted: number, keepBytes: number) => number | undefined;
+  private readonly batchTx: (batch: PendingWrite[], fromRev: number) => WriteOutcome[];
+  private readonly maxBatch: number;
+  private pending: PendingWrite[] = [];
+  /** Group commits so far (each one transaction, one fsync); for metrics and tests. */
+  commits = 0;
+  private flushScheduled = false;
   private readonly writeTx: (
     key: string,
     value: string,
@@ -175,6 +223,7 @@ export class SqliteStore implements Store {
   ) {
     const o = resolveSqliteStoreOptions(opts);
     this.log = o.log;
+    this.maxBatch = o.groupCommitMaxWrites;
     const db = openDatabase(path, o.busyTimeoutMs);
     this.db = db;
     this.fanout = new WatchFanout(this.log);
@@ -217,6 +266,21 @@ export class SqliteStore implements Store {
         this.deleteCurrent.run(key);
       }
       return cur;
+    });
+
+    // One transaction for a batch; each write is a savepoint (a nested transaction) that rolls
+    // back alone when it fails, and takes the next revision only when it succeeds.
+    this.batchTx = db.transaction((batch: PendingWrite[], fromRev: number) => {
+      let rev = fromRev;
+      return batch.map((w): WriteOutcome => {
+        try {
+          const cur = this.writeTx(w.key, w.value, rev + 1, w.kind, w.expected);
+          rev++;
+          return { rev, cur };
+        } catch (error) {
+          return { error };
+        }
+      });
     });
 
     // Keeps, for every key, its latest row at or below `to` (unless a tombstone): that row is
@@ -275,41 +339,67 @@ export class SqliteStore implements Store {
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
-    this.assertOpen();
-    const rev = this.rev + 1;
-    this.writeTx(key, value, rev, 'create');
-    this.rev = rev;
-    this.fanout.emit({
-      type: 'put',
-      kv: { key, value, createRevision: rev, modRevision: rev },
-      revision: rev,
-    });
+    const { rev } = await this.write('create', key, value);
     return { key, value, createRevision: rev, modRevision: rev };
   }
 
   async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
-    this.assertOpen();
-    const rev = this.rev + 1;
-    const cur = this.writeTx(key, value, rev, 'update', expectedModRevision) as CurrentRow;
-    this.rev = rev;
-    const createRevision = cur.create_revision;
-    this.fanout.emit({
-      type: 'put',
-      kv: { key, value, createRevision, modRevision: rev },
-      prev: toKv(cur),
-      revision: rev,
-    });
-    return { key, value, createRevision, modRevision: rev };
+    const { rev, cur } = await this.write('update', key, value, expectedModRevision);
+    return { key, value, createRevision: (cur as CurrentRow).create_revision, modRevision: rev };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    const { rev, cur } = await this.write('delete', key, '', expectedModRevision);
+    const c = cur as CurrentRow;
+    return { key, value: c.value, createRevision: c.create_revision, modRevision: rev };
+  }
+
+  /** Queues a write for the next group commit; resolves once it is durable. */
+  private write(
+    kind: WriteKind,
+    key: string,
+    value: string,
+    expected?: number,
+  ): Promise<{ rev: number; cur: CurrentRow | undefined }> {
     this.assertOpen();
-    const rev = this.rev + 1;
-    const cur = this.writeTx(key, '', rev, 'delete', expectedModRevision) as CurrentRow;
-    this.rev = rev;
-    const kv = { key, value: cur.value, createRevision: cur.create_revision, modRevision: rev };
-    this.fanout.emit({ type: 'delete', kv, prev: toKv(cur), revision: rev });
-    return { ...kv };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ kind, key, value, expected, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // setImmediate: after the writes this turn of the event loop (and its I/O) issues.
+      setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits the queued writes (at most maxBatch per transaction), then fans out and resolves. */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      if (this.closed) {
+        for (const w of batch) w.reject(new StoreClosedError());
+        continue;
+      }
+      let outcomes: WriteOutcome[];
+      try {
+        outcomes = this.batchTx(batch, this.rev);
+        this.commits++;
+      } catch (e) {
+        // The commit itself failed (disk full, I/O error): nothing of the batch was written.
+        for (const w of batch) w.reject(e);
+        continue;
+      }
+      batch.forEach((w, i) => {
+        const o = outcomes[i];
+        if ('error' in o) {
+          w.reject(o.error);
+          return;
+        }
+        this.rev = o.rev;
+        this.fanout.emit(eventOf(w, o.rev, o.cur));
+        w.resolve(o);
+      });
+    }
   }
 
   async watch(prefix: string, onEvent: (ev: StoreEvent) => void, opts: WatchOptions = {}): Promise<Watcher> {
@@ -356,6 +446,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Writes already issued are committed, not dropped.
+    this.flush();
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.fanout.endAll(new StoreClosedError());
