@@ -22,12 +22,15 @@ export interface SchedulerOptions {
   statusUpdateAttempts?: number;
   /** Registry for kube-scheduler's metrics (scheduler-metrics.ts); none when omitted. */
   metrics?: Metrics;
+  /** Scheduling cycles run back to back for this long before yielding to the event loop, ms. */
+  cycleSliceMs?: number;
 }
 
 export const SCHEDULER_DEFAULTS = {
   schedulerNames: DEFAULT_SCHEDULER_NAMES,
-  maxConcurrentBinds: 16,
+  maxConcurrentBinds: 64,
   statusUpdateAttempts: 3,
+  cycleSliceMs: 5, // ms
 } as const;
 
 export class SchedulerOptionsError extends Error {
@@ -38,6 +41,7 @@ export interface ResolvedSchedulerOptions {
   schedulerNames: readonly string[];
   maxConcurrentBinds: number;
   statusUpdateAttempts: number;
+  cycleSliceMs: number;
 }
 
 export function resolveSchedulerOptions(opts: SchedulerOptions): ResolvedSchedulerOptions {
@@ -45,6 +49,7 @@ export function resolveSchedulerOptions(opts: SchedulerOptions): ResolvedSchedul
     schedulerNames: opts.schedulerNames ?? SCHEDULER_DEFAULTS.schedulerNames,
     maxConcurrentBinds: opts.maxConcurrentBinds ?? SCHEDULER_DEFAULTS.maxConcurrentBinds,
     statusUpdateAttempts: opts.statusUpdateAttempts ?? SCHEDULER_DEFAULTS.statusUpdateAttempts,
+    cycleSliceMs: opts.cycleSliceMs ?? SCHEDULER_DEFAULTS.cycleSliceMs,
   };
   if (r.schedulerNames.length === 0)
     throw new SchedulerOptionsError('schedulerNames must name at least one scheduler');
@@ -56,5 +61,7 @@ export function resolveSchedulerOptions(opts: SchedulerOptions): ResolvedSchedul
     throw new SchedulerOptionsError(
       `statusUpdateAttempts must be an integer >= 1, got ${r.statusUpdateAttempts}`,
     );
+  if (!Number.isFinite(r.cycleSliceMs) || r.cycleSliceMs < 0)
+    throw new SchedulerOptionsError(`cycleSliceMs must be >= 0, got ${r.cycleSliceMs}`);
   return r;
 }

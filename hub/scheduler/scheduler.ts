@@ -120,6 +120,7 @@ export async function startScheduler(
   }
 
   async function loop(): Promise<void> {
+    let sliceStart = Date.now();
     while (!stopped) {
       const q = await queue.pop();
       if (!q || stopped) return;
@@ -132,8 +133,12 @@ export async function startScheduler(
         queue.failed(q.key, false);
       }
       while (binds >= o.maxConcurrentBinds && !stopped) await Promise.race(background);
-      // Let watch events and bind responses in between cycles.
-      await yieldToEventLoop();
+      // Let watch events and bind responses in between, once per time slice: binds issued in
+      // one slice reach the store together and share its group commit (one fsync).
+      if (Date.now() - sliceStart >= o.cycleSliceMs) {
+        await yieldToEventLoop();
+        sliceStart = Date.now();
+      }
     }
   }
 

@@ -20,6 +20,7 @@ export const bindingHandler: SubresourceHandler = async (ctx) => {
     throw new BadRequestError(
       `the name of the Binding (${b.metadata.name}) does not match the pod on the URL (${ctx.name})`,
     );
+  // One write for spec.nodeName and PodScheduled=True, as the apiserver's binding does.
   await applyUpdate(
     ctx.core,
     ctx.def,
@@ -37,19 +38,6 @@ export const bindingHandler: SubresourceHandler = async (ctx) => {
           `pod ${ctx.name} is already assigned to node "${pod.spec.nodeName}"`,
         );
       pod.spec.nodeName = target;
-      return pod;
-    },
-    undefined,
-    { bypassUpdateRules: true },
-  );
-  // Status is a subresource: the condition is a second write, as the apiserver's binding does in one.
-  await applyUpdate(
-    ctx.core,
-    ctx.def,
-    ctx.namespace,
-    ctx.name,
-    (old) => {
-      const pod = old as Pod;
       const conds: PodCondition[] = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conds.push({
         type: 'PodScheduled',
@@ -60,7 +48,8 @@ export const bindingHandler: SubresourceHandler = async (ctx) => {
       pod.status = { ...(pod.status ?? {}), conditions: conds };
       return pod;
     },
-    'status',
+    undefined,
+    { bypassUpdateRules: true, withStatus: true },
   );
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 };

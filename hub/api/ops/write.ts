@@ -104,7 +104,7 @@ export async function applyUpdate(
   name: string,
   make: (old: KubeObject) => KubeObject,
   subresource?: string,
-  internal: { bypassUpdateRules?: boolean } = {},
+  internal: { bypassUpdateRules?: boolean; withStatus?: boolean } = {},
 ): Promise<KubeObject> {
   const key = storeKey(def, ns, name);
   for (let attempt = 0; ; attempt++) {
@@ -137,7 +137,8 @@ export async function applyUpdate(
         if (om[k] !== undefined) (next.metadata as Record<string, unknown>)[k] = om[k];
         else delete next.metadata[k];
       }
-      if (hasStatus) {
+      // withStatus (the binding): spec and status in one write, as the apiserver's binding.
+      if (hasStatus && !internal.withStatus) {
         const st = (old as { status?: unknown }).status;
         if (st === undefined) delete next.status;
         else next.status = st;
