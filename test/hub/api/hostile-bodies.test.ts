@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Deployment } from '../../../shared/api/apps.js';
 import type { KubeObject } from '../../../shared/api/types.js';
 import { apiFetch, getJson } from '../../helpers/api.js';
 import { type HubProcess, killAll, startHubProcess } from '../../helpers/procs.js';
 import { cleanupTempDirs } from '../../helpers/tmp.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 let hub: HubProcess;
 const CM = '/api/v1/namespaces/default/configmaps';
@@ -43,6 +45,12 @@ test.before(async () => {
     });
     if (r.status !== 201) throw new Error(`setup ${path}: ${r.status} ${await r.text()}\n${hub.output()}`);
   }
+  // The Deployment controller's own writes (revision annotation, conditions, status) end with
+  // observedGeneration: only after them may the victims' resourceVersions stay still.
+  await waitUntil('the victim Deployment settled', async () => {
+    const d = await getJson<Deployment>(hub.apiUrl, `${DEPLOY}/victim`);
+    return d.status?.observedGeneration === d.metadata.generation;
+  });
 });
 
 test.after(async () => {
