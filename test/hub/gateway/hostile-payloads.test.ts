@@ -57,7 +57,9 @@ test('deep, truncated and non-JSON payloads on every hub topic are refused and c
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...TOPICS),
-      fc.integer({ min: 33, max: 300_000 }),
+      // Up to ~1.5 MB: larger packets never reach the gateway, the broker cuts the connection
+      // at their header (test/hub/broker/limits.test.ts).
+      fc.integer({ min: 33, max: 250_000 }),
       fc.constantFrom<[string, string]>(['[', ']'], ['{"a":', '}']),
       fc.constantFrom('whole', 'truncated', 'garbage'),
       async (topic, depth, [open, close], form) => {
