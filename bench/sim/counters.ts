@@ -11,6 +11,8 @@ export interface SimCounters {
   heartbeatsSent: number;
   desiredReceived: number;
   podsRunning: number;
+  /** Pods stopped for a deletion and reported terminal. */
+  podsStopped: number;
   silenced: number;
   dropped: number;
   /** Join durations, ms (a bounded sample). */
@@ -33,6 +35,7 @@ export function newCounters(): SimCounters {
     heartbeatsSent: 0,
     desiredReceived: 0,
     podsRunning: 0,
+    podsStopped: 0,
     silenced: 0,
     dropped: 0,
     joinMs: [],

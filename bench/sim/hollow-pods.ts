@@ -1,5 +1,8 @@
 // A hollow node's pod runner (in place of the agent's Docker pod manager): each desired pod is
-// reported Running podStartDelayMs after it appears, with the agent's own computePodStatus.
+// reported Running podStartDelayMs after it appears, with the agent's own computePodStatus. A
+// pod being deleted (deletionTimestamp in the desired set) is stopped at once and reported
+// terminal, as the agent does, so the hub removes the object; a pod dropped from the desired
+// set (object gone) is forgotten.
 
 import { Readable } from 'node:stream';
 import type { PodRunner, PodRunnerIo } from '../../agent/agent.js';
@@ -13,6 +16,8 @@ interface HollowPod {
   pod: Pod;
   timer?: NodeJS.Timeout;
   status?: PodStatus;
+  /** Its terminal status was reported. */
+  stopped?: boolean;
 }
 
 export class HollowPods implements PodRunner {
@@ -36,8 +41,18 @@ export class HollowPods implements PodRunner {
       const key = podKey(pod);
       wanted.add(key);
       const have = this.pods.get(key);
-      if (have && have.pod.metadata.uid === pod.metadata.uid) continue;
+      if (have && have.pod.metadata.uid === pod.metadata.uid) {
+        if (pod.metadata.deletionTimestamp && !have.stopped) this.terminate(have, pod);
+        continue;
+      }
       if (have) this.forget(key, have);
+      if (pod.metadata.deletionTimestamp) {
+        // Never started here: confirm at once that nothing runs.
+        const hp: HollowPod = { pod };
+        this.pods.set(key, hp);
+        this.terminate(hp, pod);
+        continue;
+      }
       const hp: HollowPod = { pod };
       hp.timer = setTimeout(() => this.run(hp), this.startDelayMs);
       this.pods.set(key, hp);
@@ -53,6 +68,18 @@ export class HollowPods implements PodRunner {
     this.report(hp);
   }
 
+  /** Stops the pod's (simulated) containers and reports the terminal status. */
+  private terminate(hp: HollowPod, pod: Pod): void {
+    if (hp.timer) clearTimeout(hp.timer);
+    hp.timer = undefined;
+    if (hp.status) this.c.podsRunning--;
+    hp.pod = pod;
+    hp.stopped = true;
+    hp.status = stoppedPodStatus(pod, hp.status);
+    this.c.podsStopped++;
+    this.report(hp);
+  }
+
   private report(hp: HollowPod): void {
     if (!hp.status) return;
     const m = hp.pod.metadata;
@@ -61,7 +88,7 @@ export class HollowPods implements PodRunner {
 
   private forget(key: string, hp: HollowPod): void {
     if (hp.timer) clearTimeout(hp.timer);
-    if (hp.status) this.c.podsRunning--;
+    if (hp.status && !hp.stopped) this.c.podsRunning--;
     this.pods.delete(key);
   }
 
@@ -91,22 +118,34 @@ function podKey(pod: Pod): string {
 
 /** A pod's status once its (simulated) containers run: the agent's own computePodStatus. */
 export function runningPodStatus(pod: Pod, startedAt: string, previous?: PodStatus): PodStatus {
+  return hollowStatus(pod, previous, false, startedAt);
+}
+
+/** The terminal status the agent reports for a pod it stopped (containers exited 0). */
+export function stoppedPodStatus(pod: Pod, previous?: PodStatus): PodStatus {
+  return hollowStatus(pod, previous, true, new Date().toISOString());
+}
+
+function hollowStatus(pod: Pod, previous: PodStatus | undefined, terminal: boolean, at: string): PodStatus {
+  const startedAt = previous?.startTime ?? at;
   return computePodStatus({
     pod,
     now: Date.now(),
     previous,
     hostIP: '10.0.0.1',
+    terminal,
     containers: pod.spec.containers.map((spec, i) => ({
       spec,
-      ready: true,
-      started: true,
+      ready: !terminal,
+      started: !terminal,
       latest: {
         id: `hollow-${pod.metadata.uid ?? pod.metadata.name}-${i}`,
         name: spec.name,
         labels: {},
-        state: 'running',
+        state: terminal ? 'exited' : 'running',
         exitCode: 0,
         startedAt,
+        ...(terminal ? { finishedAt: at } : {}),
         createdAt: startedAt,
         image: spec.image ?? '',
         imageID: `sha256:hollow-${spec.image ?? ''}`,

@@ -1,6 +1,7 @@
 // Smoke run of the fleet simulator against a real in-process hub: 200 hollow nodes in two
 // child processes join with the bootstrap token, report status and heartbeat -> all Ready
-// through the API; pods bound to some of them are reported Running. Then the failure modes:
+// through the API; pods bound to some of them are reported Running, and once deleted are
+// reported stopped, so the hub removes them. Then the failure modes:
 // dropped and silent nodes go NotReady, the others stay Ready. Behaviour only, no timings.
 
 import { test } from 'uvu';
@@ -95,6 +96,23 @@ test('200 hollow nodes join and all show Ready through the API; bound pods run',
   );
   const c = await f.waitFor((x) => x.podsRunning === PODS, 10_000, 'pods counted running by the simulator');
   assert.is(c.joinErrors, 0, `no join errors (first error: ${c.firstError})`);
+
+  // Deleting them: each hollow board reports its pod stopped, as the agent does, and the hub
+  // removes the object (no pod stays Terminating).
+  for (let i = 0; i < PODS; i++) await h.client.delete('pods', 'default', `sim-pod-${i}`);
+  await waitFor(
+    async () => {
+      const pods = await h.client.list<Pod>('pods', 'default');
+      return !pods.items.some((p) => p.metadata.name?.startsWith('sim-pod-'));
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: 'deleted pods gone from the store' },
+  );
+  const after = await f.waitFor(
+    (x) => x.podsStopped === PODS,
+    10_000,
+    'pods counted stopped by the simulator',
+  );
+  assert.is(after.podsRunning, 0);
 });
 
 test('dropped and silent hollow nodes go NotReady; the others stay Ready', async () => {
