@@ -134,6 +134,51 @@ test('scaling from the workloads page changes the Deployment', async () => {
   assert.is(dep.spec.replicas, 2);
   // The page follows the rollout through its watch.
   await until(async () => (await text('[data-testid="ready-web"]')) === '2/2', 'web ready 2/2', 40_000);
+  // Pause and resume (kubectl rollout pause/resume): spec.paused, and the button says what is next.
+  const paused = async () =>
+    (await getJson<Deployment>(c.hub.apiUrl, '/apis/apps/v1/namespaces/default/deployments/web')).spec
+      .paused === true;
+  await p.locator('[data-testid=pause-web]').click();
+  await waitFor(paused, { timeoutMs: UI_WAIT_MS, what: 'web paused' });
+  await until(async () => (await text('[data-testid=pause-web]')) === 'Resume', 'the Resume button');
+  await p.locator('[data-testid=pause-web]').click();
+  await waitFor(async () => !(await paused()), { timeoutMs: UI_WAIT_MS, what: 'web resumed' });
+  assert.equal(d.errors, []);
+});
+
+test('cordon and uncordon from the board page', async () => {
+  const p = d.page;
+  await p.goto(`${c.hub.apiUrl}/ui/#/boards/ui-b`);
+  await p.waitForSelector('[data-testid=cordon]', { timeout: UI_WAIT_MS });
+  const unschedulable = async () =>
+    (await getJson<{ spec?: { unschedulable?: boolean } }>(c.hub.apiUrl, '/api/v1/nodes/ui-b')).spec
+      ?.unschedulable === true;
+  await p.locator('[data-testid=cordon]').click();
+  await waitFor(unschedulable, { timeoutMs: UI_WAIT_MS, what: 'ui-b cordoned' });
+  await until(async () => (await text('[data-testid=cordon]')) === 'Uncordon', 'the Uncordon button');
+  await p.locator('[data-testid=cordon]').click();
+  await waitFor(async () => !(await unschedulable()), { timeoutMs: UI_WAIT_MS, what: 'ui-b uncordoned' });
+  assert.equal(d.errors, []);
+});
+
+test('the events page streams events and filters them by type (on the hub) and by text', async () => {
+  const p = d.page;
+  await p.goto(`${c.hub.apiUrl}/ui/#/events`);
+  const rows = () =>
+    p.$$eval('[data-testid=events] .events-row', (els) => els.map((e) => e.textContent ?? ''));
+  await until(async () => (await rows()).some((r) => r.includes('Scheduled')), 'a Scheduled event');
+  await p.locator('[data-testid=ev-text]').fill('ScalingReplicaSet');
+  await until(async () => {
+    const r = await rows();
+    return r.length > 0 && r.every((x) => x.includes('ScalingReplicaSet'));
+  }, 'only ScalingReplicaSet rows');
+  await p.locator('[data-testid=ev-text]').fill('');
+  await p.select('[data-testid=ev-type]', 'Warning');
+  await until(async () => (await rows()).every((x) => x.includes('Warning')), 'only Warning rows');
+  assert.ok(
+    d.apiCalls.some((a) => a.path.startsWith('/api/v1/events?fieldSelector=type%3DWarning')),
+    'the type filter went to the hub',
+  );
   assert.equal(d.errors, []);
 });
 
