@@ -119,7 +119,7 @@ try {
   }
   const ready = t.readyCount();
   // Every joined board is a Node object, Ready or not: the page must show them all.
-  const total = (await new HttpApiClient(h.api).list('nodes')).items.length;
+  const total = (await new HttpApiClient(h.api).list('nodes', undefined)).items.length;
   if (ready < NODES)
     report.note(
       `${ready} of ${NODES} boards Ready (${total} Node objects) when the page opened: joins stalled on this machine (${fleet.counters().joinErrors} join errors)`,
