@@ -30,7 +30,11 @@ export function Overview() {
     for (const n of inf.items.values())
       list.push({ node: n, name: n.metadata.name ?? '', info: boardInfo(n) });
     list.sort(
-      (a, b) => STATE_ORDER[a.info.state] - STATE_ORDER[b.info.state] || a.name.localeCompare(b.name),
+      // Plain code-unit order: localeCompare costs ~10x per comparison, and 10,000 boards re-sort
+      // on every frame that brings a change.
+      (a, b) =>
+        STATE_ORDER[a.info.state] - STATE_ORDER[b.info.state] ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
     return list;
   }, [inf.version]);
