@@ -4,6 +4,7 @@ import type { KubeObject } from '../../shared/api/types.js';
 import type { ResourceDef } from './resource.js';
 import { configmaps } from './resources/configmaps.js';
 import { controllerrevisions } from './resources/controllerrevisions.js';
+import { jobs } from './resources/jobs.js';
 import { daemonsets } from './resources/daemonsets.js';
 import { deployments } from './resources/deployments.js';
 import { events } from './resources/events.js';
@@ -69,6 +70,7 @@ export function defaultResources(): ResourceDef[] {
     daemonsets,
     controllerrevisions,
     poddisruptionbudgets,
+    jobs,
   ] as unknown as ResourceDef[];
 }
 
