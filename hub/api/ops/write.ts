@@ -199,6 +199,17 @@ export function applyPatch(type: PatchType, current: unknown, patch: unknown): u
   }
 }
 
+/** Whether a patch names metadata.resourceVersion (then it is a precondition of the write). */
+function patchSetsResourceVersion(type: PatchType, patch: unknown): boolean {
+  if (type === 'json')
+    return (
+      Array.isArray(patch) && patch.some((op) => isPlainObject(op) && op.path === '/metadata/resourceVersion')
+    );
+  return (
+    isPlainObject(patch) && isPlainObject(patch.metadata) && patch.metadata.resourceVersion !== undefined
+  );
+}
+
 export async function patchObject(
   core: ApiCore,
   def: ResourceDef,
@@ -210,12 +221,20 @@ export async function patchObject(
   opts: RequestOptions = {},
 ): Promise<KubeObject> {
   if (def.namespaced && !ns) throw new BadRequestError(`a namespace is required to patch ${def.resource}`);
+  const precondition = patchSetsResourceVersion(type, patch);
   return applyUpdate(
     core,
     def,
     ns,
     name,
-    (old) => checkInput(def, applyPatch(type, old, clone(patch)), { ...opts, warnings: [] }, ns),
+    (old) => {
+      const next = checkInput(def, applyPatch(type, old, clone(patch)), { ...opts, warnings: [] }, ns);
+      // The current object's resourceVersion came along with it: only one the patch itself
+      // sets is a precondition; otherwise a write that got in between is retried on the new
+      // state, as kube-apiserver's patcher does.
+      if (!precondition) delete next.metadata.resourceVersion;
+      return next;
+    },
     subresource,
   );
 }

@@ -3,6 +3,7 @@
 // test marks pods Running/Ready through the pods status subresource where readiness matters.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { isConflict } from '../../../hub/api/errors.js';
 import { DaemonSetController } from '../../../hub/controllers/daemonset.js';
 import { targetNode } from '../../../hub/controllers/daemonset/placement.js';
 import type { DaemonSet } from '../../../shared/api/apps.js';
@@ -53,6 +54,19 @@ function ds(name: string, image = 'collector:1', strategy?: DaemonSet['spec']['u
       ...(strategy ? { updateStrategy: strategy } : {}),
     },
   };
+}
+
+/** Read-modify-write that retries when the controller's status write got in between (client-go RetryOnConflict). */
+async function updateDs(name: string, mutate: (d: DaemonSet) => void): Promise<DaemonSet> {
+  for (let attempt = 0; ; attempt++) {
+    const d = await c().get<DaemonSet>('daemonsets', 'default', name);
+    mutate(d);
+    try {
+      return await c().update<DaemonSet>('daemonsets', 'default', d);
+    } catch (e) {
+      if (!isConflict(e) || attempt >= 5) throw e;
+    }
+  }
 }
 
 async function daemonPods(name: string): Promise<Pod[]> {
@@ -145,12 +159,12 @@ test('a node added later gets one; a node whose label stops matching loses it', 
 });
 
 test('tainted node: tolerating the taint brings a pod; an untolerated NoSchedule taint keeps the pod (misscheduled); NoExecute removes it', async () => {
-  const d = await c().get<DaemonSet>('daemonsets', 'default', 'col');
-  d.spec.template.spec.tolerations = [
-    { key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' },
-  ];
-  d.spec.updateStrategy = { type: 'OnDelete' }; // keep the existing pods for this test
-  await c().update<DaemonSet>('daemonsets', 'default', d);
+  await updateDs('col', (d) => {
+    d.spec.template.spec.tolerations = [
+      { key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' },
+    ];
+    d.spec.updateStrategy = { type: 'OnDelete' }; // keep the existing pods for this test
+  });
   await waitNodes('col', ['n1', 'n4', 'n5'], 'pod on n4 once tolerated');
   const taint: Taint = { key: 'maint', effect: 'NoSchedule' };
   await patchNode('n5', (n) => {
@@ -173,9 +187,9 @@ test('tainted node: tolerating the taint brings a pod; an untolerated NoSchedule
 
 test('OnDelete: a template change replaces only pods the user deletes', async () => {
   const before = await daemonPods('col');
-  const d = await c().get<DaemonSet>('daemonsets', 'default', 'col');
-  d.spec.template.spec.containers[0]!.image = 'collector:2';
-  await c().update<DaemonSet>('daemonsets', 'default', d);
+  await updateDs('col', (d) => {
+    d.spec.template.spec.containers[0]!.image = 'collector:2';
+  });
   await delay(400);
   const same = await daemonPods('col');
   assert.equal(same.map((p) => p.metadata.uid).sort(), before.map((p) => p.metadata.uid).sort());
@@ -236,9 +250,9 @@ test('RollingUpdate maxUnavailable 1: never more than one node without an availa
     return s?.numberAvailable === 2;
   });
   worst = 0;
-  const d = await c().get<DaemonSet>('daemonsets', 'default', 'roll');
-  d.spec.template.spec.containers[0]!.image = 'collector:2';
-  await c().update<DaemonSet>('daemonsets', 'default', d);
+  await updateDs('roll', (d) => {
+    d.spec.template.spec.containers[0]!.image = 'collector:2';
+  });
   await waitFor(
     'rolled',
     async () => {
