@@ -1,4 +1,4 @@
-// Node capacity and allocatable as Kubernetes writes them, plus usage samples (node-os-utils).
+// Node capacity and allocatable as Kubernetes writes them (usage samples: usage.ts).
 //
 // Reserves subtracted from capacity to get allocatable (kubelet: capacity - reserved - eviction):
 //   cpu                100m  for the agent and system daemons (kubelet's system-reserved is 0 by
@@ -95,40 +95,4 @@ export async function measureResources(dataDir: string): Promise<NodeResources> 
     memoryBytes: totalmem(),
     storageBytes: await filesystemBytes(dataDir),
   });
-}
-
-export interface Usage {
-  cpuPercent?: number;
-  memoryBytes?: number;
-}
-
-type OsUtils = {
-  cpu: { usage(): Promise<{ success: boolean; data?: unknown }> };
-  memory: { info(): Promise<{ success: boolean; data?: unknown }> };
-};
-let osUtils: Promise<OsUtils | undefined> | undefined;
-
-/** Current cpu % and memory in use. node-os-utils 2 answers {success, data}; failures give undefined. */
-export async function sampleUsage(): Promise<Usage> {
-  osUtils ??= import('node-os-utils').then(
-    (m) => new m.OSUtils() as unknown as OsUtils,
-    () => undefined,
-  );
-  const u = await osUtils;
-  if (!u) return {};
-  const out: Usage = {};
-  try {
-    const c = await u.cpu.usage();
-    if (c.success && typeof c.data === 'number') out.cpuPercent = Math.round(c.data * 10) / 10;
-  } catch {
-    // usage is best effort
-  }
-  try {
-    const m = await u.memory.info();
-    const used = (m.data as { used?: { bytes?: unknown } } | undefined)?.used?.bytes;
-    if (m.success && typeof used === 'number') out.memoryBytes = used;
-  } catch {
-    // usage is best effort
-  }
-  return out;
 }

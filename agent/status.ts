@@ -4,7 +4,8 @@
 
 import type { ContainerImage, NodeAddress, NodeCondition, NodeSystemInfo } from '../shared/api/types.js';
 import type { NodeStatusReport } from '../shared/protocol/messages.js';
-import { measureResources, type NodeResources, sampleUsage, type Usage } from './capacity.js';
+import { measureResources, type NodeResources } from './capacity.js';
+import { sampleUsage, type Usage } from './usage.js';
 import type { AgentConfig } from './config.js';
 import { bootId, collectNodeInfo, nodeAddresses, probeRuntime, type RuntimeProbe } from './node-info.js';
 import type { Runtime } from './runtime/runtime.js';

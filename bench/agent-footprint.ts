@@ -1,29 +1,29 @@
-// Agent footprint (issue 5, benchmark 4): the real agent process with 5 running pods (busybox
-// `sleep`/`httpd`, real Docker), idle at 10 s heartbeats; RSS (VmRSS) and CPU (utime+stime)
-// sampled every second from /proc. The steps towards the goal run side by side in the same run,
-// each its own node with its own pods:
-//   plain             node dist/agent/main.js
-//   heap              + --max-old-space-size=32 --max-semi-space-size=1
-//   heap-nocache      + mqtt-packet's 64k number cache off (what mqtt.js `writeCache: false` saves)
-//   bundle            node dist/agent-bundle/drover-agent.mjs (scripts/bundle-agent.mjs)
-//   bundle-heap       bundle + heap flags
-//   bundle-heap-lite  bundle + heap flags + --lite-mode (V8 without its optimizing compilers)
-// plus an idle bare `node` as the floor no agent written in Node can go under.
-// Run alone: node dist/bench/agent-footprint.js [--duration 5m] [--pods 5] [--variants plain,bundle]
+// Agent footprint (issue 5, benchmark 4; issue 13): the real agent process with 5 running pods
+// (busybox `sleep`/`httpd`, real Docker), idle at 10 s heartbeats; RSS (VmRSS) and CPU
+// (utime+stime) sampled every second from /proc. Steps side by side in the same run, each its
+// own node with its own pods, on every Node version asked for (--nodes current,18: Node 18 from
+// the npm registry, bench/lib/node-binary.ts):
+//   plain        node dist/agent/main.js (the tsc build, node_modules beside it)
+//   bundle       node dist/agent-bundle/drover-agent.mjs (scripts/bundle-agent.mjs), no flags
+//   shipped      the bundle with the node flags its first line names (what boards run)
+//   + any of the extra variants below (--variants shipped,jitless,...)
+// plus an idle bare `node` per version as the floor no agent written in Node can go under.
+// Run alone: node dist/bench/agent-footprint.js [--duration 5m] [--pods 5] [--nodes current,18]
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HttpApiClient } from '../hub/api/http-client.js';
 import { NodeReadyWatch } from './lib/agent-node-watch.js';
 import { benchPod, removeNodeContainers, waitPodsRunning } from './lib/agent-pods.js';
 import { AGENT_ENTRY, type BenchProc, spawnNode, startAgentProc, startHubProc } from './lib/agent-procs.js';
 import { ANCHORS } from './lib/anchors.js';
 import { BenchArgs } from './lib/args.js';
+import { MachineLoad } from './lib/machine-load.js';
+import { nodeBinary, nodeVersion } from './lib/node-binary.js';
 import { cpuPercent, type ProcSample, sampleProc } from './lib/proc.js';
-import { REPO_ROOT, BenchReport } from './lib/report.js';
+import { BenchReport, REPO_ROOT } from './lib/report.js';
 import { fmt, max, median } from './lib/stats.js';
 
 const args = new BenchArgs();
@@ -31,10 +31,8 @@ const DURATION_MS = args.durationMs('duration', 5 * 60_000); // idle window samp
 const SETTLE_MS = args.durationMs('settle', 10_000); // after all pods Running, before sampling
 const PODS = args.number('pods', 5); // per agent
 const HEARTBEAT_MS = args.durationMs('heartbeat-interval', 10_000);
-const HEAP_FLAGS = args.string('heap-flags', '--max-old-space-size=32 --max-semi-space-size=1').split(' ');
-const VARIANT_NAMES = args
-  .string('variants', 'plain,heap,heap-nocache,bundle,bundle-heap,bundle-heap-lite')
-  .split(',');
+const VARIANT_NAMES = args.string('variants', 'plain,bundle,shipped').split(',');
+const NODES = args.string('nodes', 'current,18').split(',');
 const SAMPLE_MS = 1000;
 const READY_TIMEOUT_MS = 60_000;
 const RUNNING_TIMEOUT_MS = 120_000;
@@ -43,14 +41,87 @@ const CPU_GOAL_PCT = 0.5;
 const MB = 1024 * 1024;
 
 const BUNDLE = join(REPO_ROOT, 'dist/agent-bundle/drover-agent.mjs');
-/** Turns off mqtt-packet's number cache (mqtt.js `writeCache: false`) in the plain build. */
-const NOCACHE = `--import=${fileURLToPath(new URL('./lib/agent-mqtt-nocache.js', import.meta.url))}`;
+
+/** The node flags the bundle's first line (`#!/usr/bin/env -S node FLAGS`) ships with. */
+function shippedFlags(): string[] {
+  const first = readFileSync(BUNDLE, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
+interface VariantDef {
+  label: string;
+  bundle: boolean;
+  /** Node flags given the shipped ones. */
+  nodeArgs: (shipped: string[]) => string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+const DEFS: Record<string, VariantDef> = {
+  plain: { label: 'plain build', bundle: false, nodeArgs: () => [] },
+  bundle: { label: 'bundle, no flags', bundle: true, nodeArgs: () => [] },
+  shipped: { label: 'shipped (bundle + its flags)', bundle: true, nodeArgs: (f) => f },
+  heap: {
+    label: 'bundle + heap flags only',
+    bundle: true,
+    nodeArgs: () => ['--max-old-space-size=32', '--max-semi-space-size=1'],
+  },
+  lite: {
+    label: 'bundle + heap flags + --lite-mode',
+    bundle: true,
+    nodeArgs: () => ['--max-old-space-size=32', '--max-semi-space-size=1', '--lite-mode'],
+  },
+  jitless: {
+    label: 'bundle + heap flags + --jitless',
+    bundle: true,
+    nodeArgs: () => ['--max-old-space-size=32', '--max-semi-space-size=1', '--jitless'],
+  },
+  'single-threaded': {
+    label: 'bundle + heap flags + --lite-mode --single-threaded',
+    bundle: true,
+    nodeArgs: () => [
+      '--max-old-space-size=32',
+      '--max-semi-space-size=1',
+      '--lite-mode',
+      '--single-threaded',
+    ],
+  },
+  custom: {
+    // --custom-flags optimize-for-size,v8-pool-size=1 (node flags without their dashes)
+    label: `shipped + ${args.string('custom-flags', '')} ${args.string('custom-env', '')}`.trim(),
+    bundle: true,
+    nodeArgs: (f) => [
+      ...f,
+      ...args
+        .string('custom-flags', '')
+        .split(',')
+        .filter(Boolean)
+        .map((x) => `--${x}`),
+    ],
+    env: Object.fromEntries(
+      args
+        .string('custom-env', '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    ),
+  },
+  arena: {
+    label: 'shipped + MALLOC_ARENA_MAX=1',
+    bundle: true,
+    nodeArgs: (f) => f,
+    env: { MALLOC_ARENA_MAX: '1' },
+  },
+};
 
 interface Variant {
   name: string;
   label: string;
+  node: string;
+  nodeLabel: string;
   entry: string;
   nodeArgs: string[];
+  env?: NodeJS.ProcessEnv;
   proc?: BenchProc;
   rss: number[];
   first?: ProcSample;
@@ -61,48 +132,49 @@ const report = new BenchReport('agent-footprint', 'Agent footprint', 'npm run be
   durationMs: DURATION_MS,
   podsPerAgent: PODS,
   heartbeatIntervalMs: HEARTBEAT_MS,
-  heapFlags: HEAP_FLAGS.join(' '),
   variants: VARIANT_NAMES,
+  nodes: NODES,
 });
+const load = new MachineLoad();
 
-const ALL: Record<string, Omit<Variant, 'name' | 'rss'>> = {
-  plain: { label: 'plain build', entry: AGENT_ENTRY, nodeArgs: [] },
-  heap: { label: 'plain + heap flags', entry: AGENT_ENTRY, nodeArgs: HEAP_FLAGS },
-  bundle: { label: 'bundle', entry: BUNDLE, nodeArgs: [] },
-  'heap-nocache': {
-    label: 'plain + heap flags + mqtt writeCache off',
-    entry: AGENT_ENTRY,
-    nodeArgs: [...HEAP_FLAGS, NOCACHE],
-  },
-  'bundle-heap': { label: 'bundle + heap flags', entry: BUNDLE, nodeArgs: HEAP_FLAGS },
-  'bundle-heap-lite': {
-    label: 'bundle + heap flags + --lite-mode',
-    entry: BUNDLE,
-    nodeArgs: [...HEAP_FLAGS, '--lite-mode'],
-  },
-};
-const variants: Variant[] = VARIANT_NAMES.map((name) => {
-  const v = ALL[name];
-  if (!v) throw new Error(`unknown variant ${name}; known: ${Object.keys(ALL).join(', ')}`);
-  return { name, ...v, rss: [] };
-});
-
-if (variants.some((v) => v.entry === BUNDLE)) {
+if (VARIANT_NAMES.some((n) => DEFS[n]?.bundle)) {
   const b = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/bundle-agent.mjs')], { encoding: 'utf8' });
-  if (b.status !== 0 || !existsSync(BUNDLE)) {
-    report.note(`bundle failed, bundle variants skipped: ${b.stderr.slice(0, 300)}`);
-    variants.splice(0, variants.length, ...variants.filter((v) => v.entry !== BUNDLE));
-  } else console.log(`   ${b.stdout.trim()}`);
+  if (b.status !== 0 || !existsSync(BUNDLE)) throw new Error(`bundle failed: ${b.stderr.slice(0, 500)}`);
+  console.log(`   ${b.stdout.trim()}`);
 }
+const SHIPPED = VARIANT_NAMES.some((n) => DEFS[n]?.bundle) ? shippedFlags() : [];
+const binaries = NODES.map((n) => {
+  const node = nodeBinary(n);
+  return { node, version: nodeVersion(node) };
+});
+const variants: Variant[] = binaries.flatMap(({ node, version }) =>
+  VARIANT_NAMES.map((name) => {
+    const d = DEFS[name];
+    if (!d) throw new Error(`unknown variant ${name}; known: ${Object.keys(DEFS).join(', ')}`);
+    return {
+      name: `${name}-n${version.slice(1).split('.')[0]}`,
+      label: `${d.label}, Node ${version}`,
+      node,
+      nodeLabel: version,
+      entry: d.bundle ? BUNDLE : AGENT_ENTRY,
+      nodeArgs: d.nodeArgs(SHIPPED),
+      env: d.env,
+      rss: [],
+    };
+  }),
+);
 
 const tmp = mkdtempSync(join(tmpdir(), 'drover-bench-footprint-'));
 const hub = await startHubProc(join(tmp, 'hub'), ['--heartbeat-interval', `${HEARTBEAT_MS}ms`]);
 const client = new HttpApiClient(hub.api);
 const watch = new NodeReadyWatch(client);
 await watch.start();
-// The floor: an idle Node process that loaded nothing.
-const floor = spawnNode('-e', ['setInterval(() => {}, 1 << 30)']);
-const floorRss: number[] = [];
+// The floor per Node version: an idle Node process that loaded nothing.
+const floors = binaries.map((b) => ({
+  ...b,
+  proc: spawnNode('-e', ['setInterval(() => {}, 1 << 30)'], { node: b.node }),
+  rss: [] as number[],
+}));
 const node = (v: Variant) => `fp-${v.name}`;
 
 try {
@@ -115,7 +187,9 @@ try {
       name: node(v),
       dataDir,
       entry: v.entry,
+      node: v.node,
       nodeArgs: v.nodeArgs,
+      env: v.env,
       args: ['--heartbeat-interval', `${HEARTBEAT_MS}ms`],
     });
   }
@@ -151,7 +225,7 @@ try {
       v.last = s;
       v.rss.push(s.rssBytes / MB);
     }
-    floorRss.push(sampleProc(floor.pid).rssBytes / MB);
+    for (const f of floors) f.rss.push(sampleProc(f.proc.pid).rssBytes / MB);
     if (Date.now() >= nextLog) {
       nextLog += 60_000;
       console.log(
@@ -161,39 +235,41 @@ try {
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
   }
 
-  const plain = variants.find((v) => v.name === 'plain');
-  const plainMedian = plain ? median(plain.rss) : Number.NaN;
   for (const v of variants) {
     const rssMed = median(v.rss);
     const cpu = v.first && v.last ? cpuPercent(v.first, v.last) : Number.NaN;
     const died = v.proc?.running() ? '' : `; agent exited early (${await v.proc?.exited})`;
-    const saved = v === plain || !plain ? '' : `; ${fmt(plainMedian - rssMed)} MB less than the plain build`;
+    const plain = variants.find((p) => p.node === v.node && p.name.startsWith('plain-'));
+    const floor = floors.find((f) => f.node === v.node);
+    const saved =
+      !plain || plain === v ? '' : `; ${fmt(median(plain.rss) - rssMed)} MB less than the plain build`;
+    const share = floor ? `; ${fmt(rssMed - median(floor.rss))} MB above a bare node` : '';
     report.add(`RSS median, ${v.label}`, rssMed, 'MB', ANCHORS.agentRss, {
       met: rssMed <= RSS_GOAL_MB,
-      note: `max ${fmt(max(v.rss))} MB${saved}${died}`,
+      note: `max ${fmt(max(v.rss))} MB${share}${saved}${v.nodeArgs.length ? `; flags ${v.nodeArgs.join(' ')}` : ''}${died}`,
     });
     report.add(`CPU mean, ${v.label}`, cpu, '% of a core', ANCHORS.agentCpu, { met: cpu <= CPU_GOAL_PCT });
   }
-  report.add(
-    'RSS median, idle bare node (floor)',
-    median(floorRss),
-    'MB',
-    { anchor: 'what Node alone costs on this machine', goal: '' },
-    { note: `node ${process.version}, nothing loaded` },
-  );
-  const floorMed = median(floorRss);
-  const best = variants.reduce((a, b) => (median(b.rss) < median(a.rss) ? b : a), variants[0]);
+  for (const f of floors)
+    report.add(
+      `RSS median, idle bare node ${f.version} (floor)`,
+      median(f.rss),
+      'MB',
+      { anchor: 'what Node alone costs on this machine', goal: '' },
+      { note: 'nothing loaded' },
+    );
   report.note(
-    `where the memory goes: an idle bare node is ${fmt(floorMed)} MB here, so the agent's own share in the leanest step (${best.label}) is ${fmt(median(best.rss) - floorMed)} MB. A heap snapshot of the idle bundled agent (node --heapsnapshot-signal) showed 14.7 MB of heap, 6.3 MB of it 65,536 two-byte Buffers: mqtt-packet's message-id cache, which mqtt.js builds unless connect options say writeCache: false (the agent should set it; heap-nocache measures it). The plain build also loads dockerode's BuildKit stack (@grpc/grpc-js, protobufjs) at start; the bundle stubs it. --lite-mode drops V8's optimizing tiers (less code space) at no measurable CPU cost for an idle agent.`,
+    `where the memory goes: see docs/architecture.md (agent footprint); shipped flags: ${SHIPPED.join(' ') || 'none'}`,
   );
   report.note(
-    `${podsNote}; ${variants.length} agents side by side, ${HEARTBEAT_MS / 1000} s heartbeats, sampled every ${SAMPLE_MS / 1000} s for ${DURATION_MS / 1000} s from /proc (the agent process only; dockerd and the containers are not counted); heap flags: ${HEAP_FLAGS.join(' ')}; bundle: node scripts/bundle-agent.mjs -> dist/agent-bundle/drover-agent.mjs`,
+    `${podsNote}; ${variants.length} agents side by side, ${HEARTBEAT_MS / 1000} s heartbeats, sampled every ${SAMPLE_MS / 1000} s for ${DURATION_MS / 1000} s from /proc (the agent process only; dockerd and the containers are not counted); machine during the run: ${load.describe()}`,
   );
   report.write();
 } finally {
   watch.stop();
   await Promise.all(variants.map((v) => v.proc?.stop()));
-  await floor.kill9();
+  load.stop();
+  await Promise.all(floors.map((f) => f.proc.kill9()));
   await hub.stop();
   await Promise.all(variants.map((v) => removeNodeContainers(node(v))));
   rmSync(tmp, { recursive: true, force: true });

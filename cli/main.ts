@@ -1,6 +1,7 @@
 // `drover` command dispatch. Each command's module is loaded only when used: `drover agent`
 // must never load hub code (boards run Node 18 without the hub's native SQLite module).
 
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { FlagError } from '../agent/flags.js';
 import { DROVER_VERSION } from '../shared/protocol/constants.js';
@@ -27,10 +28,19 @@ Run \`drover COMMAND --help\` for a command's options.
 
 type Command = (argv: string[]) => Promise<number>;
 
+/** The shipped agent is the bundle (scripts/bundle-agent.mjs, built by `npm run build`): what
+ * boards run, so `drover agent` runs it too; the tsc build's agent only when no bundle exists. */
+const AGENT_BUNDLE = new URL('../agent-bundle/drover-agent.mjs', import.meta.url);
+
+async function agentCommand(): Promise<Command> {
+  if (existsSync(AGENT_BUNDLE)) return ((await import(AGENT_BUNDLE.href)) as { runAgent: Command }).runAgent;
+  return (await import('./commands/agent.js')).agentCommand;
+}
+
 const COMMANDS: Record<string, () => Promise<Command>> = {
   up: async () => (await import('./commands/up.js')).upCommand,
   hub: async () => (await import('./commands/hub.js')).hubCommand,
-  agent: async () => (await import('./commands/agent.js')).agentCommand,
+  agent: agentCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
   node: async () => (await import('./commands/node.js')).nodeCommand,
   get: async () => (await import('./commands/get.js')).getCommand,

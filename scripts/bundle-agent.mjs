@@ -4,10 +4,11 @@
 // and compiles one file instead of a few hundred modules at start (measured by
 // bench/agent-footprint.ts). Run: node scripts/bundle-agent.mjs [--no-minify] [--outfile F]
 //
-// dockerode brings ssh2 (native addons; docker over ssh://) and gRPC + protobufjs (BuildKit
-// builds), which the agent never uses: they are replaced by stubs that throw if called, so the
-// bundle has no native addons and does not load gRPC at start (dockerode requires it eagerly).
-import { mkdirSync, statSync } from 'node:fs';
+// dockerode brings ssh2 (native addons; docker over ssh://), gRPC + protobufjs (BuildKit
+// builds) and tar; mqtt.js brings WebSocket, SOCKS and web-worker timers: the agent uses none of
+// them, so they are replaced by stubs that throw if called. The bundle has no native addons and
+// loads none of it at start (both packages require them eagerly).
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -19,6 +20,26 @@ const outfile = outIdx >= 0 ? argv[outIdx + 1] : join(root, 'dist/agent-bundle/d
 // beside it serves `node --enable-source-maps` when a stack trace must be read.
 const minify = !argv.includes('--no-minify');
 
+/**
+ * Node flags the shipped agent runs with, in the bundle's first line (`#!/usr/bin/env -S node
+ * FLAGS`, so `./drover-agent.mjs --hub ...` runs it so); the footprint benchmark reads them from
+ * there. A board's agent holds a few MB of live objects: a 32 MB old space and 1 MB semi-spaces
+ * bound the heap's reservations, and --lite-mode leaves out V8's optimizing compiler (less code
+ * and compiler memory; an agent that wakes every few seconds never gets hot enough to gain);
+ * no WebAssembly (nothing in the agent uses it, and lite mode would warn about it); V8 tuned for
+ * size and one V8 worker thread (fewer thread stacks and malloc arenas).
+ */
+export const AGENT_NODE_FLAGS = [
+  '--max-old-space-size=32',
+  '--max-semi-space-size=1',
+  '--lite-mode',
+  '--no-expose-wasm',
+  '--optimize-for-size',
+  '--v8-pool-size=1',
+];
+/** libuv's threadpool (fs, dns.lookup): 2 threads instead of 4, set before the first use unless given. */
+const THREADPOOL = "process.env.UV_THREADPOOL_SIZE ??= '2';";
+
 /** Modules the agent never runs, replaced by stubs: [importer pattern, specifier pattern, CommonJS source]. */
 const STUBS = [
   // docker over ssh:// (ssh2 + native cpu-features): the agent talks to a unix socket.
@@ -26,6 +47,29 @@ const STUBS = [
     /./,
     /^ssh2$/,
     "class Client { constructor() { throw new Error('drover agent bundle: docker over ssh:// is not included'); } }\nmodule.exports = { Client };",
+  ],
+  // MQTT over WebSocket and through SOCKS proxies: the agent speaks mqtt:// and mqtts:// only.
+  [
+    /mqtt[\\/]/,
+    /^ws$/,
+    "function WebSocket() { throw new Error('drover agent bundle: MQTT over WebSocket is not included'); }\nWebSocket.createWebSocketStream = WebSocket;\nmodule.exports = WebSocket;",
+  ],
+  [
+    /mqtt[\\/]/,
+    /^socks$/,
+    "module.exports = { SocksClient: { createConnection() { throw new Error('drover agent bundle: SOCKS proxies are not included'); } } };",
+  ],
+  // Browser timers in web workers; Node uses its own timers.
+  [
+    /mqtt[\\/]/,
+    /^worker-timers$/,
+    'module.exports = { setInterval: (f, t) => setInterval(f, t), clearInterval: (i) => clearInterval(i) };',
+  ],
+  // Tar archives (image builds, copying files into containers): the agent does neither.
+  [
+    /dockerode[\\/]/,
+    /^tar-fs$/,
+    "module.exports = { pack() { throw new Error('drover agent bundle: tar archives are not included'); }, extract() { throw new Error('drover agent bundle: tar archives are not included'); } };",
   ],
   // BuildKit image builds (@grpc/grpc-js, proto-loader, protobufjs): the agent never builds images.
   [
@@ -65,7 +109,8 @@ await build({
   plugins: [stubs],
   // CommonJS dependencies (mqtt's, dockerode's) call require() for Node built-ins.
   banner: {
-    js: "import { createRequire as __droverCreateRequire } from 'node:module';\nconst require = __droverCreateRequire(import.meta.url);",
+    js: `#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(' ')}\n${THREADPOOL}\nimport { createRequire as __droverCreateRequire } from 'node:module';\nconst require = __droverCreateRequire(import.meta.url);`,
   },
 });
+chmodSync(outfile, 0o755);
 console.log(`${outfile}: ${Math.round(statSync(outfile).size / 1024)} KiB`);

@@ -50,6 +50,8 @@ export interface BenchProc {
 }
 
 export interface SpawnOptions {
+  /** The node binary (default this process's). */
+  node?: string;
   /** Flags for node itself, e.g. ['--max-old-space-size=16']. */
   nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
@@ -58,7 +60,7 @@ export interface SpawnOptions {
 }
 
 export function spawnNode(entry: string, args: string[], opts: SpawnOptions = {}): BenchProc {
-  const c = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, ...args], {
+  const c = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), entry, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

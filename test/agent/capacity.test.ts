@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -7,8 +7,8 @@ import {
   formatCpuMilli,
   formatKi,
   measureResources,
-  sampleUsage,
 } from '../../agent/capacity.js';
+import { busyPercent, memAvailableBytes, sampleUsage } from '../../agent/usage.js';
 
 test('quantities as Kubernetes writes them', () => {
   const cases: [number, string][] = [
@@ -53,11 +53,20 @@ test('measures this machine (filesystem of a not-yet-created data dir too)', asy
   assert.match(r.capacity['ephemeral-storage'], /^\d+Ki$/);
 });
 
-test('usage from node-os-utils', async () => {
+test('usage of this machine: CPU busy share since the last sample, memory in use', async () => {
+  const end = Date.now() + 50;
+  while (Date.now() < end); // some ticks between the samples
   const u = await sampleUsage();
   assert.type(u.cpuPercent, 'number');
   assert.ok(u.cpuPercent! >= 0 && u.cpuPercent! <= 100);
-  assert.ok(u.memoryBytes! > 0);
+  assert.ok(u.memoryBytes! > 0 && u.memoryBytes! < totalmem());
+});
+
+test('busyPercent and memAvailableBytes', () => {
+  assert.is(busyPercent({ busy: 100, total: 1000 }, { busy: 150, total: 1200 }), 25);
+  assert.is(busyPercent({ busy: 1, total: 10 }, { busy: 1, total: 10 }), undefined);
+  assert.is(memAvailableBytes('MemTotal: 100 kB\nMemAvailable:   2048 kB\n'), 2048 * 1024);
+  assert.is(memAvailableBytes('MemTotal: 100 kB\n'), undefined);
 });
 
 test.run();

@@ -14,7 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const ALLOWED_PACKAGES = new Set(['mqtt', 'node-os-utils', 'dockerode']);
+const ALLOWED_PACKAGES = new Set(['mqtt', 'dockerode']);
 
 const NEWER_THAN_18: [RegExp, string][] = [
   [/import\.meta\.(dirname|filename)/, 'import.meta.dirname/filename (Node 20.11)'],

@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NodeReadyWatch } from '../../bench/lib/agent-node-watch.js';
 import { type HubProc, startAgentProc, startHubProc } from '../../bench/lib/agent-procs.js';
+import { nodeBinary, nodeVersion } from '../../bench/lib/node-binary.js';
 import { HttpApiClient } from '../../hub/api/http-client.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
@@ -59,6 +60,38 @@ test('the bundled agent joins a hub: Ready, then NotReady after kill -9, as a wa
     assert.ok(at >= t0, 'NotReady seen after the kill');
     const reason = watch.node('bundled-1')?.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
     assert.is(reason, 'AgentDisconnected');
+  } finally {
+    watch.stop();
+  }
+});
+
+test('the bundle runs on Node 18 (from the npm registry) with its shipped flags and joins: Ready', async () => {
+  const node18 = nodeBinary('18');
+  assert.match(nodeVersion(node18), /^v18\./);
+  const first = readFileSync(bundle, 'utf8').split('\n', 1)[0];
+  const flags = first
+    .replace(/^#!\S*env -S node\s*/, '')
+    .split(/\s+/)
+    .filter(Boolean);
+  assert.ok(flags.includes('--lite-mode'), first);
+  hub ??= await startHubProc(join(dir, 'hub'));
+  const watch = new NodeReadyWatch(new HttpApiClient(hub.api));
+  await watch.start();
+  try {
+    const agent = startAgentProc({
+      mqtt: hub.mqtt,
+      token: hub.token,
+      name: 'bundled-18',
+      dataDir: join(dir, 'agent-18'),
+      entry: bundle,
+      node: node18,
+      nodeArgs: flags,
+    });
+    await watch.waitFor('bundled-18', true, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${agent.output()}`);
+    });
+    assert.not.match(agent.output(), /Warning|Error/);
+    await agent.stop();
   } finally {
     watch.stop();
   }

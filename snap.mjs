@@ -1,0 +1,25 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HttpApiClient } from './dist/hub/api/http-client.js';
+import { NodeReadyWatch } from './dist/bench/lib/agent-node-watch.js';
+import { benchPod, removeNodeContainers, waitPodsRunning } from './dist/bench/lib/agent-pods.js';
+import { startAgentProc, startHubProc } from './dist/bench/lib/agent-procs.js';
+const node = process.argv[2] ?? process.execPath;
+const tmp = mkdtempSync('/tmp/snap-');
+const hub = await startHubProc(join(tmp, 'hub'), ['--heartbeat-interval', '10s']);
+const client = new HttpApiClient(hub.api);
+const w = new NodeReadyWatch(client); await w.start();
+const flags = readFileSync('dist/agent-bundle/drover-agent.mjs','utf8').split('\n')[0].replace(/^.*node /,'').split(' ');
+const a = startAgentProc({ mqtt: hub.mqtt, token: hub.token, name: 'snap-1', dataDir: join(tmp, 'a'), entry: 'dist/agent-bundle/drover-agent.mjs', node, nodeArgs: [...flags, '--heapsnapshot-signal=SIGUSR2', '--diagnostic-dir=' + tmp], args: ['--heartbeat-interval', '10s'] });
+await w.waitFor('snap-1', true, 60000);
+const names = [];
+for (let i = 0; i < 5; i++) { names.push(`snap-${i}`); await client.create('pods', 'default', benchPod(`snap-${i}`, i === 0 ? 'httpd' : 'sleep', 'snap-1')); }
+await waitPodsRunning(client, names, 120000);
+await new Promise(r => setTimeout(r, 25000));
+a.signal('SIGUSR2');
+await new Promise(r => setTimeout(r, 8000));
+const f = readdirSync(tmp).find(x => x.endsWith('.heapsnapshot'));
+console.log('snapshot', join(tmp, f));
+w.stop(); await a.stop(); await hub.stop(); await removeNodeContainers('snap-1');
+for (const n of names) await client.delete('pods','default',n).catch(()=>{});
+process.exit(0);
