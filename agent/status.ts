@@ -8,6 +8,7 @@ import { measureResources, type NodeResources } from './capacity.js';
 import { sampleUsage, type Usage } from './usage.js';
 import type { AgentConfig } from './config.js';
 import { bootId, collectNodeInfo, nodeAddresses, probeRuntime, type RuntimeProbe } from './node-info.js';
+import { type DiskPressure, diskPressure, diskSpace } from './pressure/disk.js';
 import type { Runtime } from './runtime/runtime.js';
 
 /** How long a runtime probe result is reused, ms: the socket is not asked on every heartbeat. */
@@ -21,6 +22,8 @@ export interface MachineFacts {
   usage(): Promise<Usage | undefined>;
   bootId(): Promise<string>;
   addresses(): NodeAddress[];
+  /** The data dir's disk pressure (DiskPressure condition); absent: never under pressure. */
+  diskPressure?(): Promise<DiskPressure>;
   /** The runtime's images (node.status.images); reject or return [] when unknown. */
   images(): Promise<ContainerImage[]>;
 }
@@ -37,6 +40,7 @@ export function localMachineFacts(
     usage: () => sampleUsage(),
     bootId: () => bootId(),
     addresses: () => nodeAddresses(),
+    diskPressure: async () => diskPressure(cfg.dataDir, await diskSpace(cfg.dataDir)),
     images: async () => (runtime ? runtime.listImages() : []),
   };
 }
@@ -61,17 +65,20 @@ export class StatusBuilder {
     if (!this.runtime || now - this.runtime.at > RUNTIME_PROBE_TTL_MS)
       this.runtime = { at: now, probe: await this.facts.probeRuntime() };
     const runtime = this.runtime.probe;
-    const [res, nodeInfo, usage, boot] = await Promise.all([
+    const [res, nodeInfo, usage, boot, disk] = await Promise.all([
       this.facts.resources(),
       this.facts.nodeInfo(runtime),
       this.facts.usage(),
       this.facts.bootId(),
+      this.facts.diskPressure?.(),
     ]);
     const stamp = new Date(now).toISOString();
     // Ready means the agent is up and reporting; pods need the runtime too, said by RuntimeReady.
     const conditions: NodeCondition[] = [
       cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'agent has sufficient memory available'),
-      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'agent has no disk pressure'),
+      disk
+        ? cond('DiskPressure', disk.pressure ? 'True' : 'False', disk.reason, disk.message)
+        : cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'agent has no disk pressure'),
       cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'agent has sufficient PID available'),
       cond('Ready', 'True', 'KubeletReady', 'drover agent is posting ready status'),
       cond('RuntimeReady', runtime.ready ? 'True' : 'False', runtime.reason, runtime.message),

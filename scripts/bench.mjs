@@ -92,30 +92,68 @@ const results = existsSync(resultsDir)
       })
   : [];
 
+const readme = join(root, 'README.md');
+const text = readFileSync(readme, 'utf8');
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+// Rows and notes of benchmarks with no result file here (results are gitignored: each machine
+// holds only what it ran) are kept from the table as it stands.
+const haveTitles = new Set(results.map((r) => r.title));
+const oldBlock =
+  text.includes(START) && text.includes(END) ? text.slice(text.indexOf(START), text.indexOf(END)) : '';
+const keptRows = oldBlock
+  .split('\n')
+  .filter((l) => /^\| (?!benchmark \|)(?!---)/.test(l) && !haveTitles.has(l.split(' | ')[0].slice(2)));
+const keptNotes = oldBlock
+  .split('\n')
+  .filter((l) => l.startsWith('- ') && ![...haveTitles].some((t) => l.startsWith(`- ${t}: `)));
+const oldMachine = /^Machine: (.*)\. Regenerate/m.exec(oldBlock)?.[1];
+
 const lines = [];
 const machines = [
-  ...new Set(results.map((r) => `${r.machine.cpus} x ${r.machine.model}, Node ${r.machine.node}`)),
+  ...new Set([
+    ...results.map((r) => `${r.machine.cpus} x ${r.machine.model}, Node ${r.machine.node}`),
+    ...(keptRows.length && oldMachine ? oldMachine.split('; ') : []),
+  ]),
 ];
 lines.push(`Machine: ${machines.join('; ') || 'no results yet'}. Regenerate with \`npm run bench\`.`);
 lines.push('');
 lines.push('| benchmark | figure | Drover | anchor | goal | command | date |');
 lines.push('|---|---|---|---|---|---|---|');
+const rows = new Map(); // title -> rows, in BENCHMARKS order with kept ones where they were
+for (const l of keptRows) {
+  const title = l.split(' | ')[0].slice(2);
+  rows.set(title, [...(rows.get(title) ?? []), l]);
+}
 for (const r of results) {
+  const out = [];
   for (const f of r.figures) {
     const verdict = f.met === undefined ? '' : f.met ? ' ✓' : ' ✗';
     const value = `${fmt(f.value)} ${f.unit}${verdict}${f.note ? ` (${f.note})` : ''}`;
-    lines.push(
+    out.push(
       `| ${cell(r.title)} | ${cell(f.figure)} | ${cell(value)} | ${cell(f.anchor)} | ${cell(f.goal)} | \`${cell(r.command)}\` | ${r.date.slice(0, 10)} |`,
     );
   }
+  rows.set(r.title, out);
 }
-const notes = results.flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`));
+// The table keeps its order; benchmarks new to it follow in BENCHMARKS order.
+const oldTitles = [
+  ...new Set(
+    oldBlock
+      .split('\n')
+      .filter((l) => /^\| (?!benchmark \|)(?!---)/.test(l))
+      .map((l) => l.split(' | ')[0].slice(2)),
+  ),
+];
+const titles = [
+  ...oldTitles.filter((t) => rows.has(t)),
+  ...results.map((r) => r.title).filter((t) => !oldTitles.includes(t)),
+];
+for (const title of titles) lines.push(...rows.get(title));
+const notes = [...keptNotes, ...results.flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`))];
 if (notes.length) lines.push('', 'Notes:', '', ...notes);
 
-const readme = join(root, 'README.md');
-const text = readFileSync(readme, 'utf8');
-const START = '<!-- bench:start -->';
-const END = '<!-- bench:end -->';
 const block = `${START}\n${lines.join('\n')}\n${END}`;
 let next;
 if (text.includes(START) && text.includes(END)) {
