@@ -149,7 +149,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const agentEvents = new EventRecorder({ client: opts.client, component: 'drover-agent', log });
   const eventLimiter = new KeyedTokenBucket(opts.eventRateLimit.qps, opts.eventRateLimit.burst);
   const refusals = new RefusalReporter(
-    new EventRecorder({ client: opts.client, component: 'drover-hub', log }),
+    ctx.events,
     opts.metrics?.counter(
       'drover_gateway_reports_refused_total',
       'Agent reports refused whole by node restriction, by kind.',

@@ -121,6 +121,16 @@ const nodeReport = fc.record({
   junk: mostly(fc.constant(undefined), fc.anything({ maxDepth: 4 })),
 });
 
+/** The decoded message, or undefined when decoding refused it (with a ProtocolError, nothing else). */
+function decoded<T>(parse: (text: string) => T, raw: unknown): T | undefined {
+  try {
+    return parse(JSON.stringify(raw));
+  } catch (e) {
+    assert.instance(e, ProtocolError);
+    return undefined;
+  }
+}
+
 function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(k, ...strings(x));
@@ -131,13 +141,8 @@ test('node status: refused, or admitted with allowlisted labels, sane quantities
   let admitted = 0;
   fc.assert(
     fc.property(nodeReport, (raw) => {
-      let r: ReturnType<typeof parseNodeStatusReport>;
-      try {
-        r = parseNodeStatusReport(JSON.stringify(raw));
-      } catch (e) {
-        assert.instance(e, ProtocolError);
-        return;
-      }
+      const r = decoded(parseNodeStatusReport, raw);
+      if (!r) return;
       if (nodeStatusProblems(r).length > 0) return; // refused whole
       admitted++;
       const meta = labelsAfterReport({}, 'board-a', r);
@@ -226,13 +231,8 @@ test('pod status: refused, or admitted with API-set fields kept and only spec co
   let admitted = 0;
   fc.assert(
     fc.property(podReport, (raw) => {
-      let r: ReturnType<typeof parsePodStatusReport>;
-      try {
-        r = parsePodStatusReport(JSON.stringify(raw));
-      } catch (e) {
-        assert.instance(e, ProtocolError);
-        return;
-      }
+      const r = decoded(parsePodStatusReport, raw);
+      if (!r) return;
       const { status, problems } = podStatusAfterReport(structuredClone(pod), r.status);
       if (problems.length > 0) return;
       admitted++;
@@ -278,13 +278,8 @@ test('events: refused, or admitted with a bounded reason and a clean message of 
   let admitted = 0;
   fc.assert(
     fc.property(eventReport, (raw) => {
-      let ev: ReturnType<typeof parseAgentEvent>;
-      try {
-        ev = parseAgentEvent(JSON.stringify(raw));
-      } catch (e) {
-        assert.instance(e, ProtocolError);
-        return;
-      }
+      const ev = decoded(parseAgentEvent, raw);
+      if (!ev) return;
       const { event, problems } = eventAfterReport(ev);
       if (problems.length > 0) return;
       admitted++;
