@@ -20,6 +20,13 @@ export const HUB_FLAGS: FlagSpecs = {
   'mqtt-username': { type: 'string' },
   'mqtt-password': { type: 'string' },
   'mqtt-max-connections': { type: 'string' },
+  'mqtt-max-connect-packet-bytes': { type: 'string' },
+  'mqtt-max-packet-bytes': { type: 'string' },
+  'mqtt-connect-timeout': { type: 'string' },
+  'mqtt-max-queued-bytes': { type: 'string' },
+  'agent-event-qps': { type: 'string' },
+  'agent-event-burst': { type: 'string' },
+  'event-ttl': { type: 'string' },
   'node-grace': { type: 'string' },
   'will-debounce': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
@@ -39,6 +46,13 @@ Options:
   --mqtt-url URL               use an external broker instead of the embedded one
   --mqtt-username U, --mqtt-password P   gateway credentials for the external broker
   --mqtt-max-connections N     embedded broker connection cap
+  --mqtt-max-connect-packet-bytes N   largest packet before authentication (default 65536)
+  --mqtt-max-packet-bytes N    largest packet from a board (default 1638400)
+  --mqtt-connect-timeout 10s   TCP accept to complete CONNECT
+  --mqtt-max-queued-bytes N    bytes waiting for one board before it is disconnected (default 16 MiB)
+  --agent-event-qps 5          events per second per board (token bucket refill)
+  --agent-event-burst 50       events a board may send at once
+  --event-ttl 1h               events are deleted this long after their last occurrence
   --node-grace 40s             no heartbeat this long -> node NotReady
   --will-debounce 500ms        wait after a dropped connection before NotReady
   --heartbeat-interval 10s     agents' heartbeat interval (the grace must exceed it)
@@ -66,6 +80,14 @@ function dur(f: ParsedFlags, name: string): number | undefined {
   return ms;
 }
 
+function num(f: ParsedFlags, name: string): number | undefined {
+  const v = flagString(f, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v))
+    throw new UsageError(`--${name} must be a number, not ${JSON.stringify(v)}`, HUB_USAGE);
+  return Number(v);
+}
+
 /** Hub options from `drover hub` (and `drover up`) flags; unset flags are left to the hub's defaults. */
 export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
   return {
@@ -78,6 +100,13 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     mqttUsername: flagString(f, 'mqtt-username'),
     mqttPassword: flagString(f, 'mqtt-password'),
     mqttMaxConnections: int(f, 'mqtt-max-connections'),
+    mqttMaxConnectPacketBytes: int(f, 'mqtt-max-connect-packet-bytes'),
+    mqttMaxPacketBytes: int(f, 'mqtt-max-packet-bytes'),
+    mqttConnectTimeoutMs: dur(f, 'mqtt-connect-timeout'),
+    mqttMaxQueuedBytes: int(f, 'mqtt-max-queued-bytes'),
+    agentEventQps: num(f, 'agent-event-qps'),
+    agentEventBurst: int(f, 'agent-event-burst'),
+    eventTtlMs: dur(f, 'event-ttl'),
     nodeGraceMs: dur(f, 'node-grace'),
     willDebounceMs: dur(f, 'will-debounce'),
     heartbeatIntervalMs: dur(f, 'heartbeat-interval'),

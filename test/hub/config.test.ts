@@ -8,6 +8,9 @@ test('defaults', () => {
   assert.is(c.nodeGraceMs, 40_000);
   assert.is(c.willDebounceMs, 500);
   assert.is(c.mqttMaxConnections, 19_000);
+  assert.is(c.mqttMaxConnectPacketBytes, 64 * 1024);
+  assert.is(c.mqttConnectTimeoutMs, 10_000);
+  assert.is(c.eventTtlMs, 3_600_000, "kube-apiserver's --event-ttl");
   assert.is(resolveHubConfig({ apiPort: undefined }).apiPort, 8080, 'undefined means default');
 });
 
@@ -31,6 +34,21 @@ const bad: { name: string; opts: HubOptions; option: string }[] = [
   },
   { name: 'zero max connections', opts: { mqttMaxConnections: 0 }, option: 'mqttMaxConnections' },
   { name: 'unknown log level', opts: { logLevel: 'loud' as 'info' }, option: 'logLevel' },
+  {
+    name: 'packet limit below the largest report',
+    opts: { mqttMaxPacketBytes: 1024 * 1024 },
+    option: 'mqttMaxPacketBytes',
+  },
+  {
+    name: 'tiny CONNECT limit',
+    opts: { mqttMaxConnectPacketBytes: 100 },
+    option: 'mqttMaxConnectPacketBytes',
+  },
+  { name: 'fractional queue cap', opts: { mqttMaxQueuedBytes: 2.5e7 + 0.5 }, option: 'mqttMaxQueuedBytes' },
+  { name: 'zero CONNECT deadline', opts: { mqttConnectTimeoutMs: 0 }, option: 'mqttConnectTimeoutMs' },
+  { name: 'zero event rate', opts: { agentEventQps: 0 }, option: 'agentEventQps' },
+  { name: 'zero event burst', opts: { agentEventBurst: 0 }, option: 'agentEventBurst' },
+  { name: 'event TTL under a second', opts: { eventTtlMs: 10 }, option: 'eventTtlMs' },
 ];
 for (const row of bad) {
   test(`refused: ${row.name}`, () => {

@@ -6,7 +6,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Hub } from '../../../hub/hub.js';
 import type { Event, Node, Pod } from '../../../shared/api/types.js';
-import type { NodeStatusReport } from '../../../shared/protocol/messages.js';
+import { topics } from '../../../shared/mqtt/topics.js';
+import {
+  type DesiredState,
+  type NodeStatusReport,
+  parseDesiredState,
+} from '../../../shared/protocol/messages.js';
 import { waitFor } from '../controllers/wait.js';
 import { connectNode, join, sendStatus, statusReport, tempDir, testHub } from './harness.js';
 
@@ -154,6 +159,48 @@ test('a spoofed hostname label is overwritten: pods pinned to another board are 
       : undefined;
   });
   assert.is(p.spec.nodeName, undefined, 'never bound to the liar');
+});
+
+test('with board-b present, the pinned pod and its Secret reach board-b and never the liar', async () => {
+  const desiredOf = new Map<string, DesiredState[]>();
+  const listen = async (c: MqttClient, node: string) => {
+    desiredOf.set(node, []);
+    c.on('message', (topic, payload) => {
+      if (topic === topics.desired(node)) desiredOf.get(node)?.push(parseDesiredState(payload));
+    });
+    await c.subscribeAsync(topics.desired(node), { qos: 1 });
+  };
+  const boardB = await connectNode(hub, 'board-b', (await join(hub, 'board-b')).password!);
+  try {
+    await listen(liar, LIAR);
+    await listen(boardB, 'board-b');
+    await sendStatus(boardB, 'board-b');
+    const p = await waitFor(
+      'pinned pod bound',
+      async () => {
+        const x = await hub.client.get<Pod>('pods', 'default', 'pinned');
+        return x.spec.nodeName ? x : undefined;
+      },
+      15_000,
+    );
+    assert.is(p.spec.nodeName, 'board-b');
+    await waitFor("board-b's desired state carries its Secret", () =>
+      desiredOf.get('board-b')?.some((d) => d.secrets?.some((x) => x.metadata.name === 'b-only')),
+    );
+    await waitFor("the liar's own desired state received", () => (desiredOf.get(LIAR)?.length ?? 0) > 0);
+    for (const d of desiredOf.get(LIAR) ?? []) {
+      assert.not.ok(
+        d.secrets?.some((x) => x.metadata.name === 'b-only'),
+        'no foreign Secret',
+      );
+      assert.not.ok(
+        d.pods.some((x) => x.metadata.name === 'pinned'),
+        'no foreign pod',
+      );
+    }
+  } finally {
+    await boardB.endAsync(true);
+  }
 });
 
 test('labels the agent stops reporting are removed; an admin label stays', async () => {
