@@ -103,7 +103,8 @@ try {
   let lastLog = 0;
   let best = 0;
   let bestAt = Date.now();
-  while (t.readyCount() < NODES && Date.now() - t0 < READY_TIMEOUT_MS && Date.now() - bestAt < STALL_MS) {
+  const stalled = () => best > 0 && Date.now() - bestAt > STALL_MS;
+  while (t.readyCount() < NODES && Date.now() - t0 < READY_TIMEOUT_MS && !stalled()) {
     await sleep(500);
     if (t.readyCount() > best) {
       best = t.readyCount();
@@ -120,6 +121,7 @@ try {
   const ready = t.readyCount();
   // Every joined board is a Node object, Ready or not: the page must show them all.
   const total = (await new HttpApiClient(h.api).list('nodes', undefined)).items.length;
+  if (total === 0) throw new Error(`no board joined within ${READY_TIMEOUT_MS / 1000} s: nothing to measure`);
   if (ready < NODES)
     report.note(
       `${ready} of ${NODES} boards Ready (${total} Node objects) when the page opened: joins stalled on this machine (${fleet.counters().joinErrors} join errors)`,

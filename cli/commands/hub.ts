@@ -121,6 +121,7 @@ export function connectHelp(hub: Hub, nodeName = '<name>'): string {
   API:         ${hub.apiUrl}
   MQTT:        ${hub.mqttUrl}
   kubeconfig:  ${kubeconfig}
+  dashboard:   ${hub.apiUrl}/ui/
 
 Use it:
   kubectl --kubeconfig ${kubeconfig} get nodes

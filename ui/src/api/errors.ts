@@ -1,5 +1,7 @@
 // API failures as the hub reports them: a Kubernetes Status with a code and a message.
 
+import type { Status } from '../../../shared/api/types.js';
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -16,15 +18,8 @@ export class UnauthorizedError extends ApiError {
   override name = 'UnauthorizedError';
 }
 
-interface Status {
-  kind?: string;
-  code?: number;
-  reason?: string;
-  message?: string;
-}
-
 export async function errorFrom(res: Response): Promise<ApiError> {
-  let s: Status = {};
+  let s: Partial<Status> = {};
   try {
     s = (await res.json()) as Status;
   } catch {
