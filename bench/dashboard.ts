@@ -3,14 +3,20 @@
 // puppeteer-core). Measures the time to first render of the whole fleet (navigation -> the list
 // holds every board and shows rows), the response to a filter click, frame times while
 // scrolling the virtualized list from top to bottom, and the page's JS heap after GC.
-// Run alone: node dist/bench/dashboard.js [--nodes 10000] [--ramp 30] [--per-process 2500]
-//   [--scroll-steps 200] [--ready-timeout 15m]
+// Boards come from the fleet simulator (--source sim, the default: real joins, heartbeats and
+// status reports over MQTT) or, where this machine cannot hold that fleet, as Node objects
+// written through the API (--source api: the page sees the same objects; the node lifecycle
+// controller then turns them all Unknown, a burst of 10,000 watch events the page must absorb).
+// Run alone: node dist/bench/dashboard.js [--nodes 10000] [--source sim|api] [--ramp 30]
+//   [--per-process 2500] [--scroll-steps 200] [--ready-timeout 15m]
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { HttpApiClient } from '../hub/api/http-client.js';
+import type { Node } from '../shared/api/types.js';
+import { DROVER_VERSION } from '../shared/protocol/constants.js';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { ANCHORS } from './lib/anchors.js';
 import { BenchArgs } from './lib/args.js';
@@ -22,6 +28,10 @@ import { type Fleet, startFleet } from './sim/fleet.js';
 
 const args = new BenchArgs();
 const NODES = args.number('nodes', 10_000);
+const SOURCE = args.string('source', 'sim');
+if (SOURCE !== 'sim' && SOURCE !== 'api') throw new Error(`--source must be sim or api, not ${SOURCE}`);
+/** Node objects written at once with --source api. */
+const API_CONCURRENCY = 16;
 const RAMP = args.number('ramp', 30); // joins started per second (the hub keeps up with ~30/s here)
 const PER_PROCESS = args.number('per-process', 2500);
 const SCROLL_STEPS = args.number('scroll-steps', 200); // scroll positions from top to bottom
@@ -31,10 +41,11 @@ const RENDER_TIMEOUT_MS = 120_000;
 const STALL_MS = 60_000;
 const TOKEN = 'bench-dashboard';
 
-const given = ['nodes', 'ramp', 'scroll-steps'].filter((k) => args.has(k));
+const given = ['nodes', 'source', 'ramp', 'scroll-steps'].filter((k) => args.has(k));
 const command = `npm run bench -- dashboard${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
 const report = new BenchReport('dashboard', 'Dashboard with a large fleet', command, {
   nodes: NODES,
+  source: SOURCE,
   rampPerSecond: RAMP,
   scrollSteps: SCROLL_STEPS,
 });
@@ -79,14 +90,8 @@ async function heapMb(page: Page): Promise<number> {
   return (m.JSHeapUsedSize ?? 0) / 1024 / 1024;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-ui-'));
-let hub: HubChild | undefined;
-let fleet: Fleet | undefined;
-let tracker: NodeTracker | undefined;
-let browser: Browser | undefined;
-try {
-  hub = await startHubChild({ dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' });
-  const h = hub;
+/** Starts the simulated fleet; returns how many Node objects exist when it is as large as it gets. */
+async function simFleet(h: HubChild): Promise<number> {
   tracker = new NodeTracker(new HttpApiClient(h.api), (n) => n.startsWith('hollow-'));
   await tracker.start();
   const t = tracker;
@@ -126,7 +131,81 @@ try {
     report.note(
       `${ready} of ${NODES} boards Ready (${total} Node objects) when the page opened: joins stalled on this machine (${fleet.counters().joinErrors} join errors)`,
     );
+  return total;
+}
 
+/** Hollow boards as Node objects written through the API (Ready, with arch and labels). */
+async function apiFleet(h: HubChild): Promise<number> {
+  const api = new HttpApiClient(h.api);
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: API_CONCURRENCY }, async () => {
+      for (let i = next++; i < NODES; i = next++) await api.create<Node>('nodes', undefined, hollowNode(i));
+    }),
+  );
+  console.log(`   ${NODES} Node objects written in ${fmt((Date.now() - t0) / 1000)} s`);
+  report.note(
+    `--source api: the ${NODES} boards are Node objects written through the API (Ready, arm64/amd64, region and ring labels), no agents; the node lifecycle controller marks them unreachable after its grace while the page is open`,
+  );
+  return NODES;
+}
+
+function hollowNode(i: number): Node {
+  const now = new Date().toISOString();
+  const name = `hollow-${String(i).padStart(5, '0')}`;
+  const arch = i % 3 === 0 ? 'amd64' : 'arm64';
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/arch': arch,
+        'drover.io/region': `r${i % 7}`,
+        'drover.io/ring': i % 10 === 0 ? 'canary' : 'stable',
+      },
+    },
+    spec: {},
+    status: {
+      capacity: { cpu: '4', memory: '4Gi', pods: '110' },
+      allocatable: { cpu: '4', memory: '3800Mi', pods: '110' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'hollow',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
+      nodeInfo: {
+        machineID: name,
+        systemUUID: name,
+        bootID: name,
+        kernelVersion: '6.1.0-hollow',
+        osImage: 'Hollow Linux',
+        containerRuntimeVersion: 'hollow://1.0',
+        kubeletVersion: DROVER_VERSION,
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: arch,
+      },
+    },
+  };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-ui-'));
+let hub: HubChild | undefined;
+let fleet: Fleet | undefined;
+let tracker: NodeTracker | undefined;
+let browser: Browser | undefined;
+try {
+  hub = await startHubChild({ dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' });
+  const h = hub;
+  const total = SOURCE === 'sim' ? await simFleet(h) : await apiFleet(h);
   browser = await launchBrowser();
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 760 });
@@ -137,7 +216,14 @@ try {
   console.log(`   first render of ${total} boards: ${fmt(firstRenderMs)} ms after navigation`);
   const clickMs = (await page.evaluate(FILTER_CLICK(true))) as number;
   await page.evaluate(FILTER_CLICK(false)); // back to every board
+  const m0 = await page.metrics();
   const frames = (await page.evaluate(SCROLL(SCROLL_STEPS))) as number[];
+  const m1 = await page.metrics();
+  // Where the scroll's main-thread time went, ms (Chromium's Performance domain counters).
+  const spent = (k: 'ScriptDuration' | 'LayoutDuration' | 'RecalcStyleDuration' | 'TaskDuration') =>
+    ((m1[k] ?? 0) - (m0[k] ?? 0)) * 1000;
+  const where = `main thread during the scroll: tasks ${fmt(spent('TaskDuration'))} ms, script ${fmt(spent('ScriptDuration'))} ms, layout ${fmt(spent('LayoutDuration'))} ms, style ${fmt(spent('RecalcStyleDuration'))} ms`;
+  console.log(`   ${where}`);
   const fs = summarize(frames);
   const rows = await page.$$eval('[data-board]', (els) => els.length);
   const heap = await heapMb(page);
@@ -155,13 +241,13 @@ try {
   });
   report.add('frame time while scrolling, p99', fs.p99, 'ms', ANCHORS.frames, {
     met: fs.p99 <= 50,
-    note: `p50 ${fmt(fs.p50)} ms, max ${fmt(fs.max)} ms over ${frames.length} frames, top to bottom; ${rows} rows in the DOM (virtualized)`,
+    note: `p50 ${fmt(fs.p50)} ms, max ${fmt(fs.max)} ms over ${frames.length} frames, top to bottom; ${rows} rows in the DOM (virtualized); ${where}`,
   });
   report.add(`page JS heap, ${total} boards`, heap, 'MB', ANCHORS.pageHeap, {
     note: 'JSHeapUsedSize after a forced GC, live watch open',
   });
   report.note(
-    `hub, ${Math.ceil(NODES / PER_PROCESS)} simulator processes and headless Chromium share the machine's ${report.result.machine.cpus} cores; Chromium ${(await browser.version()).replace('HeadlessChrome/', '')}`,
+    `hub, ${SOURCE === 'sim' ? `${Math.ceil(NODES / PER_PROCESS)} simulator processes` : 'this client'} and headless Chromium share the machine's ${report.result.machine.cpus} cores (load average ${loadavg()[0].toFixed(1)} at the end, other work included); Chromium ${(await browser.version()).replace('HeadlessChrome/', '')}`,
   );
   report.write();
 } finally {

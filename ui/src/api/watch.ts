@@ -18,13 +18,17 @@ export async function readWatch<T extends KubeObject>(
       const { value, done } = await reader.read();
       if (done) return;
       buf += value;
+      // One pass over the chunk, one slice at the end: slicing per line would copy the rest of
+      // a large chunk (a burst of thousands of events) once per event.
+      let start = 0;
       let nl = buf.indexOf('\n');
       while (nl >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
+        const line = buf.slice(start, nl).trim();
         if (line) onEvent(JSON.parse(line) as WatchEvent<T>);
-        nl = buf.indexOf('\n');
+        start = nl + 1;
+        nl = buf.indexOf('\n', start);
       }
+      buf = buf.slice(start);
     }
   } finally {
     // An event handler that throws (an ERROR event) ends this stream; the caller decides what next.

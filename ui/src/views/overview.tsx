@@ -14,6 +14,9 @@ import { useInformer } from '../lib/use-informer.js';
 import { useNow } from '../lib/use-now.js';
 
 const ROW_HEIGHT = 32;
+/** Re-derive the board list (sort, counts) at most this often, ms: status churn of a large fleet
+ * would otherwise cost a full re-sort every frame and starve scrolling. */
+const DERIVE_INTERVAL_MS = 500;
 /** Not-ready boards first: they are what an operator looks for. */
 const STATE_ORDER = { Unreachable: 0, NotReady: 1, Ready: 2 } as const;
 
@@ -22,7 +25,11 @@ export function Overview() {
   const [draft, setDraft] = useState('');
   const [labelKey, setLabelKey] = useState('');
   const [filter, setFilter] = useState<{ by: GroupBy; value: string } | undefined>();
-  const inf = useInformer<Node>(paths.nodes, selector ? `labelSelector=${encodeURIComponent(selector)}` : '');
+  const inf = useInformer<Node>(
+    paths.nodes,
+    selector ? `labelSelector=${encodeURIComponent(selector)}` : '',
+    DERIVE_INTERVAL_MS,
+  );
   const now = useNow(5000);
 
   const boards = useMemo(() => {
