@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'notready-detection',
   'agent-footprint',
   'fleet-scale',
+  'fleet-pods',
   'api-under-load',
   'dashboard',
 ];
