@@ -125,8 +125,16 @@ try {
     nodesPerProcess: PER_PROCESS,
     rampPerSecond: RAMP,
   });
-  while (t.readyCount() < NODES && Date.now() - t0 < TIMEOUT_MS + NODES * (1000 / RAMP) && !hubDied)
+  let lastJoinLog = t0;
+  while (t.readyCount() < NODES && Date.now() - t0 < TIMEOUT_MS + NODES * (1000 / RAMP) && !hubDied) {
     await sleep(500);
+    if (Date.now() - lastJoinLog < 10_000) continue;
+    lastJoinLog = Date.now();
+    const c = fleet.counters();
+    console.log(
+      `     ${Math.round((Date.now() - t0) / 1000)} s: joined ${c.joined}, connected ${c.connected}, Ready ${t.readyCount()}/${NODES}, join errors ${c.joinErrors}${c.firstError ? ` (${c.firstError})` : ''}`,
+    );
+  }
   if (t.readyCount() < NODES) throw new Error(`only ${t.readyCount()}/${NODES} boards Ready`);
   console.log(`     all ${NODES} Ready after ${fmt((Date.now() - t0) / 1000)} s`);
 
