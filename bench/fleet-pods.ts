@@ -42,12 +42,17 @@ const NS = 'default';
 
 const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout'].filter((k) => args.has(k));
 const command = `npm run bench -- fleet-pods${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
-const report = new BenchReport('fleet-pods', 'Fleet pods end to end', command, {
-  nodes: NODES,
-  pods: PODS,
-  sizes: SIZES,
-  rampPerSecond: RAMP,
-});
+const report = new BenchReport(
+  'fleet-pods',
+  'Fleet pods end to end (not the scheduling decision alone)',
+  command,
+  {
+    nodes: NODES,
+    pods: PODS,
+    sizes: SIZES,
+    rampPerSecond: RAMP,
+  },
+);
 const ANCHOR_E2E = {
   anchor: 'scheduler_perf via API + etcd: a few hundred pods/s at 5,000 nodes; k8s load test 100 pods/s',
   goal: '',
@@ -265,8 +270,8 @@ try {
       met: r.settleCpu < 30,
     });
   };
-  add(`Deployment of ${PODS} pods`, dep, 4);
-  add(`DaemonSet on ${NODES} boards`, ds, 30);
+  add(`Deployment of ${PODS} pods on ${NODES} boards, create to`, dep, 4);
+  add(`DaemonSet on ${NODES} boards, create to`, ds, 30);
   if (sized.length) {
     const costs = sized.map((r) => r.cpuMsPerPod);
     report.add(

@@ -131,6 +131,11 @@ export class SchedulingQueue {
     if (this.activeKeys.delete(key)) this.active.removeWhere((q) => q.key === key);
   }
 
+  /** The next pod to schedule when one is ready now, without waiting (or yielding). */
+  tryPop(): QueuedPod | undefined {
+    return this.closed ? undefined : this.takeActive();
+  }
+
   /** Next pod to schedule; waits for one. undefined once closed. */
   pop(): Promise<QueuedPod | undefined> {
     if (this.closed) return Promise.resolve(undefined);

@@ -122,7 +122,9 @@ export async function startScheduler(
   async function loop(): Promise<void> {
     let sliceStart = Date.now();
     while (!stopped) {
-      const q = await queue.pop();
+      // Within a slice no await between cycles: the binds it starts all reach the store
+      // together, after the slice yields.
+      const q = queue.tryPop() ?? (await queue.pop());
       if (!q || stopped) return;
       try {
         scheduleOne(q);

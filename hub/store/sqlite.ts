@@ -2,8 +2,8 @@
 // the file and is its only writer: the revision counter is kept in memory and every committed
 // write is fanned out to in-memory watchers right after its transaction commits.
 // better-sqlite3 is synchronous, so a read plus `this.rev` is always one consistent view.
-// Group commit: writes issued in the same turn of the event loop are queued and committed
-// together in one transaction, so one fsync covers them all; each runs in its own savepoint,
+// Group commit: writes issued together (before the next microtask checkpoint) are queued and
+// committed together in one transaction, so one fsync covers them all; each runs in its own savepoint,
 // so a conflict fails that write alone. A write resolves (and its event is fanned out) only
 // after the commit that holds it is durable, and is invisible to reads until then.
 
@@ -366,8 +366,10 @@ export class SqliteStore implements Store {
       this.pending.push({ kind, key, value, expected, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      // setImmediate: after the writes this turn of the event loop (and its I/O) issues.
-      setImmediate(() => this.flush());
+      // A microtask: writes issued by concurrent promise chains of this turn join the batch,
+      // while no timer or I/O callback runs between a read-modify-write's read and its commit
+      // (a wider window would turn plain GET+PUT clients' races into conflicts).
+      queueMicrotask(() => this.flush());
     });
   }
 
