@@ -4,6 +4,7 @@ import type { KubeObject } from '../../shared/api/types.js';
 import type { ResourceDef } from './resource.js';
 import { configmaps } from './resources/configmaps.js';
 import { controllerrevisions } from './resources/controllerrevisions.js';
+import { cronjobs } from './resources/cronjobs.js';
 import { jobs } from './resources/jobs.js';
 import { daemonsets } from './resources/daemonsets.js';
 import { deployments } from './resources/deployments.js';
@@ -71,6 +72,7 @@ export function defaultResources(): ResourceDef[] {
     controllerrevisions,
     poddisruptionbudgets,
     jobs,
+    cronjobs,
   ] as unknown as ResourceDef[];
 }
 

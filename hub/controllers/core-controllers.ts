@@ -1,4 +1,4 @@
-// Starts the second half of the controller-manager: DaemonSet, Job, disruption (PodDisruptionBudget
+// Starts the second half of the controller-manager: DaemonSet, Job, CronJob, disruption (PodDisruptionBudget
 // status), garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../shared/log.js';
 import type { InformerFactory } from '../informers/factory.js';
 import { DaemonSetController } from './daemonset.js';
 import { DisruptionController } from './disruption.js';
+import { CronJobController } from './cronjob.js';
 import { JobController } from './job.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
@@ -59,6 +60,12 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
     }),
     new DisruptionController({ client, log: log.child('disruption'), informers }),
     new JobController({ client, recorder: recorder('job-controller'), log: log.child('job'), informers }),
+    new CronJobController({
+      client,
+      recorder: recorder('cronjob-controller'),
+      log: log.child('cronjob'),
+      informers,
+    }),
     new DaemonSetController({
       client,
       recorder: recorder('daemonset-controller'),

@@ -35,6 +35,7 @@ export const DEFAULT_GC_RESOURCES: readonly GcResource[] = [
   { resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
   { resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true },
   { resource: 'jobs', kind: 'Job', namespaced: true },
+  { resource: 'cronjobs', kind: 'CronJob', namespaced: true },
   { resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
   { resource: 'secrets', kind: 'Secret', namespaced: true },
   { resource: 'nodes', kind: 'Node', namespaced: false },

@@ -51,3 +51,39 @@ export interface Job extends KubeObject {
   spec: JobSpec;
   status?: JobStatus;
 }
+
+/** The annotation a CronJob's Job carries with the time it was scheduled for. */
+export const CRONJOB_SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+
+export interface JobTemplateSpec {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: JobSpec;
+}
+
+export interface CronJobSpec {
+  /** Cron schedule, UTC (5 fields or a macro such as @hourly). */
+  schedule: string;
+  /** Only UTC (or unset) is served. */
+  timeZone?: string;
+  /** A run later than this past its scheduled time is skipped. */
+  startingDeadlineSeconds?: number;
+  /** Allow (default), Forbid (skip while one runs) or Replace (stop the running one). */
+  concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  suspend?: boolean;
+  jobTemplate: JobTemplateSpec;
+  /** Finished Jobs kept; defaults 3 and 1. */
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+
+export interface CronJobStatus {
+  active?: { apiVersion: string; kind: string; name: string; namespace?: string; uid?: string }[];
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+}
+
+export interface CronJob extends KubeObject {
+  kind: 'CronJob';
+  spec: CronJobSpec;
+  status?: CronJobStatus;
+}

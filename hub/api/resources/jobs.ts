@@ -18,19 +18,21 @@ export const DEFAULT_COMPLETIONS = 1;
 /** Failures before the Job fails (upstream default). */
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
+export const jobSpecSchema = obj({
+  parallelism: int,
+  completions: int,
+  activeDeadlineSeconds: int,
+  backoffLimit: int,
+  selector: labelSelector,
+  manualSelector: bool,
+  template: podTemplateSpecSchema,
+  ttlSecondsAfterFinished: int,
+  suspend: bool,
+  completionMode: str,
+});
+
 const jobSchema = kindSchema({
-  spec: obj({
-    parallelism: int,
-    completions: int,
-    activeDeadlineSeconds: int,
-    backoffLimit: int,
-    selector: labelSelector,
-    manualSelector: bool,
-    template: podTemplateSpecSchema,
-    ttlSecondsAfterFinished: int,
-    suspend: bool,
-    completionMode: str,
-  }),
+  spec: jobSpecSchema,
   status: obj({
     conditions: arr(
       obj({ type: str, status: str, reason: str, message: str, lastProbeTime: str, lastTransitionTime: str }),

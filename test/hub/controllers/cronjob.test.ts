@@ -1,0 +1,169 @@
+// CronJob controller against the real API (SQLite) with a clock the test moves: a run at each
+// scheduled time as a Job named after its minute, Forbid while one runs, Replace, suspend,
+// a missed starting deadline, and finished Jobs trimmed to the history limit. No Job
+// controller runs here: the test finishes Jobs itself through their status subresource.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CronJobController } from '../../../hub/controllers/cronjob.js';
+import type { CronJob, Job } from '../../../shared/api/batch.js';
+import { createLogger } from '../../../shared/log.js';
+import { startApi, type TestApi } from '../api/helpers.js';
+import { waitFor } from './wait.js';
+
+let t: TestApi;
+let ctl: CronJobController;
+let clock = Date.now();
+const c = () => t.api.client;
+const MIN = 60_000;
+
+test.before(async () => {
+  t = await startApi();
+  ctl = new CronJobController({ client: c(), log: createLogger('cj', 30), now: () => clock });
+  await ctl.start();
+});
+test.after(async () => {
+  await ctl.stop();
+  await t.stop();
+});
+
+function cronJob(name: string, spec: Partial<CronJob['spec']> = {}): CronJob {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      schedule: '*/5 * * * *',
+      jobTemplate: {
+        spec: {
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      },
+      ...spec,
+    },
+  };
+}
+
+async function jobsOf(name: string): Promise<Job[]> {
+  const l = await c().list<Job>('jobs', 'default');
+  return l.items
+    .filter((j) => j.metadata.ownerReferences?.[0]?.name === name && !j.metadata.deletionTimestamp)
+    .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+}
+
+/** Moves the clock and makes the controller look (a touch of the CronJob), then waits for it. */
+async function advance(name: string, ms: number): Promise<void> {
+  clock += ms;
+  await c().patch(
+    'cronjobs',
+    'default',
+    name,
+    { metadata: { annotations: { tick: String(clock) } } },
+    'merge',
+  );
+  await waitFor('controller idle', async () => {
+    const cj = await c().get<CronJob>('cronjobs', 'default', name);
+    return ctl.idle() && cj.metadata.annotations?.tick === String(clock);
+  });
+  // Idle may be seen before the touch's event arrived: wait for one more quiet moment.
+  await new Promise((r) => setTimeout(r, 150));
+  await waitFor('controller idle again', () => ctl.idle());
+}
+
+async function finish(job: Job, type: 'Complete' | 'Failed'): Promise<void> {
+  await c().update<Job>(
+    'jobs',
+    'default',
+    {
+      ...job,
+      status: {
+        conditions: [{ type, status: 'True', lastTransitionTime: new Date(clock).toISOString() }],
+        ...(type === 'Complete'
+          ? { completionTime: new Date(clock).toISOString().replace(/\.\d{3}Z$/, 'Z') }
+          : {}),
+      },
+    },
+    'status',
+  );
+}
+
+test('a run at each scheduled time; Forbid skips while one is active; history trimmed', async () => {
+  await c().create(
+    'cronjobs',
+    'default',
+    cronJob('tick', { concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 1 }),
+  );
+  await advance('tick', 0);
+  assert.equal(await jobsOf('tick'), [], 'nothing before the first scheduled time');
+  await advance('tick', 6 * MIN);
+  const [first] = await waitFor('the first run', async () => {
+    const l = await jobsOf('tick');
+    return l.length === 1 ? l : undefined;
+  });
+  assert.ok(first, 'the first run');
+  const scheduled = Date.parse(
+    first.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '',
+  );
+  assert.is(first.metadata.name, `tick-${Math.floor(scheduled / MIN)}`);
+  assert.is(new Date(scheduled).getUTCMinutes() % 5, 0);
+  assert.is(first.metadata.ownerReferences?.[0]?.kind, 'CronJob');
+  const cj = await c().get<CronJob>('cronjobs', 'default', 'tick');
+  assert.is(cj.status?.active?.[0]?.name, first.metadata.name);
+  assert.is(Date.parse(cj.status?.lastScheduleTime ?? ''), scheduled);
+
+  await advance('tick', 5 * MIN);
+  assert.is((await jobsOf('tick')).length, 1, 'Forbid: no second run while the first is active');
+  await finish(first, 'Complete');
+  await advance('tick', 0);
+  const after = await waitFor('the skipped run', async () => {
+    const l = await jobsOf('tick');
+    return l.length === 2 ? l : undefined;
+  });
+  assert.is(
+    after.length,
+    2,
+    `the skipped run starts once the first finished: ${after.map((j) => j.metadata.name)}`,
+  );
+  await finish(after[1], 'Complete');
+  await advance('tick', 0);
+  const kept = await jobsOf('tick');
+  assert.equal(
+    kept.map((j) => j.metadata.name),
+    [after[1].metadata.name],
+    'successfulJobsHistoryLimit 1 keeps the newest',
+  );
+  const done = await c().get<CronJob>('cronjobs', 'default', 'tick');
+  assert.ok(done.status?.lastSuccessfulTime, 'lastSuccessfulTime');
+  assert.is(done.status?.active, undefined);
+});
+
+test('Replace stops the running Job for the new run; suspend and a missed deadline start none', async () => {
+  await c().create('cronjobs', 'default', cronJob('swap', { concurrencyPolicy: 'Replace' }));
+  await advance('swap', 6 * MIN);
+  const [a] = await waitFor('the first swap run', async () => {
+    const l = await jobsOf('swap');
+    return l.length === 1 ? l : undefined;
+  });
+  assert.ok(a);
+  await advance('swap', 5 * MIN);
+  const now = await jobsOf('swap');
+  assert.is(now.length, 1);
+  assert.is.not(now[0].metadata.name, a.metadata.name, 'the old run was replaced');
+
+  await c().create('cronjobs', 'default', cronJob('paused', { suspend: true }));
+  await advance('paused', 11 * MIN);
+  assert.equal(await jobsOf('paused'), []);
+
+  await c().create(
+    'cronjobs',
+    'default',
+    cronJob('late', { startingDeadlineSeconds: 10, schedule: '0 * * * *' }),
+  );
+  clock += 90 * MIN;
+  await advance('late', 0);
+  const sched = new Date(clock);
+  // The newest hour mark is more than 10 s ago unless the clock sits right on it.
+  if (sched.getUTCMinutes() > 0 || sched.getUTCSeconds() > 10) assert.equal(await jobsOf('late'), []);
+});
+
+test.run();
