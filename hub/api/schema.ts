@@ -129,6 +129,17 @@ export function kindSchema(rest: Record<string, Schema>): Schema {
   return obj({ apiVersion: str, kind: str, metadata: objectMeta, ...rest });
 }
 
+/** core/v1 ObjectReference (Event.involvedObject, CronJob.status.active). */
+export const objectReference = obj({
+  apiVersion: str,
+  kind: str,
+  name: str,
+  namespace: str,
+  uid: str,
+  resourceVersion: str,
+  fieldPath: str,
+});
+
 export const labelSelector = obj({
   matchLabels: strMap,
   matchExpressions: arr(obj({ key: str, operator: str, values: strArr })),

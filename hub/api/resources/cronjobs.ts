@@ -7,22 +7,12 @@ import { Schedule, ScheduleError } from '../../controllers/cronjob/schedule.js';
 import { cause } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
-import { arr, bool, int, kindSchema, obj, objectMeta, str } from '../schema.js';
+import { arr, bool, int, kindSchema, obj, objectMeta, objectReference, str } from '../schema.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { jobs, jobSpecSchema, validateJob } from './jobs.js';
 
 export const DEFAULT_SUCCESSFUL_JOBS_HISTORY = 3;
 export const DEFAULT_FAILED_JOBS_HISTORY = 1;
-
-const ref = obj({
-  apiVersion: str,
-  kind: str,
-  name: str,
-  namespace: str,
-  uid: str,
-  resourceVersion: str,
-  fieldPath: str,
-});
 
 export function validateCronJob(cj: CronJob): StatusCause[] {
   const s = cj.spec;
@@ -88,7 +78,7 @@ export const cronjobs: ResourceDef<CronJob> = {
       successfulJobsHistoryLimit: int,
       failedJobsHistoryLimit: int,
     }),
-    status: obj({ active: arr(ref), lastScheduleTime: str, lastSuccessfulTime: str }),
+    status: obj({ active: arr(objectReference), lastScheduleTime: str, lastSuccessfulTime: str }),
   }),
   defaults(cj) {
     const s = cj.spec;

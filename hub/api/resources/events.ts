@@ -1,21 +1,11 @@
 // v1 Event (core/v1, the shape `kubectl describe` lists).
 
 import type { Event } from '../../../shared/api/types.js';
-import { any, int, kindSchema, obj, str } from '../schema.js';
+import { any, int, kindSchema, obj, objectReference, str } from '../schema.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { cause } from '../meta.js';
 import { age, col } from '../table.js';
-
-const objectReference = obj({
-  apiVersion: str,
-  kind: str,
-  name: str,
-  namespace: str,
-  uid: str,
-  resourceVersion: str,
-  fieldPath: str,
-});
 
 export const events: ResourceDef<Event> = {
   group: '',

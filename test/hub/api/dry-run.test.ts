@@ -2,12 +2,12 @@
 // kubectl: a dry run validates and answers the object as it would be, and stores nothing, sends
 // no watch event and consumes no revision.
 
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject, WatchEvent } from '../../../shared/api/types.js';
+import { kubectl as kubectlWith, writeKubeconfig } from '../controllers/fixtures.js';
 import { startApi, type TestApi } from './helpers.js';
 
 let t: TestApi;
@@ -16,17 +16,7 @@ const CM = '/api/v1/namespaces/default/configmaps';
 
 test.before(async () => {
   t = await startApi({ bookmarkIntervalMs: 200 });
-  kubeconfig = join(t.dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: drover, cluster: {server: "${t.api.url}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: drover, context: {cluster: drover, user: u}}]
-current-context: drover
-`,
-  );
+  kubeconfig = writeKubeconfig(t);
   await t.api.client.create('configmaps', 'default', {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -36,15 +26,8 @@ current-context: drover
 });
 test.after(async () => t.stop());
 
-function kubectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'kubectl',
-      args,
-      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 },
-      (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }),
-    );
-  });
+function kubectl(...args: string[]) {
+  return kubectlWith(kubeconfig, ...args);
 }
 
 async function call(method: string, path: string, body?: unknown, ct = 'application/json') {
