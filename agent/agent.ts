@@ -5,6 +5,7 @@
 // runner, the credential store and the desired store can be injected (AgentDeps): the fleet
 // simulator (bench/sim) runs thousands of Agents with simulated ones, so it speaks this exact protocol.
 
+import { readFileSync } from 'node:fs';
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
 import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
@@ -26,9 +27,11 @@ import {
   type WillMessage,
 } from '../shared/protocol/messages.js';
 import { Backoff } from './backoff.js';
+import { CaFetchError } from './ca-pin.js';
 import type { AgentConfig } from './config.js';
 import { type CredentialStore, fileCredentialStore, type NodeCredential } from './credentials.js';
 import { DesiredStore } from './desired.js';
+import { type CaStore, fileCaStore, isTlsUrl, resolveHubCa, type TlsOptions } from './hub-ca.js';
 import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
@@ -64,6 +67,8 @@ export interface AgentDeps {
   pods?: (io: PodRunnerIo) => PodRunner;
   /** Default the credential file in dataDir. */
   credentials?: CredentialStore;
+  /** Where the pinned hub CA is kept; default hub-ca.crt in dataDir. */
+  ca?: CaStore;
   /** Default one that removes the legacy desired.json from dataDir at start. */
   desired?: DesiredStore;
   /** Sees each MQTT client as it is created, before it connects (the simulator counts through it). */
@@ -91,6 +96,8 @@ export class Agent {
   readonly runtime?: Runtime;
   readonly pods: PodRunner;
   private readonly credentials: CredentialStore;
+  /** TLS options of every MQTT connection: the hub CA, verified (empty for mqtt://). */
+  private tls: TlsOptions = {};
   private readonly facts: MachineFacts;
   readonly rpc: RpcServer;
   private images?: { at: number; list: ContainerImage[] };
@@ -169,8 +176,37 @@ export class Agent {
     this.desired.removeLegacyFile();
     // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
     await this.pods.start();
-    if (!this.cred) await this.join();
+    if (isTlsUrl(this.cfg.hubUrl)) await this.resolveCa();
+    if (!this.cred && !this.stopping) await this.join();
     if (!this.stopping) this.connectOnce();
+  }
+
+  /** The hub CA for every MQTTS connection: stored, given, or pinned (retried while the hub is unreachable). */
+  private async resolveCa(): Promise<void> {
+    const caPem = this.cfg.caFile ? readFileSync(this.cfg.caFile, 'utf8') : undefined;
+    for (;;) {
+      if (this.stopping) return;
+      try {
+        const ca = await resolveHubCa({
+          hubUrl: this.cfg.hubUrl,
+          caPem,
+          caHash: this.cfg.caHash,
+          store: this.deps.ca ?? fileCaStore(this.cfg.dataDir),
+          timeoutMs: this.cfg.joinTimeoutMs,
+        });
+        this.tls = { ca, rejectUnauthorized: true };
+        this.backoff.reset();
+        return;
+      } catch (e) {
+        if (!(e instanceof CaFetchError)) throw e;
+        const delay = this.backoff.next();
+        this.log.warn('cannot reach the hub to check its CA, retrying', {
+          error: e.message,
+          retryInMs: delay,
+        });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** Pod status to the hub; dropped while disconnected (resendAll() on the next connect). */
@@ -195,6 +231,7 @@ export class Agent {
           nodeName: this.cfg.nodeName,
           labels: this.cfg.labels,
           previousPassword,
+          tls: this.tls,
           timeoutMs: this.cfg.joinTimeoutMs,
           log: this.log,
         });
@@ -229,6 +266,7 @@ export class Agent {
       // mqtt.js keeps 65,536 pre-built message-id buffers by default: 6 MB of a board's RAM
       // (bench/agent-footprint.ts measured it) for a client that sends a few messages a minute.
       writeCache: false,
+      ...this.tls,
       will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
     });
     this.client = client;

@@ -10,11 +10,12 @@ import {
   DEFAULT_STATUS_INTERVAL_MS,
 } from '../shared/protocol/constants.js';
 import { BOARD_LABEL_PREFIX, isAgentLabelKey } from '../shared/api/node-labels.js';
+import { CA_HASH_RE } from '../shared/tls/ca-hash.js';
 import { parseDurationMs } from './duration.js';
 import { type FlagSpecs, flagString, parseFlags } from './flags.js';
 
 export interface AgentConfig {
-  /** Broker URL, e.g. mqtt://hub.local:1883. */
+  /** Broker URL, e.g. mqtts://hub.local:8883. */
   hubUrl: string;
   /** Node name (DNS-1123 subdomain). */
   nodeName: string;
@@ -22,6 +23,10 @@ export interface AgentConfig {
   dataDir: string;
   /** Bootstrap token `abcdef.0123456789abcdef`; needed only for the first join (or a re-join). */
   token?: string;
+  /** Pin of the hub CA, `sha256:<hex>` (kubeadm's discovery-token-ca-cert-hash); for the first TLS contact. */
+  caHash?: string;
+  /** A CA file to verify the hub with instead of a pinned one. */
+  caFile?: string;
   labels: Record<string, string>;
   heartbeatIntervalMs: number;
   statusIntervalMs: number;
@@ -58,6 +63,8 @@ export class AgentConfigError extends Error {
 export const AGENT_FLAGS: FlagSpecs = {
   hub: { type: 'string', aliases: ['--hub-url', '--mqtt-url'] },
   token: { type: 'string' },
+  'ca-hash': { type: 'string' },
+  'ca-file': { type: 'string' },
   name: { type: 'string', aliases: ['--node-name'] },
   'data-dir': { type: 'string' },
   labels: { type: 'string' },
@@ -70,11 +77,13 @@ export const AGENT_FLAGS: FlagSpecs = {
   help: { type: 'boolean', aliases: ['-h'] },
 };
 
-export const AGENT_USAGE = `Usage: drover agent --hub mqtt://HOST:PORT [--token TOKEN] [options]
+export const AGENT_USAGE = `Usage: drover agent --hub mqtts://HOST:8883 --token TOKEN --ca-hash sha256:HEX [options]
 
 Options (flag / env / config file key):
-  --hub URL                 DROVER_HUB        hub     broker URL (mqtt:// or mqtts://)
+  --hub URL                 DROVER_HUB        hub     broker URL (mqtts://, or mqtt:// for a plain listener)
   --token TOKEN             DROVER_TOKEN      token   bootstrap token for the first join
+  --ca-hash sha256:HEX      DROVER_CA_HASH    caHash  pin of the hub CA for the first TLS contact (then kept in the data dir)
+  --ca-file FILE            DROVER_CA_FILE    caFile  trust this CA file instead
   --name NAME               DROVER_NODE_NAME  name    node name (default: hostname, DNS-1123)
   --data-dir DIR            DROVER_DATA_DIR   dataDir credential + desired state (default ${AGENT_DEFAULTS.dataDir})
   --labels a=b,c=d          DROVER_LABELS     labels  board labels (a key without a prefix goes under drover.io/)
@@ -93,6 +102,8 @@ type Raw = Partial<Record<keyof typeof KEYS, unknown>>;
 const KEYS = {
   hub: ['hub', 'DROVER_HUB'],
   token: ['token', 'DROVER_TOKEN'],
+  caHash: ['ca-hash', 'DROVER_CA_HASH'],
+  caFile: ['ca-file', 'DROVER_CA_FILE'],
   name: ['name', 'DROVER_NODE_NAME'],
   dataDir: ['data-dir', 'DROVER_DATA_DIR'],
   labels: ['labels', 'DROVER_LABELS'],
@@ -227,7 +238,7 @@ function optString(v: unknown, option: string): string | undefined {
 export function validateAgentConfig(raw: Raw): AgentConfig {
   const hubUrl = optString(raw.hub, '--hub');
   if (!hubUrl)
-    throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtt://hub.local:1883');
+    throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtts://hub.local:8883');
   let url: URL;
   try {
     url = new URL(hubUrl);
@@ -253,6 +264,14 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
       '--token',
       'a bootstrap token looks like abcdef.0123456789abcdef (6 and 16 characters of [a-z0-9]); create one with `drover token create`',
     );
+
+  const caHash = optString(raw.caHash, '--ca-hash') || undefined;
+  if (caHash !== undefined && !CA_HASH_RE.test(caHash))
+    throw new AgentConfigError(
+      '--ca-hash',
+      'write sha256: and 64 lowercase hex digits, as `drover token create` prints it',
+    );
+  const caFile = optString(raw.caFile, '--ca-file') || undefined;
 
   const dataDir = optString(raw.dataDir, '--data-dir') ?? AGENT_DEFAULTS.dataDir;
   if (dataDir === '') throw new AgentConfigError('--data-dir', 'must not be empty');
@@ -288,6 +307,8 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     nodeName,
     dataDir,
     token,
+    caHash,
+    caFile,
     labels: parseLabels(raw.labels),
     heartbeatIntervalMs,
     statusIntervalMs,

@@ -13,6 +13,7 @@ import {
   parseJoinResponse,
 } from '../shared/protocol/messages.js';
 import type { NodeCredential } from './credentials.js';
+import type { TlsOptions } from './hub-ca.js';
 
 export type JoinStep = 'connect' | 'subscribe' | 'request' | 'response';
 
@@ -39,6 +40,8 @@ export interface JoinOptions {
   labels?: Record<string, string>;
   /** The node's current password, if it still has one: the hub re-issues a taken name only to its holder. */
   previousPassword?: string;
+  /** The hub CA (mqtts://): the token goes only to a hub it vouches for. */
+  tls?: TlsOptions;
   timeoutMs: number;
   log?: Logger;
 }
@@ -63,6 +66,7 @@ export async function joinHub(opts: JoinOptions): Promise<NodeCredential> {
     reconnectPeriod: 0, // one attempt; the caller decides when to retry
     connectTimeout: opts.timeoutMs,
     writeCache: false, // see agent.ts: saves ~6 MB on a board
+    ...opts.tls,
   });
   try {
     await step('connect', left(), (ok, fail) => {

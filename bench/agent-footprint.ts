@@ -184,6 +184,7 @@ try {
     v.proc = startAgentProc({
       mqtt: hub.mqtt,
       token: hub.token,
+      caHash: hub.caHash,
       name: node(v),
       dataDir,
       entry: v.entry,

@@ -1,6 +1,6 @@
 // A hub in its own process for the fleet benchmark, so its CPU and RSS can be read from /proc
 // apart from the simulator's. Usage: node dist/bench/hub-process.js '<HubOptions JSON>'; prints
-// {"api","mqtt","token","pid"} on stdout when up; stops on SIGTERM or when stdin closes.
+// {"api","mqtt","mqttPlain"?,"token","caPem","pid"} on stdout when up; stops on SIGTERM or when stdin closes.
 
 import { startHub } from '../hub/hub.js';
 import type { HubOptions } from '../hub/config.js';
@@ -8,7 +8,14 @@ import type { HubOptions } from '../hub/config.js';
 const options = JSON.parse(process.argv[2] ?? '{}') as HubOptions;
 const hub = await startHub(options);
 process.stdout.write(
-  `${JSON.stringify({ api: hub.apiUrl, mqtt: hub.mqttUrl, token: hub.bootstrapToken, pid: process.pid })}\n`,
+  `${JSON.stringify({
+    api: hub.apiUrl,
+    mqtt: hub.mqttUrl,
+    mqttPlain: hub.mqttPlainUrl,
+    token: hub.bootstrapToken,
+    caPem: hub.caPem,
+    pid: process.pid,
+  })}\n`,
 );
 let stopping = false;
 const stop = async () => {

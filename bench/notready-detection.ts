@@ -61,6 +61,7 @@ function agent(name: string): BenchProc {
   const p = startAgentProc({
     mqtt: hub.mqtt,
     token: hub.token,
+    caHash: hub.caHash,
     name,
     dataDir,
     args: ['--heartbeat-interval', `${HEARTBEAT_MS}ms`],

@@ -205,6 +205,7 @@ try {
       proc: startAgentProc({
         mqtt: hub.mqtt,
         token: hub.token,
+        caHash: hub.caHash,
         name,
         dataDir,
         onLine,

@@ -6,7 +6,7 @@ import type { LogLevel } from '../shared/log.js';
 import {
   DEFAULT_API_PORT,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_MQTT_PORT,
+  DEFAULT_MQTT_TLS_PORT,
   DEFAULT_NODE_GRACE_MS,
   DEFAULT_WILL_DEBOUNCE_MS,
 } from '../shared/protocol/constants.js';
@@ -24,20 +24,22 @@ export interface HubConfig {
   apiPort: number;
   /** Embedded broker listen address (ignored with mqttUrl). */
   mqttHost: string;
-  /** 0 = any free port. */
+  /** Embedded broker's MQTTS port. 0 = any free port. */
   mqttPort: number;
+  /** An extra plain-TCP MQTT listener (bench, legacy boards); absent = none. 0 = any free port. */
+  mqttPlainPort?: number;
   /** External broker (mqtt://host:port): no embedded broker is started. */
   mqttUrl?: string;
   /** Gateway credentials for an external broker (the embedded one uses a per-start secret). */
   mqttUsername?: string;
   mqttPassword?: string;
-  /** Embedded broker connection cap. */
+  /** Embedded broker connection cap, per listener. */
   mqttMaxConnections: number;
   /** Embedded broker: largest packet before authentication (a CONNECT), bytes. */
   mqttMaxConnectPacketBytes: number;
   /** Embedded broker: largest packet from an authenticated board, bytes. */
   mqttMaxPacketBytes: number;
-  /** Embedded broker: TCP accept to complete CONNECT, ms. */
+  /** Embedded broker: TCP accept to complete CONNECT (TLS handshake included), ms. */
   mqttConnectTimeoutMs: number;
   /** Embedded broker: bytes queued towards one board before it is disconnected. */
   mqttMaxQueuedBytes: number;
@@ -65,7 +67,7 @@ export const HUB_DEFAULTS: HubConfig = {
   apiHost: '127.0.0.1',
   apiPort: DEFAULT_API_PORT, // 8080
   mqttHost: '0.0.0.0',
-  mqttPort: DEFAULT_MQTT_PORT, // 1883
+  mqttPort: DEFAULT_MQTT_TLS_PORT, // 8883, MQTTS
   mqttMaxConnections: DEFAULT_MAX_CONNECTIONS, // 19000
   mqttMaxConnectPacketBytes: DEFAULT_BROKER_LIMITS.maxConnectPacketBytes, // 64 KiB
   mqttMaxPacketBytes: DEFAULT_BROKER_LIMITS.maxPacketBytes, // 1.5 MiB + 64 KiB
@@ -98,9 +100,10 @@ export class InvalidHubOptionError extends Error {
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-function port(cfg: HubConfig, k: 'apiPort' | 'mqttPort'): void {
+function port(cfg: HubConfig, k: 'apiPort' | 'mqttPort' | 'mqttPlainPort'): void {
   const v = cfg[k];
-  if (!Number.isInteger(v) || v < 0 || v > 65535)
+  if (k === 'mqttPlainPort' && v === undefined) return;
+  if (v === undefined || !Number.isInteger(v) || v < 0 || v > 65535)
     throw new InvalidHubOptionError(k, v, 'must be an integer 0-65535 (0 = any free port)');
 }
 
@@ -130,6 +133,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
     throw new InvalidHubOptionError('mqttHost', cfg.mqttHost, 'must be a host name or address');
   port(cfg, 'apiPort');
   port(cfg, 'mqttPort');
+  port(cfg, 'mqttPlainPort');
   if (cfg.mqttUrl !== undefined) {
     let u: URL;
     try {

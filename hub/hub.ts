@@ -15,6 +15,7 @@ import { createBrokerAuth } from './broker/auth.js';
 import { type Broker, startBroker } from './broker/broker.js';
 import { verifyNodeCredential } from './auth/node-credentials.js';
 import { createBootstrapToken, verifyBootstrapToken } from './auth/tokens.js';
+import { ensureServingCert, type HubCa, loadOrCreateCa, localSans, type ServingCert } from './auth/pki.js';
 import { dialableMqttUrl, writeClusterInfo } from './cluster-info.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
@@ -38,6 +39,11 @@ export interface Hub {
   mqttUrl: string;
   /** The MQTT URL as a board writes it (this machine's address instead of a wildcard/loopback). */
   boardMqttUrl: string;
+  /** The embedded broker's plain-TCP listener, when asked for (config.mqttPlainPort). */
+  mqttPlainUrl?: string;
+  /** PEM of the hub CA, and its pin (`sha256:<hex>`) that the join line carries. */
+  caPem: string;
+  caHash: string;
   client: ApiClient;
   bootstrapToken: string;
   config: HubConfig;
@@ -114,6 +120,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   let bootstrapToken = '';
   let broker: Broker | undefined;
   let mqttUrl = config.mqttUrl ?? '';
+  // The hub CA and the serving certificate the broker presents (pki.ts).
+  let ca!: HubCa;
+  let serving!: ServingCert;
   let gateway!: Gateway;
   const hubSecret = randomBytes(24).toString('base64url');
   let leases!: LeaseTable;
@@ -182,6 +191,13 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       },
     ],
     [
+      'load PKI',
+      async () => {
+        ca = await loadOrCreateCa(config.dataDir);
+        serving = await ensureServingCert(ca, config.dataDir, localSans());
+      },
+    ],
+    [
       'start broker',
       async () => {
         if (config.mqttUrl) return;
@@ -195,6 +211,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         const b = await startBroker({
           host: config.mqttHost,
           port: config.mqttPort,
+          // The chain ends with the CA: a board's first contact pins it (agent/ca-pin.ts).
+          tls: { certPem: `${serving.certPem.trim()}\n${ca.certPem.trim()}\n`, keyPem: serving.keyPem },
+          ...(config.mqttPlainPort !== undefined ? { plainPort: config.mqttPlainPort } : {}),
           auth,
           maxConnections: config.mqttMaxConnections,
           limits: {
@@ -232,6 +251,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         });
         const g = await startGateway({
           mqttUrl,
+          ...(broker ? { stream: broker.localStream } : {}),
           username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: api.client,
@@ -304,6 +324,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             b.clients(),
           );
           m.gauge(
+            'drover_mqtt_secrets_withheld',
+            'Desired states not sent over a plain connection because they carry Secrets, since start.',
+            () => b.secretsWithheld(),
+          );
+          m.gauge(
             'drover_mqtt_refused_connections',
             'Connections refused over the connection cap since start.',
             () => b.refused(),
@@ -334,12 +359,21 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         registerFleetMetrics(m, informers, leases);
       },
     ],
-    ['publish cluster info', () => writeClusterInfo(api.client, { mqttUrl: boardMqttUrl() })],
+    [
+      'publish cluster info',
+      () =>
+        writeClusterInfo(api.client, { mqttUrl: boardMqttUrl(), ...(broker ? { caCert: ca.certPem } : {}) }),
+    ],
     [
       'write kubeconfig and endpoints',
       async () => {
         await writeAtomic(files.kubeconfig, kubeconfigYaml(api.url), 0o600);
-        await writeAtomic(files.endpoints, `${JSON.stringify({ api: api.url, mqtt: mqttUrl })}\n`);
+        const endpoints = {
+          api: api.url,
+          mqtt: mqttUrl,
+          ...(broker?.plainUrl ? { mqttPlain: broker.plainUrl } : {}),
+        };
+        await writeAtomic(files.endpoints, `${JSON.stringify(endpoints)}\n`);
       },
     ],
   ];
@@ -360,6 +394,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     apiUrl: api.url,
     mqttUrl,
     boardMqttUrl: boardMqttUrl(),
+    ...(broker?.plainUrl ? { mqttPlainUrl: broker.plainUrl } : {}),
+    caPem: ca.certPem,
+    caHash: ca.hash,
     client: api.client,
     bootstrapToken,
     config,

@@ -3,6 +3,7 @@
 // (dist/agent/main.js, no hub code loaded) or any other entry such as a bundle. Every child is
 // killed when the benchmark process exits, even a stopped (SIGSTOP) one.
 
+import { caCertHash } from '../../shared/tls/ca-hash.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +112,8 @@ export interface HubProc extends BenchProc {
   api: string;
   mqtt: string;
   token: string;
+  /** Pin of the hub CA for the agents' --ca-hash. */
+  caHash: string;
   dataDir: string;
 }
 
@@ -138,12 +141,15 @@ export async function startHubProc(
   }
   const ep = JSON.parse(readFileSync(endpoints, 'utf8')) as { api: string; mqtt: string };
   const token = readFileSync(join(dataDir, 'bootstrap-token'), 'utf8').trim();
-  return { ...p, api: ep.api, mqtt: ep.mqtt, token, dataDir };
+  const caHash = caCertHash(readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'));
+  return { ...p, api: ep.api, mqtt: ep.mqtt, token, caHash, dataDir };
 }
 
 export interface AgentProcOptions extends SpawnOptions {
   mqtt: string;
   token: string;
+  /** The hub CA pin (mqtts://). */
+  caHash: string;
   name: string;
   dataDir: string;
   /** Extra agent flags, e.g. ['--heartbeat-interval', '10s']. */
@@ -156,7 +162,10 @@ export interface AgentProcOptions extends SpawnOptions {
 export function startAgentProc(o: AgentProcOptions): BenchProc {
   return spawnNode(
     o.entry ?? AGENT_ENTRY,
-    ['--hub', o.mqtt, '--token', o.token, '--name', o.name, '--data-dir', o.dataDir, ...(o.args ?? [])],
+    [
+      ...['--hub', o.mqtt, '--token', o.token, '--ca-hash', o.caHash],
+      ...['--name', o.name, '--data-dir', o.dataDir, ...(o.args ?? [])],
+    ],
     o,
   );
 }

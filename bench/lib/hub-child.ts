@@ -9,8 +9,13 @@ const START_TIMEOUT_MS = 30_000;
 
 export interface HubChild {
   api: string;
+  /** mqtts:// */
   mqtt: string;
+  /** The plain listener, when the options asked for one (mqttPlainPort). */
+  mqttPlain?: string;
   token: string;
+  /** The hub CA, for simulated boards (they trust it without pinning). */
+  caPem: string;
   pid: number;
   /** Resolves with the exit code when the hub process ends. */
   exited: Promise<number | null>;
@@ -35,7 +40,7 @@ export function startHubChild(options: HubOptions, nodeArgs: string[] = []): Pro
         clearTimeout(timer);
         child.stdout.off('data', onData);
         child.stdout.resume(); // keep draining whatever the hub prints later
-        const e = JSON.parse(line) as { api: string; mqtt: string; token: string };
+        const e = JSON.parse(line) as Pick<HubChild, 'api' | 'mqtt' | 'mqttPlain' | 'token' | 'caPem'>;
         resolve({
           ...e,
           pid: child.pid ?? 0,

@@ -10,6 +10,7 @@ import { Agent } from '../../agent/agent.js';
 import type { AgentConfig } from '../../agent/config.js';
 import { memoryCredentialStore } from '../../agent/credentials.js';
 import { DesiredStore } from '../../agent/desired.js';
+import { memoryCaStore } from '../../agent/hub-ca.js';
 import { isAuthRefusal } from '../../agent/join.js';
 import type { Logger } from '../../shared/log.js';
 import { topics } from '../../shared/mqtt/topics.js';
@@ -55,6 +56,7 @@ export class HollowNode {
       facts: hollowFacts(profile),
       pods: (io) => new HollowPods(io, o.podStartDelayMs, c),
       credentials: memoryCredentialStore(),
+      ca: memoryCaStore(o.caPem),
       desired: new DesiredStore(),
       onClient: (client) => this.watch(client, o.failAfterMs),
       onJoin: (ms, err) => {

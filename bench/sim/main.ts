@@ -1,10 +1,12 @@
 // The fleet simulator on its own, against any hub:
-//   node dist/bench/sim/main.js --hub mqtt://127.0.0.1:1883 --token abcdef.0123456789abcdef
+//   node dist/bench/sim/main.js --hub mqtts://127.0.0.1:8883 --ca-file .drover/hub/pki/ca.crt
+//     --token abcdef.0123456789abcdef   (or --hub mqtt://HOST:PORT for a hub's --mqtt-plain-port)
 //     [--nodes 1000] [--per-process 2500] [--heartbeat 10s] [--status-interval 60s] [--ramp 200]
 //     [--pod-start-delay 500ms] [--arch amd64=1,arm64=3,arm=1] [--zones 3] [--labels a=b,c=d]
 //     [--silent 0.01] [--drop 0.01] [--fail-after 30s] [--prefix hollow-]
 // Prints the fleet's counters every 5 s; Ctrl-C stops it.
 
+import { readFileSync } from 'node:fs';
 import { parseLabels } from '../../agent/config.js';
 import { BenchArgs } from '../lib/args.js';
 import { startFleet } from './fleet.js';
@@ -20,6 +22,7 @@ const archMix = a.has('arch')
 const fleet = await startFleet({
   hubUrl: a.string('hub', ''),
   token: a.string('token', ''),
+  caPem: a.has('ca-file') ? readFileSync(a.string('ca-file', ''), 'utf8') : undefined,
   nodes: a.number('nodes', SIM_DEFAULTS.nodes),
   nodesPerProcess: a.number('per-process', SIM_DEFAULTS.nodesPerProcess),
   heartbeatIntervalMs: a.durationMs('heartbeat', SIM_DEFAULTS.heartbeatIntervalMs),

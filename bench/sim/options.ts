@@ -8,8 +8,10 @@ import {
 } from '../../shared/protocol/constants.js';
 
 export interface SimOptions {
-  /** Hub broker URL, mqtt://host:port. */
+  /** Hub broker URL: mqtts://host:port (with caPem), or mqtt:// for the hub's plain listener. */
   hubUrl: string;
+  /** The hub CA (PEM) for mqtts://: every hollow node trusts it, none pins it. */
+  caPem?: string;
   /** Bootstrap token every hollow node joins with. */
   token: string;
   /** Hollow nodes in the whole fleet. */
@@ -76,7 +78,9 @@ export function resolveSimOptions(
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const o: SimOptions = { ...SIM_DEFAULTS, ...defined } as SimOptions;
   if (!/^(mqtt|mqtts|tcp|tls):\/\//.test(o.hubUrl))
-    throw new SimOptionError('hubUrl', 'must be mqtt://host:port');
+    throw new SimOptionError('hubUrl', 'must be mqtts://host:port or mqtt://host:port');
+  if (/^(mqtts|tls):/.test(o.hubUrl) && !o.caPem)
+    throw new SimOptionError('caPem', 'an mqtts:// hub needs its CA (the hub data dir has it in pki/ca.crt)');
   if (!BOOTSTRAP_TOKEN_RE.test(o.token))
     throw new SimOptionError('token', 'must be a bootstrap token abcdef.0123456789abcdef');
   const int = (k: keyof SimOptions, min: number) => {

@@ -16,6 +16,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'api-port': { type: 'string' },
   'mqtt-host': { type: 'string' },
   'mqtt-port': { type: 'string' },
+  'mqtt-plain-port': { type: 'string' },
   'mqtt-url': { type: 'string' },
   'mqtt-username': { type: 'string' },
   'mqtt-password': { type: 'string' },
@@ -42,13 +43,15 @@ Options:
   --api-host HOST              API listen address (default 127.0.0.1)
   --api-port PORT              API port (default 8080; 0 = any free port)
   --mqtt-host HOST             embedded broker listen address (default 0.0.0.0)
-  --mqtt-port PORT             embedded broker port (default 1883; 0 = any free port)
+  --mqtt-port PORT             embedded broker's MQTTS port (default 8883; 0 = any free port)
+  --mqtt-plain-port PORT       also listen plain MQTT (unencrypted; e.g. 1883) on --mqtt-host;
+                               desired states carrying Secrets are never sent over it
   --mqtt-url URL               use an external broker instead of the embedded one
   --mqtt-username U, --mqtt-password P   gateway credentials for the external broker
-  --mqtt-max-connections N     embedded broker connection cap
+  --mqtt-max-connections N     embedded broker connection cap, per listener (refused at accept)
   --mqtt-max-connect-packet-bytes N   largest packet before authentication (default 65536)
   --mqtt-max-packet-bytes N    largest packet from a board (default 1638400)
-  --mqtt-connect-timeout 10s   TCP accept to complete CONNECT
+  --mqtt-connect-timeout 10s   TCP accept to complete CONNECT (TLS handshake included)
   --mqtt-max-queued-bytes N    bytes waiting for one board before it is disconnected (default 16 MiB)
   --agent-event-qps 5          events per second per board (token bucket refill)
   --agent-event-burst 50       events a board may send at once
@@ -96,6 +99,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     apiPort: int(f, 'api-port'),
     mqttHost: flagString(f, 'mqtt-host'),
     mqttPort: int(f, 'mqtt-port'),
+    mqttPlainPort: int(f, 'mqtt-plain-port'),
     mqttUrl: flagString(f, 'mqtt-url'),
     mqttUsername: flagString(f, 'mqtt-username'),
     mqttPassword: flagString(f, 'mqtt-password'),
@@ -128,7 +132,7 @@ Use it:
   drover get nodes --kubeconfig ${kubeconfig}
 
 Join a board (bootstrap token ${hub.bootstrapToken}, valid 24 h; more with \`drover token create\`):
-  ${joinCommandLine({ mqttUrl: hub.boardMqttUrl, token: hub.bootstrapToken, nodeName })}
+  ${joinCommandLine({ mqttUrl: hub.boardMqttUrl, token: hub.bootstrapToken, caHash: hub.caHash, nodeName })}
 `;
 }
 

@@ -99,7 +99,15 @@ function createOptions(f: ParsedFlags) {
 
 /** The join line from the hub's published cluster info (or a placeholder address when it has none). */
 async function joinLine(client: ApiClient, token: string, nodeName?: string): Promise<string> {
-  const { joinCommandLine, readClusterInfo } = await import('../../hub/cluster-info.js');
+  const [{ joinCommandLine, readClusterInfo }, { caCertHash }] = await Promise.all([
+    import('../../hub/cluster-info.js'),
+    import('../../shared/tls/ca-hash.js'),
+  ]);
   const info = await readClusterInfo(client);
-  return joinCommandLine({ mqttUrl: info?.mqttUrl ?? 'mqtt://<hub-address>:1883', token, nodeName });
+  return joinCommandLine({
+    mqttUrl: info?.mqttUrl ?? 'mqtts://<hub-address>:8883',
+    token,
+    caHash: info?.caCert ? caCertHash(info.caCert) : undefined,
+    nodeName,
+  });
 }

@@ -12,6 +12,7 @@ import { sanitizeNodeName } from '../../agent/config.js';
 import { parseDurationMs } from '../../agent/duration.js';
 import { flagBool, flagString, parseFlags } from '../../agent/flags.js';
 import type { Node } from '../../shared/api/types.js';
+import { caCertHash } from '../../shared/tls/ca-hash.js';
 import { apiRequest, resolveApiTarget } from '../api.js';
 import { UsageError } from '../common.js';
 import { getCommand } from './get.js';
@@ -115,6 +116,8 @@ export async function upCommand(argv: string[]): Promise<number> {
     endpoints.mqtt.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:'),
     '--token',
     readFileSync(join(hubDir, 'bootstrap-token'), 'utf8').trim(),
+    '--ca-hash',
+    caCertHash(readFileSync(join(hubDir, 'pki', 'ca.crt'), 'utf8')),
     '--name',
     name,
     '--data-dir',

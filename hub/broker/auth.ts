@@ -17,6 +17,7 @@ import {
   nodeClientId,
 } from '../../shared/protocol/constants.js';
 import type { Logger } from '../../shared/log.js';
+import { KeyedTokenBucket } from '../gateway/restriction/rate-limit.js';
 
 export type Identity =
   | { kind: 'hub' }
@@ -31,6 +32,9 @@ export interface BrokerAuthOptions {
 }
 
 const NOT_AUTHORIZED = 5;
+/** Refused-connection log lines per second (burst 20): a CONNECT flood must not become a log flood. */
+const REFUSAL_LOG_QPS = 5;
+const REFUSAL_LOG_BURST = 20;
 const SERVER_UNAVAILABLE = 3;
 
 function refuse(message: string, returnCode = NOT_AUTHORIZED): AuthenticateError {
@@ -100,6 +104,19 @@ export async function identify(
 export function createBrokerAuth(opts: BrokerAuthOptions) {
   const identities = new WeakMap<Client, Identity>();
   const wills = new WeakMap<Client, string>();
+  const refusalLog = new KeyedTokenBucket(REFUSAL_LOG_QPS, REFUSAL_LOG_BURST);
+  let unlogged = 0;
+  const logRefusal = (fields: Record<string, unknown>) => {
+    if (!refusalLog.take('refused')) {
+      unlogged++;
+      return;
+    }
+    opts.log.info('connection refused', {
+      ...fields,
+      ...(unlogged ? { alsoRefusedUnlogged: unlogged } : {}),
+    });
+    unlogged = 0;
+  };
 
   return {
     identityOf: (client: Client) => identities.get(client),
@@ -118,12 +135,12 @@ export function createBrokerAuth(opts: BrokerAuthOptions) {
       identify(opts, client.id, username, password?.toString('utf8'))
         .then((id) => {
           if (typeof id === 'string') {
-            opts.log.info('connection refused', { clientId: client.id, username, reason: id });
+            logRefusal({ clientId: client.id, username, reason: id });
             return done(refuse(id), false);
           }
           const will = wills.get(client);
           if (will !== undefined && !mayPublish(id, will)) {
-            opts.log.info('connection refused', {
+            logRefusal({
               clientId: client.id,
               username,
               reason: 'will topic not allowed',

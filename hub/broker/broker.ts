@@ -1,23 +1,39 @@
-// Embedded aedes broker on plain TCP (node:net). TLS is a second listener on the same aedes
-// instance (tls.createServer(opts, aedes.handle)) when it lands. Accept errors (EMFILE) and
-// per-socket errors are logged and the broker keeps serving; connections beyond
-// maxConnections are refused at accept so the process keeps file descriptors for the store.
+// Embedded aedes broker. Listeners on one aedes instance: MQTTS (the hub's serving
+// certificate) by default, plain TCP only when asked (plainPort), and an in-process link for
+// the hub's own gateway (local-link.ts). Accept errors (EMFILE) and per-socket errors are
+// logged and the broker keeps serving; connections beyond maxConnections (per listener) are
+// refused at accept, before any TLS work, so a flood costs little and the process keeps file
+// descriptors for the store. The CONNECT deadline (limits.connectTimeoutMs) covers the TLS
+// handshake too.
 
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { BrokerAuth } from './auth.js';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './limits.js';
+import { duplexPair } from './local-link.js';
 import { PacketGuard, PacketTooLargeError, QueueLimitError } from './packet-guard.js';
 import { createRetainedPersistence } from './retained-persistence.js';
+import { carriesSecrets } from './secrets-over-tls.js';
 
 /** Default connection cap: the per-process open-file limit here is 20000. */
 export const DEFAULT_MAX_CONNECTIONS = 19_000;
 
+export interface BrokerTls {
+  /** PEM: the serving certificate, then the CA (boards pin the CA from this chain). */
+  certPem: string;
+  keyPem: string;
+}
+
 export interface BrokerOptions {
   host: string;
-  /** 0 = any free port. */
+  /** Main listener: MQTTS when `tls` is given, else plain. 0 = any free port. */
   port: number;
+  tls?: BrokerTls;
+  /** An extra plain-TCP listener on host (bench, legacy boards); absent = none. 0 = any free port. */
+  plainPort?: number;
   auth: BrokerAuth;
   maxConnections?: number;
   /** Packet size, CONNECT deadline and queue limits per client. */
@@ -36,9 +52,17 @@ export interface BrokerLimitStats {
 }
 
 export interface Broker {
-  /** mqtt://host:port, with the bound port. */
+  /** mqtts://host:port (mqtt:// without tls), with the bound port. */
   url: string;
   port: number;
+  /** mqtt://host:port of the plain listener, when there is one. */
+  plainUrl?: string;
+  /** A new in-process connection for the hub's own MQTT client. */
+  localStream(): Duplex;
+  /** Serves a new certificate to new connections (rotation). */
+  setCertificate(t: BrokerTls): void;
+  /** Desired states not sent to a board on a plain connection because they carry Secrets. */
+  secretsWithheld(): number;
   /** Open TCP connections (authenticated or not). */
   connections(): number;
   /** Connected, authenticated MQTT clients. */
@@ -60,6 +84,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const limits = opts.limits ?? DEFAULT_BROKER_LIMITS;
   const limitStats: BrokerLimitStats = { oversized: 0, slowConsumers: 0, retainCleared: 0 };
   const retained = createRetainedPersistence();
+  // What aedes reads from for each plain-listener client: Secrets never reach a board over them.
+  const plainConns = new WeakSet<object>();
+  let withheld = 0;
   const aedes = await Aedes.createBroker({
     persistence: retained.persistence,
     // aedes' emitter caps in-flight messages (default 100) and queues the rest; deliveries
@@ -82,6 +109,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         cb(err);
       }),
     authorizeSubscribe: opts.auth.authorizeSubscribe,
+    // Issue #15: Secrets travel to agents only over TLS. A desired state that carries Secrets
+    // is not delivered on a plain connection (the board gets it once it connects over MQTTS).
+    authorizeForward: (client, packet) => {
+      if (!plainConns.has(client.conn) || !carriesSecrets(packet.topic, packet.payload)) return packet;
+      withheld++;
+      log.warn('desired state with Secrets not sent over plain MQTT; connect the board with mqtts://', {
+        clientId: client.id,
+        topic: packet.topic,
+      });
+      return null;
+    },
   });
   aedes.on('clientError', (client, err) => log.debug('client error', { clientId: client?.id, error: err }));
   aedes.on('connectionError', (client, err) =>
@@ -106,10 +144,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   const sockets = new Set<net.Socket>();
   let refused = 0;
-  const server = net.createServer((socket) => {
+  const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => log.debug('socket error', { remote: socket.remoteAddress, error: err }));
+  };
+  /** Hands a (plain or TLS) socket to aedes behind its packet guard. */
+  const handle = (socket: net.Socket, plain: boolean) => {
     // Until it is authenticated a client may send a CONNECT and no more.
     const guard = new PacketGuard(socket, limits.maxConnectPacketBytes, limits.maxQueuedBytes);
     guard.on('error', (err) => {
@@ -118,31 +160,75 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       else return;
       log.info('client cut off by a broker limit', { remote: socket.remoteAddress, error: err });
     });
+    if (plain) plainConns.add(guard);
     aedes.handle(guard);
-  });
-  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  server.on('drop', () => {
-    refused++;
-    log.warn('connection refused: too many connections', { max: server.maxConnections });
-  });
-  // EMFILE and friends on accept: log and keep listening (libuv retries the accept).
-  server.on('error', (err) => log.error('broker listener error', { error: err }));
-
-  await new Promise<void>((resolve, reject) => {
-    const onErr = (e: Error) => reject(e);
-    server.once('error', onErr);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', onErr);
-      resolve();
+  };
+  const plainServer = () => net.createServer((s) => handle(s, true));
+  // TLS by hand on a net.Server (not tls.createServer): the broker owns each TLSSocket from
+  // accept on, so the CONNECT deadline covers the handshake (aedes only sees the socket after
+  // it) and a socket that fails its handshake is closed and counted like any other.
+  let secureContext = opts.tls
+    ? tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem })
+    : undefined;
+  const tlsServer = () =>
+    net.createServer((raw) => {
+      const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
+      const deadline = setTimeout(() => s.destroy(), limits.connectTimeoutMs);
+      s.once('secure', () => {
+        clearTimeout(deadline);
+        handle(s, false);
+      });
+      s.once('close', () => clearTimeout(deadline));
+      // A failed handshake (a scanner, a client that does not trust this CA) is a debug line.
+      s.on('error', (err) => log.debug('tls error', { remote: raw.remoteAddress, error: err }));
     });
-  });
-  const port = (server.address() as net.AddressInfo).port;
+
+  const servers: net.Server[] = [];
+  const listen = async (server: net.Server, port: number, what: string): Promise<number> => {
+    servers.push(server);
+    // The cap is per listener and applies at accept, before any JavaScript or TLS work.
+    server.maxConnections = maxConnections;
+    server.on('drop', () => {
+      refused++;
+      if (refused === 1 || refused % 1000 === 0)
+        log.warn('connection refused: too many connections', { max: maxConnections, refused });
+    });
+    server.on('connection', track);
+    // EMFILE and friends on accept: log and keep listening (libuv retries the accept).
+    server.on('error', (err) => log.error('broker listener error', { error: err }));
+    await new Promise<void>((resolve, reject) => {
+      const onErr = (e: Error) => reject(e);
+      server.once('error', onErr);
+      server.listen(port, opts.host, () => {
+        server.off('error', onErr);
+        resolve();
+      });
+    });
+    const bound = (server.address() as net.AddressInfo).port;
+    log.info(`mqtt broker listening (${what})`, { host: opts.host, port: bound });
+    return bound;
+  };
+  const port = await listen(opts.tls ? tlsServer() : plainServer(), opts.port, opts.tls ? 'mqtts' : 'mqtt');
+  const plainPort =
+    opts.plainPort !== undefined && opts.tls
+      ? await listen(plainServer(), opts.plainPort, 'plain mqtt')
+      : undefined;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-  log.info('mqtt broker listening', { host: opts.host, port });
+  const hostPart = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${hostPart}:${port}`,
     port,
+    ...(plainPort !== undefined ? { plainUrl: `mqtt://${hostPart}:${plainPort}` } : {}),
+    localStream() {
+      const [hubEnd, brokerEnd] = duplexPair();
+      aedes.handle(brokerEnd);
+      return hubEnd;
+    },
+    setCertificate(t) {
+      secureContext = tls.createSecureContext({ cert: t.certPem, key: t.keyPem });
+    },
+    secretsWithheld: () => withheld,
     connections: () => sockets.size,
     clients: () => aedes.connectedClients,
     refused: () => refused,
@@ -157,7 +243,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       return true;
     },
     async close() {
-      const closed = new Promise<void>((r) => server.close(() => r()));
+      const closed = Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       for (const s of sockets) s.destroy();
       await closed;
       await new Promise<void>((r) => aedes.close(() => r()));

@@ -4,7 +4,8 @@
 // handled in arrival order.
 
 import { randomBytes } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
 import type { InformerFactory } from '../informers/factory.js';
@@ -41,7 +42,10 @@ export const GATEWAY_CONNECT_TIMEOUT_MS = 10_000;
 const RECONNECT_PERIOD_MS = 1000;
 
 export interface GatewayOptions {
+  /** The broker's URL (logs; the connection itself when no `stream`). */
   mqttUrl: string;
+  /** An in-process connection to the embedded broker, made anew on each (re)connect. */
+  stream?: () => Duplex;
   username: string;
   password: string;
   client: ApiClient;
@@ -107,7 +111,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
   const serial = new KeyedSerial();
 
-  const mq: MqttClient = mqtt.connect(opts.mqttUrl, {
+  const mqttOptions: IClientOptions = {
     clientId: `drover-hub-${randomBytes(6).toString('hex')}`,
     username: opts.username,
     password: opts.password,
@@ -116,7 +120,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     keepalive: DEFAULT_MQTT_KEEPALIVE_S,
     reconnectPeriod: RECONNECT_PERIOD_MS,
     connectTimeout: GATEWAY_CONNECT_TIMEOUT_MS,
-  });
+  };
+  const stream = opts.stream;
+  const mq: MqttClient = stream
+    ? new mqtt.MqttClient(() => stream(), mqttOptions)
+    : mqtt.connect(opts.mqttUrl, mqttOptions);
   mq.on('error', (e) => log.warn('mqtt error', { error: e }));
   mq.on('reconnect', () => log.info('mqtt reconnecting'));
 

@@ -5,8 +5,8 @@ export const PROTOCOL_VERSION = 1;
 /** MQTT protocol level: 3.1.1 (4). NATS' MQTT listener refuses MQTT 5. */
 export const MQTT_PROTOCOL_VERSION = 4;
 
-/** Default broker port (plain TCP). */
-export const DEFAULT_MQTT_PORT = 1883;
+/** Default broker port: MQTTS (IANA's secure-mqtt). */
+export const DEFAULT_MQTT_TLS_PORT = 8883;
 /** Default API server port (plain HTTP on loopback until API TLS lands; kube-apiserver's old insecure port). */
 export const DEFAULT_API_PORT = 8080;
 

@@ -46,6 +46,7 @@ test('the bundled agent joins a hub: Ready, then NotReady after kill -9, as a wa
     const agent = startAgentProc({
       mqtt: hub.mqtt,
       token: hub.token,
+      caHash: hub.caHash,
       name: 'bundled-1',
       dataDir: join(dir, 'agent'),
       entry: bundle,
@@ -81,6 +82,7 @@ test('the bundle runs on Node 18 (from the npm registry) with its shipped flags 
     const agent = startAgentProc({
       mqtt: hub.mqtt,
       token: hub.token,
+      caHash: hub.caHash,
       name: 'bundled-18',
       dataDir: join(dir, 'agent-18'),
       entry: bundle,

@@ -32,7 +32,7 @@ test.after(async () => {
   cleanupTempDirs();
 });
 
-test('200 hollow nodes join and all show Ready through the API; bound pods run', async () => {
+test('200 hollow nodes join over MQTTS and all show Ready through the API; bound pods run', async () => {
   hub = await startHub({
     dataDir: tempDir('drover-sim-test-'),
     apiPort: 0,
@@ -45,6 +45,7 @@ test('200 hollow nodes join and all show Ready through the API; bound pods run',
   const h = hub;
   fleet = await startFleet({
     hubUrl: h.mqttUrl,
+    caPem: h.caPem,
     token: h.bootstrapToken,
     nodes: NODES,
     nodesPerProcess: 100,
@@ -115,20 +116,22 @@ test('200 hollow nodes join and all show Ready through the API; bound pods run',
   assert.is(after.podsRunning, 0);
 });
 
-test('dropped and silent hollow nodes go NotReady; the others stay Ready', async () => {
+test('dropped and silent hollow nodes (plain MQTT listener) go NotReady; the others stay Ready', async () => {
   const FLEET = 24;
   hub2 = await startHub({
     dataDir: tempDir('drover-sim-test-'),
     apiPort: 0,
     mqttPort: 0,
     mqttHost: '127.0.0.1',
+    mqttPlainPort: 0, // this fleet uses the plain listener (the first one MQTTS)
     heartbeatIntervalMs: 500,
     nodeGraceMs: 2500,
     logLevel: 'warn',
   });
   const h = hub2;
+  assert.match(h.mqttPlainUrl ?? '', /^mqtt:\/\//);
   const opts = {
-    hubUrl: h.mqttUrl,
+    hubUrl: h.mqttPlainUrl!,
     token: h.bootstrapToken,
     nodes: FLEET,
     namePrefix: 'flaky-',

@@ -31,7 +31,7 @@ test('hub kill -9 and restart: objects kept, agents back to Ready without a seco
   const names = ['keep-a', 'keep-b'];
   const agents: AgentProcess[] = names.map((name) =>
     startAgentProcess({
-      hub: { mqttUrl: hub.mqttUrl, token: hub.token },
+      hub,
       name,
       args: ['--heartbeat-interval', '1s'],
     }),

@@ -35,7 +35,7 @@ test.after(async () => {
 
 async function startAgent(name: string, extra: Partial<Parameters<typeof startAgentProcess>[0]> = {}) {
   agents[name] = startAgentProcess({
-    hub: { mqttUrl: hub.mqttUrl, token: hub.token },
+    hub,
     name,
     args: FAST,
     ...extra,
@@ -135,7 +135,7 @@ test('drover token create: a new token joins a new agent; get ns / pods -A / -o 
   assert.match(t.stdout.trim(), /^drover agent --hub mqtts?:\/\/\S+ --token [a-z0-9]{6}\.[a-z0-9]{16}/);
   const token = tokenOfJoinLine(t.stdout);
   assert.is.not(token, hub.token);
-  await startAgent('edge-c', { hub: { mqttUrl: hub.mqttUrl, token } });
+  await startAgent('edge-c', { hub: { ...hub, token } });
   await waitStatus('edge-c', 'True');
   const ns = await drover(['get', 'ns', '--kubeconfig', hub.kubeconfig]);
   assert.is(ns.code, 0, ns.stderr);

@@ -138,6 +138,7 @@ test('a node receives only the Secrets and ConfigMaps its pods use; a changed Co
     password: string;
   };
   const mq = await mqtt.connectAsync(c.hub.mqttUrl, {
+    ca: c.hub.caPem,
     protocolVersion: 4,
     clientId: 'node-pc-b',
     username: cred.username,

@@ -58,7 +58,7 @@ export class Cluster {
     const spec = this.nodes.find((n) => n.name === name);
     const old = this.agents[name];
     this.agents[name] = startAgentProcess({
-      hub: { mqttUrl: this.hub.mqttUrl, token: this.hub.token },
+      hub: this.hub,
       name,
       dataDir: old?.dataDir,
       labels: spec?.labels,

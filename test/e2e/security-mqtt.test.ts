@@ -3,11 +3,15 @@
 // True), the `drover` CLI and raw mqtt.js clients. Each attack gets a clear refusal and the
 // real fleet stays connected and Ready.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Event, KubeList, Secret } from '../../shared/api/types.js';
+import type { NodeCredential } from '../../agent/credentials.js';
+import type { Event, KubeList, Node, Secret } from '../../shared/api/types.js';
+import { topics } from '../../shared/mqtt/topics.js';
 import { getJson, nodeReady } from '../helpers/api.js';
 import {
   type AgentProcess,
@@ -25,8 +29,18 @@ import { waitFor } from '../helpers/wait.js';
 let hub: HubProcess;
 const NO_DOCKER = ['--docker-socket', '/nonexistent/docker.sock', '--heartbeat-interval', '1s'];
 
+/** Connection cap per listener and CONNECT deadline of this file's hub (the flood tests use them). */
+const CAP = 300;
+const CONNECT_DEADLINE = '2s';
+
 test.before(async () => {
-  hub = await startHubProcess({ args: ['--node-grace', '3s', '--heartbeat-interval', '1s'] });
+  hub = await startHubProcess({
+    args: [
+      ...['--node-grace', '3s', '--heartbeat-interval', '1s'],
+      ...['--mqtt-plain-port', '0', '--mqtt-max-connections', String(CAP)],
+      ...['--mqtt-connect-timeout', CONNECT_DEADLINE],
+    ],
+  });
 });
 
 test.after(async () => {
@@ -36,7 +50,7 @@ test.after(async () => {
 
 function agent(name: string, o: Partial<StartAgentOptions> = {}): AgentProcess {
   return startAgentProcess({
-    hub: { mqttUrl: hub.mqttUrl, token: hub.token },
+    hub,
     name,
     ...o,
     args: [...NO_DOCKER, ...(o.args ?? [])],
@@ -88,17 +102,17 @@ test('a per-board single-use token joins its board once and no other', async () 
   const line = await cli(['token', 'create', '--node', 'board-2']);
   assert.match(line, / --name board-2$/m);
   const token = tokenOfJoinLine(line);
-  const wrong = agent('board-3', { hub: { mqttUrl: hub.mqttUrl, token } });
+  const wrong = agent('board-3', { hub: { ...hub, token } });
   assert.is(await wrong.exited, 1);
   assert.match(wrong.output(), /is for node board-2, not board-3/);
-  const b2 = agent('board-2', { hub: { mqttUrl: hub.mqttUrl, token } });
+  const b2 = agent('board-2', { hub: { ...hub, token } });
   await ready('board-2', 'True', b2);
   const list = await cli(['token', 'list']);
   assert.match(list, new RegExp(`${token.split('.')[0]}\\s+\\S+\\s+board-2\\s+1/1`));
   await b2.stop();
   // Used up: even its own board, re-flashed, cannot join with it again.
   await cli(['node', 'reset', 'board-2']);
-  const again = agent('board-2', { hub: { mqttUrl: hub.mqttUrl, token } });
+  const again = agent('board-2', { hub: { ...hub, token } });
   assert.is(await again.exited, 1);
   assert.match(again.output(), /refused the bootstrap token/);
 });
@@ -108,7 +122,7 @@ test('a deleted token no longer joins; nothing is written', async () => {
   await cli(['token', 'delete', token.split('.')[0]!]);
   assert.not.match(await cli(['token', 'list']), new RegExp(token.split('.')[0]!));
   const before = await secrets();
-  const a = agent('board-4', { hub: { mqttUrl: hub.mqttUrl, token } });
+  const a = agent('board-4', { hub: { ...hub, token } });
   assert.is(await a.exited, 1);
   assert.match(a.output(), /refused the bootstrap token/);
   assert.equal(await secrets(), before);
@@ -123,6 +137,137 @@ test('revoke: the board is disconnected at once, cannot reconnect nor re-join; r
   await cli(['node', 'reset', 'board-1']);
   const back = agent('board-1', { dataDir: board1.dataDir });
   await ready('board-1', 'True', back);
+});
+
+/** A real mqtt.js client of the hub over MQTTS (verified with the hub CA). */
+function mqttAs(clientId: string, username: string, password: string): Promise<MqttClient> {
+  return mqtt.connectAsync(hub.mqttUrl, {
+    ca: hub.caPem,
+    clientId,
+    username,
+    password,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+}
+
+test('a wrong node password is refused (CONNACK 5) and writes nothing', async () => {
+  const before = await secrets();
+  const code = await mqttAs('node-board-1', 'node:board-1', 'not-the-password').then(
+    async (c) => {
+      await c.endAsync(true);
+      return 0;
+    },
+    (e: { code?: number }) => e.code,
+  );
+  assert.is(code, 5);
+  assert.equal(await secrets(), before);
+  assert.is(await nodeReady(hub.apiUrl, 'board-1'), 'True', 'the real board-1 was not kicked');
+});
+
+test("a node's own credential reaches none of another node's topics; refusals are logged", async () => {
+  const spy = agent('spy-1');
+  await ready('spy-1', 'True', spy);
+  await spy.stop();
+  const cred = JSON.parse(readFileSync(join(spy.dataDir, 'credentials.json'), 'utf8')) as NodeCredential;
+  const c = await mqttAs('node-spy-1', cred.username, cred.password);
+  const suback = async (filter: string) =>
+    c.subscribeAsync(filter, { qos: 1 }).then(
+      (g) => g[0]!.qos,
+      (e: { packet?: { granted?: number[] } }) => e.packet?.granted?.[0],
+    );
+  assert.is(await suback('#'), 128);
+  assert.is(await suback(topics.desired('board-1')), 128);
+  assert.is(await suback('drover/v1/nodes/+/desired'), 128);
+  assert.is(await suback(topics.desired('spy-1')), 1, 'its own desired state: granted');
+  const board1 = await getJson<Node>(hub.apiUrl, '/api/v1/nodes/board-1');
+  const closed = new Promise<void>((r) => c.once('close', () => r()));
+  const forged = { ...JSON.parse(JSON.stringify(board1.status)), nodeName: 'board-1' };
+  c.publish(topics.status('board-1'), JSON.stringify({ v: 1, ...forged, conditions: [] }), { qos: 1 });
+  await closed; // aedes drops a client whose publish is not authorized
+  await waitFor(() => /publish refused.*board-1/.test(hub.output()), { what: 'the refused publish logged' });
+  assert.match(hub.output(), /subscribe refused.*filter=#/);
+  const after = await getJson<Node>(hub.apiUrl, '/api/v1/nodes/board-1');
+  assert.is(after.metadata.resourceVersion, board1.metadata.resourceVersion, 'board-1 not written');
+  assert.is(await nodeReady(hub.apiUrl, 'board-1'), 'True');
+});
+
+/** NodeNotReady events recorded for a node so far (their counts, as the event correlator adds them up). */
+async function notReadyEvents(node: string): Promise<number> {
+  const events = await getJson<KubeList<Event>>(hub.apiUrl, '/api/v1/namespaces/default/events');
+  return events.items
+    .filter((e) => e.involvedObject.name === node && e.reason === 'NodeNotReady')
+    .reduce((n, e) => n + (e.count ?? 1), 0);
+}
+
+/** The bytes of an MQTT 3.1.1 CONNECT with no credentials (what a flooding script sends). */
+function connectPacket(clientId: string): Buffer {
+  const id = Buffer.from(clientId);
+  const body = Buffer.concat([
+    Buffer.from([0, 4, ...Buffer.from('MQTT'), 4, 0x02, 0, 30]), // level 4, clean session, keepalive 30 s
+    Buffer.from([id.length >> 8, id.length & 0xff]),
+    id,
+  ]);
+  return Buffer.concat([Buffer.from([0x10, body.length]), body]);
+}
+
+type FloodOutcome = 'refused' | 'accepted' | 'shed';
+
+/** One raw connection: CONNECT, then the CONNACK's return code, or a close without one (shed). */
+function floodOne(port: number, i: number): Promise<FloodOutcome> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(connectPacket(`flood-${i}`)));
+    let outcome: FloodOutcome = 'shed';
+    s.once('data', (d: Buffer) => {
+      if (d[0] === 0x20) outcome = d[3] === 0 ? 'accepted' : 'refused';
+      s.destroy();
+    });
+    s.on('error', () => {});
+    s.once('close', () => resolve(outcome));
+  });
+}
+
+test('20,000 unauthenticated CONNECTs are refused or shed; the real board stays Ready', async () => {
+  const TOTAL = 20_000;
+  const IN_FLIGHT = 200;
+  const port = Number(new URL(hub.mqttPlainUrl!).port);
+  const notReadyBefore = await notReadyEvents('board-1');
+  const counts: Record<FloodOutcome, number> = { refused: 0, accepted: 0, shed: 0 };
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < TOTAL) counts[await floodOne(port, next++)]++;
+    }),
+  );
+  console.log(`  ${TOTAL} CONNECTs in ${Date.now() - t0} ms: ${JSON.stringify(counts)}`);
+  assert.is(counts.accepted, 0);
+  assert.is(counts.refused + counts.shed, TOTAL);
+  assert.is(await nodeReady(hub.apiUrl, 'board-1'), 'True');
+  assert.is(await notReadyEvents('board-1'), notReadyBefore, 'board-1 did not go NotReady during the flood');
+});
+
+test('idle sockets beyond the cap are refused at accept; the rest are closed at the CONNECT deadline', async () => {
+  const port = hub.mqttPort; // the MQTTS listener the boards use
+  const EXTRA = 100;
+  const sockets = Array.from({ length: CAP + EXTRA }, () => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    return s;
+  });
+  const closed = sockets.map((s) => new Promise<number>((r) => s.once('close', () => r(Date.now()))));
+  const opened = Date.now();
+  const ends = await Promise.all(closed);
+  // At least EXTRA of them were over the cap (the board's own connection counts too)...
+  const atOnce = ends.filter((t) => t - opened < 1000).length;
+  assert.ok(atOnce >= EXTRA, `${atOnce} closed at once`);
+  // ...and every one is closed by the hub, none kept past the deadline's order of magnitude.
+  assert.ok(Math.max(...ends) - opened < 20_000, 'all idle sockets closed by the hub');
+  assert.is(await nodeReady(hub.apiUrl, 'board-1'), 'True');
+  // The capacity is back: a real client connects.
+  const c = await mqttAs('node-board-1x', 'node:board-1x', 'x').catch((e: { code?: number }) => e.code);
+  assert.is(c, 5, 'a new CONNECT is answered again (and refused: no such node)');
 });
 
 test.run();

@@ -65,7 +65,7 @@ export class WorkloadCluster extends Cluster {
   startAgentInNetns(name: string, ns: NetNs): AgentProcess {
     const spec = this.nodes.find((n) => n.name === name);
     const dataDir = tempDir(`drover-agent-${name}-`);
-    const hub = `mqtt://${ns.hostAddr}:${this.hub.mqttPort}`;
+    const hub = `mqtts://${ns.hostAddr}:${this.hub.mqttPort}`;
     const args = [
       CLI,
       'agent',
@@ -77,6 +77,8 @@ export class WorkloadCluster extends Cluster {
       dataDir,
       '--token',
       this.hub.token,
+      '--ca-hash',
+      this.hub.caHash,
     ];
     if (spec?.labels)
       args.push(

@@ -5,6 +5,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { caCertHash } from '../../shared/tls/ca-hash.js';
 import { tempDir } from './tmp.js';
 import { waitFor } from './wait.js';
 
@@ -115,6 +116,11 @@ export interface HubProcess extends Proc {
   token: string;
   dataDir: string;
   kubeconfig: string;
+  /** The hub CA (PEM) and its pin, as a join line carries it. */
+  caPem: string;
+  caHash: string;
+  /** The plain listener, when the hub was started with --mqtt-plain-port. */
+  mqttPlainUrl?: string;
 }
 
 export interface StartHubOptions {
@@ -144,13 +150,14 @@ export async function startHubProcess(opts: StartHubOptions = {}): Promise<HubPr
     () => {
       if (p.proc.exitCode !== null) throw new Error(`hub exited with ${p.proc.exitCode}:\n${p.output()}`);
       if (!existsSync(endpoints)) return undefined;
-      return JSON.parse(readFileSync(endpoints, 'utf8')) as { api: string; mqtt: string };
+      return JSON.parse(readFileSync(endpoints, 'utf8')) as { api: string; mqtt: string; mqttPlain?: string };
     },
     { timeoutMs: opts.timeoutMs ?? 20_000, what: `hub endpoints in ${endpoints}` },
   ).catch((e: Error) => {
     throw new Error(`${e.message}\nhub output:\n${p.output()}`);
   });
   const token = readFileSync(join(dataDir, 'bootstrap-token'), 'utf8').trim();
+  const caPem = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   return {
     ...p,
     apiUrl: ep.api,
@@ -160,6 +167,9 @@ export async function startHubProcess(opts: StartHubOptions = {}): Promise<HubPr
     token,
     dataDir,
     kubeconfig: join(dataDir, 'kubeconfig'),
+    caPem,
+    caHash: caCertHash(caPem),
+    ...(ep.mqttPlain ? { mqttPlainUrl: ep.mqttPlain } : {}),
   };
 }
 
@@ -169,7 +179,8 @@ export interface AgentProcess extends Proc {
 }
 
 export interface StartAgentOptions {
-  hub: { mqttUrl: string; token?: string };
+  /** A HubProcess, or its parts: --ca-hash is passed for an mqtts:// URL. */
+  hub: { mqttUrl: string; token?: string; caHash?: string };
   name: string;
   dataDir?: string;
   labels?: Record<string, string>;
@@ -185,6 +196,7 @@ export function startAgentProcess(opts: StartAgentOptions): AgentProcess {
   const dataDir = opts.dataDir ?? tempDir(`drover-agent-${opts.name}-`);
   const args = ['agent', '--hub', opts.hub.mqttUrl, '--name', opts.name, '--data-dir', dataDir];
   if (opts.withToken !== false && opts.hub.token) args.push('--token', opts.hub.token);
+  if (opts.hub.caHash && opts.hub.mqttUrl.startsWith('mqtts:')) args.push('--ca-hash', opts.hub.caHash);
   if (opts.labels)
     args.push(
       '--labels',

@@ -18,7 +18,7 @@ test('startHub writes endpoints, kubeconfig and a 0600 token; a restart keeps ob
     let hub = await testHub(dir.path, opts);
     const endpoints = JSON.parse(readFileSync(files.endpoints, 'utf8'));
     assert.equal(endpoints, { api: hub.apiUrl, mqtt: hub.mqttUrl });
-    assert.match(hub.mqttUrl, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(hub.mqttUrl, /^mqtts:\/\/127\.0\.0\.1:\d+$/);
     assert.is(readFileSync(files.bootstrapToken, 'utf8').trim(), hub.bootstrapToken);
     assert.is(statSync(files.bootstrapToken).mode & 0o777, 0o600);
     assert.match(hub.bootstrapToken, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
@@ -52,12 +52,14 @@ test('startHub writes endpoints, kubeconfig and a 0600 token; a restart keeps ob
       return n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'Unknown';
     });
     const token = hub.bootstrapToken;
+    const caHash = hub.caHash;
     await hub.stop();
     await hub.stop(); // idempotent
 
     hub = await testHub(dir.path, opts);
     try {
       assert.is(hub.bootstrapToken, token, 'same token after restart');
+      assert.is(hub.caHash, caHash, 'same CA after restart: boards keep trusting it');
       const n = await hub.client.get<Node>('nodes', undefined, 'keep-me');
       assert.is(n.metadata.labels?.['kubernetes.io/hostname'], 'keep-me');
       const ep = JSON.parse(readFileSync(files.endpoints, 'utf8'));

@@ -36,8 +36,15 @@ export function testHub(dataDir: string, opts: HubOptions = {}): Promise<Hub> {
   });
 }
 
-export function mqttConnect(url: string, opts: IClientOptions): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+/** A real mqtt.js client of the hub's broker, over MQTTS verified with the hub CA. */
+export function mqttConnect(hub: Hub, opts: IClientOptions): Promise<MqttClient> {
+  return mqtt.connectAsync(hub.mqttUrl, {
+    ca: hub.caPem,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    ...opts,
+  });
 }
 
 export interface JoinAs {
@@ -52,7 +59,7 @@ export interface JoinAs {
 export async function join(hub: Hub, nodeName: string, as: JoinAs = {}): Promise<JoinResponse> {
   const clientId = `join-${randomBytes(6).toString('hex')}`;
   const token = as.token ?? hub.bootstrapToken;
-  const c = await mqttConnect(hub.mqttUrl, {
+  const c = await mqttConnect(hub, {
     clientId,
     username: `bootstrap:${token.split('.')[0]}`,
     password: token,
@@ -91,7 +98,7 @@ export function connectNode(
   password: string,
   extra: IClientOptions = {},
 ): Promise<MqttClient> {
-  return mqttConnect(hub.mqttUrl, {
+  return mqttConnect(hub, {
     clientId: `node-${nodeName}`,
     username: `node:${nodeName}`,
     password,

@@ -43,13 +43,13 @@ async function connackCode(
 }
 
 test('a client without credentials cannot connect', async () => {
-  assert.is(await connackCode(mqttConnect(hub.mqttUrl, { clientId: 'anon' })), 5);
+  assert.is(await connackCode(mqttConnect(hub, { clientId: 'anon' })), 5);
 });
 
 test('a wrong bootstrap token is refused', async () => {
   const id = hub.bootstrapToken.split('.')[0];
   const code = await connackCode(
-    mqttConnect(hub.mqttUrl, {
+    mqttConnect(hub, {
       clientId: 'join-x',
       username: `bootstrap:${id}`,
       password: `${id}.0000000000000000`,
@@ -122,7 +122,7 @@ test('a per-board single-use token joins its node once and no other', async () =
   assert.equal([info.usageCount, info.usageLimit], [1, 1]);
   // Used up: the broker refuses the CONNECT itself.
   const code = await connackCode(
-    mqttConnect(hub.mqttUrl, {
+    mqttConnect(hub, {
       clientId: 'join-used',
       username: `bootstrap:${token.split('.')[0]}`,
       password: token,
