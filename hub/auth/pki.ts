@@ -17,7 +17,9 @@
 // X.509 encoding is @peculiar/x509's; the key material is Node's WebCrypto.
 
 import 'reflect-metadata';
-import { createHash, createPrivateKey, X509Certificate as NodeX509, webcrypto } from 'node:crypto';
+import { createPrivateKey, X509Certificate as NodeX509, webcrypto } from 'node:crypto';
+// One implementation for hub and agent (the agent cannot load this module: no x509 library on boards).
+import { caCertHash } from '../../shared/tls/ca-hash.js';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
@@ -136,10 +138,7 @@ async function writeSecret(path: string, data: string): Promise<void> {
 const readIfExists = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
 /** kubeadm's --discovery-token-ca-cert-hash form for a certificate. */
-export function caCertHash(certPem: string): string {
-  const spki = new NodeX509(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
-}
+export { caCertHash };
 
 /** The names a board or a laptop may use to reach this host, plus `extra` (--tls-san). */
 export function localSans(extra: string[] = []): Sans {
