@@ -26,7 +26,7 @@ test.before(async () => {
   try {
     hub = await startHubProcess({ args: ['--heartbeat-interval', '1s', '--node-grace', '5s'] });
     agent = startAgentProcess({
-      hub: { mqttUrl: hub.mqttUrl, token: hub.token },
+      hub,
       name: 'prom-a',
       args: ['--heartbeat-interval', '1s', '--docker-socket', '/nonexistent/docker.sock'],
     });

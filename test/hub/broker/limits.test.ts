@@ -23,7 +23,8 @@ let board: MqttClient;
 
 test.before(async () => {
   dir = tempDir();
-  hub = await testHub(dir.path, { mqttConnectTimeoutMs: CONNECT_TIMEOUT_MS });
+  // Raw MQTT bytes go to the plain listener; the MQTTS one puts the same guard behind TLS.
+  hub = await testHub(dir.path, { mqttConnectTimeoutMs: CONNECT_TIMEOUT_MS, mqttPlainPort: 0 });
   password = (await join(hub, NODE)).password!;
   board = await connectNode(hub, NODE, password);
 });
@@ -34,7 +35,7 @@ test.after(async () => {
   dir.cleanup();
 });
 
-const port = () => Number(new URL(hub.mqttUrl).port);
+const port = () => Number(new URL(hub.mqttPlainUrl!).port);
 
 /** A raw socket to the broker; resolves when the broker has closed it. */
 function rawSocket(send: (s: net.Socket) => void): Promise<{ bytesWritten: number }> {
