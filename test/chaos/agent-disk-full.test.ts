@@ -49,7 +49,7 @@ test('agent disk full: DiskPressure with the numbers, Ready kept; space back: co
   hub = await startHubProcess({ args: ['--heartbeat-interval', '1s', '--node-grace', '5s'] });
   const api = new HttpApiClient(hub.apiUrl);
   const agent = startAgentProcess({
-    hub: { mqttUrl: hub.mqttUrl, token: hub.token },
+    hub,
     name: NODE,
     dataDir: mnt,
     args: ['--heartbeat-interval', '1s'],

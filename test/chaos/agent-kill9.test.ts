@@ -71,7 +71,7 @@ async function runningIds(api: HttpApiClient): Promise<Map<string, string>> {
 
 function startAgent(dataDir: string): AgentProcess {
   return startAgentProcess({
-    hub: { mqttUrl: hub.mqttUrl, token: hub.token },
+    hub,
     name: NODE,
     dataDir,
     args: ['--heartbeat-interval', '1s'],
