@@ -99,6 +99,7 @@ async function simFleet(h: HubChild): Promise<number> {
   const t0 = Date.now();
   fleet = await startFleet({
     hubUrl: h.mqtt,
+    caPem: h.caPem,
     token: h.token,
     nodes: NODES,
     namePrefix: 'hollow-',

@@ -124,6 +124,7 @@ try {
   const t0 = Date.now();
   fleet = await startFleet({
     hubUrl: h.mqtt,
+    caPem: h.caPem,
     token: h.token,
     nodes: NODES,
     namePrefix: 'hollow-',
