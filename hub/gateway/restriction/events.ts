@@ -16,6 +16,6 @@ export function eventAfterReport(ev: AgentEvent): { event: AgentEvent; problems:
     ...stringProblems(ev.reason, REPORT_LIMITS.maxEventReasonChars).map((m) => cause('reason', m)),
   ];
   if (ev.reason === '') problems.push(cause('reason', 'Required value', 'FieldValueRequired'));
-  const message = sanitizeFreeText(ev.message.slice(0, REPORT_LIMITS.maxEventMessageChars));
+  const message = sanitizeFreeText(ev.message, REPORT_LIMITS.maxEventMessageChars);
   return { event: { ...ev, message }, problems };
 }

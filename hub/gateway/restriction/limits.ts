@@ -27,7 +27,7 @@ export const REPORT_LIMITS = {
   maxDepth: 12,
   /** A name, reason, address, version or image reference, characters. */
   maxTextChars: 1024,
-  /** A condition or container message, characters: the kubelet's termination message limit (4096 bytes). */
+  /** A condition or container message, characters (longer is cut): the kubelet's termination message limit (4096 bytes). */
   maxMessageChars: 4096,
   /** An event message, characters: events.k8s.io's note limit (1 KiB). */
   maxEventMessageChars: 1024,

@@ -1,8 +1,8 @@
 // Every string and list of a report, bounded: lengths, entries, depth, no control characters
 // and no lone UTF-16 surrogates (what JSON's \ud800 escape makes of invalid UTF-8) in names.
-// Free text (messages: a container's termination message is whatever it printed) is bounded
-// too, but its control characters and lone surrogates are replaced with U+FFFD in place rather
-// than refused. Walks whatever the report holds, so a field nobody expected is bounded too.
+// Free text (messages: a container's termination message or a probe's output is whatever it
+// printed) is cut to its bound and its control characters and lone surrogates are replaced
+// with U+FFFD in place, rather than refused: an honest board must not lose its status to it. Walks whatever the report holds, so a field nobody expected is bounded too.
 
 import type { StatusCause } from '../../../shared/api/types.js';
 import { cause } from '../../api/meta.js';
@@ -15,9 +15,9 @@ const CONTROL_BUT_SPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNPRINTABLE_FREE_TEXT = new RegExp(`${CONTROL_BUT_SPACE.source}|${LONE_SURROGATE.source}`, 'g');
 
-/** Free text with control characters (but tab, newline, CR) and lone surrogates replaced by U+FFFD. */
-export function sanitizeFreeText(v: string): string {
-  return v.replace(UNPRINTABLE_FREE_TEXT, '\ufffd');
+/** Free text cut to maxChars, control characters (but tab, newline, CR) and lone surrogates replaced by U+FFFD. */
+export function sanitizeFreeText(v: string, maxChars: number): string {
+  return v.slice(0, maxChars).replace(UNPRINTABLE_FREE_TEXT, '\ufffd');
 }
 
 export interface TextRules {
@@ -73,10 +73,7 @@ export function checkText(value: unknown, path: string, rules: TextRules = DEFAU
       const kp = Array.isArray(v) ? `${p}[${k}]` : `${p}.${k}`;
       const fieldKey = Array.isArray(v) ? key : k;
       if (typeof x === 'string' && rules.messageKeys.has(fieldKey)) {
-        const clean = sanitizeFreeText(x);
-        (v as Record<string, unknown>)[k] = clean;
-        if (clean.length > rules.maxMessageChars)
-          out.push(cause(kp, `Too long: may not be more than ${rules.maxMessageChars} characters`));
+        (v as Record<string, unknown>)[k] = sanitizeFreeText(x, rules.maxMessageChars);
         continue;
       }
       if (!Array.isArray(v))

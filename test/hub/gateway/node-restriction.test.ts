@@ -92,7 +92,6 @@ const lies: [string, Partial<NodeStatusReport>][] = [
     '10,000 images',
     { images: Array.from({ length: 10_000 }, (_, i) => ({ names: [`img${i}`], sizeBytes: 1 })) },
   ],
-  ['1 MiB condition message', { conditions: [{ type: 'Ready', status: 'True', message: big }] }],
   ['1 MiB osImage', { nodeInfo: { ...good.nodeInfo, osImage: big } }],
   ['lone surrogate in an address', { addresses: [{ type: 'InternalIP', address: '10.0.0.7\ud800' }] }],
   ['ANSI escape in osImage', { nodeInfo: { ...good.nodeInfo, osImage: '\u001b[2J Debian' } }],
@@ -201,6 +200,19 @@ test('with board-b present, the pinned pod and its Secret reach board-b and neve
   } finally {
     await boardB.endAsync(true);
   }
+});
+
+test('a 1 MiB condition message is cut to 4096 characters, its control characters replaced', async () => {
+  await sendStatus(liar, LIAR, {
+    conditions: [{ type: 'Ready', status: 'True', message: `\u001b[2J${big}` }],
+  });
+  const n = await waitFor('message stored', async () => {
+    const x = await getNode();
+    return x.status?.conditions?.[0]?.message?.startsWith('\ufffd') ? x : undefined;
+  });
+  const m = n.status?.conditions?.[0]?.message ?? '';
+  assert.is(m.length, 4096);
+  assert.is(m.slice(0, 5), '\ufffd[2Jx');
 });
 
 test('labels the agent stops reporting are removed; an admin label stays', async () => {
