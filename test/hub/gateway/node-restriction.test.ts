@@ -221,11 +221,14 @@ test('labels the agent stops reporting are removed; an admin label stays', async
     'zone label set',
     async () => (await getNode()).metadata.labels?.['drover.io/zone'] === 'lab',
   );
-  const n = await getNode();
-  await hub.client.update<Node>('nodes', undefined, {
-    ...n,
-    metadata: { ...n.metadata, labels: { ...n.metadata.labels, 'example.com/owner': 'ops' } },
-  });
+  // A merge patch without resourceVersion, as kubectl label does: the gateway may write meanwhile.
+  await hub.client.patch<Node>(
+    'nodes',
+    undefined,
+    LIAR,
+    { metadata: { labels: { 'example.com/owner': 'ops' } } },
+    'merge',
+  );
   await sendStatus(liar, LIAR, { labels: { 'drover.io/board': 'pi4' } });
   const after = await waitFor('zone label removed', async () => {
     const x = await getNode();
