@@ -2,7 +2,8 @@
 // and no lone UTF-16 surrogates (what JSON's \ud800 escape makes of invalid UTF-8) in names.
 // Free text (messages: a container's termination message or a probe's output is whatever it
 // printed) is cut to its bound and its control characters and lone surrogates are replaced
-// with U+FFFD in place, rather than refused: an honest board must not lose its status to it. Walks whatever the report holds, so a field nobody expected is bounded too.
+// with U+FFFD in place, rather than refused: an honest board must not lose its status to it.
+// Walks whatever the report holds, so a field nobody expected is bounded too.
 
 import type { StatusCause } from '../../../shared/api/types.js';
 import { cause } from '../../api/meta.js';
