@@ -126,18 +126,6 @@ test('repeated compactions in steps equal one compaction', async () => {
   }
 });
 
-test('auto-compaction keeps the configured number of revisions', async () => {
-  const { store, cleanup } = freshStore({ compactKeepRevisions: 5, compactIntervalMs: 10 });
-  try {
-    for (let i = 0; i < 20; i++) await store.create(`/auto/${i}`, 'x');
-    await waitFor(async () => (await store.compactedRevision()) === 15, 'auto-compaction to revision 15');
-    await rejects(() => store.watch('/auto/', () => {}, { afterRevision: 14 }), CompactedError);
-    assert.is((await store.list('/auto/')).items.length, 20);
-  } finally {
-    await cleanup();
-  }
-});
-
 async function logBytes(path: string): Promise<number> {
   const Database = (await import('better-sqlite3')).default;
   const db = new Database(path, { readonly: true });
