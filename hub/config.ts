@@ -15,10 +15,15 @@ import { DEFAULT_BROKER_LIMITS, MIN_BROKER_LIMITS } from './broker/limits.js';
 import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
+import { natsServers } from './store/open.js';
 
 export interface HubConfig {
   /** Directory for store.db, kubeconfig, bootstrap-token, endpoints.json. */
   dataDir: string;
+  /** Store backend: unset = SQLite in dataDir; `nats://h1:4222,nats://h2:4222` = JetStream KV. */
+  store?: string;
+  /** JetStream replicas of the store bucket when this hub creates it (1, 3 or 5). */
+  storeReplicas: number;
   apiHost: string;
   /** 0 = any free port. */
   apiPort: number;
@@ -64,6 +69,7 @@ export interface HubConfig {
 
 export const HUB_DEFAULTS: HubConfig = {
   dataDir: './.drover/hub',
+  storeReplicas: 1, // servers
   apiHost: '127.0.0.1',
   apiPort: DEFAULT_API_PORT, // 8080
   mqttHost: '0.0.0.0',
@@ -128,6 +134,15 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   const cfg: HubConfig = { ...HUB_DEFAULTS, ...defined };
   if (typeof cfg.dataDir !== 'string' || cfg.dataDir === '')
     throw new InvalidHubOptionError('dataDir', cfg.dataDir, 'must be a directory path');
+  const servers = natsServers(cfg.store);
+  if (servers && (servers.length === 0 || !servers.every((s) => /^(nats|tls):\/\/[^\s/,]+$/.test(s))))
+    throw new InvalidHubOptionError(
+      'store',
+      cfg.store,
+      'must be comma-separated URLs such as nats://h1:4222',
+    );
+  if (![1, 3, 5].includes(cfg.storeReplicas))
+    throw new InvalidHubOptionError('storeReplicas', cfg.storeReplicas, 'must be 1, 3 or 5');
   if (!cfg.apiHost) throw new InvalidHubOptionError('apiHost', cfg.apiHost, 'must be a host name or address');
   if (!cfg.mqttHost)
     throw new InvalidHubOptionError('mqttHost', cfg.mqttHost, 'must be a host name or address');

@@ -30,7 +30,8 @@ import { type Gateway, startGateway } from './gateway/gateway.js';
 import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
 import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
 import { HUB_USERNAME, nodeClientId } from '../shared/protocol/constants.js';
 
@@ -115,7 +116,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   };
 
   // Filled in by the steps below.
-  let store!: SqliteStore;
+  let store!: Store;
   let api!: Awaited<ReturnType<typeof createApiServer>>;
   let bootstrapToken = '';
   let broker: Broker | undefined;
@@ -138,7 +139,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       'open store',
       async () => {
         await mkdir(config.dataDir, { recursive: true });
-        store = SqliteStore.open(files.store);
+        store = (await openStore({ ...config, sqlitePath: files.store }, log.child('store'))).store;
         undo.push({ name: 'close store', run: () => store.close() });
       },
     ],

@@ -12,6 +12,8 @@ import { UsageError } from '../common.js';
 
 export const HUB_FLAGS: FlagSpecs = {
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
+  'store-replicas': { type: 'string' },
   'api-host': { type: 'string' },
   'api-port': { type: 'string' },
   'mqtt-host': { type: 'string' },
@@ -40,6 +42,10 @@ export const HUB_USAGE = `Usage: drover hub [options]
 
 Options:
   --data-dir DIR               store, kubeconfig, bootstrap token (default ./.drover/hub)
+  --store nats://h1:4222,nats://h2:4222
+                               keep objects in NATS JetStream KV (several hubs share it);
+                               default: SQLite in the data directory (one hub)
+  --store-replicas N           JetStream replicas of the store bucket when created: 1, 3 or 5 (default 1)
   --api-host HOST              API listen address (default 127.0.0.1)
   --api-port PORT              API port (default 8080; 0 = any free port)
   --mqtt-host HOST             embedded broker listen address (default 0.0.0.0)
@@ -95,6 +101,8 @@ function num(f: ParsedFlags, name: string): number | undefined {
 export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
   return {
     dataDir: flagString(f, 'data-dir'),
+    store: flagString(f, 'store'),
+    storeReplicas: int(f, 'store-replicas'),
     apiHost: flagString(f, 'api-host'),
     apiPort: int(f, 'api-port'),
     mqttHost: flagString(f, 'mqtt-host'),

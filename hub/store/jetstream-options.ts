@@ -18,6 +18,8 @@ export interface JetStreamStoreOptions {
   compactIntervalMs?: number;
   /** Deadline of one request to NATS (a write, a head read) and of connecting, ms. Default 5000 ms. */
   requestTimeoutMs?: number;
+  /** How long open() keeps retrying while the cluster does not answer (no leader yet), ms. Default 30000 ms. */
+  openTimeoutMs?: number;
   /** Connection name shown by the server (monitoring). Default 'drover-store'. */
   name?: string;
   log?: Logger;
@@ -31,6 +33,7 @@ export interface ResolvedJetStreamStoreOptions {
   compactKeepRevisions: number;
   compactIntervalMs: number;
   requestTimeoutMs: number;
+  openTimeoutMs: number;
   name: string;
   log: Logger;
 }
@@ -42,6 +45,7 @@ export const MAX_HISTORY = 64; // values per key (the NATS KV limit)
 export const DEFAULT_JS_COMPACT_KEEP_REVISIONS = 10_000; // revisions
 export const DEFAULT_JS_COMPACT_INTERVAL_MS = 60_000; // ms
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000; // ms
+export const DEFAULT_OPEN_TIMEOUT_MS = 30_000; // ms
 const BUCKET_NAME = /^[A-Za-z0-9_-]+$/;
 const NATS_URL = /^(nats|tls):\/\/[^\s/]+$/;
 
@@ -86,6 +90,7 @@ export function resolveJetStreamStoreOptions(opts: JetStreamStoreOptions): Resol
       Number.MAX_SAFE_INTEGER,
     ),
     requestTimeoutMs: int('requestTimeoutMs', opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 1, 600_000),
+    openTimeoutMs: int('openTimeoutMs', opts.openTimeoutMs, DEFAULT_OPEN_TIMEOUT_MS, 0, 3_600_000),
     name: opts.name ?? 'drover-store',
     log: opts.log ?? createLogger('store'),
   };

@@ -29,6 +29,7 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreClosedError,
+  StoreError,
 } from './errors.js';
 import {
   RestoreTargetNotEmptyError,
@@ -53,6 +54,10 @@ const CREATE_REVISION = 'Drover-Create-Revision';
 const KV_OPERATION = 'KV-Operation';
 /** JetStream's "wrong last sequence" error: the expected-last-subject-sequence check failed. */
 const WRONG_LAST_SEQUENCE = 10071;
+/** JetStream's "stream not found" error. */
+const STREAM_NOT_FOUND = 10059;
+/** Pause between attempts to open the store while the cluster is not ready, ms. */
+const OPEN_RETRY_MS = 500;
 /** An unconditional write retries its internal CAS this many times against racing hubs. */
 const MAX_WRITE_ATTEMPTS = 8;
 /** Restore pipelines this many publishes (padding messages included). */
@@ -115,20 +120,33 @@ export class JetStreamStore implements Store {
   private nextHead: Promise<number> | undefined;
   private readonly keyQueues = new Map<string, Promise<void>>();
 
-  /** Connects, creates the bucket when absent, and loads the mirror to the stream's head. */
+  /**
+   * Connects, creates the bucket when absent, and loads the mirror to the stream's head. Retries
+   * until openTimeoutMs: a hub that starts while the cluster elects a leader waits for it.
+   */
   static async open(opts: JetStreamStoreOptions): Promise<JetStreamStore> {
     const o = resolveJetStreamStoreOptions(opts);
     const nc = await JetStreamStore.connect(o);
-    try {
-      const jsm = await nc.jetstreamManager({ timeout: o.requestTimeoutMs });
-      const js = nc.jetstream({ timeout: o.requestTimeoutMs });
-      await js.views.kv(o.bucket, { history: o.history, replicas: o.replicas });
-      const store = new JetStreamStore(nc, js, jsm, o);
-      await store.load();
-      return store;
-    } catch (err) {
-      await nc.close().catch(() => {});
-      throw err;
+    const deadline = Date.now() + o.openTimeoutMs;
+    for (;;) {
+      let store: JetStreamStore | undefined;
+      try {
+        const jsm = await nc.jetstreamManager({ timeout: o.requestTimeoutMs });
+        const js = nc.jetstream({ timeout: o.requestTimeoutMs });
+        await ensureBucket(js, jsm, o);
+        store = new JetStreamStore(nc, js, jsm, o);
+        await store.load();
+        return store;
+      } catch (err) {
+        store?.detach();
+        if (err instanceof StoreError && !(err instanceof StoreUnavailableError)) throw err;
+        if (Date.now() >= deadline) {
+          await nc.close().catch(() => {});
+          throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('open', String(err));
+        }
+        o.log.warn('store not ready, retrying', { err: String(err) });
+        await new Promise((r) => setTimeout(r, OPEN_RETRY_MS));
+      }
     }
   }
 
@@ -144,7 +162,7 @@ export class JetStreamStore implements Store {
     try {
       const jsm = await nc.jetstreamManager({ timeout: o.requestTimeoutMs });
       const js = nc.jetstream({ timeout: o.requestTimeoutMs });
-      await js.views.kv(o.bucket, { history: o.history, replicas: o.replicas });
+      await ensureBucket(js, jsm, o);
       const stream = `KV_${o.bucket}`;
       const state = (await jsm.streams.info(stream)).state;
       if (state.last_seq > 0 || state.messages > 0) throw new RestoreTargetNotEmptyError(o.bucket);
@@ -202,6 +220,13 @@ export class JetStreamStore implements Store {
     this.stream = `KV_${o.bucket}`;
     this.subjectPrefix = `$KV.${o.bucket}.`;
     this.mirror = new JetStreamMirror(o.compactKeepRevisions, o.log);
+  }
+
+  /** Drops the mirror's consumer of a failed open (the connection stays for the retry). */
+  private detach(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.sub?.unsubscribe();
   }
 
   /** The NATS connection (leader election and the hub-to-hub subjects share it). */
@@ -520,6 +545,23 @@ export class JetStreamStore implements Store {
       if (!this.closed) this.log.warn('auto-compaction failed', { revision: target, err });
     });
   }
+}
+
+/** Binds to the bucket's stream, creating the bucket only when the stream does not exist. */
+async function ensureBucket(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  o: ResolvedJetStreamStoreOptions,
+): Promise<void> {
+  try {
+    // Stream info is answered by the stream's leader: no meta-leader round (which a cluster
+    // that just lost its meta leader cannot give) unless the bucket must be created.
+    await jsm.streams.info(`KV_${o.bucket}`);
+    return;
+  } catch (err) {
+    if (apiErrorCode(err) !== STREAM_NOT_FOUND) throw err;
+  }
+  await js.views.kv(o.bucket, { history: o.history, replicas: o.replicas });
 }
 
 async function readSnapshot(path: string): Promise<{ header: SnapshotHeader; items: KeyValue[] }> {

@@ -1,5 +1,7 @@
 // Real nats-server processes for tests: a standalone JetStream server or a 3-node cluster on
-// loopback with free ports and temp store dirs, killed when the test file ends (even on a throw).
+// loopback with free ports and temp store dirs. Stop them in test.after (a running child keeps the
+// test process alive; unref() on it lets Node exit while other children's requests are pending);
+// an exit handler kills whatever is left when the file ends on a throw.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

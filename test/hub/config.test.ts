@@ -33,6 +33,9 @@ const bad: { name: string; opts: HubOptions; option: string }[] = [
     option: 'leasePersistIntervalMs',
   },
   { name: 'zero max connections', opts: { mqttMaxConnections: 0 }, option: 'mqttMaxConnections' },
+  { name: 'store not a nats URL', opts: { store: 'http://h1:4222' }, option: 'store' },
+  { name: 'store with an empty URL list', opts: { store: ',' }, option: 'store' },
+  { name: 'even store replicas', opts: { storeReplicas: 2 }, option: 'storeReplicas' },
   { name: 'unknown log level', opts: { logLevel: 'loud' as 'info' }, option: 'logLevel' },
   {
     name: 'packet limit below the largest report',

@@ -13,7 +13,7 @@ import { decodeKey, encodeKey } from '../../../hub/store/jetstream-keys.js';
 import { InvalidStoreOptionError, NotAStoreError } from '../../../hub/store/sqlite-errors.js';
 import type { StoreEvent } from '../../../hub/store/store.js';
 import { freePort } from '../../../cli/cluster/nats-server.js';
-import { testNats } from './fixtures/backends.js';
+import { stopTestNats, testNats } from './fixtures/backends.js';
 import { brief, quietLog, rejects, tempDir, waitFor } from './fixtures/helpers.js';
 
 let buckets = 0;
@@ -186,5 +186,7 @@ test('restore refuses a bucket that holds data and files that are not snapshots;
     t.cleanup();
   }
 });
+
+test.after(stopTestNats);
 
 test.run();

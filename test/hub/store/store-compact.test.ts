@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { CompactedError } from '../../../hub/store/errors.js';
 import { FutureRevisionError } from '../../../hub/store/sqlite-errors.js';
 import type { Store, StoreEvent } from '../../../hub/store/store.js';
-import { backends } from './fixtures/backends.js';
+import { backends, stopTestNats } from './fixtures/backends.js';
 import { brief, rejects, waitFor } from './fixtures/helpers.js';
 
 async function eventsAfter(s: Store, prefix: string, after: number, n: number): Promise<string[]> {
@@ -165,5 +165,7 @@ for (const b of backends) {
     }
   });
 }
+
+test.after(stopTestNats);
 
 test.run();

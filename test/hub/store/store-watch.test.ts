@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StoreClosedError } from '../../../hub/store/errors.js';
 import type { StoreEvent } from '../../../hub/store/store.js';
-import { backends } from './fixtures/backends.js';
+import { backends, stopTestNats } from './fixtures/backends.js';
 import { brief, waitFor } from './fixtures/helpers.js';
 
 for (const b of backends) {
@@ -227,5 +227,7 @@ for (const b of backends) {
     for (const e of ends) assert.instance(e, StoreClosedError);
   });
 }
+
+test.after(stopTestNats);
 
 test.run();

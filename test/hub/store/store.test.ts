@@ -10,7 +10,7 @@ import {
   StoreClosedError,
 } from '../../../hub/store/errors.js';
 import type { Store } from '../../../hub/store/store.js';
-import { backends } from './fixtures/backends.js';
+import { backends, stopTestNats } from './fixtures/backends.js';
 import { rejects } from './fixtures/helpers.js';
 
 for (const b of backends) {
@@ -226,5 +226,7 @@ for (const b of backends) {
     await cleanup();
   });
 }
+
+test.after(stopTestNats);
 
 test.run();
