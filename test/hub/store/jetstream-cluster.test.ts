@@ -20,14 +20,17 @@ test('kill -9 of the stream leader during writes loses no acknowledged write', a
   const store = await JetStreamStore.open(o);
   const acked = new Map<string, number>();
   let failed = 0;
+  let lastError = '';
   let stop = false;
   const writer = (async () => {
     for (let i = 0; !stop && i < 5000; i++) {
       try {
         const kv = await store.create(`/w/${i}`, `v${i}`);
         acked.set(kv.key, kv.modRevision);
-      } catch {
+      } catch (err) {
         failed++; // not acknowledged: the test claims nothing about it
+        lastError = String(err);
+        await new Promise((r) => setTimeout(r, 100)); // a client backs off while the cluster elects
       }
     }
   })();
@@ -40,7 +43,15 @@ test('kill -9 of the stream leader during writes loses no acknowledged write', a
     assert.ok(victim >= 0, `stream leader ${leader} is one of the nodes`);
     const before = acked.size;
     await cluster.kill9(victim);
-    await waitFor(() => acked.size >= before + 50, '50 more acknowledged writes after the kill', 60_000);
+    await waitFor(
+      () => acked.size >= before + 50,
+      '50 more acknowledged writes after the kill',
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}: ${acked.size - before} acked, ${failed} failed, last error ${lastError}`,
+      );
+    });
     stop = true;
     await writer;
 
