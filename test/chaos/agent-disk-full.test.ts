@@ -10,13 +10,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HttpApiClient } from '../../hub/api/http-client.js';
 import type { Node, Pod } from '../../shared/api/types.js';
-import { docker, LABEL_NODE } from '../e2e/pods-harness.js';
 import { type HubProcess, killAll, startAgentProcess, startHubProcess } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
+import { RUN_ID, containersOf, removeContainersOf, sleepPod } from './node-fixtures.js';
 import { ChaosCase } from './chaos-case.js';
 
-const NODE = 'chaos-disk';
+const NODE = `chaos-disk-${RUN_ID}`;
 const TMPFS_SIZE = '8m';
 const mnt = join(tempDir('drover-chaos-disk-'), 'data');
 let mounted = false;
@@ -25,17 +25,11 @@ let hub: HubProcess;
 test.after(async () => {
   await killAll();
   if (mounted) spawnSync('umount', ['-l', mnt]);
-  for (const c of await containers())
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => {});
+  await removeContainersOf(NODE);
   cleanupTempDirs();
 });
 
-function containers() {
-  return docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${NODE}`] } });
-}
+const containers = () => containersOf(NODE);
 
 function disk(n: Node | undefined) {
   return n?.status?.conditions?.find((c) => c.type === 'DiskPressure');
@@ -79,18 +73,7 @@ test('agent disk full: DiskPressure with the numbers, Ready kept; space back: co
   assert.is(full.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', 'still Ready');
   cc.checked(`node condition DiskPressure=True reason ${cond?.reason}: "${cond?.message}"; Ready stays True`);
 
-  await api.create<Pod>('pods', 'default', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'disk-wait', namespace: 'default' },
-    spec: {
-      nodeName: NODE,
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        { name: 'c', image: 'drover-test/busybox:1', imagePullPolicy: 'Never', command: ['sleep', '86400'] },
-      ],
-    },
-  });
+  await api.create<Pod>('pods', 'default', sleepPod('disk-wait', NODE, { chaos: 'disk' }));
   cc.did('created a pod for the node while its disk is full');
 
   rmSync(join(mnt, 'fill'));

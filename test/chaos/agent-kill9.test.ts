@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HttpApiClient } from '../../hub/api/http-client.js';
 import type { Pod } from '../../shared/api/types.js';
-import { docker, LABEL_NODE } from '../e2e/pods-harness.js';
+import { LABEL_NODE } from '../e2e/pods-harness.js';
 import {
   killAll,
   type AgentProcess,
@@ -18,45 +18,23 @@ import {
 } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
+import { RUN_ID, containersOf, removeContainersOf, sleepPod } from './node-fixtures.js';
 import { ChaosCase, FULL } from './chaos-case.js';
 
-const NODE = 'chaos-k9';
+const NODE = `chaos-k9-${RUN_ID}`;
 const PODS = FULL ? 10 : 3;
 const CYCLES = FULL ? 3 : 1;
 let hub: HubProcess;
 
 test.after(async () => {
   await killAll();
-  await removeContainers();
+  await removeContainersOf(NODE);
   cleanupTempDirs();
 });
 
-async function removeContainers(): Promise<void> {
-  for (const c of await containers())
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => {});
-}
+const containers = () => containersOf(NODE);
 
-function containers() {
-  return docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${NODE}`] } });
-}
-
-function pod(name: string): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { chaos: 'k9' } },
-    spec: {
-      nodeName: NODE,
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        { name: 'c', image: 'drover-test/busybox:1', imagePullPolicy: 'Never', command: ['sleep', '86400'] },
-      ],
-    },
-  };
-}
+const pod = (name: string) => sleepPod(name, NODE, { chaos: 'k9' });
 
 /** Pod name -> containerID the hub shows, for pods whose status is Running. */
 async function runningIds(api: HttpApiClient): Promise<Map<string, string>> {
@@ -80,7 +58,7 @@ function startAgent(dataDir: string): AgentProcess {
 
 test('agent kill -9 with running pods: restart adopts its containers, zero duplicates', async () => {
   const cc = new ChaosCase('agent-kill9', 'kill -9 of an agent with running pods');
-  await removeContainers();
+  await removeContainersOf(NODE);
   hub = await startHubProcess({ args: ['--heartbeat-interval', '1s', '--node-grace', '5s'] });
   const api = new HttpApiClient(hub.apiUrl);
   const dataDir = tempDir('drover-chaos-k9-');

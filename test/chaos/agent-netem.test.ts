@@ -11,15 +11,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HttpApiClient } from '../../hub/api/http-client.js';
 import type { Node, Pod } from '../../shared/api/types.js';
-import { docker, LABEL_NODE } from '../e2e/pods-harness.js';
 import { ImpairedLink } from '../helpers/impaired-link.js';
 import { NetNs } from '../helpers/netns.js';
 import { CLI, type HubProcess, killAll, startHubProcess } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
+import { RUN_ID, runSubnet, containersOf, removeContainersOf, sleepPod } from './node-fixtures.js';
 import { ChaosCase, FULL } from './chaos-case.js';
 
-const NODE = 'chaos-net';
+const NODE = `chaos-net-${RUN_ID}`;
 const LOSS_PERCENT = 30;
 const DELAY_MS = 500;
 /** How long the node is watched under the impairment after the pods converged, ms. */
@@ -34,32 +34,13 @@ test.after(async () => {
   await killAll();
   await link?.close();
   ns?.destroy();
-  for (const c of await containers())
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => {});
+  await removeContainersOf(NODE);
   cleanupTempDirs();
 });
 
-function containers() {
-  return docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${NODE}`] } });
-}
+const containers = () => containersOf(NODE);
 
-function pod(name: string): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { chaos: 'net' } },
-    spec: {
-      nodeName: NODE,
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        { name: 'c', image: 'drover-test/busybox:1', imagePullPolicy: 'Never', command: ['sleep', '86400'] },
-      ],
-    },
-  };
-}
+const pod = (name: string) => sleepPod(name, NODE, { chaos: 'net' });
 
 function ready(n: Node | undefined): { status?: string; since?: string } {
   const c = n?.status?.conditions?.find((x) => x.type === 'Ready');
@@ -68,7 +49,7 @@ function ready(n: Node | undefined): { status?: string; since?: string } {
 
 test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flapping', async () => {
   const cc = new ChaosCase('agent-netem', 'an agent behind 30% packet loss and 500 ms latency');
-  ns = NetNs.create({ name: 'drchaos', hostAddr: '10.232.0.1', nsAddr: '10.232.0.2', prefix: 30 });
+  ns = NetNs.create({ name: `dc${RUN_ID}`, ...runSubnet() });
   // Kubernetes' node timings: status every 10 s, NotReady after 40 s without one.
   hub = await startHubProcess({
     args: ['--mqtt-host', '0.0.0.0', '--heartbeat-interval', '10s', '--node-grace', '40s'],
