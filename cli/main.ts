@@ -21,6 +21,7 @@ Commands:
   describe node NAME  show a node in detail
   install hub|agent   write a hardened systemd unit and start it
   uninstall hub|agent stop it and remove the unit
+  image config        write drover.json for a board image's boot partition
   version             print the version
 
 Run \`drover COMMAND --help\` for a command's options.
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   describe: async () => (await import('./commands/describe.js')).describeCommand,
   install: async () => (await import('./commands/install.js')).installCommand,
   uninstall: async () => (await import('./commands/uninstall.js')).uninstallCommand,
+  image: async () => (await import('./commands/image.js')).imageCommand,
   version: async () => async () => {
     process.stdout.write(`${DROVER_VERSION}\n`);
     return 0;

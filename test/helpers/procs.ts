@@ -72,6 +72,11 @@ export function spawnDrover(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return trackProcess(proc);
+}
+
+/** Any spawned child (stdout/stderr piped) as a Proc, killed when the test file ends. */
+export function trackProcess(proc: ChildProcess): Proc {
   children.add(proc);
   let out = '';
   proc.stdout?.on('data', (d) => {
