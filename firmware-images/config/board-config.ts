@@ -3,13 +3,12 @@
 // problem is one line that names the key and says what to write instead.
 
 import { BOOTSTRAP_TOKEN_RE } from '../../shared/protocol/constants.js';
+import { CA_HASH_RE } from '../../shared/tls/ca-hash.js';
 
 export const BOARD_CONFIG_FILE = 'drover.json';
 /** `{serial}` in a name is replaced by the board's serial number (its last 8 hex digits). */
 export const SERIAL_PLACEHOLDER = '{serial}';
 export const DEFAULT_NAME_TEMPLATE = `drover-${SERIAL_PLACEHOLDER}`;
-/** kubeadm's discovery-token-ca-cert-hash form. */
-const CA_HASH_RE = /^sha256:[0-9a-f]{64}$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const KNOWN_KEYS = ['hub', 'token', 'caHash', 'name', 'labels', 'sshAuthorizedKeys'] as const;
 

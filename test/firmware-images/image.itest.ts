@@ -192,6 +192,8 @@ test('under qemu-user: first boot + the bundled agent on Debian Node 18 join fro
     hub.mqttUrl,
     '--token',
     hub.token,
+    '--ca-hash',
+    hub.caHash,
     '--name',
     NODE,
     '--labels',
