@@ -214,6 +214,36 @@ test("a board page shows the board's pods and follows a pod's logs", async () =>
   assert.equal(d.errors, []);
 });
 
+test("drain from the board page cordons it and evicts its pods; the Deployment's pods move", async () => {
+  const p = d.page;
+  await p.goto(`${c.hub.apiUrl}/ui/#/boards/ui-a`);
+  await p.waitForSelector('[data-testid=drain]', { timeout: UI_WAIT_MS });
+  const webPods = async () =>
+    (await getJson<{ items: Pod[] }>(c.hub.apiUrl, '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb'))
+      .items;
+  const before = (await webPods()).filter((x) => x.spec.nodeName === 'ui-a').map((x) => x.metadata.uid);
+  assert.ok(before.length > 0, 'web runs on ui-a');
+  p.once('dialog', (dlg) => void dlg.accept());
+  await p.locator('[data-testid=drain]').click();
+  await waitFor(
+    async () =>
+      (await getJson<{ spec?: { unschedulable?: boolean } }>(c.hub.apiUrl, '/api/v1/nodes/ui-a')).spec
+        ?.unschedulable,
+    { timeoutMs: UI_WAIT_MS, what: 'ui-a cordoned by the drain' },
+  );
+  // Evicted: the old pods are gone or going (the ReplicaSet makes new ones; ui-a is cordoned and
+  // the template pins it there, so they wait Pending rather than land on ui-a again).
+  await waitFor(
+    async () =>
+      (await webPods()).every((x) => !before.includes(x.metadata.uid) || !!x.metadata.deletionTimestamp),
+    { timeoutMs: UI_WAIT_MS, what: "ui-a's web pods evicted" },
+  );
+  const after = await webPods();
+  assert.ok(after.every((x) => !before.includes(x.metadata.uid) || x.metadata.deletionTimestamp));
+  assert.not.ok(await p.$('.error'), 'no error shown');
+  assert.equal(d.errors, []);
+});
+
 test('killing an agent turns its row not-ready without a reload', async () => {
   const p = d.page;
   await p.goto(`${c.hub.apiUrl}/ui/#/`);

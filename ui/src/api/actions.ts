@@ -1,7 +1,7 @@
 // What a user can do from the dashboard, each as the API call kubectl makes for it.
 
 import type { Node, Pod } from '../../../shared/api/types.js';
-import { getJson, mergePatch, remove } from './client.js';
+import { getJson, mergePatch, request } from './client.js';
 import { paths } from './paths.js';
 
 /** kubectl rollout restart: a new template annotation makes a new revision. */
@@ -33,8 +33,10 @@ export function setCordoned(node: string, unschedulable: boolean): Promise<Node>
 }
 
 /**
- * kubectl drain: cordon, then delete the node's pods except DaemonSet pods (their controller
- * would put them back; kubectl skips them with --ignore-daemonsets). Returns the pods deleted.
+ * kubectl drain: cordon, then evict the node's pods except DaemonSet pods (their controller
+ * would put them back; kubectl skips them with --ignore-daemonsets). Evictions go through the
+ * eviction subresource, so PodDisruptionBudgets hold: a 429 (budget spent) fails the drain with
+ * the hub's message, as kubectl drain reports it. Returns the pods evicted.
  */
 export async function drain(node: string): Promise<string[]> {
   await setCordoned(node, true);
@@ -45,7 +47,14 @@ export async function drain(node: string): Promise<string[]> {
     (p) => !p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller),
   );
   await Promise.all(
-    victims.map((p) => remove(paths.pod(p.metadata.namespace ?? 'default', p.metadata.name ?? ''))),
+    victims.map((p) => {
+      const ns = p.metadata.namespace ?? 'default';
+      const name = p.metadata.name ?? '';
+      return request(paths.podEviction(ns, name), {
+        method: 'POST',
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
+      });
+    }),
   );
   return victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
 }

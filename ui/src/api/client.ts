@@ -57,10 +57,6 @@ export async function mergePatch<T>(path: string, patch: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-export async function remove(path: string): Promise<void> {
-  await request(path, { method: 'DELETE' });
-}
-
 /** Checks a token before keeping it: a cheap list the dashboard needs anyway. */
 export async function checkToken(token: string): Promise<void> {
   const res = await fetch('/api/v1/nodes?limit=1', {

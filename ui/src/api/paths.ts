@@ -7,6 +7,7 @@ export const paths = {
   node: (name: string) => `/api/v1/nodes/${enc(name)}`,
   pods: '/api/v1/pods',
   pod: (ns: string, name: string) => `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}`,
+  podEviction: (ns: string, name: string) => `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}/eviction`,
   podLog: (ns: string, name: string) => `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}/log`,
   events: '/api/v1/events',
   deployments: '/apis/apps/v1/deployments',

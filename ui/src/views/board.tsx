@@ -71,7 +71,7 @@ export function BoardPage({ name }: { name: string }) {
           disabled={!!busy}
           data-testid="drain"
           onClick={() => {
-            if (confirm(`Drain ${name}? It is cordoned and its pods (except DaemonSet pods) are deleted.`))
+            if (confirm(`Drain ${name}? It is cordoned and its pods (except DaemonSet pods) are evicted.`))
               act('drain', () => drain(name));
           }}
         >
