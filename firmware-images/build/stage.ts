@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -38,6 +39,7 @@ export function installAgent(bundle: string, root: string): string {
   const dir = join(root, BOARD_LIB_DIR);
   mkdirSync(dir, { recursive: true });
   copyFileSync(bundle, join(dir, 'drover-agent.mjs'));
+  chmodSync(join(dir, 'drover-agent.mjs'), 0o755);
   if (existsSync(`${bundle}.map`)) copyFileSync(`${bundle}.map`, join(dir, 'drover-agent.mjs.map'));
   return createHash('sha256').update(readFileSync(bundle)).digest('hex');
 }
