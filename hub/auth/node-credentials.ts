@@ -4,9 +4,12 @@
 // `revoked: "true"` (and when/why) so the name cannot be joined again until an admin resets
 // it (`drover node reset`, which deletes the Secret).
 //
-// No takeover by join: a name whose credential Secret exists is given a new credential only to
-// a joiner that presents the current password (the Kubernetes node authorizer's rule that a
-// node may only act as itself, applied to joins).
+// No takeover by join: a name whose credential has been used (the board connected with it
+// once; `first-used` in the Secret) is given a new credential only to a joiner that presents
+// the current password (the Kubernetes node authorizer's rule that a node may only act as
+// itself, applied to joins). A credential never used is re-issued to a plain re-join: the
+// board whose join answer was lost (a timeout on a slow link) must be able to retry, and a name
+// nobody has connected as has nothing to take over.
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
@@ -45,6 +48,8 @@ export function credentialNode(s: Secret): string | undefined {
 }
 
 export const isRevoked = (s: Secret) => unb64(s.data?.revoked) === 'true';
+/** Whether the board has connected with this credential at least once. */
+export const isUsed = (s: Secret) => unb64(s.data?.['first-used']) !== undefined;
 
 export interface NodeCredential {
   username: string;
@@ -75,6 +80,7 @@ export async function checkNodeNameFree(
   if (!s) return undefined;
   if (isRevoked(s))
     throw new NodeRevokedError(`the credential of node ${node} was revoked; ${resetHint(node)}`);
+  if (previousPassword === undefined && !isUsed(s)) return s;
   if (previousPassword === undefined || !checkPassword(s, previousPassword))
     throw new NodeNameTakenError(
       `node ${node} already has a live credential; re-join with it, or ${resetHint(node)}`,
@@ -124,7 +130,19 @@ export async function verifyNodeCredential(
   password: string,
 ): Promise<boolean> {
   const s = await getCredential(client, node);
-  return !!s && credentialNode(s) === node && !isRevoked(s) && checkPassword(s, password);
+  const ok = !!s && credentialNode(s) === node && !isRevoked(s) && checkPassword(s, password);
+  // The first connect marks the credential used: from then on only its holder re-joins the name.
+  if (ok && s && !isUsed(s))
+    await client
+      .update<Secret>('secrets', SYSTEM_NAMESPACE, {
+        ...s,
+        data: { ...s.data, 'first-used': b64(rfc3339(Date.now())) },
+      })
+      .catch((e) => {
+        // A concurrent connect or re-join wrote first; the next connect marks it.
+        if (!isConflict(e) && !isNotFound(e)) throw e;
+      });
+  return ok;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Hub } from '../../../hub/hub.js';
 import { createBootstrapToken, listBootstrapTokens } from '../../../hub/auth/tokens.js';
 import { JOIN_REFUSED_REASON } from '../../../hub/gateway/join.js';
 import type { Event, Secret } from '../../../shared/api/types.js';
+import { waitFor } from '../controllers/wait.js';
 import { connectNode, join, mqttConnect, tempDir, testHub } from './harness.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -99,6 +100,27 @@ test('a join for a name with a live credential is refused, with an event; the ho
   assert.is(refused[0].type, 'Warning');
 });
 
+test('a join whose answer was lost can be retried until the board first connects; then the name is taken', async () => {
+  const lost = await join(hub, 'pi-lost'); // the board never saw this answer (a timeout on a slow link)
+  const retry = await join(hub, 'pi-lost');
+  assert.ok(retry.ok, retry.error);
+  assert.is(
+    await connackCode(connectNode(hub, 'pi-lost', lost.password!)),
+    5,
+    'the lost credential was replaced',
+  );
+  const board = await connectNode(hub, 'pi-lost', retry.password!);
+  await waitFor('the first connect recorded', async () => {
+    const s = await hub.client.get<Secret>('secrets', 'kube-system', 'drover-node-pi-lost');
+    return s.data?.['first-used'] !== undefined;
+  });
+  const takeover = await join(hub, 'pi-lost');
+  assert.is(takeover.ok, false, "used once, the name is the board's");
+  assert.match(takeover.error ?? '', /already has a live credential/);
+  assert.ok(board.connected);
+  await board.endAsync();
+});
+
 test('re-joining with the current credential replaces it: the old password stops working', async () => {
   const first = await join(hub, 'pi-4');
   const second = await join(hub, 'pi-4', { password: first.password });
@@ -132,7 +154,13 @@ test('a per-board single-use token joins its node once and no other', async () =
 });
 
 test('a refused name does not spend a single-use token', async () => {
-  await join(hub, 'pi-7');
+  const first = await join(hub, 'pi-7');
+  const holder = await connectNode(hub, 'pi-7', first.password!); // the name is in use
+  await waitFor('the first connect recorded', async () => {
+    const s = await hub.client.get<Secret>('secrets', 'kube-system', 'drover-node-pi-7');
+    return s.data?.['first-used'] !== undefined;
+  });
+  await holder.endAsync();
   const token = await createBootstrapToken(hub.client, { nodeName: 'pi-7', usageLimit: 1 });
   const refused = await join(hub, 'pi-7', { token });
   assert.is(refused.ok, false);
