@@ -65,6 +65,19 @@ async function getCredential(client: ApiClient, node: string): Promise<Secret | 
   }
 }
 
+/** A new credential Secret for node holding data. */
+const credentialSecret = (node: string, data: Record<string, string>): Secret => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: {
+    name: nodeCredentialSecretName(node),
+    namespace: SYSTEM_NAMESPACE,
+    labels: { [NODE_LABEL]: node },
+  },
+  type: NODE_CREDENTIAL_TYPE,
+  data,
+});
+
 const resetHint = (node: string) => `an admin can free the name with \`drover node reset ${node}\``;
 
 /**
@@ -103,18 +116,7 @@ export async function issueNodeCredential(
   const data = { 'node-name': b64(node), 'password-hash': b64(hashPassword(password)) };
   try {
     if (existing) await client.update<Secret>('secrets', SYSTEM_NAMESPACE, { ...existing, data });
-    else
-      await client.create<Secret>('secrets', SYSTEM_NAMESPACE, {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: {
-          name: nodeCredentialSecretName(node),
-          namespace: SYSTEM_NAMESPACE,
-          labels: { [NODE_LABEL]: node },
-        },
-        type: NODE_CREDENTIAL_TYPE,
-        data,
-      });
+    else await client.create<Secret>('secrets', SYSTEM_NAMESPACE, credentialSecret(node, data));
   } catch (e) {
     if (isAlreadyExists(e) || isConflict(e))
       throw new NodeNameTakenError(`node ${node} was joined concurrently; ${resetHint(node)}`);
@@ -163,18 +165,7 @@ export async function revokeNodeCredential(client: ApiClient, node: string, reas
       if (s) {
         if (isRevoked(s)) return;
         await client.update<Secret>('secrets', SYSTEM_NAMESPACE, { ...s, type: NODE_CREDENTIAL_TYPE, data });
-      } else
-        await client.create<Secret>('secrets', SYSTEM_NAMESPACE, {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: {
-            name: nodeCredentialSecretName(node),
-            namespace: SYSTEM_NAMESPACE,
-            labels: { [NODE_LABEL]: node },
-          },
-          type: NODE_CREDENTIAL_TYPE,
-          data,
-        });
+      } else await client.create<Secret>('secrets', SYSTEM_NAMESPACE, credentialSecret(node, data));
       return;
     } catch (e) {
       if (!(isConflict(e) || isAlreadyExists(e)) || attempt >= REVOKE_ATTEMPTS) throw e;
