@@ -7,9 +7,9 @@
 // No takeover by join: a name whose credential has been used (the board connected with it
 // once; `first-used` in the Secret) is given a new credential only to a joiner that presents
 // the current password (the Kubernetes node authorizer's rule that a node may only act as
-// itself, applied to joins). A credential never used is re-issued to a plain re-join: the
-// board whose join answer was lost (a timeout on a slow link) must be able to retry, and a name
-// nobody has connected as has nothing to take over.
+// itself, applied to joins). A credential never used is re-issued to a re-join with the same
+// bootstrap token that issued it (`issued-by-token`): the board whose join answer was lost (a
+// timeout on a slow link) must be able to retry, and another token cannot take the name.
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
@@ -51,6 +51,14 @@ export const isRevoked = (s: Secret) => unb64(s.data?.revoked) === 'true';
 /** Whether the board has connected with this credential at least once. */
 export const isUsed = (s: Secret) => unb64(s.data?.['first-used']) !== undefined;
 
+/** What a joiner offers for a name that already has a credential. */
+export interface JoinProof {
+  /** The node's current password (a re-join). */
+  password?: string;
+  /** The id of the bootstrap token the joiner holds. */
+  tokenId?: string;
+}
+
 export interface NodeCredential {
   username: string;
   password: string;
@@ -81,20 +89,23 @@ const credentialSecret = (node: string, data: Record<string, string>): Secret =>
 const resetHint = (node: string) => `an admin can free the name with \`drover node reset ${node}\``;
 
 /**
- * Refuses (NodeNameTakenError, NodeRevokedError) unless the name is free or `previousPassword`
- * is its current credential. Read-only: the join checks this before spending a token.
+ * Refuses (NodeNameTakenError, NodeRevokedError) unless the name is free, `proof.password` is
+ * its current credential, or the credential was never used and came from the joiner's token.
+ * Read-only: the join checks this before spending a token.
  */
 export async function checkNodeNameFree(
   client: ApiClient,
   node: string,
-  previousPassword?: string,
+  proof: JoinProof = {},
 ): Promise<Secret | undefined> {
   const s = await getCredential(client, node);
   if (!s) return undefined;
   if (isRevoked(s))
     throw new NodeRevokedError(`the credential of node ${node} was revoked; ${resetHint(node)}`);
-  if (previousPassword === undefined && !isUsed(s)) return s;
-  if (previousPassword === undefined || !checkPassword(s, previousPassword))
+  const holder = proof.password !== undefined && checkPassword(s, proof.password);
+  const retryOfLostAnswer =
+    !isUsed(s) && proof.tokenId !== undefined && unb64(s.data?.['issued-by-token']) === proof.tokenId;
+  if (!holder && !retryOfLostAnswer)
     throw new NodeNameTakenError(
       `node ${node} already has a live credential; re-join with it, or ${resetHint(node)}`,
     );
@@ -109,11 +120,15 @@ export async function checkNodeNameFree(
 export async function issueNodeCredential(
   client: ApiClient,
   node: string,
-  previousPassword?: string,
+  proof: JoinProof = {},
 ): Promise<NodeCredential> {
-  const existing = await checkNodeNameFree(client, node, previousPassword);
+  const existing = await checkNodeNameFree(client, node, proof);
   const password = randomBytes(NODE_PASSWORD_BYTES).toString('base64url');
-  const data = { 'node-name': b64(node), 'password-hash': b64(hashPassword(password)) };
+  const data: Record<string, string> = {
+    'node-name': b64(node),
+    'password-hash': b64(hashPassword(password)),
+  };
+  if (proof.tokenId !== undefined) data['issued-by-token'] = b64(proof.tokenId);
   try {
     if (existing) await client.update<Secret>('secrets', SYSTEM_NAMESPACE, { ...existing, data });
     else await client.create<Secret>('secrets', SYSTEM_NAMESPACE, credentialSecret(node, data));

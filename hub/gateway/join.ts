@@ -7,7 +7,7 @@
 // (ok:false, the reason) and recorded as a Warning event on the Node.
 
 import { JoinRefusedError } from '../auth/errors.js';
-import { checkNodeNameFree, issueNodeCredential } from '../auth/node-credentials.js';
+import { checkNodeNameFree, issueNodeCredential, type JoinProof } from '../auth/node-credentials.js';
 import { spendBootstrapToken } from '../auth/tokens.js';
 import { isValidTopicSegment, topics } from '../../shared/mqtt/topics.js';
 import { encode, type JoinRequest, type JoinResponse } from '../../shared/protocol/messages.js';
@@ -28,6 +28,12 @@ interface JoinState {
 
 type Step = [name: string, run: (ctx: GatewayContext, s: JoinState) => Promise<void>];
 
+/** The joiner's claim on a name: its current password, and the token it joins with (by id). */
+const proofOf = (req: JoinRequest): JoinProof => ({
+  password: req.password,
+  tokenId: req.token?.split('.')[0],
+});
+
 const steps: Step[] = [
   [
     'validate name',
@@ -41,7 +47,7 @@ const steps: Step[] = [
     },
   ],
   // Before the token is spent: a board refused for its name keeps its single-use token.
-  ['check name', (ctx, s) => checkNodeNameFree(ctx.client, s.req.nodeName, s.req.password).then(() => {})],
+  ['check name', (ctx, s) => checkNodeNameFree(ctx.client, s.req.nodeName, proofOf(s.req)).then(() => {})],
   [
     'spend token',
     async (ctx, s) => {
@@ -52,7 +58,7 @@ const steps: Step[] = [
   [
     'issue credential',
     async (ctx, s) => {
-      const cred = await issueNodeCredential(ctx.client, s.req.nodeName, s.req.password);
+      const cred = await issueNodeCredential(ctx.client, s.req.nodeName, proofOf(s.req));
       s.username = cred.username;
       s.password = cred.password;
     },

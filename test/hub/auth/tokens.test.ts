@@ -63,7 +63,7 @@ test('node credential: issue, verify, and replacement invalidates the old passwo
 
   const taken = await issueNodeCredential(hub.client, 'n1').catch((e: Error) => e);
   assert.instance(taken, NodeNameTakenError, 'no new credential without the current one');
-  const next = await issueNodeCredential(hub.client, 'n1', cred.password);
+  const next = await issueNodeCredential(hub.client, 'n1', { password: cred.password });
   assert.not.ok(await verifyNodeCredential(hub.client, 'n1', cred.password), 'old password refused');
   assert.ok(await verifyNodeCredential(hub.client, 'n1', next.password));
 });

@@ -132,6 +132,19 @@ test('re-joining with the current credential replaces it: the old password stops
   assert.is(wrong.ok, false, 'a stale credential does not re-join');
 });
 
+test('a lost join answer does not lock the board out: the same token re-joins until the first connect', async () => {
+  const lost = await join(hub, 'pi-8'); // as if the answer never reached the board
+  const retry = await join(hub, 'pi-8');
+  assert.ok(retry.ok, retry.error);
+  assert.is(await connackCode(connectNode(hub, 'pi-8', lost.password!)), 5, 'the lost one is void');
+  const other = await createBootstrapToken(hub.client);
+  assert.is((await join(hub, 'pi-8', { token: other })).ok, false, 'another token cannot take it');
+  await (await connectNode(hub, 'pi-8', retry.password!)).endAsync();
+  const after = await join(hub, 'pi-8');
+  assert.is(after.ok, false, 'once the board has connected, the same token cannot take it either');
+  assert.match(after.error ?? '', /already has a live credential/);
+});
+
 test('a per-board single-use token joins its node once and no other', async () => {
   const token = await createBootstrapToken(hub.client, { nodeName: 'pi-5', usageLimit: 1 });
   const other = await join(hub, 'pi-6', { token });
