@@ -4,6 +4,7 @@
 // endpoints.json are rewritten (ports may differ when 0 was asked for).
 
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -30,7 +31,9 @@ import { type Gateway, startGateway } from './gateway/gateway.js';
 import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
-import { openStore } from './store/open.js';
+import { KvLeaderLock } from './leader/kv-lock.js';
+import { LeaderElector } from './leader/elector.js';
+import { type OpenedStore, openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
 import { HUB_USERNAME, nodeClientId } from '../shared/protocol/constants.js';
@@ -51,7 +54,10 @@ export interface Hub {
   leases: LeaseTable;
   gateway: Gateway;
   nodeLifecycle: NodeLifecycleController;
+  /** Undefined until this hub leads (a standby on a shared store never starts one). */
   scheduler: RunningScheduler;
+  /** Whether this hub runs the scheduler and controllers now (always, on SQLite). */
+  isLeader(): boolean;
   /** Undefined with an external broker (config.mqttUrl). */
   broker?: Broker;
   stop(): Promise<void>;
@@ -129,6 +135,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   let leases!: LeaseTable;
   let lifecycle!: NodeLifecycleController;
   let scheduler!: RunningScheduler;
+  let opened!: OpenedStore;
+  // The scheduler and the controllers run on one hub at a time (the leader): their start steps
+  // are queued here and run when this hub leads (at once on SQLite, where it is the only hub).
+  const leaderSteps: [string, () => Promise<void>][] = [];
+  const leaderOnly = (name: string, run: () => Promise<void>): [string, () => Promise<void>] => [
+    name,
+    async () => {
+      leaderSteps.push([name, run]);
+    },
+  ];
+  let elector: LeaderElector | undefined;
+  let hubStopping = false;
   // One list+watch per resource for the scheduler, the gateway and the controllers.
   let informers!: InformerFactory;
 
@@ -139,7 +157,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       'open store',
       async () => {
         await mkdir(config.dataDir, { recursive: true });
-        store = (await openStore({ ...config, sqlitePath: files.store }, log.child('store'))).store;
+        opened = await openStore({ ...config, sqlitePath: files.store }, log.child('store'));
+        store = opened.store;
         undo.push({ name: 'close store', run: () => store.close() });
       },
     ],
@@ -178,19 +197,16 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         bootstrapToken = await ensureBootstrapToken(api.client, files.bootstrapToken, log);
       },
     ],
-    [
-      'start scheduler',
-      async () => {
-        const s = await startScheduler({
-          client: api.client,
-          log: log.child('scheduler'),
-          informers,
-          metrics: api.metrics,
-        });
-        scheduler = s;
-        undo.push({ name: 'stop scheduler', run: () => s.stop() });
-      },
-    ],
+    leaderOnly('start scheduler', async () => {
+      const s = await startScheduler({
+        client: api.client,
+        log: log.child('scheduler'),
+        informers,
+        metrics: api.metrics,
+      });
+      scheduler = s;
+      undo.push({ name: 'stop scheduler', run: () => s.stop() });
+    }),
     [
       'load PKI',
       async () => {
@@ -283,35 +299,32 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         undo.push({ name: 'stop event TTL sweeper', run: () => sweeper.stop() });
       },
     ],
-    [
-      'start controllers',
-      async () => {
-        await lifecycle.start();
-        undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
-        const workloads = await startWorkloadControllers({
-          client: api.client,
-          log: log.child('workloads'),
-          informers,
-        });
-        undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
-        const core = await startCoreControllers({
-          client: api.client,
-          log: log.child('controllers'),
-          informers,
-        });
-        undo.push({ name: 'stop core controllers', run: () => core.stop() });
-        const b = broker;
-        const creds = new NodeCredentialController({
-          client: api.client,
-          ...(b ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) } : {}),
-          recorder: new EventRecorder({ client: api.client, component: 'node-credential-controller', log }),
-          log: log.child('node-credentials'),
-          informers,
-        });
-        await creds.start();
-        undo.push({ name: 'stop node credential controller', run: () => creds.stop() });
-      },
-    ],
+    leaderOnly('start controllers', async () => {
+      await lifecycle.start();
+      undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
+      const workloads = await startWorkloadControllers({
+        client: api.client,
+        log: log.child('workloads'),
+        informers,
+      });
+      undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
+      const core = await startCoreControllers({
+        client: api.client,
+        log: log.child('controllers'),
+        informers,
+      });
+      undo.push({ name: 'stop core controllers', run: () => core.stop() });
+      const b = broker;
+      const creds = new NodeCredentialController({
+        client: api.client,
+        ...(b ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) } : {}),
+        recorder: new EventRecorder({ client: api.client, component: 'node-credential-controller', log }),
+        log: log.child('node-credentials'),
+        informers,
+      });
+      await creds.start();
+      undo.push({ name: 'stop node credential controller', run: () => creds.stop() });
+    }),
     [
       'register metrics',
       async () => {
@@ -361,6 +374,42 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       },
     ],
     [
+      'lead or stand by',
+      async () => {
+        const runLeaderSteps = async () => {
+          for (const [name, run] of leaderSteps) {
+            log.info(`leader: ${name}`);
+            await run();
+          }
+        };
+        if (!opened.nats) return runLeaderSteps(); // SQLite: the only hub is always the leader
+        const lock = await KvLeaderLock.open(opened.nats, config.storeReplicas);
+        const e = new LeaderElector({
+          lock,
+          identity: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+          log: log.child('leader'),
+          onStartedLeading: runLeaderSteps,
+          // As kube-controller-manager: a hub that lost the lock exits; its supervisor restarts it
+          // as a standby (controllers are not restarted in place).
+          onStoppedLeading: () => {
+            if (!hubStopping) {
+              log.error('leadership lost: exiting');
+              process.exit(1);
+            }
+          },
+        });
+        elector = e;
+        e.start();
+        undo.push({
+          name: 'stop leader election',
+          run: () => {
+            hubStopping = true;
+            return e.stop();
+          },
+        });
+      },
+    ],
+    [
       'publish cluster info',
       () =>
         writeClusterInfo(api.client, { mqttUrl: boardMqttUrl(), ...(broker ? { caCert: ca.certPem } : {}) }),
@@ -404,9 +453,13 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     leases,
     gateway,
     nodeLifecycle: lifecycle,
-    scheduler,
+    get scheduler() {
+      return scheduler;
+    },
+    isLeader: () => elector?.isLeader ?? true,
     broker,
     stop() {
+      hubStopping = true;
       stopping ??= stopAll().then(() => log.info('hub stopped'));
       return stopping;
     },
