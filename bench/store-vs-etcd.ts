@@ -1,6 +1,6 @@
 // Store vs etcd (issue 5, benchmark 5): durable writes/s and latency p50/p99 at 1 and 16
 // concurrent writers, Drover's SQLite store (direct, in process, and through the API server
-// over HTTP in its own process)
+// over HTTP in its own process), its JetStream KV store (R1 and a 3-node R3 cluster, #8)
 // versus etcd 3.4 through its HTTP/JSON gateway, same machine, same run, same filesystem;
 // then watch delivery latency (write -> event seen by a watcher).
 // Run alone: node dist/bench/store-vs-etcd.js [--duration 5s] [--watch-writes 300]
@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { type NatsNode, startNatsCluster } from '../cli/cluster/nats-server.js';
+import { JetStreamStore } from '../hub/store/jetstream.js';
 import { SqliteStore } from '../hub/store/sqlite.js';
+import type { Store } from '../hub/store/store.js';
 import { ANCHORS } from './lib/anchors.js';
 import { startApiChild } from './lib/api-child.js';
 import { BenchArgs } from './lib/args.js';
@@ -80,6 +83,35 @@ targets.push({
     await store.create(k, v);
   },
 });
+
+// JetStream KV (the multi-hub backend): one standalone server (R1) and a 3-node cluster (R3),
+// Debian's nats-server, store dirs on the same filesystem; the client is this process.
+const jetstreams: { name: string; store: Store }[] = [];
+for (const replicas of [1, 3]) {
+  try {
+    const nodes: NatsNode[] = await startNatsCluster({ size: replicas, dir: join(tmp, `nats-r${replicas}`) });
+    cleanups.unshift(() => {
+      for (const n of nodes) n.proc.kill('SIGKILL');
+    });
+    const js = await JetStreamStore.open({
+      servers: nodes.map((n) => n.url),
+      replicas,
+      compactIntervalMs: 0,
+    });
+    cleanups.unshift(() => js.close());
+    const name = `Drover store on JetStream KV R${replicas} (direct)`;
+    jetstreams.push({ name, store: js });
+    targets.push({
+      name,
+      ...(replicas === 1 ? { pid: nodes[0].proc.pid } : {}),
+      write: async (k, v) => {
+        await js.create(k, v);
+      },
+    });
+  } catch (err) {
+    report.note(`JetStream R${replicas} skipped: ${(err as Error).message}`);
+  }
+}
 
 // The API server runs in its own process (as etcd does), on its own store file on the same disk.
 const api = await startApiChild(join(tmp, 'api-store.db'));
@@ -227,6 +259,24 @@ try {
       { note: `p50 ${fmt(ew.p50)} ms` },
     );
   }
+  for (const j of jetstreams) {
+    const jw = await watchLatency(
+      `js${jetstreams.indexOf(j)}`,
+      async (prefix, onKey) => j.store.watch(prefix, (ev) => onKey(ev.kv.key)),
+      async (key) => {
+        await j.store.create(key, JSON.stringify(configMap('w')));
+      },
+    );
+    report.add(
+      `${j.name.replace(' (direct)', '')} watch delivery p99 (write -> event)`,
+      jw.p99,
+      'ms p99',
+      ANCHORS.watchDelivery,
+      {
+        note: `p50 ${fmt(jw.p50)} ms; a watch on the writing hub (another hub's was not measured)`,
+      },
+    );
+  }
   report.add('Drover Store.watch delivery p99 (write -> event)', sw.p99, 'ms p99', ANCHORS.watchDelivery, {
     note: `p50 ${fmt(sw.p50)} ms${ew ? `; etcd p99 ${fmt(ew.p99)} ms` : ''}`,
   });
@@ -238,6 +288,12 @@ try {
         "process's only thread, while etcd group-commits concurrent writes into one fsync; a CPU profile of " +
         'dist/bench/api-process.js under 16 writers (node --cpu-prof) put 82% of its samples in the SQLite transaction. ' +
         'Direction: group commit in SqliteStore (batch the writes that arrive while a commit is in flight)',
+    );
+  if (jetstreams.length > 0)
+    report.note(
+      'JetStream KV: a write is acknowledged once stored on the stream leader (R1) or on a majority (R3) and ' +
+        "applied to the writing hub's mirror; nats-server fsyncs its files every 2 min by default (sync_interval), " +
+        'so its durability is replication, not an fsync per write as SQLite (synchronous=FULL) and etcd do',
     );
   report.note(
     `each cell runs ${DURATION_MS / 1000} s of closed-loop writers; SQLite (WAL, synchronous=FULL) and etcd data dirs on the same filesystem (${tmpdir()})`,
