@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import { hubApiClient } from './lib/hub-client.js';
 import { NodeReadyWatch } from './lib/agent-node-watch.js';
 import { benchPod, removeNodeContainers, waitPodsRunning } from './lib/agent-pods.js';
 import { AGENT_ENTRY, type BenchProc, spawnNode, startAgentProc, startHubProc } from './lib/agent-procs.js';
@@ -166,7 +166,7 @@ const variants: Variant[] = binaries.flatMap(({ node, version }) =>
 
 const tmp = mkdtempSync(join(tmpdir(), 'drover-bench-footprint-'));
 const hub = await startHubProc(join(tmp, 'hub'), ['--heartbeat-interval', `${HEARTBEAT_MS}ms`]);
-const client = new HttpApiClient(hub.api);
+const client = hubApiClient(hub.dataDir);
 const watch = new NodeReadyWatch(client);
 await watch.start();
 // The floor per Node version: an idle Node process that loaded nothing.

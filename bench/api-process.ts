@@ -13,7 +13,13 @@ if (!path) {
   process.exit(2);
 }
 const store = SqliteStore.open(path);
-const server = await createApiServer({ store, host: '127.0.0.1', port: 0, log: createLogger('api', 30) });
+const server = await createApiServer({
+  store,
+  host: '127.0.0.1',
+  port: 0,
+  log: createLogger('api', 30),
+  insecureLoopback: true,
+});
 process.stdout.write(`${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
 let closing = false;
 const close = async () => {

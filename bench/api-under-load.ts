@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import type { HttpApiClient } from '../hub/api/http-client.js';
+import { hubApiClient } from './lib/hub-client.js';
 import type { ConfigMap } from '../shared/api/types.js';
 import { ANCHORS } from './lib/anchors.js';
 import { BenchArgs } from './lib/args.js';
@@ -118,13 +119,13 @@ try {
     logLevel: 'warn',
   });
   const h = hub;
-  const api = new HttpApiClient(h.api);
+  const api = hubApiClient(dataDir);
 
   await mutate(api, 'warmup', h.pid, WARMUP);
   const idle = await mutate(api, 'idle', h.pid);
   print('idle hub', idle);
 
-  tracker = new NodeTracker(new HttpApiClient(h.api), (n) => n.startsWith('hollow-'));
+  tracker = new NodeTracker(hubApiClient(dataDir), (n) => n.startsWith('hollow-'));
   await tracker.start();
   const t = tracker;
   console.log(`   starting ${NODES} hollow nodes (ramp ${RAMP}/s)`);

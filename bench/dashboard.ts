@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import { adminBearerToken, hubApiClient } from './lib/hub-client.js';
 import type { Node } from '../shared/api/types.js';
 import { DROVER_VERSION } from '../shared/protocol/constants.js';
 import { launchBrowser } from '../test/helpers/browser.js';
@@ -39,7 +39,7 @@ const READY_TIMEOUT_MS = args.durationMs('ready-timeout', 15 * 60_000);
 const RENDER_TIMEOUT_MS = 120_000;
 /** No new Ready board for this long: the fleet is as large as this machine takes; measure it, ms. */
 const STALL_MS = 60_000;
-const TOKEN = 'bench-dashboard';
+let TOKEN = '';
 
 const given = ['nodes', 'source', 'ramp', 'scroll-steps'].filter((k) => args.has(k));
 const command = `npm run bench -- dashboard${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
@@ -92,7 +92,7 @@ async function heapMb(page: Page): Promise<number> {
 
 /** Starts the simulated fleet; returns how many Node objects exist when it is as large as it gets. */
 async function simFleet(h: HubChild): Promise<number> {
-  tracker = new NodeTracker(new HttpApiClient(h.api), (n) => n.startsWith('hollow-'));
+  tracker = new NodeTracker(hubApiClient(dataDir), (n) => n.startsWith('hollow-'));
   await tracker.start();
   const t = tracker;
   console.log(`   starting ${NODES} hollow boards (ramp ${RAMP}/s)`);
@@ -126,7 +126,7 @@ async function simFleet(h: HubChild): Promise<number> {
   }
   const ready = t.readyCount();
   // Every joined board is a Node object, Ready or not: the page must show them all.
-  const total = (await new HttpApiClient(h.api).list('nodes', undefined)).items.length;
+  const total = (await hubApiClient(dataDir).list('nodes', undefined)).items.length;
   if (total === 0) throw new Error(`no board joined within ${READY_TIMEOUT_MS / 1000} s: nothing to measure`);
   if (ready < NODES)
     report.note(
@@ -136,8 +136,8 @@ async function simFleet(h: HubChild): Promise<number> {
 }
 
 /** Hollow boards as Node objects written through the API (Ready, with arch and labels). */
-async function apiFleet(h: HubChild): Promise<number> {
-  const api = new HttpApiClient(h.api);
+async function apiFleet(): Promise<number> {
+  const api = hubApiClient(dataDir);
   const t0 = Date.now();
   let next = 0;
   await Promise.all(
@@ -205,8 +205,9 @@ let tracker: NodeTracker | undefined;
 let browser: Browser | undefined;
 try {
   hub = await startHubChild({ dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' });
+  TOKEN = await adminBearerToken(dataDir);
   const h = hub;
-  const total = SOURCE === 'sim' ? await simFleet(h) : await apiFleet(h);
+  const total = SOURCE === 'sim' ? await simFleet(h) : await apiFleet();
   browser = await launchBrowser();
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 760 });

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import { hubApiClient } from './lib/hub-client.js';
 import { Informer } from '../hub/informers/informer.js';
 import type { DaemonSet, Deployment } from '../shared/api/apps.js';
 import type { Pod } from '../shared/api/types.js';
@@ -115,7 +115,7 @@ try {
     hubDied = true;
     report.note(`the hub process exited (code ${code}) during the run`);
   });
-  const client = new HttpApiClient(h.api);
+  const client = hubApiClient(dataDir);
   tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
   await tracker.start();
   const t = tracker;

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDurationMs } from '../agent/duration.js';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import { hubApiClient, hubFetch } from './lib/hub-client.js';
 import { type Buckets, parseHistogram, quantileBetween } from './lib/prom-histogram.js';
 import { ANCHORS } from './lib/anchors.js';
 import { BenchArgs } from './lib/args.js';
@@ -76,9 +76,9 @@ interface StepResult {
 
 /** CPU % of one core and peak RSS of pid over ms, plus the simulator processes' CPU. */
 /** The hub's heartbeat delay histogram, or undefined when /metrics does not answer. */
-async function heartbeatBuckets(apiUrl: string): Promise<Buckets | undefined> {
+async function heartbeatBuckets(apiUrl: string, dataDir: string): Promise<Buckets | undefined> {
   try {
-    const text = await (await fetch(`${apiUrl}/metrics`)).text();
+    const text = await (await hubFetch(dataDir)(`${apiUrl}/metrics`)).text();
     const b = parseHistogram(text, 'drover_heartbeat_delay_seconds');
     return b.le.length ? b : undefined;
   } catch {
@@ -156,7 +156,7 @@ async function runTransport(transport: Transport): Promise<RunResult> {
     });
     const boards = transport === 'plain' ? { hubUrl: h.mqttPlain ?? '' } : { hubUrl: h.mqtt, caPem: h.caPem };
     console.log(`   transport ${tag}: boards connect to ${boards.hubUrl}`);
-    tracker = new NodeTracker(new HttpApiClient(h.api), (n) => n.startsWith('hollow-'));
+    tracker = new NodeTracker(hubApiClient(dataDir), (n) => n.startsWith('hollow-'));
     await tracker.start();
     const t = tracker;
     const steps = r.steps;
@@ -232,7 +232,7 @@ async function runTransport(transport: Transport): Promise<RunResult> {
       const counted = (n: string) => !failedPrefix || !n.startsWith(failedPrefix);
       const before = t.notReadyTransitions.filter((x) => counted(x.node)).length;
       const rss: number[] = [];
-      const hbBefore = await heartbeatBuckets(h.api);
+      const hbBefore = await heartbeatBuckets(h.api, dataDir);
       const a = sampleProc(h.pid);
       const end = Date.now() + HOLD_MS;
       while (Date.now() < end && !hubDied) {
@@ -244,7 +244,7 @@ async function runTransport(transport: Transport): Promise<RunResult> {
         r.holdRss = mb(max(rss));
         r.falseNotReady = t.notReadyTransitions.filter((x) => counted(x.node)).length - before;
         r.held = t.readyCount(counted) === last.nodes ? last.nodes : 0;
-        const hbAfter = await heartbeatBuckets(h.api);
+        const hbAfter = await heartbeatBuckets(h.api, dataDir);
         if (hbBefore && hbAfter) {
           r.hbP50 = quantileBetween(0.5, hbBefore, hbAfter) * 1000;
           r.hbP99 = quantileBetween(0.99, hbBefore, hbAfter) * 1000;

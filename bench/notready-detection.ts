@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import { hubApiClient } from './lib/hub-client.js';
 import { type BenchProc, startAgentProc, startHubProc } from './lib/agent-procs.js';
 import { NodeReadyWatch } from './lib/agent-node-watch.js';
 import { ANCHORS } from './lib/anchors.js';
@@ -51,7 +51,7 @@ const hub = await startHubProc(join(tmp, 'hub'), hubArgs, {
     hubMarks.push({ node: m[2], at, connected: m[3] === 'true', lastSeen: at - Number(m[4]) });
   },
 });
-const watch = new NodeReadyWatch(new HttpApiClient(hub.api));
+const watch = new NodeReadyWatch(hubApiClient(hub.dataDir));
 await watch.start();
 const agents = new Map<string, BenchProc>();
 

@@ -15,7 +15,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpApiClient } from '../hub/api/http-client.js';
+import { hubApiClient } from './lib/hub-client.js';
 import { dockerStartLatencies } from './lib/agent-docker-baseline.js';
 import { NodeReadyWatch } from './lib/agent-node-watch.js';
 import { PodWatch } from './lib/agent-pod-watch.js';
@@ -52,7 +52,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'drover-bench-pods-'));
 const proxy = new DockerProxy(join(tmp, 'docker.sock'));
 await proxy.listen();
 const hub = await startHubProc(join(tmp, 'hub'));
-const client = new HttpApiClient(hub.api);
+const client = hubApiClient(hub.dataDir);
 const nodes = new NodeReadyWatch(client);
 await nodes.start();
 const podWatch = new PodWatch(client, BENCH_NAMESPACE, 'app=drover-bench');

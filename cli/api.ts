@@ -1,10 +1,13 @@
-// Where the CLI finds the hub's API and how it talks to it: plain HTTP requests with the
-// Kubernetes content types (Table for `get`, JSON otherwise), and errors that say what to do.
+// Where the CLI finds the hub's API and how it talks to it: HTTPS requests with the kubeconfig's
+// CA and client certificate (or bearer token), the Kubernetes content types (Table for `get`,
+// JSON otherwise), and errors that say what to do.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject, Status } from '../shared/api/types.js';
+import type { ClientTls } from '../hub/api/client-tls.js';
+import { tlsFetch } from '../hub/api/client-tls.js';
 
 /** The hub's default data dir, relative to the working directory (as `drover hub` and `drover up` use). */
 export const DEFAULT_HUB_DATA_DIR = '.drover/hub';
@@ -17,6 +20,7 @@ export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,applic
 export interface ApiTarget {
   server: string;
   token?: string;
+  tls?: ClientTls;
   /** Where the server came from, for error messages. */
   source: string;
 }
@@ -46,15 +50,23 @@ export interface TargetFlags {
   kubeconfig?: string;
 }
 
-/** --server, else --kubeconfig, else DROVER_KUBECONFIG, else ./.drover/hub/kubeconfig. */
+/**
+ * The kubeconfig (--kubeconfig, else DROVER_KUBECONFIG, else ./.drover/hub/kubeconfig) gives server
+ * and credentials; --server replaces its server, as kubectl's does (without a kubeconfig there are
+ * no credentials, and the hub answers 401).
+ */
 export function resolveApiTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): ApiTarget {
-  if (flags.server) return { server: flags.server.replace(/\/+$/, ''), source: '--server' };
   const path = flags.kubeconfig ?? env.DROVER_KUBECONFIG ?? DEFAULT_KUBECONFIG;
   const source = flags.kubeconfig
     ? '--kubeconfig'
     : env.DROVER_KUBECONFIG
       ? 'DROVER_KUBECONFIG'
       : 'the default kubeconfig';
+  if (flags.server) {
+    const server = flags.server.replace(/\/+$/, '');
+    if (!existsSync(path)) return { server, source: '--server' };
+    return { ...readKubeconfig(path), server, source: `--server with the credentials of ${path}` };
+  }
   if (!existsSync(path))
     throw new HubNotFoundError(
       `no hub found: ${resolve(path)} (${source}) does not exist. Start one with \`drover hub\` (or \`drover up\`) in this directory, or pass --server http://HOST:PORT or --kubeconfig FILE`,
@@ -62,8 +74,17 @@ export function resolveApiTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
   return { ...readKubeconfig(path), source: `${source} ${path}` };
 }
 
-/** Server and bearer token of the current context of a kubeconfig (YAML or JSON). */
-export function readKubeconfig(path: string): { server: string; token?: string } {
+/** A kubeconfig's `*-data` field (base64 PEM) or its file twin (a path relative to the kubeconfig). */
+function pemField(obj: Record<string, unknown> | undefined, field: string, base: string): string | undefined {
+  const data = obj?.[`${field}-data`];
+  if (typeof data === 'string') return Buffer.from(data, 'base64').toString('utf8');
+  const file = obj?.[field];
+  if (typeof file === 'string') return readFileSync(resolve(base, file), 'utf8');
+  return undefined;
+}
+
+/** Server, CA, client certificate and bearer token of the current context of a kubeconfig (YAML or JSON). */
+export function readKubeconfig(path: string): { server: string; token?: string; tls: ClientTls } {
   const doc = parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown> | null;
   const list = (k: string) => (Array.isArray(doc?.[k]) ? (doc[k] as Record<string, unknown>[]) : []);
   const contexts = list('contexts');
@@ -71,12 +92,24 @@ export function readKubeconfig(path: string): { server: string; token?: string }
   const ctx = (current?.context ?? {}) as { cluster?: string; user?: string };
   const clusters = list('clusters');
   const cluster = (clusters.find((c) => c.name === ctx.cluster) ?? clusters[0])?.cluster as
-    | { server?: string }
+    | ({ server?: string } & Record<string, unknown>)
     | undefined;
   if (!cluster?.server) throw new HubNotFoundError(`${path} names no cluster server`);
-  const user = list('users').find((u) => u.name === ctx.user)?.user as { token?: string } | undefined;
-  return { server: cluster.server.replace(/\/+$/, ''), token: user?.token };
+  const user = list('users').find((u) => u.name === ctx.user)?.user as
+    | ({ token?: string } & Record<string, unknown>)
+    | undefined;
+  const base = dirname(resolve(path));
+  const tls: ClientTls = {};
+  const ca = pemField(cluster, 'certificate-authority', base);
+  const cert = pemField(user, 'client-certificate', base);
+  const key = pemField(user, 'client-key', base);
+  if (ca) tls.caPem = ca;
+  if (cert) tls.certPem = cert;
+  if (key) tls.keyPem = key;
+  return { server: cluster.server.replace(/\/+$/, ''), token: user?.token, tls };
 }
+
+const fetchers = new WeakMap<ApiTarget, ReturnType<typeof tlsFetch>>();
 
 export interface RequestOptions {
   method?: string;
@@ -93,9 +126,14 @@ export async function apiRequest<T = unknown>(
   const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
   if (target.token) headers.authorization = `Bearer ${target.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
+  let fetcher = fetchers.get(target);
+  if (!fetcher) {
+    fetcher = tlsFetch(target.tls);
+    fetchers.set(target, fetcher);
+  }
+  let res: Awaited<ReturnType<typeof fetcher>>;
   try {
-    res = await fetch(url, {
+    res = await fetcher(url, {
       method: opts.method ?? 'GET',
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),

@@ -11,5 +11,9 @@ export async function hubApiClient(f: ParsedFlags): Promise<ApiClient> {
     kubeconfig: flagString(f, 'kubeconfig'),
   });
   const { HttpApiClient } = await import('../hub/api/http-client.js');
-  return new HttpApiClient(target.server, target.token ? { authorization: `Bearer ${target.token}` } : {});
+  return new HttpApiClient(
+    target.server,
+    target.token ? { authorization: `Bearer ${target.token}` } : {},
+    target.tls,
+  );
 }

@@ -17,6 +17,8 @@ Commands:
   agent               run the agent on a board
   token create|list|delete   bootstrap tokens for joining boards
   node revoke|reset NAME     withdraw a board's credential / free its name for a re-join
+  kubeconfig create --user U [--group G]   a kubeconfig with a client certificate from the hub CA
+  secrets rotate-key  new encryption key for Secrets at rest (hub stopped)
   get TYPE [NAME]     list objects as a table (nodes, pods, ns, ...)
   describe node NAME  show a node in detail
   install hub|agent   write a hardened systemd unit and start it
@@ -44,6 +46,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   agent: agentCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
   node: async () => (await import('./commands/node.js')).nodeCommand,
+  kubeconfig: async () => (await import('./commands/kubeconfig.js')).kubeconfigCommand,
+  secrets: async () => (await import('./commands/secrets.js')).secretsCommand,
   get: async () => (await import('./commands/get.js')).getCommand,
   describe: async () => (await import('./commands/describe.js')).describeCommand,
   install: async () => (await import('./commands/install.js')).installCommand,

@@ -12,18 +12,24 @@ import {
 } from '../shared/protocol/constants.js';
 import { DEFAULT_MAX_CONNECTIONS } from './broker/broker.js';
 import { DEFAULT_BROKER_LIMITS, MIN_BROKER_LIMITS } from './broker/limits.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS as DEFAULT_API_MAX_CONNECTIONS,
+} from './api/options.js';
 import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
+import { DEFAULT_AUDIT_MAX_BYTES, DEFAULT_AUDIT_MAX_FILES } from './audit/log.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
 import { natsServers } from './store/open.js';
 
 export interface HubConfig {
-  /** Directory for store.db, kubeconfig, bootstrap-token, endpoints.json. */
+  /** Directory for store.db, pki/, kubeconfig, bootstrap-token, endpoints.json. */
   dataDir: string;
   /** Store backend: unset = SQLite in dataDir; `nats://h1:4222,nats://h2:4222` = JetStream KV. */
   store?: string;
   /** JetStream replicas of the store bucket when this hub creates it (1, 3 or 5). */
   storeReplicas: number;
+  /** API listen address (HTTPS); every interface by default. */
   apiHost: string;
   /** 0 = any free port. */
   apiPort: number;
@@ -64,13 +70,28 @@ export interface HubConfig {
   agentEventBurst: number;
   /** Events are deleted this long after their last occurrence, ms (kube-apiserver --event-ttl). */
   eventTtlMs: number;
+  /** Extra names and IPs in the serving certificate (--tls-san), beside every local address and the hostname. */
+  tlsSans: string[];
+  /** An operator's own serving certificate and key (PEM files), used instead of one from the hub CA. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** How often the serving certificate's expiry is checked, ms. */
+  tlsRenewCheckIntervalMs: number;
+  /** A client has this long to finish its TLS handshake and send a request's headers, ms (slow-loris bound). */
+  apiHeadersTimeoutMs: number;
+  /** Open API connections at once; more are closed at accept. */
+  apiMaxConnections: number;
+  /** The audit log (<dataDir>/audit.log) rotates past this size, bytes. */
+  auditLogMaxBytes: number;
+  /** Rotated audit logs kept. */
+  auditLogMaxFiles: number;
   logLevel: LogLevel;
 }
 
 export const HUB_DEFAULTS: HubConfig = {
   dataDir: './.drover/hub',
   storeReplicas: 1, // servers
-  apiHost: '127.0.0.1',
+  apiHost: '0.0.0.0',
   apiPort: DEFAULT_API_PORT, // 8080
   mqttHost: '0.0.0.0',
   mqttPort: DEFAULT_MQTT_TLS_PORT, // 8883, MQTTS
@@ -87,6 +108,12 @@ export const HUB_DEFAULTS: HubConfig = {
   agentEventQps: 5, // events/s per node
   agentEventBurst: 50, // events per node at once
   eventTtlMs: DEFAULT_EVENT_TTL_MS, // 1 h
+  tlsSans: [],
+  tlsRenewCheckIntervalMs: 3_600_000, // 1 h
+  apiHeadersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS, // 10 s
+  apiMaxConnections: DEFAULT_API_MAX_CONNECTIONS, // 4096
+  auditLogMaxBytes: DEFAULT_AUDIT_MAX_BYTES, // 10 MiB
+  auditLogMaxFiles: DEFAULT_AUDIT_MAX_FILES, // 5
   logLevel: 'info',
 };
 
@@ -121,7 +148,9 @@ function duration(
     | 'heartbeatIntervalMs'
     | 'leasePersistIntervalMs'
     | 'rpcTimeoutMs'
-    | 'eventTtlMs',
+    | 'eventTtlMs'
+    | 'tlsRenewCheckIntervalMs'
+    | 'apiHeadersTimeoutMs',
   min: number,
 ): void {
   const v = cfg[k];
@@ -189,6 +218,29 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
       'agentEventBurst',
       cfg.agentEventBurst,
       'must be an integer number of events >= 1',
+    );
+  duration(cfg, 'tlsRenewCheckIntervalMs', 1000);
+  duration(cfg, 'apiHeadersTimeoutMs', 100);
+  if (!Number.isInteger(cfg.auditLogMaxBytes) || cfg.auditLogMaxBytes < 1024)
+    throw new InvalidHubOptionError(
+      'auditLogMaxBytes',
+      cfg.auditLogMaxBytes,
+      'must be an integer number of bytes >= 1024',
+    );
+  if (!Number.isInteger(cfg.auditLogMaxFiles) || cfg.auditLogMaxFiles < 1)
+    throw new InvalidHubOptionError('auditLogMaxFiles', cfg.auditLogMaxFiles, 'must be an integer >= 1');
+  if (!Number.isInteger(cfg.apiMaxConnections) || cfg.apiMaxConnections < 1)
+    throw new InvalidHubOptionError('apiMaxConnections', cfg.apiMaxConnections, 'must be an integer >= 1');
+  if (
+    !Array.isArray(cfg.tlsSans) ||
+    cfg.tlsSans.some((n) => typeof n !== 'string' || n === '' || /[\s,]/.test(n))
+  )
+    throw new InvalidHubOptionError('tlsSans', cfg.tlsSans, 'must be DNS names or IP addresses');
+  if ((cfg.tlsCertFile === undefined) !== (cfg.tlsKeyFile === undefined))
+    throw new InvalidHubOptionError(
+      cfg.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile',
+      undefined,
+      'tlsCertFile and tlsKeyFile go together',
     );
   if (cfg.nodeGraceMs <= cfg.heartbeatIntervalMs)
     throw new InvalidHubOptionError(

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify as toYaml } from 'yaml';
 import type { ApiClient } from './api/client.js';
 import { ensureSystemNamespaces } from './api/bootstrap.js';
 import { createPodLogsHandler } from './api/pod-logs.js';
@@ -16,8 +15,20 @@ import { createBrokerAuth } from './broker/auth.js';
 import { type Broker, startBroker } from './broker/broker.js';
 import { verifyNodeCredential } from './auth/node-credentials.js';
 import { createBootstrapToken, verifyBootstrapToken } from './auth/tokens.js';
-import { ensureServingCert, type HubCa, loadOrCreateCa, localSans, type ServingCert } from './auth/pki.js';
 import { dialableMqttUrl, writeClusterInfo } from './cluster-info.js';
+import { unionAuthenticator } from './auth/authn.js';
+import { bootstrapTokenAuthenticator } from './auth/authn/bootstrap-token.js';
+import { serviceAccountAuthenticator } from './auth/authn/serviceaccount.js';
+import { x509Authenticator } from './auth/authn/x509.js';
+import { ADMIN_SUBJECT, clientKubeconfig, kubeconfigYaml, reusableClientCert } from './auth/kubeconfig.js';
+import { ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
+import { tokenRequestHandler } from './auth/token-request.js';
+import { privilegedGroupAuthorizer, unionAuthorizer } from './auth/authz.js';
+import { NodeAuthorizer } from './auth/node-authorizer.js';
+import { RbacAuthorizer } from './auth/rbac/authorizer.js';
+import { ensureDefaultRbac } from './auth/rbac/default-roles.js';
+import { GROUP_MASTERS, systemUser } from './auth/user.js';
+import { type ServingTls, startServingTls } from './auth/serving-tls.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
 import { NodeCredentialController } from './controllers/node-credentials.js';
@@ -34,6 +45,9 @@ import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js'
 import { KvLeaderLock } from './leader/kv-lock.js';
 import { LeaderElector } from './leader/elector.js';
 import { type OpenedStore, openStore } from './store/open.js';
+import { AuditLog } from './audit/log.js';
+import { AesGcmTransformer, EncryptingStore } from './store/encrypting.js';
+import { loadOrCreateEncryptionKeys } from './store/encryption-keys.js';
 import type { Store } from './store/store.js';
 import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
 import { HUB_USERNAME, nodeClientId } from '../shared/protocol/constants.js';
@@ -60,16 +74,22 @@ export interface Hub {
   isLeader(): boolean;
   /** Undefined with an external broker (config.mqttUrl). */
   broker?: Broker;
+  /** The hub CA and the current serving certificate (re-issued before expiry; listeners subscribe). */
+  tls: ServingTls;
   stop(): Promise<void>;
 }
 
 const LOG_THRESHOLD: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Store key prefixes encrypted at rest: Secrets (bootstrap tokens and node credentials are Secrets too). */
+export const ENCRYPTED_PREFIXES = ['/registry/secrets/'];
 
 export const dataFiles = (dataDir: string) => ({
   store: join(dataDir, 'store.db'),
   kubeconfig: join(dataDir, 'kubeconfig'),
   bootstrapToken: join(dataDir, 'bootstrap-token'),
   endpoints: join(dataDir, 'endpoints.json'),
+  audit: join(dataDir, 'audit.log'),
 });
 
 /** Writes via a temp file and rename, so a reader never sees half a file. */
@@ -77,17 +97,6 @@ async function writeAtomic(path: string, data: string, mode = 0o644): Promise<vo
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, data, { mode });
   await rename(tmp, path);
-}
-
-export function kubeconfigYaml(apiUrl: string): string {
-  return toYaml({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'drover', cluster: { server: apiUrl } }],
-    users: [{ name: 'admin', user: {} }],
-    contexts: [{ name: 'drover', context: { cluster: 'drover', user: 'admin' } }],
-    'current-context': 'drover',
-  });
 }
 
 /** The token in <dataDir>/bootstrap-token if it is still valid, else a new one written there. */
@@ -123,13 +132,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
 
   // Filled in by the steps below.
   let store!: Store;
+  let tls!: ServingTls;
   let api!: Awaited<ReturnType<typeof createApiServer>>;
   let bootstrapToken = '';
   let broker: Broker | undefined;
   let mqttUrl = config.mqttUrl ?? '';
-  // The hub CA and the serving certificate the broker presents (pki.ts).
-  let ca!: HubCa;
-  let serving!: ServingCert;
   let gateway!: Gateway;
   const hubSecret = randomBytes(24).toString('base64url');
   let leases!: LeaseTable;
@@ -152,28 +159,66 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
 
   const boardMqttUrl = () => (broker ? dialableMqttUrl(mqttUrl, config.mqttHost) : mqttUrl);
 
+  // Each in-process component acts as its own system identity (audit and RBAC name it).
+  const as = (component: string) => api.client.as(systemUser(component));
+
   const steps: [string, () => Promise<void>][] = [
     [
       'open store',
       async () => {
         await mkdir(config.dataDir, { recursive: true });
         opened = await openStore({ ...config, sqlitePath: files.store }, log.child('store'));
-        store = opened.store;
+        // Secrets are encrypted before they reach the store (EncryptionConfiguration's aesgcm).
+        const transformer = new AesGcmTransformer(loadOrCreateEncryptionKeys(config.dataDir));
+        store = new EncryptingStore(opened.store, transformer, ENCRYPTED_PREFIXES);
         undo.push({ name: 'close store', run: () => store.close() });
+      },
+    ],
+    [
+      'load PKI',
+      async () => {
+        const t = await startServingTls({
+          dataDir: config.dataDir,
+          sans: config.tlsSans,
+          certFile: config.tlsCertFile,
+          keyFile: config.tlsKeyFile,
+          checkIntervalMs: config.tlsRenewCheckIntervalMs,
+          log: log.child('pki'),
+        });
+        tls = t;
+        undo.push({ name: 'stop serving certificate checks', run: () => t.stop() });
       },
     ],
     [
       'start API',
       async () => {
+        const serving = tls.current();
+        const clientCaPem = tls.ca.certPem;
+        const saTokens = await ServiceAccountTokens.open(config.dataDir);
+        const audit = new AuditLog(files.audit, config.auditLogMaxBytes, config.auditLogMaxFiles);
+        undo.push({ name: 'close audit log', run: () => audit.close() });
         api = await createApiServer({
           store,
           host: config.apiHost,
           port: config.apiPort,
           log: log.child('api'),
+          headersTimeoutMs: config.apiHeadersTimeoutMs,
+          maxConnections: config.apiMaxConnections,
+          audit: (e) => audit.record(e),
+          tls: { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem },
+          // Client certificates, bootstrap tokens, ServiceAccount tokens: nothing else (no anonymous).
+          authentication: (client) =>
+            unionAuthenticator([
+              x509Authenticator(),
+              bootstrapTokenAuthenticator(client),
+              serviceAccountAuthenticator(client, saTokens),
+            ]),
         });
+        api.registerSubresourceHandler('serviceaccounts', 'token', tokenRequestHandler(saTokens));
         undo.push({ name: 'stop API', run: () => api.close() });
         // Controllers' work queues report to this hub's /metrics (client-go's SetProvider).
         setQueueMetricsRegistry(api.metrics);
+        tls.onRotate((c) => api.updateTls({ certPem: c.certPem, keyPem: c.keyPem, clientCaPem }));
         // Logs come from the agents through the gateway, which starts later.
         api.registerSubresourceHandler(
           'pods',
@@ -183,9 +228,22 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       },
     ],
     [
+      'authorize with RBAC and the node authorizer',
+      async () => {
+        await ensureDefaultRbac(api.client);
+        const rbac = new RbacAuthorizer(api.client, log.child('rbac'));
+        await rbac.start();
+        undo.push({ name: 'stop RBAC informers', run: () => rbac.stop() });
+        // system:masters first (kube-apiserver's privileged group), then nodes, then RBAC.
+        api.setAuthorizer(
+          unionAuthorizer([privilegedGroupAuthorizer([GROUP_MASTERS]), new NodeAuthorizer(api.client), rbac]),
+        );
+      },
+    ],
+    [
       'create shared informers',
       async () => {
-        const f = new InformerFactory(api.client, log.child('informers'));
+        const f = new InformerFactory(as('kube-controller-manager'), log.child('informers'));
         informers = f;
         undo.push({ name: 'stop shared informers', run: () => f.stop() });
       },
@@ -199,7 +257,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     ],
     leaderOnly('start scheduler', async () => {
       const s = await startScheduler({
-        client: api.client,
+        client: as('kube-scheduler'),
         log: log.child('scheduler'),
         informers,
         metrics: api.metrics,
@@ -207,13 +265,6 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       scheduler = s;
       undo.push({ name: 'stop scheduler', run: () => s.stop() });
     }),
-    [
-      'load PKI',
-      async () => {
-        ca = await loadOrCreateCa(config.dataDir);
-        serving = await ensureServingCert(ca, config.dataDir, localSans());
-      },
-    ],
     [
       'start broker',
       async () => {
@@ -225,6 +276,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           verifyNodeCredential: (n, p) => verifyNodeCredential(client, n, p),
           log: log.child('broker'),
         });
+        const ca = tls.ca;
+        const serving = tls.current();
         const b = await startBroker({
           host: config.mqttHost,
           port: config.mqttPort,
@@ -249,17 +302,19 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'start gateway',
       async () => {
+        const gatewayClient = as('drover-gateway');
         leases = new LeaseTable({
-          client: api.client,
+          client: gatewayClient,
           persistIntervalMs: config.leasePersistIntervalMs,
           leaseDurationSeconds: Math.ceil(config.nodeGraceMs / 1000),
           log: log.child('leases'),
         });
         undo.push({ name: 'flush leases', run: () => leases.close() });
+        const kcm = as('kube-controller-manager');
         lifecycle = new NodeLifecycleController({
-          client: api.client,
+          client: kcm,
           leases,
-          recorder: new EventRecorder({ client: api.client, component: 'node-controller', log }),
+          recorder: new EventRecorder({ client: kcm, component: 'node-controller', log }),
           gracePeriodMs: config.nodeGraceMs,
           willDebounceMs: config.willDebounceMs,
           startTimeMs: startTime,
@@ -271,7 +326,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           ...(broker ? { stream: broker.localStream } : {}),
           username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
-          client: api.client,
+          client: gatewayClient,
           leases,
           log: log.child('gateway'),
           onNodeActivity: (n) => lifecycle.onActivity(n),
@@ -291,7 +346,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       'start event TTL sweeper',
       async () => {
         const sweeper = new EventTtlSweeper({
-          client: api.client,
+          client: as('kube-controller-manager'),
           ttlMs: config.eventTtlMs,
           log: log.child('event-ttl'),
         });
@@ -302,23 +357,24 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     leaderOnly('start controllers', async () => {
       await lifecycle.start();
       undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
+      const kcm = as('kube-controller-manager');
       const workloads = await startWorkloadControllers({
-        client: api.client,
+        client: kcm,
         log: log.child('workloads'),
         informers,
       });
       undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
       const core = await startCoreControllers({
-        client: api.client,
+        client: kcm,
         log: log.child('controllers'),
         informers,
       });
       undo.push({ name: 'stop core controllers', run: () => core.stop() });
       const b = broker;
       const creds = new NodeCredentialController({
-        client: api.client,
+        client: kcm,
         ...(b ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) } : {}),
-        recorder: new EventRecorder({ client: api.client, component: 'node-credential-controller', log }),
+        recorder: new EventRecorder({ client: kcm, component: 'node-credential-controller', log }),
         log: log.child('node-credentials'),
         informers,
       });
@@ -412,12 +468,27 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'publish cluster info',
       () =>
-        writeClusterInfo(api.client, { mqttUrl: boardMqttUrl(), ...(broker ? { caCert: ca.certPem } : {}) }),
+        writeClusterInfo(api.client, {
+          mqttUrl: boardMqttUrl(),
+          ...(broker ? { caCert: tls.ca.certPem } : {}),
+        }),
     ],
     [
       'write kubeconfig and endpoints',
       async () => {
-        await writeAtomic(files.kubeconfig, kubeconfigYaml(api.url), 0o600);
+        // The hub CA vouches for the server unless the operator brought their own certificate.
+        const serverCa = tls.current().managed ? tls.ca.certPem : undefined;
+        const kept = await reusableClientCert(files.kubeconfig, tls.ca, ADMIN_SUBJECT);
+        const yaml = kept
+          ? kubeconfigYaml({
+              server: api.url,
+              ...(serverCa ? { caPem: serverCa } : {}),
+              user: ADMIN_SUBJECT.user,
+              clientCertPem: kept.certPem,
+              clientKeyPem: kept.keyPem,
+            })
+          : await clientKubeconfig(tls.ca, api.url, ADMIN_SUBJECT, serverCa);
+        await writeAtomic(files.kubeconfig, yaml, 0o600);
         const endpoints = {
           api: api.url,
           mqtt: mqttUrl,
@@ -445,8 +516,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     mqttUrl,
     boardMqttUrl: boardMqttUrl(),
     ...(broker?.plainUrl ? { mqttPlainUrl: broker.plainUrl } : {}),
-    caPem: ca.certPem,
-    caHash: ca.hash,
+    caPem: tls.ca.certPem,
+    caHash: tls.ca.hash,
     client: api.client,
     bootstrapToken,
     config,
@@ -458,6 +529,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     },
     isLeader: () => elector?.isLeader ?? true,
     broker,
+    tls,
     stop() {
       hubStopping = true;
       stopping ??= stopAll().then(() => log.info('hub stopped'));

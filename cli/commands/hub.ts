@@ -34,6 +34,11 @@ export const HUB_FLAGS: FlagSpecs = {
   'will-debounce': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
   'lease-persist-interval': { type: 'string' },
+  'tls-san': { type: 'string' },
+  'api-headers-timeout': { type: 'string' },
+  'api-max-connections': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -46,7 +51,7 @@ Options:
                                keep objects in NATS JetStream KV (several hubs share it);
                                default: SQLite in the data directory (one hub)
   --store-replicas N           JetStream replicas of the store bucket when created: 1, 3 or 5 (default 1)
-  --api-host HOST              API listen address (default 127.0.0.1)
+  --api-host HOST              API (HTTPS) listen address (default 0.0.0.0: every interface)
   --api-port PORT              API port (default 8080; 0 = any free port)
   --mqtt-host HOST             embedded broker listen address (default 0.0.0.0)
   --mqtt-port PORT             embedded broker's MQTTS port (default 8883; 0 = any free port)
@@ -66,6 +71,11 @@ Options:
   --will-debounce 500ms        wait after a dropped connection before NotReady
   --heartbeat-interval 10s     agents' heartbeat interval (the grace must exceed it)
   --lease-persist-interval 60s minimum interval between Lease writes per node
+  --api-headers-timeout 10s    a client must finish TLS and send its request headers within this
+  --api-max-connections N      open API connections at once (default 4096)
+  --tls-san NAME,IP,...        extra names/addresses in the serving certificate (every local
+                               address and the hostname are always in it)
+  --tls-cert FILE --tls-key FILE   serve this certificate instead of one from the hub CA
   --log-level info             debug | info | warn | error
 `;
 
@@ -123,6 +133,14 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     willDebounceMs: dur(f, 'will-debounce'),
     heartbeatIntervalMs: dur(f, 'heartbeat-interval'),
     leasePersistIntervalMs: dur(f, 'lease-persist-interval'),
+    tlsSans: flagString(f, 'tls-san')
+      ?.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+    apiHeadersTimeoutMs: dur(f, 'api-headers-timeout'),
+    apiMaxConnections: int(f, 'api-max-connections'),
+    tlsCertFile: flagString(f, 'tls-cert'),
+    tlsKeyFile: flagString(f, 'tls-key'),
     logLevel: flagString(f, 'log-level') as LogLevel | undefined,
   };
 }

@@ -1,5 +1,7 @@
 // ApiCore: the one validation/admission path. The HTTP server and the in-process client both
 // call it, so a controller's write is checked exactly like kubectl's. Verbs live in ops/.
+// Authorization happens here too (authorize()): every HTTP route and every in-process call asks
+// it with the request's user before it reads or writes anything.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
@@ -10,6 +12,8 @@ import { PathNotFoundError } from './errors.js';
 import type { Registry } from './registry.js';
 import type { ResourceDef } from './resource.js';
 import type { Counter, Gauge } from '../metrics.js';
+import type { Attributes, Authorize } from '../auth/authz.js';
+import type { UserInfo } from '../auth/user.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -35,6 +39,8 @@ export interface SubresourceContext {
   body?: unknown;
   /** Decoded PATCH body and its patch type (over HTTP). */
   patch?: { type: PatchType; patch: unknown };
+  /** Who asks (already authorized for this subresource). */
+  user?: UserInfo;
   /** Present over HTTP only: a handler may stream its own response (e.g. logs) on res. */
   req?: IncomingMessage;
   res?: ServerResponse;
@@ -46,8 +52,12 @@ export interface SubresourceContext {
  */
 export type SubresourceHandler = (ctx: SubresourceContext) => Promise<unknown>;
 
+/** Before an authorizer is set (and on loopback test servers) everyone may do everything. */
+const allowAll: Authorize = async () => {};
+
 export class ApiCore {
   readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  private authorizer: Authorize = allowAll;
 
   constructor(
     readonly store: Store,
@@ -71,6 +81,47 @@ export class ApiCore {
 
   subresourceHandler(resource: string, subresource: string): SubresourceHandler | undefined {
     return this.subresourceHandlers.get(`${resource}/${subresource}`);
+  }
+
+  setAuthorizer(fn: Authorize): void {
+    this.authorizer = fn;
+  }
+
+  /** The one admission point: resolves when user may do attrs, else throws ForbiddenError (403). */
+  authorize(user: UserInfo, attrs: Attributes): Promise<void> {
+    return this.authorizer(user, attrs);
+  }
+
+  /** authorize() as a yes/no (SelfSubjectAccessReview). */
+  async allowed(user: UserInfo, attrs: Attributes): Promise<boolean> {
+    try {
+      await this.authorizer(user, attrs);
+      return true;
+    } catch (e) {
+      if ((e as { code?: number }).code === 403) return false;
+      throw e;
+    }
+  }
+
+  /** The attributes of a verb on a kind (HTTP handler and in-process client build them the same way). */
+  static attributes(
+    def: ResourceDef,
+    verb: string,
+    namespace: string | undefined,
+    name?: string,
+    subresource?: string,
+    fieldSelector?: string,
+  ): Attributes {
+    return {
+      kind: 'resource',
+      verb,
+      group: def.group,
+      resource: def.resource,
+      ...(subresource ? { subresource } : {}),
+      ...(def.namespaced && namespace ? { namespace } : {}),
+      ...(name ? { name } : {}),
+      ...(fieldSelector ? { fieldSelector } : {}),
+    };
   }
 }
 

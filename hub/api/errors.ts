@@ -143,16 +143,20 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
-/** 401 / 403 — reserved for API authentication (a later issue). */
+/** 401 — no credential, or one that is not accepted; `why` is for the hub's log, never the client. */
 export class UnauthorizedError extends ApiError {
-  constructor(message = 'Unauthorized') {
+  constructor(
+    message = 'Unauthorized',
+    readonly why: string[] = [],
+  ) {
     super(401, 'Unauthorized', message);
   }
 }
 
+/** 403 — authenticated, but not allowed (RBAC, the node authorizer, or a protected object). */
 export class ForbiddenError extends ApiError {
-  constructor(message: string) {
-    super(403, 'Forbidden', message);
+  constructor(message: string, target: ErrorTarget = {}) {
+    super(403, 'Forbidden', message, target);
   }
 }
 

@@ -6,6 +6,7 @@ import type { KubeList, KubeObject, Status, WatchEvent } from '../../shared/api/
 import type { ApiClient, ApiWatch, DeleteOptions, ListOptions, PatchType, WatchOptions } from './client.js';
 import { ApiError, InternalError, PathNotFoundError, ServiceUnavailableError } from './errors.js';
 import { errorFromStatus, isStatus } from './status-error.js';
+import { type ClientTls, type TlsFetch, tlsFetch } from './client-tls.js';
 
 /** Core resources; everything else is looked up here. Extend with HttpApiClient.groups. */
 const DEFAULT_GROUPS: Record<string, string> = {
@@ -14,13 +15,18 @@ const DEFAULT_GROUPS: Record<string, string> = {
   pods: 'v1',
   configmaps: 'v1',
   secrets: 'v1',
+  serviceaccounts: 'v1',
+  roles: 'rbac.authorization.k8s.io/v1',
+  clusterroles: 'rbac.authorization.k8s.io/v1',
+  rolebindings: 'rbac.authorization.k8s.io/v1',
+  clusterrolebindings: 'rbac.authorization.k8s.io/v1',
   events: 'v1',
   leases: 'coordination.k8s.io/v1',
   deployments: 'apps/v1',
   replicasets: 'apps/v1',
   daemonsets: 'apps/v1',
 };
-const CLUSTER_SCOPED = new Set(['namespaces', 'nodes']);
+const CLUSTER_SCOPED = new Set(['namespaces', 'nodes', 'clusterroles', 'clusterrolebindings']);
 
 const PATCH_CONTENT: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -32,12 +38,15 @@ export class HttpApiClient implements ApiClient {
   /** resource plural -> apiVersion ('v1', 'apps/v1'); add kinds here. */
   readonly groups: Record<string, string> = { ...DEFAULT_GROUPS };
   private readonly base: string;
+  private readonly fetch: TlsFetch;
 
   constructor(
     baseUrl: string,
     private readonly headers: Record<string, string> = {},
+    tls: ClientTls = {},
   ) {
     this.base = baseUrl.replace(/\/+$/, '');
+    this.fetch = tlsFetch(tls);
   }
 
   /** The URL path of a resource (collection when name is undefined). */
@@ -58,9 +67,9 @@ export class HttpApiClient implements ApiClient {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<T> {
-    let res: Response;
+    let res: Awaited<ReturnType<TlsFetch>>;
     try {
-      res = await fetch(this.base + path, {
+      res = await this.fetch(this.base + path, {
         method,
         headers: {
           Accept: 'application/json',
@@ -177,9 +186,9 @@ export class HttpApiClient implements ApiClient {
     // ApiClient semantics: without resourceVersion, from now unless initial events are asked for.
     if (!opts.resourceVersion) q.set('sendInitialEvents', opts.sendInitialEvents ? 'true' : 'false');
     const ac = new AbortController();
-    let res: Response;
+    let res: Awaited<ReturnType<TlsFetch>>;
     try {
-      res = await fetch(`${this.base}${this.path(resource, namespace)}?${q}`, {
+      res = await this.fetch(`${this.base}${this.path(resource, namespace)}?${q}`, {
         headers: { Accept: 'application/json', ...this.headers },
         signal: ac.signal,
       });

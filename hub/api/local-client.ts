@@ -1,9 +1,13 @@
-// In-process ApiClient: same ApiCore path as HTTP (validation, defaults, concurrency), with
-// objects copied in and out so callers never share references with the store.
+// In-process ApiClient: same ApiCore path as HTTP (authorization, validation, defaults,
+// concurrency), with objects copied in and out so callers never share references with the store.
+// It acts as one user: the API server itself unless made with as(user) (each in-process
+// component acts as its own system identity).
 
 import type { KubeList, KubeObject, WatchEvent } from '../../shared/api/types.js';
 import type { ApiClient, ApiWatch, DeleteOptions, ListOptions, PatchType, WatchOptions } from './client.js';
-import type { ApiCore } from './core.js';
+import { ApiCore } from './core.js';
+import type { ResourceDef } from './resource.js';
+import { API_SERVER_USER, type UserInfo } from '../auth/user.js';
 import { PathNotFoundError } from './errors.js';
 import { clone } from './meta.js';
 import { getObject, listObjects } from './ops/read.js';
@@ -12,10 +16,40 @@ import { watchObjects } from './ops/watch.js';
 import { createObject, patchObject, updateObject } from './ops/write.js';
 
 export class LocalApiClient implements ApiClient {
-  constructor(private readonly core: ApiCore) {}
+  constructor(
+    private readonly core: ApiCore,
+    readonly user: UserInfo = API_SERVER_USER,
+  ) {}
+
+  /** The same client acting as another user. */
+  as(user: UserInfo): LocalApiClient {
+    return new LocalApiClient(this.core, user);
+  }
+
+  /** The kind, once this client's user may do verb on it (the core's one admission point). */
+  private async admit(
+    resource: string,
+    verb: string,
+    namespace: string | undefined,
+    name?: string,
+    subresource?: string,
+    fieldSelector?: string,
+  ): Promise<ResourceDef> {
+    const def = this.core.resolve(resource);
+    await this.core.authorize(
+      this.user,
+      ApiCore.attributes(def, verb, namespace, name, subresource, fieldSelector),
+    );
+    return def;
+  }
 
   async get<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): Promise<T> {
-    return (await getObject(this.core, this.core.resolve(resource), namespace, name)) as T;
+    return (await getObject(
+      this.core,
+      await this.admit(resource, 'get', namespace, name),
+      namespace,
+      name,
+    )) as T;
   }
 
   async list<T extends KubeObject>(
@@ -23,11 +57,13 @@ export class LocalApiClient implements ApiClient {
     namespace: string | undefined,
     opts?: ListOptions,
   ): Promise<KubeList<T>> {
-    return (await listObjects(this.core, this.core.resolve(resource), namespace, opts)) as KubeList<T>;
+    const def = await this.admit(resource, 'list', namespace, undefined, undefined, opts?.fieldSelector);
+    return (await listObjects(this.core, def, namespace, opts)) as KubeList<T>;
   }
 
   async create<T extends KubeObject>(resource: string, namespace: string | undefined, obj: T): Promise<T> {
-    return (await createObject(this.core, this.core.resolve(resource), namespace, clone(obj))) as T;
+    const def = await this.admit(resource, 'create', namespace ?? obj.metadata?.namespace);
+    return (await createObject(this.core, def, namespace, clone(obj))) as T;
   }
 
   async update<T extends KubeObject>(
@@ -37,10 +73,11 @@ export class LocalApiClient implements ApiClient {
     subresource?: string,
   ): Promise<T> {
     const name = obj.metadata?.name ?? '';
+    const ns = namespace ?? obj.metadata?.namespace;
     return (await updateObject(
       this.core,
-      this.core.resolve(resource),
-      namespace ?? obj.metadata?.namespace,
+      await this.admit(resource, 'update', ns, name, subresource),
+      ns,
       name,
       clone(obj),
       subresource,
@@ -57,7 +94,7 @@ export class LocalApiClient implements ApiClient {
   ): Promise<T> {
     return (await patchObject(
       this.core,
-      this.core.resolve(resource),
+      await this.admit(resource, 'patch', namespace, name, subresource),
       namespace,
       name,
       clone(patch),
@@ -72,7 +109,13 @@ export class LocalApiClient implements ApiClient {
     name: string,
     opts?: DeleteOptions,
   ): Promise<void> {
-    await deleteObject(this.core, this.core.resolve(resource), namespace, name, opts);
+    await deleteObject(
+      this.core,
+      await this.admit(resource, 'delete', namespace, name),
+      namespace,
+      name,
+      opts,
+    );
   }
 
   async createSubresource<T extends KubeObject>(
@@ -82,7 +125,7 @@ export class LocalApiClient implements ApiClient {
     subresource: string,
     body: KubeObject,
   ): Promise<T> {
-    const def = this.core.resolve(resource);
+    const def = await this.admit(resource, 'create', namespace, name, subresource);
     const h = this.core.subresourceHandler(resource, subresource);
     if (!h) throw new PathNotFoundError(`${resource}/${name}/${subresource}`);
     const out = await h({
@@ -94,6 +137,7 @@ export class LocalApiClient implements ApiClient {
       subresource,
       query: new URLSearchParams(),
       body: clone(body),
+      user: this.user,
     });
     return clone(out) as T;
   }
@@ -107,7 +151,7 @@ export class LocalApiClient implements ApiClient {
   ): Promise<ApiWatch> {
     return watchObjects(
       this.core,
-      this.core.resolve(resource),
+      await this.admit(resource, 'watch', namespace, undefined, undefined, opts.fieldSelector),
       namespace,
       opts,
       (ev) => onEvent(clone(ev) as WatchEvent<T>),

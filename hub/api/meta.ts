@@ -63,12 +63,24 @@ export function clone<T>(v: T): T {
 
 /** Kinds whose names are DNS-1123 labels (namespaces); everything else is a subdomain. */
 const LABEL_NAMED = new Set(['namespaces']);
+/** RBAC kinds take any name that is a valid path segment (`system:discovery`), as upstream's ValidateRBACName. */
+const PATH_SEGMENT_NAMED = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
+
+function pathSegmentNameErrors(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  if (/[/%]/.test(name)) return ["may not contain '/' or '%'"];
+  return name ? [] : ['name or generateName is required'];
+}
 
 export function validateMeta(def: ResourceDef, obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const m = obj.metadata;
   const name = m.name ?? '';
-  const nameErrs = LABEL_NAMED.has(def.resource) ? isDns1123Label(name) : isDns1123Subdomain(name);
+  const nameErrs = LABEL_NAMED.has(def.resource)
+    ? isDns1123Label(name)
+    : PATH_SEGMENT_NAMED.has(def.resource)
+      ? pathSegmentNameErrors(name)
+      : isDns1123Subdomain(name);
   for (const msg of nameErrs)
     causes.push({
       reason: 'FieldValueInvalid',

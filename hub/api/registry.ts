@@ -16,6 +16,9 @@ import { poddisruptionbudgets } from './resources/poddisruptionbudgets.js';
 import { pods } from './resources/pods.js';
 import { replicasets } from './resources/replicasets.js';
 import { secrets } from './resources/secrets.js';
+import { serviceaccounts } from './resources/serviceaccounts.js';
+import { clusterrolebindings, clusterroles, rolebindings, roles } from './resources/rbac.js';
+import { selfsubjectaccessreviews } from './resources/selfsubjectaccessreviews.js';
 
 export class Registry {
   private byPath = new Map<string, ResourceDef>();
@@ -64,6 +67,12 @@ export function defaultResources(): ResourceDef[] {
     pods,
     configmaps,
     secrets,
+    serviceaccounts,
+    roles,
+    clusterroles,
+    rolebindings,
+    clusterrolebindings,
+    selfsubjectaccessreviews,
     events,
     leases,
     deployments,

@@ -5,6 +5,8 @@
 import type { StatusCause, KubeObject } from '../../shared/api/types.js';
 import type { Schema } from './schema.js';
 import type { TableDef } from './table.js';
+import type { ApiCore } from './core.js';
+import type { UserInfo } from '../auth/user.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
@@ -41,6 +43,8 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    * remove at once. Pods bound to a node wait for the agent to confirm.
    */
   gracePeriodSeconds?(obj: T, requested: number | undefined): number | undefined;
+  /** A review kind (SelfSubjectAccessReview): create answers from this and stores nothing. */
+  review?(body: KubeObject, ctx: { core: ApiCore; user: UserInfo }): Promise<KubeObject>;
 }
 
 export function apiVersionOf(def: ResourceDef): string {

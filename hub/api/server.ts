@@ -5,14 +5,21 @@
 // OpenAPI: only the minimal /openapi/v3 kubectl needs to trust server-side field validation
 // (see openapi.ts); /openapi/v2 is 404, which kubectl 1.32 tolerates.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../shared/log.js';
 import { Metrics, type Counter, type Histogram } from '../metrics.js';
-import type { ApiClient } from './client.js';
 import { ApiCore, type SubresourceHandler } from './core.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
-import { MethodNotAllowedError, NotImplementedError, PathNotFoundError } from './errors.js';
+import {
+  MethodNotAllowedError,
+  NotImplementedError,
+  PathNotFoundError,
+  UnauthorizedError,
+} from './errors.js';
+import { API_SERVER_USER, GROUP_MASTERS, type UserInfo } from '../auth/user.js';
+import { type Authorize, privilegedGroupAuthorizer, unionAuthorizer } from '../auth/authz.js';
 import { handleResource, verbOf } from './http/resource-handler.js';
 import { sendError, sendJson } from './http/respond.js';
 import { parseRoute } from './http/route.js';
@@ -26,7 +33,9 @@ import {
   DEFAULT_YAML_DECODE_QUEUE,
   DEFAULT_YAML_MAX_ALIASES,
   DEFAULT_YAML_WORKER_HEAP_MB,
+  type ResolvedApiServerOptions,
   resolveOptions,
+  type ServerTls,
 } from './options.js';
 import { BodyDecoder } from './http/body.js';
 import { YamlDecodePool } from './http/yaml/pool.js';
@@ -35,18 +44,76 @@ import { ensureSystemNamespaces } from './bootstrap.js';
 import { OpenApiV3 } from './openapi.js';
 
 export interface ApiServer {
-  /** `http://host:port` */
+  /** `https://host:port` (`http://` with insecureLoopback); a wildcard listen host reads as 127.0.0.1. */
   url: string;
   port: number;
   /** In-process client: same validation path as HTTP. */
-  client: ApiClient;
+  client: LocalApiClient;
   metrics: Metrics;
   /** LISTs served (HTTP and in-process), by resource: drover_api_list_total. */
   lists: Counter;
   registry: Registry;
   /** Serve `/{resource}/{name}/{subresource}` (e.g. pods/log) with fn; replaces the default. */
   registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void;
+  /** The authorizer every request (HTTP and in-process) passes from now on. */
+  setAuthorizer(fn: Authorize): void;
+  /** Serve new connections with this certificate (rotation); open ones keep theirs. */
+  updateTls(tls: ServerTls): void;
   close(): Promise<void>;
+}
+
+/** Node's interval for checking headersTimeout/requestTimeout, ms (default 30 s would let a slow client linger). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+function secureContextOf(tls: ServerTls) {
+  return {
+    cert: tls.certPem,
+    key: tls.keyPem,
+    ...(tls.clientCaPem ? { ca: tls.clientCaPem } : {}),
+  };
+}
+
+/** HTTPS (client certificates asked for, checked per request by authentication) or loopback HTTP. */
+function listenServer(
+  o: ResolvedApiServerOptions,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Server | HttpsServer {
+  const common = {
+    headersTimeout: o.headersTimeoutMs,
+    requestTimeout: o.requestTimeoutMs,
+    keepAliveTimeout: o.keepAliveTimeoutMs,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const server = o.tls
+    ? createHttpsServer(
+        {
+          ...common,
+          ...secureContextOf(o.tls),
+          // A certificate from another CA is not a TLS failure: the request goes on unauthenticated
+          // and authentication answers 401, as kube-apiserver does.
+          requestCert: Boolean(o.tls.clientCaPem),
+          rejectUnauthorized: false,
+          handshakeTimeout: o.headersTimeoutMs,
+        },
+        handler,
+      )
+    : createServer(common, handler);
+  server.maxConnections = o.maxConnections;
+  return server;
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+/** What the request log, metrics and audit know of a request once it is routed. */
+interface RequestInfo {
+  verb: string;
+  resource: string;
+  user?: UserInfo;
+  /** Set once the request reached authentication (the open health paths are not audited). */
+  audited?: boolean;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
 }
 
 /** pods/log until the logs issue registers the real handler. */
@@ -89,8 +156,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   core.registerSubresourceHandler('pods', 'eviction', evictionHandler);
   registerAppsSubresources(core);
   core.registerSubresourceHandler('pods', 'log', logNotImplemented);
+  // Until the hub sets its authorizer (RBAC needs its informers), only system:masters may act.
+  if (o.tls) core.setAuthorizer(unionAuthorizer([privilegedGroupAuthorizer([GROUP_MASTERS])]));
   const client = new LocalApiClient(core);
   await ensureSystemNamespaces(client);
+  // Loopback test servers act as the API server itself; a hub authenticates every request.
+  const authenticate = o.authentication?.(client) ?? (async () => API_SERVER_USER);
 
   const openapi = new OpenApiV3(registry);
   const ui = new StaticUi(o.uiDir);
@@ -101,11 +172,40 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   };
   let serverAddress = '';
 
-  async function handle(
-    req: IncomingMessage,
+  async function serveNonResource(
     res: ServerResponse,
-    info: { verb: string; resource: string },
+    path: string,
+    method: string,
+    route: ReturnType<typeof parseRoute>,
   ): Promise<{ verb: string; resource: string }> {
+    if (method === 'GET' && path === '/metrics') {
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(await metrics.render());
+      return { verb: 'get', resource: 'metrics' };
+    }
+    if (method === 'GET' && (path === '/openapi/v3' || path.startsWith('/openapi/v3/'))) {
+      const doc = openapi.get(path);
+      if (!doc) throw new PathNotFoundError(path);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(doc);
+      return { verb: 'get', resource: 'openapi' };
+    }
+    if (!route || route.t === 'resource') throw new PathNotFoundError(path);
+    if (method !== 'GET') throw new MethodNotAllowedError(method, path);
+    const doc =
+      route.t === 'api'
+        ? apiVersions(serverAddress)
+        : route.t === 'apis'
+          ? apiGroupList(registry)
+          : route.t === 'group'
+            ? apiGroup(registry, route.group)
+            : apiResourceList(registry, route.group, route.version);
+    if (!doc) throw new PathNotFoundError(path);
+    sendJson(res, 200, doc);
+    return { verb: 'get', resource: 'discovery' };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<RequestInfo> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
@@ -120,43 +220,29 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         case '/version':
           sendJson(res, 200, SERVER_VERSION);
           return { verb: 'get', resource: 'version' };
-        case '/metrics':
-          res
-            .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
-            .end(await metrics.render());
-          return { verb: 'get', resource: 'metrics' };
       }
     }
+    // The dashboard's static files are public, as any web page's; its API calls are not.
     if ((method === 'GET' || method === 'HEAD') && isUiPath(url.pathname)) {
       ui.serve(url.pathname, res);
       return { verb: 'get', resource: 'ui' };
     }
-    if (method === 'GET' && (path === '/openapi/v3' || path.startsWith('/openapi/v3/'))) {
-      const doc = openapi.get(path);
-      if (!doc) throw new PathNotFoundError(path);
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(doc);
-      return { verb: 'get', resource: 'openapi' };
-    }
+    // Everything below needs a user: the health and version paths above are open, as kube-apiserver's.
+    info.audited = true;
+    const user = await authenticate(req);
+    info.user = user;
     const route = parseRoute(path, registry);
-    if (!route) throw new PathNotFoundError(path);
-    if (route.t !== 'resource') {
-      if (method !== 'GET') throw new MethodNotAllowedError(method, path);
-      const doc =
-        route.t === 'api'
-          ? apiVersions(serverAddress)
-          : route.t === 'apis'
-            ? apiGroupList(registry)
-            : route.t === 'group'
-              ? apiGroup(registry, route.group)
-              : apiResourceList(registry, route.group, route.version);
-      if (!doc) throw new PathNotFoundError(path);
-      sendJson(res, 200, doc);
-      return { verb: 'get', resource: 'discovery' };
+    if (route?.t !== 'resource') {
+      // Non-resource paths (metrics, OpenAPI, discovery) pass the same authorizer by URL.
+      await core.authorize(user, { kind: 'nonResource', verb: method.toLowerCase(), path });
+      return { ...info, ...(await serveNonResource(res, path, method, route)) };
     }
     const verb = verbOf(method, { name: route.name, watchPath: route.watchPath, query: url.searchParams });
-    const resource = route.subresource ? `${route.def.resource}/${route.subresource}` : route.def.resource;
     info.verb = verb;
-    info.resource = resource;
+    info.resource = route.def.resource;
+    info.namespace = route.namespace;
+    info.name = route.name;
+    info.subresource = route.subresource;
     await handleResource(req, res, {
       core,
       def: route.def,
@@ -167,14 +253,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       query: url.searchParams,
       body,
       bookmarkIntervalMs: o.bookmarkIntervalMs,
+      user,
       track,
     });
-    return { verb, resource };
+    return { ...info, verb };
   }
 
-  const server = createServer((req, res) => {
+  const server = listenServer(o, (req, res) => {
     const t0 = process.hrtime.bigint();
-    let info = { verb: (req.method ?? 'GET').toLowerCase(), resource: '' };
+    let info: RequestInfo = { verb: (req.method ?? 'GET').toLowerCase(), resource: '' };
     handle(req, res, info)
       .then((i) => {
         info = i;
@@ -182,22 +269,45 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       .catch((e: unknown) => {
         const code = sendError(res, e, log, res.headersSent ? {} : { Connection: 'close' });
         if (code >= 500) log.warn('request failed', { method: req.method, url: req.url, code });
+        if (e instanceof UnauthorizedError)
+          log.debug('request not authenticated', { url: req.url, why: e.why.join('; ') || 'no credential' });
       })
       .finally(() => {
         const record = () => {
-          requests.inc({ verb: info.verb, resource: info.resource, code: String(res.statusCode) });
-          if (info.verb !== 'watch')
-            latency.observe(Number(process.hrtime.bigint() - t0) / 1e9, {
+          const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+          requests.inc({ verb: info.verb, resource, code: String(res.statusCode) });
+          if (info.audited && o.audit)
+            o.audit({
+              ts: new Date().toISOString(),
+              user: info.user?.name ?? 'system:anonymous',
+              groups: info.user?.groups ?? ['system:unauthenticated'],
               verb: info.verb,
-              resource: info.resource,
+              resource: info.resource || (req.url ?? '').split('?')[0] || '',
+              ...(info.subresource ? { subresource: info.subresource } : {}),
+              ...(info.namespace ? { namespace: info.namespace } : {}),
+              ...(info.name ? { name: info.name } : {}),
+              code: res.statusCode,
+              ...(req.socket.remoteAddress ? { sourceIP: req.socket.remoteAddress } : {}),
+              ...(req.headers['user-agent']
+                ? { userAgent: String(req.headers['user-agent']).slice(0, 256) }
+                : {}),
             });
+          if (info.verb !== 'watch')
+            latency.observe(Number(process.hrtime.bigint() - t0) / 1e9, { verb: info.verb, resource });
         };
         if (res.writableFinished) record();
         else res.once('close', record);
       });
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (err: Error & { code?: string }, socket) => {
+    // A TLS failure (handshake timeout: a slow-loris that never says hello) has no HTTP channel
+    // to answer on: end() would wait for a handshake that never comes, so the socket is dropped.
+    if (!socket.writable || /^ERR_(TLS|SSL)/.test(err.code ?? '')) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -207,18 +317,25 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const dialHost = WILDCARD.has(o.host) ? '127.0.0.1' : o.host;
+  const host = dialHost.includes(':') ? `[${dialHost}]` : dialHost;
   serverAddress = `${host}:${port}`;
-  log.info('API server listening', { url: `http://${serverAddress}` });
+  const url = `${o.tls ? 'https' : 'http'}://${serverAddress}`;
+  log.info('API server listening', { url, listen: o.host });
 
   return {
-    url: `http://${serverAddress}`,
+    url,
     port,
     client,
     metrics,
     lists,
     registry,
     registerSubresourceHandler: (r, s, fn) => core.registerSubresourceHandler(r, s, fn),
+    setAuthorizer: (fn) => core.setAuthorizer(fn),
+    updateTls(tls) {
+      if (!('setSecureContext' in server)) throw new Error('updateTls on a plain HTTP server');
+      server.setSecureContext(secureContextOf(tls));
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         for (const end of [...open]) end();

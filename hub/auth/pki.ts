@@ -16,7 +16,6 @@
 // Keys are ECDSA P-256 (fast to make on a board-sized machine; Go's TLS and kubectl accept them).
 // X.509 encoding is @peculiar/x509's; the key material is Node's WebCrypto.
 
-import 'reflect-metadata';
 import { createPrivateKey, X509Certificate as NodeX509, webcrypto } from 'node:crypto';
 // One implementation for hub and agent (the agent cannot load this module: no x509 library on boards).
 import { caCertHash } from '../../shared/tls/ca-hash.js';
@@ -24,9 +23,22 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let lib: Promise<typeof X509> | undefined;
+/**
+ * @peculiar/x509, loaded on first use: it takes a second to load on a small board, and a hub
+ * whose certificates are all still good never needs it (reading them is Node's X509Certificate).
+ */
+function x509(): Promise<typeof X509> {
+  lib ??= (async () => {
+    await import('reflect-metadata'); // tsyringe, under @peculiar/x509, needs it first
+    const m = await import('@peculiar/x509');
+    m.cryptoProvider.set(webcrypto as unknown as Parameters<typeof m.cryptoProvider.set>[0]);
+    return m;
+  })();
+  return lib;
+}
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -100,15 +112,16 @@ export const pkiPaths = (dataDir: string) => {
 
 // ---- small helpers ----
 
-const pem = (der: ArrayBuffer, label: string) => x509.PemConverter.encode(der, label);
-
 async function keyPemOf(key: CryptoKey): Promise<string> {
-  return pem(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    .export({ format: 'pem', type: 'pkcs8' })
+    .toString();
 }
 
 async function importSigningKey(keyPem: string, path: string): Promise<CryptoKey> {
   try {
-    const der = x509.PemConverter.decodeFirst(keyPem);
+    const der = createPrivateKey(keyPem).export({ format: 'der', type: 'pkcs8' });
     return await webcrypto.subtle.importKey('pkcs8', der, KEY_ALG, true, ['sign']);
   } catch (e) {
     throw new PkiFileError(path, `not a PKCS#8 ECDSA P-256 private key (${(e as Error).message})`);
@@ -154,20 +167,21 @@ export function localSans(extra: string[] = []): Sans {
 // ---- the CA ----
 
 async function createCaFiles(paths: ReturnType<typeof pkiPaths>): Promise<void> {
+  const x = await x509();
   const keys = await newKeys();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+  const cert = await x.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: [{ [OID_CN]: ['drover-ca'] }],
     keys,
     signingAlgorithm: SIGN_ALG,
     ...validity(CA_VALIDITY_DAYS),
     extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+      new x.BasicConstraintsExtension(true, 0, true),
+      new x.KeyUsagesExtension(
+        x.KeyUsageFlags.keyCertSign | x.KeyUsageFlags.cRLSign | x.KeyUsageFlags.digitalSignature,
         true,
       ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   // Key first: a CA cert on disk without its key would be unusable on the next start.
@@ -187,9 +201,8 @@ export async function loadOrCreateCa(dataDir: string): Promise<HubCa> {
     certPem = await readFile(paths.caCert, 'utf8');
     keyPem = await readFile(paths.caKey, 'utf8');
   }
-  let caCert: x509.X509Certificate;
   try {
-    caCert = new x509.X509Certificate(certPem);
+    new NodeX509(certPem);
   } catch (e) {
     throw new PkiFileError(paths.caCert, `not a PEM certificate (${(e as Error).message})`);
   }
@@ -197,12 +210,14 @@ export async function loadOrCreateCa(dataDir: string): Promise<HubCa> {
   const caPem = { certPem, keyPem };
 
   const issue = async (
-    subject: x509.JsonName,
-    extensions: x509.Extension[],
+    subject: X509.JsonName,
+    extensions: (x: typeof X509) => X509.Extension[],
     validityDays: number,
   ): Promise<KeyPairPem> => {
+    const x = await x509();
+    const caCert = new x.X509Certificate(certPem);
     const keys = await newKeys();
-    const cert = await x509.X509CertificateGenerator.create({
+    const cert = await x.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject,
       issuer: caCert.subject,
@@ -211,13 +226,10 @@ export async function loadOrCreateCa(dataDir: string): Promise<HubCa> {
       signingAlgorithm: SIGN_ALG,
       ...validity(validityDays),
       extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-          true,
-        ),
-        await x509.AuthorityKeyIdentifierExtension.create(caCert),
-        ...extensions,
+        new x.BasicConstraintsExtension(false, undefined, true),
+        new x.KeyUsagesExtension(x.KeyUsageFlags.digitalSignature | x.KeyUsageFlags.keyEncipherment, true),
+        await x.AuthorityKeyIdentifierExtension.create(caCert),
+        ...extensions(x),
       ],
     });
     return { certPem: cert.toString('pem'), keyPem: await keyPemOf(keys.privateKey) };
@@ -229,9 +241,9 @@ export async function loadOrCreateCa(dataDir: string): Promise<HubCa> {
     issueServingCert: (sans, days = LEAF_VALIDITY_DAYS) =>
       issue(
         [{ [OID_CN]: ['drover-hub'] }],
-        [
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-          new x509.SubjectAlternativeNameExtension([
+        (x) => [
+          new x.ExtendedKeyUsageExtension([x.ExtendedKeyUsage.serverAuth]),
+          new x.SubjectAlternativeNameExtension([
             ...sans.dns.map((value) => ({ type: 'dns' as const, value })),
             ...sans.ips.map((value) => ({ type: 'ip' as const, value })),
           ]),
@@ -242,7 +254,7 @@ export async function loadOrCreateCa(dataDir: string): Promise<HubCa> {
     issueClientCert: ({ user, groups = [] }, days = LEAF_VALIDITY_DAYS) =>
       issue(
         [...groups.map((g) => ({ [OID_O]: [g] })), { [OID_CN]: [user] }],
-        [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+        (x) => [new x.ExtendedKeyUsageExtension([x.ExtendedKeyUsage.clientAuth])],
         days,
       ),
   };

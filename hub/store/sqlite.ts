@@ -432,6 +432,16 @@ export class SqliteStore implements Store {
     return this.compacted;
   }
 
+  /**
+   * Rewrites the file without free pages and empties the WAL: bytes of deleted or compacted rows
+   * are gone from disk afterwards (etcd's defrag). Offline use (encryption key rotation).
+   */
+  async vacuum(): Promise<void> {
+    this.assertOpen();
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   async snapshot(path: string): Promise<void> {
     this.assertOpen();
     // The online backup API copies a consistent image while writes continue; writes made

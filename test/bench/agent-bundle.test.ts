@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { NodeReadyWatch } from '../../bench/lib/agent-node-watch.js';
 import { type HubProc, startAgentProc, startHubProc } from '../../bench/lib/agent-procs.js';
 import { nodeBinary, nodeVersion } from '../../bench/lib/node-binary.js';
-import { HttpApiClient } from '../../hub/api/http-client.js';
+import { hubApiClient } from '../../bench/lib/hub-client.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -40,7 +40,7 @@ test('bundle-agent.mjs writes one file without native addons or gRPC', () => {
 
 test('the bundled agent joins a hub: Ready, then NotReady after kill -9, as a watch sees it', async () => {
   hub = await startHubProc(join(dir, 'hub'));
-  const watch = new NodeReadyWatch(new HttpApiClient(hub.api));
+  const watch = new NodeReadyWatch(hubApiClient(hub.dataDir));
   await watch.start();
   try {
     const agent = startAgentProc({
@@ -76,7 +76,7 @@ test('the bundle runs on Node 18 (from the npm registry) with its shipped flags 
     .filter(Boolean);
   assert.ok(flags.includes('--lite-mode'), first);
   hub ??= await startHubProc(join(dir, 'hub'));
-  const watch = new NodeReadyWatch(new HttpApiClient(hub.api));
+  const watch = new NodeReadyWatch(hubApiClient(hub.dataDir));
   await watch.start();
   try {
     const agent = startAgentProc({

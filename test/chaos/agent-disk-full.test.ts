@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HttpApiClient } from '../../hub/api/http-client.js';
+import { hubApiClient } from '../../bench/lib/hub-client.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { type HubProcess, killAll, startAgentProcess, startHubProcess } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
@@ -41,7 +41,7 @@ test('agent disk full: DiskPressure with the numbers, Ready kept; space back: co
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE}`, 'tmpfs', mnt]);
   mounted = true;
   hub = await startHubProcess({ args: ['--heartbeat-interval', '1s', '--node-grace', '5s'] });
-  const api = new HttpApiClient(hub.apiUrl);
+  const api = hubApiClient(hub.dataDir);
   const agent = startAgentProcess({
     hub,
     name: NODE,

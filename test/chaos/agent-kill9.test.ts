@@ -6,7 +6,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HttpApiClient } from '../../hub/api/http-client.js';
+import { hubApiClient } from '../../bench/lib/hub-client.js';
+import type { HttpApiClient } from '../../hub/api/http-client.js';
 import type { Pod } from '../../shared/api/types.js';
 import { LABEL_NODE } from '../e2e/pods-harness.js';
 import {
@@ -60,7 +61,7 @@ test('agent kill -9 with running pods: restart adopts its containers, zero dupli
   const cc = new ChaosCase('agent-kill9', 'kill -9 of an agent with running pods');
   await removeContainersOf(NODE);
   hub = await startHubProcess({ args: ['--heartbeat-interval', '1s', '--node-grace', '5s'] });
-  const api = new HttpApiClient(hub.apiUrl);
+  const api = hubApiClient(hub.dataDir);
   const dataDir = tempDir('drover-chaos-k9-');
   let agent = startAgent(dataDir);
   const names = Array.from({ length: PODS }, (_, i) => `k9-${i}`);

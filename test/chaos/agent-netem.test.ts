@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HttpApiClient } from '../../hub/api/http-client.js';
+import { hubApiClient } from '../../bench/lib/hub-client.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { ImpairedLink } from '../helpers/impaired-link.js';
 import { NetNs } from '../helpers/netns.js';
@@ -54,7 +54,7 @@ test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flappin
   hub = await startHubProcess({
     args: ['--mqtt-host', '0.0.0.0', '--heartbeat-interval', '10s', '--node-grace', '40s'],
   });
-  const api = new HttpApiClient(hub.apiUrl);
+  const api = hubApiClient(hub.dataDir);
   // The agent reaches the hub only through the relay that will delay its traffic (0 ms until impaired).
   const relay = await ImpairedLink.create(ns, {
     lossPercent: 0,

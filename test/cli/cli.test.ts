@@ -60,15 +60,24 @@ test('resource names and paths', () => {
   assert.throws(() => resourceInfo('widgets'), /unknown resource type "widgets"/);
 });
 
-test('API target: --server, then --kubeconfig, DROVER_KUBECONFIG, default path', () => {
+test('API target: --kubeconfig, DROVER_KUBECONFIG, default path; --server replaces the server only', () => {
   const dir = tempDir();
   const kc = join(dir, 'kubeconfig');
   writeFileSync(
     kc,
     'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: "http://wrong:1"}\n- name: drover\n  cluster: {server: "http://127.0.0.1:9/"}\nusers:\n- name: admin\n  user: {token: abc}\ncontexts:\n- name: drover\n  context: {cluster: drover, user: admin}\ncurrent-context: drover\n',
   );
-  assert.equal(readKubeconfig(kc), { server: 'http://127.0.0.1:9', token: 'abc' });
+  assert.equal(readKubeconfig(kc), { server: 'http://127.0.0.1:9', token: 'abc', tls: {} });
   assert.is(resolveApiTarget({ server: 'http://x:1/' }, {}).server, 'http://x:1');
+  const both = resolveApiTarget({ server: 'https://x:1/', kubeconfig: kc }, {});
+  assert.equal([both.server, both.token], ['https://x:1', 'abc']);
+  // Inline PEM data and file paths relative to the kubeconfig, as clientcmd reads them.
+  writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
+  writeFileSync(
+    join(dir, 'kc2'),
+    `apiVersion: v1\nclusters:\n- name: c\n  cluster: {server: "https://h:1", certificate-authority: ca.crt}\nusers:\n- name: u\n  user: {client-certificate-data: ${Buffer.from('CERT').toString('base64')}, client-key-data: ${Buffer.from('KEY').toString('base64')}}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n`,
+  );
+  assert.equal(readKubeconfig(join(dir, 'kc2')).tls, { caPem: 'CA PEM', certPem: 'CERT', keyPem: 'KEY' });
   assert.is(resolveApiTarget({ kubeconfig: kc }, {}).server, 'http://127.0.0.1:9');
   assert.is(resolveApiTarget({}, { DROVER_KUBECONFIG: kc }).server, 'http://127.0.0.1:9');
   assert.throws(

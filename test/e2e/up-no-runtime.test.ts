@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { RUNTIME_INSTALL_HINT } from '../../agent/pods/runtime-health.js';
 import type { Node } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
+import { trustHub } from '../helpers/hub-tls.js';
 import { killAll, spawnDrover } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -74,6 +75,7 @@ test('drover up without an engine: one line with the way to get one, backoff, on
     const f = join(dir, 'hub', 'endpoints.json');
     return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { api: string }) : undefined;
   });
+  trustHub(ep.api, join(dir, 'hub'));
   const node = await getJson<Node>(ep.api, '/api/v1/nodes/bare-1');
   assert.is(runtimeReady(node), 'False');
 

@@ -2,6 +2,7 @@
 // SIGINT stops both cleanly; a hub that dies (kill -9, as a fatal V8 error would) is reported
 // and ends `up` non-zero with the agent stopped.
 
+import { trustHub } from '../helpers/hub-tls.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -90,6 +91,8 @@ test('drover up: local node Ready within 15 s, printed table, SIGINT stops hub a
   assert.match(table, /NAME\s+STATUS[\s\S]*local-1\s+Ready/);
 
   const ep = JSON.parse(readFileSync(join(dir, 'hub', 'endpoints.json'), 'utf8')) as { api: string };
+  assert.match(ep.api, /^https:\/\//);
+  trustHub(ep.api, join(dir, 'hub'));
   assert.is(await nodeReady(ep.api, 'local-1'), 'True');
   const k = await kubectl(['get', 'nodes'], { kubeconfig: join(dir, 'hub', 'kubeconfig') });
   assert.is(parseTable(k.stdout)[0]?.STATUS, 'Ready');

@@ -36,3 +36,46 @@ export async function listNames(apiUrl: string, path: string): Promise<string[]>
 export function apiFetch(apiUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${apiUrl}${path}`, { signal: AbortSignal.timeout(30_000), ...init });
 }
+
+async function postJson<T = unknown>(apiUrl: string, path: string, body: unknown): Promise<T> {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
+  const out = (await res.json()) as T;
+  if (!res.ok && res.status !== 409) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(out)}`);
+  return out;
+}
+
+/**
+ * A bearer token for ServiceAccount default/<name>, bound to clusterRole cluster-wide (made by
+ * the test's admin, through trustHub): what a browser or a script signs in with.
+ */
+export async function serviceAccountToken(
+  apiUrl: string,
+  name: string,
+  clusterRole: string,
+): Promise<string> {
+  await postJson(apiUrl, '/api/v1/namespaces/default/serviceaccounts', { metadata: { name } });
+  await postJson(apiUrl, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    metadata: { name: `${name}-${clusterRole}` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: 'default' }],
+  });
+  const tr = await postJson<{ status: { token: string } }>(
+    apiUrl,
+    `/api/v1/namespaces/default/serviceaccounts/${name}/token`,
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 86_400 } },
+  );
+  // RBAC reads bindings through a watch: wait until this one is seen.
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    const r = await fetch(`${apiUrl}/api/v1/namespaces`, {
+      headers: { authorization: `Bearer ${tr.status.token}` },
+    });
+    if (r.ok) return tr.status.token;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`the token of service account ${name} was not accepted within 10 s`);
+}

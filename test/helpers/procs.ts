@@ -1,6 +1,7 @@
 // Real processes for end-to-end tests: hubs and agents started through the `drover` CLI, the
 // real kubectl, and a guarantee that every child is killed when the test file ends.
 
+import { trustHub } from './hub-tls.js';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -163,6 +164,7 @@ export async function startHubProcess(opts: StartHubOptions = {}): Promise<HubPr
   });
   const token = readFileSync(join(dataDir, 'bootstrap-token'), 'utf8').trim();
   const caPem = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+  trustHub(ep.api, dataDir);
   return {
     ...p,
     apiUrl: ep.api,

@@ -2,12 +2,14 @@
 // directory: a hub started later with an empty data directory on the same NATS sees them with
 // the same resourceVersions.
 
+import { copyFileSync } from 'node:fs';
+import { encryptionKeysPath } from '../../hub/store/encryption-keys.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { apiFetch, getJson } from '../helpers/api.js';
 import { type NatsCluster, startNats } from '../helpers/nats.js';
 import { killAll, startHubProcess } from '../helpers/procs.js';
-import { cleanupTempDirs } from '../helpers/tmp.js';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 let nats: NatsCluster | undefined;
 
@@ -40,7 +42,11 @@ test('objects live in NATS: a second hub with an empty data directory serves the
   const created = (await getJson(first.apiUrl, '/api/v1/namespaces/default/configmaps/on-nats')) as ConfigMap;
   await first.stop();
 
-  const second = await startHubProcess({ args: store });
+  // Hubs sharing a store share the key that encrypts Secrets in it (as every kube-apiserver of a
+  // cluster reads the same EncryptionConfiguration): the second hub's data dir holds only that.
+  const secondDir = tempDir('drover-hub-');
+  copyFileSync(encryptionKeysPath(first.dataDir), encryptionKeysPath(secondDir));
+  const second = await startHubProcess({ args: store, dataDir: secondDir });
   assert.is.not(second.dataDir, first.dataDir);
   const again = (await getJson(second.apiUrl, '/api/v1/namespaces/default/configmaps/on-nats')) as ConfigMap;
   assert.equal(again.data, { a: '1' });

@@ -4,6 +4,7 @@
 // Deployment, a pod's logs appear and keep following, and every API call carries the token.
 // DROVER_SCREENSHOTS_DIR=docs regenerates the README's screenshots.
 
+import { serviceAccountToken } from '../helpers/api.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
@@ -21,7 +22,8 @@ const c = new Cluster([
   { name: 'ui-a', labels: { region: 'eu', ring: 'canary' } },
   { name: 'ui-b', labels: { region: 'us', ring: 'stable' } },
 ]);
-const TOKEN = 'dashboard-test-token';
+/** A real bearer token: a ServiceAccount bound to cluster-admin, as an operator signs in. */
+let TOKEN = '';
 const SHOTS = process.env.DROVER_SCREENSHOTS_DIR ?? tempDir('drover-ui-shots-');
 /** Browser-side waits: generous, a loaded 2-core machine runs hub, agents, Docker and Chromium. */
 const UI_WAIT_MS = 20_000;
@@ -32,6 +34,7 @@ test.before(async () => {
   try {
     mkdirSync(SHOTS, { recursive: true });
     await c.start();
+    TOKEN = await serviceAccountToken(c.hub.apiUrl, 'dashboard', 'cluster-admin');
     browser = await launchBrowser();
     d = await openDashboard(browser, c.hub.apiUrl, TOKEN);
   } catch (e) {

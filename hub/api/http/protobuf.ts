@@ -100,8 +100,100 @@ const deleteOptionsPb: Schema = {
   5: { name: 'dryRun', t: 'string', repeated: true },
 };
 
+// rbac/v1, authentication/v1 and authorization/v1 as `kubectl create rolebinding|token` and
+// `kubectl auth can-i` send them.
+const policyRulePb: Schema = {
+  1: { name: 'verbs', t: 'string', repeated: true },
+  2: { name: 'apiGroups', t: 'string', repeated: true },
+  3: { name: 'resources', t: 'string', repeated: true },
+  4: { name: 'resourceNames', t: 'string', repeated: true },
+  5: { name: 'nonResourceURLs', t: 'string', repeated: true },
+};
+const rolePb: Schema = { 1: meta, 2: { name: 'rules', t: 'msg', msg: policyRulePb, repeated: true } };
+const bindingPb: Schema = {
+  1: meta,
+  2: {
+    name: 'subjects',
+    t: 'msg',
+    repeated: true,
+    msg: {
+      1: { name: 'kind', t: 'string' },
+      2: { name: 'apiGroup', t: 'string' },
+      3: { name: 'name', t: 'string' },
+      4: { name: 'namespace', t: 'string' },
+    },
+  },
+  3: {
+    name: 'roleRef',
+    t: 'msg',
+    msg: {
+      1: { name: 'apiGroup', t: 'string' },
+      2: { name: 'kind', t: 'string' },
+      3: { name: 'name', t: 'string' },
+    },
+  },
+};
+const nameRef: Schema = { 1: { name: 'name', t: 'string' } };
+
 /** Schemas by kind (k8s.io/api core/v1 generated.proto field numbers). */
 export const KINDS: Record<string, Schema> = {
+  ServiceAccount: {
+    1: meta,
+    2: {
+      name: 'secrets',
+      t: 'msg',
+      msg: {
+        1: { name: 'kind', t: 'string' },
+        2: { name: 'namespace', t: 'string' },
+        3: { name: 'name', t: 'string' },
+      },
+      repeated: true,
+    },
+    3: { name: 'imagePullSecrets', t: 'msg', msg: nameRef, repeated: true },
+    4: { name: 'automountServiceAccountToken', t: 'bool' },
+  },
+  Role: rolePb,
+  ClusterRole: rolePb,
+  RoleBinding: bindingPb,
+  ClusterRoleBinding: bindingPb,
+  TokenRequest: {
+    1: meta,
+    2: {
+      name: 'spec',
+      t: 'msg',
+      msg: {
+        1: { name: 'audiences', t: 'string', repeated: true },
+        4: { name: 'expirationSeconds', t: 'int' },
+      },
+    },
+  },
+  SelfSubjectAccessReview: {
+    1: meta,
+    2: {
+      name: 'spec',
+      t: 'msg',
+      msg: {
+        1: {
+          name: 'resourceAttributes',
+          t: 'msg',
+          msg: {
+            1: { name: 'namespace', t: 'string' },
+            2: { name: 'verb', t: 'string' },
+            3: { name: 'group', t: 'string' },
+            4: { name: 'version', t: 'string' },
+            5: { name: 'resource', t: 'string' },
+            6: { name: 'subresource', t: 'string' },
+            7: { name: 'name', t: 'string' },
+          },
+        },
+        2: {
+          name: 'nonResourceAttributes',
+          t: 'msg',
+          msg: { 1: { name: 'path', t: 'string' }, 2: { name: 'verb', t: 'string' } },
+        },
+      },
+    },
+  },
   Eviction: { 1: meta, 2: { name: 'deleteOptions', t: 'msg', msg: deleteOptionsPb } },
   Namespace: {
     1: meta,

@@ -3,8 +3,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../../shared/api/types.js';
 import type { DeleteOptions } from '../client.js';
-import type { ApiCore, FieldValidation, RequestOptions } from '../core.js';
+import { ApiCore, type FieldValidation, type RequestOptions } from '../core.js';
 import { dryRunCore, dryRunRequested } from '../dry-run.js';
+import type { UserInfo } from '../../auth/user.js';
 import { BadRequestError, MethodNotAllowedError, PathNotFoundError } from '../errors.js';
 import { deleteObject } from '../ops/delete.js';
 import { getObject, listObjects } from '../ops/read.js';
@@ -28,6 +29,8 @@ export interface ResourceRequest {
   body: BodyDecoder;
   /** Interval between BOOKMARK events on watches that allow them, ms. */
   bookmarkIntervalMs: number;
+  /** Who asks (authenticated by the server). */
+  user: UserInfo;
   track(end: () => void): () => void;
 }
 
@@ -87,8 +90,18 @@ export async function handleResource(
     const t = toTable(def.table ?? defaultTable, objs, include, meta);
     return { ...t, apiVersion: table!.apiVersion };
   };
+  // Authorization before anything is read (not even the body), as kube-apiserver's filter chain.
+  const attrs = ApiCore.attributes(def, verb, ns, name, sub, q.get('fieldSelector') ?? undefined);
+  await core.authorize(r.user, attrs);
   if (!def.verbs.includes(verb as never) && verb !== 'deletecollection')
     throw new MethodNotAllowedError(verb, def.resource);
+
+  // Reviews (SelfSubjectAccessReview) are answered, never stored.
+  if (def.review && verb === 'create' && !name && !sub) {
+    const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
+    sendJson(res, 201, await def.review(body as KubeObject, { core, user: r.user }));
+    return;
+  }
 
   // Subresources other than status go to their handler (binding now, log later).
   if (sub && sub !== 'status') {
@@ -109,6 +122,7 @@ export async function handleResource(
       query: q,
       body,
       patch,
+      user: r.user,
       req,
       res,
     });

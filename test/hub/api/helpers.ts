@@ -20,7 +20,13 @@ export async function startApi(
 ): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-api-'));
   const store = SqliteStore.open(join(dir, 'store.db'));
-  const api = await createApiServer({ store, port: 0, log: createLogger('api', 40), ...opts });
+  const api = await createApiServer({
+    store,
+    port: 0,
+    log: createLogger('api', 40),
+    insecureLoopback: true,
+    ...opts,
+  });
   return {
     api,
     store,

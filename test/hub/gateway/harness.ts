@@ -8,6 +8,7 @@ import { join as pathJoin } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { HubOptions } from '../../../hub/config.js';
 import { type Hub, startHub } from '../../../hub/hub.js';
+import { trustHub } from '../../helpers/hub-tls.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import {
   encode,
@@ -24,8 +25,9 @@ export function tempDir(prefix = 'drover-hub-test-'): { path: string; cleanup():
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function testHub(dataDir: string, opts: HubOptions = {}): Promise<Hub> {
-  return startHub({
+/** A hub on loopback ports; the test's global fetch() reaches its API as admin (helpers/hub-tls.ts). */
+export async function testHub(dataDir: string, opts: HubOptions = {}): Promise<Hub> {
+  const hub = await startHub({
     dataDir,
     apiHost: '127.0.0.1',
     apiPort: 0,
@@ -34,6 +36,8 @@ export function testHub(dataDir: string, opts: HubOptions = {}): Promise<Hub> {
     logLevel: (process.env.DROVER_LOG_LEVEL as 'debug' | undefined) ?? 'error',
     ...opts,
   });
+  trustHub(hub.apiUrl, dataDir);
+  return hub;
 }
 
 /** A real mqtt.js client of the hub's broker, over MQTTS verified with the hub CA. */

@@ -22,7 +22,7 @@ export interface TestApi {
 export async function withApi(fn: (t: TestApi) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-informers-'));
   const store = SqliteStore.open(join(dir, 'store.db'));
-  let api = await createApiServer({ store, port: 0, log: quiet });
+  let api = await createApiServer({ store, port: 0, log: quiet, insecureLoopback: true });
   const t: TestApi = {
     store,
     get api() {
@@ -32,7 +32,7 @@ export async function withApi(fn: (t: TestApi) => Promise<void>): Promise<void> 
       const port = api.port;
       await api.close();
       await between?.();
-      api = await createApiServer({ store, port, log: quiet });
+      api = await createApiServer({ store, port, log: quiet, insecureLoopback: true });
     },
   };
   try {

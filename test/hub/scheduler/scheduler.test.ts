@@ -28,7 +28,7 @@ const quiet = createLogger('test', 40);
 async function setup(): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-sched-'));
   const store = SqliteStore.open(join(dir, 'store.db'));
-  const api = await createApiServer({ store, port: 0, log: quiet });
+  const api = await createApiServer({ store, port: 0, log: quiet, insecureLoopback: true });
   const env: Env = {
     api,
     store,

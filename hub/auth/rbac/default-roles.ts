@@ -1,0 +1,182 @@
+// The bootstrap policy kube-apiserver creates at start (plugin/pkg/auth/authorizer/rbac/bootstrappolicy):
+// the user-facing roles cluster-admin, admin, edit, view, the discovery and self-review roles every
+// authenticated user holds, and cluster-admin for system:masters. Created when missing and put
+// back when changed, unless the operator set rbac.authorization.kubernetes.io/autoupdate=false.
+
+import type { ClusterRole, ClusterRoleBinding, PolicyRule } from '../../../shared/api/rbac.js';
+import type { ApiClient } from '../../api/client.js';
+import { isAlreadyExists, isNotFound } from '../../api/errors.js';
+import { GROUP_AUTHENTICATED, GROUP_MASTERS } from '../user.js';
+
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+
+/** Namespaced kinds a workload owner reads and writes (edit), secrets included. */
+const EDIT_CORE = [
+  'pods',
+  'pods/attach',
+  'pods/exec',
+  'pods/portforward',
+  'pods/proxy',
+  'configmaps',
+  'secrets',
+  'serviceaccounts',
+  'services',
+  'persistentvolumeclaims',
+];
+const EDIT_APPS = [
+  'deployments',
+  'deployments/scale',
+  'deployments/rollback',
+  'replicasets',
+  'replicasets/scale',
+  'daemonsets',
+  'statefulsets',
+  'statefulsets/scale',
+];
+/** What view reads: workloads and their status and logs; never secrets (as upstream). */
+const VIEW_CORE = [
+  'pods',
+  'pods/log',
+  'pods/status',
+  'configmaps',
+  'events',
+  'serviceaccounts',
+  'services',
+  'endpoints',
+  'persistentvolumeclaims',
+  'namespaces',
+  'namespaces/status',
+  'limitranges',
+  'resourcequotas',
+];
+const VIEW_APPS = [
+  'deployments',
+  'deployments/scale',
+  'deployments/status',
+  'replicasets',
+  'replicasets/scale',
+  'replicasets/status',
+  'daemonsets',
+  'daemonsets/status',
+  'statefulsets',
+];
+
+const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
+  verbs,
+  apiGroups,
+  resources,
+});
+
+const BATCH = ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'];
+
+const VIEW: PolicyRule[] = [
+  rule(READ, [''], VIEW_CORE),
+  rule(READ, ['apps'], VIEW_APPS),
+  rule(READ, ['batch'], BATCH),
+];
+const EDIT: PolicyRule[] = [
+  ...VIEW,
+  rule([...READ, ...WRITE], [''], EDIT_CORE),
+  rule(['create'], [''], ['serviceaccounts/token']),
+  rule([...READ, ...WRITE], ['apps'], EDIT_APPS),
+  rule([...READ, ...WRITE], ['batch'], ['jobs', 'cronjobs']),
+  rule(READ, [''], ['secrets']),
+];
+const ADMIN: PolicyRule[] = [...EDIT, rule([...READ, ...WRITE], [RBAC_GROUP], ['roles', 'rolebindings'])];
+
+function clusterRole(name: string, rules: PolicyRule[]): ClusterRole {
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'ClusterRole',
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+      annotations: { [AUTOUPDATE]: 'true' },
+    },
+    rules,
+  };
+}
+
+function groupBinding(name: string, role: string, group: string): ClusterRoleBinding {
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+      annotations: { [AUTOUPDATE]: 'true' },
+    },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role },
+    subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: group }],
+  };
+}
+
+export const DEFAULT_CLUSTER_ROLES: ClusterRole[] = [
+  clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), { verbs: ['*'], nonResourceURLs: ['*'] }]),
+  clusterRole('admin', ADMIN),
+  clusterRole('edit', EDIT),
+  clusterRole('view', VIEW),
+  clusterRole('system:discovery', [
+    {
+      verbs: ['get'],
+      nonResourceURLs: [
+        '/api',
+        '/api/*',
+        '/apis',
+        '/apis/*',
+        '/healthz',
+        '/livez',
+        '/readyz',
+        '/version',
+        '/version/',
+        '/openapi',
+        '/openapi/*',
+      ],
+    },
+  ]),
+  clusterRole('system:basic-user', [
+    rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+  ]),
+];
+
+export const DEFAULT_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
+  groupBinding('cluster-admin', 'cluster-admin', GROUP_MASTERS),
+  groupBinding('system:discovery', 'system:discovery', GROUP_AUTHENTICATED),
+  groupBinding('system:basic-user', 'system:basic-user', GROUP_AUTHENTICATED),
+];
+
+/** Creates the bootstrap roles and bindings, and restores changed ones marked autoupdate. */
+export async function ensureDefaultRbac(client: ApiClient): Promise<void> {
+  const sets: [string, (ClusterRole | ClusterRoleBinding)[]][] = [
+    ['clusterroles', DEFAULT_CLUSTER_ROLES],
+    ['clusterrolebindings', DEFAULT_CLUSTER_ROLE_BINDINGS],
+  ];
+  // All at once: the store commits writes of one turn together (one fsync for the lot).
+  const ensure = async (resource: string, want: ClusterRole | ClusterRoleBinding) => {
+    const name = want.metadata.name ?? '';
+    try {
+      const have = await client.get<ClusterRole & ClusterRoleBinding>(resource, undefined, name);
+      if (have.metadata.annotations?.[AUTOUPDATE] === 'false') return;
+      const body = want as ClusterRole & ClusterRoleBinding;
+      if (
+        JSON.stringify([have.rules, have.roleRef, have.subjects]) ===
+        JSON.stringify([body.rules, body.roleRef, body.subjects])
+      )
+        return;
+      // roleRef is immutable: a binding gets its subjects back, a role its rules.
+      const patch = resource === 'clusterroles' ? { rules: body.rules } : { subjects: body.subjects };
+      await client.update(resource, undefined, { ...have, ...patch });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      try {
+        await client.create(resource, undefined, want);
+      } catch (c) {
+        if (!isAlreadyExists(c)) throw c;
+      }
+    }
+  };
+  await Promise.all(sets.flatMap(([resource, objs]) => objs.map((o) => ensure(resource, o))));
+}
