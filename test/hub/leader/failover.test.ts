@@ -1,6 +1,8 @@
 // Two hub processes on one 3-node NATS cluster: exactly one leads (runs the scheduler and the
 // controllers); after kill -9 of the leader, the standby holds the lock within 5 s and runs them.
 
+import { copyFileSync } from 'node:fs';
+import { encryptionKeysPath } from '../../../hub/store/encryption-keys.js';
 import { connect } from 'nats';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,7 +10,7 @@ import { LEADER_BUCKET, LEADER_KEY } from '../../../hub/leader/kv-lock.js';
 import type { LeaderRecord } from '../../../hub/leader/lock.js';
 import { type NatsCluster, startNats } from '../../helpers/nats.js';
 import { type HubProcess, killAll, startHubProcess } from '../../helpers/procs.js';
-import { cleanupTempDirs } from '../../helpers/tmp.js';
+import { cleanupTempDirs, tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let nats: NatsCluster | undefined;
@@ -22,7 +24,11 @@ test.after(async () => {
 test('kill -9 of the leader hub: the standby leads within 5 s, and only one hub ever leads at once', async () => {
   nats = await startNats(3);
   const store = ['--store', nats.urls.join(','), '--store-replicas', '3'];
-  const hubs: HubProcess[] = [await startHubProcess({ args: store }), await startHubProcess({ args: store })];
+  // Hubs sharing a store share the key that encrypts Secrets in it (one EncryptionConfiguration).
+  const first = await startHubProcess({ args: store });
+  const secondDir = tempDir('drover-hub-');
+  copyFileSync(encryptionKeysPath(first.dataDir), encryptionKeysPath(secondDir));
+  const hubs: HubProcess[] = [first, await startHubProcess({ args: store, dataDir: secondDir })];
   const nc = await connect({ servers: nats.urls });
   try {
     const kv = await nc.jetstream().views.kv(LEADER_BUCKET);
