@@ -259,15 +259,27 @@ test('20,000 unauthenticated CONNECTs are refused or shed; the real board stays 
 test('idle sockets beyond the cap are refused at accept; the rest are closed at the CONNECT deadline', async () => {
   const port = hub.mqttPort; // the MQTTS listener the boards use
   const EXTRA = 100;
+  // The baseline before any socket opens: refusals at accept start at once.
+  const refusedBefore = await refusedConnections();
   const sockets = Array.from({ length: CAP + EXTRA }, () => {
     const s = net.connect(port, '127.0.0.1');
     s.on('error', () => {});
     return s;
   });
-  const refusedBefore = await refusedConnections();
   const closed = sockets.map((s) => new Promise<number>((r) => s.once('close', () => r(Date.now()))));
   const opened = Date.now();
-  const ends = await Promise.all(closed);
+  // Every wait has a deadline (TESTING.md): a socket the hub never closes fails the test, not
+  // the whole file by the runner's timeout.
+  const ends = await Promise.race([
+    Promise.all(closed),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => {
+        const open = sockets.filter((s) => !s.destroyed).length;
+        for (const s of sockets) s.destroy();
+        reject(new Error(`${open} of ${sockets.length} idle sockets still open 30 s after connecting`));
+      }, 30_000),
+    ),
+  ]);
   // At least EXTRA of them were over the cap (the board's own connection counts too), refused
   // at accept as the hub counts them; every other one was closed by the hub at the deadline.
   assert.ok((await refusedConnections()) - refusedBefore >= EXTRA, 'refused at accept');
