@@ -31,7 +31,13 @@ import {
   targetNode,
   templatePod,
 } from './daemonset/placement.js';
-import { dsMaxUnavailable, rollingUpdateDeletions } from './daemonset/rolling-update.js';
+import {
+  dsMaxSurge,
+  dsMaxUnavailable,
+  isUpdated,
+  rollingUpdateDeletions,
+  surgeUpdate,
+} from './daemonset/rolling-update.js';
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { Expectations } from './expectations.js';
 import { computeHash } from './pod-template-hash.js';
@@ -140,6 +146,8 @@ export class DaemonSetController implements Controller {
       list.push(p);
       podsOn.set(node, list);
     }
+    const strategy = ds.spec.updateStrategy;
+    const surge = strategy?.type !== 'OnDelete' && dsMaxSurge(strategy?.rollingUpdate?.maxSurge, 1) > 0;
     const states = new Map<string, NodeState>();
     const toCreate: string[] = [];
     for (const n of nodes) {
@@ -151,8 +159,13 @@ export class DaemonSetController implements Controller {
         states.set(nodeName, { shouldRun: false, pods: [] });
         continue;
       }
-      toDelete.push(...pods.slice(1)); // keep the oldest
-      const keep = pods.slice(0, 1);
+      // Keep the oldest; while surging, also the newest pod of the current template.
+      const fresh = surge ? pods.filter((p) => isUpdated(p, hash)) : [];
+      const keep =
+        surge && fresh.length && !isUpdated(pods[0], hash)
+          ? [pods[0], fresh[fresh.length - 1]]
+          : pods.slice(0, 1);
+      toDelete.push(...pods.filter((p) => !keep.includes(p)));
       states.set(nodeName, { shouldRun: where.shouldRun, pods: keep });
       if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
     }
@@ -231,10 +244,20 @@ export class DaemonSetController implements Controller {
   ): Promise<void> {
     const byNode = new Map<string, Pod[]>();
     for (const [n, s] of states) if (s.shouldRun) byNode.set(n, s.pods);
-    const max = dsMaxUnavailable(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, byNode.size);
     const now = Date.now();
     const minReady = ds.spec.minReadySeconds ?? 0;
-    const victims = rollingUpdateDeletions(byNode, hash, max, (x) => isPodAvailable(x, minReady, now));
+    const available = (x: Pod) => isPodAvailable(x, minReady, now);
+    const ru = ds.spec.updateStrategy?.rollingUpdate;
+    const surge = dsMaxSurge(ru?.maxSurge, byNode.size);
+    if (surge > 0) {
+      const plan = surgeUpdate(byNode, hash, surge, available);
+      // Old pods whose replacement is available go first, so a node never holds two for long.
+      await this.deletePods(key, ds, plan.remove, 'its replacement is available (surge)');
+      await this.createPods(key, ds, plan.createOn, hash);
+      return;
+    }
+    const max = dsMaxUnavailable(ru?.maxUnavailable, byNode.size);
+    const victims = rollingUpdateDeletions(byNode, hash, max, available);
     await this.deletePods(key, ds, victims, 'rolling update to the new template');
   }
 

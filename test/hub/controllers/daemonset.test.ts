@@ -267,4 +267,59 @@ test('RollingUpdate maxUnavailable 1: never more than one node without an availa
   assert.is(worst, 1, 'exactly one node at a time was without an available pod');
 });
 
+test('RollingUpdate with maxSurge 1, maxUnavailable 0: every node keeps an available pod, at most one surges', async () => {
+  await c().create<DaemonSet>(
+    'daemonsets',
+    'default',
+    ds('surge', 'collector:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }),
+  );
+  const targets = ['n1', 'n5'];
+  const pods = new Map<string, Pod>();
+  let worstUnavailable = 0;
+  let worstSurging = 0;
+  const check = () => {
+    const live = [...pods.values()].filter((p) => !p.metadata.deletionTimestamp);
+    const ready = (p: Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
+    worstUnavailable = Math.max(
+      worstUnavailable,
+      targets.filter((n) => !live.some((p) => targetNode(p) === n && ready(p))).length,
+    );
+    worstSurging = Math.max(
+      worstSurging,
+      targets.filter((n) => live.filter((p) => targetNode(p) === n).length > 1).length,
+    );
+  };
+  const w: ApiWatch = await c().watch<Pod>(
+    'pods',
+    'default',
+    { labelSelector: 'app=surge', sendInitialEvents: true },
+    (ev) => {
+      if (ev.type === 'DELETED') pods.delete(ev.object.metadata.uid ?? '');
+      else pods.set(ev.object.metadata.uid ?? '', ev.object);
+      if (ev.type === 'ADDED' && !ev.object.status?.conditions?.length)
+        setTimeout(() => markReady(ev.object).catch(() => {}), 100);
+      if (targets.every((n) => [...pods.values()].some((p) => targetNode(p) === n))) check();
+    },
+  );
+  await waitFor('all ready', async () => {
+    const s = (await c().get<DaemonSet>('daemonsets', 'default', 'surge')).status;
+    return s?.numberAvailable === 2;
+  });
+  worstUnavailable = 0;
+  await updateDs('surge', (d) => {
+    d.spec.template.spec.containers[0]!.image = 'collector:2';
+  });
+  await waitFor(
+    'rolled with surge',
+    async () => {
+      const live = await daemonPods('surge');
+      return live.length === 2 && live.every((p) => p.spec.containers[0]?.image === 'collector:2');
+    },
+    10_000,
+  );
+  w.close();
+  assert.is(worstUnavailable, 0, 'no node was ever without an available pod');
+  assert.is(worstSurging, 1, 'exactly one node at a time ran two pods');
+});
+
 test.run();
