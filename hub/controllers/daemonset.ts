@@ -40,9 +40,9 @@ import {
 } from './daemonset/rolling-update.js';
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { Expectations } from './expectations.js';
+import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
 import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
-import { slowStartBatch } from './slow-start.js';
 
 export interface DaemonSetControllerOptions {
   client: ApiClient;
@@ -110,12 +110,8 @@ export class DaemonSetController implements Controller {
   }
 
   private onPod(type: ChangeType, p: Pod): void {
-    const ref = controllerOf(p);
-    if (ref?.kind !== 'DaemonSet') return;
-    const key = `${p.metadata.namespace ?? ''}/${ref.name}`;
-    if (type === 'ADDED') this.expectations.creationObserved(key);
-    if (type === 'DELETED' || p.metadata.deletionTimestamp) this.expectations.deletionObserved(key, keyOf(p));
-    this.runner.addCoalesced(key);
+    const key = observeOwnedPod(this.expectations, 'DaemonSet', type, p);
+    if (key) this.runner.addCoalesced(key);
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
@@ -207,33 +203,11 @@ export class DaemonSetController implements Controller {
 
   /** Creates daemon pods for nodes in slow-start batches, with expectations set first. */
   private async createPods(key: string, ds: DaemonSet, nodes: string[], hash: string): Promise<void> {
-    if (nodes.length === 0) return;
-    this.expectations.expectCreations(key, nodes.length);
-    const r = await slowStartBatch(nodes.length, async (i) => {
-      try {
-        await this.createPod(ds, nodes[i], hash);
-      } catch (e) {
-        this.expectations.creationObserved(key);
-        throw e;
-      }
-    });
-    for (let i = 0; i < r.skipped; i++) this.expectations.creationObserved(key);
-    if (r.error !== undefined) throw r.error;
+    await createExpected(this.expectations, key, nodes.length, (i) => this.createPod(ds, nodes[i], hash));
   }
 
   private async deletePods(key: string, ds: DaemonSet, pods: Pod[], why: string): Promise<void> {
-    if (pods.length === 0) return;
-    this.expectations.expectDeletions(key, pods.map(keyOf));
-    await Promise.all(
-      pods.map(async (p) => {
-        try {
-          await this.deletePod(ds, p, why);
-        } catch (e) {
-          this.expectations.deletionObserved(key, keyOf(p));
-          throw e;
-        }
-      }),
-    );
+    await deleteExpected(this.expectations, key, pods, (p) => this.deletePod(ds, p, why));
   }
 
   private async rollingUpdate(

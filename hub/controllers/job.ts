@@ -14,11 +14,11 @@ import type { EventRecorder } from '../events/recorder.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { INDEX_CONTROLLER_UID } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
-import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { keyOf, newControllerRef } from './controller-ref.js';
 import { Expectations } from './expectations.js';
+import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
 import { finishedCondition, planJob } from './job/plan.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
-import { slowStartBatch } from './slow-start.js';
 
 export interface JobControllerOptions {
   client: ApiClient;
@@ -78,12 +78,8 @@ export class JobController implements Controller {
   }
 
   private onPod(type: ChangeType, p: Pod): void {
-    const ref = controllerOf(p);
-    if (ref?.kind !== 'Job') return;
-    const key = `${p.metadata.namespace ?? ''}/${ref.name}`;
-    if (type === 'ADDED') this.expectations.creationObserved(key);
-    if (type === 'DELETED' || p.metadata.deletionTimestamp) this.expectations.deletionObserved(key, keyOf(p));
-    this.runner.addCoalesced(key);
+    const key = observeOwnedPod(this.expectations, 'Job', type, p);
+    if (key) this.runner.addCoalesced(key);
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
@@ -148,29 +144,19 @@ export class JobController implements Controller {
   }
 
   private async createPods(key: string, job: Job, n: number): Promise<void> {
-    this.expectations.expectCreations(key, n);
-    const r = await slowStartBatch(n, async () => {
-      try {
-        await this.opts.client.create<Pod>('pods', job.metadata.namespace, podForJob(job));
-      } catch (e) {
-        this.expectations.creationObserved(key);
-        throw e;
-      }
+    await createExpected(this.expectations, key, n, async () => {
+      await this.opts.client.create<Pod>('pods', job.metadata.namespace, podForJob(job));
     });
-    // Creates never attempted will never be observed either.
-    for (let i = 0; i < r.skipped; i++) this.expectations.creationObserved(key);
-    if (r.error !== undefined) throw r.error;
   }
 
   private async deletePods(key: string, pods: Pod[]): Promise<void> {
-    this.expectations.expectDeletions(key, pods.map(keyOf));
-    for (const p of pods) {
-      try {
-        await this.opts.client.delete('pods', p.metadata.namespace, p.metadata.name ?? '');
-      } catch (e) {
-        this.expectations.deletionObserved(key, keyOf(p));
-        if (!isNotFound(e)) throw e;
-      }
-    }
+    const c = this.opts.client;
+    await deleteExpected(
+      this.expectations,
+      key,
+      pods,
+      (p) => c.delete('pods', p.metadata.namespace, p.metadata.name ?? ''),
+      isNotFound,
+    );
   }
 }

@@ -22,8 +22,8 @@ import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
 import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
 import { Expectations } from './expectations.js';
+import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
-import { slowStartBatch } from './slow-start.js';
 
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -137,13 +137,7 @@ export class ReplicaSetController implements Controller {
   /** A pod changed: its controller, or for an orphan every ReplicaSet whose selector matches. */
   private onPod(type: ChangeType, p: Pod, old: Pod | undefined): void {
     const ns = p.metadata.namespace ?? '';
-    const ref = controllerOf(p);
-    if (ref?.kind === 'ReplicaSet') {
-      const key = `${ns}/${ref.name}`;
-      if (type === 'ADDED') this.expectations.creationObserved(key);
-      if (type === 'DELETED' || p.metadata.deletionTimestamp)
-        this.expectations.deletionObserved(key, keyOf(p));
-    }
+    observeOwnedPod(this.expectations, 'ReplicaSet', type, p);
     for (const o of old && old !== p ? [p, old] : [p]) {
       const ref = controllerOf(o);
       if (ref) {
@@ -252,38 +246,25 @@ export class ReplicaSetController implements Controller {
     const diff = active.length - want;
     if (diff < 0) {
       const n = Math.min(-diff, this.burst);
-      this.expectations.expectCreations(key, n);
-      const r = await slowStartBatch(n, async () => {
-        try {
-          active.push(await c.create<Pod>('pods', rs.metadata.namespace, podFromTemplate(rs)));
-        } catch (e) {
-          this.expectations.creationObserved(key);
-          throw e;
-        }
+      const created = await createExpected(this.expectations, key, n, async () => {
+        active.push(await c.create<Pod>('pods', rs.metadata.namespace, podFromTemplate(rs)));
       });
-      for (let i = 0; i < r.skipped; i++) this.expectations.creationObserved(key);
-      this.log.info('created pods', { rs: key, count: r.succeeded });
-      if (r.error !== undefined) throw r.error;
+      this.log.info('created pods', { rs: key, count: created });
     } else if (diff > 0) {
       const victims = podsToDelete(active, Math.min(diff, this.burst));
-      this.expectations.expectDeletions(key, victims.map(keyOf));
-      await Promise.all(
-        victims.map(async (p) => {
-          try {
-            await c.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
-              preconditions: { uid: p.metadata.uid },
-            });
-          } catch (e) {
-            // Gone already or replaced: the informer shows that, or never shows our delete.
-            if (!isConflict(e) && !isNotFound(e)) {
-              this.expectations.deletionObserved(key, keyOf(p));
-              throw e;
-            }
-            if (isConflict(e)) this.expectations.deletionObserved(key, keyOf(p));
-          }
-          active.splice(active.indexOf(p), 1);
-        }),
+      await deleteExpected(
+        this.expectations,
+        key,
+        victims,
+        async (p) => {
+          await c.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
+            preconditions: { uid: p.metadata.uid },
+          });
+        },
+        // Gone already, or replaced by a pod of the same name: nothing of ours left to delete.
+        (e) => isConflict(e) || isNotFound(e),
       );
+      for (const p of victims) active.splice(active.indexOf(p), 1);
       this.log.info('deleted pods', { rs: key, pods: victims.map((p) => p.metadata.name) });
     }
   }

@@ -1,7 +1,7 @@
 // JetStreamStore options: defaults (with units) and validation in one place.
 
 import { createLogger, type Logger } from '../../shared/log.js';
-import { InvalidStoreOptionError } from './sqlite-errors.js';
+import { InvalidStoreOptionError } from './errors.js';
 
 export interface JetStreamStoreOptions {
   /** NATS server URLs (nats://host:port); any one reachable server of the cluster is enough. */

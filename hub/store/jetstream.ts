@@ -7,7 +7,7 @@
 // reach the stream's head, so it sees every write acknowledged before it began, from any hub.
 // Tombstones carry the deleted value (DELETED watch events carry the last object, as etcd's do).
 
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   type ConsumerOptsBuilder,
@@ -25,12 +25,15 @@ import {
 import type { Logger } from '../../shared/log.js';
 import {
   CompactedError,
+  FutureRevisionError,
   KeyExistsError,
   KeyNotFoundError,
+  NotAStoreError,
   RevisionConflictError,
   StoreClosedError,
   StoreError,
 } from './errors.js';
+import { replaceAtomically } from './replace-atomically.js';
 import {
   RestoreTargetNotEmptyError,
   StoreUnavailableError,
@@ -43,7 +46,6 @@ import {
   type ResolvedJetStreamStoreOptions,
   resolveJetStreamStoreOptions,
 } from './jetstream-options.js';
-import { FutureRevisionError, NotAStoreError } from './sqlite-errors.js';
 import type { KeyValue, ListOptions, ListResult, Store, StoreEvent, WatchOptions, Watcher } from './store.js';
 
 export type { JetStreamStoreOptions } from './jetstream-options.js';
@@ -504,14 +506,7 @@ export class JetStreamStore implements Store {
       compacted: this.floor(),
     };
     const lines = [JSON.stringify(header), ...this.mirror.liveByRevision().map((kv) => JSON.stringify(kv))];
-    const tmp = `${path}.snapshot-${process.pid}`;
-    try {
-      writeFileSync(tmp, `${lines.join('\n')}\n`);
-      renameSync(tmp, path);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    await replaceAtomically(path, (tmp) => writeFileSync(tmp, `${lines.join('\n')}\n`));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // SqliteStore options: defaults (with units) and validation in one place.
 
 import { createLogger, type Logger } from '../../shared/log.js';
-import { InvalidStoreOptionError } from './sqlite-errors.js';
+import { InvalidStoreOptionError } from './errors.js';
 
 export interface SqliteStoreOptions {
   log?: Logger;

@@ -12,12 +12,15 @@ import Database from 'better-sqlite3';
 import type { Logger } from '../../shared/log.js';
 import {
   CompactedError,
+  FutureRevisionError,
   KeyExistsError,
   KeyNotFoundError,
+  NotAStoreError,
   RevisionConflictError,
   StoreClosedError,
 } from './errors.js';
-import { FutureRevisionError, NotAStoreError, RestoreTargetExistsError } from './sqlite-errors.js';
+import { replaceAtomically } from './replace-atomically.js';
+import { RestoreTargetExistsError } from './sqlite-errors.js';
 import { resolveSqliteStoreOptions, type SqliteStoreOptions } from './sqlite-options.js';
 import { SCHEMA_SQL, whyNotAStore } from './sqlite-schema.js';
 import type { KeyValue, ListOptions, ListResult, Store, StoreEvent, WatchOptions, Watcher } from './store.js';
@@ -446,14 +449,7 @@ export class SqliteStore implements Store {
     this.assertOpen();
     // The online backup API copies a consistent image while writes continue; writes made
     // through this connection meanwhile are carried into the copy. Rename makes it atomic.
-    const tmp = `${path}.snapshot-${process.pid}`;
-    try {
-      await this.db.backup(tmp);
-      renameSync(tmp, path);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    await replaceAtomically(path, (tmp) => this.db.backup(tmp));
   }
 
   async close(): Promise<void> {

@@ -77,8 +77,11 @@ export function defaultDaemonSet(ds: DaemonSet): void {
   defaultTemplate(s.template);
 }
 
-function nonNegative(field: string, v: number | undefined): StatusCause[] {
-  return v !== undefined && v !== null && v < 0 ? [cause(field, `Invalid value: ${v}: ${NONNEG}`)] : [];
+/** An optional integer field that must be >= 0 (apimachinery's ValidateNonnegativeField). */
+export function nonNegative(field: string, v: number | undefined): StatusCause[] {
+  return v !== undefined && v !== null && (!Number.isInteger(v) || v < 0)
+    ? [cause(field, `Invalid value: ${v}: ${NONNEG}`)]
+    : [];
 }
 
 /** An IntOrString that is a non-negative int or a percent ('25%'); percent <= 100 when capped. */

@@ -1,6 +1,7 @@
 // batch/v1 CronJob: a Job template run on a cron schedule (UTC). Its controller is
 // hub/controllers/cronjob.ts; the schedule grammar is hub/controllers/cronjob/schedule.ts.
 
+import { nonNegative } from './apps-validation.js';
 import type { CronJob, Job } from '../../../shared/api/batch.js';
 import type { StatusCause } from '../../../shared/api/types.js';
 import { Schedule, ScheduleError } from '../../controllers/cronjob/schedule.js';
@@ -46,9 +47,7 @@ export function validateCronJob(cj: CronJob): StatusCause[] {
     'successfulJobsHistoryLimit',
     'failedJobsHistoryLimit',
   ] as const) {
-    const v = s[f];
-    if (v !== undefined && (!Number.isInteger(v) || v < 0))
-      causes.push(cause(`spec.${f}`, `Invalid value: ${v}: must be greater than or equal to 0`));
+    causes.push(...nonNegative(`spec.${f}`, s[f]));
   }
   // A template may change freely (a Job's immutability rules are for Jobs, not templates).
   const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: {}, spec: s.jobTemplate?.spec } as Job;

@@ -2,6 +2,7 @@
 // the Job's UID (upstream manualSelector=false), validation (restartPolicy Never or OnFailure,
 // immutable selector, template and completions). Its controller is hub/controllers/job.ts.
 
+import { nonNegative } from './apps-validation.js';
 import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, type Job } from '../../../shared/api/batch.js';
 import type { StatusCause } from '../../../shared/api/types.js';
 import { cause } from '../meta.js';
@@ -45,12 +46,6 @@ const jobSchema = kindSchema({
     failed: int,
   }),
 });
-
-function nonNegative(field: string, v: number | undefined): StatusCause[] {
-  return v !== undefined && v !== null && (!Number.isInteger(v) || v < 0)
-    ? [cause(field, `Invalid value: ${v}: must be greater than or equal to 0`)]
-    : [];
-}
 
 export function validateJob(job: Job, old?: Job): StatusCause[] {
   const s = job.spec;

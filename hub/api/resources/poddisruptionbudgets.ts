@@ -2,8 +2,8 @@
 // are evicted (kubectl drain, fleet maintenance). The disruption controller keeps its status;
 // the eviction subresource (ops/eviction.ts) consumes it.
 
+import { validateIntOrPercent } from './apps-validation.js';
 import type { PodDisruptionBudget } from '../../../shared/api/policy.js';
-import type { StatusCause } from '../../../shared/api/types.js';
 import { cause } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
@@ -18,24 +18,6 @@ const condition = obj({
   observedGeneration: int,
   lastTransitionTime: str,
 });
-
-/** An int-or-string budget: a count >= 0 or a percentage "0%".."100%". */
-function checkBudget(path: string, v: number | string | undefined): StatusCause[] {
-  if (v === undefined) return [];
-  if (typeof v === 'number')
-    return Number.isInteger(v) && v >= 0
-      ? []
-      : [cause(path, `Invalid value: ${v}: must be greater than or equal to 0`)];
-  const m = /^(\d+)%$/.exec(v);
-  if (!m)
-    return [
-      cause(
-        path,
-        `Invalid value: "${v}": a valid percent string must be a numeric string followed by an ending '%'`,
-      ),
-    ];
-  return Number(m[1]) <= 100 ? [] : [cause(path, `Invalid value: "${v}": must be no greater than 100%`)];
-}
 
 export const poddisruptionbudgets: ResourceDef<PodDisruptionBudget> = {
   group: 'policy',
@@ -70,8 +52,8 @@ export const poddisruptionbudgets: ResourceDef<PodDisruptionBudget> = {
   validate(pdb) {
     const s = pdb.spec ?? {};
     const causes = [
-      ...checkBudget('spec.minAvailable', s.minAvailable),
-      ...checkBudget('spec.maxUnavailable', s.maxUnavailable),
+      ...validateIntOrPercent('spec.minAvailable', s.minAvailable, true),
+      ...validateIntOrPercent('spec.maxUnavailable', s.maxUnavailable, true),
     ];
     if (s.minAvailable !== undefined && s.maxUnavailable !== undefined)
       causes.push(cause('spec', 'Invalid value: minAvailable and maxUnavailable cannot be both set'));

@@ -7,23 +7,29 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CronJobController } from '../../../hub/controllers/cronjob.js';
 import type { CronJob, Job } from '../../../shared/api/batch.js';
+import { InformerFactory } from '../../../hub/informers/factory.js';
 import { createLogger } from '../../../shared/log.js';
 import { startApi, type TestApi } from '../api/helpers.js';
 import { waitFor } from './wait.js';
 
 let t: TestApi;
 let ctl: CronJobController;
+let informers: InformerFactory;
 let clock = Date.now();
 const c = () => t.api.client;
 const MIN = 60_000;
 
 test.before(async () => {
   t = await startApi();
-  ctl = new CronJobController({ client: c(), log: createLogger('cj', 30), now: () => clock });
+  const log = createLogger('cj', 30);
+  informers = new InformerFactory(c(), log);
+  // No coalescing delay: a queued key is visible to idle() at once, so "seen and idle" is exact.
+  ctl = new CronJobController({ client: c(), log, now: () => clock, informers, runner: { coalesceMs: 0 } });
   await ctl.start();
 });
 test.after(async () => {
   await ctl.stop();
+  informers.stop();
   await t.stop();
 });
 
@@ -54,20 +60,22 @@ async function jobsOf(name: string): Promise<Job[]> {
 /** Moves the clock and makes the controller look (a touch of the CronJob), then waits for it. */
 async function advance(name: string, ms: number): Promise<void> {
   clock += ms;
-  await c().patch(
+  const touched = await c().patch<CronJob>(
     'cronjobs',
     'default',
     name,
     { metadata: { annotations: { tick: String(clock) } } },
     'merge',
   );
-  await waitFor('controller idle', async () => {
-    const cj = await c().get<CronJob>('cronjobs', 'default', name);
-    return ctl.idle() && cj.metadata.annotations?.tick === String(clock);
-  });
-  // Idle may be seen before the touch's event arrived: wait for one more quiet moment.
-  await new Promise((r) => setTimeout(r, 150));
-  await waitFor('controller idle again', () => ctl.idle());
+  // The informer queues the key in the same step that stores the touch, so once its cache holds
+  // the touched revision (or a later status write) and the runner is idle, the controller has looked at the moved clock.
+  const cache = informers.informer<CronJob>('cronjobs');
+  await waitFor(
+    'controller saw the touch',
+    () =>
+      Number(cache.get(`default/${name}`)?.metadata.resourceVersion) >=
+        Number(touched.metadata.resourceVersion) && ctl.idle(),
+  );
 }
 
 async function finish(job: Job, type: 'Complete' | 'Failed'): Promise<void> {

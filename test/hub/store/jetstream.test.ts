@@ -10,7 +10,7 @@ import { KeyExistsError, RevisionConflictError } from '../../../hub/store/errors
 import { JetStreamStore } from '../../../hub/store/jetstream.js';
 import { RestoreTargetNotEmptyError, StoreUnavailableError } from '../../../hub/store/jetstream-errors.js';
 import { decodeKey, encodeKey } from '../../../hub/store/jetstream-keys.js';
-import { InvalidStoreOptionError, NotAStoreError } from '../../../hub/store/sqlite-errors.js';
+import { InvalidStoreOptionError, NotAStoreError } from '../../../hub/store/errors.js';
 import type { StoreEvent } from '../../../hub/store/store.js';
 import { freePort } from '../../../cli/cluster/nats-server.js';
 import { stopTestNats, testNats } from './fixtures/backends.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteStore } from '../../../hub/store/sqlite.js';
-import { InvalidStoreOptionError, NotAStoreError } from '../../../hub/store/sqlite-errors.js';
+import { InvalidStoreOptionError, NotAStoreError } from '../../../hub/store/errors.js';
 import { freshStore, quietLog, rejects, tempDir } from './fixtures/helpers.js';
 
 test('open refuses a file that is not a Drover store, and invalid options', async () => {

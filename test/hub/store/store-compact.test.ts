@@ -5,8 +5,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CompactedError } from '../../../hub/store/errors.js';
-import { FutureRevisionError } from '../../../hub/store/sqlite-errors.js';
+import { CompactedError, FutureRevisionError } from '../../../hub/store/errors.js';
 import type { Store, StoreEvent } from '../../../hub/store/store.js';
 import { backends, stopTestNats } from './fixtures/backends.js';
 import { brief, rejects, waitFor } from './fixtures/helpers.js';
