@@ -4,31 +4,20 @@
 // start-up to the last pod bound. The test itself only watches and gets.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Hub } from '../../../hub/hub.js';
 import type { Deployment } from '../../../shared/api/apps.js';
 import type { Node, Pod } from '../../../shared/api/types.js';
 import { apiFetch } from '../../helpers/api.js';
 import { node } from '../api/helpers.js';
-import { tempDir, testHub } from '../gateway/harness.js';
+import { hubPerFile } from '../gateway/harness.js';
 import { waitFor } from './wait.js';
 
 const PODS = 1000;
 const NODES = 10;
-let dir: ReturnType<typeof tempDir>;
-let hub: Hub;
-
-test.before(async () => {
-  dir = tempDir();
-  hub = await testHub(dir.path);
-});
-test.after(async () => {
-  await hub.stop();
-  dir.cleanup();
-});
+const hub = hubPerFile();
 
 /** LISTs served so far, by resource. */
 async function lists(): Promise<Record<string, number>> {
-  const text = await (await apiFetch(hub.apiUrl, '/metrics')).text();
+  const text = await (await apiFetch(hub().apiUrl, '/metrics')).text();
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^drover_api_list_total\{resource="([^"]+)"\} (\d+)$/gm))
     out[m[1]] = Number(m[2]);
@@ -36,7 +25,7 @@ async function lists(): Promise<Record<string, number>> {
 }
 
 test(`scaling a Deployment to ${PODS} pods lists nothing after start-up`, async () => {
-  const c = hub.client;
+  const c = hub().client;
   for (let i = 0; i < NODES; i++) {
     const n = node(`big-${i}`) as unknown as Node;
     n.status = {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { test } from 'uvu';
 import type { HubOptions } from '../../../hub/config.js';
 import { type Hub, startHub } from '../../../hub/hub.js';
 import { trustHub } from '../../helpers/hub-tls.js';
@@ -41,6 +42,27 @@ export async function testHub(dataDir: string, opts: HubOptions = {}): Promise<H
 }
 
 /** A real mqtt.js client of the hub's broker, over MQTTS verified with the hub CA. */
+/**
+ * One hub for the whole test file, started before its first test and stopped (its directory
+ * removed) after its last; call at module level and read the hub through the getter.
+ */
+export function hubPerFile(opts: HubOptions = {}): () => Hub {
+  let dir: ReturnType<typeof tempDir> | undefined;
+  let hub: Hub | undefined;
+  test.before(async () => {
+    dir = tempDir();
+    hub = await testHub(dir.path, opts);
+  });
+  test.after(async () => {
+    await hub?.stop();
+    dir?.cleanup();
+  });
+  return () => {
+    if (!hub) throw new Error('the hub starts in test.before');
+    return hub;
+  };
+}
+
 export function mqttConnect(hub: Hub, opts: IClientOptions): Promise<MqttClient> {
   return mqtt.connectAsync(hub.mqttUrl, {
     ca: hub.caPem,

@@ -7,24 +7,22 @@ import { SYSTEM_NAMESPACE } from '../../../hub/auth/tokens.js';
 import { EventRecorder } from '../../../hub/events/recorder.js';
 import type { GatewayContext } from '../../../hub/gateway/context.js';
 import { handleJoin } from '../../../hub/gateway/join.js';
-import type { Hub } from '../../../hub/hub.js';
 import { createLogger } from '../../../shared/log.js';
-import { tempDir, testHub } from './harness.js';
+import { hubPerFile } from './harness.js';
 
-let dir: ReturnType<typeof tempDir>;
-let hub: Hub;
+const hub = hubPerFile();
 const published: string[] = [];
 const desired: string[] = [];
 
 function ctx(): GatewayContext {
   return {
-    client: hub.client,
+    client: hub().client,
     publish: async (topic) => {
       published.push(topic);
     },
-    leases: hub.leases,
+    leases: hub().leases,
     log: createLogger('join-drop-test', 100),
-    events: new EventRecorder({ client: hub.client, component: 'test', log: createLogger('test', 100) }),
+    events: new EventRecorder({ client: hub().client, component: 'test', log: createLogger('test', 100) }),
     onNodeActivity: () => {},
     onNodeWill: () => {},
     publishDesired: (n) => desired.push(n),
@@ -33,28 +31,18 @@ function ctx(): GatewayContext {
 
 async function secretExists(node: string): Promise<boolean> {
   try {
-    await hub.client.get('secrets', SYSTEM_NAMESPACE, nodeCredentialSecretName(node));
+    await hub().client.get('secrets', SYSTEM_NAMESPACE, nodeCredentialSecretName(node));
     return true;
   } catch {
     return false;
   }
 }
 
-test.before(async () => {
-  dir = tempDir();
-  hub = await testHub(dir.path);
-});
-
-test.after(async () => {
-  await hub.stop();
-  dir.cleanup();
-});
-
 test('a join whose client is connected is answered', async () => {
   const r = await handleJoin(
     ctx(),
     'join-a',
-    { v: 1, nodeName: 'drop-a', token: hub.bootstrapToken },
+    { v: 1, nodeName: 'drop-a', token: hub().bootstrapToken },
     () => true,
   );
   assert.is(r, 'joined');
@@ -69,7 +57,7 @@ test('a join whose client is gone is dropped before any work', async () => {
   const r = await handleJoin(
     ctx(),
     'join-b',
-    { v: 1, nodeName: 'drop-b', token: hub.bootstrapToken },
+    { v: 1, nodeName: 'drop-b', token: hub().bootstrapToken },
     () => false,
   );
   assert.is(r, 'dropped');
@@ -86,7 +74,7 @@ test('a joiner leaving mid-join gets no answer', async () => {
   const r = await handleJoin(
     ctx(),
     'join-c',
-    { v: 1, nodeName: 'drop-c', token: hub.bootstrapToken },
+    { v: 1, nodeName: 'drop-c', token: hub().bootstrapToken },
     () => ++asked <= 4,
   );
   assert.is(r, 'dropped');
