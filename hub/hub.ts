@@ -26,6 +26,7 @@ import { tokenRequestHandler } from './auth/token-request.js';
 import { privilegedGroupAuthorizer, unionAuthorizer } from './auth/authz.js';
 import { NodeAuthorizer } from './auth/node-authorizer.js';
 import { RbacAuthorizer } from './auth/rbac/authorizer.js';
+import { preventRbacEscalation } from './auth/rbac/escalation.js';
 import { ensureDefaultRbac } from './auth/rbac/default-roles.js';
 import { GROUP_MASTERS, systemUser } from './auth/user.js';
 import { type ServingTls, startServingTls } from './auth/serving-tls.js';
@@ -238,6 +239,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         api.setAuthorizer(
           unionAuthorizer([privilegedGroupAuthorizer([GROUP_MASTERS]), new NodeAuthorizer(api.client), rbac]),
         );
+        // No one grants through a Role or binding what they do not hold (bind/escalate aside).
+        preventRbacEscalation(api, rbac);
       },
     ],
     [

@@ -24,7 +24,26 @@ export interface RequestOptions {
   warnings?: string[];
   /** dryRun=All: the core's store writes nothing (see dry-run.ts); set with it for the answer's shape. */
   dryRun?: boolean;
+  /** Who writes: write admission (e.g. RBAC escalation prevention) decides with it. */
+  user?: UserInfo;
 }
+
+/** What a write admission check sees: the object as it would be stored, the one it replaces. */
+export interface WriteRequest {
+  core: ApiCore;
+  def: ResourceDef;
+  obj: KubeObject;
+  /** Set on update (PUT and PATCH). */
+  old?: KubeObject;
+  /** undefined for internal writes that carry no user (a check on a kind that needs one refuses). */
+  user?: UserInfo;
+}
+
+/**
+ * Checks a create or update after defaults and validation, before the store (where
+ * kube-apiserver's policy-based RBAC storage checks escalation). Throw an ApiError to refuse.
+ */
+export type WriteAdmission = (w: WriteRequest) => Promise<void>;
 
 export interface SubresourceContext {
   core: ApiCore;
@@ -57,6 +76,7 @@ const allowAll: Authorize = async () => {};
 
 export class ApiCore {
   readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  private readonly writeAdmission = new Map<string, WriteAdmission>();
   private authorizer: Authorize = allowAll;
 
   constructor(
@@ -81,6 +101,15 @@ export class ApiCore {
 
   subresourceHandler(resource: string, subresource: string): SubresourceHandler | undefined {
     return this.subresourceHandlers.get(`${resource}/${subresource}`);
+  }
+
+  /** Runs fn on every create and update of resource, HTTP and in-process, dry-run included. */
+  registerWriteAdmission(resource: string, fn: WriteAdmission): void {
+    this.writeAdmission.set(resource, fn);
+  }
+
+  async admitWrite(w: WriteRequest): Promise<void> {
+    await this.writeAdmission.get(w.def.resource)?.(w);
   }
 
   setAuthorizer(fn: Authorize): void {

@@ -160,6 +160,16 @@ export class ForbiddenError extends ApiError {
   }
 }
 
+/**
+ * 403 — a Role or binding would grant permissions its author does not hold and may not grant
+ * (kube-apiserver's RBAC escalation prevention; details name the resource, as its NewForbidden).
+ */
+export class RbacEscalationError extends ForbiddenError {
+  constructor(group: string, resource: string, name: string, detail: string) {
+    super(`${resource}.${group} "${name}" is forbidden: ${detail}`, { group, kind: resource, name });
+  }
+}
+
 /** 429 — server busy (e.g. too many watches). */
 export class TooManyRequestsError extends ApiError {
   constructor(message: string, retryAfterSeconds = 1) {

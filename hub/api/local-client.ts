@@ -63,7 +63,7 @@ export class LocalApiClient implements ApiClient {
 
   async create<T extends KubeObject>(resource: string, namespace: string | undefined, obj: T): Promise<T> {
     const def = await this.admit(resource, 'create', namespace ?? obj.metadata?.namespace);
-    return (await createObject(this.core, def, namespace, clone(obj))) as T;
+    return (await createObject(this.core, def, namespace, clone(obj), { user: this.user })) as T;
   }
 
   async update<T extends KubeObject>(
@@ -81,6 +81,7 @@ export class LocalApiClient implements ApiClient {
       name,
       clone(obj),
       subresource,
+      { user: this.user },
     )) as T;
   }
 
@@ -100,6 +101,7 @@ export class LocalApiClient implements ApiClient {
       clone(patch),
       type,
       subresource,
+      { user: this.user },
     )) as T;
   }
 

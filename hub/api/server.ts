@@ -10,7 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../shared/log.js';
 import { Metrics, type Counter, type Histogram } from '../metrics.js';
-import { ApiCore, type SubresourceHandler } from './core.js';
+import { ApiCore, type SubresourceHandler, type WriteAdmission } from './core.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import {
   MethodNotAllowedError,
@@ -57,6 +57,8 @@ export interface ApiServer {
   registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void;
   /** The authorizer every request (HTTP and in-process) passes from now on. */
   setAuthorizer(fn: Authorize): void;
+  /** Check every create/update of resource with who writes (e.g. RBAC escalation prevention). */
+  registerWriteAdmission(resource: string, fn: WriteAdmission): void;
   /** Serve new connections with this certificate (rotation); open ones keep theirs. */
   updateTls(tls: ServerTls): void;
   close(): Promise<void>;
@@ -332,6 +334,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     registry,
     registerSubresourceHandler: (r, s, fn) => core.registerSubresourceHandler(r, s, fn),
     setAuthorizer: (fn) => core.setAuthorizer(fn),
+    registerWriteAdmission: (resource, fn) => core.registerWriteAdmission(resource, fn),
     updateTls(tls) {
       if (!('setSecureContext' in server)) throw new Error('updateTls on a plain HTTP server');
       server.setSecureContext(secureContextOf(tls));

@@ -56,7 +56,7 @@ export function verbOf(
   }
 }
 
-function requestOptions(q: URLSearchParams): RequestOptions {
+function requestOptions(q: URLSearchParams, user: UserInfo): RequestOptions {
   const fv = q.get('fieldValidation');
   if (fv !== null && !['Strict', 'Warn', 'Ignore'].includes(fv))
     throw new BadRequestError(`fieldValidation "${fv}" is not one of Strict, Warn, Ignore`);
@@ -64,6 +64,7 @@ function requestOptions(q: URLSearchParams): RequestOptions {
     fieldValidation: (fv ?? 'Strict') as FieldValidation,
     warnings: [],
     dryRun: dryRunRequested(q.getAll('dryRun')),
+    user,
   };
 }
 
@@ -162,21 +163,21 @@ export async function handleResource(
       return;
     case 'create': {
       if (name) throw new MethodNotAllowedError('create', `${def.resource}/${name}`);
-      const opts = requestOptions(q);
+      const opts = requestOptions(q, r.user);
       const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
       const obj = await createObject(core, def, ns, body, opts);
       sendJson(res, 201, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'update': {
-      const opts = requestOptions(q);
+      const opts = requestOptions(q, r.user);
       const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
       const obj = await updateObject(core, def, ns, name!, body, sub, opts);
       sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'patch': {
-      const opts = requestOptions(q);
+      const opts = requestOptions(q, r.user);
       const { type, patch } = r.body.patch(await r.body.read(req), req.headers['content-type']);
       const obj = await patchObject(core, def, ns, name!, patch, type, sub, opts);
       sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));

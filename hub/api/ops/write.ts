@@ -28,6 +28,7 @@ import { isPlainObject, mergePatch } from '../patch/merge.js';
 import { strategicMerge } from '../patch/strategic.js';
 import type { ResourceDef } from '../resource.js';
 import { checkInput } from './input.js';
+import type { UserInfo } from '../../auth/user.js';
 
 /** Retries of an update whose store CAS lost a race (no resourceVersion from the client). */
 const UPDATE_RETRIES = 5;
@@ -76,6 +77,7 @@ export async function createObject(
   def.defaults?.(obj);
   def.prepareCreate?.(obj);
   validateAll(def, obj);
+  await core.admitWrite({ core, def, obj, user: opts.user });
   try {
     const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)));
     // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
@@ -104,7 +106,7 @@ export async function applyUpdate(
   name: string,
   make: (old: KubeObject) => KubeObject,
   subresource?: string,
-  internal: { bypassUpdateRules?: boolean; withStatus?: boolean } = {},
+  internal: { bypassUpdateRules?: boolean; withStatus?: boolean; user?: UserInfo } = {},
 ): Promise<KubeObject> {
   const key = storeKey(def, ns, name);
   for (let attempt = 0; ; attempt++) {
@@ -148,6 +150,7 @@ export async function applyUpdate(
     def.prepareUpdate?.(next, old);
     // The binding subresource may set what a plain update may not (spec.nodeName).
     validateAll(def, next, internal.bypassUpdateRules ? undefined : old);
+    await core.admitWrite({ core, def, obj: next, old, user: internal.user });
     if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     if (toValue(next) === toValue(old)) return old;
     try {
@@ -184,7 +187,9 @@ export async function updateObject(
 ): Promise<KubeObject> {
   const obj = checkInput(def, body, opts, ns);
   if (!obj.metadata.name) obj.metadata.name = name;
-  return applyUpdate(core, def, obj.metadata.namespace, name, () => clone(obj), subresource);
+  return applyUpdate(core, def, obj.metadata.namespace, name, () => clone(obj), subresource, {
+    user: opts.user,
+  });
 }
 
 export function applyPatch(type: PatchType, current: unknown, patch: unknown): unknown {
@@ -236,5 +241,6 @@ export async function patchObject(
       return next;
     },
     subresource,
+    { user: opts.user },
   );
 }

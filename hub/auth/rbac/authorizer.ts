@@ -4,7 +4,7 @@
 // Roles and bindings are read from informers (list + watch through the in-process client), as
 // kube-apiserver's are: a new binding takes effect within the watch's delay.
 
-import type { ClusterRole, RbacSubject, Role, RoleBinding } from '../../../shared/api/rbac.js';
+import type { ClusterRole, PolicyRule, RbacSubject, Role, RoleBinding } from '../../../shared/api/rbac.js';
 import type { Logger } from '../../../shared/log.js';
 import type { ApiClient } from '../../api/client.js';
 import { Informer } from '../../informers/informer.js';
@@ -64,6 +64,18 @@ export class RbacAuthorizer implements Authorizer {
     if (ref?.kind === 'Role' && b.metadata.namespace)
       return this.roles.get(`${b.metadata.namespace}/${ref.name}`)?.rules ?? [];
     return [];
+  }
+
+  /**
+   * Every rule user holds in namespace (cluster-wide ones included; undefined: cluster scope
+   * only), as upstream's RuleResolver.RulesFor: what escalation prevention compares against.
+   */
+  rulesFor(user: UserInfo, namespace: string | undefined): PolicyRule[] {
+    const held = (bs: RoleBinding[]) => bs.filter((b) => bound(b, user)).flatMap((b) => this.rulesOf(b));
+    return [
+      ...held(this.clusterRoleBindings.list()),
+      ...(namespace ? held(this.roleBindings.inNamespace(namespace)) : []),
+    ];
   }
 
   authorize(user: UserInfo, attrs: Attributes) {
