@@ -419,6 +419,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           () => s.invalid,
         );
         m.gauge(
+          'drover_gateway_messages_invalid_utf8',
+          'Messages refused because their payload is not valid UTF-8 since start (also in _invalid).',
+          () => s.invalidUtf8,
+        );
+        m.gauge(
           'drover_gateway_events_rate_limited',
           'Agent events dropped by the per-node event rate limit since start.',
           () => s.rateLimited,

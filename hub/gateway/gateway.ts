@@ -21,6 +21,7 @@ import {
   parsePodStatusReport,
   parseRpcResponse,
   parseWill,
+  InvalidUtf8Error,
   ProtocolError,
 } from '../../shared/protocol/messages.js';
 import type { Logger } from '../../shared/log.js';
@@ -77,6 +78,8 @@ export interface GatewayStats {
   refused: number;
   /** Agent events dropped by the per-node rate limit. */
   rateLimited: number;
+  /** Payloads refused because their bytes are not valid UTF-8 (also counted in `invalid`). */
+  invalidUtf8: number;
 }
 
 export interface Gateway {
@@ -108,6 +111,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     joinsDropped: 0,
     refused: 0,
     rateLimited: 0,
+    invalidUtf8: 0,
   };
   const serial = new KeyedSerial();
 
@@ -165,6 +169,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log,
   );
 
+  function invalid(topic: string, e: Error): void {
+    stats.invalid++;
+    if (e instanceof InvalidUtf8Error) {
+      stats.invalidUtf8++;
+      log.warn('payload refused: not valid UTF-8, nothing stored', { topic, error: e });
+    } else log.warn('invalid message', { topic, error: e });
+  }
+
   function dispatch(topic: string, payload: Buffer): void {
     stats.received++;
     const t = parseTopic(topic);
@@ -181,8 +193,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             return log.debug('event dropped: rate limit', { node: e.node });
           }
           if (e instanceof ProtocolError) {
-            stats.invalid++;
-            log.warn('invalid message', { topic, error: e });
+            invalid(topic, e);
           } else {
             stats.failed++;
             log.warn(`${what} failed`, { topic, error: e as Error });
@@ -230,8 +241,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         try {
           rpc.onResponse(t.node, t.id, parseRpcResponse(payload));
         } catch (e) {
-          stats.invalid++;
-          log.warn('invalid message', { topic, error: e as Error });
+          invalid(topic, e as Error);
         }
         stats.handled++;
         return;

@@ -19,6 +19,11 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
+/** A payload whose bytes are not valid UTF-8: refused, never repaired to U+FFFD (RFC 8259 8.1). */
+export class InvalidUtf8Error extends ProtocolError {
+  override name = 'InvalidUtf8Error';
+}
+
 export interface JoinRequest {
   v: number;
   nodeName: string;
@@ -112,13 +117,25 @@ export interface RpcResponse {
 
 type Obj = Record<string, unknown>;
 
+// fatal: a malformed sequence throws instead of becoming U+FFFD, so a payload is stored as the
+// board sent it or not at all (JSON text must be UTF-8, RFC 8259 8.1).
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(buf: Buffer | Uint8Array, what: string): string {
+  try {
+    return UTF8.decode(buf);
+  } catch {
+    throw new InvalidUtf8Error(`${what}: payload is not valid UTF-8`);
+  }
+}
+
 function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
   const len = typeof buf === 'string' ? Buffer.byteLength(buf) : buf.byteLength;
   if (len > MAX_AGENT_PAYLOAD_BYTES)
     throw new ProtocolError(`${what}: payload of ${len} bytes exceeds the limit`);
+  const text = typeof buf === 'string' ? buf : decodeUtf8(buf, what);
   let v: unknown;
   try {
-    const text = typeof buf === 'string' ? buf : Buffer.from(buf).toString('utf8');
     v = parseJsonBounded(text, MAX_AGENT_PAYLOAD_DEPTH);
   } catch (e) {
     throw new ProtocolError(`${what}: payload is not JSON within limits: ${(e as Error).message}`);

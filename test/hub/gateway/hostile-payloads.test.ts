@@ -1,17 +1,29 @@
 // Deeply nested and malformed MQTT payloads from a board with its own credential, on every
 // topic the hub reads (issue #14): each is refused and counted, the hub keeps handling the
-// board's valid reports. A real hub (aedes, gateway, SQLite) and real mqtt.js.
+// board's valid reports. Payloads whose bytes are not valid UTF-8 are refused too, not
+// repaired to U+FFFD (issue #20). A real hub (aedes, gateway, SQLite) and real mqtt.js.
 
+import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Hub } from '../../../hub/hub.js';
-import type { Node } from '../../../shared/api/types.js';
+import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import { apiFetch } from '../../helpers/api.js';
 import { waitFor } from '../controllers/wait.js';
-import { connectNode, join, sendHeartbeat, sendStatus, tempDir, testHub } from './harness.js';
+import {
+  connectNode,
+  join,
+  mqttConnect,
+  sendHeartbeat,
+  sendStatus,
+  statusReport,
+  tempDir,
+  testHub,
+} from './harness.js';
 
 let dir: ReturnType<typeof tempDir>;
 let hub: Hub;
@@ -31,12 +43,14 @@ test.after(async () => {
   dir.cleanup();
 });
 
-async function invalidCount(): Promise<number> {
+async function metric(name: string): Promise<number> {
   const text = await (await apiFetch(hub.apiUrl, '/metrics')).text();
-  const m = /^drover_gateway_messages_invalid (\d+)/m.exec(text);
-  if (!m) throw new Error('no drover_gateway_messages_invalid in /metrics');
+  const m = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
+  if (!m) throw new Error(`no ${name} in /metrics`);
   return Number(m[1]);
 }
+const invalidCount = () => metric('drover_gateway_messages_invalid');
+const invalidUtf8Count = () => metric('drover_gateway_messages_invalid_utf8');
 
 const TOPICS = [
   topics.status(NODE),
@@ -85,6 +99,120 @@ test('deep, truncated and non-JSON payloads on every hub topic are refused and c
     return x?.status?.nodeInfo ? x : undefined;
   });
   assert.is(n.metadata.name, NODE);
+});
+
+const byte = (min: number, max: number) => fc.integer({ min, max });
+const cont = byte(0x80, 0xbf);
+/** Byte sequences that are not UTF-8 (RFC 3629 section 4's grammar), one family each. */
+const invalidUtf8 = fc.oneof(
+  fc.tuple(cont), // continuation byte without a lead
+  fc.tuple(byte(0xc2, 0xf4), byte(0x20, 0x7e)), // lead byte cut short by ASCII
+  fc.tuple(byte(0xc0, 0xc1), cont), // overlong two-byte form
+  fc.tuple(fc.constant(0xe0), byte(0x80, 0x9f), cont), // overlong three-byte form
+  fc.tuple(fc.constant(0xed), byte(0xa0, 0xbf), cont), // a UTF-16 surrogate encoded
+  fc.tuple(fc.constant(0xf4), byte(0x90, 0xbf), cont, cont), // above U+10FFFF
+  fc.tuple(byte(0xf5, 0xff)), // never a UTF-8 byte
+);
+
+const MARK = '@@BAD@@';
+/** The JSON of a valid message with MARK in one string replaced by `bad` (a board's own bytes). */
+function withBytes(message: object, bad: Uint8Array): Buffer {
+  const [before, after] = JSON.stringify(message).split(MARK);
+  return Buffer.concat([Buffer.from(before), bad, Buffer.from(after)]);
+}
+
+test('payloads that are not valid UTF-8 are refused on every hub topic, counted, nothing stored', async () => {
+  await sendStatus(agent, NODE);
+  const node = await waitFor('node reported', async () => {
+    const x = await hub.client.get<Node>('nodes', undefined, NODE).catch(() => undefined);
+    return x?.status?.nodeInfo ? x : undefined;
+  });
+  const pod = await hub.client.create<Pod>('pods', 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'utf8', namespace: 'default' },
+    spec: { nodeName: NODE, containers: [{ name: 'c', image: 'nginx' }] },
+  });
+  const joinId = `join-${randomBytes(6).toString('hex')}`;
+  const token = hub.bootstrapToken;
+  const joiner = await mqttConnect(hub, {
+    clientId: joinId,
+    username: `bootstrap:${token.split('.')[0]}`,
+    password: token,
+  });
+  // Each topic with a message that is valid but for the bytes at MARK.
+  const cases: [string, MqttClient, object][] = [
+    [topics.joinRequest(joinId), joiner, { v: 1, nodeName: 'utf8-join', token, labels: { zone: MARK } }],
+    [
+      topics.status(NODE),
+      agent,
+      statusReport(NODE, { nodeInfo: { ...node.status!.nodeInfo!, osImage: MARK } }),
+    ],
+    [topics.lease(NODE), agent, { v: 1, seq: 1, time: Date.now(), note: MARK }],
+    [topics.will(NODE), agent, { v: 1, reason: MARK }],
+    [
+      topics.podStatus(NODE, 'default', 'utf8'),
+      agent,
+      { v: 1, uid: pod.metadata.uid, status: { phase: 'Running', message: MARK } },
+    ],
+    [
+      topics.events(NODE),
+      agent,
+      {
+        v: 1,
+        involvedObject: { kind: 'Node', name: NODE },
+        type: 'Normal',
+        reason: 'Utf8',
+        message: MARK,
+        time: 1,
+      },
+    ],
+    [topics.rpcResponse(NODE, 'r2'), agent, { v: 1, seq: 0, done: true, data: MARK }],
+  ];
+  const [invalidBefore, utf8Before] = [await invalidCount(), await invalidUtf8Count()];
+  let sent = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...cases),
+        fc.string({ maxLength: 8 }),
+        invalidUtf8,
+        fc.string({ maxLength: 8 }),
+        async ([topic, client, message], pre, bad, post) => {
+          const bytes = Buffer.concat([Buffer.from(pre), Buffer.from(bad), Buffer.from(post)]);
+          const payload = withBytes(message, bytes);
+          assert.not.ok(isUtf8(payload), 'the generator makes invalid UTF-8');
+          await client.publishAsync(topic, payload, { qos: 1 });
+          sent++;
+        },
+      ),
+      { numRuns: 70 },
+    );
+  } finally {
+    await joiner.endAsync(true);
+  }
+  await waitFor(
+    `${sent} refused as invalid UTF-8`,
+    async () => (await invalidUtf8Count()) - utf8Before >= sent,
+  );
+  assert.is((await invalidUtf8Count()) - utf8Before, sent, 'each refused exactly once');
+  assert.is((await invalidCount()) - invalidBefore, sent, 'and counted among the invalid messages');
+  // Nothing of them stored: no joined node, the status, the pod and the events as before.
+  assert.is(await hub.client.get<Node>('nodes', undefined, 'utf8-join').catch(() => undefined), undefined);
+  const after = await hub.client.get<Node>('nodes', undefined, NODE);
+  assert.is(after.status?.nodeInfo?.osImage, node.status?.nodeInfo?.osImage);
+  const p = await hub.client.get<Pod>('pods', 'default', 'utf8');
+  assert.is(p.status?.message, undefined);
+  const events = (await hub.client.list<Event>('events', 'default')).items;
+  assert.is(events.filter((e) => e.reason === 'Utf8').length, 0);
+  // The same event with valid bytes is recorded: the refusal was the bytes, nothing else.
+  await agent.publishAsync(topics.events(NODE), withBytes(cases[5][2], Buffer.from('\u00e9t\u00e9')), {
+    qos: 1,
+  });
+  const ok = await waitFor('the valid event', async () =>
+    (await hub.client.list<Event>('events', 'default')).items.find((e) => e.reason === 'Utf8'),
+  );
+  assert.is(ok.message, '\u00e9t\u00e9');
 });
 
 test.run();
