@@ -1,6 +1,7 @@
 // Identical events counted instead of stored again (client-go's EventCorrelator, its
 // EventLogger part): an event with the same source, object, type, reason and message as one
-// recorded within the window updates that Event's count and lastTimestamp. Bounded LRU, as
+// recorded within the window updates that Event's count and lastTimestamp (and message: an
+// aggregate, aggregator.ts, is counted under its own key and carries the latest message). Bounded LRU, as
 // client-go's cache (4096 entries).
 
 import type { Event } from '../../shared/api/types.js';
@@ -38,9 +39,8 @@ export class EventCorrelator {
     ].join('\u0000');
   }
 
-  /** The Event an identical one was last written as, when within the window. */
-  previous(ev: Event, nowMs: number): Event | undefined {
-    const k = EventCorrelator.key(ev);
+  /** The Event the one under key `k` was last written as, when within the window. */
+  previous(k: string, nowMs: number): Event | undefined {
     const s = this.seen.get(k);
     if (!s) return undefined;
     if (nowMs - s.at > this.windowMs) {
@@ -50,15 +50,14 @@ export class EventCorrelator {
     return s.event;
   }
 
-  /** Remembers what an event was written as (most recent last, oldest forgotten first). */
-  written(ev: Event, nowMs: number): void {
-    const k = EventCorrelator.key(ev);
+  /** Remembers what the event under key `k` was written as (most recent last, oldest forgotten first). */
+  written(k: string, ev: Event, nowMs: number): void {
     this.seen.delete(k);
     this.seen.set(k, { event: ev, at: nowMs });
     if (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
   }
 
-  forget(ev: Event): void {
-    this.seen.delete(EventCorrelator.key(ev));
+  forget(k: string): void {
+    this.seen.delete(k);
   }
 }

@@ -1,13 +1,15 @@
 // Writes v1 Events through the API, as client-go's EventRecorder does: the event lives in
 // the involved object's namespace ('default' for cluster-scoped objects such as Nodes), is
-// named <object>.<unique hex>, and carries the reporting component. An identical event seen
-// lately bumps the existing Event's count instead (EventCorrelator). Writing an event never
-// fails the caller: errors are logged.
+// named <object>.<unique hex>, and carries the reporting component. Similar events (differing
+// only in message) are combined into one once there are many (EventAggregator), and an event
+// seen lately bumps the existing Event's count instead (EventCorrelator). Writing an event
+// never fails the caller: errors are logged.
 
 import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
 import type { Event, KubeObject } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
+import { EventAggregator } from './aggregator.js';
 import { EventCorrelator } from './correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -22,6 +24,7 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
+  private readonly aggregator = new EventAggregator();
   private readonly correlator = new EventCorrelator();
 
   constructor(private readonly opts: EventRecorderOptions) {}
@@ -37,7 +40,7 @@ export class EventRecorder {
     const name = obj.metadata.name ?? 'unknown';
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const h = host ?? this.opts.host;
-    const ev: Event = {
+    const reported: Event = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: {
@@ -63,17 +66,18 @@ export class EventRecorder {
     };
     try {
       const nowMs = Date.now();
-      const prev = this.correlator.previous(ev, nowMs);
+      const { event: ev, key } = this.aggregator.aggregate(reported, EventCorrelator.key(reported), nowMs);
+      const prev = this.correlator.previous(key, nowMs);
       if (prev) {
         try {
-          const bumped = { ...prev, count: (prev.count ?? 1) + 1, lastTimestamp: now };
-          this.correlator.written(await this.opts.client.update<Event>('events', ns, bumped), nowMs);
+          const bumped = { ...prev, count: (prev.count ?? 1) + 1, lastTimestamp: now, message: ev.message };
+          this.correlator.written(key, await this.opts.client.update<Event>('events', ns, bumped), nowMs);
           return;
         } catch {
-          this.correlator.forget(ev); // gone (TTL) or changed meanwhile: record it anew
+          this.correlator.forget(key); // gone (TTL) or changed meanwhile: record it anew
         }
       }
-      this.correlator.written(await this.opts.client.create<Event>('events', ns, ev), nowMs);
+      this.correlator.written(key, await this.opts.client.create<Event>('events', ns, ev), nowMs);
     } catch (e) {
       this.opts.log.warn('event not recorded', { reason, object: name, error: e as Error });
     }

@@ -112,12 +112,10 @@ test("a flood is cut by the node's token bucket; another board's events still go
   );
   await handled(from, 300);
   const elapsedS = (Date.now() - t0) / 1000;
-  const flood = await eventsBy(LIAR, 'Flood');
-  assert.ok(
-    flood.length <= BURST + Math.ceil(elapsedS * QPS) + 1,
-    `${flood.length} recorded in ${elapsedS} s`,
-  );
-  assert.ok(hub.gateway.stats.rateLimited >= limited + 300 - flood.length);
+  // Recorded: the events the bucket let through, counted (similar ones are combined).
+  const recorded = (await eventsBy(LIAR, 'Flood')).reduce((n, e) => n + (e.count ?? 1), 0);
+  assert.ok(recorded <= BURST + Math.ceil(elapsedS * QPS) + 1, `${recorded} recorded in ${elapsedS} s`);
+  assert.is(hub.gateway.stats.rateLimited - limited, 300 - recorded);
   await send(honest, OTHER, { reason: 'Honest' });
   await waitFor('the honest board is heard', async () => (await eventsBy(OTHER, 'Honest')).length === 1);
 });
