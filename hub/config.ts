@@ -20,6 +20,12 @@ import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_AUDIT_MAX_BYTES, DEFAULT_AUDIT_MAX_FILES } from './audit/log.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
+import {
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_SERVICE_CIDR,
+  parseServiceRanges,
+  ServiceRangeError,
+} from './api/allocation/ranges.js';
 import { natsServers } from './store/open.js';
 
 export interface HubConfig {
@@ -85,6 +91,10 @@ export interface HubConfig {
   auditLogMaxBytes: number;
   /** Rotated audit logs kept. */
   auditLogMaxFiles: number;
+  /** Where Services get ClusterIPs (kube-apiserver --service-cluster-ip-range), IPv4 CIDR. */
+  serviceClusterIpRange: string;
+  /** Where NodePorts come from, inclusive (kube-apiserver --service-node-port-range). */
+  serviceNodePortRange: string;
   logLevel: LogLevel;
 }
 
@@ -114,6 +124,8 @@ export const HUB_DEFAULTS: HubConfig = {
   apiMaxConnections: DEFAULT_API_MAX_CONNECTIONS, // 4096
   auditLogMaxBytes: DEFAULT_AUDIT_MAX_BYTES, // 10 MiB
   auditLogMaxFiles: DEFAULT_AUDIT_MAX_FILES, // 5
+  serviceClusterIpRange: DEFAULT_SERVICE_CIDR, // 10.96.0.0/12
+  serviceNodePortRange: DEFAULT_NODE_PORT_RANGE, // 30000-32767
   logLevel: 'info',
 };
 
@@ -248,6 +260,17 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
       cfg.nodeGraceMs,
       `must exceed heartbeatIntervalMs (${cfg.heartbeatIntervalMs} ms)`,
     );
+  const ranges: [keyof HubConfig, () => unknown][] = [
+    ['serviceClusterIpRange', () => parseServiceRanges(cfg.serviceClusterIpRange)],
+    ['serviceNodePortRange', () => parseServiceRanges(undefined, cfg.serviceNodePortRange)],
+  ];
+  for (const [k, parse] of ranges)
+    try {
+      parse();
+    } catch (e) {
+      if (e instanceof ServiceRangeError) throw new InvalidHubOptionError(k, cfg[k], e.message);
+      throw e;
+    }
   if (!LOG_LEVELS.includes(cfg.logLevel))
     throw new InvalidHubOptionError('logLevel', cfg.logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
   return cfg;

@@ -3,6 +3,7 @@
 // the same data directory keeps every object and the same bootstrap token; kubeconfig and
 // endpoints.json are rewritten (ports may differ when 0 was asked for).
 
+import { parseServiceRanges } from './api/allocation/ranges.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -205,6 +206,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: log.child('api'),
           headersTimeoutMs: config.apiHeadersTimeoutMs,
           maxConnections: config.apiMaxConnections,
+          serviceRanges: parseServiceRanges(config.serviceClusterIpRange, config.serviceNodePortRange),
           audit: (e) => audit.record(e),
           tls: { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem },
           // Client certificates, bootstrap tokens, ServiceAccount tokens: nothing else (no anonymous).

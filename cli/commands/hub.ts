@@ -39,6 +39,8 @@ export const HUB_FLAGS: FlagSpecs = {
   'api-max-connections': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string' },
+  'service-node-port-range': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -76,6 +78,8 @@ Options:
   --tls-san NAME,IP,...        extra names/addresses in the serving certificate (every local
                                address and the hostname are always in it)
   --tls-cert FILE --tls-key FILE   serve this certificate instead of one from the hub CA
+  --service-cluster-ip-range CIDR  where Services get ClusterIPs (default 10.96.0.0/12)
+  --service-node-port-range A-B    where NodePorts come from (default 30000-32767)
   --log-level info             debug | info | warn | error
 `;
 
@@ -141,6 +145,8 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     apiMaxConnections: int(f, 'api-max-connections'),
     tlsCertFile: flagString(f, 'tls-cert'),
     tlsKeyFile: flagString(f, 'tls-key'),
+    serviceClusterIpRange: flagString(f, 'service-cluster-ip-range'),
+    serviceNodePortRange: flagString(f, 'service-node-port-range'),
     logLevel: flagString(f, 'log-level') as LogLevel | undefined,
   };
 }

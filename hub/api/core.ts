@@ -3,6 +3,7 @@
 // Authorization happens here too (authorize()): every HTTP route and every in-process call asks
 // it with the request's user before it reads or writes anything.
 
+import { parseServiceRanges, type ServiceRanges } from './allocation/ranges.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
 import type { KubeObject } from '../../shared/api/types.js';
@@ -78,6 +79,8 @@ export class ApiCore {
   readonly subresourceHandlers = new Map<string, SubresourceHandler>();
   private readonly writeAdmission = new Map<string, WriteAdmission>();
   private authorizer: Authorize = allowAll;
+  /** Where Services draw ClusterIPs and NodePorts from (the hub's options). */
+  serviceRanges: ServiceRanges = parseServiceRanges();
 
   constructor(
     readonly store: Store,

@@ -1,5 +1,6 @@
 // API server options: defaults (with units) and validation in one place.
 
+import { parseServiceRanges, type ServiceRanges } from './allocation/ranges.js';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../shared/log.js';
 import type { Metrics } from '../metrics.js';
@@ -77,6 +78,8 @@ export interface ApiServerOptions {
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
   maxConnections?: number;
+  /** ClusterIP and NodePort ranges; default Kubernetes' (10.96.0.0/12, 30000-32767). */
+  serviceRanges?: ServiceRanges;
 }
 
 export class ApiServerOptionsError extends Error {
@@ -128,6 +131,7 @@ export function resolveOptions(o: ApiServerOptions): ResolvedApiServerOptions {
     yamlDecodeTimeoutMs,
     bookmarkIntervalMs,
     uiDir,
+    serviceRanges: o.serviceRanges ?? parseServiceRanges(),
     headersTimeoutMs: positiveInt('headersTimeoutMs', o.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
     requestTimeoutMs: positiveInt('requestTimeoutMs', o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     keepAliveTimeoutMs: positiveInt(

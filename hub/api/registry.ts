@@ -8,6 +8,7 @@ import { cronjobs } from './resources/cronjobs.js';
 import { jobs } from './resources/jobs.js';
 import { daemonsets } from './resources/daemonsets.js';
 import { deployments } from './resources/deployments.js';
+import { endpointslices } from './resources/endpointslices.js';
 import { events } from './resources/events.js';
 import { leases } from './resources/leases.js';
 import { namespaces } from './resources/namespaces.js';
@@ -16,6 +17,7 @@ import { poddisruptionbudgets } from './resources/poddisruptionbudgets.js';
 import { pods } from './resources/pods.js';
 import { replicasets } from './resources/replicasets.js';
 import { secrets } from './resources/secrets.js';
+import { services } from './resources/services.js';
 import { serviceaccounts } from './resources/serviceaccounts.js';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './resources/rbac.js';
 import { selfsubjectaccessreviews } from './resources/selfsubjectaccessreviews.js';
@@ -82,6 +84,8 @@ export function defaultResources(): ResourceDef[] {
     poddisruptionbudgets,
     jobs,
     cronjobs,
+    services,
+    endpointslices,
   ] as unknown as ResourceDef[];
 }
 

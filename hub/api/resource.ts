@@ -43,6 +43,14 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    * remove at once. Pods bound to a node wait for the agent to confirm.
    */
   gracePeriodSeconds?(obj: T, requested: number | undefined): number | undefined;
+  /**
+   * Claims what the object holds outside its own key (a Service's ClusterIP and NodePorts)
+   * just before it is written, filling in what it allocates; throws a 422 on a clash. Returns
+   * the undo for a write that then fails.
+   */
+  claim?(core: ApiCore, obj: T, old?: T): Promise<() => Promise<void>>;
+  /** After a write: releases what obj held and next no longer holds (no next = obj was deleted). */
+  release?(core: ApiCore, obj: T, next?: T): Promise<void>;
   /** A review kind (SelfSubjectAccessReview): create answers from this and stores nothing. */
   review?(body: KubeObject, ctx: { core: ApiCore; user: UserInfo }): Promise<KubeObject>;
 }

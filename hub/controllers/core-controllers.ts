@@ -1,5 +1,5 @@
 // Starts the second half of the controller-manager: DaemonSet, Job, CronJob, disruption (PodDisruptionBudget
-// status), garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
+// status), EndpointSlice, garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -10,6 +10,7 @@ import { DaemonSetController } from './daemonset.js';
 import { DisruptionController } from './disruption.js';
 import { CronJobController } from './cronjob.js';
 import { JobController } from './job.js';
+import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
 import { TaintEvictionController } from './taint-eviction.js';
@@ -59,6 +60,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       informers,
     }),
     new DisruptionController({ client, log: log.child('disruption'), informers }),
+    new EndpointSliceController({ client, log: log.child('endpointslice'), informers }),
     new JobController({ client, recorder: recorder('job-controller'), log: log.child('job'), informers }),
     new CronJobController({
       client,

@@ -36,6 +36,8 @@ export const DEFAULT_GC_RESOURCES: readonly GcResource[] = [
   { resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true },
   { resource: 'jobs', kind: 'Job', namespaced: true },
   { resource: 'cronjobs', kind: 'CronJob', namespaced: true },
+  { resource: 'services', kind: 'Service', namespaced: true },
+  { resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
   { resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
   { resource: 'secrets', kind: 'Secret', namespaced: true },
   { resource: 'nodes', kind: 'Node', namespaced: false },

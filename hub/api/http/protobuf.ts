@@ -7,7 +7,11 @@
 import { BadRequestError, UnsupportedMediaTypeError } from '../errors.js';
 
 type Field =
-  | { name: string; t: 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'map' | 'mapBytes'; repeated?: boolean }
+  | {
+      name: string;
+      t: 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'map' | 'mapBytes' | 'intOrString';
+      repeated?: boolean;
+    }
   | { name: string; t: 'msg'; msg: Schema; repeated?: boolean };
 type Schema = Record<number, Field>;
 
@@ -217,6 +221,41 @@ export const KINDS: Record<string, Schema> = {
       },
     },
   },
+  // core/v1 Service as `kubectl create service` sends it.
+  Service: {
+    1: meta,
+    2: {
+      name: 'spec',
+      t: 'msg',
+      msg: {
+        1: {
+          name: 'ports',
+          t: 'msg',
+          repeated: true,
+          msg: {
+            1: { name: 'name', t: 'string' },
+            2: { name: 'protocol', t: 'string' },
+            3: { name: 'port', t: 'int' },
+            4: { name: 'targetPort', t: 'intOrString' },
+            5: { name: 'nodePort', t: 'int' },
+            6: { name: 'appProtocol', t: 'string' },
+          },
+        },
+        2: { name: 'selector', t: 'map' },
+        3: { name: 'clusterIP', t: 'string' },
+        4: { name: 'type', t: 'string' },
+        5: { name: 'externalIPs', t: 'string', repeated: true },
+        7: { name: 'sessionAffinity', t: 'string' },
+        10: { name: 'externalName', t: 'string' },
+        11: { name: 'externalTrafficPolicy', t: 'string' },
+        13: { name: 'publishNotReadyAddresses', t: 'bool' },
+        17: { name: 'ipFamilyPolicy', t: 'string' },
+        18: { name: 'clusterIPs', t: 'string', repeated: true },
+        19: { name: 'ipFamilies', t: 'string', repeated: true },
+        22: { name: 'internalTrafficPolicy', t: 'string' },
+      },
+    },
+  },
   Secret: {
     1: meta,
     2: { name: 'data', t: 'mapBytes' },
@@ -307,6 +346,11 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
         }
         case 'msg':
           return Buffer.isBuffer(v) ? decodeMessage(v, f.msg) : {};
+        case 'intOrString': {
+          // util/intstr IntOrString: type=1 (0 int, 1 string), intVal=2, strVal=3.
+          const m = Buffer.isBuffer(v) ? fields(v) : new Map();
+          return Number(m.get(1)?.[0] ?? 0) === 1 ? str(m.get(3)?.[0] ?? '') : Number(m.get(2)?.[0] ?? 0);
+        }
         default:
           return undefined;
       }

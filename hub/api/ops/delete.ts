@@ -27,7 +27,7 @@ async function removeNamespaceContents(core: ApiCore, ns: string): Promise<void>
       const page = await core.store.list(storePrefix(def, ns), { limit: CASCADE_PAGE });
       for (const kv of page.items) {
         try {
-          await core.store.delete(kv.key);
+          await def.release?.(core, fromKv(await core.store.delete(kv.key)));
         } catch (e) {
           if (!(e instanceof KeyNotFoundError)) throw e;
         }
@@ -113,7 +113,9 @@ export async function deleteObject(
         };
         return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
       }
-      return fromKv(await core.store.delete(key, kv.modRevision));
+      const gone = fromKv(await core.store.delete(key, kv.modRevision));
+      await def.release?.(core, gone);
+      return gone;
     } catch (e) {
       if (e instanceof RevisionConflictError) continue;
       if (e instanceof KeyNotFoundError) throw new NotFoundError(def.resource, name, def.group);

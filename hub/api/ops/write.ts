@@ -78,12 +78,14 @@ export async function createObject(
   def.prepareCreate?.(obj);
   validateAll(def, obj);
   await core.admitWrite({ core, def, obj, user: opts.user });
+  const undo = await def.claim?.(core, obj);
   try {
     const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)));
     // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
     if (opts.dryRun) delete created.metadata.resourceVersion;
     return created;
   } catch (e) {
+    await undo?.();
     if (e instanceof KeyExistsError) throw new AlreadyExistsError(def.resource, m.name, def.group);
     throw e;
   }
@@ -153,6 +155,7 @@ export async function applyUpdate(
     await core.admitWrite({ core, def, obj: next, old, user: internal.user });
     if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     if (toValue(next) === toValue(old)) return old;
+    const undo = await def.claim?.(core, next, old);
     try {
       // The last finalizer of an object whose deletion is due went: remove it (upstream
       // ShouldDeleteDuringUpdate; a graceful pod deletion still waits for its agent).
@@ -162,10 +165,16 @@ export async function applyUpdate(
         nm.deletionGracePeriodSeconds === 0 &&
         !nm.finalizers?.length &&
         old.metadata.finalizers?.length
-      )
-        return fromKv(await core.store.delete(key, kv.modRevision));
-      return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+      ) {
+        const gone = fromKv(await core.store.delete(key, kv.modRevision));
+        await def.release?.(core, gone);
+        return gone;
+      }
+      const written = fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+      await def.release?.(core, old, written);
+      return written;
     } catch (e) {
+      await undo?.();
       if (e instanceof RevisionConflictError) {
         if (rv || attempt >= UPDATE_RETRIES) throw new ConflictError(def.resource, name, def.group);
         continue;

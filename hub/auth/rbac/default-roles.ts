@@ -45,6 +45,7 @@ const VIEW_CORE = [
   'events',
   'serviceaccounts',
   'services',
+  'services/status',
   'endpoints',
   'persistentvolumeclaims',
   'namespaces',
@@ -76,6 +77,7 @@ const VIEW: PolicyRule[] = [
   rule(READ, [''], VIEW_CORE),
   rule(READ, ['apps'], VIEW_APPS),
   rule(READ, ['batch'], BATCH),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
 ];
 const EDIT: PolicyRule[] = [
   ...VIEW,
@@ -83,6 +85,7 @@ const EDIT: PolicyRule[] = [
   rule(['create'], [''], ['serviceaccounts/token']),
   rule([...READ, ...WRITE], ['apps'], EDIT_APPS),
   rule([...READ, ...WRITE], ['batch'], ['jobs', 'cronjobs']),
+  rule([...READ, ...WRITE], ['discovery.k8s.io'], ['endpointslices']),
   rule(READ, [''], ['secrets']),
 ];
 const ADMIN: PolicyRule[] = [...EDIT, rule([...READ, ...WRITE], [RBAC_GROUP], ['roles', 'rolebindings'])];
