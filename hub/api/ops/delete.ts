@@ -27,7 +27,8 @@ async function removeNamespaceContents(core: ApiCore, ns: string): Promise<void>
       const page = await core.store.list(storePrefix(def, ns), { limit: CASCADE_PAGE });
       for (const kv of page.items) {
         try {
-          await def.release?.(core, fromKv(await core.store.delete(kv.key)));
+          const gone = fromKv(await core.store.delete(kv.key));
+          await def.release?.(core, gone);
         } catch (e) {
           if (!(e instanceof KeyNotFoundError)) throw e;
         }
