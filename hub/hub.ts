@@ -29,7 +29,7 @@ import { NodeAuthorizer } from './auth/node-authorizer.js';
 import { RbacAuthorizer } from './auth/rbac/authorizer.js';
 import { preventRbacEscalation } from './auth/rbac/escalation.js';
 import { ensureDefaultRbac } from './auth/rbac/default-roles.js';
-import { GROUP_MASTERS, systemUser } from './auth/user.js';
+import { GROUP_MASTERS, SCHEDULER_USER, systemUser } from './auth/user.js';
 import { type ServingTls, startServingTls } from './auth/serving-tls.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
@@ -262,7 +262,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     ],
     leaderOnly('start scheduler', async () => {
       const s = await startScheduler({
-        client: as('kube-scheduler'),
+        // Not in system:masters: RBAC's system:kube-scheduler role is all it may do.
+        client: api.client.as(SCHEDULER_USER),
         log: log.child('scheduler'),
         informers,
         metrics: api.metrics,

@@ -29,6 +29,14 @@ export function authenticated(name: string, groups: string[], uid?: string): Use
 export const systemUser = (component: string): UserInfo =>
   authenticated(`system:${component}`, [GROUP_MASTERS]);
 
+/**
+ * A component limited to what its bootstrap ClusterRole grants (upstream's
+ * system:kube-scheduler user and role): RBAC decides every request it makes.
+ */
+export const restrictedSystemUser = (component: string): UserInfo => authenticated(`system:${component}`, []);
+
+export const SCHEDULER_USER = restrictedSystemUser('kube-scheduler');
+
 export const API_SERVER_USER = systemUser('apiserver');
 
 /** The node name of a node identity (`system:node:<name>` in system:nodes), else undefined. */

@@ -6,7 +6,7 @@
 import type { ClusterRole, ClusterRoleBinding, PolicyRule } from '../../../shared/api/rbac.js';
 import type { ApiClient } from '../../api/client.js';
 import { isAlreadyExists, isNotFound } from '../../api/errors.js';
-import { GROUP_AUTHENTICATED, GROUP_MASTERS } from '../user.js';
+import { GROUP_AUTHENTICATED, GROUP_MASTERS, SCHEDULER_USER } from '../user.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
@@ -103,6 +103,12 @@ function clusterRole(name: string, rules: PolicyRule[]): ClusterRole {
   };
 }
 
+function userBinding(name: string, role: string, user: string): ClusterRoleBinding {
+  const b = groupBinding(name, role, user);
+  b.subjects = [{ kind: 'User', apiGroup: RBAC_GROUP, name: user }];
+  return b;
+}
+
 function groupBinding(name: string, role: string, group: string): ClusterRoleBinding {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
@@ -140,6 +146,14 @@ export const DEFAULT_CLUSTER_ROLES: ClusterRole[] = [
       ],
     },
   ]),
+  // What the scheduler reads and writes (bootstrap policy's system:kube-scheduler, cut to Drover's
+  // scheduler: no volumes, no leases; its informers are the controller manager's).
+  clusterRole('system:kube-scheduler', [
+    rule(READ, [''], ['pods', 'nodes']),
+    rule(['create'], [''], ['pods/binding', 'bindings']),
+    rule(['patch', 'update'], [''], ['pods/status']),
+    rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+  ]),
   clusterRole('system:basic-user', [
     rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
   ]),
@@ -147,6 +161,7 @@ export const DEFAULT_CLUSTER_ROLES: ClusterRole[] = [
 
 export const DEFAULT_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   groupBinding('cluster-admin', 'cluster-admin', GROUP_MASTERS),
+  userBinding('system:kube-scheduler', 'system:kube-scheduler', SCHEDULER_USER.name),
   groupBinding('system:discovery', 'system:discovery', GROUP_AUTHENTICATED),
   groupBinding('system:basic-user', 'system:basic-user', GROUP_AUTHENTICATED),
 ];
