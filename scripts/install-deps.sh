@@ -6,6 +6,8 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /bin/busybox ] || command -v busybox >/dev/null || need+=(busybox-static)
 command -v docker-registry >/dev/null || need+=(docker-registry)
+# htpasswd (bcrypt) for the test registry with authentication.
+command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v nats-server >/dev/null || need+=(nats-server)
 command -v ip >/dev/null || need+=(iproute2)
 command -v curl >/dev/null || need+=(curl)

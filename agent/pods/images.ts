@@ -1,6 +1,10 @@
 // Step 3 of a pod sync: make a container's image present according to its imagePullPolicy, with
-// Pulling/Pulled events and ErrImagePull -> ImagePullBackOff on failure.
+// Pulling/Pulled events and ErrImagePull -> ImagePullBackOff on failure. Pulls log in with the
+// pod's imagePullSecrets matched to the image's registry (agent/images/keyring.ts); the
+// credentials go to the runtime only, never into a log line or an event.
 import type { Container } from '../../shared/api/types.js';
+import { podKeyring } from '../images/pod-keyring.js';
+import type { RegistryAuth, RuntimeImage } from '../runtime/runtime.js';
 import { defaultPullPolicy } from '../runtime/image-ref.js';
 import { recordFailure, retryAt } from './backoff.js';
 import type { PodRecord, SyncContext } from './record.js';
@@ -31,8 +35,11 @@ export async function ensureImage(
     ctx.emit(rec, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     return undefined;
   }
+  const creds = pullCredentials(ctx, rec, image);
+  // Backoff per image and credential set: new or changed secrets retry at once.
+  const backoffKey = creds.fingerprint ? `${image}|${creds.fingerprint}` : image;
   const now = clock();
-  const prev = rec.imageBackoff.get(image);
+  const prev = rec.imageBackoff.get(backoffKey);
   if (prev && now < retryAt(prev)) {
     const message = `Back-off pulling image "${image}"`;
     ctx.emit(rec, 'Normal', 'BackOff', message);
@@ -42,10 +49,8 @@ export async function ensureImage(
   ctx.emit(rec, 'Normal', 'Pulling', `Pulling image "${image}"`);
   const t0 = clock();
   try {
-    const img = await runtime.pullImage(image, {}, (p) =>
-      ctx.opts.log.debug('pull progress', { image, status: p.status, percent: p.percent }),
-    );
-    rec.imageBackoff.delete(image);
+    const img = await pullWithEach(ctx, image, creds.auths);
+    rec.imageBackoff.delete(backoffKey);
     ctx.presentImages.add(image);
     const secs = ((clock() - t0) / 1000).toFixed(3);
     ctx.emit(
@@ -58,10 +63,48 @@ export async function ensureImage(
   } catch (e) {
     const at = clock();
     const entry = recordFailure(prev, `pull@${at}`, at, 0, ctx.opts.imageBackoff);
-    rec.imageBackoff.set(image, entry);
+    rec.imageBackoff.set(backoffKey, entry);
     const message = (e as Error).message;
     ctx.emit(rec, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
     ctx.requeueAt(rec, Math.min(retryAt(entry), at + SHOW_BACKOFF_AFTER_MS));
     return { reason: 'ErrImagePull', message };
   }
+}
+
+/** The pod's credentials for this image; a secret that cannot be used is said in an event. */
+function pullCredentials(
+  ctx: SyncContext,
+  rec: PodRecord,
+  image: string,
+): { auths: RegistryAuth[]; fingerprint: string } {
+  const pod = rec.pod;
+  if (!pod?.spec.imagePullSecrets?.length) return { auths: [], fingerprint: '' };
+  const { keyring, problems, fingerprint } = podKeyring(
+    pod,
+    ctx.secrets(pod.metadata.namespace ?? 'default'),
+  );
+  if (problems.length > 0)
+    ctx.emit(
+      rec,
+      'Warning',
+      'FailedToRetrieveImagePullSecret',
+      `Unable to retrieve some image pull secrets (${problems.join('; ')}); attempting to pull the image may not succeed.`,
+    );
+  return { auths: keyring.lookup(image), fingerprint };
+}
+
+/** kubelet: each matching credential in turn until one pulls; none matching: anonymous. */
+async function pullWithEach(ctx: SyncContext, image: string, auths: RegistryAuth[]): Promise<RuntimeImage> {
+  const onProgress = (p: { status: string; percent?: number }) =>
+    ctx.opts.log.debug('pull progress', { image, status: p.status, percent: p.percent });
+  if (auths.length === 0) return ctx.opts.runtime.pullImage(image, {}, onProgress);
+  let last: unknown;
+  for (const auth of auths) {
+    try {
+      return await ctx.opts.runtime.pullImage(image, { auth }, onProgress);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
 }

@@ -36,6 +36,8 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   validate?(obj: T, old?: T): StatusCause[];
   /** Create-time preparation after defaults, e.g. reset status. */
   prepareCreate?(obj: T): void;
+  /** Create-time mutating admission that reads other objects (after prepareCreate). */
+  admitCreate?(obj: T, core: ApiCore): Promise<void>;
   /** Update-time preparation; e.g. stringData merge. */
   prepareUpdate?(obj: T, old: T): void;
   /**

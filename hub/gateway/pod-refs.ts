@@ -1,5 +1,6 @@
-// The ConfigMaps and Secrets a pod references (volumes, env valueFrom, envFrom): what the
-// node running it may receive (Kubernetes' node authorizer rule), keyed `namespace/name`.
+// The ConfigMaps and Secrets a pod references (volumes, env valueFrom, envFrom,
+// imagePullSecrets): what the node running it may receive (Kubernetes' node authorizer rule,
+// whose graph has the same edges), keyed `namespace/name`.
 
 import type { Container, Pod } from '../../shared/api/types.js';
 
@@ -14,6 +15,7 @@ export function podRefs(pod: Pod): PodRefs {
   const secrets = new Set<string>();
   const cm = (name: string | undefined) => name && configMaps.add(`${ns}/${name}`);
   const sec = (name: string | undefined) => name && secrets.add(`${ns}/${name}`);
+  for (const r of pod.spec.imagePullSecrets ?? []) sec(r.name);
   for (const v of pod.spec.volumes ?? []) {
     cm(v.configMap?.name);
     sec(v.secret?.secretName);

@@ -303,6 +303,7 @@ export interface PodSpec {
   hostNetwork?: boolean;
   dnsPolicy?: string;
   serviceAccountName?: string;
+  imagePullSecrets?: { name?: string }[];
   securityContext?: Record<string, unknown>;
 }
 

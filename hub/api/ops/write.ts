@@ -76,6 +76,7 @@ export async function createObject(
   delete m.deletionGracePeriodSeconds;
   def.defaults?.(obj);
   def.prepareCreate?.(obj);
+  await def.admitCreate?.(obj, core);
   validateAll(def, obj);
   await core.admitWrite({ core, def, obj, user: opts.user });
   const undo = await def.claim?.(core, obj);

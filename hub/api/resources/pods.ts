@@ -3,6 +3,7 @@
 
 import type { Pod } from '../../../shared/api/types.js';
 import { addDefaultTolerations } from '../admission/default-tolerations.js';
+import { admitServiceAccountPullSecrets } from '../admission/service-account.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { podSchema } from './pod-schema.js';
@@ -28,6 +29,7 @@ export const pods: ResourceDef<Pod> = {
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
     addDefaultTolerations(pod);
   },
+  admitCreate: admitServiceAccountPullSecrets,
   validate(pod, old) {
     const causes = [...validatePodSpec(pod.spec), ...validatePodStatus(pod.status, pod.spec, old?.status)];
     if (old && causes.length === 0) causes.push(...validatePodUpdate(pod, old));

@@ -8,6 +8,7 @@ import { ALL_VERBS } from '../resource.js';
 import { cause } from '../meta.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { checkBase64, checkDataKeys, MAX_DATA_BYTES } from './data.js';
+import { validateSecretType } from './secret-types.js';
 
 function mergeStringData(s: Secret): void {
   if (s.stringData) {
@@ -34,6 +35,7 @@ export const secrets: ResourceDef<Secret> = {
   prepareUpdate: mergeStringData,
   validate(s, old) {
     const causes = [...checkDataKeys('data', s.data), ...checkBase64('data', s.data)];
+    if (causes.length === 0) causes.push(...validateSecretType(s));
     let size = 0;
     for (const [k, v] of Object.entries(s.data ?? {})) size += k.length + (v.length * 3) / 4;
     if (size > MAX_DATA_BYTES)
