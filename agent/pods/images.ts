@@ -43,6 +43,7 @@ export async function ensureImage(
   if (prev && now < retryAt(prev)) {
     const message = `Back-off pulling image "${image}"`;
     ctx.emit(rec, 'Normal', 'BackOff', message);
+    ctx.emit(rec, 'Warning', 'Failed', 'Error: ImagePullBackOff');
     ctx.requeueAt(rec, retryAt(prev));
     return { reason: 'ImagePullBackOff', message };
   }
@@ -66,6 +67,8 @@ export async function ensureImage(
     rec.imageBackoff.set(backoffKey, entry);
     const message = (e as Error).message;
     ctx.emit(rec, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
+    // kubelet's second event names the waiting reason (kuberuntime: "Error: %v").
+    ctx.emit(rec, 'Warning', 'Failed', 'Error: ErrImagePull');
     ctx.requeueAt(rec, Math.min(retryAt(entry), at + SHOW_BACKOFF_AFTER_MS));
     return { reason: 'ErrImagePull', message };
   }
