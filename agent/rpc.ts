@@ -1,17 +1,32 @@
 // The agent's side of hub -> agent request/response over MQTT: requests arrive on
 // nodes/<node>/rpc/req/<id>, answers go out as ordered chunks on nodes/<node>/rpc/res/<id>.
-// Methods: `logs` (a container log, followed or not) and `cancel` (the hub's client went away).
+// Methods: `logs` (a container log, followed or not), `exec` (a command in a running container,
+// with `stdin` and `resize` requests on the same id: rpc-exec.ts) and `cancel` (the hub's client
+// went away).
 // A request is acknowledged with an empty chunk (seq 0) once it is known to succeed, so the hub
 // can still answer an HTTP error before it starts streaming.
 
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../shared/log.js';
 import { topics } from '../shared/mqtt/topics.js';
-import { RPC_CHUNK_CHARS, RPC_METHOD_CANCEL, RPC_METHOD_LOGS } from '../shared/protocol/constants.js';
+import {
+  RPC_CHUNK_CHARS,
+  RPC_METHOD_CANCEL,
+  RPC_METHOD_EXEC,
+  RPC_METHOD_LOGS,
+  RPC_METHOD_RESIZE,
+  RPC_METHOD_STDIN,
+} from '../shared/protocol/constants.js';
 import { encode, type RpcRequest, type RpcResponse } from '../shared/protocol/messages.js';
-import { ContainerNameError, NoContainerInstanceError, PodNotFoundError } from './pods/errors.js';
-import type { LogsOptions } from './pods/manager.js';
-import type { LogStream } from './runtime/runtime.js';
+import {
+  ContainerNameError,
+  ContainerNotRunningError,
+  NoContainerInstanceError,
+  PodNotFoundError,
+} from './pods/errors.js';
+import type { ExecOptions, LogsOptions } from './pods/manager.js';
+import { ExecInputError, ExecRelay } from './rpc-exec.js';
+import type { ExecSession, LogStream } from './runtime/runtime.js';
 
 /** Bad parameters in a request. */
 export class RpcParamsError extends Error {
@@ -21,6 +36,7 @@ export class RpcParamsError extends Error {
 export interface RpcServerOptions {
   nodeName: string;
   logs(ns: string, name: string, opts: LogsOptions): Promise<LogStream>;
+  exec(ns: string, name: string, opts: ExecOptions): Promise<ExecSession>;
   /** Publishes one response chunk (QoS 1: chunks of one id keep their order). */
   publish(topic: string, payload: Buffer): void;
   log: Logger;
@@ -31,11 +47,46 @@ export interface LogsParams extends LogsOptions {
   name: string;
 }
 
+export interface ExecParams extends ExecOptions {
+  namespace: string;
+  name: string;
+}
+
 function codeOf(e: unknown): number {
   if (e instanceof PodNotFoundError) return 404;
-  if (e instanceof ContainerNameError || e instanceof NoContainerInstanceError || e instanceof RpcParamsError)
+  if (
+    e instanceof ContainerNameError ||
+    e instanceof NoContainerInstanceError ||
+    e instanceof ContainerNotRunningError ||
+    e instanceof RpcParamsError
+  )
     return 400;
   return 500;
+}
+
+/** Checks `exec` params: pod and container names, a non-empty command of strings, booleans. */
+export function parseExecParams(p: Record<string, unknown>): ExecParams {
+  const name = (k: string) => {
+    const v = p[k];
+    if (typeof v !== 'string' || v === '') throw new RpcParamsError(`exec: ${k} must be a non-empty string`);
+    return v;
+  };
+  const cmd = p.command;
+  if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every((x) => typeof x === 'string'))
+    throw new RpcParamsError('exec: command must be a non-empty list of strings');
+  if (p.container !== undefined && (typeof p.container !== 'string' || p.container === ''))
+    throw new RpcParamsError('exec: container must be a non-empty string');
+  for (const k of ['stdin', 'tty'])
+    if (p[k] !== undefined && typeof p[k] !== 'boolean')
+      throw new RpcParamsError(`exec: ${k} must be a boolean`);
+  return {
+    namespace: name('namespace'),
+    name: name('name'),
+    ...(p.container ? { container: p.container as string } : {}),
+    command: cmd as string[],
+    stdin: p.stdin === true,
+    tty: p.tty === true,
+  };
 }
 
 /** Checks `logs` params: strings, a non-negative integer tailLines, booleans. */
@@ -69,12 +120,14 @@ export function parseLogsParams(p: Record<string, unknown>): LogsParams {
 export class RpcServer {
   /** Open log streams by request id. */
   private readonly active = new Map<string, LogStream>();
+  /** Running execs by request id. */
+  private readonly execs = new Map<string, ExecRelay>();
 
   constructor(private readonly o: RpcServerOptions) {}
 
   /** Number of requests still streaming (tests). */
   get openStreams(): number {
-    return this.active.size;
+    return this.active.size + this.execs.size;
   }
 
   handle(id: string, req: RpcRequest): void {
@@ -86,15 +139,37 @@ export class RpcServer {
       void this.logs(id, req.params);
       return;
     }
+    if (req.method === RPC_METHOD_EXEC) {
+      void this.exec(id, req.params);
+      return;
+    }
+    if (req.method === RPC_METHOD_STDIN || req.method === RPC_METHOD_RESIZE) {
+      const relay = this.execs.get(id);
+      if (!relay) return; // the exec ended meanwhile
+      try {
+        if (req.method === RPC_METHOD_STDIN) relay.input(req.params);
+        else relay.resize(req.params);
+      } catch (e) {
+        if (!(e instanceof ExecInputError)) throw e;
+        this.o.log.warn('bad exec input from hub', { id, error: e.message });
+      }
+      return;
+    }
+    const known = [RPC_METHOD_LOGS, RPC_METHOD_EXEC, RPC_METHOD_STDIN, RPC_METHOD_RESIZE, RPC_METHOD_CANCEL];
     this.send(id, {
       seq: 0,
       done: true,
       code: 400,
-      error: `unknown method ${JSON.stringify(req.method)}; known: ${RPC_METHOD_LOGS}, ${RPC_METHOD_CANCEL}`,
+      error: `unknown method ${JSON.stringify(req.method)}; known: ${known.join(', ')}`,
     });
   }
 
   cancel(id: string): void {
+    const relay = this.execs.get(id);
+    if (relay) {
+      this.execs.delete(id);
+      relay.stop();
+    }
     const ls = this.active.get(id);
     if (!ls) return;
     this.active.delete(id);
@@ -103,7 +178,7 @@ export class RpcServer {
 
   /** Stops every stream: answers published while disconnected would be dropped anyway. */
   stopAll(): void {
-    for (const id of [...this.active.keys()]) this.cancel(id);
+    for (const id of [...this.active.keys(), ...this.execs.keys()]) this.cancel(id);
   }
 
   private send(id: string, r: Omit<RpcResponse, 'v'>): void {
@@ -112,6 +187,24 @@ export class RpcServer {
     } catch (e) {
       this.o.log.warn('rpc response not sent', { id, error: (e as Error).message });
     }
+  }
+
+  private async exec(id: string, params: Record<string, unknown>): Promise<void> {
+    let session: ExecSession;
+    try {
+      const p = parseExecParams(params);
+      session = await this.o.exec(p.namespace, p.name, p);
+    } catch (e) {
+      this.send(id, { seq: 0, done: true, code: codeOf(e), error: (e as Error).message });
+      return;
+    }
+    const relay = new ExecRelay(
+      session,
+      (r) => this.send(id, r),
+      () => this.execs.delete(id),
+    );
+    this.execs.set(id, relay);
+    relay.start();
   }
 
   private async logs(id: string, params: Record<string, unknown>): Promise<void> {

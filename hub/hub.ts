@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiClient } from './api/client.js';
 import { ensureSystemNamespaces } from './api/bootstrap.js';
+import { createPodExecHandler } from './api/exec/handler.js';
 import { createPodLogsHandler } from './api/pod-logs.js';
 import { createApiServer } from './api/server.js';
 import { createBrokerAuth } from './broker/auth.js';
@@ -227,6 +228,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           'pods',
           'log',
           createPodLogsHandler({ client: api.client, rpc: () => gateway?.rpc, log: log.child('logs') }),
+        );
+        api.registerUpgradeHandler(
+          'pods',
+          'exec',
+          createPodExecHandler({ client: api.client, rpc: () => gateway?.rpc, log: log.child('exec') }),
         );
       },
     ],

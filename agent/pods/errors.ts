@@ -21,6 +21,11 @@ export class NoContainerInstanceError extends Error {
   override name = 'NoContainerInstanceError';
 }
 
+/** exec() into a container that is not running (exited, waiting to restart). */
+export class ContainerNotRunningError extends Error {
+  override name = 'ContainerNotRunningError';
+}
+
 /** Invalid PodManager options. */
 export class PodManagerOptionsError extends Error {
   override name = 'PodManagerOptionsError';

@@ -6,11 +6,16 @@ import { join } from 'node:path';
 import type { ConfigMap, Pod, Secret } from '../../shared/api/types.js';
 import type { DesiredState } from '../../shared/protocol/messages.js';
 import { LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID } from '../runtime/labels.js';
-import type { LogStream, RuntimeContainer } from '../runtime/runtime.js';
+import type { ExecSession, LogStream, RuntimeContainer } from '../runtime/runtime.js';
 import { byContainerName } from './actions.js';
 import { type DesiredPods, loadPodCache, savePodCache } from './cache.js';
 import { ContainerCache } from './container-cache.js';
-import { ContainerNameError, NoContainerInstanceError, PodNotFoundError } from './errors.js';
+import {
+  ContainerNameError,
+  ContainerNotRunningError,
+  NoContainerInstanceError,
+  PodNotFoundError,
+} from './errors.js';
 import { type PodManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Prober } from './probes.js';
 import { newRecord, type PodRecord, type SyncContext } from './record.js';
@@ -25,6 +30,13 @@ export interface LogsOptions {
   timestamps?: boolean;
 }
 
+export interface ExecOptions {
+  container?: string;
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
 export interface PodManager {
   /** Takes the hub's desired state (older revisions are ignored) and persists it for offline starts. */
   setDesired(state: DesiredState | DesiredPods): void;
@@ -33,6 +45,8 @@ export interface PodManager {
   /** Stops the loops and probes; containers keep running (a restarted agent adopts them). */
   stop(): Promise<void>;
   logs(ns: string, name: string, opts?: LogsOptions): Promise<LogStream>;
+  /** Starts a command in a running container of a pod this node runs (kubectl exec). */
+  exec(ns: string, name: string, opts: ExecOptions): Promise<ExecSession>;
   /** Desired pods not yet finished. */
   podCount(): number;
   /** Reports every pod's last status again (after a reconnect: reports sent offline were dropped). */
@@ -232,29 +246,8 @@ class Manager implements PodManager, SyncContext {
   }
 
   async logs(ns: string, name: string, o: LogsOptions = {}): Promise<LogStream> {
-    const rec = [...this.records.values()].find(
-      (r) => r.pod && key(r.pod.metadata.namespace ?? 'default', r.pod.metadata.name ?? '') === key(ns, name),
-    );
-    if (!rec?.pod) throw new PodNotFoundError(ns, name);
-    const names = rec.pod.spec.containers.map((c) => c.name);
-    let container = o.container;
-    if (!container) {
-      if (names.length !== 1)
-        throw new ContainerNameError(
-          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
-        );
-      container = names[0];
-    } else if (!names.includes(container)) {
-      throw new ContainerNameError(`container ${container} is not valid for pod ${name}`);
-    }
-    const list = this.cache.isSynced()
-      ? this.cache.forPod(rec.uid)
-      : await this.opts.runtime.listContainers({
-          [LABEL_NODE]: this.opts.nodeName,
-          [LABEL_POD_UID]: rec.uid,
-          [LABEL_CONTAINER_NAME]: container,
-        });
-    const [latest, previous] = byContainerName(list).get(container) ?? [];
+    const { container, instances } = await this.instancesOf(ns, name, o.container, false);
+    const [latest, previous] = instances;
     // As kubelet: the current log is the newest instance (even exited), --previous the one before.
     const target = o.previous ? previous : latest;
     if (!target) {
@@ -269,6 +262,55 @@ class Manager implements PodManager, SyncContext {
       follow: o.follow,
       timestamps: o.timestamps,
     });
+  }
+
+  async exec(ns: string, name: string, o: ExecOptions): Promise<ExecSession> {
+    const { container, instances } = await this.instancesOf(ns, name, o.container, true);
+    const latest = instances[0];
+    if (!latest)
+      throw new NoContainerInstanceError(
+        `container "${container}" in pod "${name}" has not been created yet`,
+      );
+    if (latest.state !== 'running')
+      throw new ContainerNotRunningError(
+        `container "${container}" in pod "${name}" is not running (${latest.state}${
+          latest.state === 'exited' ? `, exit code ${latest.exitCode}` : ''
+        }): a command can only be run in a running container`,
+      );
+    return this.opts.runtime.execStream(latest.id, { cmd: o.command, stdin: o.stdin, tty: o.tty });
+  }
+
+  /** A container of a pod this node runs, and its instances newest first. */
+  private async instancesOf(
+    ns: string,
+    name: string,
+    asked: string | undefined,
+    withInit: boolean,
+  ): Promise<{ container: string; instances: RuntimeContainer[] }> {
+    const rec = [...this.records.values()].find(
+      (r) => r.pod && key(r.pod.metadata.namespace ?? 'default', r.pod.metadata.name ?? '') === key(ns, name),
+    );
+    if (!rec?.pod) throw new PodNotFoundError(ns, name);
+    const names = rec.pod.spec.containers.map((c) => c.name);
+    const init = (rec.pod.spec.initContainers ?? []).map((c) => c.name);
+    let container = asked;
+    if (!container) {
+      if (names.length !== 1)
+        throw new ContainerNameError(
+          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
+        );
+      container = names[0];
+    } else if (!names.includes(container) && !(withInit && init.includes(container))) {
+      throw new ContainerNameError(`container ${container} is not valid for pod ${name}`);
+    }
+    const list = this.cache.isSynced()
+      ? this.cache.forPod(rec.uid)
+      : await this.opts.runtime.listContainers({
+          [LABEL_NODE]: this.opts.nodeName,
+          [LABEL_POD_UID]: rec.uid,
+          [LABEL_CONTAINER_NAME]: container,
+        });
+    return { container, instances: byContainerName(list).get(container) ?? [] };
   }
 
   // ---- internals ----

@@ -8,6 +8,7 @@ import {
 } from './defaults.js';
 import { toDockerCreateBody } from './docker-body.js';
 import { dockerFailure, isUnavailable, toRuntimeError } from './docker-errors.js';
+import { dockerExecStream } from './docker-exec.js';
 import { labelFilters, readEventLines, summaryFromList, WATCHED_ACTIONS } from './docker-events.js';
 import {
   containerFromInspect,
@@ -32,6 +33,8 @@ import type {
   EventHandlers,
   EventWatch,
   ExecResult,
+  ExecSession,
+  ExecStreamOptions,
   ImageSummary,
   LabelFilter,
   LogOptions,
@@ -285,6 +288,10 @@ export class DockerRuntime implements Runtime {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession> {
+    return this.call(() => dockerExecStream(this.docker, id, opts), id);
   }
 
   async containerIP(id: string): Promise<string | undefined> {

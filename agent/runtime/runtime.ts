@@ -153,6 +153,31 @@ export interface ExecResult {
   output: string;
 }
 
+/** An interactive exec (kubectl exec): what to run and which streams to attach. */
+export interface ExecStreamOptions {
+  cmd: string[];
+  stdin: boolean;
+  /** With a TTY the process writes one stream (stdout); stderr is merged into it. */
+  tty: boolean;
+}
+
+/** A running exec: its output streams, its input, and its exit code once it ends. */
+export interface ExecSession {
+  stdout: Readable;
+  /** Ends at once with a TTY (the terminal carries both streams). */
+  stderr: Readable;
+  /** Bytes to the process' stdin (only when asked for). */
+  write(data: Buffer): void;
+  /** Closes stdin: the process reads end-of-file. */
+  closeStdin(): void;
+  /** Terminal size in characters (TTY only). */
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the exit code once both output streams ended and the runtime recorded it. */
+  exitCode(): Promise<number>;
+  /** Detaches: the streams end; a process reading stdin reads end-of-file. */
+  close(): void;
+}
+
 export interface LabelFilter {
   /** Every pair must match; a value of `undefined` only requires the key. */
   [key: string]: string | undefined;
@@ -217,6 +242,8 @@ export interface Runtime {
   logs(id: string, opts?: LogOptions): Promise<LogStream>;
   /** Rejects with ExecTimeoutError after timeoutMs (the process may linger in the container). */
   exec(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Starts cmd in a running container with its streams attached (kubectl exec). */
+  execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession>;
   /** The container's IP on its network; undefined with host networking. */
   containerIP(id: string): Promise<string | undefined>;
 }

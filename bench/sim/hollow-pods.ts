@@ -7,7 +7,8 @@
 import { Readable } from 'node:stream';
 import type { PodRunner, PodRunnerIo } from '../../agent/agent.js';
 import { computePodStatus } from '../../agent/pods/status.js';
-import type { LogStream } from '../../agent/runtime/runtime.js';
+import { ContainerNotRunningError } from '../../agent/pods/errors.js';
+import type { ExecSession, LogStream } from '../../agent/runtime/runtime.js';
 import type { Pod, PodStatus } from '../../shared/api/types.js';
 import type { DesiredState } from '../../shared/protocol/messages.js';
 import type { SimCounters } from './counters.js';
@@ -104,6 +105,10 @@ export class HollowPods implements PodRunner {
       stream: Readable.from([`hollow pod ${ns}/${name}: no containers (fleet simulator)\n`]),
       stop() {},
     };
+  }
+
+  async exec(ns: string, name: string): Promise<ExecSession> {
+    throw new ContainerNotRunningError(`hollow pod ${ns}/${name} has no containers (fleet simulator)`);
   }
 
   async stop(): Promise<void> {

@@ -64,7 +64,9 @@ export function apiResourceList(reg: Registry, group: string, version: string): 
               ? { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] }
               : s === 'scale'
                 ? { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }
-                : { kind: s === 'log' ? d.kind : d.kind, verbs: ['get'] };
+                : s === 'exec'
+                  ? { kind: 'PodExecOptions', verbs: ['create', 'get'] }
+                  : { kind: s === 'log' ? d.kind : d.kind, verbs: ['get'] };
       resources.push({ name: `${d.resource}/${s}`, singularName: '', namespaced: d.namespaced, ...sub });
     }
   }

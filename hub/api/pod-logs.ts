@@ -67,19 +67,23 @@ export function pickContainer(pod: Pod, requested: string | undefined): string {
   return requested;
 }
 
-async function checkNode(client: ApiClient, nodeName: string, pod: string): Promise<void> {
+/** 503 unless the pod's node is registered and Ready; `consequence` says what cannot be done. */
+export async function checkNode(
+  client: ApiClient,
+  nodeName: string,
+  pod: string,
+  consequence = 'its logs cannot be read',
+): Promise<void> {
   let node: Node;
   try {
     node = await client.get<Node>('nodes', undefined, nodeName);
   } catch {
-    throw new ServiceUnavailableError(
-      `node ${nodeName} of pod ${pod} is not registered: its logs cannot be read`,
-    );
+    throw new ServiceUnavailableError(`node ${nodeName} of pod ${pod} is not registered: ${consequence}`);
   }
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   if (ready !== 'True')
     throw new ServiceUnavailableError(
-      `node ${nodeName} is not reachable (Ready=${ready}): the logs of pod ${pod} are kept on that node`,
+      `node ${nodeName} of pod ${pod} is not reachable (Ready=${ready}): ${consequence}`,
     );
 }
 

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createLogger } from '../../shared/log.js';
 import { Metrics, type Counter, type Histogram } from '../metrics.js';
 import { ApiCore, type SubresourceHandler, type WriteAdmission } from './core.js';
@@ -22,6 +23,7 @@ import { API_SERVER_USER, GROUP_MASTERS, type UserInfo } from '../auth/user.js';
 import { type Authorize, privilegedGroupAuthorizer, unionAuthorizer } from '../auth/authz.js';
 import { handleResource, verbOf } from './http/resource-handler.js';
 import { sendError, sendJson } from './http/respond.js';
+import { serveUpgrade, type UpgradeHandler } from './http/upgrade.js';
 import { parseRoute } from './http/route.js';
 import { isUiPath, StaticUi } from './http/static-ui.js';
 import { LocalApiClient } from './local-client.js';
@@ -55,6 +57,8 @@ export interface ApiServer {
   registry: Registry;
   /** Serve `/{resource}/{name}/{subresource}` (e.g. pods/log) with fn; replaces the default. */
   registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void;
+  /** Serve connection upgrades of `/{resource}/{name}/{subresource}` (e.g. pods/exec) with fn. */
+  registerUpgradeHandler(resource: string, subresource: string, fn: UpgradeHandler): void;
   /** The authorizer every request (HTTP and in-process) passes from now on. */
   setAuthorizer(fn: Authorize): void;
   /** Check every create/update of resource with who writes (e.g. RBAC escalation prevention). */
@@ -302,6 +306,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         else res.once('close', record);
       });
   });
+  const upgradeHandlers = new Map<string, UpgradeHandler>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void serveUpgrade(
+      { registry, core, authenticate, handlers: upgradeHandlers, log, audit: o.audit, track },
+      req,
+      socket,
+      head,
+    );
+  });
   server.on('clientError', (err: Error & { code?: string }, socket) => {
     // A TLS failure (handshake timeout: a slow-loris that never says hello) has no HTTP channel
     // to answer on: end() would wait for a handshake that never comes, so the socket is dropped.
@@ -334,6 +347,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     lists,
     registry,
     registerSubresourceHandler: (r, s, fn) => core.registerSubresourceHandler(r, s, fn),
+    registerUpgradeHandler: (r, s, fn) => upgradeHandlers.set(`${r}/${s}`, fn),
     setAuthorizer: (fn) => core.setAuthorizer(fn),
     registerWriteAdmission: (resource, fn) => core.registerWriteAdmission(resource, fn),
     updateTls(tls) {

@@ -44,9 +44,10 @@ export interface RpcCallOptions {
   timeoutMs?: number;
   /** Max quiet time between chunks after the first, ms; undefined = none (a followed log may be quiet). */
   idleTimeoutMs?: number;
-  onData(data: string): void;
-  /** After `ready` resolved: the stream ended, with the error when it failed. */
-  onEnd(err?: Error): void;
+  /** A chunk's data; chunk carries the rest of it (an exec's stream). */
+  onData(data: string, chunk: RpcResponse): void;
+  /** After `ready` resolved: the stream ended, with the error when it failed, or its last chunk. */
+  onEnd(err?: Error, last?: RpcResponse): void;
 }
 
 export interface RpcCall {
@@ -55,6 +56,8 @@ export interface RpcCall {
   ready: Promise<void>;
   /** Stops the call and tells the agent to stop; no callback runs afterwards. */
   cancel(): void;
+  /** Sends a follow-up request on the call's id (an exec's stdin, resize); false once the call is over. */
+  send(method: string, params: Record<string, unknown>): boolean;
 }
 
 interface Pending {
@@ -125,6 +128,13 @@ export class RpcClient {
         this.drop(id);
         this.send(node, id, RPC_METHOD_CANCEL, {}).catch(() => {});
       },
+      send: (m, prm) => {
+        if (!this.pending.has(id)) return false;
+        this.send(node, id, m, prm).catch((e: unknown) =>
+          this.fail(id, new RpcAbortedError(`cannot send ${m} to node ${node}: ${(e as Error).message}`)),
+        );
+        return true;
+      },
     };
   }
 
@@ -171,10 +181,10 @@ export class RpcClient {
       p.acked = true;
       p.resolve();
     }
-    if (c.data) p.opts.onData(c.data);
+    if (c.data) p.opts.onData(c.data, c);
     if (c.done) {
       this.drop(id);
-      p.opts.onEnd();
+      p.opts.onEnd(undefined, c);
       return false;
     }
     if (p.opts.idleTimeoutMs !== undefined)

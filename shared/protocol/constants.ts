@@ -53,6 +53,13 @@ export const DROVER_VERSION = 'v0.1.0-drover';
 /** RPC methods the hub calls on an agent (nodes/{node}/rpc/req/{id}). `cancel` reuses the call's id. */
 export const RPC_METHOD_LOGS = 'logs';
 export const RPC_METHOD_CANCEL = 'cancel';
+/** kubectl exec: `exec` starts the command; `stdin` and `resize` reuse the call's id. */
+export const RPC_METHOD_EXEC = 'exec';
+export const RPC_METHOD_STDIN = 'stdin';
+export const RPC_METHOD_RESIZE = 'resize';
+/** An exec response chunk's `stream`: the process' stdout and stderr (Kubernetes' channel numbers). */
+export const EXEC_STREAM_STDOUT = 1;
+export const EXEC_STREAM_STDERR = 2;
 /** Largest text per RPC response chunk, characters (well under the payload limit). */
 export const RPC_CHUNK_CHARS = 32 * 1024;
 
@@ -60,3 +67,19 @@ export const RPC_CHUNK_CHARS = 32 * 1024;
 export const NODE_STATUS_MAX_IMAGES = 50;
 /** Names kept per image in node.status.images: the kubelet's maxNamesPerImageInNodeStatus. */
 export const NODE_STATUS_MAX_NAMES_PER_IMAGE = 5;
+
+/**
+ * kubectl exec over WebSocket (Kubernetes' remotecommand protocol, hub <-> kubectl): every
+ * binary message starts with its channel; v5 adds the close signal that half-closes a channel.
+ */
+export const EXEC_PROTOCOL_V5 = 'v5.channel.k8s.io';
+export const EXEC_PROTOCOL_V4 = 'v4.channel.k8s.io';
+export const EXEC_CHANNEL_STDIN = 0;
+export const EXEC_CHANNEL_STDOUT = 1;
+export const EXEC_CHANNEL_STDERR = 2;
+/** The exec's outcome as a metav1.Status (JSON), sent once before the connection closes. */
+export const EXEC_CHANNEL_ERROR = 3;
+/** Terminal size as JSON `{"Width":80,"Height":24}`. */
+export const EXEC_CHANNEL_RESIZE = 4;
+/** v5: `[255, channel]` closes that channel (stdin's end-of-file). */
+export const EXEC_CLOSE_SIGNAL = 255;

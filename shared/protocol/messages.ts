@@ -13,7 +13,13 @@ import type {
   Secret,
 } from '../api/types.js';
 import { parseJsonBounded } from '../codec/json-depth.js';
-import { MAX_AGENT_PAYLOAD_BYTES, MAX_AGENT_PAYLOAD_DEPTH, PROTOCOL_VERSION } from './constants.js';
+import {
+  EXEC_STREAM_STDERR,
+  EXEC_STREAM_STDOUT,
+  MAX_AGENT_PAYLOAD_BYTES,
+  MAX_AGENT_PAYLOAD_DEPTH,
+  PROTOCOL_VERSION,
+} from './constants.js';
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -111,6 +117,10 @@ export interface RpcResponse {
   error?: string;
   /** With error: the HTTP status the hub should answer with (e.g. 400 for a bad container name). */
   code?: number;
+  /** exec output: data is base64 bytes of this stream (EXEC_STREAM_STDOUT or EXEC_STREAM_STDERR). */
+  stream?: number;
+  /** exec: the process' exit code, in the last chunk. */
+  exitCode?: number;
 }
 
 // ---- validation helpers ----
@@ -272,6 +282,13 @@ export function parseRpcResponse(buf: Buffer | Uint8Array | string): RpcResponse
   str(o, 'data', 'rpc response', true);
   str(o, 'error', 'rpc response', true);
   num(o, 'code', 'rpc response', true);
+  if (o.stream !== undefined && o.stream !== EXEC_STREAM_STDOUT && o.stream !== EXEC_STREAM_STDERR)
+    throw new ProtocolError('rpc response: field stream must be 1 (stdout) or 2 (stderr)');
+  if (
+    o.exitCode !== undefined &&
+    (!Number.isInteger(o.exitCode) || (o.exitCode as number) < 0 || (o.exitCode as number) > 255)
+  )
+    throw new ProtocolError('rpc response: field exitCode must be an integer in 0..255');
   return o as unknown as RpcResponse;
 }
 

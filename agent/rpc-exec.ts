@@ -1,0 +1,120 @@
+// One `exec` RPC on the agent: relays a running exec's output to the hub as ordered response
+// chunks (base64 bytes tagged with their stream, 1 stdout / 2 stderr), the exit code in the
+// last chunk, and the hub's `stdin`/`resize` requests (same call id) to the process. stdin
+// chunks carry a sequence number: a QoS 1 redelivery is dropped, a gap waits for its chunk.
+
+import { EXEC_STREAM_STDERR, EXEC_STREAM_STDOUT, RPC_CHUNK_CHARS } from '../shared/protocol/constants.js';
+import type { RpcResponse } from '../shared/protocol/messages.js';
+import type { ExecSession } from './runtime/runtime.js';
+
+/** Raw bytes per output chunk: base64 of this many bytes fits in RPC_CHUNK_CHARS characters. */
+const CHUNK_BYTES = (RPC_CHUNK_CHARS / 4) * 3;
+/** stdin chunks held while waiting for a missing one, count (then the call fails). */
+const MAX_PENDING_STDIN = 256;
+
+/** Bad `stdin` or `resize` parameters from the hub. */
+export class ExecInputError extends Error {
+  override name = 'ExecInputError';
+}
+
+export interface StdinChunk {
+  seq: number;
+  data?: Buffer;
+  eof: boolean;
+}
+
+/** Checks a `stdin` request's params: integer seq >= 0, base64 data, boolean eof. */
+export function parseStdin(p: Record<string, unknown>): StdinChunk {
+  if (typeof p.seq !== 'number' || !Number.isInteger(p.seq) || p.seq < 0)
+    throw new ExecInputError('stdin: seq must be an integer >= 0');
+  if (p.data !== undefined && (typeof p.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p.data)))
+    throw new ExecInputError('stdin: data must be base64');
+  if (p.eof !== undefined && typeof p.eof !== 'boolean')
+    throw new ExecInputError('stdin: eof must be a boolean');
+  return {
+    seq: p.seq,
+    ...(p.data ? { data: Buffer.from(p.data, 'base64') } : {}),
+    eof: p.eof === true,
+  };
+}
+
+/** Checks a `resize` request's params: width and height in characters, 1..65535. */
+export function parseResize(p: Record<string, unknown>): { width: number; height: number } {
+  const dim = (k: string): number => {
+    const v = p[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535)
+      throw new ExecInputError(`resize: ${k} must be an integer in 1..65535`);
+    return v;
+  };
+  return { width: dim('width'), height: dim('height') };
+}
+
+export class ExecRelay {
+  private seq = 0;
+  private nextStdin = 0;
+  private readonly pendingStdin = new Map<number, StdinChunk>();
+  private finished = false;
+
+  constructor(
+    private readonly session: ExecSession,
+    private readonly send: (r: Omit<RpcResponse, 'v'>) => void,
+    private readonly onFinish: () => void,
+  ) {}
+
+  /** Acknowledges the call, then relays output until the process ends. */
+  start(): void {
+    this.send({ seq: this.seq++, done: false });
+    this.pipe(this.session.stdout, EXEC_STREAM_STDOUT);
+    this.pipe(this.session.stderr, EXEC_STREAM_STDERR);
+    this.session.exitCode().then(
+      (exitCode) => this.finish({ exitCode }),
+      (e: Error) => this.finish({ code: 500, error: e.message }),
+    );
+  }
+
+  input(p: Record<string, unknown>): void {
+    const c = parseStdin(p);
+    if (c.seq < this.nextStdin) return; // redelivered
+    this.pendingStdin.set(c.seq, c);
+    if (this.pendingStdin.size > MAX_PENDING_STDIN) {
+      this.stop();
+      this.finish({ code: 500, error: `stdin chunk ${this.nextStdin} never arrived` });
+      return;
+    }
+    for (let x = this.pendingStdin.get(this.nextStdin); x; x = this.pendingStdin.get(this.nextStdin)) {
+      this.pendingStdin.delete(this.nextStdin++);
+      if (x.data) this.session.write(x.data);
+      if (x.eof) this.session.closeStdin();
+    }
+  }
+
+  resize(p: Record<string, unknown>): void {
+    const { width, height } = parseResize(p);
+    this.session.resize(width, height).catch(() => {}); // a resize racing the exit is harmless
+  }
+
+  /** The hub's client went away: detach (a shell reading stdin ends). */
+  stop(): void {
+    this.session.close();
+  }
+
+  private pipe(stream: NodeJS.ReadableStream, id: number): void {
+    stream.on('data', (b: Buffer) => {
+      if (this.finished) return;
+      for (let i = 0; i < b.length; i += CHUNK_BYTES)
+        this.send({
+          seq: this.seq++,
+          done: false,
+          stream: id,
+          data: b.subarray(i, i + CHUNK_BYTES).toString('base64'),
+        });
+    });
+  }
+
+  private finish(last: Pick<RpcResponse, 'exitCode' | 'code' | 'error'>): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.send({ seq: this.seq++, done: true, ...last });
+    this.onFinish();
+  }
+}
