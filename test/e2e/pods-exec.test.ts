@@ -99,11 +99,15 @@ test('exec -it sh under a pseudo-terminal: prompt, terminal size and its change,
       timeoutMs: 20_000,
     });
     await tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
-    await type('stty size');
-    await waitFor(async () => /^40 120\s*$/m.test(await screen()), {
-      what: 'the new size 40 120 inside the container',
-      timeoutMs: 20_000,
-    });
+    // The new size travels kubectl -> hub -> board while the shell may already read the next
+    // line: ask again until the answer shows it.
+    await waitFor(
+      async () => {
+        await type('stty size');
+        return /^40 120\s*$/m.test(await screen());
+      },
+      { what: 'the new size 40 120 inside the container', timeoutMs: 20_000, intervalMs: 1000 },
+    );
     await type('exit 3');
     const exit = await waitFor(
       async () => {
