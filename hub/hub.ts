@@ -31,7 +31,7 @@ import { RbacAuthorizer } from './auth/rbac/authorizer.js';
 import { preventRbacEscalation } from './auth/rbac/escalation.js';
 import { ensureDefaultRbac } from './auth/rbac/default-roles.js';
 import { GROUP_MASTERS, SCHEDULER_USER, systemUser } from './auth/user.js';
-import { type ServingTls, startServingTls } from './auth/serving-tls.js';
+import { mqttTls, type ServingTls, startServingTls } from './auth/serving-tls.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
 import { NodeCredentialController } from './controllers/node-credentials.js';
@@ -222,7 +222,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         undo.push({ name: 'stop API', run: () => api.close() });
         // Controllers' work queues report to this hub's /metrics (client-go's SetProvider).
         setQueueMetricsRegistry(api.metrics);
-        tls.onRotate((c) => api.updateTls({ certPem: c.certPem, keyPem: c.keyPem, clientCaPem }));
+        // An operator's certificate stays; the hub-CA one is swapped for its successor.
+        tls.onRotate(() => {
+          const c = tls.current();
+          api.updateTls({ certPem: c.certPem, keyPem: c.keyPem, clientCaPem });
+        });
         // Logs come from the agents through the gateway, which starts later.
         api.registerSubresourceHandler(
           'pods',
@@ -288,13 +292,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           verifyNodeCredential: (n, p) => verifyNodeCredential(client, n, p),
           log: log.child('broker'),
         });
-        const ca = tls.ca;
-        const serving = tls.current();
         const b = await startBroker({
           host: config.mqttHost,
           port: config.mqttPort,
-          // The chain ends with the CA: a board's first contact pins it (agent/ca-pin.ts).
-          tls: { certPem: `${serving.certPem.trim()}\n${ca.certPem.trim()}\n`, keyPem: serving.keyPem },
+          tls: mqttTls(tls.ca, tls.managed()),
           ...(config.mqttPlainPort !== undefined ? { plainPort: config.mqttPlainPort } : {}),
           auth,
           maxConnections: config.mqttMaxConnections,
@@ -308,6 +309,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         });
         broker = b;
         mqttUrl = b.url;
+        // A re-issued certificate serves new MQTTS connections too; boards connected keep theirs.
+        tls.onRotate((c) => b.setCertificate(mqttTls(tls.ca, c)));
         undo.push({ name: 'stop broker', run: () => b.close() });
       },
     ],

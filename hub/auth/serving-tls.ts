@@ -1,7 +1,11 @@
-// The hub's serving certificate over time: loaded or issued at start, then checked every
-// interval and re-issued before it expires (kubeadm renews at the same 30-day mark); every
-// listener (API, MQTT) subscribes to be handed the new one. An operator's own certificate
-// (--tls-cert/--tls-key) is served as is and never re-issued.
+// The hub's serving certificates over time: loaded or issued at start, then checked every
+// interval and re-issued before they expire (kubeadm renews at the same 30-day mark); every
+// listener (API, MQTT) subscribes to be handed the new one.
+// An operator's own certificate (--tls-cert/--tls-key) is served as is on the HTTPS API and
+// never re-issued. MQTTS always serves the hub-CA certificate: boards trust the hub CA that
+// their join line pins (kubeadm's discovery hash pins the cluster CA the same way, and kubelets
+// keep trusting it whatever certificate the API shows people), so a board never depends on an
+// outside PKI or on the operator renewing theirs.
 
 import type { Logger } from '../../shared/log.js';
 import {
@@ -25,8 +29,11 @@ export interface ServingTlsOptions {
 
 export interface ServingTls {
   ca: HubCa;
+  /** What the HTTPS API serves: the operator's certificate, else the hub-CA one. */
   current(): ServingCert;
-  /** fn runs with each re-issued certificate. */
+  /** The hub-CA certificate (MQTTS serves it, with the CA, whatever the API serves). */
+  managed(): ServingCert;
+  /** fn runs with each re-issued hub-CA certificate. */
   onRotate(fn: (cert: ServingCert) => void): void;
   /** Check now (the timer calls this); resolves true when a new certificate was issued. */
   check(now?: number): Promise<boolean>;
@@ -35,17 +42,16 @@ export interface ServingTls {
 
 export async function startServingTls(o: ServingTlsOptions): Promise<ServingTls> {
   const ca = await loadOrCreateCa(o.dataDir);
-  const operator = o.certFile !== undefined && o.keyFile !== undefined;
-  const load = (now?: number) =>
-    operator
-      ? loadOperatorCert(o.certFile!, o.keyFile!)
-      : ensureServingCert(ca, o.dataDir, localSans(o.sans), now);
+  const operator =
+    o.certFile !== undefined && o.keyFile !== undefined
+      ? await loadOperatorCert(o.certFile, o.keyFile)
+      : undefined;
+  const load = (now?: number) => ensureServingCert(ca, o.dataDir, localSans(o.sans), now);
   let cert = await load();
   if (cert.issued) o.log.info('serving certificate issued', { notAfter: cert.notAfter.toISOString() });
   const listeners: ((c: ServingCert) => void)[] = [];
 
   const check = async (now?: number) => {
-    if (operator) return false;
     const next = await load(now);
     if (!next.issued) return false;
     cert = next;
@@ -60,11 +66,17 @@ export async function startServingTls(o: ServingTlsOptions): Promise<ServingTls>
 
   return {
     ca,
-    current: () => cert,
+    current: () => operator ?? cert,
+    managed: () => cert,
     onRotate: (fn) => {
       listeners.push(fn);
     },
     check,
     stop: () => clearInterval(timer),
   };
+}
+
+/** The MQTTS certificate chain: the hub-CA certificate, then the CA a board's first contact pins (agent/ca-pin.ts). */
+export function mqttTls(ca: HubCa, managed: ServingCert): { certPem: string; keyPem: string } {
+  return { certPem: `${managed.certPem.trim()}\n${ca.certPem.trim()}\n`, keyPem: managed.keyPem };
 }
