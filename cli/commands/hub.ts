@@ -77,7 +77,7 @@ Options:
   --api-max-connections N      open API connections at once (default 4096)
   --tls-san NAME,IP,...        extra names/addresses in the serving certificate (every local
                                address and the hostname are always in it)
-  --tls-cert FILE --tls-key FILE   serve this certificate instead of one from the hub CA
+  --tls-cert FILE --tls-key FILE   serve this certificate on the API (MQTTS keeps the hub-CA one boards pin)
   --service-cluster-ip-range CIDR  where Services get ClusterIPs (default 10.96.0.0/12)
   --service-node-port-range A-B    where NodePorts come from (default 30000-32767)
   --log-level info             debug | info | warn | error
