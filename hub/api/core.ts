@@ -27,6 +27,11 @@ export interface RequestOptions {
   dryRun?: boolean;
   /** Who writes: write admission (e.g. RBAC escalation prevention) decides with it. */
   user?: UserInfo;
+  /**
+   * Who makes the write (the fieldManager query parameter, or the client's user-agent prefix):
+   * it owns the fields it sets in metadata.managedFields. Unset for in-process writes.
+   */
+  fieldManager?: string;
 }
 
 /** What a write admission check sees: the object as it would be stored, the one it replaces. */

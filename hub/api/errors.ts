@@ -99,6 +99,37 @@ export class ConflictError extends ApiError {
   }
 }
 
+/**
+ * 409 — server-side apply would change fields another manager owns (upstream's conflict
+ * message: `Apply failed with N conflicts: conflict with "mgr" using v1: .data.key`).
+ */
+export class ApplyConflictError extends ApiError {
+  constructor(conflicts: { manager: string; apiVersion?: string; field: string }[]) {
+    const who = (c: { manager: string; apiVersion?: string }) =>
+      `"${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`;
+    // One conflict on one line; several grouped by manager, a field per line (as upstream).
+    const groups = new Map<string, string[]>();
+    for (const c of conflicts) groups.set(who(c), [...(groups.get(who(c)) ?? []), c.field]);
+    const text =
+      conflicts.length === 1
+        ? `Apply failed with 1 conflict: conflict with ${who(conflicts[0])}: ${conflicts[0].field}`
+        : `Apply failed with ${conflicts.length} conflicts: ${[...groups]
+            .map(([w, fields]) => `conflicts with ${w}:\n${fields.map((f) => `- ${f}\n`).join('')}`)
+            .join('')}`;
+    super(
+      409,
+      'Conflict',
+      text,
+      {},
+      conflicts.map((c) => ({
+        reason: 'FieldManagerConflict',
+        message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`,
+        field: c.field,
+      })),
+    );
+  }
+}
+
 /** 422 Invalid — field validation failed; causes name each field. */
 export class InvalidError extends ApiError {
   constructor(kind: string, name: string, causes: StatusCause[], group = '') {

@@ -48,6 +48,9 @@ export function mediaType(header: string | undefined): string {
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
 const JSON_TYPES = new Set(['', 'application/json', '*/*', 'text/json']);
 
+/** The content type of a server-side apply PATCH. */
+export const APPLY_PATCH_TYPE = 'application/apply-patch+yaml';
+
 export const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
@@ -110,12 +113,19 @@ export class BodyDecoder {
     throw new UnsupportedMediaTypeError(mt);
   }
 
+  /** A server-side apply body (application/apply-patch+yaml: YAML, of which JSON is a part). */
+  async applied(buf: Buffer): Promise<unknown> {
+    const text = buf.toString('utf8');
+    if (text.trim() === '') throw new BadRequestError('the applied configuration is empty');
+    return text.trimStart().startsWith('{') ? this.json(text) : this.yaml.decode(text);
+  }
+
   /** A PATCH body; the content type names the patch type. */
   patch(buf: Buffer, contentType: string | undefined): { type: PatchType; patch: unknown } {
     const mt = mediaType(contentType);
-    if (mt === 'application/apply-patch+yaml')
+    if (mt === APPLY_PATCH_TYPE)
       throw new UnsupportedMediaTypeError(
-        `${mt} (server-side apply is not supported: use client-side \`kubectl apply\`)`,
+        `${mt} (server-side apply is served on the object, not its subresources)`,
       );
     const type = PATCH_TYPES[mt];
     if (!type) throw new UnsupportedMediaTypeError(mt);

@@ -9,12 +9,14 @@ import type { UserInfo } from '../../auth/user.js';
 import { BadRequestError, MethodNotAllowedError, PathNotFoundError } from '../errors.js';
 import { deleteObject } from '../ops/delete.js';
 import { getObject, listObjects } from '../ops/read.js';
+import { MAX_FIELD_MANAGER_LENGTH } from '../apply/managed-fields.js';
+import { type ApplyOptions, applyObject } from '../ops/apply.js';
 import { createObject, patchObject, updateObject } from '../ops/write.js';
 import { isPlainObject } from '../patch/merge.js';
 import type { ResourceDef } from '../resource.js';
 import { defaultTable, toTable } from '../table.js';
 import { includeObject, wantsTable } from './accept.js';
-import { type BodyDecoder, mediaType } from './body.js';
+import { APPLY_PATCH_TYPE, type BodyDecoder, mediaType } from './body.js';
 import { sendJson, warningHeaders } from './respond.js';
 import { serveWatch } from './watch-stream.js';
 
@@ -56,7 +58,7 @@ export function verbOf(
   }
 }
 
-function requestOptions(q: URLSearchParams, user: UserInfo): RequestOptions {
+function requestOptions(q: URLSearchParams, user: UserInfo, userAgent: string | undefined): RequestOptions {
   const fv = q.get('fieldValidation');
   if (fv !== null && !['Strict', 'Warn', 'Ignore'].includes(fv))
     throw new BadRequestError(`fieldValidation "${fv}" is not one of Strict, Warn, Ignore`);
@@ -65,7 +67,33 @@ function requestOptions(q: URLSearchParams, user: UserInfo): RequestOptions {
     warnings: [],
     dryRun: dryRunRequested(q.getAll('dryRun')),
     user,
+    fieldManager: fieldManagerOf(q, userAgent),
   };
+}
+
+/** fieldManager, or else the user-agent up to its first "/" (upstream's prefixFromUserAgent). */
+function fieldManagerOf(q: URLSearchParams, userAgent: string | undefined): string {
+  const given = q.get('fieldManager');
+  if (given !== null) {
+    if (given.length > MAX_FIELD_MANAGER_LENGTH)
+      throw new BadRequestError(
+        `fieldManager: Too long: may not be more than ${MAX_FIELD_MANAGER_LENGTH} bytes`,
+      );
+    if (!/^[\x20-\x7e]*$/.test(given))
+      throw new BadRequestError('fieldManager: Invalid value: must consist of printable characters');
+    return given;
+  }
+  return (userAgent ?? 'unknown').split('/')[0].slice(0, MAX_FIELD_MANAGER_LENGTH) || 'unknown';
+}
+
+/** The apply options; force is valid for apply only (upstream refuses it on other patches). */
+function applyOptions(q: URLSearchParams, base: RequestOptions): ApplyOptions {
+  if (q.get('fieldManager') === null)
+    throw new BadRequestError('fieldManager: Required value: is required for apply requests');
+  const force = q.get('force');
+  if (force !== null && force !== 'true' && force !== 'false')
+    throw new BadRequestError(`force "${force}" must be true or false`);
+  return { ...base, fieldManager: base.fieldManager ?? '', force: force === 'true' };
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
@@ -163,21 +191,33 @@ export async function handleResource(
       return;
     case 'create': {
       if (name) throw new MethodNotAllowedError('create', `${def.resource}/${name}`);
-      const opts = requestOptions(q, r.user);
+      const opts = requestOptions(q, r.user, req.headers['user-agent']);
       const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
       const obj = await createObject(core, def, ns, body, opts);
       sendJson(res, 201, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'update': {
-      const opts = requestOptions(q, r.user);
+      const opts = requestOptions(q, r.user, req.headers['user-agent']);
       const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
       const obj = await updateObject(core, def, ns, name!, body, sub, opts);
       sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));
       return;
     }
     case 'patch': {
-      const opts = requestOptions(q, r.user);
+      const opts = requestOptions(q, r.user, req.headers['user-agent']);
+      if (mediaType(req.headers['content-type']) === APPLY_PATCH_TYPE && !sub) {
+        const applied = await r.body.applied(await r.body.read(req));
+        const mayCreate = () => core.authorize(r.user, { ...attrs, verb: 'create' });
+        const { object, created } = await applyObject(core, def, ns, name!, applied, {
+          ...applyOptions(q, opts),
+          mayCreate,
+        });
+        sendJson(res, created ? 201 : 200, object, warningHeaders(opts.warnings ?? []));
+        return;
+      }
+      if (q.get('force') !== null)
+        throw new BadRequestError('force: Forbidden: may not be specified for non-apply patch');
       const { type, patch } = r.body.patch(await r.body.read(req), req.headers['content-type']);
       const obj = await patchObject(core, def, ns, name!, patch, type, sub, opts);
       sendJson(res, 200, obj, warningHeaders(opts.warnings ?? []));

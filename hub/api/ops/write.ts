@@ -23,6 +23,7 @@ import {
   toValue,
   validateMeta,
 } from '../meta.js';
+import { checkManagedFields, recordUpdate } from '../apply/managed-fields.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { isPlainObject, mergePatch } from '../patch/merge.js';
 import { strategicMerge } from '../patch/strategic.js';
@@ -30,11 +31,20 @@ import type { ResourceDef } from '../resource.js';
 import { checkInput } from './input.js';
 import type { UserInfo } from '../../auth/user.js';
 
+/** What server-side apply needs to know of a kind to tell owned fields. */
+function ownable(def: ResourceDef): { statusIsSubresource: boolean } {
+  return { statusIsSubresource: def.subresources.includes('status') };
+}
+
 /** Retries of an update whose store CAS lost a race (no resourceVersion from the client). */
 const UPDATE_RETRIES = 5;
 
 function validateAll(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
-  const causes = [...validateMeta(def, obj), ...(def.validate?.(obj, old) ?? [])];
+  const causes = [
+    ...validateMeta(def, obj),
+    ...checkManagedFields((obj.metadata as { managedFields?: unknown }).managedFields),
+    ...(def.validate?.(obj, old) ?? []),
+  ];
   if (causes.length) throw new InvalidError(def.kind, obj.metadata.name ?? '', causes, def.group);
 }
 
@@ -76,6 +86,7 @@ export async function createObject(
   delete m.deletionGracePeriodSeconds;
   def.defaults?.(obj);
   def.prepareCreate?.(obj);
+  if (opts.fieldManager) recordUpdate(undefined, obj, opts.fieldManager, ownable(def), nowTimestamp());
   await def.admitCreate?.(obj, core);
   validateAll(def, obj);
   await core.admitWrite({ core, def, obj, user: opts.user });
@@ -109,7 +120,12 @@ export async function applyUpdate(
   name: string,
   make: (old: KubeObject) => KubeObject,
   subresource?: string,
-  internal: { bypassUpdateRules?: boolean; withStatus?: boolean; user?: UserInfo } = {},
+  internal: {
+    bypassUpdateRules?: boolean;
+    withStatus?: boolean;
+    user?: UserInfo;
+    fieldManager?: string;
+  } = {},
 ): Promise<KubeObject> {
   const key = storeKey(def, ns, name);
   for (let attempt = 0; ; attempt++) {
@@ -149,8 +165,15 @@ export async function applyUpdate(
         else next.status = st;
       }
     }
+    // A write that does not send managedFields keeps them (upstream's fieldmanager does).
+    const nextMeta = next.metadata as { managedFields?: unknown };
+    const oldMeta = old.metadata as { managedFields?: unknown };
+    if (nextMeta.managedFields === undefined && oldMeta.managedFields !== undefined)
+      nextMeta.managedFields = oldMeta.managedFields;
     def.defaults?.(next);
     def.prepareUpdate?.(next, old);
+    if (internal.fieldManager && subresource !== 'status')
+      recordUpdate(old, next, internal.fieldManager, ownable(def), nowTimestamp());
     // The binding subresource may set what a plain update may not (spec.nodeName).
     validateAll(def, next, internal.bypassUpdateRules ? undefined : old);
     await core.admitWrite({ core, def, obj: next, old, user: internal.user });
@@ -199,6 +222,7 @@ export async function updateObject(
   if (!obj.metadata.name) obj.metadata.name = name;
   return applyUpdate(core, def, obj.metadata.namespace, name, () => clone(obj), subresource, {
     user: opts.user,
+    fieldManager: opts.fieldManager,
   });
 }
 
@@ -251,6 +275,6 @@ export async function patchObject(
       return next;
     },
     subresource,
-    { user: opts.user },
+    { user: opts.user, fieldManager: opts.fieldManager },
   );
 }

@@ -26,7 +26,7 @@ export const MERGE_KEYS: Record<string, string> = {
 };
 
 /** Lists of scalars merged as sets. */
-const SET_LISTS = new Set(['finalizers']);
+export const SET_LISTS = new Set(['finalizers']);
 
 export class StrategicPatchError extends Error {
   override name = 'StrategicPatchError';
