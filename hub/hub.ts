@@ -198,7 +198,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         const serving = tls.current();
         const clientCaPem = tls.ca.certPem;
         const saTokens = await ServiceAccountTokens.open(config.dataDir);
-        const audit = new AuditLog(files.audit, config.auditLogMaxBytes, config.auditLogMaxFiles);
+        const audit = new AuditLog(files.audit, config.auditLogMaxBytes, config.auditLogMaxFiles, (e) =>
+          log.warn('audit log write failed; entries are dropped until a write succeeds', { error: e }),
+        );
         undo.push({ name: 'close audit log', run: () => audit.close() });
         api = await createApiServer({
           store,

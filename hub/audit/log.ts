@@ -29,11 +29,16 @@ export class AuditLog {
   private fd: number;
   private size: number;
   private closed = false;
+  private failing = false;
+  /** Entries lost to write errors (a full disk), since the start. */
+  dropped = 0;
 
   constructor(
     readonly path: string,
     private readonly maxBytes = DEFAULT_AUDIT_MAX_BYTES,
     private readonly maxFiles = DEFAULT_AUDIT_MAX_FILES,
+    /** Told of the first write error after a success (a full disk is reported once, not per request). */
+    private readonly onWriteError: (e: Error) => void = () => {},
   ) {
     this.fd = openSync(path, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
@@ -42,9 +47,18 @@ export class AuditLog {
   record(e: AuditEntry): void {
     if (this.closed) return; // a request that finishes while the hub stops
     const line = Buffer.from(`${JSON.stringify(e)}\n`);
-    if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
-    writeSync(this.fd, line);
-    this.size += line.length;
+    // kube-apiserver's log backend reports a failed write and drops the event; the request is
+    // already answered and the hub must not fall over because its disk is full.
+    try {
+      if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
+      writeSync(this.fd, line);
+      this.size += line.length;
+      this.failing = false;
+    } catch (err) {
+      this.dropped++;
+      if (!this.failing) this.onWriteError(err as Error);
+      this.failing = true;
+    }
   }
 
   /** audit.log -> audit.log.1 -> ... -> audit.log.<maxFiles> (dropped). */

@@ -77,3 +77,19 @@ export class NotAStoreError extends StoreError {
     super(`${path} is not a Drover store: ${reason}`);
   }
 }
+
+/**
+ * The disk under the store is full: the write was not committed (nothing of its batch was).
+ * As etcd's "database space exceeded": writes fail until space is freed, reads keep working.
+ */
+export class StoreFullError extends StoreError {
+  override name = 'StoreFullError';
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(
+      `the store's disk is full (${path}: ${detail}); writes fail until space is freed, reads still work`,
+    );
+  }
+}

@@ -18,6 +18,8 @@ import {
   NotAStoreError,
   RevisionConflictError,
   StoreClosedError,
+  StoreError,
+  StoreFullError,
 } from './errors.js';
 import { replaceAtomically } from './replace-atomically.js';
 import { RestoreTargetExistsError } from './sqlite-errors.js';
@@ -123,6 +125,11 @@ function eventOf(w: PendingWrite, rev: number, cur: CurrentRow | undefined): Sto
     prev,
     revision: rev,
   };
+}
+
+/** SQLite's "database or disk is full" (SQLITE_FULL: the disk has no room for the WAL). */
+function isDiskFull(e: unknown): boolean {
+  return (e as { code?: unknown } | undefined)?.code === 'SQLITE_FULL';
 }
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
@@ -281,6 +288,9 @@ export class SqliteStore implements Store {
           rev++;
           return { rev, cur };
         } catch (error) {
+          // Only a write's own failure (exists, not found, conflict) stays with that write; an
+          // SQLite error (disk full, I/O) fails the whole transaction, as it may have rolled it back.
+          if (!(error instanceof StoreError)) throw error;
           return { error };
         }
       });
@@ -391,7 +401,8 @@ export class SqliteStore implements Store {
         this.commits++;
       } catch (e) {
         // The commit itself failed (disk full, I/O error): nothing of the batch was written.
-        for (const w of batch) w.reject(e);
+        const err = isDiskFull(e) ? new StoreFullError(this.path, (e as Error).message) : e;
+        for (const w of batch) w.reject(err);
         continue;
       }
       batch.forEach((w, i) => {

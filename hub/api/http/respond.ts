@@ -2,7 +2,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../../shared/log.js';
-import { StoreClosedError } from '../../store/errors.js';
+import { StoreClosedError, StoreFullError } from '../../store/errors.js';
 import { ApiError, InternalError, ServiceUnavailableError } from '../errors.js';
 
 export function sendJson(
@@ -29,6 +29,9 @@ export function toApiError(e: unknown, log?: Logger): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof StoreClosedError)
     return new ServiceUnavailableError('the store is closed: the hub is shutting down');
+  // kube-apiserver answers etcd's "database space exceeded" with 500 InternalError, the cause
+  // in the message; an expected condition of the disk, not a bug: no stack in the log.
+  if (e instanceof StoreFullError) return new InternalError(e.message);
   log?.error('unexpected error serving a request', {
     err: e instanceof Error ? (e.stack ?? e.message) : String(e),
   });
