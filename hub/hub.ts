@@ -40,6 +40,7 @@ import { startWorkloadControllers } from './controllers/workloads.js';
 import { setQueueMetricsRegistry } from './controllers/queue-metrics.js';
 import { EventRecorder } from './events/recorder.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { EventTtlSweeper } from './events/ttl.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
 import { InformerFactory } from './informers/factory.js';
@@ -449,6 +450,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         );
         m.gauge('drover_node_leases', 'Nodes in the in-memory heartbeat table.', () => leases.size());
         registerFleetMetrics(m, informers, leases);
+        registerProcessMetrics(m, informers);
       },
     ],
     [

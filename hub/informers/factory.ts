@@ -36,6 +36,11 @@ export class InformerFactory {
     return this.informer<T>(resource).byIndex(name, value);
   }
 
+  /** Objects held per resource (for the memory gauges). */
+  sizes(): { resource: string; objects: number }[] {
+    return [...this.informers].map(([resource, inf]) => ({ resource, objects: inf.size() }));
+  }
+
   stop(): void {
     for (const inf of this.informers.values()) inf.stop();
     this.informers.clear();
