@@ -4,24 +4,33 @@
 // bind -> the board's desired set over MQTT -> the board's report -> pod status -> owner
 // status. Per case: time from the create to all pods bound and to all Running (as reported by
 // the boards), the rates, hub CPU (% of one core) and peak RSS, and hub CPU in the 10 s after
-// the last pod ran. Then Deployments of several sizes for the hub CPU cost per pod. Each
-// workload is deleted before the next (the boards confirm the deletions).
+// the last pod ran. The Deployment stays while (c) the hub is killed (kill -9), kept down for
+// --restart-down, and restarted on its data dir and ports: the time until every board is back
+// (heard from and Ready), board NotReady marks, pods deleted/evicted/moved, LISTs after
+// start-up, hub CPU; and while (b) runs beside it, so the hub's memory is read at N boards with
+// P + N pods (the per-component split: idle hub, per board, per pod, from its gauges). Then
+// Deployments of several sizes for the hub CPU cost per pod. Each workload is deleted before
+// the next (the boards confirm the deletions).
 // Unlike the scheduler-throughput figure (the scheduling decision alone, no API, no store),
 // this is the path a pod really takes.
 // Run alone: node dist/bench/fleet-pods.js [--nodes 10000] [--pods 2000] [--sizes 1000,5000,20000]
-//   [--ramp 50] [--per-process 2500] [--timeout 10m] [--hub-prof DIR]
+//   [--ramp 50] [--per-process 2500] [--timeout 10m] [--restart-down 30s] [--no-restart] [--hub-prof DIR]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hubApiClient } from './lib/hub-client.js';
+import { hubApiClient, hubFetch } from './lib/hub-client.js';
 import { Informer } from '../hub/informers/informer.js';
 import type { DaemonSet, Deployment } from '../shared/api/apps.js';
 import type { Pod } from '../shared/api/types.js';
 import { createLogger } from '../shared/log.js';
 import { BenchArgs } from './lib/args.js';
 import { type HubChild, startHubChild } from './lib/hub-child.js';
+import { describeMemory, type HubMemory, hubMemory } from './lib/hub-memory.js';
+import { MachineLoad } from './lib/machine-load.js';
 import { NodeTracker } from './lib/node-tracker.js';
+import { PodDisturbance, placementOf } from './lib/pod-disturbance.js';
+import { listsByResource, metricSum } from './lib/prom-text.js';
 import { cpuPercent, sampleProc } from './lib/proc.js';
 import { BenchReport } from './lib/report.js';
 import { fmt } from './lib/stats.js';
@@ -38,9 +47,14 @@ const SETTLE_MS = 10_000; // hub CPU measured over this long after the last pod 
 /** Pods a hollow board takes (its machine reports pods: 110); larger sizes are skipped. */
 const PODS_PER_BOARD = 100;
 const HUB_PROF_DIR = args.has('hub-prof') ? args.string('hub-prof', '.') : undefined;
+/** How long the hub stays down in the restart case (the issue's case: 30 s), ms. */
+const RESTART_DOWN_MS = args.durationMs('restart-down', 30_000);
+const RESTART = !args.has('no-restart');
+/** After every board is back, how long nothing more may happen to nodes and pods, ms. */
+const RESTART_HOLD_MS = 10_000;
 const NS = 'default';
 
-const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout'].filter((k) => args.has(k));
+const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout', 'restart-down'].filter((k) => args.has(k));
 const command = `npm run bench -- fleet-pods${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
 const report = new BenchReport(
   'fleet-pods',
@@ -51,6 +65,7 @@ const report = new BenchReport(
     pods: PODS,
     sizes: SIZES,
     rampPerSecond: RAMP,
+    restartDownMs: RESTART ? RESTART_DOWN_MS : undefined,
   },
 );
 const ANCHOR_E2E = {
@@ -88,6 +103,8 @@ class PodWatch {
 }
 
 interface CaseResult {
+  /** The hub's memory once all pods ran. */
+  memory?: HubMemory;
   pods: number;
   boundS: number;
   runningS: number;
@@ -104,18 +121,30 @@ let tracker: NodeTracker | undefined;
 let pods: Informer<Pod> | undefined;
 let hubDied = false;
 let stopping = false;
-try {
-  hub = await startHubChild(
-    { dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' },
+const load = new MachineLoad();
+/** Starts the hub process (ports 0 the first time, the same ports on a restart). */
+async function startHub(ports: { api: number; mqtt: number }): Promise<HubChild> {
+  const h = await startHubChild(
+    { dataDir, apiPort: ports.api, mqttPort: ports.mqtt, mqttHost: '127.0.0.1', logLevel: 'warn' },
     HUB_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${HUB_PROF_DIR}`] : [],
   );
-  const h = hub;
   void h.exited.then((code) => {
-    if (stopping) return;
+    if (stopping || hub !== h) return;
     hubDied = true;
     report.note(`the hub process exited (code ${code}) during the run`);
   });
+  return h;
+}
+const hubPid = () => hub?.pid ?? 0;
+try {
+  hub = await startHub({ api: 0, mqtt: 0 });
+  const h = hub;
   const client = hubApiClient(dataDir);
+  const metricsFetch = hubFetch(dataDir) as typeof fetch;
+  const memory = () => hubMemory(metricsFetch, h.api);
+  const scrape = async () =>
+    (await metricsFetch(`${h.api}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+  const idleMemory = await memory();
   tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
   await tracker.start();
   const t = tracker;
@@ -143,34 +172,40 @@ try {
   }
   if (t.readyCount() < NODES) throw new Error(`only ${t.readyCount()}/${NODES} boards Ready`);
   console.log(`     all ${NODES} Ready after ${fmt((Date.now() - t0) / 1000)} s`);
+  const boardsMemory = await memory();
 
   const watches = new Set<PodWatch>();
+  const restartWatches = new Set<{ observe(type: string, p: Pod): unknown }>();
   pods = new Informer<Pod>(client, 'pods', createLogger('bench/pods', 40));
   pods.addHandler({
     onChange: (type, p) => {
       for (const w of watches) w.observe(type, p);
+      for (const w of restartWatches) w.observe(type, p);
     },
   });
   await pods.start();
 
-  /** Creates the workload, waits for `want` pods bound and Running, measures, deletes it. */
+  /**
+   * Creates the workload, waits for `want` pods bound and Running, measures; returns the result
+   * and the workload's deletion (which waits for the boards to confirm it).
+   */
   async function runCase(
     what: string,
     app: string,
     want: number,
     create: () => Promise<unknown>,
     remove: () => Promise<unknown>,
-  ): Promise<CaseResult | undefined> {
+  ): Promise<{ result: CaseResult | undefined; remove: () => Promise<void> }> {
     const w = new PodWatch(app);
     watches.add(w);
-    const a = sampleProc(h.pid);
+    const a = sampleProc(hubPid());
     let peak = a.rssBytes;
     const start = Date.now();
     await create();
     let lastLog = start;
     while ((w.running.size < want || w.bound.size < want) && Date.now() - start < TIMEOUT_MS && !hubDied) {
       await sleep(200);
-      peak = Math.max(peak, sampleProc(h.pid).rssBytes);
+      peak = Math.max(peak, sampleProc(hubPid()).rssBytes);
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
         console.log(
@@ -178,13 +213,15 @@ try {
         );
       }
     }
-    const b = sampleProc(h.pid);
+    const b = sampleProc(hubPid());
     const ok = w.running.size >= want && w.bound.size >= want;
     let result: CaseResult | undefined;
     if (ok) {
+      const mem = await memory();
       await sleep(SETTLE_MS);
-      const c = sampleProc(h.pid);
+      const c = sampleProc(hubPid());
       result = {
+        memory: mem,
         pods: want,
         boundS: (w.lastBoundAt - start) / 1000,
         runningS: (w.lastRunningAt - start) / 1000,
@@ -200,12 +237,87 @@ try {
       report.note(
         `${what}: only ${w.bound.size} bound and ${w.running.size} Running of ${want} after ${Math.round((Date.now() - start) / 1000)} s`,
       );
-    await remove();
-    const gone = Date.now();
-    while (w.bound.size > 0 && Date.now() - gone < TIMEOUT_MS && !hubDied) await sleep(500);
-    if (w.bound.size > 0) report.note(`${what}: ${w.bound.size} pods still present after the delete`);
-    watches.delete(w);
-    return result;
+    const removeAndWait = async () => {
+      await remove();
+      const gone = Date.now();
+      while (w.bound.size > 0 && Date.now() - gone < TIMEOUT_MS && !hubDied) await sleep(500);
+      if (w.bound.size > 0) report.note(`${what}: ${w.bound.size} pods still present after the delete`);
+      watches.delete(w);
+    };
+    return { result, remove: removeAndWait };
+  }
+
+  /** Restart case result (see the header). */
+  interface RestartResult {
+    backS: number;
+    apiUpS: number;
+    notReady: number;
+    disturbance: PodDisturbance;
+    listsAfterStart: number;
+    cpu: number;
+    peakRssMb: number;
+  }
+
+  /** kill -9 of the hub with the workload `app` running, down RESTART_DOWN_MS, restart, measure. */
+  async function restartCase(app: string): Promise<RestartResult | undefined> {
+    const t = tracker as NodeTracker;
+    const informer = pods as Informer<Pod>;
+    const d = new PodDisturbance(placementOf(informer.list().filter((p) => p.metadata.labels?.app === app)));
+    const watch = { observe: (type: string, p: Pod) => p.metadata.labels?.app === app && d.observe(type, p) };
+    restartWatches.add(watch);
+    const notReadyBefore = t.notReadyTransitions.length;
+    const old = hub as HubChild;
+    const ports = { api: Number(new URL(old.api).port), mqtt: Number(new URL(old.mqtt).port) };
+    console.log(`     restart: kill -9 of the hub, ${RESTART_DOWN_MS / 1000} s down`);
+    hub = undefined; // its exit is this case's doing, not a death
+    process.kill(old.pid, 'SIGKILL');
+    await old.exited;
+    await sleep(RESTART_DOWN_MS);
+    const tStart = Date.now();
+    hub = await startHub(ports);
+    const apiUpS = (Date.now() - tStart) / 1000;
+    const a = sampleProc(hub.pid);
+    let peak = a.rssBytes;
+    const listsAtUp = listsByResource(await scrape());
+    let back = false;
+    let lastLog = Date.now();
+    while (!back && Date.now() - tStart < TIMEOUT_MS && !hubDied) {
+      await sleep(1000);
+      peak = Math.max(peak, sampleProc(hub.pid).rssBytes);
+      const m = await scrape().catch(() => '');
+      const connected = metricSum(m, 'drover_nodes_connected');
+      const ready = metricSum(m, 'drover_nodes', { ready: 'true' });
+      back = connected >= NODES && ready >= NODES;
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        console.log(
+          `     restart: ${Math.round((Date.now() - tStart) / 1000)} s: heard from ${connected}/${NODES}, Ready ${ready}, NotReady marks ${t.notReadyTransitions.length - notReadyBefore}`,
+        );
+      }
+    }
+    const backS = (Date.now() - tStart) / 1000;
+    if (!back) {
+      report.note(`restart: not every board back after ${Math.round(backS)} s`);
+      restartWatches.delete(watch);
+      return undefined;
+    }
+    await sleep(RESTART_HOLD_MS);
+    const b = sampleProc(hub.pid);
+    const listsAfter = listsByResource(await scrape());
+    restartWatches.delete(watch);
+    const r: RestartResult = {
+      backS,
+      apiUpS,
+      notReady: t.notReadyTransitions.length - notReadyBefore,
+      disturbance: d,
+      listsAfterStart: Object.keys(listsAfter).reduce((n, k) => n + (listsAfter[k] - (listsAtUp[k] ?? 0)), 0),
+      cpu: cpuPercent(a, b),
+      peakRssMb: mb(Math.max(peak, b.rssBytes)),
+    };
+    console.log(
+      `     restart: API up ${fmt(apiUpS)} s after the start, every board back after ${fmt(backS)} s; NotReady marks ${r.notReady}; pods ${d.summary()}; LISTs after start-up ${r.listsAfterStart}; hub ${fmt(r.cpu)}% CPU, ${fmt(r.peakRssMb)} MB peak`,
+    );
+    return r;
   }
 
   const template = (app: string) => ({
@@ -227,8 +339,11 @@ try {
       () => client.delete('deployments', NS, name, { propagationPolicy: 'Background' }),
     );
 
-  const dep = await deployment('pods-a', PODS);
-  const ds = await runCase(
+  const depCase = await deployment('pods-a', PODS);
+  const dep = depCase.result;
+  const restart = RESTART && dep ? await restartCase('pods-a') : undefined;
+  // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
+  const dsCase = await runCase(
     'DaemonSet',
     'pods-ds',
     NODES,
@@ -241,14 +356,18 @@ try {
       }),
     () => client.delete('daemonsets', NS, 'pods-ds', { propagationPolicy: 'Background' }),
   );
+  const ds = dsCase.result;
+  await dsCase.remove();
+  await depCase.remove();
   const sized: CaseResult[] = [];
   for (const n of SIZES) {
     if (n > NODES * PODS_PER_BOARD) {
       report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
       continue;
     }
-    const r = await deployment(`pods-${n}`, n);
-    if (r) sized.push(r);
+    const c = await deployment(`pods-${n}`, n);
+    await c.remove();
+    if (c.result) sized.push(c.result);
   }
 
   const label = `${NODES} boards, end to end (API -> controller -> scheduler -> MQTT -> board report)`;
@@ -288,12 +407,41 @@ try {
       },
     );
   }
+  if (RESTART)
+    report.add(
+      `hub kill -9 with ${NODES} boards and ${PODS} pods, ${RESTART_DOWN_MS / 1000} s down: boards marked NotReady`,
+      restart?.notReady ?? Number.NaN,
+      'boards',
+      {
+        anchor: "node-lifecycle's start-up grace: a controller restart is no reason to evict",
+        goal: '0 NotReady, 0 pods evicted',
+      },
+      restart
+        ? {
+            met: restart.notReady === 0 && restart.disturbance.total() === 0,
+            note: `every board back (heard from and Ready) ${fmt(restart.backS)} s after the hub process started (API up after ${fmt(restart.apiUpS)} s); pods: ${restart.disturbance.summary()}; LISTs after start-up: ${restart.listsAfterStart}; hub ${fmt(restart.cpu)}% of a core and ${fmt(restart.peakRssMb)} MB peak RSS until ${RESTART_HOLD_MS / 1000} s after`,
+          }
+        : { note: 'did not finish' },
+    );
+  const full = ds?.memory;
+  if (full)
+    report.add(
+      `hub RSS at ${NODES} boards with ${PODS + NODES} pods`,
+      mb(full.rssBytes),
+      'MB',
+      { anchor: 'bare aedes, 10k clients: ~275 MB RSS', goal: '< 600 MB' },
+      {
+        met: mb(full.rssBytes) < 600,
+        note: describeMemory(idleMemory, { n: NODES, m: boardsMemory }, { n: PODS + NODES, m: full }),
+      },
+    );
   report.note(
-    `hub and ${Math.ceil(NODES / PER_PROCESS)} simulator processes share the machine's ${report.result.machine.cpus} cores; not the decision-only scheduler figure`,
+    `hub and ${Math.ceil(NODES / PER_PROCESS)} simulator processes share the machine's ${report.result.machine.cpus} cores; not the decision-only scheduler figure; ${load.describe()}`,
   );
   report.write();
 } finally {
   stopping = true;
+  load.stop();
   pods?.stop();
   tracker?.stop();
   await fleet?.stop();

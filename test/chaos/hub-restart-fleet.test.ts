@@ -12,6 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hubApiClient } from '../../bench/lib/hub-client.js';
 import { NodeTracker } from '../../bench/lib/node-tracker.js';
+import { PodDisturbance, placementOf } from '../../bench/lib/pod-disturbance.js';
 import { type Fleet, startFleet } from '../../bench/sim/fleet.js';
 import { Informer } from '../../hub/informers/informer.js';
 import type { Deployment } from '../../shared/api/apps.js';
@@ -55,34 +56,6 @@ test.after(async () => {
   cleanupTempDirs();
 });
 
-/** What must not happen to the workload's pods after a restart, counted from the watch. */
-class PodDisturbance {
-  deleted: string[] = [];
-  terminating: string[] = [];
-  created: string[] = [];
-  moved: string[] = [];
-  constructor(private readonly placed: Map<string, { uid: string; node: string }>) {}
-  observe(type: string, p: Pod): void {
-    const name = p.metadata.name ?? '';
-    const was = this.placed.get(name);
-    if (type === 'DELETED') this.deleted.push(name);
-    else if (!was || was.uid !== p.metadata.uid) this.created.push(name);
-    else if (p.metadata.deletionTimestamp) this.terminating.push(name);
-    else if (p.spec.nodeName !== was.node) this.moved.push(name);
-  }
-  total(): number {
-    return this.deleted.length + this.terminating.length + this.created.length + this.moved.length;
-  }
-  summary(): string {
-    return JSON.stringify({
-      deleted: this.deleted.slice(0, 5),
-      terminating: this.terminating.slice(0, 5),
-      created: this.created.slice(0, 5),
-      moved: this.moved.slice(0, 5),
-    });
-  }
-}
-
 test(`hub restart (SIGTERM, kill -9) under ${BOARDS} hollow boards: no NotReady, no eviction, no LIST storm`, async () => {
   const cc = new ChaosCase(
     'hub-restart-fleet',
@@ -110,7 +83,6 @@ test(`hub restart (SIGTERM, kill -9) under ${BOARDS} hollow boards: no NotReady,
     what: `${BOARDS} hollow boards Ready`,
   });
 
-  const placed = new Map<string, { uid: string; node: string }>();
   let disturbance: PodDisturbance | undefined;
   pods = new Informer<Pod>(client, 'pods', createLogger('test/pods', 40));
   pods.addHandler({
@@ -141,8 +113,7 @@ test(`hub restart (SIGTERM, kill -9) under ${BOARDS} hollow boards: no NotReady,
     },
     { timeoutMs: 180_000, intervalMs: 250, what: `${PODS} pods Running` },
   );
-  for (const p of ours())
-    placed.set(p.metadata.name ?? '', { uid: p.metadata.uid ?? '', node: p.spec.nodeName ?? '' });
+  const placed = placementOf(ours());
   cc.did(
     `${BOARDS} hollow boards (real Agent, simulated machine) joined a real hub process (grace ${GRACE_MS / 1000} s, heartbeats 1 s); a Deployment of ${PODS} pods Running on them`,
   );

@@ -1,0 +1,57 @@
+// The hub's memory as its /metrics tells it (hub/process-metrics.ts): RSS, V8 heap, memory
+// outside the heap (Buffers, TLS), objects per informer cache and MQTT clients. Sampled at the
+// phases of a fleet run, the differences split the heap per component (per board, per pod).
+
+import { metricByLabel, metricSum } from './prom-text.js';
+
+export interface HubMemory {
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  /** Objects held per shared informer cache. */
+  informerObjects: Record<string, number>;
+  mqttClients: number;
+}
+
+/** Reads the memory gauges from a /metrics fetch of the hub (e.g. hubFetch(dataDir)). */
+export async function hubMemory(fetchFn: typeof fetch, apiUrl: string): Promise<HubMemory> {
+  const r = await fetchFn(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(30_000) });
+  const text = await r.text();
+  return {
+    rssBytes: metricSum(text, 'process_resident_memory_bytes'),
+    heapUsedBytes: metricSum(text, 'nodejs_heap_size_used_bytes'),
+    externalBytes: metricSum(text, 'nodejs_external_memory_bytes'),
+    informerObjects: metricByLabel(text, 'drover_informer_objects', 'resource'),
+    mqttClients: metricSum(text, 'drover_mqtt_clients'),
+  };
+}
+
+const MB = 2 ** 20;
+const mb = (b: number) => (b / MB).toFixed(0);
+const kb = (b: number) => (b / 1024).toFixed(1);
+
+/**
+ * The per-component split between phases: the idle hub, then `boards` connected boards, then
+ * `pods` pods on them. Per-board cost: heap growth from idle to boards; per-pod cost: heap
+ * growth from boards to boards+pods.
+ */
+export function describeMemory(
+  idle: HubMemory,
+  boards: { n: number; m: HubMemory },
+  pods: { n: number; m: HubMemory },
+): string {
+  const perBoard = (boards.m.heapUsedBytes - idle.heapUsedBytes) / boards.n;
+  const perBoardExt = (boards.m.externalBytes - idle.externalBytes) / boards.n;
+  const perPod = (pods.m.heapUsedBytes - boards.m.heapUsedBytes) / pods.n;
+  const top = Object.entries(pods.m.informerObjects)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  return [
+    `idle hub: RSS ${mb(idle.rssBytes)} MB, heap ${mb(idle.heapUsedBytes)} MB`,
+    `${boards.n} boards: RSS ${mb(boards.m.rssBytes)} MB, heap ${mb(boards.m.heapUsedBytes)} MB (${kb(perBoard)} KiB heap + ${kb(perBoardExt)} KiB outside the heap per board: connection, Node object, lease entry), external ${mb(boards.m.externalBytes)} MB`,
+    `+${pods.n} pods: RSS ${mb(pods.m.rssBytes)} MB, heap ${mb(pods.m.heapUsedBytes)} MB (${kb(perPod)} KiB heap per pod: informer caches, desired sets, scheduler cache); cached objects: ${top}`,
+  ].join('; ');
+}
