@@ -27,6 +27,7 @@ import {
   ServiceRangeError,
 } from './api/allocation/ranges.js';
 import { natsServers } from './store/open.js';
+import { DEFAULT_USAGE_HISTORY_SAMPLES } from './usage/history.js';
 
 export interface HubConfig {
   /** Directory for store.db, pki/, kubeconfig, bootstrap-token, endpoints.json. */
@@ -76,6 +77,8 @@ export interface HubConfig {
   agentEventBurst: number;
   /** Events are deleted this long after their last occurrence, ms (kube-apiserver --event-ttl). */
   eventTtlMs: number;
+  /** Usage samples kept in memory per board for the dashboard, count (one per status report). */
+  usageHistorySamples: number;
   /** Extra names and IPs in the serving certificate (--tls-san), beside every local address and the hostname. */
   tlsSans: string[];
   /** An operator's own serving certificate and key (PEM files), used instead of one from the hub CA. */
@@ -118,6 +121,7 @@ export const HUB_DEFAULTS: HubConfig = {
   agentEventQps: 5, // events/s per node
   agentEventBurst: 50, // events per node at once
   eventTtlMs: DEFAULT_EVENT_TTL_MS, // 1 h
+  usageHistorySamples: DEFAULT_USAGE_HISTORY_SAMPLES, // 60 samples: 1 h at the 60 s status interval
   tlsSans: [],
   tlsRenewCheckIntervalMs: 3_600_000, // 1 h
   apiHeadersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS, // 10 s
@@ -219,6 +223,16 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   duration(cfg, 'leasePersistIntervalMs', 0);
   duration(cfg, 'rpcTimeoutMs', 1);
   duration(cfg, 'eventTtlMs', 1000);
+  if (
+    !Number.isInteger(cfg.usageHistorySamples) ||
+    cfg.usageHistorySamples < 1 ||
+    cfg.usageHistorySamples > 10_000
+  )
+    throw new InvalidHubOptionError(
+      'usageHistorySamples',
+      cfg.usageHistorySamples,
+      'must be an integer number of samples 1-10000',
+    );
   if (!Number.isFinite(cfg.agentEventQps) || cfg.agentEventQps <= 0)
     throw new InvalidHubOptionError(
       'agentEventQps',

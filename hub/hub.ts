@@ -53,6 +53,9 @@ import { AuditLog } from './audit/log.js';
 import { AesGcmTransformer, EncryptingStore } from './store/encrypting.js';
 import { loadOrCreateEncryptionKeys } from './store/encryption-keys.js';
 import type { Store } from './store/store.js';
+import { nodeUsageHandler } from './usage/handler.js';
+import { UsageHistory } from './usage/history.js';
+import type { Node } from '../shared/api/types.js';
 import { createLogger, type LogLevel, type Logger } from '../shared/log.js';
 import { HUB_USERNAME, nodeClientId } from '../shared/protocol/constants.js';
 
@@ -160,6 +163,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   let hubStopping = false;
   // One list+watch per resource for the scheduler, the gateway and the controllers.
   let informers!: InformerFactory;
+  const usage = new UsageHistory(config.usageHistorySamples);
 
   const boardMqttUrl = () => (broker ? dialableMqttUrl(mqttUrl, config.mqttHost) : mqttUrl);
 
@@ -231,6 +235,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           api.updateTls({ certPem: c.certPem, keyPem: c.keyPem, clientCaPem });
         });
         // Logs come from the agents through the gateway, which starts later.
+        api.registerSubresourceHandler('nodes', 'usage', nodeUsageHandler(usage));
         api.registerSubresourceHandler(
           'pods',
           'log',
@@ -328,6 +333,13 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: log.child('leases'),
         });
         undo.push({ name: 'flush leases', run: () => leases.close() });
+        // A deleted Node's usage history goes with it, so the table holds only nodes that exist.
+        const offNodes = informers.informer<Node>('nodes').addHandler({
+          onChange: (type, n) => {
+            if (type === 'DELETED' && n.metadata.name) usage.forget(n.metadata.name);
+          },
+        });
+        undo.push({ name: 'stop usage history', run: offNodes });
         const kcm = as('kube-controller-manager');
         lifecycle = new NodeLifecycleController({
           client: kcm,
@@ -346,6 +358,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: gatewayClient,
           leases,
+          usage,
           log: log.child('gateway'),
           onNodeActivity: (n) => lifecycle.onActivity(n),
           onNodeWill: (n) => lifecycle.onWill(n),

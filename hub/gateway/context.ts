@@ -4,6 +4,7 @@
 import type { ApiClient } from '../api/client.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { LeaseTable } from '../leases.js';
+import type { UsageHistory } from '../usage/history.js';
 import type { Logger } from '../../shared/log.js';
 
 export interface PublishOptions {
@@ -15,6 +16,8 @@ export interface GatewayContext {
   client: ApiClient;
   publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
   leases: LeaseTable;
+  /** Where admitted status reports' usage goes (the board page's history); none in unit use. */
+  usage?: UsageHistory;
   log: Logger;
   /** Events of the hub's MQTT side (refused joins). */
   events: EventRecorder;

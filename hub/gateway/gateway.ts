@@ -25,6 +25,7 @@ import {
   ProtocolError,
 } from '../../shared/protocol/messages.js';
 import type { Logger } from '../../shared/log.js';
+import type { UsageHistory } from '../usage/history.js';
 import { handleAgentEvent } from './agent-events.js';
 import type { GatewayContext, PublishOptions } from './context.js';
 import { DesiredPublisher } from './desired.js';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   password: string;
   client: ApiClient;
   leases: LeaseTable;
+  /** Usage of admitted status reports, kept in memory for the board page. */
+  usage?: UsageHistory;
   log: Logger;
   onNodeActivity?: (node: string) => void;
   onNodeWill?: (node: string) => void;
@@ -145,6 +148,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     client: opts.client,
     publish,
     leases: opts.leases,
+    ...(opts.usage ? { usage: opts.usage } : {}),
     log,
     events: new EventRecorder({ client: opts.client, component: 'drover-gateway', log }),
     onNodeActivity: opts.onNodeActivity ?? (() => {}),

@@ -85,6 +85,7 @@ export async function handleStatus(
   if (r.nodeName !== node)
     throw new ProtocolError(`status for ${r.nodeName} published on node ${node}'s topic`);
   admitNodeStatus(r);
+  ctx.usage?.record(node, nowMs, r.usage); // memory only: usage never reaches the store
   ctx.leases.recordHeartbeat(node, nowMs);
   ctx.leases.setReportedReady(
     node,

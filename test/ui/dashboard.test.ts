@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's Chromium through puppeteer-core) against a real
 // hub process with real agents on the real Docker engine: the overview lists the boards live,
 // a killed agent's row turns not-ready without a reload, scaling from the page changes the
-// Deployment, a pod's logs appear and keep following, and every API call carries the token.
+// Deployment, a pod's logs appear and keep following, the board page charts the board's usage
+// history, and every API call carries the token.
 // DROVER_SCREENSHOTS_DIR=docs regenerates the README's screenshots.
 
 import { serviceAccountToken } from '../helpers/api.js';
@@ -12,6 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Deployment } from '../../shared/api/apps.js';
 import type { Pod } from '../../shared/api/types.js';
+import type { NodeUsageHistory } from '../../shared/api/usage.js';
 import { Cluster, IMAGE, running } from '../e2e/pods-harness.js';
 import { getJson } from '../helpers/api.js';
 import { type DashboardPage, launchBrowser, openDashboard } from '../helpers/browser.js';
@@ -213,6 +215,16 @@ test("a board page shows the board's pods and follows a pod's logs", async () =>
     timeoutMs: UI_WAIT_MS,
     what: 'followed log lines',
   });
+  // Usage history: the chart shows what the hub keeps for the board (its status reports' usage).
+  await until(async () => {
+    const h = await getJson<NodeUsageHistory>(c.hub.apiUrl, '/api/v1/nodes/ui-a/usage');
+    const shown = await p
+      .$eval('[data-testid=usage]', (el) => el.getAttribute('data-samples'))
+      .catch(() => null);
+    return h.samples.length > 0 && shown === String(h.samples.length);
+  }, 'the usage chart with the hub samples');
+  assert.match((await text('[data-testid=usage-cpu]')) ?? '', /^CPU (\d+(\.\d)?|\?)%$/);
+  assert.match((await text('[data-testid=usage-memory]')) ?? '', /^memory \d/);
   await p.screenshot({ path: join(SHOTS, 'dashboard-board.png'), fullPage: true });
   assert.equal(d.errors, []);
 });

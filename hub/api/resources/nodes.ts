@@ -69,7 +69,8 @@ export const nodes: ResourceDef<Node> = {
   shortNames: ['no'],
   namespaced: false,
   verbs: ALL_VERBS,
-  subresources: ['status'],
+  // usage: the board's usage history, served from the hub's memory (hub/usage/handler.ts).
+  subresources: ['status', 'usage'],
   schema: kindSchema({
     spec: obj({
       podCIDR: str,

@@ -47,6 +47,8 @@ export const REPORT_LIMITS = {
   maxImageBytes: 1 * TiB,
   /** A container's restart count. */
   maxRestartCount: 2 ** 31 - 1,
+  /** Reported CPU use, percent of all the board's CPUs together. */
+  maxUsageCpuPercent: 100,
 } as const;
 
 /** The largest value a board may report for a resource, in the quantity's own unit. */

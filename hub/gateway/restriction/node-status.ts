@@ -102,6 +102,32 @@ function checkLabels(labels: Record<string, string>): StatusCause[] {
   return out;
 }
 
+/** usage (kept in the hub's usage history, not the Node): numbers within a board's bounds only. */
+function checkUsage(u: unknown): StatusCause[] {
+  if (u === undefined) return [];
+  if (u === null || typeof u !== 'object' || Array.isArray(u))
+    return [cause('usage', 'Invalid value: must be an object')];
+  const bounds: Record<string, number> = {
+    cpuPercent: REPORT_LIMITS.maxUsageCpuPercent,
+    memoryBytes: REPORT_LIMITS.maxMemoryBytes,
+  };
+  const out: StatusCause[] = [];
+  for (const [k, v] of Object.entries(u)) {
+    const max = bounds[k];
+    if (max === undefined)
+      out.push(
+        cause(
+          `usage.${k}`,
+          `Unsupported value: "${k}": supported: cpuPercent, memoryBytes`,
+          'FieldValueNotSupported',
+        ),
+      );
+    else if (typeof v !== 'number' || !(v >= 0 && v <= max))
+      out.push(cause(`usage.${k}`, `Invalid value: ${String(v)}: must be a number from 0 to ${max}`));
+  }
+  return out;
+}
+
 /** The status part of a report, as the Node will hold it (times are added by the writer). */
 export function reportedStatus(r: NodeStatusReport): NodeStatus {
   return {
@@ -123,6 +149,7 @@ export function nodeStatusProblems(r: NodeStatusReport): StatusCause[] {
   if (schema.length) return schema;
   const out = [
     ...checkLabels(r.labels ?? {}),
+    ...checkUsage(r.usage),
     ...validateNodeStatus(s),
     ...checkResources(s),
     ...checkConditions('status.conditions', r.conditions),

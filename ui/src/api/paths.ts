@@ -5,6 +5,7 @@ const enc = encodeURIComponent;
 export const paths = {
   nodes: '/api/v1/nodes',
   node: (name: string) => `/api/v1/nodes/${enc(name)}`,
+  nodeUsage: (name: string) => `/api/v1/nodes/${enc(name)}/usage`,
   pods: '/api/v1/pods',
   pod: (ns: string, name: string) => `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}`,
   podEviction: (ns: string, name: string) => `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}/eviction`,

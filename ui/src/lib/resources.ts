@@ -10,7 +10,8 @@ export interface Allocation {
   requested: number;
 }
 
-function q(v: string | number | undefined): number {
+/** A quantity as a number (0 when absent or unreadable). */
+export function quantity(v: string | number | undefined): number {
   if (v === undefined) return 0;
   try {
     return parseQuantity(v);
@@ -29,14 +30,14 @@ export function allocation(node: Node, pods: Pod[]): Allocation[] {
   let mem = 0;
   for (const p of active)
     for (const c of p.spec.containers) {
-      cpu += q(c.resources?.requests?.cpu);
-      mem += q(c.resources?.requests?.memory);
+      cpu += quantity(c.resources?.requests?.cpu);
+      mem += quantity(c.resources?.requests?.memory);
     }
   const a = node.status?.allocatable ?? {};
   return [
-    { resource: 'cpu', allocatable: q(a.cpu), requested: cpu },
-    { resource: 'memory', allocatable: q(a.memory), requested: mem },
-    { resource: 'pods', allocatable: q(a.pods), requested: active.length },
+    { resource: 'cpu', allocatable: quantity(a.cpu), requested: cpu },
+    { resource: 'memory', allocatable: quantity(a.memory), requested: mem },
+    { resource: 'pods', allocatable: quantity(a.pods), requested: active.length },
   ];
 }
 

@@ -1,4 +1,4 @@
-// A board: its conditions, capacity vs allocated, its pods, its events, a pod's logs; cordon
+// A board: its conditions, capacity vs allocated, usage history, its pods, its events, a pod's logs; cordon
 // and drain. Each part is its own watch, narrowed by the hub (field selectors).
 
 import { useState } from 'preact/hooks';
@@ -9,12 +9,13 @@ import { Bar } from '../components/bar.js';
 import { Conditions } from '../components/conditions.js';
 import { StateBadge } from '../components/state-badge.js';
 import { arch, boardInfo } from '../lib/node-state.js';
-import { allocation, formatAmount } from '../lib/resources.js';
+import { allocation, formatAmount, quantity } from '../lib/resources.js';
 import { since } from '../lib/time.js';
 import { useInformer } from '../lib/use-informer.js';
 import { useNow } from '../lib/use-now.js';
 import { EventRows } from './event-rows.js';
 import { PodLogs } from './pod-logs.js';
+import { UsageHistory } from './usage.js';
 
 function field(s: string): string {
   return `fieldSelector=${encodeURIComponent(s)}`;
@@ -109,6 +110,8 @@ export function BoardPage({ name }: { name: string }) {
           </table>
         </div>
       </div>
+      <h2>Usage</h2>
+      <UsageHistory name={name} memoryCapacity={quantity(node.status?.capacity?.memory)} />
       <h2>Pods ({podList.length})</h2>
       <table class="grid" data-testid="pods">
         <thead>

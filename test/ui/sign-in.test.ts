@@ -1,0 +1,110 @@
+// The dashboard returns to sign-in when the hub stops accepting its token (issue #12): a token
+// whose ServiceAccount was deleted (refused) and a token that expired while the page was open.
+// The next call the page makes answers 401; the page forgets the token, shows the sign-in form
+// with the reason, and the same token cannot sign in again. A real hub, headless Chromium.
+import type { Browser } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { tlsFetch } from '../../hub/api/client-tls.js';
+import { ServiceAccountTokens } from '../../hub/auth/serviceaccount-tokens.js';
+import type { Hub } from '../../hub/hub.js';
+import { apiFetch, serviceAccountToken } from '../helpers/api.js';
+import { type DashboardPage, launchBrowser, openDashboard } from '../helpers/browser.js';
+import { waitFor } from '../helpers/wait.js';
+import { tempDir, testHub } from '../hub/gateway/harness.js';
+
+let dir: ReturnType<typeof tempDir>;
+let hub: Hub;
+let browser: Browser;
+/** Chromium and a hub on a loaded 2-core machine. */
+const UI_WAIT_MS = 20_000;
+/** What the expired token has left when it is made, s (the hub allows 60 s of clock skew on top). */
+const EXPIRES_IN_S = 8;
+
+test.before(async () => {
+  dir = tempDir();
+  hub = await testHub(dir.path);
+  browser = await launchBrowser();
+});
+
+test.after(async () => {
+  await browser?.close();
+  await hub?.stop();
+  dir?.cleanup();
+});
+
+/** The hub's answer to the token alone (no client certificate), on the call the overview makes. */
+const statusOf = async (token: string) =>
+  (
+    await tlsFetch({ caPem: hub.caPem })(`${hub.apiUrl}/api/v1/nodes?limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).status;
+
+/** Makes the page call the hub again (another view lists its objects), then expects the sign-in form. */
+async function expectSignIn(d: DashboardPage, token: string): Promise<void> {
+  const p = d.page;
+  await p.evaluate(`location.hash = '#/events'`);
+  await p.waitForSelector('[data-testid=token]', { timeout: UI_WAIT_MS });
+  assert.is(await p.$('nav'), null, 'signed out: no navigation');
+  assert.match((await p.$eval('.login .error', (el) => el.textContent)) ?? '', /refused the token/);
+  assert.is(await p.evaluate('sessionStorage.getItem("drover.token")'), null, 'the token is forgotten');
+  // Signing in again with the same token is refused at the form.
+  await p.locator('[data-testid=token]').fill(token);
+  await p.locator('[data-testid=login]').click();
+  await waitFor(
+    async () =>
+      /Unauthorized|401|refused|expired/i.test(
+        (await p.$eval('.login .error', (el) => el.textContent)) ?? '',
+      ),
+    { timeoutMs: UI_WAIT_MS, what: 'the sign-in form refuses the token' },
+  );
+  assert.is(await p.$('nav'), null);
+  assert.equal(d.errors, []);
+}
+
+test('a token the hub refuses (its ServiceAccount deleted) returns the page to sign-in', async () => {
+  const token = await serviceAccountToken(hub.apiUrl, 'ui-revoked', 'cluster-admin');
+  const d = await openDashboard(browser, hub.apiUrl, token);
+  await d.page.waitForSelector('[data-testid=boards]', { timeout: UI_WAIT_MS });
+  const del = await apiFetch(hub.apiUrl, '/api/v1/namespaces/default/serviceaccounts/ui-revoked', {
+    method: 'DELETE',
+  });
+  assert.is(del.status, 200);
+  await waitFor(async () => (await statusOf(token)) === 401, {
+    timeoutMs: UI_WAIT_MS,
+    what: 'token refused',
+  });
+  await expectSignIn(d, token);
+  await d.page.close();
+});
+
+test('a token that expires while the page is open returns it to sign-in', async () => {
+  await serviceAccountToken(hub.apiUrl, 'ui-expiring', 'cluster-admin');
+  const sa = (await (
+    await apiFetch(hub.apiUrl, '/api/v1/namespaces/default/serviceaccounts/ui-expiring')
+  ).json()) as { metadata: { uid: string } };
+  // Signed by the hub's own key, as a TokenRequest would, but issued long enough ago that it has
+  // EXPIRES_IN_S left (TokenRequest's shortest lifetime is 10 min; the test cannot wait that out).
+  const tokens = await ServiceAccountTokens.open(dir.path);
+  const lifetimeS = 600;
+  const skewS = 60;
+  const token = tokens.issue(
+    { namespace: 'default', name: 'ui-expiring', uid: sa.metadata.uid },
+    lifetimeS,
+    undefined,
+    Date.now() - (lifetimeS + skewS - EXPIRES_IN_S) * 1000,
+  );
+  assert.is(await statusOf(token), 200, 'valid when signing in');
+  const d = await openDashboard(browser, hub.apiUrl, token);
+  await d.page.waitForSelector('[data-testid=boards]', { timeout: UI_WAIT_MS });
+  await waitFor(async () => (await statusOf(token)) === 401, {
+    timeoutMs: (EXPIRES_IN_S + 30) * 1000,
+    intervalMs: 500,
+    what: 'token expired',
+  });
+  await expectSignIn(d, token);
+  await d.page.close();
+});
+
+test.run();
