@@ -54,7 +54,7 @@ export class HollowNode {
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),
-      pods: (io) => new HollowPods(io, o.podStartDelayMs, c),
+      pods: (io) => new HollowPods(io, o.podStartDelayMs, c, new Set(o.crashImages)),
       credentials: memoryCredentialStore(),
       ca: memoryCaStore(o.caPem),
       desired: new DesiredStore(),

@@ -2,12 +2,14 @@
 // reported Running podStartDelayMs after it appears, with the agent's own computePodStatus. A
 // pod being deleted (deletionTimestamp in the desired set) is stopped at once and reported
 // terminal, as the agent does, so the hub removes the object; a pod dropped from the desired
-// set (object gone) is forgotten.
+// set (object gone) is forgotten. A pod with a container image in crashImages is reported
+// crash-looping instead (restarted once, waiting in CrashLoopBackOff, not Ready).
 
 import { Readable } from 'node:stream';
 import type { PodRunner, PodRunnerIo } from '../../agent/agent.js';
 import { computePodStatus } from '../../agent/pods/status.js';
 import { ContainerNotRunningError } from '../../agent/pods/errors.js';
+import { LABEL_CONTAINER_ATTEMPT } from '../../agent/runtime/labels.js';
 import type { ExecSession, LogStream } from '../../agent/runtime/runtime.js';
 import type { Pod, PodStatus } from '../../shared/api/types.js';
 import type { DesiredState } from '../../shared/protocol/messages.js';
@@ -29,6 +31,7 @@ export class HollowPods implements PodRunner {
     private readonly io: PodRunnerIo,
     private readonly startDelayMs: number,
     private readonly c: SimCounters,
+    private readonly crashImages: ReadonlySet<string> = new Set(),
   ) {}
 
   async start(): Promise<void> {}
@@ -64,7 +67,10 @@ export class HollowPods implements PodRunner {
   private run(hp: HollowPod): void {
     hp.timer = undefined;
     if (this.stopped) return;
-    hp.status = runningPodStatus(hp.pod, new Date().toISOString(), hp.status);
+    const crash = hp.pod.spec.containers.some((c) => this.crashImages.has(c.image ?? ''));
+    hp.status = crash
+      ? crashingPodStatus(hp.pod, new Date().toISOString(), hp.status)
+      : runningPodStatus(hp.pod, new Date().toISOString(), hp.status);
     this.c.podsRunning++;
     this.report(hp);
   }
@@ -126,13 +132,25 @@ export function runningPodStatus(pod: Pod, startedAt: string, previous?: PodStat
   return hollowStatus(pod, previous, false, startedAt);
 }
 
+/** A pod whose containers exited 1 and wait to be restarted (restartCount 1, not Ready). */
+export function crashingPodStatus(pod: Pod, at: string, previous?: PodStatus): PodStatus {
+  return hollowStatus(pod, previous, false, at, true);
+}
+
 /** The terminal status the agent reports for a pod it stopped (containers exited 0). */
 export function stoppedPodStatus(pod: Pod, previous?: PodStatus): PodStatus {
   return hollowStatus(pod, previous, true, new Date().toISOString());
 }
 
-function hollowStatus(pod: Pod, previous: PodStatus | undefined, terminal: boolean, at: string): PodStatus {
+function hollowStatus(
+  pod: Pod,
+  previous: PodStatus | undefined,
+  terminal: boolean,
+  at: string,
+  crashed = false,
+): PodStatus {
   const startedAt = previous?.startTime ?? at;
+  const exited = terminal || crashed;
   return computePodStatus({
     pod,
     now: Date.now(),
@@ -141,16 +159,19 @@ function hollowStatus(pod: Pod, previous: PodStatus | undefined, terminal: boole
     terminal,
     containers: pod.spec.containers.map((spec, i) => ({
       spec,
-      ready: !terminal,
-      started: !terminal,
+      ready: !exited,
+      started: !exited,
+      ...(crashed
+        ? { waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container' } }
+        : {}),
       latest: {
         id: `hollow-${pod.metadata.uid ?? pod.metadata.name}-${i}`,
         name: spec.name,
-        labels: {},
-        state: terminal ? 'exited' : 'running',
-        exitCode: 0,
+        labels: (crashed ? { [LABEL_CONTAINER_ATTEMPT]: '1' } : {}) as Record<string, string>,
+        state: exited ? 'exited' : 'running',
+        exitCode: crashed ? 1 : 0,
         startedAt,
-        ...(terminal ? { finishedAt: at } : {}),
+        ...(exited ? { finishedAt: at } : {}),
         createdAt: startedAt,
         image: spec.image ?? '',
         imageID: `sha256:hollow-${spec.image ?? ''}`,

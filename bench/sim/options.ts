@@ -28,6 +28,8 @@ export interface SimOptions {
   rampPerSecond: number;
   /** Time from a pod appearing in the desired set to its Running report, ms. */
   podStartDelayMs: number;
+  /** Images whose hollow containers crash at start (restarted, never Ready): a bad release. */
+  crashImages: string[];
   /** Architecture mix as weights, e.g. {amd64: 1, arm64: 3, arm: 1}. */
   archMix: Record<string, number>;
   /** Zones spread round-robin over the fleet (label topology.kubernetes.io/zone); 0 = none. */
@@ -53,6 +55,7 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'hubUrl' | 'token'> = {
   keepaliveS: DEFAULT_MQTT_KEEPALIVE_S, // 30 s
   rampPerSecond: 200, // joins/s
   podStartDelayMs: 500, // ms
+  crashImages: [],
   archMix: { amd64: 1, arm64: 1 },
   zones: 3,
   labels: { 'drover.io/hollow': 'true' },

@@ -25,6 +25,8 @@ const DEFAULT_GROUPS: Record<string, string> = {
   deployments: 'apps/v1',
   replicasets: 'apps/v1',
   daemonsets: 'apps/v1',
+  controllerrevisions: 'apps/v1',
+  rollouts: 'drover.io/v1alpha1',
 };
 const CLUSTER_SCOPED = new Set(['namespaces', 'nodes', 'clusterroles', 'clusterrolebindings']);
 

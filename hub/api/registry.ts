@@ -16,6 +16,7 @@ import { nodes } from './resources/nodes.js';
 import { poddisruptionbudgets } from './resources/poddisruptionbudgets.js';
 import { pods } from './resources/pods.js';
 import { replicasets } from './resources/replicasets.js';
+import { rollouts } from './resources/rollouts.js';
 import { secrets } from './resources/secrets.js';
 import { services } from './resources/services.js';
 import { serviceaccounts } from './resources/serviceaccounts.js';
@@ -86,6 +87,7 @@ export function defaultResources(): ResourceDef[] {
     cronjobs,
     services,
     endpointslices,
+    rollouts,
   ] as unknown as ResourceDef[];
 }
 

@@ -1,5 +1,5 @@
-// Starts the second half of the controller-manager: DaemonSet, Job, CronJob, disruption (PodDisruptionBudget
-// status), EndpointSlice, garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
+// Starts the second half of the controller-manager: DaemonSet, Rollout, Job, CronJob, disruption
+// (PodDisruptionBudget status), EndpointSlice, garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -13,6 +13,7 @@ import { JobController } from './job.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
+import { RolloutController } from './rollout/controller.js';
 import { TaintEvictionController } from './taint-eviction.js';
 
 export interface CoreControllersOptions {
@@ -72,6 +73,12 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       client,
       recorder: recorder('daemonset-controller'),
       log: log.child('daemonset'),
+      informers,
+    }),
+    new RolloutController({
+      client,
+      recorder: recorder('rollout-controller'),
+      log: log.child('rollout'),
       informers,
     }),
   ];

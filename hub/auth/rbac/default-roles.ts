@@ -72,12 +72,15 @@ const rule = (verbs: string[], apiGroups: string[], resources: string[]): Policy
 });
 
 const BATCH = ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'];
+/** drover.io kinds (Rollout): viewers read them, editors write them as they do workloads. */
+const DROVER = ['rollouts', 'rollouts/status'];
 
 const VIEW: PolicyRule[] = [
   rule(READ, [''], VIEW_CORE),
   rule(READ, ['apps'], VIEW_APPS),
   rule(READ, ['batch'], BATCH),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  rule(READ, ['drover.io'], DROVER),
 ];
 const EDIT: PolicyRule[] = [
   ...VIEW,
@@ -86,6 +89,7 @@ const EDIT: PolicyRule[] = [
   rule([...READ, ...WRITE], ['apps'], EDIT_APPS),
   rule([...READ, ...WRITE], ['batch'], ['jobs', 'cronjobs']),
   rule([...READ, ...WRITE], ['discovery.k8s.io'], ['endpointslices']),
+  rule([...READ, ...WRITE], ['drover.io'], ['rollouts']),
   rule(READ, [''], ['secrets']),
 ];
 const ADMIN: PolicyRule[] = [...EDIT, rule([...READ, ...WRITE], [RBAC_GROUP], ['roles', 'rolebindings'])];

@@ -1,0 +1,232 @@
+// The steps of one Rollout reconcile, in order. Each re-reads what it needs from the context
+// (level-based: a step that finds nothing to do passes) and answers 'continue' or 'stop'; the
+// controller writes the status after the last step that ran.
+//   read target       the DaemonSet exists
+//   take over         its updateStrategy is OnDelete: the rollout, not the DaemonSet controller,
+//                     decides which boards get the new template (their pods are deleted, the
+//                     DaemonSet recreates them from its current template)
+//   observe revision  a new template starts a rollout at the first wave; the first sight of the
+//                     DaemonSet records its stable revision
+//   check gates       a failed gate (or abort) turns the rollout to RollingBack; a passed gate
+//                     starts the next wave; the last one passing completes it
+//   roll back         the DaemonSet's template goes back to the stable ControllerRevision (as
+//                     `kubectl rollout undo`), then every pod of another revision is deleted
+//   update boards     Ready boards of the waves started so far get the new revision, at most
+//                     the wave's maxInFlight at once; offline boards wait for their return
+
+import { REVISION_HASH_LABEL } from '../daemonset/placement.js';
+import { computeHash } from '../pod-template-hash.js';
+import type { Pod } from '../../../shared/api/types.js';
+import { assess } from './assess.js';
+import { type RolloutContext, setPhase, TERMINAL_PHASES, wakeAt } from './context.js';
+import { evaluateGate, gateFailed } from './gate.js';
+import { revisionOf } from './health.js';
+import { planWaves } from './plan.js';
+
+export type StepResult = 'continue' | 'stop';
+
+export interface Step {
+  name: string;
+  run(ctx: RolloutContext): Promise<StepResult>;
+}
+
+const isoNow = (ctx: RolloutContext) => new Date(ctx.now).toISOString();
+
+async function readTarget(ctx: RolloutContext): Promise<StepResult> {
+  ctx.ds = ctx.ops.daemonSet(ctx.ro.metadata.namespace ?? 'default', ctx.ro.spec.targetRef.name);
+  if (!ctx.ds) {
+    ctx.next.message = `DaemonSet ${ctx.ro.spec.targetRef.name} not found`;
+    return 'stop';
+  }
+  // The hash the DaemonSet controller labels the template's pods with.
+  ctx.hash = computeHash(ctx.ds.spec.template, ctx.ds.status?.collisionCount);
+  ctx.boards = ctx.ops.boards(ctx.ds);
+  const labelled = [...ctx.boards.keys()].map((name) => ({ name, labels: ctx.ops.nodeLabels(name) }));
+  ctx.waves = planWaves(ctx.ro.spec, labelled);
+  return 'continue';
+}
+
+async function takeOver(ctx: RolloutContext): Promise<StepResult> {
+  const ds = ctx.ds;
+  if (!ds || ds.spec.updateStrategy?.type === 'OnDelete') return 'continue';
+  await ctx.ops.patchDaemonSet(
+    ds,
+    { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null } } },
+    'merge',
+  );
+  ctx.ops.event(
+    ctx.ro,
+    'Normal',
+    'TookOver',
+    `DaemonSet ${ds.metadata.name}: updateStrategy set to OnDelete`,
+  );
+  return 'stop'; // the DaemonSet's watch event brings the next reconcile
+}
+
+/** The revision most pods run besides the current template's (the one a rollout started from). */
+function previousRevision(ctx: RolloutContext): string | undefined {
+  const n = new Map<string, number>();
+  for (const b of ctx.boards.values()) {
+    const r = b.pod && revisionOf(b.pod);
+    if (r && r !== ctx.hash) n.set(r, (n.get(r) ?? 0) + 1);
+  }
+  return [...n].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+function start(ctx: RolloutContext, message: string): void {
+  const n = ctx.next;
+  n.updateRevision = ctx.hash;
+  n.currentWave = 0;
+  n.waveStartTime = isoNow(ctx);
+  setPhase(ctx, 'Progressing', 'RolloutStarted', message);
+  ctx.ops.event(ctx.ro, 'Normal', 'RolloutStarted', message);
+}
+
+async function observeRevision(ctx: RolloutContext): Promise<StepResult> {
+  const n = ctx.next;
+  if (!n.stableRevision) {
+    const prev = previousRevision(ctx);
+    n.stableRevision = prev ?? ctx.hash;
+    if (prev) start(ctx, `rolling out revision ${ctx.hash} from ${prev}`);
+    else {
+      n.updateRevision = ctx.hash;
+      setPhase(ctx, 'Healthy', 'StableRevision', `every board runs revision ${ctx.hash}`);
+    }
+    return 'continue';
+  }
+  if (n.phase === 'RollingBack') return 'continue'; // our own revert may not show yet
+  if (ctx.hash === n.stableRevision) {
+    // The template went back (kubectl rollout undo) while a rollout was under way.
+    if (n.phase === 'Progressing' || n.phase === 'Paused')
+      setPhase(ctx, 'RollingBack', 'TemplateReverted', `template reverted to revision ${ctx.hash}`);
+    return 'continue';
+  }
+  if (ctx.hash !== n.updateRevision || TERMINAL_PHASES.has(n.phase ?? 'Healthy'))
+    start(ctx, `rolling out revision ${ctx.hash} from ${n.stableRevision}`);
+  return 'continue';
+}
+
+async function checkGates(ctx: RolloutContext): Promise<StepResult> {
+  const n = ctx.next;
+  if (n.phase !== 'Progressing' && n.phase !== 'Paused') return 'continue';
+  if (ctx.ro.spec.abort) {
+    setPhase(ctx, 'RollingBack', 'RolloutAborted', `aborted: rolling back to revision ${n.stableRevision}`);
+    ctx.ops.event(ctx.ro, 'Warning', 'RolloutAborted', ctx.next.message ?? '');
+    return 'continue';
+  }
+  const revision = n.updateRevision ?? ctx.hash;
+  const spec = ctx.ro.spec;
+  const offline = {
+    policy: spec.offline?.policy ?? 'Skip',
+    timeoutSeconds: spec.offline?.timeoutSeconds ?? 0,
+  };
+  for (;;) {
+    const a = assess(ctx.waves, ctx.boards, revision, ctx.now);
+    const current = n.currentWave ?? 0;
+    for (let i = 0; i <= Math.min(current, ctx.waves.length - 1); i++) {
+      const w = ctx.waves[i];
+      if (!gateFailed(a.counts[i], w.gate)) continue;
+      const msg = `wave ${w.name}: ${a.counts[i].failed} of ${w.boards.length} boards failed (${a.firstFailure[i]}); rolling back to revision ${n.stableRevision}`;
+      n.failedRevision = revision;
+      setPhase(ctx, 'RollingBack', 'GateFailed', msg);
+      ctx.ops.event(ctx.ro, 'Warning', 'GateFailed', msg);
+      return 'continue';
+    }
+    if (current >= ctx.waves.length) {
+      n.stableRevision = revision;
+      setPhase(ctx, 'Completed', 'RolloutCompleted', `every wave passed: revision ${revision} is stable`);
+      ctx.ops.event(ctx.ro, 'Normal', 'RolloutCompleted', ctx.next.message ?? '');
+      return 'continue';
+    }
+    if (spec.paused) {
+      if (n.phase !== 'Paused')
+        setPhase(ctx, 'Paused', 'RolloutPaused', `paused in wave ${ctx.waves[current].name}`);
+      return 'continue';
+    }
+    if (n.phase === 'Paused')
+      setPhase(ctx, 'Progressing', 'RolloutResumed', `resumed in wave ${ctx.waves[current].name}`);
+    const started = Date.parse(n.waveStartTime ?? '') || ctx.now;
+    const v = evaluateGate(a.counts[current], ctx.waves[current].gate, offline, started, ctx.now);
+    wakeAt(ctx, v.wakeAt);
+    wakeAt(ctx, a.wakeAt);
+    if (v.result !== 'passed') return 'continue';
+    const passed = ctx.waves[current];
+    n.currentWave = current + 1;
+    n.waveStartTime = isoNow(ctx);
+    const msg = `wave ${passed.name} passed its gate (${a.counts[current].healthy} of ${passed.boards.length} boards healthy)`;
+    setPhase(ctx, 'Progressing', 'WavePassed', msg);
+    ctx.ops.event(ctx.ro, 'Normal', 'WavePassed', msg);
+  }
+}
+
+async function rollBack(ctx: RolloutContext): Promise<StepResult> {
+  const n = ctx.next;
+  const ds = ctx.ds;
+  if (n.phase !== 'RollingBack' || !ds) return 'continue';
+  const stable = n.stableRevision ?? ctx.hash;
+  if (ctx.hash !== stable) {
+    const rev = ctx.ops.revisions(ds).find((r) => r.metadata.labels?.[REVISION_HASH_LABEL] === stable);
+    if (!rev) {
+      n.message = `cannot roll back: ControllerRevision of revision ${stable} not found`;
+      return 'stop';
+    }
+    await ctx.ops.patchDaemonSet(ds, rev.data, 'strategic');
+    return 'stop'; // the reverted template shows in the next reconcile
+  }
+  if (!ctx.ops.settled(ctx.ro)) return 'stop';
+  const bad: Pod[] = [];
+  let waiting = 0;
+  for (const b of ctx.boards.values()) {
+    if (b.pod && revisionOf(b.pod) !== stable) bad.push(b.pod);
+    else if (b.nodeReady && (!b.pod || b.terminating)) waiting++;
+  }
+  if (bad.length) {
+    await ctx.ops.deletePods(ctx.ro, bad, `rollback to revision ${stable}`);
+    return 'stop';
+  }
+  if (waiting) return 'stop';
+  const failed = n.failedRevision !== undefined && n.failedRevision === n.updateRevision;
+  n.updateRevision = stable;
+  if (ctx.ro.spec.abort)
+    setPhase(ctx, 'Aborted', 'RolloutAborted', `aborted: every board back on revision ${stable}`);
+  else if (failed)
+    setPhase(
+      ctx,
+      'RolledBack',
+      'RolledBack',
+      `revision ${n.failedRevision} failed its gate: every board back on revision ${stable}`,
+    );
+  else setPhase(ctx, 'Healthy', 'RolledBack', `every board back on revision ${stable}`);
+  ctx.ops.event(ctx.ro, 'Normal', 'RolledBack', n.message ?? '');
+  return 'continue';
+}
+
+async function updateBoards(ctx: RolloutContext): Promise<StepResult> {
+  const n = ctx.next;
+  if (n.phase !== 'Progressing' || ctx.ro.spec.paused || !ctx.ops.settled(ctx.ro)) return 'continue';
+  const current = Math.min(n.currentWave ?? 0, ctx.waves.length - 1);
+  if (current < 0) return 'continue';
+  const a = assess(ctx.waves, ctx.boards, n.updateRevision ?? ctx.hash, ctx.now);
+  let inFlight = 0;
+  const candidates: Pod[] = [];
+  for (let i = 0; i <= current; i++)
+    for (const name of ctx.waves[i].boards) {
+      const h = a.health.get(name);
+      if (h?.state === 'updating') inFlight++;
+      const pod = ctx.boards.get(name)?.pod;
+      if (h?.state === 'old' && pod) candidates.push(pod);
+    }
+  const room = Math.max(0, ctx.waves[current].maxInFlight - inFlight);
+  const now = candidates.slice(0, room);
+  if (now.length) await ctx.ops.deletePods(ctx.ro, now, `wave ${ctx.waves[current].name}`);
+  return 'continue';
+}
+
+export const ROLLOUT_STEPS: readonly Step[] = [
+  { name: 'read target', run: readTarget },
+  { name: 'take over', run: takeOver },
+  { name: 'observe revision', run: observeRevision },
+  { name: 'check gates', run: checkGates },
+  { name: 'roll back', run: rollBack },
+  { name: 'update boards', run: updateBoards },
+];
