@@ -41,6 +41,7 @@ import { setQueueMetricsRegistry } from './controllers/queue-metrics.js';
 import { EventRecorder } from './events/recorder.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { cutOffEvents } from './broker/cut-off-events.js';
 import { EventTtlSweeper } from './events/ttl.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
 import { InformerFactory } from './informers/factory.js';
@@ -313,6 +314,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             connectTimeoutMs: config.mqttConnectTimeoutMs,
             maxQueuedBytes: config.mqttMaxQueuedBytes,
           },
+          onCutOff: cutOffEvents(
+            new EventRecorder({ client: as('drover-broker'), component: 'drover-broker', log }),
+            (n) => informers.informer<Node>('nodes').get(`/${n}`),
+          ),
           log: log.child('broker'),
         });
         broker = b;
@@ -433,6 +438,17 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             'drover_mqtt_refused_connections',
             'Connections refused over the connection cap since start.',
             () => b.refused(),
+          );
+          m.gauge(
+            'drover_mqtt_clients_cut_off',
+            'Clients disconnected by a broker limit since start (slow-consumer: queued bytes not read; oversized: packet too large).',
+            () => {
+              const l = b.limitStats();
+              return [
+                { labels: { reason: 'slow-consumer' }, value: l.slowConsumers },
+                { labels: { reason: 'oversized' }, value: l.oversized },
+              ];
+            },
           );
         }
         const s = gateway.stats;

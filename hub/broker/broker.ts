@@ -38,8 +38,12 @@ export interface BrokerOptions {
   maxConnections?: number;
   /** Packet size, CONNECT deadline and queue limits per client. */
   limits?: BrokerLimits;
+  /** A client was cut off by a limit (its id once it had connected), for events. */
+  onCutOff?: (clientId: string | undefined, reason: CutOffReason, err: Error) => void;
   log: Logger;
 }
+
+export type CutOffReason = 'oversized' | 'slow-consumer';
 
 /** Clients cut off by a limit since start. */
 export interface BrokerLimitStats {
@@ -129,8 +133,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Connected clients by id (aedes keeps its own map but does not type it). A takeover
   // registers the new client before the old one's disconnect, hence the identity check.
   const live = new Map<string, Client>();
+  /** The client id behind each guarded connection, once it has connected. */
+  const clientIdOf = new WeakMap<object, string>();
   aedes.on('client', (c) => {
     live.set(c.id, c);
+    clientIdOf.set(c.conn, c.id);
     // Authenticated: the hub's own connection carries every node's traffic and is not capped.
     if (c.conn instanceof PacketGuard) {
       if (opts.auth.identityOf(c)?.kind === 'hub')
@@ -155,10 +162,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // Until it is authenticated a client may send a CONNECT and no more.
     const guard = new PacketGuard(socket, limits.maxConnectPacketBytes, limits.maxQueuedBytes);
     guard.on('error', (err) => {
-      if (err instanceof PacketTooLargeError) limitStats.oversized++;
-      else if (err instanceof QueueLimitError) limitStats.slowConsumers++;
-      else return;
-      log.info('client cut off by a broker limit', { remote: socket.remoteAddress, error: err });
+      let reason: CutOffReason;
+      if (err instanceof PacketTooLargeError) {
+        limitStats.oversized++;
+        reason = 'oversized';
+      } else if (err instanceof QueueLimitError) {
+        limitStats.slowConsumers++;
+        reason = 'slow-consumer';
+      } else return;
+      const clientId = clientIdOf.get(guard);
+      log.info('client cut off by a broker limit', { clientId, remote: socket.remoteAddress, error: err });
+      opts.onCutOff?.(clientId, reason, err);
     });
     if (plain) plainConns.add(guard);
     aedes.handle(guard);
