@@ -27,6 +27,7 @@ import {
   type WillMessage,
 } from '../shared/protocol/messages.js';
 import { Backoff } from './backoff.js';
+import { HubList } from './hub-list.js';
 import { CaFetchError } from './ca-pin.js';
 import type { AgentConfig } from './config.js';
 import { type CredentialStore, fileCredentialStore, type NodeCredential } from './credentials.js';
@@ -90,6 +91,8 @@ export class Agent {
   private client?: MqttClient;
   private cred?: NodeCredential;
   private readonly backoff = new Backoff();
+  /** The hubs to use, in turn when one cannot be reached. */
+  private readonly hubs: HubList;
   private readonly status: StatusBuilder;
   readonly desired: DesiredStore;
   /** The Docker runtime; undefined when the pod runner was injected. */
@@ -121,6 +124,7 @@ export class Agent {
     private readonly log: Logger,
     private readonly deps: AgentDeps = {},
   ) {
+    this.hubs = new HubList(cfg.hubUrls);
     this.desired = deps.desired ?? new DesiredStore(cfg.dataDir);
     this.credentials = deps.credentials ?? fileCredentialStore(cfg.dataDir);
     const node = cfg.nodeName;
@@ -177,7 +181,7 @@ export class Agent {
     this.desired.removeLegacyFile();
     // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
     await this.pods.start();
-    if (isTlsUrl(this.cfg.hubUrl)) await this.resolveCa();
+    if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
     if (!this.stopping) this.connectOnce();
   }
@@ -188,8 +192,9 @@ export class Agent {
     for (;;) {
       if (this.stopping) return;
       try {
+        // One CA (one pin) for every hub of the cluster: they share the hub CA.
         const ca = await resolveHubCa({
-          hubUrl: this.cfg.hubUrl,
+          hubUrl: this.hubs.current,
           caPem,
           caHash: this.cfg.caHash,
           store: this.deps.ca ?? fileCaStore(this.cfg.dataDir),
@@ -202,8 +207,10 @@ export class Agent {
         if (!(e instanceof CaFetchError)) throw e;
         const delay = this.backoff.next();
         this.log.warn('cannot reach the hub to check its CA, retrying', {
+          hub: this.hubs.current,
           error: e.message,
           retryInMs: delay,
+          next: this.hubs.next(),
         });
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -227,7 +234,7 @@ export class Agent {
       const t0 = Date.now();
       try {
         this.cred = await joinHub({
-          hubUrl: this.cfg.hubUrl,
+          hubUrl: this.hubs.current,
           token,
           nodeName: this.cfg.nodeName,
           labels: this.cfg.labels,
@@ -245,7 +252,12 @@ export class Agent {
         this.deps.onJoin?.(Date.now() - t0, e as Error);
         if (e instanceof JoinRefusedError) throw e;
         const delay = this.backoff.next();
-        this.log.warn('join failed, retrying', { error: (e as Error).message, retryInMs: delay });
+        this.log.warn('join failed, retrying', {
+          hub: this.hubs.current,
+          error: (e as Error).message,
+          retryInMs: delay,
+          next: this.hubs.next(),
+        });
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -255,7 +267,8 @@ export class Agent {
     const name = this.cfg.nodeName;
     const cred = this.cred!;
     const will: Omit<WillMessage, 'v'> = { reason: 'connection lost' };
-    const client = connect(this.cfg.hubUrl, {
+    const hub = this.hubs.current;
+    const client = connect(hub, {
       protocolVersion: MQTT_PROTOCOL_VERSION,
       clientId: nodeClientId(name),
       username: cred.username || `${NODE_USERNAME_PREFIX}${name}`,
@@ -274,7 +287,7 @@ export class Agent {
     this.deps.onClient?.(client);
     let refused = false;
     client.on('connect', () => {
-      this.log.info('connected to hub', { hub: this.cfg.hubUrl, node: name });
+      this.log.info('connected to hub', { hub, node: name });
       this.backoff.reset();
       client.subscribe([topics.desired(name), filters.nodeRpcRequests(name)], { qos: 1 }, (err) => {
         if (err) this.log.warn('subscribe to desired state failed', { error: err.message });
@@ -329,7 +342,8 @@ export class Agent {
 
   private scheduleReconnect(): void {
     const delay = this.backoff.next();
-    this.log.info('disconnected from hub, reconnecting', { inMs: delay });
+    const from = this.hubs.current;
+    this.log.info('disconnected from hub, reconnecting', { hub: from, next: this.hubs.next(), inMs: delay });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.stopping) this.connectOnce();
@@ -341,7 +355,7 @@ export class Agent {
     if (!this.cfg.token) {
       this.fail(
         new CredentialRefusedError(
-          `the hub at ${this.cfg.hubUrl} refused the credential of node ${this.cfg.nodeName} (hub reset or node deleted); start the agent again with --token <bootstrap token> to re-join`,
+          `the hub at ${this.hubs.current} refused the credential of node ${this.cfg.nodeName} (hub reset or node deleted); start the agent again with --token <bootstrap token> to re-join`,
         ),
       );
       return;

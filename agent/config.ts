@@ -12,11 +12,15 @@ import {
 import { BOARD_LABEL_PREFIX, isAgentLabelKey } from '../shared/api/node-labels.js';
 import { CA_HASH_RE } from '../shared/tls/ca-hash.js';
 import { parseDurationMs } from './duration.js';
+import { isTlsUrl } from './hub-ca.js';
 import { type FlagSpecs, flagString, parseFlags } from './flags.js';
 
 export interface AgentConfig {
-  /** Broker URL, e.g. mqtts://hub.local:8883. */
-  hubUrl: string;
+  /**
+   * Broker URLs of the hubs, e.g. [mqtts://hub-a:8883, mqtts://hub-b:8883]: the agent uses the
+   * first and moves to the next when its hub cannot be reached (several hubs on one NATS cluster).
+   */
+  hubUrls: string[];
   /** Node name (DNS-1123 subdomain). */
   nodeName: string;
   /** Where the credential and the last desired state live. */
@@ -80,7 +84,9 @@ export const AGENT_FLAGS: FlagSpecs = {
 export const AGENT_USAGE = `Usage: drover agent --hub mqtts://HOST:8883 --token TOKEN --ca-hash sha256:HEX [options]
 
 Options (flag / env / config file key):
-  --hub URL                 DROVER_HUB        hub     broker URL (mqtts://, or mqtt:// for a plain listener)
+  --hub URL[,URL...]        DROVER_HUB        hub     broker URL (mqtts://, or mqtt:// for a plain listener); several
+                                                      hubs sharing one cluster: a comma-separated list (a JSON list
+                                                      in the file), tried in turn when a hub cannot be reached
   --token TOKEN             DROVER_TOKEN      token   bootstrap token for the first join
   --ca-hash sha256:HEX      DROVER_CA_HASH    caHash  pin of the hub CA for the first TLS contact (then kept in the data dir)
   --ca-file FILE            DROVER_CA_FILE    caFile  trust this CA file instead
@@ -235,21 +241,46 @@ function optString(v: unknown, option: string): string | undefined {
   return v;
 }
 
-export function validateAgentConfig(raw: Raw): AgentConfig {
-  const hubUrl = optString(raw.hub, '--hub');
-  if (!hubUrl)
-    throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtts://hub.local:8883');
+function hubUrlOf(s: string): string {
   let url: URL;
   try {
-    url = new URL(hubUrl);
+    url = new URL(s);
   } catch {
-    throw new AgentConfigError('--hub', `${JSON.stringify(hubUrl)} is not a URL; write mqtt://HOST:PORT`);
+    throw new AgentConfigError('--hub', `${JSON.stringify(s)} is not a URL; write mqtt://HOST:PORT`);
   }
   if (!['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ssl:'].includes(url.protocol) || !url.hostname)
     throw new AgentConfigError(
       '--hub',
-      `${JSON.stringify(hubUrl)} is not an MQTT URL; write mqtt://HOST:PORT (or mqtts:// for TLS)`,
+      `${JSON.stringify(s)} is not an MQTT URL; write mqtt://HOST:PORT (or mqtts:// for TLS)`,
     );
+  return s;
+}
+
+/** `--hub a,b` or a JSON list in the file: one or more hub URLs, all TLS or all plain (one CA pin covers them). */
+export function parseHubUrls(v: unknown): string[] {
+  const items =
+    typeof v === 'string'
+      ? v.split(',').map((x) => x.trim())
+      : Array.isArray(v) && v.every((x) => typeof x === 'string')
+        ? (v as string[])
+        : undefined;
+  if (v !== undefined && items === undefined)
+    throw new AgentConfigError('--hub', 'must be a URL, a comma-separated list of URLs or a list of strings');
+  const urls = (items ?? []).filter((x) => x !== '').map(hubUrlOf);
+  if (urls.length === 0)
+    throw new AgentConfigError('--hub', 'the hub broker URL is required, e.g. --hub mqtts://hub.local:8883');
+  const tls = urls.map(isTlsUrl);
+  if (tls.some((t) => t !== tls[0]))
+    throw new AgentConfigError(
+      '--hub',
+      'mix of TLS and plain hub URLs: every hub of one cluster is reached the same way',
+    );
+  if (new Set(urls).size !== urls.length) throw new AgentConfigError('--hub', 'a hub URL is listed twice');
+  return urls;
+}
+
+export function validateAgentConfig(raw: Raw): AgentConfig {
+  const hubUrls = parseHubUrls(raw.hub);
 
   const nodeName = optString(raw.name, '--name') ?? sanitizeNodeName(hostname());
   if (!isDns1123Subdomain(nodeName))
@@ -303,7 +334,7 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
   const dockerSocket = optString(raw.dockerSocket, '--docker-socket') ?? AGENT_DEFAULTS.dockerSocket;
 
   return {
-    hubUrl,
+    hubUrls,
     nodeName,
     dataDir,
     token,

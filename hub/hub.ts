@@ -48,6 +48,7 @@ import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
 import { KvLeaderLock } from './leader/kv-lock.js';
+import { HubRelay } from './relay/relay.js';
 import { LeaderElector } from './leader/elector.js';
 import { type OpenedStore, openStore } from './store/open.js';
 import { AuditLog } from './audit/log.js';
@@ -161,6 +162,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     },
   ];
   let elector: LeaderElector | undefined;
+  // Several hubs on one NATS cluster: heartbeats, wills and messages for boards between hubs.
+  let relay: HubRelay | undefined;
   let hubStopping = false;
   // One list+watch per resource for the scheduler, the gateway and the controllers.
   let informers!: InformerFactory;
@@ -356,6 +359,33 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: log.child('node-lifecycle'),
           informers,
         });
+        const b = broker;
+        const nc = opened.nats;
+        if (nc) {
+          relay = new HubRelay({
+            nc,
+            log: log.child('relay'),
+            hooks: {
+              // Heard by another hub: alive here too (that hub writes the board's Lease).
+              remoteSeen: (n, ready) => {
+                leases.recordHeartbeat(n, Date.now(), false);
+                if (ready) leases.setReportedReady(n, ready);
+                lifecycle.onActivity(n);
+              },
+              remoteWill: (n) => {
+                leases.markDisconnected(n);
+                gateway?.rpc.nodeGone(n);
+                lifecycle.onWill(n);
+              },
+              reportedReady: (n) => leases.reportedReady(n),
+              isLocal: (n) => b?.isConnected(nodeClientId(n)) ?? false,
+              disconnectLocal: (n) => {
+                b?.disconnect(nodeClientId(n));
+              },
+            },
+          });
+        }
+        const r = relay;
         const g = await startGateway({
           mqttUrl,
           ...(broker ? { stream: broker.localStream } : {}),
@@ -365,8 +395,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           leases,
           usage,
           log: log.child('gateway'),
-          onNodeActivity: (n) => lifecycle.onActivity(n),
-          onNodeWill: (n) => lifecycle.onWill(n),
+          onNodeActivity: (n) => {
+            lifecycle.onActivity(n);
+            r?.seen(n);
+          },
+          onNodeWill: (n) => {
+            lifecycle.onWill(n);
+            r?.will(n);
+          },
+          ...(r ? { relay: r } : {}),
           rpcTimeoutMs: config.rpcTimeoutMs,
           eventRateLimit: { qps: config.agentEventQps, burst: config.agentEventBurst },
           informers,
@@ -376,6 +413,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         });
         gateway = g;
         undo.push({ name: 'stop gateway', run: () => g.close() });
+        if (r) {
+          r.start();
+          undo.push({ name: 'stop hub relay', run: () => r.close() });
+        }
       },
     ],
     [
@@ -409,7 +450,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       const b = broker;
       const creds = new NodeCredentialController({
         client: kcm,
-        ...(b ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) } : {}),
+        // Through the relay, the hub holding the board drops it (this one included).
+        ...(relay
+          ? { disconnectNode: (n: string) => relay?.kick(n) }
+          : b
+            ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) }
+            : {}),
         recorder: new EventRecorder({ client: kcm, component: 'node-credential-controller', log }),
         log: log.child('node-credentials'),
         informers,

@@ -60,12 +60,15 @@ export class LeaseTable {
     return e;
   }
 
-  /** A message from node's agent arrived (heartbeat or status): it is alive and connected. */
-  recordHeartbeat(node: string, nowMs = Date.now()): void {
+  /**
+   * A message from node's agent arrived (heartbeat or status): it is alive and connected.
+   * persist=false for a heartbeat another hub relayed: the hub holding the board writes its Lease.
+   */
+  recordHeartbeat(node: string, nowMs = Date.now(), persist = true): void {
     const e = this.entry(node);
     e.lastSeenMs = Math.max(e.lastSeenMs ?? 0, nowMs);
     e.connected = true;
-    this.maybePersist(node, e, nowMs);
+    if (persist) this.maybePersist(node, e, nowMs);
   }
 
   /** The agent's connection dropped (last will). */

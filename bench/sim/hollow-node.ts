@@ -39,8 +39,11 @@ export class HollowNode {
     const name = profile.name;
     this.leaseTopic = topics.lease(name);
     this.statusTopic = topics.status(name);
+    // Several hubs (comma-separated): node i starts on hub i mod n, the fleet spread evenly.
+    const hubs = o.hubUrl.split(',');
+    const first = profile.index % hubs.length;
     const cfg: AgentConfig = {
-      hubUrl: o.hubUrl,
+      hubUrls: [...hubs.slice(first), ...hubs.slice(0, first)],
       nodeName: name,
       dataDir: '', // nothing is written: the credential and desired state stay in memory
       token: o.token,

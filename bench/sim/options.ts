@@ -8,7 +8,7 @@ import {
 } from '../../shared/protocol/constants.js';
 
 export interface SimOptions {
-  /** Hub broker URL: mqtts://host:port (with caPem), or mqtt:// for the hub's plain listener. */
+  /** Hub broker URL: mqtts://host:port (with caPem), or mqtt:// for the hub's plain listener; several hubs comma-separated (node i starts on hub i mod n). */
   hubUrl: string;
   /** The hub CA (PEM) for mqtts://: every hollow node trusts it, none pins it. */
   caPem?: string;

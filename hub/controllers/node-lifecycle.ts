@@ -160,7 +160,11 @@ export class NodeLifecycleController implements Controller {
     const leases = this.opts.leases;
     const now = Date.now();
     const heard = leases.lastSeen(name);
-    const lastSeen = heard ?? this.startTime;
+    // Not heard from yet: the later of the hub's start and the node's registration counts, as
+    // upstream probes from the node's CreationTimestamp. With several hubs a board registers
+    // through its own hub and its first heartbeat reaches the leader a relay flush later.
+    const created = Date.parse(node.metadata.creationTimestamp ?? '') || 0;
+    const lastSeen = heard ?? Math.max(this.startTime, created);
     const connected = leases.isConnected(name);
     // Not heard from since the start: a full grace from the start, whatever its connection did.
     if ((heard === undefined || connected) && now - lastSeen < this.grace) {

@@ -11,6 +11,7 @@ import { EventRecorder } from '../events/recorder.js';
 import type { InformerFactory } from '../informers/factory.js';
 import type { LeaseTable } from '../leases.js';
 import type { Metrics } from '../metrics.js';
+import type { HubRelay } from '../relay/relay.js';
 import { filters, parseTopic } from '../../shared/mqtt/topics.js';
 import { MQTT_PROTOCOL_VERSION, DEFAULT_MQTT_KEEPALIVE_S } from '../../shared/protocol/constants.js';
 import {
@@ -67,6 +68,8 @@ export interface GatewayOptions {
   eventRateLimit: { qps: number; burst: number };
   /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
   isClientConnected?: (clientId: string) => boolean;
+  /** Several hubs on one NATS cluster: RPC requests for boards held by another hub go there, answers come back. */
+  relay?: HubRelay;
 }
 
 export interface GatewayStats {
@@ -143,7 +146,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log: log.child('desired'),
     ...(opts.informers ? { informers: opts.informers } : {}),
   });
-  const rpc = new RpcClient({ publish, log: log.child('rpc'), defaultTimeoutMs: opts.rpcTimeoutMs });
+  const relay = opts.relay;
+  // A request for a board another hub holds goes to that hub (relay.toNode); else to our broker.
+  const publishToNode = (topic: string, payload: Buffer, o: PublishOptions) => {
+    const t = parseTopic(topic);
+    if (relay && t && 'node' in t && relay.toNode(t.node, topic, payload, o.qos)) return Promise.resolve();
+    return publish(topic, payload, o);
+  };
+  const rpc = new RpcClient({
+    publish: publishToNode,
+    log: log.child('rpc'),
+    defaultTimeoutMs: opts.rpcTimeoutMs,
+    ...(relay ? { idPrefix: relay.rpcIdPrefix } : {}),
+  });
   const ctx: GatewayContext = {
     client: opts.client,
     publish,
@@ -241,6 +256,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         );
         return;
       case 'rpcResponse':
+        // An answer to another hub's call goes back to that hub as it came.
+        if (relay?.rpcResponseElsewhere(t.node, t.id, payload)) {
+          stats.handled++;
+          return;
+        }
         // Not serialized behind the node's API writes: chunks are ordered by their seq.
         try {
           rpc.onResponse(t.node, t.id, parseRpcResponse(payload));
@@ -278,6 +298,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await mq.subscribeAsync(SUBSCRIPTIONS, { qos: 1 });
   log.info('gateway connected', { url: opts.mqttUrl });
   await desired.start();
+  relay?.bind({
+    publish: (topic, payload, qos) => publish(topic, payload, { qos }),
+    rpcResponse: (node, id, payload) => {
+      try {
+        rpc.onResponse(node, id, parseRpcResponse(payload));
+      } catch (e) {
+        stats.invalid++;
+        log.warn('invalid relayed rpc response', { node, error: e as Error });
+      }
+    },
+  });
 
   return {
     stats,

@@ -77,6 +77,8 @@ export interface RpcClientOptions {
   publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
   log: Logger;
   defaultTimeoutMs?: number;
+  /** Starts every call id (the hub's relay id: an answer that reaches another hub comes back). */
+  idPrefix?: string;
 }
 
 export class RpcClient {
@@ -93,7 +95,7 @@ export class RpcClient {
   }
 
   call(node: string, method: string, params: Record<string, unknown>, opts: RpcCallOptions): RpcCall {
-    const id = randomBytes(12).toString('hex');
+    const id = `${this.o.idPrefix ?? ''}${randomBytes(12).toString('hex')}`;
     let resolve!: () => void;
     let reject!: (e: Error) => void;
     const ready = new Promise<void>((res, rej) => {

@@ -134,6 +134,28 @@ test('reconnects by itself after the broker restarts on the same port', async ()
   }
 });
 
+test('a hub list: past an unreachable first hub to the next; when that hub dies, on to the next one', async () => {
+  const creds = new Map<string, string>();
+  const a = await startMiniHub({ token: TOKEN, creds });
+  const b = await startMiniHub({ token: TOKEN, creds });
+  const gone = await startMiniHub({ token: TOKEN });
+  await gone.close(); // a port nothing listens on any more
+  const dir = tempDir();
+  try {
+    const agent = newAgent(`${gone.url},${a.url},${b.url}`, dir);
+    await agent.start();
+    await waitFor(() => a.statuses.length > 0, { what: 'status through the second hub' });
+    assert.equal(a.joins, ['board-1']);
+    await a.close();
+    await waitFor(() => b.statuses.length > 0 && b.heartbeats.length > 0, {
+      what: 'status and heartbeats through the third hub after the second died',
+    });
+    assert.equal(b.joins, [], 'the credential from the first join is used, no second join');
+  } finally {
+    await b.close();
+  }
+});
+
 test('a refused credential without a token is a fatal, clear error', async () => {
   const hub = await startMiniHub({ token: TOKEN });
   const dir = tempDir();

@@ -32,6 +32,15 @@ const bad: [string, string[], string, RegExp][] = [
   ['bad duration', [...HUB, '--heartbeat-interval', 'often'], '--heartbeat-interval', /not a duration/],
   ['duration too short', [...HUB, '--status-interval', '5ms'], '--status-interval', /too short/],
   ['stray argument', [...HUB, 'extra'], 'arguments', /unexpected/],
+  ['hub list with a bad url', ['--hub', 'mqtts://a:8883,hub.local'], '--hub', /not a URL/],
+  [
+    'hub list mixing tls and plain',
+    ['--hub', 'mqtts://a:8883,mqtt://b:1883'],
+    '--hub',
+    /mix of TLS and plain/,
+  ],
+  ['hub listed twice', ['--hub', 'mqtts://a:8883,mqtts://a:8883'], '--hub', /listed twice/],
+  ['hub list of commas', ['--hub', ',,'], '--hub', /required/],
 ];
 
 for (const [name, argv, option, msg] of bad) {
@@ -89,7 +98,7 @@ test('precedence: flags over env over file', () => {
       DROVER_TOKEN: 'abcdef.0123456789abcdef',
     });
     assert.is(c.nodeName, 'from-flag');
-    assert.is(c.hubUrl, 'mqtt://env:2');
+    assert.equal(c.hubUrls, ['mqtt://env:2']);
     assert.equal(c.labels, { 'drover.io/a': 'b' });
     assert.is(c.heartbeatIntervalMs, 2000);
     assert.is(c.dataDir, '/d');
@@ -135,6 +144,47 @@ test('hostname sanitized to DNS-1123', () => {
     ['a..b', 'a.b'],
   ];
   for (const [h, want] of cases) assert.is(sanitizeNodeName(h), want, h);
+});
+
+test('hub lists: a comma-separated flag or env value, a JSON list or a string in the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-agent-cfg-'));
+  try {
+    const file = join(dir, 'agent.json');
+    const cases: [string, string[], NodeJS.ProcessEnv, unknown, string[]][] = [
+      ['one flag value', ['--hub', 'mqtts://a:8883'], {}, undefined, ['mqtts://a:8883']],
+      [
+        'flag list',
+        ['--hub', 'mqtts://a:8883, mqtts://b:8883'],
+        {},
+        undefined,
+        ['mqtts://a:8883', 'mqtts://b:8883'],
+      ],
+      ['env list', [], { DROVER_HUB: 'mqtt://a:1,mqtt://b:2' }, undefined, ['mqtt://a:1', 'mqtt://b:2']],
+      [
+        'file list',
+        [],
+        {},
+        ['mqtts://a:8883', 'mqtts://b:8883', 'mqtts://c:8883'],
+        ['mqtts://a:8883', 'mqtts://b:8883', 'mqtts://c:8883'],
+      ],
+      ['file string', [], {}, 'mqtts://a:8883', ['mqtts://a:8883']],
+      ['flag over file list', ['--hub', 'mqtts://z:8883'], {}, ['mqtts://a:8883'], ['mqtts://z:8883']],
+    ];
+    for (const [what, argv, env, inFile, want] of cases) {
+      writeFileSync(file, JSON.stringify(inFile === undefined ? {} : { hub: inFile }));
+      assert.equal(loadAgentConfig(['--config', file, ...argv], env).hubUrls, want, what);
+    }
+    for (const v of [[], [1], { a: 'mqtt://a:1' }, ['mqtt://a:1', 'mqtts://b:2']]) {
+      writeFileSync(file, JSON.stringify({ hub: v }));
+      assert.throws(
+        () => loadAgentConfig(['--config', file], {}),
+        (e: Error) => e instanceof AgentConfigError,
+        JSON.stringify(v),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

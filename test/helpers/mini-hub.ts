@@ -33,8 +33,13 @@ export interface MiniHub {
   close(): Promise<void>;
 }
 
-export async function startMiniHub(opts: { token: string; port?: number }): Promise<MiniHub> {
-  const creds = new Map<string, string>(); // node -> password
+export async function startMiniHub(opts: {
+  token: string;
+  port?: number;
+  /** node -> password; pass one map to several mini hubs so they share the credentials they issue. */
+  creds?: Map<string, string>;
+}): Promise<MiniHub> {
+  const creds = opts.creds ?? new Map<string, string>();
   const [tokenId] = opts.token.split('.');
   const broker = await Aedes.createBroker({
     authenticate(_client, username, password, done) {

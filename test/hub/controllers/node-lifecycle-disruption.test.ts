@@ -43,6 +43,15 @@ async function mkNode(name: string, zone?: string): Promise<void> {
   await c().create<Node>('nodes', undefined, n);
 }
 
+/** A node registered registeredAgoMs ago (written to the store: the API stamps creation with now). */
+async function mkNodeRegistered(name: string, registeredAgoMs: number): Promise<void> {
+  const n = node(name) as unknown as Node;
+  // Milliseconds kept (the API writes whole seconds): the 1 s grace here is finer than that.
+  const at = new Date(Date.now() - registeredAgoMs).toISOString();
+  n.metadata = { ...n.metadata, uid: `uid-${name}`, creationTimestamp: at };
+  await t.store.create(`/registry/nodes/${name}`, JSON.stringify(n));
+}
+
 function controller(leases: LeaseTable, startTimeMs: number): NodeLifecycleController {
   return new NodeLifecycleController({
     client: c(),
@@ -54,13 +63,24 @@ function controller(leases: LeaseTable, startTimeMs: number): NodeLifecycleContr
   });
 }
 
+// Nodes registered before the hub started, unless registeredAgoMs says otherwise.
 const STARTUP_CASES: {
   what: string;
   heardAgoMs?: number;
   will: boolean;
   startedAgoMs: number;
+  registeredAgoMs?: number;
   want: 'kept' | 'Unknown';
 }[] = [
+  // Upstream probes a node never heard from from its CreationTimestamp; with several hubs a board
+  // registers through its own hub before its first heartbeat reaches the leader.
+  {
+    what: 'registered after the start, not heard, will, start grace over but not registration grace',
+    will: true,
+    startedAgoMs: 2 * GRACE_MS,
+    registeredAgoMs: 0,
+    want: 'kept',
+  },
   { what: 'not heard since start, will, within grace', will: true, startedAgoMs: 0, want: 'kept' },
   { what: 'not heard since start, connected, within grace', will: false, startedAgoMs: 0, want: 'kept' },
   {
@@ -75,7 +95,7 @@ const STARTUP_CASES: {
 for (const [i, tc] of STARTUP_CASES.entries()) {
   test(`start-up grace: ${tc.what} -> ${tc.want}`, async () => {
     const name = `startup-${i}`;
-    await mkNode(name);
+    await mkNodeRegistered(name, tc.registeredAgoMs ?? tc.startedAgoMs + 10 * GRACE_MS);
     const leases = new LeaseTable();
     const now = Date.now();
     if (tc.heardAgoMs !== undefined) leases.recordHeartbeat(name, now - tc.heardAgoMs);
