@@ -36,18 +36,18 @@ const hubs: HubProcess[] = [];
 const agents: Record<string, AgentProcess> = {};
 
 async function removeContainers(): Promise<void> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: NODES.map((n) => `${LABEL_NODE}=${n}`) },
-  });
-  await Promise.all(
-    list.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {}),
-    ),
-  );
+  // One list per node: several label filters in one list must all match.
+  for (const n of NODES) {
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${n}`] } });
+    await Promise.all(
+      list.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
+  }
 }
 
 test.after(async () => {
@@ -172,7 +172,8 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
       podYaml({
         name,
         command: `echo hello from ${name}; while true; do sleep 1; done`,
-        spec: `  nodeSelector:\n    kubernetes.io/hostname: ${node}\n`,
+        // Host network: the claim is about hubs, not pod networking (the shared engine's bridge may be busy).
+        spec: `  hostNetwork: true\n  nodeSelector:\n    kubernetes.io/hostname: ${node}\n`,
       }),
     );
     const r = await kubectl(['apply', '-f', f], { kubeconfig: hub.kubeconfig });
@@ -190,8 +191,15 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
           return running(pod) && pod.status?.containerStatuses?.[0]?.containerID ? pod : undefined;
         },
         { what: `${p} Running`, timeoutMs: 30_000 },
-      ).catch((e: Error) => {
-        throw new Error(`${e.message}\n${tails()}`);
+      ).catch(async (e: Error) => {
+        const pod = await getJson<Pod>(b.apiUrl, `/api/v1/namespaces/default/pods/${p}`);
+        const containers = await docker.listContainers({
+          all: true,
+          filters: { label: [`io.drover.pod.name=${p}`] },
+        });
+        throw new Error(
+          `${e.message}\n${JSON.stringify(pod.spec.nodeName)} ${JSON.stringify(pod.status)}\n${JSON.stringify(containers.map((c) => [c.Names, c.State, c.Status]))}\n${tails()}`,
+        );
       }),
     );
   assert.is(marks['mh-pod-a']!.node, 'mh-a');
@@ -203,8 +211,31 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
       return r.ok && t.includes('hello from mh-pod-a') ? t : undefined;
     },
     { what: 'logs of mh-pod-a through hub B', timeoutMs: 15_000 },
-  );
+  ).catch(async (e: Error) => {
+    const r = await apiFetch(b.apiUrl, '/api/v1/namespaces/default/pods/mh-pod-a/log');
+    throw new Error(`${e.message}\n${r.status} ${await r.text()}\n${tails()}`);
+  });
   assert.match(logs, /hello from mh-pod-a/);
+
+  // Deleting a Node through the leader (hub A) revokes its credential; the board connected to
+  // hub B is dropped there at once (the kick goes over the relay) and its re-join is refused.
+  const revoked = startAgentProcess({
+    hub: { mqttUrl: b.mqttUrl, token: a.token, caHash: a.caHash },
+    name: 'mh-revoked',
+    args: ['--heartbeat-interval', '1s'],
+  });
+  await waitFor(async () => (await nodeReady(a.apiUrl, 'mh-revoked')) === 'True', {
+    what: 'mh-revoked Ready',
+  });
+  const del = await kubectl(['delete', 'node', 'mh-revoked'], { kubeconfig: a.kubeconfig });
+  assert.is(del.code, 0, del.stderr);
+  await waitFor(() => revoked.proc.exitCode !== null, {
+    what: 'the revoked board dropped by hub B and refused',
+    timeoutMs: 15_000,
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}\n${revoked.output().slice(-2000)}`);
+  });
+  assert.match(revoked.output(), /refused/);
 
   // kill -9 of hub B (a standby): its board moves to hub C and stays Ready.
   const before = await readyTransitions(c.apiUrl);

@@ -1,0 +1,65 @@
+// Which hub holds a board and what a hub tells the others (pure logic): batches carry what was
+// seen since the last one, a Ready condition only when it changed, and are split at the size
+// bound; a will counts only from the hub that last reported the board.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MAX_BATCH_NODES, Presence } from '../../../hub/relay/presence.js';
+import type { NodeCondition } from '../../../shared/api/types.js';
+
+const ready = (status: 'True' | 'False'): NodeCondition => ({ type: 'Ready', status, reason: 'AgentReady' });
+
+test('a batch carries what was seen since the last one; Ready only when it changed', () => {
+  const p = new Presence('aaaaaaaa');
+  let r: NodeCondition | undefined = ready('True');
+  p.seen('n1');
+  p.seen('n2');
+  p.will('n2');
+  const [b1, ...rest] = p.takeBatches(() => r);
+  assert.equal(rest, []);
+  assert.equal(b1?.seen, ['n1']);
+  assert.equal(b1?.wills, ['n2']);
+  assert.equal(Object.keys(b1?.ready ?? {}), ['n1']);
+  assert.equal(
+    p.takeBatches(() => r),
+    [],
+    'nothing new, no batch',
+  );
+  p.seen('n1');
+  assert.equal(p.takeBatches(() => r)[0]?.ready, {}, 'same Ready: not sent again');
+  r = ready('False');
+  p.seen('n1');
+  assert.is(p.takeBatches(() => r)[0]?.ready.n1?.status, 'False', 'changed Ready sent');
+  assert.is(p.holderOf('n1'), 'aaaaaaaa');
+});
+
+test(`batches hold at most ${MAX_BATCH_NODES} boards`, () => {
+  const p = new Presence('aaaaaaaa');
+  for (let i = 0; i < MAX_BATCH_NODES * 2 + 1; i++) p.seen(`n${i}`);
+  assert.equal(
+    p.takeBatches(() => undefined).map((b) => b.seen.length),
+    [MAX_BATCH_NODES, MAX_BATCH_NODES, 1],
+  );
+});
+
+test("a will counts only from the board's current holder", () => {
+  const here = new Presence('aaaaaaaa');
+  const batch = (hub: string, seen: string[], wills: string[]) => ({
+    v: 1 as const,
+    hub,
+    seen,
+    ready: {},
+    wills,
+  });
+  assert.equal(here.applyRemote(batch('bbbbbbbb', ['n1'], [])), { seen: ['n1'], wills: [] });
+  assert.is(here.holderOf('n1'), 'bbbbbbbb');
+  // The board moved to hub C; hub B's late will for it does not count.
+  here.applyRemote(batch('cccccccc', ['n1'], []));
+  assert.equal(here.applyRemote(batch('bbbbbbbb', [], ['n1'])).wills, []);
+  assert.equal(here.applyRemote(batch('cccccccc', [], ['n1'])).wills, ['n1']);
+  // Our own batches echoed back by NATS change nothing.
+  here.seen('n2');
+  assert.equal(here.applyRemote(batch('aaaaaaaa', ['n2'], ['n2'])), { seen: [], wills: [] });
+});
+
+test.run();
