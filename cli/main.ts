@@ -21,6 +21,7 @@ Commands:
   secrets rotate-key  new encryption key for Secrets at rest (hub stopped)
   get TYPE [NAME]     list objects as a table (nodes, pods, ns, ...)
   describe node NAME  show a node in detail
+  rollout status|pause|resume|abort|undo NAME   a fleet Rollout (waves, gates, rollback)
   install hub|agent   write a hardened systemd unit and start it
   uninstall hub|agent stop it and remove the unit
   image config        write drover.json for a board image's boot partition
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   secrets: async () => (await import('./commands/secrets.js')).secretsCommand,
   get: async () => (await import('./commands/get.js')).getCommand,
   describe: async () => (await import('./commands/describe.js')).describeCommand,
+  rollout: async () => (await import('./commands/rollout.js')).rolloutCommand,
   install: async () => (await import('./commands/install.js')).installCommand,
   uninstall: async () => (await import('./commands/uninstall.js')).uninstallCommand,
   image: async () => (await import('./commands/image.js')).imageCommand,

@@ -17,7 +17,7 @@ import { type InformerFactory, InformerUse } from '../../informers/factory.js';
 import { INDEX_CONTROLLER_UID } from '../../informers/indexes.js';
 import type { ChangeType, Informer } from '../../informers/informer.js';
 import { controllerOf, keyOf } from '../controller-ref.js';
-import { targetNode } from '../daemonset/placement.js';
+import { placement, targetNode, templatePod } from '../daemonset/placement.js';
 import { Expectations } from '../expectations.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from '../runner.js';
 import type { RolloutContext, RolloutOps } from './context.js';
@@ -174,8 +174,17 @@ export class RolloutController implements Controller {
     };
   }
 
+  /** Every node the DaemonSet places a pod on (with its pod or not), and nodes still holding one. */
   private boardsOf(ds: DaemonSet): Map<string, BoardView> {
     const out = new Map<string, BoardView>();
+    const tmpl = templatePod(ds);
+    for (const n of this.nodes.list())
+      if (placement(tmpl, n).shouldContinueRunning)
+        out.set(n.metadata.name ?? '', {
+          node: n.metadata.name ?? '',
+          nodeReady: nodeReady(n),
+          terminating: false,
+        });
     for (const p of this.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '')) {
       const node = targetNode(p);
       if (!node) continue;

@@ -13,6 +13,7 @@
 //                     `kubectl rollout undo`), then every pod of another revision is deleted
 //   update boards     Ready boards of the waves started so far get the new revision, at most
 //                     the wave's maxInFlight at once; offline boards wait for their return
+//                     (also after the rollout completed)
 
 import { REVISION_HASH_LABEL } from '../daemonset/placement.js';
 import { computeHash } from '../pod-template-hash.js';
@@ -203,7 +204,9 @@ async function rollBack(ctx: RolloutContext): Promise<StepResult> {
 
 async function updateBoards(ctx: RolloutContext): Promise<StepResult> {
   const n = ctx.next;
-  if (n.phase !== 'Progressing' || ctx.ro.spec.paused || !ctx.ops.settled(ctx.ro)) return 'continue';
+  // After completion a board that was offline during its wave still gets the revision on return.
+  const moving = (n.phase === 'Progressing' && !ctx.ro.spec.paused) || n.phase === 'Completed';
+  if (!moving || !ctx.ops.settled(ctx.ro)) return 'continue';
   const current = Math.min(n.currentWave ?? 0, ctx.waves.length - 1);
   if (current < 0) return 'continue';
   const a = assess(ctx.waves, ctx.boards, n.updateRevision ?? ctx.hash, ctx.now);

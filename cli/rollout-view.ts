@@ -1,0 +1,65 @@
+// What `drover rollout status` prints, pure: a header, a progress bar of the boards on the new
+// revision, and one row per wave (boards, updated, healthy, failed, pending, state).
+
+import type { Rollout } from '../shared/api/rollout.js';
+import { formatColumns } from './table.js';
+
+/** Width of the progress bar, characters. */
+export const PROGRESS_BAR_WIDTH = 30;
+
+export function progressBar(done: number, total: number, width = PROGRESS_BAR_WIDTH): string {
+  const frac = total > 0 ? Math.min(1, done / total) : 1;
+  const full = Math.round(frac * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${done}/${total} boards (${Math.round(frac * 100)}%)`;
+}
+
+function waveState(ro: Rollout, i: number): string {
+  const st = ro.status ?? {};
+  const current = st.currentWave ?? 0;
+  const w = st.waves?.[i];
+  if (st.phase === 'RollingBack' || st.phase === 'RolledBack' || st.phase === 'Aborted')
+    return w && w.failed > 0 ? 'failed' : i <= current ? 'rolled back' : 'not started';
+  if (i < current || st.phase === 'Completed') return 'passed';
+  if (i === current) return st.phase === 'Paused' || ro.spec.paused ? 'paused' : 'in progress';
+  return 'waiting';
+}
+
+export function renderRollout(ro: Rollout): string {
+  const st = ro.status ?? {};
+  const rev =
+    st.updateRevision && st.updateRevision !== st.stableRevision
+      ? `revision ${st.stableRevision ?? '?'} -> ${st.updateRevision}`
+      : `revision ${st.stableRevision ?? '?'}`;
+  const head = `rollout ${ro.metadata.namespace}/${ro.metadata.name} -> daemonset/${ro.spec.targetRef.name}: ${st.phase ?? 'Unknown'} (${rev})`;
+  const rows = (st.waves ?? []).map((w, i) => [
+    w.name,
+    String(w.boards),
+    String(w.updated),
+    String(w.healthy),
+    String(w.failed),
+    String(w.pending),
+    waveState(ro, i),
+  ]);
+  return [
+    head,
+    st.message ? `  ${st.message}` : '',
+    progressBar(st.updatedBoards ?? 0, st.boards ?? 0),
+    formatColumns(['wave', 'boards', 'updated', 'healthy', 'failed', 'pending', 'state'], rows).trimEnd(),
+  ]
+    .filter((l) => l !== '')
+    .join('\n')
+    .concat('\n');
+}
+
+/** The rollout has stopped moving: nothing more to watch. */
+export function isSettled(ro: Rollout): boolean {
+  const p = ro.status?.phase;
+  const fresh = (ro.status?.observedGeneration ?? 0) >= (ro.metadata.generation ?? 0);
+  return fresh && (p === 'Completed' || p === 'Healthy' || p === 'RolledBack' || p === 'Aborted');
+}
+
+/** Exit status of `status`: 1 when the rollout ended rolled back or aborted. */
+export function exitCodeOf(ro: Rollout): number {
+  const p = ro.status?.phase;
+  return p === 'RolledBack' || p === 'Aborted' ? 1 : 0;
+}
