@@ -13,6 +13,7 @@ Usage: drover COMMAND [options]
 
 Commands:
   up                  start a hub and one local agent (first steps)
+  cluster up          start nats-servers and several hubs sharing them on this machine (try NATS)
   hub                 run the hub (API server, store, MQTT broker, controllers)
   agent               run the agent on a board
   token create|list|delete   bootstrap tokens for joining boards
@@ -43,6 +44,7 @@ async function agentCommand(): Promise<Command> {
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   up: async () => (await import('./commands/up.js')).upCommand,
+  cluster: async () => (await import('./commands/cluster.js')).clusterCommand,
   hub: async () => (await import('./commands/hub.js')).hubCommand,
   agent: agentCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
