@@ -34,10 +34,13 @@ import { type CredentialStore, fileCredentialStore, type NodeCredential } from '
 import { DesiredStore } from './desired.js';
 import { type CaStore, fileCaStore, isTlsUrl, resolveHubCa, type TlsOptions } from './hub-ca.js';
 import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
+import { ImageGarbageCollector } from './images/gc.js';
+import { desiredImages } from './images/wanted.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
 import { RpcServer } from './rpc.js';
 import { DockerRuntime } from './runtime/docker.js';
+import { DockerImageStore } from './runtime/docker-images.js';
 import type { Runtime } from './runtime/runtime.js';
 import { localMachineFacts, type MachineFacts, StatusBuilder, statusFingerprint } from './status.js';
 
@@ -98,6 +101,8 @@ export class Agent {
   /** The Docker runtime; undefined when the pod runner was injected. */
   readonly runtime?: Runtime;
   readonly pods: PodRunner;
+  /** Image and container GC; undefined when the pod runner was injected. */
+  readonly imageGc?: ImageGarbageCollector;
   private readonly credentials: CredentialStore;
   /** TLS options of every MQTT connection: the hub CA, verified (empty for mqtt://). */
   private tls: TlsOptions = {};
@@ -152,6 +157,14 @@ export class Agent {
         crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
         ...io,
       });
+      this.imageGc = new ImageGarbageCollector({
+        store: new DockerImageStore(cfg.dockerSocket),
+        policy: cfg.imageGc,
+        wanted: () => desiredImages(this.desired.current),
+        event: (type, reason, message) =>
+          io.event({ involvedObject: { kind: 'Node', name: node }, type, reason, message, time: Date.now() }),
+        log: log.child('image-gc'),
+      });
     }
     this.facts = deps.facts ?? localMachineFacts(cfg, this.runtime);
     this.status = new StatusBuilder(cfg, this.facts);
@@ -181,6 +194,7 @@ export class Agent {
     this.desired.removeLegacyFile();
     // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
     await this.pods.start();
+    this.imageGc?.start(this.cfg.imageGcPeriodMs);
     if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
     if (!this.stopping) this.connectOnce();
@@ -423,6 +437,7 @@ export class Agent {
   }
 
   private async stopPods(): Promise<void> {
+    this.imageGc?.stop();
     let t: NodeJS.Timeout | undefined;
     await Promise.race([
       this.pods.stop().catch((e: Error) => this.log.warn('pod manager stop failed', { error: e.message })),

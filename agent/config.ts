@@ -13,6 +13,8 @@ import { BOARD_LABEL_PREFIX, isAgentLabelKey } from '../shared/api/node-labels.j
 import { CA_HASH_RE } from '../shared/tls/ca-hash.js';
 import { parseDurationMs } from './duration.js';
 import { isTlsUrl } from './hub-ca.js';
+import { DEFAULT_IMAGE_GC_POLICY, type ImageGcPolicy } from './images/gc-plan.js';
+import { DEFAULT_IMAGE_GC_PERIOD_MS } from './images/gc.js';
 import { type FlagSpecs, flagString, parseFlags } from './flags.js';
 
 export interface AgentConfig {
@@ -39,6 +41,10 @@ export interface AgentConfig {
   joinTimeoutMs: number;
   /** First crash-loop restart delay, ms; doubles up to 5 min (kubelet: 10 s; tests use 1 s). */
   crashBackoffBaseMs: number;
+  /** Image GC thresholds and minimum age (kubelet's flags and defaults: 85 %, 80 %, 2 min). */
+  imageGc: ImageGcPolicy;
+  /** How often image and container GC runs, ms (kubelet's ImageGCPeriod, 5 min). */
+  imageGcPeriodMs: number;
 }
 
 export const AGENT_DEFAULTS = {
@@ -49,6 +55,10 @@ export const AGENT_DEFAULTS = {
   keepaliveS: DEFAULT_MQTT_KEEPALIVE_S, // 30 s
   joinTimeoutMs: 15_000, // 15 s for the hub to answer a join request
   crashBackoffBaseMs: 10_000, // 10 s, kubelet's first CrashLoopBackOff delay
+  imageGcHighThresholdPercent: DEFAULT_IMAGE_GC_POLICY.highThresholdPercent, // 85 % of the image filesystem
+  imageGcLowThresholdPercent: DEFAULT_IMAGE_GC_POLICY.lowThresholdPercent, // 80 %
+  imageMinimumGcAgeMs: DEFAULT_IMAGE_GC_POLICY.minAgeMs, // 2 min
+  imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS, // 5 min
 } as const;
 
 /** Smallest heartbeat interval accepted, ms (tests use 1 s; below 100 ms is a typo). */
@@ -77,6 +87,10 @@ export const AGENT_FLAGS: FlagSpecs = {
   'docker-socket': { type: 'string' },
   'join-timeout': { type: 'string' },
   'crash-backoff-base': { type: 'string' },
+  'image-gc-high-threshold': { type: 'string' },
+  'image-gc-low-threshold': { type: 'string' },
+  'image-minimum-gc-age': { type: 'string' },
+  'image-gc-period': { type: 'string' },
   config: { type: 'string', aliases: ['-c'] },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -98,6 +112,10 @@ Options (flag / env / config file key):
   --docker-socket PATH      DROVER_DOCKER_SOCKET       dockerSocket (default ${AGENT_DEFAULTS.dockerSocket})
   --join-timeout 15s        DROVER_JOIN_TIMEOUT        joinTimeout
   --crash-backoff-base 10s  DROVER_CRASH_BACKOFF_BASE  crashBackoffBase  first CrashLoopBackOff delay
+  --image-gc-high-threshold 85  DROVER_IMAGE_GC_HIGH_THRESHOLD  imageGcHighThreshold  percent of the image disk that starts image GC
+  --image-gc-low-threshold 80   DROVER_IMAGE_GC_LOW_THRESHOLD   imageGcLowThreshold   percent image GC frees down to
+  --image-minimum-gc-age 2m     DROVER_IMAGE_MINIMUM_GC_AGE     imageMinimumGcAge     images younger than this are kept
+  --image-gc-period 5m          DROVER_IMAGE_GC_PERIOD          imageGcPeriod         how often image/container GC runs
   --config FILE             DROVER_CONFIG     JSON file with the keys above
 `;
 
@@ -118,6 +136,10 @@ const KEYS = {
   dockerSocket: ['docker-socket', 'DROVER_DOCKER_SOCKET'],
   joinTimeout: ['join-timeout', 'DROVER_JOIN_TIMEOUT'],
   crashBackoffBase: ['crash-backoff-base', 'DROVER_CRASH_BACKOFF_BASE'],
+  imageGcHighThreshold: ['image-gc-high-threshold', 'DROVER_IMAGE_GC_HIGH_THRESHOLD'],
+  imageGcLowThreshold: ['image-gc-low-threshold', 'DROVER_IMAGE_GC_LOW_THRESHOLD'],
+  imageMinimumGcAge: ['image-minimum-gc-age', 'DROVER_IMAGE_MINIMUM_GC_AGE'],
+  imageGcPeriod: ['image-gc-period', 'DROVER_IMAGE_GC_PERIOD'],
 } as const;
 
 /** Builds the config from argv (without the command name), the environment and an optional file. */
@@ -235,6 +257,43 @@ function duration(v: unknown, option: string, dflt: number, min: number): number
   return ms;
 }
 
+/** A whole percent 0..100, as the kubelet's int32 threshold flags. */
+function percent(v: unknown, option: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n))
+    throw new AgentConfigError(option, `${JSON.stringify(v)} is not a whole percent; write e.g. 85`);
+  if (n < 0 || n > 100) throw new AgentConfigError(option, `${n} must be between 0 and 100, inclusive`);
+  return n;
+}
+
+function imageGcPolicy(raw: Raw): ImageGcPolicy {
+  const high = percent(
+    raw.imageGcHighThreshold,
+    '--image-gc-high-threshold',
+    AGENT_DEFAULTS.imageGcHighThresholdPercent,
+  );
+  const low = percent(
+    raw.imageGcLowThreshold,
+    '--image-gc-low-threshold',
+    AGENT_DEFAULTS.imageGcLowThresholdPercent,
+  );
+  // kubelet's validation: low < high (100 for high turns image GC off).
+  if (low >= high)
+    throw new AgentConfigError(
+      '--image-gc-low-threshold',
+      `${low} must be less than --image-gc-high-threshold ${high}`,
+    );
+  const minAgeMs = duration(
+    raw.imageMinimumGcAge,
+    '--image-minimum-gc-age',
+    AGENT_DEFAULTS.imageMinimumGcAgeMs,
+    0,
+  );
+  return { highThresholdPercent: high, lowThresholdPercent: low, minAgeMs };
+}
+
 function optString(v: unknown, option: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new AgentConfigError(option, 'must be a string');
@@ -347,5 +406,12 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     keepaliveS: AGENT_DEFAULTS.keepaliveS,
     joinTimeoutMs,
     crashBackoffBaseMs,
+    imageGc: imageGcPolicy(raw),
+    imageGcPeriodMs: duration(
+      raw.imageGcPeriod,
+      '--image-gc-period',
+      AGENT_DEFAULTS.imageGcPeriodMs,
+      MIN_INTERVAL_MS,
+    ),
   };
 }

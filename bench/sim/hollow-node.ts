@@ -5,6 +5,8 @@
 // A 'silent' node stops publishing (connection kept), a 'drop' node loses its connection for
 // good (no DISCONNECT: the broker fires its will).
 
+import { DEFAULT_IMAGE_GC_POLICY } from '../../agent/images/gc-plan.js';
+import { DEFAULT_IMAGE_GC_PERIOD_MS } from '../../agent/images/gc.js';
 import type { MqttClient } from 'mqtt';
 import { Agent } from '../../agent/agent.js';
 import type { AgentConfig } from '../../agent/config.js';
@@ -54,6 +56,8 @@ export class HollowNode {
       keepaliveS: o.keepaliveS,
       joinTimeoutMs: o.joinTimeoutMs,
       crashBackoffBaseMs: CRASH_BACKOFF_BASE_MS,
+      imageGc: DEFAULT_IMAGE_GC_POLICY, // unused: hollow boards have no runtime
+      imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS,
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),

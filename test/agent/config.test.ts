@@ -41,6 +41,31 @@ const bad: [string, string[], string, RegExp][] = [
   ],
   ['hub listed twice', ['--hub', 'mqtts://a:8883,mqtts://a:8883'], '--hub', /listed twice/],
   ['hub list of commas', ['--hub', ',,'], '--hub', /required/],
+  [
+    'gc threshold not a number',
+    [...HUB, '--image-gc-high-threshold', 'lots'],
+    '--image-gc-high-threshold',
+    /whole percent/,
+  ],
+  [
+    'gc threshold fractional',
+    [...HUB, '--image-gc-low-threshold', '79.5'],
+    '--image-gc-low-threshold',
+    /whole percent/,
+  ],
+  [
+    'gc threshold above 100',
+    [...HUB, '--image-gc-high-threshold', '101'],
+    '--image-gc-high-threshold',
+    /between 0 and 100/,
+  ],
+  [
+    'gc low not below high',
+    [...HUB, '--image-gc-high-threshold', '70', '--image-gc-low-threshold', '70'],
+    '--image-gc-low-threshold',
+    /less than --image-gc-high-threshold 70/,
+  ],
+  ['gc minimum age', [...HUB, '--image-minimum-gc-age', 'old'], '--image-minimum-gc-age', /not a duration/],
 ];
 
 for (const [name, argv, option, msg] of bad) {
@@ -55,6 +80,28 @@ for (const [name, argv, option, msg] of bad) {
     }
   });
 }
+
+test('image GC: kubelet defaults, and flags', () => {
+  assert.equal(loadAgentConfig(HUB, {}).imageGc, {
+    highThresholdPercent: 85,
+    lowThresholdPercent: 80,
+    minAgeMs: 120_000,
+  });
+  const c = loadAgentConfig(
+    [
+      ...HUB,
+      '--image-gc-high-threshold',
+      '60',
+      '--image-gc-low-threshold',
+      '40',
+      '--image-minimum-gc-age',
+      '0s',
+    ],
+    {},
+  );
+  assert.equal(c.imageGc, { highThresholdPercent: 60, lowThresholdPercent: 40, minAgeMs: 0 });
+  assert.is(c.imageGcPeriodMs, 300_000);
+});
 
 test('unknown flag and missing value are flag errors', () => {
   assert.throws(

@@ -41,6 +41,8 @@ export class Cluster {
     readonly nodes: NodeSpec[],
     /** Extra agent flags. */
     readonly agentArgs: string[] = [],
+    /** Extra agent environment (e.g. DROVER_LOG_LEVEL). */
+    readonly agentEnv: NodeJS.ProcessEnv = {},
   ) {}
 
   async start(): Promise<void> {
@@ -64,6 +66,7 @@ export class Cluster {
       labels: spec?.labels,
       withToken: opts.withToken,
       args: ['--heartbeat-interval', '1s', ...this.agentArgs, ...(opts.args ?? [])],
+      env: this.agentEnv,
     });
     return this.agents[name];
   }
