@@ -23,6 +23,7 @@ import {
   type Heartbeat,
   parseDesiredState,
   parseRpcRequest,
+  parseServiceTable,
   type PodStatusReport,
   type WillMessage,
 } from '../shared/protocol/messages.js';
@@ -38,6 +39,8 @@ import { ImageGarbageCollector } from './images/gc.js';
 import { desiredImages } from './images/wanted.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
+import { proxyOptions } from './proxy/options.js';
+import { ServiceProxy } from './proxy/proxy.js';
 import { RpcServer } from './rpc.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { DockerImageStore } from './runtime/docker-images.js';
@@ -79,6 +82,8 @@ export interface AgentDeps {
   onClient?: (client: MqttClient) => void;
   /** Told of each join attempt: its duration, ms, and its error when it failed. */
   onJoin?: (ms: number, error?: Error) => void;
+  /** Run the Service proxy (agent/proxy/); default on unless the pod runner was injected. */
+  proxy?: boolean;
 }
 
 /** A heartbeat tick later than this many intervals means the process was paused (SIGSTOP, suspend). */
@@ -108,6 +113,8 @@ export class Agent {
   private tls: TlsOptions = {};
   private readonly facts: MachineFacts;
   readonly rpc: RpcServer;
+  /** The kube-proxy role; undefined when off. */
+  readonly proxy?: ServiceProxy;
   private images?: { at: number; list: ContainerImage[] };
   /** Pods told that the runtime is down (uid -> message), so it is said once. */
   private readonly runtimeDownSent = new Map<string, string>();
@@ -166,6 +173,11 @@ export class Agent {
         log: log.child('image-gc'),
       });
     }
+    if (deps.proxy ?? !deps.pods)
+      this.proxy = new ServiceProxy(
+        proxyOptions({ nodeName: node, ...(cfg.nodeIp ? { nodeIp: cfg.nodeIp } : {}) }),
+        log.child('proxy'),
+      );
     this.facts = deps.facts ?? localMachineFacts(cfg, this.runtime);
     this.status = new StatusBuilder(cfg, this.facts);
     this.rpc = new RpcServer({
@@ -195,6 +207,7 @@ export class Agent {
     // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
     await this.pods.start();
     this.imageGc?.start(this.cfg.imageGcPeriodMs);
+    await this.proxy?.start();
     if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
     if (!this.stopping) this.connectOnce();
@@ -303,7 +316,9 @@ export class Agent {
     client.on('connect', () => {
       this.log.info('connected to hub', { hub, node: name });
       this.backoff.reset();
-      client.subscribe([topics.desired(name), filters.nodeRpcRequests(name)], { qos: 1 }, (err) => {
+      const subs = [topics.desired(name), filters.nodeRpcRequests(name)];
+      if (this.proxy) subs.push(topics.services);
+      client.subscribe(subs, { qos: 1 }, (err) => {
         if (err) this.log.warn('subscribe to desired state failed', { error: err.message });
       });
       this.lastFingerprint = '';
@@ -314,6 +329,10 @@ export class Agent {
     client.on('message', (topic, payload) => {
       if (topic === topics.desired(name)) {
         this.onDesired(payload);
+        return;
+      }
+      if (topic === topics.services) {
+        this.onServices(payload);
         return;
       }
       const t = parseTopic(topic);
@@ -351,6 +370,18 @@ export class Agent {
       } else this.log.debug('ignored older desired state', { revision: s.revision });
     } catch (e) {
       this.log.warn('bad desired state from hub', { error: (e as Error).message });
+    }
+  }
+
+  private onServices(payload: Buffer): void {
+    if (!this.proxy) return;
+    try {
+      // Each table is whole (level-based) and the broker keeps one subscription's order.
+      const t = parseServiceTable(payload);
+      this.log.debug('service table received', { revision: t.revision, services: t.services.length });
+      void this.proxy.apply(t);
+    } catch (e) {
+      this.log.warn('bad service table from hub', { error: (e as Error).message });
     }
   }
 
@@ -492,6 +523,7 @@ export class Agent {
 
   private fail(err: Error): void {
     this.stopping = true;
+    this.proxy?.stop();
     this.stopTimers();
     this.rpc.stopAll();
     this.client?.end(true);
@@ -505,6 +537,7 @@ export class Agent {
     this.stopTimers();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.rpc.stopAll();
+    this.proxy?.stop();
     // Containers keep running: a restarted agent adopts them.
     await this.stopPods();
     const client = this.client;

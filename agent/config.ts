@@ -2,6 +2,7 @@
 // and validation, in one place. Errors name the option and say what to fix.
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import {
   BOOTSTRAP_TOKEN_RE,
@@ -45,6 +46,12 @@ export interface AgentConfig {
   imageGc: ImageGcPolicy;
   /** How often image and container GC runs, ms (kubelet's ImageGCPeriod, 5 min). */
   imageGcPeriodMs: number;
+  /**
+   * The board's address (kubelet --node-ip): reported as InternalIP, where other boards' proxies
+   * reach this one's relay and where NodePorts listen (kube-proxy --nodeport-addresses). Unset:
+   * the first non-internal IPv4 is reported and NodePorts listen on every address.
+   */
+  nodeIp?: string;
 }
 
 export const AGENT_DEFAULTS = {
@@ -91,6 +98,7 @@ export const AGENT_FLAGS: FlagSpecs = {
   'image-gc-low-threshold': { type: 'string' },
   'image-minimum-gc-age': { type: 'string' },
   'image-gc-period': { type: 'string' },
+  'node-ip': { type: 'string' },
   config: { type: 'string', aliases: ['-c'] },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -116,6 +124,7 @@ Options (flag / env / config file key):
   --image-gc-low-threshold 80   DROVER_IMAGE_GC_LOW_THRESHOLD   imageGcLowThreshold   percent image GC frees down to
   --image-minimum-gc-age 2m     DROVER_IMAGE_MINIMUM_GC_AGE     imageMinimumGcAge     images younger than this are kept
   --image-gc-period 5m          DROVER_IMAGE_GC_PERIOD          imageGcPeriod         how often image/container GC runs
+  --node-ip ADDRESS         DROVER_NODE_IP    nodeIp  this board's IPv4 for other boards and NodePorts (default: every address)
   --config FILE             DROVER_CONFIG     JSON file with the keys above
 `;
 
@@ -140,6 +149,7 @@ const KEYS = {
   imageGcLowThreshold: ['image-gc-low-threshold', 'DROVER_IMAGE_GC_LOW_THRESHOLD'],
   imageMinimumGcAge: ['image-minimum-gc-age', 'DROVER_IMAGE_MINIMUM_GC_AGE'],
   imageGcPeriod: ['image-gc-period', 'DROVER_IMAGE_GC_PERIOD'],
+  nodeIp: ['node-ip', 'DROVER_NODE_IP'],
 } as const;
 
 /** Builds the config from argv (without the command name), the environment and an optional file. */
@@ -391,6 +401,9 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     MIN_INTERVAL_MS,
   );
   const dockerSocket = optString(raw.dockerSocket, '--docker-socket') ?? AGENT_DEFAULTS.dockerSocket;
+  const nodeIp = optString(raw.nodeIp, '--node-ip') || undefined;
+  if (nodeIp !== undefined && isIP(nodeIp) !== 4)
+    throw new AgentConfigError('--node-ip', `${JSON.stringify(nodeIp)} is not an IPv4 address`);
 
   return {
     hubUrls,
@@ -413,5 +426,6 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
       AGENT_DEFAULTS.imageGcPeriodMs,
       MIN_INTERVAL_MS,
     ),
+    ...(nodeIp ? { nodeIp } : {}),
   };
 }

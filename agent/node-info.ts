@@ -110,13 +110,14 @@ export async function bootId(): Promise<string> {
 
 type Iface = { address: string; family: string | number; internal: boolean };
 
-/** InternalIP = first non-internal IPv4, plus Hostname. */
+/** InternalIP = the configured node IP, else the first non-internal IPv4; plus Hostname. */
 export function nodeAddresses(
   ifaces: Record<string, Iface[] | undefined> = networkInterfaces(),
   host = hostname(),
+  nodeIp?: string,
 ): NodeAddress[] {
-  const out: NodeAddress[] = [];
-  for (const list of Object.values(ifaces)) {
+  const out: NodeAddress[] = nodeIp ? [{ type: 'InternalIP', address: nodeIp }] : [];
+  for (const list of nodeIp ? [] : Object.values(ifaces)) {
     // family is 'IPv4' from Node 18.4, the number 4 before.
     const v4 = list?.find((i) => !i.internal && (i.family === 'IPv4' || i.family === 4));
     if (v4) {

@@ -30,7 +30,7 @@ export interface MachineFacts {
 
 /** This machine: its Docker socket, memory, data dir filesystem, /proc and interfaces. */
 export function localMachineFacts(
-  cfg: Pick<AgentConfig, 'dockerSocket' | 'dataDir'>,
+  cfg: Pick<AgentConfig, 'dockerSocket' | 'dataDir' | 'nodeIp'>,
   runtime?: Pick<Runtime, 'listImages'>,
 ): MachineFacts {
   return {
@@ -39,7 +39,7 @@ export function localMachineFacts(
     nodeInfo: (rt) => collectNodeInfo(rt),
     usage: () => sampleUsage(),
     bootId: () => bootId(),
-    addresses: () => nodeAddresses(),
+    addresses: () => nodeAddresses(undefined, undefined, cfg.nodeIp),
     diskPressure: async () => diskPressure(cfg.dataDir, await diskSpace(cfg.dataDir)),
     images: async () => (runtime ? runtime.listImages() : []),
   };

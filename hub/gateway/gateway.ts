@@ -30,6 +30,7 @@ import type { UsageHistory } from '../usage/history.js';
 import { handleAgentEvent } from './agent-events.js';
 import type { GatewayContext, PublishOptions } from './context.js';
 import { DesiredPublisher } from './desired.js';
+import { ServiceTablePublisher } from './service-table.js';
 import { handleJoin } from './join.js';
 import { handlePodStatus } from './pod-status.js';
 import { RefusalReporter } from './refusals.js';
@@ -144,6 +145,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     client: opts.client,
     publish,
     log: log.child('desired'),
+    ...(opts.informers ? { informers: opts.informers } : {}),
+  });
+  const serviceTable = new ServiceTablePublisher({
+    client: opts.client,
+    publish,
+    log: log.child('services'),
     ...(opts.informers ? { informers: opts.informers } : {}),
   });
   const relay = opts.relay;
@@ -309,6 +316,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
     },
   });
+  await serviceTable.start();
 
   return {
     stats,
@@ -317,6 +325,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     connected: () => mq.connected,
     async close() {
       desired.stop();
+      serviceTable.stop();
       rpc.close();
       await serial.idle();
       await mq.endAsync();

@@ -10,6 +10,8 @@
 //   nodes/{node}/events                  agent -> hub   AgentEvent (QoS 1)
 //   nodes/{node}/rpc/req/{id}            hub -> agent   RpcRequest
 //   nodes/{node}/rpc/res/{id}            agent -> hub   RpcResponse chunks
+//   cluster/services                     hub -> agents  ServiceTable (retained, QoS 1): what every
+//                                                       board's proxy serves (kube-proxy's view)
 
 export const ROOT = 'drover/v1';
 
@@ -46,6 +48,8 @@ export const topics = {
     `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/${clientSeg(id)}`,
   rpcResponse: (node: string, id: string) =>
     `${ROOT}/nodes/${seg(node, 'node name')}/rpc/res/${clientSeg(id)}`,
+  /** One message for the whole fleet: every board serves every Service (NodePort, ClusterIP). */
+  services: `${ROOT}/cluster/services`,
 };
 
 /** Subscription filters. */
@@ -72,11 +76,13 @@ export type ParsedTopic =
   | { kind: 'podStatus'; node: string; namespace: string; pod: string }
   | { kind: 'events'; node: string }
   | { kind: 'rpcRequest'; node: string; id: string }
-  | { kind: 'rpcResponse'; node: string; id: string };
+  | { kind: 'rpcResponse'; node: string; id: string }
+  | { kind: 'services' };
 
 /** Parses a concrete topic name; undefined for anything not in the layout above. */
 export function parseTopic(topic: string): ParsedTopic | undefined {
   if (!topic.startsWith(`${ROOT}/`)) return undefined;
+  if (topic === topics.services) return { kind: 'services' };
   const p = topic.slice(ROOT.length + 1).split('/');
   if (p[0] === 'join' && p.length === 3 && CLIENT_SEGMENT.test(p[1])) {
     if (p[2] === 'request') return { kind: 'joinRequest', clientId: p[1] };
@@ -123,6 +129,8 @@ export function agentMayPublish(node: string, topic: string): boolean {
 /** Filters a node's agent may subscribe to (hub -> agent direction only, its own node). */
 export function agentMaySubscribe(node: string, filter: string): boolean {
   if (filter === topics.desired(node)) return true;
+  // The kube-proxy role reads all Services and EndpointSlices (system:node-proxier).
+  if (filter === topics.services) return true;
   if (filter === filters.nodeRpcRequests(node)) return true;
   const t = parseTopic(filter);
   return !!t && 'node' in t && t.node === node && (t.kind === 'desired' || t.kind === 'rpcRequest');

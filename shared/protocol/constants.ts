@@ -83,3 +83,13 @@ export const EXEC_CHANNEL_ERROR = 3;
 export const EXEC_CHANNEL_RESIZE = 4;
 /** v5: `[255, channel]` closes that channel (stdin's end-of-file). */
 export const EXEC_CLOSE_SIGNAL = 255;
+
+/**
+ * TCP port of every board's proxy relay (agent/proxy/relay.ts): another board's proxy reaches
+ * this board's pods through it, since boards share no pod network. One fleet-wide number.
+ */
+export const PROXY_RELAY_PORT = 10263;
+/** The relay's request line, bytes at most (`<ipv4>:<port>\n`). */
+export const PROXY_RELAY_MAX_HEADER_BYTES = 64;
+/** The relay's answer once the pod accepted the connection. */
+export const PROXY_RELAY_OK = 'OK\n';

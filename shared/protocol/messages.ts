@@ -87,6 +87,43 @@ export interface DesiredState {
   secrets?: Secret[];
 }
 
+/** One TCP port of a Service as the proxy serves it. */
+export interface ProxyPort {
+  /** The Service port's name ('' when it has one port without a name). */
+  name: string;
+  port: number;
+  nodePort?: number;
+}
+
+/** One endpoint: a pod address, its board and the target port per Service port name. */
+export interface ProxyEndpoint {
+  ip: string;
+  node: string;
+  ready: boolean;
+  ports: Record<string, number>;
+}
+
+export interface ProxyService {
+  namespace: string;
+  name: string;
+  /** Absent for a headless Service (nothing to proxy; DNS answers with the endpoints). */
+  clusterIP?: string;
+  ports: ProxyPort[];
+  endpoints: ProxyEndpoint[];
+}
+
+/**
+ * hub -> every agent: the Services and their endpoints (from EndpointSlices), plus the
+ * address of each board that hosts an endpoint, for reaching it through that board's relay.
+ */
+export interface ServiceTable {
+  v: number;
+  revision: number;
+  services: ProxyService[];
+  /** node name -> its InternalIP. */
+  nodes: Record<string, string>;
+}
+
 export interface PodStatusReport {
   v: number;
   uid: string;
@@ -245,6 +282,41 @@ export function parseDesiredState(buf: Buffer | Uint8Array | string): DesiredSta
   arr(o, 'configMaps', 'desired state', (c) => isObj(c) && isObj(c.metadata), true);
   arr(o, 'secrets', 'desired state', (c) => isObj(c) && isObj(c.metadata), true);
   return o as unknown as DesiredState;
+}
+
+const isPort = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 65535;
+
+export function parseServiceTable(buf: Buffer | Uint8Array | string): ServiceTable {
+  const w = 'service table';
+  const o = decode(buf, w);
+  num(o, 'revision', w);
+  strMap(o, 'nodes', w);
+  arr(o, 'services', w, (x) => {
+    if (!isObj(x) || typeof x.namespace !== 'string' || typeof x.name !== 'string') return false;
+    if (x.clusterIP !== undefined && typeof x.clusterIP !== 'string') return false;
+    const portsOk =
+      Array.isArray(x.ports) &&
+      x.ports.every(
+        (p) =>
+          isObj(p) &&
+          typeof p.name === 'string' &&
+          isPort(p.port) &&
+          (p.nodePort === undefined || isPort(p.nodePort)),
+      );
+    const epsOk =
+      Array.isArray(x.endpoints) &&
+      x.endpoints.every(
+        (e) =>
+          isObj(e) &&
+          typeof e.ip === 'string' &&
+          typeof e.node === 'string' &&
+          typeof e.ready === 'boolean' &&
+          isObj(e.ports) &&
+          Object.values(e.ports).every(isPort),
+      );
+    return portsOk && epsOk;
+  });
+  return o as unknown as ServiceTable;
 }
 
 export function parsePodStatusReport(buf: Buffer | Uint8Array | string): PodStatusReport {
