@@ -39,6 +39,7 @@ import { ImageGarbageCollector } from './images/gc.js';
 import { desiredImages } from './images/wanted.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
+import { nodeAddresses } from './node-info.js';
 import { proxyOptions } from './proxy/options.js';
 import { ServiceProxy } from './proxy/proxy.js';
 import { RpcServer } from './rpc.js';
@@ -175,7 +176,14 @@ export class Agent {
     }
     if (deps.proxy ?? !deps.pods)
       this.proxy = new ServiceProxy(
-        proxyOptions({ nodeName: node, ...(cfg.nodeIp ? { nodeIp: cfg.nodeIp } : {}) }),
+        proxyOptions({
+          nodeName: node,
+          ...(cfg.nodeIp ? { nodeIp: cfg.nodeIp } : {}),
+          // The address the hub tells other boards (InternalIP).
+          relayHost:
+            nodeAddresses(undefined, undefined, cfg.nodeIp).find((a) => a.type === 'InternalIP')?.address ??
+            '0.0.0.0',
+        }),
         log.child('proxy'),
       );
     this.facts = deps.facts ?? localMachineFacts(cfg, this.runtime);

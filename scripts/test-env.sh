@@ -23,6 +23,18 @@ if ! docker_ok; then
   docker_ok || { echo "dockerd did not come up; see $STATE/dockerd.log" >&2; tail -20 "$STATE/dockerd.log" >&2; exit 1; }
 fi
 
+# A private engine started by a test with the default bridge removes docker0 when it stops,
+# and the shared engine then cannot start a container ("could not find bridge docker0"): put
+# the bridge back with the gateway the shared engine expects.
+if ! ip link show docker0 >/dev/null 2>&1; then
+  gw=$(docker network inspect bridge --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' 2>/dev/null || true)
+  sub=$(docker network inspect bridge --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 2>/dev/null || true)
+  if [ -n "$gw" ] && [ -n "$sub" ]; then
+    echo "docker0 is missing: recreating it ($gw/${sub#*/})"
+    ip link add docker0 type bridge && ip addr add "$gw/${sub#*/}" dev docker0 && ip link set docker0 up
+  fi
+fi
+
 if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "building $IMAGE from busybox-static"
   root=$(mktemp -d)

@@ -5,8 +5,13 @@ import { PROXY_RELAY_PORT } from '../../shared/protocol/constants.js';
 export interface ProxyOptions {
   /** This board's node name: endpoints on it are local. */
   nodeName: string;
-  /** Where NodePorts and the relay listen; every address when unset (kube-proxy --nodeport-addresses). */
+  /** Where NodePorts listen; every address when unset (kube-proxy --nodeport-addresses). */
   nodeIp?: string;
+  /**
+   * Where the relay listens: the address other boards know this one by (its InternalIP), so two
+   * agents on one machine with different addresses do not collide on the relay port.
+   */
+  relayHost: string;
   /** Relay port of this board and of every other board. */
   relayPort: number;
   /** A backend that does not accept within this long is skipped for the next one, ms. */
@@ -34,7 +39,7 @@ export const PROXY_DEFAULTS = {
 } as const;
 
 export function proxyOptions(
-  o: Pick<ProxyOptions, 'nodeName' | 'nodeIp'> & Partial<ProxyOptions>,
+  o: Pick<ProxyOptions, 'nodeName' | 'nodeIp' | 'relayHost'> & Partial<ProxyOptions>,
 ): ProxyOptions {
   return { ...PROXY_DEFAULTS, ...o };
 }

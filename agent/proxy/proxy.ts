@@ -45,7 +45,7 @@ export class ServiceProxy {
     private readonly log: Logger,
   ) {
     this.relay = new Relay({
-      host: o.nodeIp ?? ANY_ADDRESS,
+      host: o.relayHost,
       port: o.relayPort,
       headerTimeoutMs: o.relayHeaderTimeoutMs,
       connectTimeoutMs: o.connectTimeoutMs,
