@@ -25,6 +25,7 @@ export const ANCHORS = {
     goal: 'hub CPU <= 50% of one core',
   },
   fleetRss: { anchor: 'bare aedes, 10k clients: ~275 MB RSS', goal: '' },
+  tlsCost: { anchor: 'same run, same fleet, plain MQTT listener', goal: '' },
   fleetNotReady: { anchor: 'Kubernetes: NotReady after 40 s grace', goal: '0 false NotReady' },
   fleetReadyTime: { anchor: 'none published (kubemark and Edgemark report steady state only)', goal: '' },
   heartbeatLatency: { anchor: 'mosquitto ~50,000 msg/s on an old desktop CPU', goal: '' },
