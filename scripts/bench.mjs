@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'agent-footprint',
   'fleet-scale',
   'fleet-pods',
+  'fleet-hubs',
   'api-under-load',
   'dashboard',
 ];

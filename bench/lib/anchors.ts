@@ -69,6 +69,14 @@ export const ANCHORS = {
     goal: 'p99 frame <= 50 ms while scrolling',
   },
   pageHeap: { anchor: 'none published for fleet dashboards', goal: '' },
+  fleetHubs: {
+    anchor: 'one hub holds at most ~19,000 MQTT connections here (20,000 open files per process)',
+    goal: '30,000 boards over 3 hubs on this machine (#8; 50,000 on more cores)',
+  },
+  hubFailover: {
+    anchor: 'Kubernetes: NotReady after the 40 s node-monitor-grace-period',
+    goal: "a dead hub's boards on another hub within the grace, 0 NotReady",
+  },
 } satisfies Record<string, Anchor>;
 
 export type AnchorName = keyof typeof ANCHORS;
