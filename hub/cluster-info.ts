@@ -4,36 +4,66 @@
 // create` reads it through the API to print the join line, wherever it runs.
 
 import type { ApiClient } from './api/client.js';
-import { isNotFound } from './api/errors.js';
+import { isAlreadyExists, isConflict, isNotFound } from './api/errors.js';
 import type { ConfigMap } from '../shared/api/types.js';
 import { nodeAddresses } from '../agent/node-info.js';
 
 export const CLUSTER_INFO_NAMESPACE = 'kube-public';
 export const CLUSTER_INFO_NAME = 'drover-cluster-info';
 
+/** Hub URLs kept in a shared cluster-info, most recent last (restarted hubs on new ports add theirs). */
+export const MAX_CLUSTER_HUB_URLS = 16;
+const MAX_CONFLICT_RETRIES = 5;
+
 export interface ClusterInfo {
-  /** The broker URL as a board should write it (mqtts://ADDR:8883). */
+  /** The broker URL as a board should write it (mqtts://ADDR:8883); several hubs: a comma-separated list. */
   mqttUrl: string;
   /** PEM of the CA that signed the broker's certificate (TLS only). */
   caCert?: string;
 }
 
-export async function writeClusterInfo(client: ApiClient, info: ClusterInfo): Promise<void> {
+/** url added to a comma-separated list (moved to the end if there), the oldest dropped past the cap. */
+export function withHubUrl(list: string | undefined, url: string): string {
+  const urls = (list ?? '').split(',').filter((u) => u !== '' && u !== url);
+  return [...urls, url].slice(-MAX_CLUSTER_HUB_URLS).join(',');
+}
+
+/**
+ * Writes the cluster info. With `shared` (several hubs on one store) the hub adds its URL to the
+ * list the others wrote, so the join line names every hub; concurrent starts retry on conflict.
+ */
+export async function writeClusterInfo(client: ApiClient, info: ClusterInfo, shared = false): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const cur = await client.get<ConfigMap>('configmaps', CLUSTER_INFO_NAMESPACE, CLUSTER_INFO_NAME);
+      const mqttUrl = shared ? withHubUrl(cur.data?.mqttUrl, info.mqttUrl) : info.mqttUrl;
+      await client.update<ConfigMap>('configmaps', CLUSTER_INFO_NAMESPACE, {
+        ...cur,
+        data: dataOf({ ...info, mqttUrl }),
+      });
+      return;
+    } catch (e) {
+      if (isConflict(e) && attempt < MAX_CONFLICT_RETRIES) continue;
+      if (!isNotFound(e)) throw e;
+    }
+    try {
+      await client.create<ConfigMap>('configmaps', CLUSTER_INFO_NAMESPACE, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: CLUSTER_INFO_NAME, namespace: CLUSTER_INFO_NAMESPACE },
+        data: dataOf(info),
+      });
+      return;
+    } catch (e) {
+      if (!isAlreadyExists(e) || attempt >= MAX_CONFLICT_RETRIES) throw e; // another hub made it: merge into it
+    }
+  }
+}
+
+function dataOf(info: ClusterInfo): Record<string, string> {
   const data: Record<string, string> = { mqttUrl: info.mqttUrl };
   if (info.caCert) data['ca.crt'] = info.caCert;
-  const obj: ConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: CLUSTER_INFO_NAME, namespace: CLUSTER_INFO_NAMESPACE },
-    data,
-  };
-  try {
-    const cur = await client.get<ConfigMap>('configmaps', CLUSTER_INFO_NAMESPACE, CLUSTER_INFO_NAME);
-    await client.update<ConfigMap>('configmaps', CLUSTER_INFO_NAMESPACE, { ...cur, data });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    await client.create<ConfigMap>('configmaps', CLUSTER_INFO_NAMESPACE, obj);
-  }
+  return data;
 }
 
 export async function readClusterInfo(client: ApiClient): Promise<ClusterInfo | undefined> {

@@ -567,10 +567,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'publish cluster info',
       () =>
-        writeClusterInfo(api.client, {
-          mqttUrl: boardMqttUrl(),
-          ...(broker ? { caCert: tls.ca.certPem } : {}),
-        }),
+        writeClusterInfo(
+          api.client,
+          {
+            mqttUrl: boardMqttUrl(),
+            ...(broker ? { caCert: tls.ca.certPem } : {}),
+          },
+          // Several hubs: the join line names them all.
+          opened.nats !== undefined,
+        ),
     ],
     [
       'write kubeconfig and endpoints',

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { ClusterInfo } from '../../cli/cluster/up.js';
 import { getJson, nodeReady } from '../helpers/api.js';
 import { trustHub } from '../helpers/hub-tls.js';
-import { killAll, spawnDrover } from '../helpers/procs.js';
+import { drover, killAll, spawnDrover } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -59,6 +59,17 @@ test('cluster up: 3 servers, 3 hubs, a board joined with the printed line; a dea
       readFileSync(join(h.dataDir, 'hub.log'), 'utf8').includes('leader: start controllers'),
     );
   await waitFor(() => leaders().length === 1, { what: 'one leader' });
+
+  // Every hub added its URL to the cluster info: `drover token create` through any hub names them all.
+  const created = await drover([
+    'token',
+    'create',
+    '--kubeconfig',
+    join(info.hubs[1]!.dataDir, 'kubeconfig'),
+  ]);
+  assert.is(created.code, 0, created.stderr);
+  const listed = created.stdout.match(/--hub (\S+)/)?.[1]?.split(',') ?? [];
+  assert.equal([...listed].sort(), info.hubs.map((h) => h.mqtt).sort(), created.stdout);
 
   // The join line as printed, with a node name and a data dir.
   assert.match(up.output(), info.joinLine);
