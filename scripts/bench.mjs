@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'scheduler-throughput',
   'pod-startup',
   'notready-detection',
+  'service-latency',
   'agent-footprint',
   'fleet-scale',
   'fleet-pods',

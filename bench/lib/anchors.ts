@@ -77,6 +77,12 @@ export const ANCHORS = {
     anchor: 'Kubernetes: NotReady after the 40 s node-monitor-grace-period',
     goal: "a dead hub's boards on another hub within the grace, 0 NotReady",
   },
+  serviceDirect: { anchor: 'the same connection straight to the pod, same run', goal: '' },
+  serviceProxy: {
+    anchor:
+      'kube-proxy userspace mode (removed in 1.26) was dropped for its per-connection cost; iptables DNAT measured in the same run',
+    goal: '',
+  },
 } satisfies Record<string, Anchor>;
 
 export type AnchorName = keyof typeof ANCHORS;
