@@ -5,6 +5,7 @@ import {
   LABEL_CONTAINER_ATTEMPT,
   LABEL_CONTAINER_HASH,
   LABEL_CONTAINER_NAME,
+  SANDBOX_CONTAINER,
   containerHash,
 } from '../runtime/labels.js';
 import type { RuntimeContainer } from '../runtime/runtime.js';
@@ -96,20 +97,37 @@ function podRef(pod: Pod): string {
 
 /** What to do for a pod that stays on the node. */
 export function planPod(input: PlanInput): Plan {
-  const { pod, now } = input;
+  const { pod } = input;
   const actions: Action[] = [];
   const backoff = new Map(input.backoff);
   const groups = byContainerName(input.containers);
   const grace = podGraceSeconds(pod);
-  const specNames = new Set(pod.spec.containers.map((c) => c.name));
+  const inits = pod.spec.initContainers ?? [];
+  const specNames = new Set([...pod.spec.containers, ...inits].map((c) => c.name));
 
   // Containers of a name the spec no longer has: stop and remove.
   for (const [name, list] of groups) {
-    if (specNames.has(name)) continue;
+    if (specNames.has(name) || name === SANDBOX_CONTAINER) continue; // the sandbox is sandbox.ts's
     for (const c of list) {
       if (isRunning(c))
         actions.push(kill(c, name, 'Removed', `container ${name} is no longer in the pod spec`, grace));
       actions.push({ type: 'remove', id: c.id });
+    }
+  }
+
+  // Init containers run one at a time, in order, before any app container (kubelet's
+  // computeInitContainerActions); a pod whose app containers exist has been initialized.
+  const initialized = pod.spec.containers.some((c) => groups.has(c.name));
+  if (!initialized) {
+    for (const spec of inits) {
+      const [latest, ...older] = groups.get(spec.name) ?? [];
+      for (const c of older.slice(1)) actions.push({ type: 'remove', id: c.id });
+      if (latest && isFinished(latest) && latest.exitCode === 0 && !latest.error) continue;
+      if (latest && !isFinished(latest)) {
+        if (latest.state === 'created' && !latest.error)
+          actions.push({ type: 'startExisting', id: latest.id, container: spec.name });
+      } else restartOrWait(input, backoff, actions, spec, latest, true);
+      return { actions, backoff };
     }
   }
 
@@ -150,31 +168,55 @@ export function planPod(input: PlanInput): Plan {
       continue;
     }
     if (!isFinished(latest)) continue; // removing: the next sync sees the outcome
-    const failed = latest.exitCode !== 0 || !!latest.error;
-    if (!shouldRestart(pod, failed ? latest.exitCode || 1 : 0)) continue;
-    const finishedAt = latest.finishedAt ? Date.parse(latest.finishedAt) : now;
-    const entry = recordFailure(
-      backoff.get(spec.name),
-      latest.id,
-      finishedAt,
-      ranForMs(latest),
-      input.backoffConfig,
-    );
-    backoff.set(spec.name, entry);
-    const until = retryAt(entry);
-    if (now < until) {
-      actions.push({
-        type: 'wait',
-        container: spec.name,
-        until,
-        reason: 'CrashLoopBackOff',
-        message: `back-off ${formatDuration(entry.delayMs)} restarting failed container=${spec.name} pod=${podRef(pod)}`,
-      });
-    } else {
-      actions.push({ type: 'start', container: spec, attempt: attemptOf(latest) + 1 });
-    }
+    restartOrWait(input, backoff, actions, spec, latest, false);
   }
   return { actions, backoff };
+}
+
+/**
+ * A finished container (or none yet, for an init container): start it again when the restart
+ * policy says so and its crash backoff allows, else wait. A failed init container restarts
+ * unless the policy is Never (the pod then fails); one that succeeded is never rerun.
+ */
+function restartOrWait(
+  input: PlanInput,
+  backoff: Map<string, BackoffEntry>,
+  actions: Action[],
+  spec: Container,
+  latest: RuntimeContainer | undefined,
+  init: boolean,
+): void {
+  const { pod, now } = input;
+  if (!latest) {
+    actions.push({ type: 'start', container: spec, attempt: 0 });
+    return;
+  }
+  const failed = latest.exitCode !== 0 || !!latest.error;
+  const restart = init
+    ? failed && (pod.spec.restartPolicy ?? 'Always') !== 'Never'
+    : shouldRestart(pod, failed ? latest.exitCode || 1 : 0);
+  if (!restart) return;
+  const finishedAt = latest.finishedAt ? Date.parse(latest.finishedAt) : now;
+  const entry = recordFailure(
+    backoff.get(spec.name),
+    latest.id,
+    finishedAt,
+    ranForMs(latest),
+    input.backoffConfig,
+  );
+  backoff.set(spec.name, entry);
+  const until = retryAt(entry);
+  if (now < until) {
+    actions.push({
+      type: 'wait',
+      container: spec.name,
+      until,
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${formatDuration(entry.delayMs)} restarting failed container=${spec.name} pod=${podRef(pod)}`,
+    });
+  } else {
+    actions.push({ type: 'start', container: spec, attempt: attemptOf(latest) + 1 });
+  }
 }
 
 /** Everything to do for a pod leaving the node: stop the running containers, then remove all. */
@@ -186,8 +228,10 @@ export function planTermination(
   const removes: Action[] = [];
   for (const c of containers) {
     const name = c.labels[LABEL_CONTAINER_NAME] ?? c.name;
+    // The sandbox's pause process has nothing to finish: it is killed at once.
+    const grace = name === SANDBOX_CONTAINER ? 0 : graceSeconds;
     if (isRunning(c) || c.state === 'created')
-      kills.push(kill(c, name, 'Deleting', `Stopping container ${name}`, graceSeconds));
+      kills.push(kill(c, name, 'Deleting', `Stopping container ${name}`, grace));
     removes.push({ type: 'remove', id: c.id });
   }
   return { kills, removes };

@@ -4,6 +4,7 @@ import type { PodStatus } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 import type { AgentEvent } from '../../shared/protocol/messages.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { DEFAULT_PAUSE_BINARY, DEFAULT_PAUSE_IMAGE } from '../runtime/defaults.js';
 import { type BackoffConfig, DEFAULT_CRASH_BACKOFF, DEFAULT_IMAGE_BACKOFF } from './backoff.js';
 import { PodManagerOptionsError } from './errors.js';
 
@@ -43,6 +44,10 @@ export interface PodManagerOptions {
   retryIntervalMs?: number;
   eventDedupeMs?: number;
   ghostGraceSeconds?: number;
+  /** The pod sandbox's image; made from pauseBinary when the runtime does not have it. */
+  pauseImage?: string;
+  /** A static binary that can `sleep` (busybox-static), the pause image's only file. */
+  pauseBinary?: string;
 }
 
 export interface ResolvedOptions
@@ -83,6 +88,8 @@ export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
     retryIntervalMs: o.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS,
     eventDedupeMs: o.eventDedupeMs ?? DEFAULT_EVENT_DEDUPE_MS,
     ghostGraceSeconds: o.ghostGraceSeconds ?? DEFAULT_GHOST_GRACE_SECONDS,
+    pauseImage: o.pauseImage ?? DEFAULT_PAUSE_IMAGE,
+    pauseBinary: o.pauseBinary ?? DEFAULT_PAUSE_BINARY,
   };
   for (const k of ['resyncIntervalMs', 'retryIntervalMs', 'runtimeRetryMinMs'] as const) {
     if (!(r[k] > 0)) throw new PodManagerOptionsError(`${k} must be > 0`);

@@ -174,14 +174,14 @@ export class Prober {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Starts the workers of a running container (idempotent). */
-  ensure(podUid: string, spec: Container, c: RuntimeContainer): void {
+  /** Starts the workers of a running container (idempotent); podIP for one in a sandbox. */
+  ensure(podUid: string, spec: Container, c: RuntimeContainer, podIP?: string): void {
     if (this.stopped || this.entries.has(c.id)) return;
     const workers = new Map<ProbeKind, Worker>();
     const entry: Entry = {
       podUid,
       workers,
-      target: { runtime: this.opts.runtime, containerId: c.id, ip: c.ipAddress, spec },
+      target: { runtime: this.opts.runtime, containerId: c.id, ip: c.ipAddress ?? podIP, spec },
     };
     this.entries.set(c.id, entry);
     const started = c.startedAt ? Date.parse(c.startedAt) : this.now();

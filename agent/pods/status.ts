@@ -32,6 +32,10 @@ export interface ContainerView {
 export interface StatusInput {
   pod: Pod;
   containers: ContainerView[];
+  /** The sandbox's IP (its containers share it); else the first running container's. */
+  podIP?: string;
+  /** The pod's init containers, in spec order. */
+  initContainers?: ContainerView[];
   hostIP?: string;
   /** The last status reported, for startTime and conditions' lastTransitionTime. */
   previous?: PodStatus;
@@ -147,10 +151,35 @@ function condition(
   return c;
 }
 
+/** Init containers that have not completed (exit 0); none once an app container exists. */
+function incompleteInits(input: StatusInput, inits: ContainerStatus[]): string[] {
+  if (input.containers.some((v) => v.latest)) return [];
+  return inits.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
+}
+
+/** A completed init container counts as ready (kubelet). */
+function initStatus(v: ContainerView): ContainerStatus {
+  const s = containerStatus(v);
+  if (s.state?.terminated?.exitCode === 0) s.ready = true;
+  return s;
+}
+
 export function computePodStatus(input: StatusInput): PodStatus {
   const now = new Date(input.now).toISOString();
   const statuses = input.containers.map(containerStatus);
-  const phase = podPhase(input.pod, statuses, input.terminal);
+  const inits = (input.initContainers ?? []).map(initStatus);
+  const incomplete = incompleteInits(input, inits);
+  // Kubelet's getPhase while initializing: Pending, or Failed when an init container failed
+  // and the policy is Never (nothing will retry it).
+  const initFailed =
+    (input.pod.spec.restartPolicy ?? 'Always') === 'Never' &&
+    inits.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
+  const phase =
+    incomplete.length === 0
+      ? podPhase(input.pod, statuses, input.terminal)
+      : initFailed || input.terminal
+        ? 'Failed'
+        : 'Pending';
   const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
   const done = phase === 'Succeeded' || phase === 'Failed';
   const readyReason = done ? 'PodCompleted' : 'ContainersNotReady';
@@ -159,7 +188,14 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const status: PodStatus = {
     phase,
     conditions: [
-      condition('Initialized', true, input.previous, now),
+      condition(
+        'Initialized',
+        incomplete.length === 0,
+        input.previous,
+        now,
+        'ContainersNotInitialized',
+        `containers with incomplete status: [${incomplete.join(' ')}]`,
+      ),
       condition('Ready', allReady, input.previous, now, readyReason, readyMessage),
       condition('ContainersReady', allReady, input.previous, now, readyReason, readyMessage),
       condition('PodScheduled', true, input.previous, now),
@@ -168,9 +204,12 @@ export function computePodStatus(input: StatusInput): PodStatus {
     containerStatuses: statuses,
     qosClass: qosClass(input.pod),
   };
+  if (inits.length) status.initContainerStatuses = inits;
   if (input.hostIP) status.hostIP = input.hostIP;
-  const ip = input.containers.find((v) => v.latest && isRunning(v.latest) && v.latest.ipAddress)?.latest
-    ?.ipAddress;
+  // A hostNetwork pod has the node's address (kubelet).
+  const ip =
+    (input.pod.spec.hostNetwork ? input.hostIP : input.podIP) ??
+    input.containers.find((v) => v.latest && isRunning(v.latest) && v.latest.ipAddress)?.latest?.ipAddress;
   if (ip) {
     status.podIP = ip;
     status.podIPs = [{ ip }];

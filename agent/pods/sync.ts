@@ -5,7 +5,7 @@
 // inspects into the cache itself, so the next read sees it. Runtime calls for a new pod:
 // create, start, inspect (plus one image inspect per image the node has not used yet).
 import { promises as fs } from 'node:fs';
-import type { Container, Pod } from '../../shared/api/types.js';
+import type { Container, Pod, PodStatus } from '../../shared/api/types.js';
 import { buildContainerSpec } from '../runtime/container-spec.js';
 import { resolveEnv } from '../runtime/env.js';
 import { ImageNotPresentError, RuntimeError } from '../runtime/errors.js';
@@ -20,6 +20,7 @@ import {
 } from './actions.js';
 import { ensureImage } from './images.js';
 import type { PodRecord, SyncContext } from './record.js';
+import { ensureSandbox, sandboxOf } from './sandbox.js';
 import { type ContainerView, computePodStatus, type Waiting } from './status.js';
 
 export type SyncOutcome = 'keep' | 'forget';
@@ -67,7 +68,14 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
       await remove(ctx, a.id);
     }
   }
+  // The sandbox first: the containers about to start join its namespaces.
+  const starting = plan.actions.some((a) => a.type === 'start' || a.type === 'startExisting');
+  const sandbox = starting ? await ensureSandbox(ctx, rec, pod) : {};
   for (const a of plan.actions) {
+    if ((a.type === 'start' || a.type === 'startExisting') && sandbox.waiting) {
+      waiting.set(a.type === 'start' ? a.container.name : a.container, sandbox.waiting);
+      continue;
+    }
     if (a.type === 'wait') {
       waiting.set(a.container, { reason: a.reason, message: a.message });
       ctx.emit(
@@ -84,7 +92,7 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
         waiting.set(a.container.name, { reason: 'ContainerCreating' });
         continue;
       }
-      const w = await startContainer(ctx, rec, pod, a.container, a.attempt);
+      const w = await startContainer(ctx, rec, pod, a.container, a.attempt, sandbox.id);
       if (w) waiting.set(a.container.name, w);
     }
   }
@@ -94,20 +102,48 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
   // (6) probes for running containers, (7) status.
   containers = ctx.containers(rec.uid);
   const groups = byContainerName(containers);
+  // Containers waiting for the init containers say so (kubelet's PodInitializing).
+  const initializing = !pod.spec.containers.some((c) => groups.has(c.name));
+  const initWait: Waiting | undefined = initializing ? { reason: 'PodInitializing' } : undefined;
+  const box = sandboxOf(containers);
+  const podIP = box && isRunning(box) ? box.ipAddress : undefined;
   const views: ContainerView[] = pod.spec.containers.map((spec) => {
     const [latest, previous] = groups.get(spec.name) ?? [];
     const running = !!latest && isRunning(latest);
-    if (running) ctx.prober.ensure(rec.uid, spec, latest);
+    if (running) ctx.prober.ensure(rec.uid, spec, latest, podIP);
     return {
       spec,
       latest,
       previous,
-      waiting: waiting.get(spec.name),
+      waiting: waiting.get(spec.name) ?? (latest ? undefined : initWait),
       ready: running && ctx.prober.ready(latest.id),
       started: running && ctx.prober.started(latest.id),
     };
   });
-  report(ctx, rec, pod, views, false);
+  const initViews: ContainerView[] = (pod.spec.initContainers ?? []).map((spec) => {
+    const [latest, previous] = groups.get(spec.name) ?? [];
+    return {
+      spec,
+      latest,
+      previous,
+      waiting: waiting.get(spec.name) ?? (latest ? undefined : initWait),
+      ready: false,
+      started: !!latest && isRunning(latest),
+    };
+  });
+  const status = report(ctx, rec, pod, views, false, initViews, podIP);
+  // A pod that has finished keeps no sandbox (kubelet stops it; the pod's IP is released).
+  if (box && isRunning(box) && (status.phase === 'Succeeded' || status.phase === 'Failed')) {
+    try {
+      await ctx.opts.runtime.stopContainer(box.id, 0);
+      await ctx.refresh(box.id);
+    } catch (e) {
+      ctx.opts.log.warn('stopping the sandbox of a finished pod failed', {
+        id: box.id,
+        error: (e as Error).message,
+      });
+    }
+  }
   return 'keep';
 }
 
@@ -148,6 +184,7 @@ async function startContainer(
   pod: Pod,
   spec: Container,
   attempt: number,
+  sandboxId: string | undefined,
 ): Promise<Waiting | undefined> {
   const { runtime } = ctx.opts;
   const imageWait = await ensureImage(ctx, rec, spec);
@@ -162,7 +199,9 @@ async function startContainer(
       attempt,
       env,
       podDir: ctx.podDir(rec.uid),
+      ...(sandboxId ? { networkMode: `container:${sandboxId}` as const } : {}),
     });
+    if (sandboxId) cs.ipcMode = `container:${sandboxId}`;
     id = await runtime.createContainer(cs);
   } catch (e) {
     // Removed behind our back since it was seen: the next sync inspects (and pulls) again.
@@ -187,10 +226,20 @@ async function startContainer(
   return undefined;
 }
 
-function report(ctx: SyncContext, rec: PodRecord, pod: Pod, views: ContainerView[], terminal: boolean): void {
+function report(
+  ctx: SyncContext,
+  rec: PodRecord,
+  pod: Pod,
+  views: ContainerView[],
+  terminal: boolean,
+  initContainers: ContainerView[] = [],
+  podIP?: string,
+): PodStatus {
   const status = computePodStatus({
     pod,
     containers: views,
+    initContainers,
+    podIP,
     hostIP: ctx.opts.hostIP,
     previous: rec.lastStatus,
     now: ctx.opts.clock(),
@@ -198,9 +247,10 @@ function report(ctx: SyncContext, rec: PodRecord, pod: Pod, views: ContainerView
   });
   rec.lastStatus = status;
   const json = JSON.stringify(status);
-  if (json === rec.lastReport) return;
+  if (json === rec.lastReport) return status;
   rec.lastReport = json;
   ctx.opts.report(ns(pod), pod.metadata.name ?? '', rec.uid, status);
+  return status;
 }
 
 /** (8) stop with the pod's grace (SIGTERM, then SIGKILL), report the final status, remove, clean up. */

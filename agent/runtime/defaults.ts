@@ -15,3 +15,8 @@ export const MIN_CPU_LIMIT_MILLIS = 10;
 export const MIN_CPU_SHARES = 2;
 /** Volume files' mode when the volume gives no defaultMode (0644). */
 export const DEFAULT_VOLUME_FILE_MODE = 0o644;
+/** The pod sandbox's image, made on the board from a static busybox (Debian's busybox-static). */
+export const DEFAULT_PAUSE_IMAGE = 'drover/pause:1';
+export const DEFAULT_PAUSE_BINARY = '/bin/busybox';
+/** The pause process: sleeps for good (68 years, s); it is stopped with SIGKILL. */
+export const PAUSE_COMMAND = ['/busybox', 'sleep', '2147483647'];

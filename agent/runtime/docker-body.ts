@@ -49,6 +49,7 @@ export function toDockerCreateBody(spec: ContainerSpec): ContainerCreateOptions 
   if (spec.workingDir) body.WorkingDir = spec.workingDir;
   if (spec.hostname) body.Hostname = spec.hostname;
   const hc = body.HostConfig!;
+  if (spec.ipcMode) hc.IpcMode = spec.ipcMode;
   if (spec.nanoCpus !== undefined) hc.NanoCpus = spec.nanoCpus;
   if (spec.cpuShares !== undefined) hc.CpuShares = spec.cpuShares;
   if (spec.memoryBytes !== undefined) hc.Memory = spec.memoryBytes;

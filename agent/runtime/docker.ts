@@ -1,6 +1,6 @@
 // Runtime on a Docker Engine (or anything speaking its socket API, such as Podman) via dockerode.
 import Dockerode, { type ContainerLogsOptions } from 'dockerode';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   DEFAULT_EXEC_OUTPUT_CAP_BYTES,
   DEFAULT_PULL_STALL_TIMEOUT_MS,
@@ -179,6 +179,21 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async importImage(ref: string, rootfsTar: Buffer, cmd: string[]): Promise<void> {
+    const at = ref.lastIndexOf(':');
+    const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest'];
+    const stream = await this.call(() =>
+      this.docker.importImage(Readable.from([rootfsTar]), {
+        repo,
+        tag,
+        changes: `CMD ${JSON.stringify(cmd)}`,
+      }),
+    );
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
+  }
+
   async imageExists(ref: string): Promise<boolean> {
     try {
       await this.inspectImage(ref);
@@ -297,6 +312,9 @@ export class DockerRuntime implements Runtime {
   async containerIP(id: string): Promise<string | undefined> {
     const info = await this.call(() => this.docker.getContainer(id).inspect(), id);
     if (info.HostConfig.NetworkMode === 'host') return undefined;
+    // A pod's container in its sandbox's network namespace has the sandbox's address.
+    const joined = /^container:(.+)$/.exec(info.HostConfig.NetworkMode ?? '');
+    if (joined) return this.containerIP(joined[1]);
     return containerIPFromInspect(info);
   }
 }

@@ -11,6 +11,9 @@ export const LABEL_CONTAINER_NAME = 'io.drover.container.name';
 export const LABEL_CONTAINER_ATTEMPT = 'io.drover.container.attempt';
 export const LABEL_CONTAINER_HASH = 'io.drover.container.hash';
 
+/** The pod sandbox's container name: upper case, so no pod container (a DNS label) can take it. */
+export const SANDBOX_CONTAINER = 'POD';
+
 export interface ContainerIdentity {
   node: string;
   namespace: string;

@@ -125,6 +125,8 @@ export interface ContainerSpec {
   /** Memory limit in bytes. */
   memoryBytes?: number;
   networkMode: NetworkMode;
+  /** `shareable` for a pod sandbox, `container:<id>` to join its IPC namespace; default the runtime's. */
+  ipcMode?: 'shareable' | `container:${string}`;
   hostname?: string;
   tty: boolean;
   stdin: boolean;
@@ -229,6 +231,8 @@ export interface Runtime {
   /** Resolves with the pulled image; rejects with ImagePullError. */
   pullImage(ref: string, opts?: PullOptions, onProgress?: (ev: PullProgress) => void): Promise<RuntimeImage>;
   imageExists(ref: string): Promise<boolean>;
+  /** Makes image `ref` from a root filesystem tar with cmd as its command (the pause image). */
+  importImage(ref: string, rootfsTar: Buffer, cmd: string[]): Promise<void>;
   /** Rejects with ImageNotPresentError when absent. */
   inspectImage(ref: string): Promise<RuntimeImage>;
   listImages(): Promise<ImageSummary[]>;

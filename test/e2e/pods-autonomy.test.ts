@@ -54,9 +54,11 @@ test('hub stopped, board rebooted (agent stopped, containers removed): the pods 
   const old = await ids('keeper');
   assert.is(old.length, 1, 'the pod kept running while the agent was stopped');
   await Promise.all(
-    (await c.containersOf('keeper')).map((x) => docker.getContainer(x.Id).remove({ force: true })),
+    (await c.containersOf('keeper', { withSandbox: true })).map((x) =>
+      docker.getContainer(x.Id).remove({ force: true }),
+    ),
   );
-  assert.is((await c.containersOf('keeper')).length, 0);
+  assert.is((await c.containersOf('keeper', { withSandbox: true })).length, 0);
 
   c.startAgent(NODE, { withToken: false });
   const t0 = Date.now();

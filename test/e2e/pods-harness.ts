@@ -24,6 +24,9 @@ import { waitFor } from '../helpers/wait.js';
 export const IMAGE = 'drover-test/busybox:1';
 export const REGISTRY_IMAGE = '127.0.0.1:5000/drover-test/busybox:1';
 export const LABEL_NODE = 'io.drover.node';
+const LABEL_CONTAINER = 'io.drover.container.name';
+/** The pod sandbox's container name (agent/runtime/labels.ts). */
+const SANDBOX = 'POD';
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
 export interface NodeSpec {
@@ -134,14 +137,20 @@ export class Cluster {
       .join('\n');
   }
 
-  /** Containers (docker's view) of a pod on this file's nodes. */
-  async containersOf(pod: string): Promise<Docker.ContainerInfo[]> {
+  /** Containers (docker's view) of a pod on this file's nodes; its sandbox only when asked. */
+  async containersOf(pod: string, opts: { withSandbox?: boolean } = {}): Promise<Docker.ContainerInfo[]> {
     return docker
       .listContainers({
         all: true,
         filters: { label: [`io.drover.pod.name=${pod}`] },
       })
-      .then((l) => l.filter((c) => this.nodes.some((n) => c.Labels[LABEL_NODE] === n.name)));
+      .then((l) =>
+        l.filter(
+          (c) =>
+            this.nodes.some((n) => c.Labels[LABEL_NODE] === n.name) &&
+            (opts.withSandbox || c.Labels[LABEL_CONTAINER] !== SANDBOX),
+        ),
+      );
   }
 }
 

@@ -148,7 +148,9 @@ export class WorkloadCluster extends Cluster {
     return list.filter(
       (c) =>
         this.nodes.some((n) => c.Labels[LABEL_NODE] === n.name) &&
-        (c.Labels['io.drover.pod.name'] ?? '').startsWith(prefix),
+        (c.Labels['io.drover.pod.name'] ?? '').startsWith(prefix) &&
+        // The pods' sandboxes (pause containers) are not the workload's containers.
+        c.Labels['io.drover.container.name'] !== 'POD',
     );
   }
 }

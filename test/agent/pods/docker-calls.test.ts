@@ -31,7 +31,7 @@ function callsSince(i: number): string[] {
     .sort();
 }
 
-test('pods cost create + start + inspect; the image is inspected once; idle costs nothing', async () => {
+test('pods cost create + start + inspect (sandbox and container); the image is inspected once; idle costs nothing', async () => {
   const m = h.manager({
     runtime: new DockerRuntime({ socketPath: proxy.path }),
     resyncIntervalMs: 3_600_000,
@@ -42,13 +42,31 @@ test('pods cost create + start + inspect; the image is inspected once; idle cost
   m.setDesired(h.desired([a]));
   const running = (p: typeof a) => () => h.status(uid(p))?.phase === 'Running';
   await waitFor(running(a), { timeoutMs: 20_000, what: 'a Running' });
-  assert.equal(callsSince(i), ['GET image inspect', 'GET inspect', 'POST create', 'POST start']);
+  // The sandbox (pause container) and the container: each costs create + start + inspect, and
+  // each image (pause and busybox) one inspect.
+  assert.equal(callsSince(i), [
+    'GET image inspect',
+    'GET image inspect',
+    'GET inspect',
+    'GET inspect',
+    'POST create',
+    'POST create',
+    'POST start',
+    'POST start',
+  ]);
 
   const b = makePod('calls-b', [{ name: 'c', command: ['sleep', '3600'] }]);
   i = proxy.calls.length;
   m.setDesired(h.desired([a, b]));
   await waitFor(running(b), { timeoutMs: 20_000, what: 'b Running' });
-  assert.equal(callsSince(i), ['GET inspect', 'POST create', 'POST start']);
+  assert.equal(callsSince(i), [
+    'GET inspect',
+    'GET inspect',
+    'POST create',
+    'POST create',
+    'POST start',
+    'POST start',
+  ]);
 
   // Idle: the pods' events have all been handled once b's status says Running; nothing is polled.
   i = proxy.calls.length;
