@@ -3,23 +3,11 @@ import * as assert from 'uvu/assert';
 import { type Action, planPod, planTermination } from '../../../agent/pods/actions.js';
 import type { BackoffEntry } from '../../../agent/pods/backoff.js';
 import type { Container } from '../../../shared/api/types.js';
-import { exited, pod, rc } from './fixtures.js';
+import { exited, kinds, pod, rc } from './fixtures.js';
 
 const cfg = { initialMs: 10_000, maxMs: 300_000, resetAfterRunMs: 600_000 };
 const web: Container = { name: 'web', image: 'img:1' };
 const T0 = Date.parse('2024-01-01T00:01:00.000Z');
-
-function kinds(actions: Action[]): string[] {
-  return actions.map((a) =>
-    a.type === 'start'
-      ? `start:${a.container.name}#${a.attempt}`
-      : a.type === 'wait'
-        ? `wait:${a.container}`
-        : a.type === 'kill'
-          ? `kill:${a.reason}`
-          : a.type,
-  );
-}
 
 test('no container: start attempt 0', () => {
   const p = pod([web]);

@@ -1,4 +1,5 @@
 // Pod and container records for the pure pod-manager tests.
+import type { Action } from '../../../agent/pods/actions.js';
 import type { Container, Pod } from '../../../shared/api/types.js';
 import { containerLabels } from '../../../agent/runtime/labels.js';
 import type { RuntimeContainer } from '../../../agent/runtime/runtime.js';
@@ -48,4 +49,17 @@ export function exited(
   over: Partial<RuntimeContainer> = {},
 ): RuntimeContainer {
   return rc(p, c, attempt, { state: 'exited', exitCode, finishedAt, ...over });
+}
+
+/** A plan's actions as short strings: `start:web#0`, `wait:web`, `kill:Unhealthy`, `remove`. */
+export function kinds(actions: Action[]): string[] {
+  return actions.map((a) =>
+    a.type === 'start'
+      ? `start:${a.container.name}#${a.attempt}`
+      : a.type === 'wait'
+        ? `wait:${a.container}`
+        : a.type === 'kill'
+          ? `kill:${a.reason}`
+          : a.type,
+  );
 }

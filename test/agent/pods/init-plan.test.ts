@@ -2,11 +2,11 @@
 // (Initialized, phase, PodInitializing), and the sandbox container left alone by the plan.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Action, planPod } from '../../../agent/pods/actions.js';
+import { planPod } from '../../../agent/pods/actions.js';
 import { computePodStatus } from '../../../agent/pods/status.js';
 import type { Container, Pod } from '../../../shared/api/types.js';
 import type { RuntimeContainer } from '../../../agent/runtime/runtime.js';
-import { exited, pod, rc } from './fixtures.js';
+import { exited, kinds, pod, rc } from './fixtures.js';
 
 const cfg = { initialMs: 10_000, maxMs: 300_000, resetAfterRunMs: 600_000 };
 const app: Container = { name: 'app', image: 'img:1' };
@@ -15,18 +15,6 @@ const i2: Container = { name: 'i2', image: 'img:1' };
 const sandbox: Container = { name: 'POD', image: 'drover/pause:1' };
 const T0 = Date.parse('2024-01-01T00:01:00.000Z');
 const DONE = '2024-01-01T00:00:59.000Z';
-
-function kinds(actions: Action[]): string[] {
-  return actions.map((a) =>
-    a.type === 'start'
-      ? `start:${a.container.name}#${a.attempt}`
-      : a.type === 'wait'
-        ? `wait:${a.container}`
-        : a.type === 'kill'
-          ? `kill:${a.reason}:${a.container}`
-          : a.type,
-  );
-}
 
 const plan = (p: Pod, containers: RuntimeContainer[]) =>
   planPod({ pod: p, containers, now: T0, backoff: new Map(), unhealthy: new Map(), backoffConfig: cfg });
