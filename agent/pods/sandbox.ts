@@ -68,6 +68,15 @@ export async function ensureSandbox(
   const containers = ctx.containers(rec.uid);
   const current = sandboxOf(containers);
   if (current && isRunning(current)) return { id: current.id };
+  // A sandbox that failed to start is retried after the retry interval, not on every container
+  // event its own create and remove cause.
+  const retryAt = current ? Date.parse(current.createdAt) + ctx.opts.retryIntervalMs : 0;
+  if (current?.error && ctx.opts.clock() < retryAt) {
+    ctx.requeueAt(rec, retryAt);
+    return {
+      waiting: { reason: 'ContainerCreating', message: `failed to create pod sandbox: ${current.error}` },
+    };
+  }
   const { runtime } = ctx.opts;
   try {
     // Containers left in a dead sandbox have no network: they restart in the new one.
