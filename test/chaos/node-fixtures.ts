@@ -31,13 +31,15 @@ export function sleepPod(name: string, node: string, labels: Record<string, stri
   };
 }
 
-/** Every container (running or not) carrying the node's label. */
-export function containersOf(node: string) {
-  return docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${node}`] } });
+/** Every container (running or not) carrying the node's label; the pods' sandboxes when asked. */
+export async function containersOf(node: string, opts: { withSandbox?: boolean } = {}) {
+  const all = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${node}`] } });
+  // A pod's sandbox (pause container, container name POD) is not one of its containers.
+  return opts.withSandbox ? all : all.filter((c) => c.Labels['io.drover.container.name'] !== 'POD');
 }
 
 export async function removeContainersOf(node: string): Promise<void> {
-  for (const c of await containersOf(node))
+  for (const c of await containersOf(node, { withSandbox: true }))
     await docker
       .getContainer(c.Id)
       .remove({ force: true })

@@ -43,7 +43,12 @@ test.after(async () => {
 /** Running containers (docker's view) of pods with these uids on `node`. */
 async function runningOf(uids: Set<string>, node: string): Promise<string[]> {
   const list = await docker.listContainers({ filters: { label: [`${LABEL_NODE}=${node}`] } });
-  return list.filter((x) => uids.has(x.Labels['io.drover.pod.uid'] ?? '')).map((x) => x.Id);
+  // The pods' sandboxes (pause containers) are not counted.
+  return list
+    .filter(
+      (x) => uids.has(x.Labels['io.drover.pod.uid'] ?? '') && x.Labels['io.drover.container.name'] !== 'POD',
+    )
+    .map((x) => x.Id);
 }
 
 const ms = (t0: number) => Date.now() - t0;
