@@ -68,16 +68,16 @@ export async function ensureSandbox(
   const containers = ctx.containers(rec.uid);
   const current = sandboxOf(containers);
   if (current && isRunning(current)) return { id: current.id };
-  // A sandbox that failed to start is retried after the retry interval, not on every container
-  // event its own create and remove cause.
+  // A sandbox that failed to start (or died young) is retried after the retry interval, not on
+  // every container event its own create and remove cause.
   const retryAt = current ? Date.parse(current.createdAt) + ctx.opts.retryIntervalMs : 0;
-  if (current?.error && ctx.opts.clock() < retryAt) {
+  if (current && ctx.opts.clock() < retryAt) {
     ctx.requeueAt(rec, retryAt);
-    return {
-      waiting: { reason: 'ContainerCreating', message: `failed to create pod sandbox: ${current.error}` },
-    };
+    const why = current.error ?? `the sandbox is ${current.state}`;
+    return { waiting: { reason: 'ContainerCreating', message: `failed to create pod sandbox: ${why}` } };
   }
   const { runtime } = ctx.opts;
+  let created: string | undefined;
   try {
     // Containers left in a dead sandbox have no network: they restart in the new one.
     for (const c of containers)
@@ -102,11 +102,13 @@ export async function ensureSandbox(
     });
     spec.entrypoint = PAUSE_COMMAND;
     spec.ipcMode = 'shareable';
-    const id = await runtime.createContainer(spec);
-    await runtime.startContainer(id);
-    await ctx.refresh(id);
-    return { id };
+    created = await runtime.createContainer(spec);
+    await runtime.startContainer(created);
+    await ctx.refresh(created);
+    return { id: created };
   } catch (e) {
+    // The cache learns of the failed sandbox (and its error) now, so the retry waits for it.
+    if (created) await ctx.refresh(created).catch(() => {});
     const message = `failed to create pod sandbox: ${(e as Error).message}`;
     ctx.emit(rec, 'Warning', 'FailedCreatePodSandBox', message);
     ctx.requeueAt(rec, ctx.opts.clock() + ctx.opts.retryIntervalMs);
