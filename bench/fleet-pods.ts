@@ -360,13 +360,14 @@ try {
   await dsCase.remove();
   await depCase.remove();
   const sized: CaseResult[] = [];
-  for (const n of SIZES) {
+  for (const [i, n] of SIZES.entries()) {
     if (n > NODES * PODS_PER_BOARD) {
       report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
       continue;
     }
     const c = await deployment(`pods-${n}`, n);
-    await c.remove();
+    // The last one goes with the hub (its deletion through the boards is not measured).
+    if (i < SIZES.length - 1) await c.remove();
     if (c.result) sized.push(c.result);
   }
 

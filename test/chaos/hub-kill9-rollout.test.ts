@@ -9,18 +9,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hubApiClient } from '../../bench/lib/hub-client.js';
-import { NodeTracker } from '../../bench/lib/node-tracker.js';
-import { type Fleet, startFleet } from '../../bench/sim/fleet.js';
-import { Informer } from '../../hub/informers/informer.js';
 import type { Deployment, ReplicaSet } from '../../shared/api/apps.js';
 import type { Pod } from '../../shared/api/types.js';
-import { createLogger } from '../../shared/log.js';
-import { type HubProcess, killAll, kubectl, startHubProcess } from '../helpers/procs.js';
+import { killAll, kubectl } from '../helpers/procs.js';
 import { cleanupTempDirs } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { ChaosCase, FULL } from './chaos-case.js';
-import { restartHub } from './hub-fixtures.js';
+import { type HubWithFleet, restartHub, startHubWithFleet } from './hub-fixtures.js';
 
 const BOARDS = 50;
 const PODS = 100;
@@ -32,15 +27,10 @@ const KILL_AT = FULL ? [20, 50, 80] : [40];
 // The default node grace (40 s): boards back after a restart well within it.
 const HUB_ARGS = ['--heartbeat-interval', '1s'];
 
-let hub: HubProcess | undefined;
-let fleet: Fleet | undefined;
-let tracker: NodeTracker | undefined;
-let pods: Informer<Pod> | undefined;
+let env: HubWithFleet | undefined;
 
 test.after(async () => {
-  pods?.stop();
-  tracker?.stop();
-  await fleet?.stop();
+  await env?.stop();
   await killAll();
   cleanupTempDirs();
 });
@@ -49,38 +39,26 @@ const imageOf = (p: Pod) => p.spec.containers[0]?.image;
 
 test(`hub kill -9 during a ${PODS}-pod rollout: it completes after the restart, nothing lost or duplicated`, async () => {
   const cc = new ChaosCase('hub-kill9-rollout', `kill -9 of the hub during a rolling update of ${PODS} pods`);
-  hub = await startHubProcess({ args: HUB_ARGS });
-  const h0 = hub;
-  fleet = await startFleet({
-    hubUrl: h0.mqttUrl,
-    caPem: h0.caPem,
-    token: h0.token,
-    nodes: BOARDS,
-    nodesPerProcess: BOARDS,
-    heartbeatIntervalMs: 1000,
-    rampPerSecond: 50,
+  env = await startHubWithFleet({
+    hubArgs: HUB_ARGS,
+    boards: BOARDS,
+    perProcess: BOARDS,
     // Slow enough starts that each rollout wave takes a while: the kill lands mid-rollout.
     podStartDelayMs: 1500,
   });
-  const client = hubApiClient(h0.dataDir);
-  tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
-  await tracker.start();
-  const t = tracker;
-  await waitFor(() => t.readyCount() === BOARDS, { timeoutMs: 60_000, what: `${BOARDS} boards Ready` });
-
+  const { client, tracker: t, pods: informer } = env;
+  let hub = env.hub;
+  const h0 = hub;
   // Every pod uid ever seen, by template image.
   const seen = new Map<string, Set<string>>([
     [OLD_IMAGE, new Set()],
     [NEW_IMAGE, new Set()],
   ]);
-  pods = new Informer<Pod>(client, 'pods', createLogger('test/pods', 40));
-  pods.addHandler({
+  informer.addHandler({
     onChange: (_type, p) => {
       if (p.metadata.labels?.app === APP) seen.get(imageOf(p) ?? '')?.add(p.metadata.uid ?? '');
     },
   });
-  await pods.start();
-  const informer = pods;
   const live = (image: string) =>
     informer
       .list()

@@ -10,25 +10,20 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hubApiClient } from '../../bench/lib/hub-client.js';
-import { NodeTracker } from '../../bench/lib/node-tracker.js';
 import { PodDisturbance, placementOf } from '../../bench/lib/pod-disturbance.js';
-import { type Fleet, startFleet } from '../../bench/sim/fleet.js';
-import { Informer } from '../../hub/informers/informer.js';
 import type { Deployment } from '../../shared/api/apps.js';
-import type { Event, Node, Pod } from '../../shared/api/types.js';
-import { createLogger } from '../../shared/log.js';
+import type { Event, Node } from '../../shared/api/types.js';
 import {
   DEFAULT_NODE_GRACE_MS,
   TAINT_NOT_READY,
   TAINT_UNREACHABLE,
 } from '../../shared/protocol/constants.js';
 import { listsByResource, metricSum, scrapeMetrics } from '../helpers/hub-metrics.js';
-import { type HubProcess, killAll, startHubProcess } from '../helpers/procs.js';
+import { killAll } from '../helpers/procs.js';
 import { cleanupTempDirs } from '../helpers/tmp.js';
 import { holdsFor, waitFor } from '../helpers/wait.js';
 import { ChaosCase, FULL } from './chaos-case.js';
-import { restartHub, type StopMode } from './hub-fixtures.js';
+import { type HubWithFleet, restartHub, type StopMode, startHubWithFleet } from './hub-fixtures.js';
 
 const BOARDS = FULL ? 1000 : 200;
 const PODS = BOARDS;
@@ -43,15 +38,10 @@ const HOLD_MS = 3000;
 const HUB_ARGS = ['--heartbeat-interval', '1s'];
 const APP = 'steady';
 
-let hub: HubProcess | undefined;
-let fleet: Fleet | undefined;
-let tracker: NodeTracker | undefined;
-let pods: Informer<Pod> | undefined;
+let env: HubWithFleet | undefined;
 
 test.after(async () => {
-  pods?.stop();
-  tracker?.stop();
-  await fleet?.stop();
+  await env?.stop();
   await killAll();
   cleanupTempDirs();
 });
@@ -61,37 +51,20 @@ test(`hub restart (SIGTERM, kill -9) under ${BOARDS} hollow boards: no NotReady,
     'hub-restart-fleet',
     `hub restarted (SIGTERM, kill -9) under ${BOARDS} connected hollow boards with ${PODS} pods`,
   );
-  hub = await startHubProcess({ args: HUB_ARGS });
-  const h0 = hub;
-  fleet = await startFleet({
-    hubUrl: h0.mqttUrl,
-    caPem: h0.caPem,
-    token: h0.token,
-    nodes: BOARDS,
-    nodesPerProcess: FULL ? 500 : 100,
-    heartbeatIntervalMs: 1000,
-    rampPerSecond: 50,
+  env = await startHubWithFleet({
+    hubArgs: HUB_ARGS,
+    boards: BOARDS,
+    perProcess: FULL ? 500 : 100,
     podStartDelayMs: 100,
   });
-  const client = hubApiClient(h0.dataDir);
-  tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
-  await tracker.start();
-  const t = tracker;
-  await waitFor(() => t.readyCount() === BOARDS, {
-    timeoutMs: 120_000,
-    intervalMs: 250,
-    what: `${BOARDS} hollow boards Ready`,
-  });
-
+  const { client, tracker: t, pods: informer, fleet } = env;
+  let hub = env.hub;
   let disturbance: PodDisturbance | undefined;
-  pods = new Informer<Pod>(client, 'pods', createLogger('test/pods', 40));
-  pods.addHandler({
+  informer.addHandler({
     onChange: (type, p) => {
       if (p.metadata.labels?.app === APP) disturbance?.observe(type, p);
     },
   });
-  await pods.start();
-  const informer = pods;
   const ours = () => informer.list().filter((p) => p.metadata.labels?.app === APP);
   await client.create<Deployment>('deployments', 'default', {
     apiVersion: 'apps/v1',
@@ -128,8 +101,7 @@ test(`hub restart (SIGTERM, kill -9) under ${BOARDS} hollow boards: no NotReady,
     const h = hub;
     const tUp = Date.now();
     const listsAtStart = listsByResource(await scrapeMetrics(h.apiUrl));
-    const f = fleet;
-    await f.waitFor(
+    await fleet.waitFor(
       (c) => c.disconnects - disconnectsBefore >= BOARDS && c.connected === BOARDS,
       120_000,
       'every board reconnected',

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { metricSum as sum } from '../../bench/lib/prom-text.js';
 import { nodeReady } from '../helpers/api.js';
 import {
   DIST,
@@ -54,17 +55,6 @@ async function scrape(): Promise<string> {
 function value(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-/** Sum over every series of a metric name whose labels include all of `labels`. */
-function sum(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const l of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(l);
-    if (!m || m[1] !== name) continue;
-    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) total += Number(m[3]);
-  }
-  return total;
 }
 
 test('every line is a comment or a well-formed sample; each metric has HELP and TYPE', async () => {
