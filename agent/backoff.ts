@@ -1,9 +1,13 @@
 // Reconnect delays: exponential from min to max with +-25% jitter, so a fleet that lost its hub
 // does not reconnect in lockstep when it comes back.
 
-import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from '../shared/protocol/constants.js';
+import {
+  RECONNECT_JITTER_FRACTION,
+  RECONNECT_MAX_MS,
+  RECONNECT_MIN_MS,
+} from '../shared/protocol/constants.js';
 
-export const JITTER_FRACTION = 0.25;
+export const JITTER_FRACTION = RECONNECT_JITTER_FRACTION;
 
 export class Backoff {
   private attempt = 0;

@@ -339,38 +339,6 @@ try {
       () => client.delete('deployments', NS, name, { propagationPolicy: 'Background' }),
     );
 
-  const depCase = await deployment('pods-a', PODS);
-  const dep = depCase.result;
-  const restart = RESTART && dep ? await restartCase('pods-a') : undefined;
-  // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
-  const dsCase = await runCase(
-    'DaemonSet',
-    'pods-ds',
-    NODES,
-    () =>
-      client.create<DaemonSet>('daemonsets', NS, {
-        apiVersion: 'apps/v1',
-        kind: 'DaemonSet',
-        metadata: { name: 'pods-ds', namespace: NS },
-        spec: { selector: { matchLabels: { app: 'pods-ds' } }, template: template('pods-ds') },
-      }),
-    () => client.delete('daemonsets', NS, 'pods-ds', { propagationPolicy: 'Background' }),
-  );
-  const ds = dsCase.result;
-  await dsCase.remove();
-  await depCase.remove();
-  const sized: CaseResult[] = [];
-  for (const [i, n] of SIZES.entries()) {
-    if (n > NODES * PODS_PER_BOARD) {
-      report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
-      continue;
-    }
-    const c = await deployment(`pods-${n}`, n);
-    // The last one goes with the hub (its deletion through the boards is not measured).
-    if (i < SIZES.length - 1) await c.remove();
-    if (c.result) sized.push(c.result);
-  }
-
   const label = `${NODES} boards, end to end (API -> controller -> scheduler -> MQTT -> board report)`;
   const add = (title: string, r: CaseResult | undefined, goalS: number) => {
     report.add(
@@ -391,23 +359,22 @@ try {
       met: r.settleCpu < 30,
     });
   };
+  // Each figure is written as soon as its case ends: a run cut short keeps what it measured.
+  const LOAD_NOTE = 'machine load so far: ';
+  const dropLoadNote = () => {
+    const keep = report.result.notes.filter((n) => !n.startsWith(LOAD_NOTE));
+    report.result.notes.splice(0, report.result.notes.length, ...keep);
+  };
+  const checkpoint = () => {
+    dropLoadNote();
+    report.note(`${LOAD_NOTE}${load.describe()}`);
+    report.write();
+  };
+  const depCase = await deployment('pods-a', PODS);
+  const dep = depCase.result;
   add(`Deployment of ${PODS} pods on ${NODES} boards, create to`, dep, 4);
-  add(`DaemonSet on ${NODES} boards, create to`, ds, 30);
-  if (sized.length) {
-    const costs = sized.map((r) => r.cpuMsPerPod);
-    report.add(
-      'hub CPU per pod across sizes (max/min)',
-      Math.max(...costs) / Math.min(...costs),
-      'x',
-      { anchor: 'flat per-pod cost', goal: 'within 2x' },
-      {
-        met: Math.max(...costs) / Math.min(...costs) <= 2,
-        note: sized
-          .map((r) => `${r.pods} pods: ${fmt(r.cpuMsPerPod)} ms, ${fmt(r.pods / r.runningS)} pods/s`)
-          .join('; '),
-      },
-    );
-  }
+  checkpoint();
+  const restart = RESTART && dep ? await restartCase('pods-a') : undefined;
   if (RESTART)
     report.add(
       `hub kill -9 with ${NODES} boards and ${PODS} pods, ${RESTART_DOWN_MS / 1000} s down: boards marked NotReady`,
@@ -424,6 +391,23 @@ try {
           }
         : { note: 'did not finish' },
     );
+  checkpoint();
+  // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
+  const dsCase = await runCase(
+    'DaemonSet',
+    'pods-ds',
+    NODES,
+    () =>
+      client.create<DaemonSet>('daemonsets', NS, {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'pods-ds', namespace: NS },
+        spec: { selector: { matchLabels: { app: 'pods-ds' } }, template: template('pods-ds') },
+      }),
+    () => client.delete('daemonsets', NS, 'pods-ds', { propagationPolicy: 'Background' }),
+  );
+  const ds = dsCase.result;
+  add(`DaemonSet on ${NODES} boards, create to`, ds, 30);
   const full = ds?.memory;
   if (full)
     report.add(
@@ -436,6 +420,36 @@ try {
         note: describeMemory(idleMemory, { n: NODES, m: boardsMemory }, { n: PODS + NODES, m: full }),
       },
     );
+  checkpoint();
+  await dsCase.remove();
+  await depCase.remove();
+  const sized: CaseResult[] = [];
+  for (const [i, n] of SIZES.entries()) {
+    if (n > NODES * PODS_PER_BOARD) {
+      report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
+      continue;
+    }
+    const c = await deployment(`pods-${n}`, n);
+    // The last one goes with the hub (its deletion through the boards is not measured).
+    if (i < SIZES.length - 1) await c.remove();
+    if (c.result) sized.push(c.result);
+  }
+  if (sized.length) {
+    const costs = sized.map((r) => r.cpuMsPerPod);
+    report.add(
+      'hub CPU per pod across sizes (max/min)',
+      Math.max(...costs) / Math.min(...costs),
+      'x',
+      { anchor: 'flat per-pod cost', goal: 'within 2x' },
+      {
+        met: Math.max(...costs) / Math.min(...costs) <= 2,
+        note: sized
+          .map((r) => `${r.pods} pods: ${fmt(r.cpuMsPerPod)} ms, ${fmt(r.pods / r.runningS)} pods/s`)
+          .join('; '),
+      },
+    );
+  }
+  dropLoadNote();
   report.note(
     `hub and ${Math.ceil(NODES / PER_PROCESS)} simulator processes share the machine's ${report.result.machine.cpus} cores; not the decision-only scheduler figure; ${load.describe()}`,
   );

@@ -126,7 +126,6 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const config = resolveHubConfig(options);
   const log = createLogger('hub', LOG_THRESHOLD[config.logLevel]);
   const files = dataFiles(config.dataDir);
-  const startTime = Date.now();
   const undo: { name: string; run: () => Promise<void> | void }[] = [];
   const stopAll = async () => {
     while (undo.length) {
@@ -355,7 +354,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           recorder: new EventRecorder({ client: kcm, component: 'node-controller', log }),
           gracePeriodMs: config.nodeGraceMs,
           willDebounceMs: config.willDebounceMs,
-          startTimeMs: startTime,
+          // From here the broker accepts boards: the start-up grace runs from when they can return.
+          startTimeMs: Date.now(),
           log: log.child('node-lifecycle'),
           informers,
         });

@@ -9,7 +9,9 @@
 // not flap. After a hub start, nodes have no lastSeen: the start time counts as lastSeen,
 // so every agent gets a full grace period to reconnect (as after a controller-manager restart),
 // connected or not: a will from a connection that dropped during the reconnect storm does not
-// cut the grace short.
+// cut the grace short. That start-up grace also covers the agents' reconnect backoff: after a
+// long outage an agent tries only every RECONNECT_LONGEST_WAIT_MS (30 s +25%), so a node not
+// heard from since the start gets grace + that wait before it is marked.
 // Disruption (Kubernetes' zone states, zone-health.ts): while most nodes of a zone are not
 // ready at once (a hub or uplink outage, not a board failure) the zone's nodes get only the
 // NoSchedule health taint; the NoExecute one, which evicts, is removed until the zone recovers
@@ -26,6 +28,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import {
   DEFAULT_NODE_GRACE_MS,
   DEFAULT_WILL_DEBOUNCE_MS,
+  RECONNECT_LONGEST_WAIT_MS,
   TAINT_NOT_READY,
   TAINT_UNREACHABLE,
 } from '../../shared/protocol/constants.js';
@@ -42,6 +45,8 @@ export interface NodeLifecycleOptions {
   willDebounceMs?: number;
   /** Counts as every node's lastSeen until it is heard from, ms since epoch. Default: now. */
   startTimeMs?: number;
+  /** How long after the start a node not yet heard from keeps its state, ms. Default: grace + RECONNECT_LONGEST_WAIT_MS. */
+  startupGraceMs?: number;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
   /** Shared informers of the hub; default: its own. */
@@ -92,6 +97,7 @@ export class NodeLifecycleController implements Controller {
   private readonly grace: number;
   private readonly debounce: number;
   private readonly startTime: number;
+  private readonly startupGrace: number;
   private readonly log: Logger;
   private readonly runner: Runner;
   /** Nodes last seen healthy by reconcile: activity from them needs no reconcile. */
@@ -103,6 +109,7 @@ export class NodeLifecycleController implements Controller {
     this.grace = opts.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS;
     this.debounce = opts.willDebounceMs ?? DEFAULT_WILL_DEBOUNCE_MS;
     this.startTime = opts.startTimeMs ?? Date.now();
+    this.startupGrace = opts.startupGraceMs ?? this.grace + RECONNECT_LONGEST_WAIT_MS;
     this.log = opts.log ?? createLogger('controller/node-lifecycle');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
@@ -166,14 +173,15 @@ export class NodeLifecycleController implements Controller {
     const created = Date.parse(node.metadata.creationTimestamp ?? '') || 0;
     const lastSeen = heard ?? Math.max(this.startTime, created);
     const connected = leases.isConnected(name);
-    // Not heard from since the start: a full grace from the start, whatever its connection did.
-    if ((heard === undefined || connected) && now - lastSeen < this.grace) {
+    // Not heard from since the start: the start-up grace, whatever its connection did.
+    const window = heard === undefined ? this.startupGrace : this.grace;
+    if ((heard === undefined || connected) && now - lastSeen < window) {
       // Within the start-up grace, a node not yet heard from keeps whatever state it had.
       if (heard !== undefined) {
         // A node reporting Ready=False is not "healthy": its next report gets a look at once.
         if (await this.markReady(node, now)) this.healthy.add(name);
       }
-      return { requeueAfterMs: lastSeen + this.grace - now + 1 };
+      return { requeueAfterMs: lastSeen + window - now + 1 };
     }
     this.healthy.delete(name);
     await this.markUnknown(node, connected, lastSeen, now);

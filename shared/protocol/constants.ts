@@ -21,9 +21,12 @@ export const DEFAULT_WILL_DEBOUNCE_MS = 500;
 /** MQTT keepalive, seconds. The broker fires the last will after 1.5x this without packets. */
 export const DEFAULT_MQTT_KEEPALIVE_S = 30;
 
-/** Agent reconnect backoff, ms: from min doubling to max, with +-25% jitter. */
+/** Agent reconnect backoff, ms: from min doubling to max, with +-RECONNECT_JITTER_FRACTION jitter. */
 export const RECONNECT_MIN_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;
+export const RECONNECT_JITTER_FRACTION = 0.25;
+/** The longest an agent waits between two reconnect attempts, ms: the top backoff plus its jitter. */
+export const RECONNECT_LONGEST_WAIT_MS = RECONNECT_MAX_MS * (1 + RECONNECT_JITTER_FRACTION);
 
 /** Usernames the broker recognises. */
 export const HUB_USERNAME = 'drover-hub';

@@ -55,7 +55,8 @@ export async function startHubWithFleet(o: {
   try {
     await tracker.start();
     await waitFor(() => tracker.readyCount() === o.boards, {
-      timeoutMs: 60_000 + (o.boards / 50) * 1000,
+      // Joins under a loaded machine go slower than the ramp: a generous bound, not a timing.
+      timeoutMs: 180_000 + (o.boards / 50) * 1000,
       intervalMs: 250,
       what: `${o.boards} hollow boards Ready`,
     });

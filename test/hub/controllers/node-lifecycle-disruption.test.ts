@@ -12,11 +12,13 @@ import { EventRecorder } from '../../../hub/events/recorder.js';
 import { LeaseTable } from '../../../hub/leases.js';
 import type { Node, NodeCondition } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
-import { TAINT_UNREACHABLE } from '../../../shared/protocol/constants.js';
+import { RECONNECT_LONGEST_WAIT_MS, TAINT_UNREACHABLE } from '../../../shared/protocol/constants.js';
 import { node, startApi, type TestApi } from '../api/helpers.js';
 import { waitFor } from './wait.js';
 
 const GRACE_MS = 1000;
+/** A node not heard from since the start keeps its state this long (the controller's default). */
+const STARTUP_GRACE_MS = GRACE_MS + RECONNECT_LONGEST_WAIT_MS;
 const log = createLogger('test', 40);
 let t: TestApi;
 
@@ -84,9 +86,16 @@ const STARTUP_CASES: {
   { what: 'not heard since start, will, within grace', will: true, startedAgoMs: 0, want: 'kept' },
   { what: 'not heard since start, connected, within grace', will: false, startedAgoMs: 0, want: 'kept' },
   {
-    what: 'not heard since start, will, grace over',
-    will: true,
+    // An agent in reconnect backoff tries only every RECONNECT_LONGEST_WAIT_MS.
+    what: 'not heard since start, grace over but within the longest reconnect wait',
+    will: false,
     startedAgoMs: 2 * GRACE_MS,
+    want: 'kept',
+  },
+  {
+    what: 'not heard since start, will, start-up grace over',
+    will: true,
+    startedAgoMs: STARTUP_GRACE_MS + GRACE_MS,
     want: 'Unknown',
   },
   { what: 'heard since start, then will', heardAgoMs: 10, will: true, startedAgoMs: 0, want: 'Unknown' },
@@ -121,7 +130,7 @@ test('zone disruption: most nodes of a zone down -> NoSchedule only; recovery ->
   for (const n of down) await mkNode(n, 'z-down');
   for (const n of up) await mkNode(n, 'z-up');
   const leases = new LeaseTable();
-  const ctl = controller(leases, Date.now() - 10 * GRACE_MS);
+  const ctl = controller(leases, Date.now() - 10 * STARTUP_GRACE_MS);
   const alive = new Set(up.slice(0, 3));
   const beat = () => {
     for (const n of alive) {
