@@ -173,8 +173,9 @@ export class NodeLifecycleController implements Controller {
     const created = Date.parse(node.metadata.creationTimestamp ?? '') || 0;
     const lastSeen = heard ?? Math.max(this.startTime, created);
     const connected = leases.isConnected(name);
-    // Not heard from since the start: the start-up grace, whatever its connection did.
-    const window = heard === undefined ? this.startupGrace : this.grace;
+    // Not heard from since the start (and registered before it): the start-up grace, whatever
+    // its connection did. A node registered since gets the plain grace from its registration.
+    const window = heard === undefined && created <= this.startTime ? this.startupGrace : this.grace;
     if ((heard === undefined || connected) && now - lastSeen < window) {
       // Within the start-up grace, a node not yet heard from keeps whatever state it had.
       if (heard !== undefined) {
