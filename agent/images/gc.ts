@@ -6,7 +6,7 @@
 // ghosts (kubelet's pod workers), also after an agent restart.
 
 import type { Logger } from '../../shared/log.js';
-import { diskSpace as statfsSpace, type DiskSpace } from '../pressure/disk.js';
+import { diskSpace as measureDisk, type DiskSpace } from '../pressure/disk.js';
 import type { ImageStore, StoredContainer } from '../runtime/image-store.js';
 import {
   canonicalImageName,
@@ -154,7 +154,7 @@ export class ImageGarbageCollector {
   }
 
   private async measure(path: string): Promise<FsUsage | undefined> {
-    const s = await (this.o.diskSpace ?? statfsSpace)(path);
+    const s = await (this.o.diskSpace ?? measureDisk)(path);
     return s && s.totalBytes > 0
       ? { capacityBytes: s.totalBytes, availableBytes: s.availableBytes }
       : undefined;
