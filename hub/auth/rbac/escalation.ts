@@ -13,7 +13,7 @@
 import type { ClusterRole, PolicyRule, Role, RoleBinding } from '../../../shared/api/rbac.js';
 import type { KubeObject } from '../../../shared/api/types.js';
 import type { ApiCore, WriteAdmission, WriteRequest } from '../../api/core.js';
-import { ForbiddenError, NotFoundError, RbacEscalationError } from '../../api/errors.js';
+import { NotFoundError, RbacEscalationError } from '../../api/errors.js';
 import { fromKv, storeKey } from '../../api/meta.js';
 import type { Attributes } from '../authz.js';
 import { GROUP_MASTERS, type UserInfo } from '../user.js';
@@ -80,7 +80,8 @@ export function rbacEscalationAdmission(resolver: RuleResolver): WriteAdmission 
     const name = obj.metadata.name ?? '';
     const namespace = def.namespaced ? obj.metadata.namespace : undefined;
     // An internal write with no user is refused: no path may skip the check by omission.
-    if (!user) throw new ForbiddenError(`${def.resource}.${RBAC_GROUP} "${name}" is forbidden: no user`);
+    if (!user)
+      throw new RbacEscalationError(RBAC_GROUP, def.resource, name, 'no user to check the grant against');
     if (user.groups.includes(GROUP_MASTERS)) return;
     if (old && withoutGcFields(old) === withoutGcFields(obj)) return;
     const refuse = (missing: PolicyRule[]) => {
