@@ -20,6 +20,7 @@ import { ensureEtcd, type Etcd, startEtcd } from './lib/etcd.js';
 import { jsonPoster } from './lib/http-json.js';
 import { type LoadResult, runLoad } from './lib/load.js';
 import { cpuPercent, sampleProc } from './lib/proc.js';
+import { MachineLoad } from './lib/machine-load.js';
 import { BenchReport } from './lib/report.js';
 import { fmt, perSecond, ratio, summarize } from './lib/stats.js';
 
@@ -30,6 +31,7 @@ const WATCH_WRITES = args.number('watch-writes', 300); // sequential writes time
 const MAX_OPS = 200_000; // per measurement, a memory bound
 const NS = 'drover-bench';
 
+const load = new MachineLoad();
 const report = new BenchReport('store-vs-etcd', 'Store vs etcd', 'npm run bench -- store', {
   durationMsPerCell: DURATION_MS,
   concurrency: CONCURRENCY,
@@ -284,10 +286,9 @@ try {
   const etcdAt16 = etcdName ? results.get(`${etcdName}@${Math.max(...CONCURRENCY)}`) : undefined;
   if (apiAt16 && etcdAt16 && apiAt16.count / apiAt16.elapsedMs < etcdAt16.count / etcdAt16.elapsedMs)
     report.note(
-      'API below etcd with concurrent writers: better-sqlite3 commits (one fsync per write) synchronously on the API ' +
-        "process's only thread, while etcd group-commits concurrent writes into one fsync; a CPU profile of " +
-        'dist/bench/api-process.js under 16 writers (node --cpu-prof) put 82% of its samples in the SQLite transaction. ' +
-        'Direction: group commit in SqliteStore (batch the writes that arrive while a commit is in flight)',
+      'API below etcd with concurrent writers although the store alone is above it (group commit: one fsync for ' +
+        'the writes that arrive together): the difference is the per-write HTTP, TLS, JSON, admission and audit ' +
+        "work on the API process's one thread; see its CPU share in the row and the machine load below",
     );
   if (jetstreams.length > 0)
     report.note(
@@ -298,6 +299,8 @@ try {
   report.note(
     `each cell runs ${DURATION_MS / 1000} s of closed-loop writers; SQLite (WAL, synchronous=FULL) and etcd data dirs on the same filesystem (${tmpdir()})`,
   );
+  report.note(`machine: ${load.describe()}`);
+  load.stop();
   report.write();
 } finally {
   for (const c of cleanups) await c();
