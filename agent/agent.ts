@@ -153,6 +153,7 @@ export class Agent {
         if (this.client?.connected) void this.publishStatus(true);
       },
     };
+    let imageStore: DockerImageStore | undefined;
     if (deps.pods) this.pods = deps.pods(io);
     else {
       const runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
@@ -165,8 +166,9 @@ export class Agent {
         crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
         ...io,
       });
+      imageStore = new DockerImageStore(cfg.dockerSocket);
       this.imageGc = new ImageGarbageCollector({
-        store: new DockerImageStore(cfg.dockerSocket),
+        store: imageStore,
         policy: cfg.imageGc,
         wanted: () => desiredImages(this.desired.current),
         event: (type, reason, message) =>
@@ -186,7 +188,9 @@ export class Agent {
         }),
         log.child('proxy'),
       );
-    this.facts = deps.facts ?? localMachineFacts(cfg, this.runtime);
+    const images = imageStore;
+    this.facts =
+      deps.facts ?? localMachineFacts(cfg, this.runtime, images ? () => images.imageFsPath() : undefined);
     this.status = new StatusBuilder(cfg, this.facts);
     this.rpc = new RpcServer({
       nodeName: node,

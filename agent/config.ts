@@ -16,6 +16,13 @@ import { parseDurationMs } from './duration.js';
 import { isTlsUrl } from './hub-ca.js';
 import { DEFAULT_IMAGE_GC_POLICY, type ImageGcPolicy } from './images/gc-plan.js';
 import { DEFAULT_IMAGE_GC_PERIOD_MS } from './images/gc.js';
+import { DEFAULT_PRESSURE_TRANSITION_MS } from './pressure/monitor.js';
+import {
+  DEFAULT_EVICTION_HARD,
+  parseEvictionHard,
+  type Threshold,
+  ThresholdParseError,
+} from './pressure/thresholds.js';
 import { type FlagSpecs, flagString, parseFlags } from './flags.js';
 
 export interface AgentConfig {
@@ -52,6 +59,10 @@ export interface AgentConfig {
    * the first non-internal IPv4 is reported and NodePorts listen on every address.
    */
   nodeIp?: string;
+  /** Hard eviction thresholds (kubelet's --eviction-hard and defaults). */
+  evictionHard: Threshold[];
+  /** A pressure condition stays True this long after its thresholds stop being met, ms (kubelet: 5 min). */
+  evictionPressureTransitionMs: number;
 }
 
 export const AGENT_DEFAULTS = {
@@ -66,6 +77,8 @@ export const AGENT_DEFAULTS = {
   imageGcLowThresholdPercent: DEFAULT_IMAGE_GC_POLICY.lowThresholdPercent, // 80 %
   imageMinimumGcAgeMs: DEFAULT_IMAGE_GC_POLICY.minAgeMs, // 2 min
   imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS, // 5 min
+  evictionHard: DEFAULT_EVICTION_HARD, // memory 100Mi, nodefs 10%, imagefs 15%, pid 10% available
+  evictionPressureTransitionMs: DEFAULT_PRESSURE_TRANSITION_MS, // 5 min
 } as const;
 
 /** Smallest heartbeat interval accepted, ms (tests use 1 s; below 100 ms is a typo). */
@@ -99,6 +112,8 @@ export const AGENT_FLAGS: FlagSpecs = {
   'image-minimum-gc-age': { type: 'string' },
   'image-gc-period': { type: 'string' },
   'node-ip': { type: 'string' },
+  'eviction-hard': { type: 'string' },
+  'eviction-pressure-transition-period': { type: 'string' },
   config: { type: 'string', aliases: ['-c'] },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -125,6 +140,9 @@ Options (flag / env / config file key):
   --image-minimum-gc-age 2m     DROVER_IMAGE_MINIMUM_GC_AGE     imageMinimumGcAge     images younger than this are kept
   --image-gc-period 5m          DROVER_IMAGE_GC_PERIOD          imageGcPeriod         how often image/container GC runs
   --node-ip ADDRESS         DROVER_NODE_IP    nodeIp  this board's IPv4 for other boards and NodePorts (default: every address)
+  --eviction-hard memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<10%
+                            DROVER_EVICTION_HARD  evictionHard  pressure thresholds (naming any replaces all)
+  --eviction-pressure-transition-period 5m  DROVER_EVICTION_PRESSURE_TRANSITION_PERIOD  evictionPressureTransitionPeriod
   --config FILE             DROVER_CONFIG     JSON file with the keys above
 `;
 
@@ -150,6 +168,11 @@ const KEYS = {
   imageMinimumGcAge: ['image-minimum-gc-age', 'DROVER_IMAGE_MINIMUM_GC_AGE'],
   imageGcPeriod: ['image-gc-period', 'DROVER_IMAGE_GC_PERIOD'],
   nodeIp: ['node-ip', 'DROVER_NODE_IP'],
+  evictionHard: ['eviction-hard', 'DROVER_EVICTION_HARD'],
+  evictionPressureTransitionPeriod: [
+    'eviction-pressure-transition-period',
+    'DROVER_EVICTION_PRESSURE_TRANSITION_PERIOD',
+  ],
 } as const;
 
 /** Builds the config from argv (without the command name), the environment and an optional file. */
@@ -304,6 +327,16 @@ function imageGcPolicy(raw: Raw): ImageGcPolicy {
   return { highThresholdPercent: high, lowThresholdPercent: low, minAgeMs };
 }
 
+function evictionHard(v: unknown): Threshold[] {
+  const text = optString(v, '--eviction-hard') ?? AGENT_DEFAULTS.evictionHard;
+  try {
+    return parseEvictionHard(text);
+  } catch (e) {
+    if (e instanceof ThresholdParseError) throw new AgentConfigError('--eviction-hard', e.message);
+    throw e;
+  }
+}
+
 function optString(v: unknown, option: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new AgentConfigError(option, 'must be a string');
@@ -420,6 +453,13 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     joinTimeoutMs,
     crashBackoffBaseMs,
     imageGc: imageGcPolicy(raw),
+    evictionHard: evictionHard(raw.evictionHard),
+    evictionPressureTransitionMs: duration(
+      raw.evictionPressureTransitionPeriod,
+      '--eviction-pressure-transition-period',
+      AGENT_DEFAULTS.evictionPressureTransitionMs,
+      0,
+    ),
     imageGcPeriodMs: duration(
       raw.imageGcPeriod,
       '--image-gc-period',

@@ -8,7 +8,8 @@ import { measureResources, type NodeResources } from './capacity.js';
 import { sampleUsage, type Usage } from './usage.js';
 import type { AgentConfig } from './config.js';
 import { bootId, collectNodeInfo, nodeAddresses, probeRuntime, type RuntimeProbe } from './node-info.js';
-import { type DiskPressure, diskPressure, diskSpace } from './pressure/disk.js';
+import { type PressureCondition, PressureMonitor } from './pressure/monitor.js';
+import { observe } from './pressure/signals.js';
 import type { Runtime } from './runtime/runtime.js';
 
 /** How long a runtime probe result is reused, ms: the socket is not asked on every heartbeat. */
@@ -22,17 +23,22 @@ export interface MachineFacts {
   usage(): Promise<Usage | undefined>;
   bootId(): Promise<string>;
   addresses(): NodeAddress[];
-  /** The data dir's disk pressure (DiskPressure condition); absent: never under pressure. */
-  diskPressure?(): Promise<DiskPressure>;
+  /** Memory, disk and PID pressure from the eviction signals; absent: never under pressure. */
+  pressure?(): Promise<PressureCondition[]>;
   /** The runtime's images (node.status.images); reject or return [] when unknown. */
   images(): Promise<ContainerImage[]>;
 }
 
 /** This machine: its Docker socket, memory, data dir filesystem, /proc and interfaces. */
 export function localMachineFacts(
-  cfg: Pick<AgentConfig, 'dockerSocket' | 'dataDir' | 'nodeIp'>,
+  cfg: Pick<
+    AgentConfig,
+    'dockerSocket' | 'dataDir' | 'nodeIp' | 'evictionHard' | 'evictionPressureTransitionMs'
+  >,
   runtime?: Pick<Runtime, 'listImages'>,
+  imageFsPath?: () => Promise<string>,
 ): MachineFacts {
+  const monitor = new PressureMonitor(cfg.evictionHard, cfg.evictionPressureTransitionMs);
   return {
     probeRuntime: () => probeRuntime(cfg.dockerSocket),
     resources: () => measureResources(cfg.dataDir),
@@ -40,7 +46,10 @@ export function localMachineFacts(
     usage: () => sampleUsage(),
     bootId: () => bootId(),
     addresses: () => nodeAddresses(undefined, undefined, cfg.nodeIp),
-    diskPressure: async () => diskPressure(cfg.dataDir, await diskSpace(cfg.dataDir)),
+    pressure: async () => {
+      const images = await imageFsPath?.().catch(() => undefined);
+      return monitor.evaluate(await observe(cfg.dataDir, images), Date.now()).conditions;
+    },
     images: async () => (runtime ? runtime.listImages() : []),
   };
 }
@@ -65,21 +74,17 @@ export class StatusBuilder {
     if (!this.runtime || now - this.runtime.at > RUNTIME_PROBE_TTL_MS)
       this.runtime = { at: now, probe: await this.facts.probeRuntime() };
     const runtime = this.runtime.probe;
-    const [res, nodeInfo, usage, boot, disk] = await Promise.all([
+    const [res, nodeInfo, usage, boot, pressure] = await Promise.all([
       this.facts.resources(),
       this.facts.nodeInfo(runtime),
       this.facts.usage(),
       this.facts.bootId(),
-      this.facts.diskPressure?.(),
+      this.facts.pressure?.(),
     ]);
     const stamp = new Date(now).toISOString();
     // Ready means the agent is up and reporting; pods need the runtime too, said by RuntimeReady.
     const conditions: NodeCondition[] = [
-      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'agent has sufficient memory available'),
-      disk
-        ? cond('DiskPressure', disk.pressure ? 'True' : 'False', disk.reason, disk.message)
-        : cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'agent has no disk pressure'),
-      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'agent has sufficient PID available'),
+      ...pressureConditions(pressure),
       cond('Ready', 'True', 'KubeletReady', 'drover agent is posting ready status'),
       cond('RuntimeReady', runtime.ready ? 'True' : 'False', runtime.reason, runtime.message),
     ].map((c) => ({
@@ -107,6 +112,17 @@ export class StatusBuilder {
     this.transitions.set(type, [status, now]);
     return now;
   }
+}
+
+/** The three pressure conditions; False (as before measurement existed) when not measured. */
+function pressureConditions(p: PressureCondition[] | undefined): NodeCondition[] {
+  if (!p)
+    return [
+      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'agent has sufficient memory available'),
+      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'agent has no disk pressure'),
+      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'agent has sufficient PID available'),
+    ];
+  return p.map((c) => cond(c.type, c.pressure ? 'True' : 'False', c.reason, c.message));
 }
 
 function cond(type: string, status: NodeCondition['status'], reason: string, message: string): NodeCondition {

@@ -1,45 +1,15 @@
-// Disk pressure of the agent's data dir filesystem (kubelet's nodefs signal): DiskPressure=True
-// when less than the hard eviction threshold is available (Kubernetes' default
-// nodefs.available<10%), with the numbers in the message, so a board whose disk filled up says
-// so on its Node instead of failing pod after pod silently. False again once space returns.
+// Size and free space of a filesystem (statfs, or `df` on Node before 18.15): the nodefs and
+// imagefs eviction signals (signals.ts) and image GC's usage read it.
 
 import { execFile } from 'node:child_process';
 import { existsSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
-
-/** Kubernetes' default hard eviction threshold nodefs.available<10%, as a fraction. */
-export const DISK_PRESSURE_AVAILABLE_FRACTION = 0.1;
 
 export interface DiskSpace {
   /** Filesystem size, bytes. */
   totalBytes: number;
   /** Available to unprivileged writers, bytes. */
   availableBytes: number;
-}
-
-export interface DiskPressure {
-  pressure: boolean;
-  reason: string;
-  message: string;
-}
-
-/** The condition for a measured filesystem. Pure. */
-export function diskPressure(
-  path: string,
-  s: DiskSpace | undefined,
-  fraction = DISK_PRESSURE_AVAILABLE_FRACTION,
-): DiskPressure {
-  if (!s || !(s.totalBytes > 0))
-    return {
-      pressure: false,
-      reason: 'KubeletHasNoDiskPressure',
-      message: `cannot measure the filesystem of ${path}`,
-    };
-  const pct = (100 * s.availableBytes) / s.totalBytes;
-  const numbers = `${Math.floor(s.availableBytes / 1024)} KiB of ${Math.floor(s.totalBytes / 1024)} KiB available (${pct.toFixed(1)}%) on the filesystem of ${path}`;
-  return s.availableBytes < s.totalBytes * fraction
-    ? { pressure: true, reason: 'KubeletHasDiskPressure', message: `${numbers}, below ${fraction * 100}%` }
-    : { pressure: false, reason: 'KubeletHasNoDiskPressure', message: numbers };
 }
 
 /** Size and free space of the filesystem holding path. fs.statfs exists from Node 18.15; older: `df -kP`. */

@@ -58,6 +58,8 @@ export class HollowNode {
       crashBackoffBaseMs: CRASH_BACKOFF_BASE_MS,
       imageGc: DEFAULT_IMAGE_GC_POLICY, // unused: hollow boards have no runtime
       imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS,
+      evictionHard: [], // hollow boards report no pressure (their facts have none)
+      evictionPressureTransitionMs: 0,
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),

@@ -1,5 +1,5 @@
 // Starts the second half of the controller-manager: DaemonSet, Rollout, Job, CronJob, disruption
-// (PodDisruptionBudget status), EndpointSlice, garbage collector, pod GC and the NoExecute taint manager, each with its own event recorder component name (as upstream).
+// (PodDisruptionBudget status), EndpointSlice, garbage collector, pod GC, the NoExecute taint manager and the node pressure taints, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -14,6 +14,7 @@ import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
 import { RolloutController } from './rollout/controller.js';
+import { PressureTaintController } from './pressure-taints.js';
 import { TaintEvictionController } from './taint-eviction.js';
 
 export interface CoreControllersOptions {
@@ -60,6 +61,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       log: log.child('taint-eviction'),
       informers,
     }),
+    new PressureTaintController({ client, log: log.child('pressure-taints'), informers }),
     new DisruptionController({ client, log: log.child('disruption'), informers }),
     new EndpointSliceController({ client, log: log.child('endpointslice'), informers }),
     new JobController({ client, recorder: recorder('job-controller'), log: log.child('job'), informers }),

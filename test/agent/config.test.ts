@@ -66,6 +66,18 @@ const bad: [string, string[], string, RegExp][] = [
     /less than --image-gc-high-threshold 70/,
   ],
   ['gc minimum age', [...HUB, '--image-minimum-gc-age', 'old'], '--image-minimum-gc-age', /not a duration/],
+  [
+    'eviction threshold',
+    [...HUB, '--eviction-hard', 'memory.available=1Gi'],
+    '--eviction-hard',
+    /signal<quantity/,
+  ],
+  [
+    'transition period',
+    [...HUB, '--eviction-pressure-transition-period', 'soon'],
+    '--eviction-pressure-transition-period',
+    /not a duration/,
+  ],
 ];
 
 for (const [name, argv, option, msg] of bad) {
