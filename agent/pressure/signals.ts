@@ -1,6 +1,6 @@
 // The eviction signals, measured cheaply (a heartbeat may ask): memory from /proc/meminfo
 // (MemAvailable: the kernel's estimate, where the kubelet reads the root cgroup's working set),
-// the data dir's and the image store's filesystems by statfs, PIDs from /proc/loadavg's task
+// the data dir's and the image store's filesystems (disk.ts), PIDs from /proc/loadavg's task
 // count against /proc/sys/kernel/pid_max. A signal that cannot be read is absent.
 
 import { promises as fsp } from 'node:fs';
