@@ -10,6 +10,7 @@ import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
 import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
 import {
+  METRICS_INTERVAL_MS,
   MQTT_PROTOCOL_VERSION,
   NODE_STATUS_MAX_IMAGES,
   NODE_STATUS_MAX_NAMES_PER_IMAGE,
@@ -21,6 +22,7 @@ import {
   type AgentEvent,
   encode,
   type Heartbeat,
+  type MetricsReport,
   parseDesiredState,
   parseRpcRequest,
   parseServiceTable,
@@ -42,6 +44,7 @@ import type { PodManagerOptions } from './pods/options.js';
 import { nodeAddresses } from './node-info.js';
 import { proxyOptions } from './proxy/options.js';
 import { ServiceProxy } from './proxy/proxy.js';
+import { UsageSampler } from './metrics/sampler.js';
 import { RpcServer } from './rpc.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { DockerImageStore } from './runtime/docker-images.js';
@@ -446,6 +449,26 @@ export class Agent {
       void this.publishStatus(paused);
     }, this.cfg.heartbeatIntervalMs);
     this.timers.push(hb);
+    // Usage for the metrics API (kubectl top, HPA): only where containers really run.
+    const sampler = this.runtime ? new UsageSampler(this.runtime, this.cfg.nodeName) : undefined;
+    if (sampler) {
+      let busy = false;
+      const run = () => {
+        if (busy) return; // a slow engine: skip a round rather than pile them up
+        busy = true;
+        sampler
+          .sample()
+          .then((r) =>
+            client.publish(topics.metrics(this.cfg.nodeName), encode<MetricsReport>(r), { qos: 0 }),
+          )
+          .catch((e: Error) => this.log.debug('usage sample failed', { error: e.message }))
+          .finally(() => {
+            busy = false;
+          });
+      };
+      run(); // the first sample primes the CPU counters
+      this.timers.push(setInterval(run, METRICS_INTERVAL_MS));
+    }
   }
 
   private stopTimers(): void {

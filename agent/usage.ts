@@ -12,12 +12,12 @@ export interface Usage {
   memoryBytes?: number;
 }
 
-interface Ticks {
+export interface Ticks {
   busy: number;
   total: number;
 }
 
-function ticks(): Ticks | undefined {
+export function ticks(): Ticks | undefined {
   let busy = 0;
   let total = 0;
   for (const c of cpus()) {
@@ -53,12 +53,17 @@ export async function sampleUsage(): Promise<Usage> {
     if (p !== undefined) out.cpuPercent = p;
   }
   if (now) last = now;
+  out.memoryBytes = await sampleMemoryBytes();
+  return out;
+}
+
+/** Memory in use now (total - MemAvailable), bytes. */
+export async function sampleMemoryBytes(): Promise<number> {
   let available: number | undefined;
   try {
     available = memAvailableBytes(await readFile('/proc/meminfo', 'utf8'));
   } catch {
     // not Linux: os.freemem() below
   }
-  out.memoryBytes = Math.max(0, totalmem() - (available ?? freemem()));
-  return out;
+  return Math.max(0, totalmem() - (available ?? freemem()));
 }

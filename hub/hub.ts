@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { ApiClient } from './api/client.js';
 import { ensureSystemNamespaces } from './api/bootstrap.js';
 import { createPodExecHandler } from './api/exec/handler.js';
+import { createMetricsResources } from './metrics-api/resources.js';
+import { UsageStore } from './metrics-api/usage-store.js';
 import { createPodLogsHandler } from './api/pod-logs.js';
 import { createApiServer } from './api/server.js';
 import { createBrokerAuth } from './broker/auth.js';
@@ -167,6 +169,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   // One list+watch per resource for the scheduler, the gateway and the controllers.
   let informers!: InformerFactory;
   const usage = new UsageHistory(config.usageHistorySamples);
+  // Boards' pod and node usage for metrics.k8s.io (kubectl top, the HPA), latest only.
+  const podUsage = new UsageStore();
 
   const boardMqttUrl = () => (broker ? dialableMqttUrl(mqttUrl, config.mqttHost) : mqttUrl);
 
@@ -244,6 +248,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           'log',
           createPodLogsHandler({ client: api.client, rpc: () => gateway?.rpc, log: log.child('logs') }),
         );
+        for (const def of createMetricsResources(podUsage, api.client)) api.registry.add(def);
         api.registerUpgradeHandler(
           'pods',
           'exec',
@@ -394,6 +399,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           client: gatewayClient,
           leases,
           usage,
+          podUsage,
           log: log.child('gateway'),
           onNodeActivity: (n) => {
             lifecycle.onActivity(n);

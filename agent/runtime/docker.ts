@@ -29,6 +29,7 @@ import {
 } from './errors.js';
 import type {
   ContainerSpec,
+  ContainerStats,
   ContainerSummary,
   EventHandlers,
   EventWatch,
@@ -66,6 +67,12 @@ function resolveOptions(o: DockerRuntimeOptions): Required<DockerRuntimeOptions>
   if (!(r.pullStallTimeoutMs > 0)) throw new TypeError('pullStallTimeoutMs must be > 0');
   if (!(r.execOutputCapBytes > 0)) throw new TypeError('execOutputCapBytes must be > 0');
   return r;
+}
+
+/** The parts of Docker's stats answer read here (cgroup v1 and v2 names). */
+interface DockerStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; stats?: { inactive_file?: number; total_inactive_file?: number } };
 }
 
 export class DockerRuntime implements Runtime {
@@ -303,6 +310,20 @@ export class DockerRuntime implements Runtime {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async containerStats(id: string): Promise<ContainerStats> {
+    // one-shot: no second sample inside the daemon (a plain non-stream call waits ~1 s for it).
+    const s = (await this.call(
+      () => this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }),
+      id,
+    )) as unknown as DockerStats;
+    const mem = s.memory_stats ?? {};
+    const inactive = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? 0;
+    return {
+      cpuTotalNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      memoryBytes: Math.max(0, (mem.usage ?? 0) - inactive),
+    };
   }
 
   execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession> {

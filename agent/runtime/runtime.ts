@@ -180,6 +180,14 @@ export interface ExecSession {
   close(): void;
 }
 
+/** A container's cumulative CPU time and current working set (docker stats, one shot). */
+export interface ContainerStats {
+  /** CPU time used since the container started, ns. */
+  cpuTotalNs: number;
+  /** Memory in use minus inactive file cache (the kubelet's working set), bytes. */
+  memoryBytes: number;
+}
+
 export interface LabelFilter {
   /** Every pair must match; a value of `undefined` only requires the key. */
   [key: string]: string | undefined;
@@ -246,6 +254,8 @@ export interface Runtime {
   logs(id: string, opts?: LogOptions): Promise<LogStream>;
   /** Rejects with ExecTimeoutError after timeoutMs (the process may linger in the container). */
   exec(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult>;
+  /** One sample of a running container's CPU and memory. */
+  containerStats(id: string): Promise<ContainerStats>;
   /** Starts cmd in a running container with its streams attached (kubectl exec). */
   execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession>;
   /** The container's IP on its network; undefined with host networking. */

@@ -34,7 +34,8 @@ export class Registry {
   add<T extends KubeObject>(def: ResourceDef<T>): void {
     const d = def as unknown as ResourceDef;
     this.byPath.set(`${d.group}/${d.version}/${d.resource}`, d);
-    this.byResource.set(d.resource, d);
+    // By plural alone the first kind wins: metrics.k8s.io's pods and nodes never shadow core's.
+    if (!this.byResource.has(d.resource)) this.byResource.set(d.resource, d);
   }
 
   /** By URL coordinates (group '' = core). */

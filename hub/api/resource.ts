@@ -53,6 +53,11 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   claim?(core: ApiCore, obj: T, old?: T): Promise<() => Promise<void>>;
   /** After a write: releases what obj held and next no longer holds (no next = obj was deleted). */
   release?(core: ApiCore, obj: T, next?: T): Promise<void>;
+  /**
+   * A read-only kind served from memory, not the store (metrics.k8s.io): get (name set) and
+   * list answer from this; throws NotFoundError for an unknown name.
+   */
+  serve?(ctx: { namespace?: string; name?: string; labelSelector?: string }): Promise<KubeObject>;
   /** A review kind (SelfSubjectAccessReview): create answers from this and stores nothing. */
   review?(body: KubeObject, ctx: { core: ApiCore; user: UserInfo }): Promise<KubeObject>;
 }

@@ -20,6 +20,7 @@ import {
   parseJoinRequest,
   parseNodeStatusReport,
   parsePodStatusReport,
+  parseMetricsReport,
   parseRpcResponse,
   parseWill,
   InvalidUtf8Error,
@@ -36,6 +37,7 @@ import { handlePodStatus } from './pod-status.js';
 import { RefusalReporter } from './refusals.js';
 import { EventRateLimitedError, ReportRefusedError } from './restriction/errors.js';
 import { KeyedTokenBucket } from './restriction/rate-limit.js';
+import type { UsageStore } from '../metrics-api/usage-store.js';
 import { RpcClient } from './rpc.js';
 import { KeyedSerial } from './serial.js';
 import { handleStatus } from './status.js';
@@ -46,6 +48,8 @@ export const GATEWAY_CONNECT_TIMEOUT_MS = 10_000;
 const RECONNECT_PERIOD_MS = 1000;
 
 export interface GatewayOptions {
+  /** Where boards' metrics reports go (the metrics API reads them); none: they are dropped. */
+  podUsage?: UsageStore;
   /** The broker's URL (logs; the connection itself when no `stream`). */
   mqttUrl: string;
   /** An in-process connection to the embedded broker, made anew on each (re)connect. */
@@ -105,6 +109,7 @@ const SUBSCRIPTIONS = [
   filters.allWills,
   filters.allPodStatus,
   filters.allEvents,
+  filters.allMetrics,
   filters.allRpcResponses,
 ];
 
@@ -271,6 +276,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         // Not serialized behind the node's API writes: chunks are ordered by their seq.
         try {
           rpc.onResponse(t.node, t.id, parseRpcResponse(payload));
+        } catch (e) {
+          invalid(topic, e as Error);
+        }
+        stats.handled++;
+        return;
+      case 'metrics':
+        // Which pods a report may speak for is checked where it is read (metrics-api/).
+        try {
+          opts.podUsage?.set(t.node, parseMetricsReport(payload));
         } catch (e) {
           invalid(topic, e as Error);
         }

@@ -8,6 +8,7 @@
 //   nodes/{node}/desired                 hub -> agent   DesiredState (retained, QoS 1)
 //   nodes/{node}/pods/{ns}/{pod}/status  agent -> hub   PodStatusReport (QoS 1)
 //   nodes/{node}/events                  agent -> hub   AgentEvent (QoS 1)
+//   nodes/{node}/metrics                 agent -> hub   MetricsReport (QoS 0: the next one replaces it)
 //   nodes/{node}/rpc/req/{id}            hub -> agent   RpcRequest
 //   nodes/{node}/rpc/res/{id}            agent -> hub   RpcResponse chunks
 //   cluster/services                     hub -> agents  ServiceTable (retained, QoS 1): what every
@@ -44,6 +45,7 @@ export const topics = {
   podStatus: (node: string, ns: string, pod: string) =>
     `${ROOT}/nodes/${seg(node, 'node name')}/pods/${seg(ns, 'namespace')}/${seg(pod, 'pod name')}/status`,
   events: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/events`,
+  metrics: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/metrics`,
   rpcRequest: (node: string, id: string) =>
     `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/${clientSeg(id)}`,
   rpcResponse: (node: string, id: string) =>
@@ -61,6 +63,7 @@ export const filters = {
   allWills: `${ROOT}/nodes/+/will`,
   allPodStatus: `${ROOT}/nodes/+/pods/+/+/status`,
   allEvents: `${ROOT}/nodes/+/events`,
+  allMetrics: `${ROOT}/nodes/+/metrics`,
   allRpcResponses: `${ROOT}/nodes/+/rpc/res/+`,
   /** Agent: what the hub sends to one node. */
   nodeRpcRequests: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/+`,
@@ -75,6 +78,7 @@ export type ParsedTopic =
   | { kind: 'desired'; node: string }
   | { kind: 'podStatus'; node: string; namespace: string; pod: string }
   | { kind: 'events'; node: string }
+  | { kind: 'metrics'; node: string }
   | { kind: 'rpcRequest'; node: string; id: string }
   | { kind: 'rpcResponse'; node: string; id: string }
   | { kind: 'services' };
@@ -98,6 +102,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
       case 'will':
       case 'desired':
       case 'events':
+      case 'metrics':
         return { kind: p[2], node };
       default:
         return undefined;
@@ -123,7 +128,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
 export function agentMayPublish(node: string, topic: string): boolean {
   const t = parseTopic(topic);
   if (!t || !('node' in t) || t.node !== node) return false;
-  return ['status', 'lease', 'will', 'podStatus', 'events', 'rpcResponse'].includes(t.kind);
+  return ['status', 'lease', 'will', 'podStatus', 'events', 'metrics', 'rpcResponse'].includes(t.kind);
 }
 
 /** Filters a node's agent may subscribe to (hub -> agent direction only, its own node). */

@@ -99,3 +99,8 @@ export const PROXY_RELAY_PORT = 10263;
 export const PROXY_RELAY_MAX_HEADER_BYTES = 64;
 /** The relay's answer once the pod accepted the connection. */
 export const PROXY_RELAY_OK = 'OK\n';
+
+/** Agent usage samples for the metrics API, ms (metrics-server's default --metric-resolution 15 s). */
+export const METRICS_INTERVAL_MS = 15_000;
+/** A node's usage older than this is not served, ms (4 missed samples: the board is gone). */
+export const METRICS_STALE_MS = 60_000;

@@ -160,6 +160,31 @@ export interface RpcResponse {
   exitCode?: number;
 }
 
+/** One container's usage: CPU as a rate over the window, memory as its working set. */
+export interface ContainerUsage {
+  name: string;
+  cpuNanoCores: number;
+  memoryBytes: number;
+}
+
+export interface PodUsage {
+  namespace: string;
+  name: string;
+  uid: string;
+  containers: ContainerUsage[];
+}
+
+/** What the board uses now (metrics-server's summary, sampled by the agent). */
+export interface MetricsReport {
+  v: number;
+  /** When sampled (RFC 3339). */
+  timestamp: string;
+  /** The CPU rate's window, s. */
+  windowSeconds: number;
+  node: { cpuNanoCores: number; memoryBytes: number };
+  pods: PodUsage[];
+}
+
 // ---- validation helpers ----
 
 type Obj = Record<string, unknown>;
@@ -367,4 +392,48 @@ export function parseRpcResponse(buf: Buffer | Uint8Array | string): RpcResponse
 /** Serializes a message (adds the protocol version). */
 export function encode<T extends { v: number }>(msg: Omit<T, 'v'>): Buffer {
   return Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
+}
+
+/** Usage values a board may report: non-negative, CPU up to 1024 cores, memory up to 16 TiB. */
+const MAX_NANO_CORES = 1024e9;
+const MAX_MEMORY_BYTES = 16 * 1024 ** 4;
+/** Pods and containers per report (a board runs few). */
+const MAX_REPORT_PODS = 512;
+const MAX_POD_CONTAINERS = 64;
+
+function usage(o: Obj, what: string): void {
+  for (const [k, max] of [
+    ['cpuNanoCores', MAX_NANO_CORES],
+    ['memoryBytes', MAX_MEMORY_BYTES],
+  ] as const) {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max)
+      throw new ProtocolError(`${what}: ${k} must be a number in 0..${max}`);
+  }
+}
+
+export function parseMetricsReport(buf: Buffer | Uint8Array | string): MetricsReport {
+  const o = decode(buf, 'metrics report');
+  str(o, 'timestamp', 'metrics report');
+  if (Number.isNaN(Date.parse(o.timestamp as string)))
+    throw new ProtocolError('metrics report: bad timestamp');
+  num(o, 'windowSeconds', 'metrics report');
+  if (!isObj(o.node)) throw new ProtocolError('metrics report: node must be an object');
+  usage(o.node, 'metrics report node');
+  if (!Array.isArray(o.pods) || o.pods.length > MAX_REPORT_PODS)
+    throw new ProtocolError(`metrics report: pods must be a list of at most ${MAX_REPORT_PODS}`);
+  for (const p of o.pods) {
+    if (!isObj(p)) throw new ProtocolError('metrics report: a pod must be an object');
+    for (const k of ['namespace', 'name', 'uid']) str(p, k, 'metrics report pod');
+    if (!Array.isArray(p.containers) || p.containers.length > MAX_POD_CONTAINERS)
+      throw new ProtocolError(
+        `metrics report pod: containers must be a list of at most ${MAX_POD_CONTAINERS}`,
+      );
+    for (const c of p.containers) {
+      if (!isObj(c)) throw new ProtocolError('metrics report: a container must be an object');
+      str(c, 'name', 'metrics report container');
+      usage(c, 'metrics report container');
+    }
+  }
+  return o as unknown as MetricsReport;
 }

@@ -125,6 +125,13 @@ export async function handleResource(
   if (!def.verbs.includes(verb as never) && verb !== 'deletecollection')
     throw new MethodNotAllowedError(verb, def.resource);
 
+  // Kinds served from memory (metrics.k8s.io) answer get and list themselves.
+  if (def.serve && !sub && (verb === 'get' || verb === 'list')) {
+    const labelSelector = q.get('labelSelector') ?? undefined;
+    sendJson(res, 200, await def.serve({ namespace: ns, name, labelSelector }));
+    return;
+  }
+
   // Reviews (SelfSubjectAccessReview) are answered, never stored.
   if (def.review && verb === 'create' && !name && !sub) {
     const body = await r.body.object(await r.body.read(req), req.headers['content-type']);

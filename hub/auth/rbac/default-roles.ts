@@ -81,6 +81,8 @@ const VIEW: PolicyRule[] = [
   rule(READ, ['batch'], BATCH),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   rule(READ, ['drover.io'], DROVER),
+  // system:aggregated-metrics-reader, aggregated into view/edit/admin upstream.
+  rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ];
 const EDIT: PolicyRule[] = [
   ...VIEW,
