@@ -31,6 +31,9 @@ export class Informer<T extends KubeObject> {
   error?: string;
   /** Bumped on every change: a cheap "did anything change" for renders. */
   version = 0;
+  /** Bumped when the set of keys changes (an object added or deleted, a relist): views that
+   * order by name re-sort only then. */
+  membership = 0;
   private rv = '';
   private readonly subs = new Set<() => void>();
   private readonly abort = new AbortController();
@@ -84,6 +87,7 @@ export class Informer<T extends KubeObject> {
     } while (cont);
     this.items.clear();
     for (const [k, o] of seen) this.items.set(k, o);
+    this.membership++;
     this.rv = rv;
     this.changed();
   }
@@ -130,8 +134,13 @@ export class Informer<T extends KubeObject> {
     const o = ev.object;
     if (o.metadata.resourceVersion) this.rv = o.metadata.resourceVersion;
     if (ev.type === 'BOOKMARK') return;
-    if (ev.type === 'DELETED') this.items.delete(objectKey(o));
-    else this.items.set(objectKey(o), o);
+    const k = objectKey(o);
+    if (ev.type === 'DELETED') {
+      if (this.items.delete(k)) this.membership++;
+    } else {
+      if (!this.items.has(k)) this.membership++;
+      this.items.set(k, o);
+    }
     this.changed();
   }
 }

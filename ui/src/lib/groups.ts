@@ -26,10 +26,3 @@ export function countBy(boards: Board[], by: GroupBy): [string, number][] {
   }
   return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
-
-/** Label keys present on any board, for the "group by label" choice. */
-export function labelKeys(boards: Board[]): string[] {
-  const keys = new Set<string>();
-  for (const b of boards) for (const k of Object.keys(b.node.metadata.labels ?? {})) keys.add(k);
-  return [...keys].sort();
-}

@@ -28,7 +28,6 @@ export function EventRows({ events, now }: { events: Event[]; now: number }) {
       <VirtualList
         items={sorted}
         rowHeight={ROW_HEIGHT}
-        itemKey={(e) => e.metadata.uid ?? `${e.metadata.namespace}/${e.metadata.name}`}
         testId="events"
         class="short"
         row={(e) => (
