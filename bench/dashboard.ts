@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { isAlreadyExists, ServiceUnavailableError } from '../hub/api/errors.js';
 import { adminBearerToken, hubApiClient } from './lib/hub-client.js';
 import type { Node } from '../shared/api/types.js';
 import { DROVER_VERSION } from '../shared/protocol/constants.js';
@@ -142,15 +143,35 @@ async function apiFleet(): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: API_CONCURRENCY }, async () => {
-      for (let i = next++; i < NODES; i = next++) await api.create<Node>('nodes', undefined, hollowNode(i));
+      for (let i = next++; i < NODES; i = next++) await createRetrying(api, hollowNode(i));
     }),
   );
-  console.log(`   ${NODES} Node objects written in ${fmt((Date.now() - t0) / 1000)} s`);
+  console.log(
+    `   ${NODES} Node objects written in ${fmt((Date.now() - t0) / 1000)} s (${retriedCreates} creates retried after a network failure)`,
+  );
   report.note(
     `--source api: the ${NODES} boards are Node objects written through the API (Ready, arm64/amd64, region and ring labels), no agents; the node lifecycle controller marks them unreachable after its grace while the page is open`,
   );
   return NODES;
 }
+
+/** Attempts per Node object: on a loaded machine a keep-alive socket the hub has just closed fails a create. */
+const CREATE_ATTEMPTS = 5;
+
+/** Creates the Node, again after a network failure; one that exists already (the lost answer of a create that went through) counts. */
+async function createRetrying(api: ReturnType<typeof hubApiClient>, n: Node): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.create<Node>('nodes', undefined, n);
+      return;
+    } catch (e) {
+      if (isAlreadyExists(e)) return;
+      if (!(e instanceof ServiceUnavailableError) || attempt >= CREATE_ATTEMPTS) throw e;
+      retriedCreates++;
+    }
+  }
+}
+let retriedCreates = 0;
 
 function hollowNode(i: number): Node {
   const now = new Date().toISOString();

@@ -45,7 +45,10 @@ export interface DashboardPage {
   apiCalls: { path: string; authorization?: string }[];
 }
 
-/** A page on the hub's dashboard, signed in with token. */
+/** Waits of the sign-in form, ms: Chromium and a hub on a loaded 2-core machine. */
+const SIGN_IN_WAIT_MS = 20_000;
+
+/** A page on the hub's dashboard, signed in with token through the form. */
 export async function openDashboard(browser: Browser, apiUrl: string, token: string): Promise<DashboardPage> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 760 });
@@ -57,9 +60,17 @@ export async function openDashboard(browser: Browser, apiUrl: string, token: str
     if (u.pathname.startsWith('/api') || u.pathname.startsWith('/apis'))
       apiCalls.push({ path: u.pathname + u.search, authorization: r.headers().authorization });
   });
-  await page.goto(`${apiUrl}/ui/`);
-  await page.locator('[data-testid=token]').fill(token);
-  await page.locator('[data-testid=login]').click();
-  await page.waitForSelector('nav', { timeout: 10_000 });
-  return { page, errors, apiCalls };
+  // Plain type/click, not Locators: under heavy load a Locator's wait for a stable box (animation
+  // frames) overran its 30 s default on a fresh browser's first page.
+  try {
+    await page.goto(`${apiUrl}/ui/`);
+    await page.waitForSelector('[data-testid=token]', { timeout: SIGN_IN_WAIT_MS });
+    await page.type('[data-testid=token]', token);
+    await page.click('[data-testid=login]');
+    await page.waitForSelector('nav', { timeout: SIGN_IN_WAIT_MS });
+    return { page, errors, apiCalls };
+  } catch (e) {
+    await page.close();
+    throw e;
+  }
 }

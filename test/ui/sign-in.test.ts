@@ -2,14 +2,14 @@
 // whose ServiceAccount was deleted (refused) and a token that expired while the page was open.
 // The next call the page makes answers 401; the page forgets the token, shows the sign-in form
 // with the reason, and the same token cannot sign in again. A real hub, headless Chromium.
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tlsFetch } from '../../hub/api/client-tls.js';
 import { ServiceAccountTokens } from '../../hub/auth/serviceaccount-tokens.js';
 import type { Hub } from '../../hub/hub.js';
 import { apiFetch, serviceAccountToken } from '../helpers/api.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { type DashboardPage, launchBrowser, openDashboard } from '../helpers/browser.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir, testHub } from '../hub/gateway/harness.js';
 
@@ -41,33 +41,20 @@ const statusOf = async (token: string) =>
     })
   ).status;
 
-interface SignedIn {
-  page: Page;
-  /** Page errors seen so far. */
-  errors: string[];
-}
-
-/** A page signed in through the form. Plain type/click: under heavy load a Locator's waits for a
- * stable box (animation frames) overran their 30 s default on a fresh browser's first page. */
-async function signIn(token: string): Promise<SignedIn> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+/** Signed in through the form, the overview up. */
+async function signIn(token: string): Promise<DashboardPage> {
+  const d = await openDashboard(browser, hub.apiUrl, token);
   try {
-    await page.goto(`${hub.apiUrl}/ui/`);
-    await page.waitForSelector('[data-testid=token]', { timeout: UI_WAIT_MS });
-    await page.type('[data-testid=token]', token);
-    await page.click('[data-testid=login]');
-    await page.waitForSelector('[data-testid=boards]', { timeout: UI_WAIT_MS });
-    return { page, errors };
+    await d.page.waitForSelector('[data-testid=boards]', { timeout: UI_WAIT_MS });
+    return d;
   } catch (e) {
-    await page.close();
+    await d.page.close();
     throw e;
   }
 }
 
 /** Makes the page call the hub again (another view lists its objects), then expects the sign-in form. */
-async function expectSignIn(d: SignedIn, token: string): Promise<void> {
+async function expectSignIn(d: DashboardPage, token: string): Promise<void> {
   const p = d.page;
   await p.evaluate(`location.hash = '#/events'`);
   await p.waitForSelector('[data-testid=token]', { timeout: UI_WAIT_MS });
@@ -113,7 +100,7 @@ test('a token that expires while the page is open returns it to sign-in', async 
   const lifetimeS = 600;
   const skewS = 60; // the hub accepts a token this long after exp (clock skew)
   let left = EXPIRES_IN_S;
-  let signedIn: { d: SignedIn; token: string } | undefined;
+  let signedIn: { d: DashboardPage; token: string } | undefined;
   while (!signedIn) {
     const token = tokens.issue(
       { namespace: 'default', name: 'ui-expiring', uid: sa.metadata.uid },

@@ -108,6 +108,7 @@ export function WorkloadsPage() {
                   <ScaleControl key={`${name}-${d.spec.replicas}`} d={d} run={run} />
                   <button
                     type="button"
+                    data-testid={`restart-${name}`}
                     onClick={() => run(`restart ${name}`, () => restartWorkload('Deployment', ns, name))}
                   >
                     Restart
@@ -161,6 +162,7 @@ export function WorkloadsPage() {
                 <td class="actions">
                   <button
                     type="button"
+                    data-testid={`restart-ds-${name}`}
                     onClick={() => run(`restart ${name}`, () => restartWorkload('DaemonSet', ns, name))}
                   >
                     Restart
