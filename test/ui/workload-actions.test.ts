@@ -27,31 +27,36 @@ const template = {
 };
 
 test.before(async () => {
-  dir = tempDir();
-  hub = await testHub(dir.path);
-  for (const [path, body] of [
-    [
-      '/apis/apps/v1/namespaces/default/deployments',
-      {
-        metadata: { name: 'r-dep' },
-        spec: { replicas: 0, selector: { matchLabels: { app: 'r' } }, template },
-      },
-    ],
-    [
-      '/apis/apps/v1/namespaces/default/daemonsets',
-      { metadata: { name: 'r-ds' }, spec: { selector: { matchLabels: { app: 'r' } }, template } },
-    ],
-  ] as const) {
-    const res = await apiFetch(hub.apiUrl, path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.is(res.status, 201, await res.text());
+  try {
+    dir = tempDir();
+    hub = await testHub(dir.path);
+    for (const [path, body] of [
+      [
+        '/apis/apps/v1/namespaces/default/deployments',
+        {
+          metadata: { name: 'r-dep' },
+          spec: { replicas: 0, selector: { matchLabels: { app: 'r' } }, template },
+        },
+      ],
+      [
+        '/apis/apps/v1/namespaces/default/daemonsets',
+        { metadata: { name: 'r-ds' }, spec: { selector: { matchLabels: { app: 'r' } }, template } },
+      ],
+    ] as const) {
+      const res = await apiFetch(hub.apiUrl, path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.is(res.status, 201, await res.text());
+    }
+    TOKEN = await serviceAccountToken(hub.apiUrl, 'ui-actions', 'cluster-admin');
+    browser = await launchBrowser();
+    d = await openDashboard(browser, hub.apiUrl, TOKEN);
+  } catch (e) {
+    console.error('setup failed:', e);
+    throw e;
   }
-  TOKEN = await serviceAccountToken(hub.apiUrl, 'ui-actions', 'cluster-admin');
-  browser = await launchBrowser();
-  d = await openDashboard(browser, hub.apiUrl, TOKEN);
 });
 
 test.after(async () => {
