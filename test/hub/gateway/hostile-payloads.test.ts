@@ -168,6 +168,17 @@ test('payloads that are not valid UTF-8 are refused on every hub topic, counted,
       },
     ],
     [topics.rpcResponse(NODE, 'r2'), agent, { v: 1, seq: 0, done: true, data: MARK }],
+    [
+      topics.metrics(NODE),
+      agent,
+      {
+        v: 1,
+        timestamp: new Date().toISOString(),
+        windowSeconds: 15,
+        node: { cpuNanoCores: 1, memoryBytes: 1 },
+        pods: [{ namespace: 'default', name: MARK, uid: 'u', containers: [] }],
+      },
+    ],
   ];
   const [invalidBefore, utf8Before] = [await invalidCount(), await invalidUtf8Count()];
   let sent = 0;
