@@ -7,10 +7,45 @@
 // The PATCH operations deliberately list no strategic-merge content type, so client-side
 // `apply` builds its strategic merge patch from kubectl's compiled-in types (the v2 schema
 // is 404, which kubectl tolerates there). /openapi/v2 stays 404.
+// Each group-version document also carries the kinds' schemas, generated from the same strict
+// schemas the API validates with, so `kubectl explain` walks their fields (types, no prose).
 
 import { createHash } from 'node:crypto';
 import type { Registry } from './registry.js';
 import type { ResourceDef } from './resource.js';
+import type { Schema } from './schema.js';
+
+/** A kind's strict schema (schema.ts, the one the API validates with) as OpenAPI v3. */
+export function openApiSchema(s: Schema): Record<string, unknown> {
+  switch (s.t) {
+    case 'object':
+      return {
+        type: 'object',
+        properties: Object.fromEntries(Object.entries(s.fields).map(([k, v]) => [k, openApiSchema(v)])),
+      };
+    case 'map':
+      return { type: 'object', additionalProperties: openApiSchema(s.values) };
+    case 'array':
+      return { type: 'array', items: openApiSchema(s.items) };
+    case 'string':
+      return { type: 'string' };
+    case 'int':
+      return { type: 'integer', format: 'int64' };
+    case 'number':
+      return { type: 'number', format: 'double' };
+    case 'bool':
+      return { type: 'boolean' };
+    case 'intOrString':
+      return { 'x-kubernetes-int-or-string': true };
+    case 'any':
+      return { 'x-kubernetes-preserve-unknown-fields': true };
+  }
+}
+
+/** The component name of a kind, in upstream's reverse-domain form. */
+export function schemaName(d: ResourceDef): string {
+  return `dev.drover.${d.group || 'core'}.${d.version}.${d.kind}`;
+}
 
 function gvPath(def: ResourceDef): string {
   return def.group ? `apis/${def.group}/${def.version}` : `api/${def.version}`;
@@ -40,11 +75,19 @@ function gvDoc(defs: ResourceDef[]): unknown {
       },
     };
   }
+  // Each kind's schema, tagged with its group-version-kind: `kubectl explain` finds it there.
+  const schemas: Record<string, unknown> = {};
+  for (const d of defs)
+    schemas[schemaName(d)] = {
+      ...openApiSchema(d.schema),
+      description: `${d.kind} (${d.group ? `${d.group}/` : ''}${d.version}), as served by the Drover hub.`,
+      'x-kubernetes-group-version-kind': [{ group: d.group, version: d.version, kind: d.kind }],
+    };
   return {
     openapi: '3.0.0',
     info: { title: 'Drover', version: 'v1.32.0-drover' },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 
