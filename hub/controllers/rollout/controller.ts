@@ -54,6 +54,8 @@ export class RolloutController implements Controller {
   private readonly revisions: Informer<ControllerRevision>;
   readonly expectations: Expectations;
   private readonly ops: RolloutOps;
+  /** resourceVersion of each Rollout's last status write: an older cached copy is not acted on. */
+  private readonly written = new Map<string, number>();
 
   constructor(private readonly opts: RolloutControllerOptions) {
     this.log = opts.log ?? createLogger('controller/rollout');
@@ -121,8 +123,13 @@ export class RolloutController implements Controller {
     const ro = this.rollouts.get(key);
     if (!ro) {
       this.expectations.delete(key);
+      this.written.delete(key);
       return undefined;
     }
+    // The informer may not show our last status write yet: steps taken from the older status
+    // would undo what that write recorded (e.g. revert a template the user set after a
+    // rollback). Its watch event brings the reconcile.
+    if (Number(ro.metadata.resourceVersion) < (this.written.get(key) ?? 0)) return undefined;
     const ctx: RolloutContext = {
       ro,
       ops: this.ops,

@@ -95,7 +95,12 @@ async function observeRevision(ctx: RolloutContext): Promise<StepResult> {
     }
     return 'continue';
   }
-  if (n.phase === 'RollingBack') return 'continue'; // our own revert may not show yet
+  if (n.phase === 'RollingBack') {
+    // Our own revert may not show yet; a template other than the one rolled back is the user's.
+    if (ctx.hash !== n.stableRevision && ctx.hash !== n.updateRevision)
+      start(ctx, `rolling out revision ${ctx.hash} from ${n.stableRevision}`);
+    return 'continue';
+  }
   if (ctx.hash === n.stableRevision) {
     // The template went back (kubectl rollout undo) while a rollout was under way.
     if (n.phase === 'Progressing' || n.phase === 'Paused')
@@ -166,6 +171,8 @@ async function rollBack(ctx: RolloutContext): Promise<StepResult> {
   if (n.phase !== 'RollingBack' || !ds) return 'continue';
   const stable = n.stableRevision ?? ctx.hash;
   if (ctx.hash !== stable) {
+    // Only the revision being rolled back is reverted, never a template set since.
+    if (ctx.hash !== n.updateRevision) return 'stop';
     const rev = ctx.ops.revisions(ds).find((r) => r.metadata.labels?.[REVISION_HASH_LABEL] === stable);
     if (!rev) {
       n.message = `cannot roll back: ControllerRevision of revision ${stable} not found`;
