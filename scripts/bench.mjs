@@ -21,6 +21,7 @@ const BENCHMARKS = [
   'fleet-scale',
   'fleet-pods',
   'fleet-hubs',
+  'rollout',
   'api-under-load',
   'dashboard',
 ];

@@ -63,7 +63,13 @@ export class HollowNode {
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),
-      pods: (io) => new HollowPods(io, o.podStartDelayMs, c, new Set(o.crashImages)),
+      pods: (io) =>
+        new HollowPods(
+          io,
+          o.podStartDelayMs,
+          c,
+          new Set(o.crashNodes.length === 0 || o.crashNodes.includes(name) ? o.crashImages : []),
+        ),
       credentials: memoryCredentialStore(),
       ca: memoryCaStore(o.caPem),
       desired: new DesiredStore(),

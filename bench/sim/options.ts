@@ -30,6 +30,8 @@ export interface SimOptions {
   podStartDelayMs: number;
   /** Images whose hollow containers crash at start (restarted, never Ready): a bad release. */
   crashImages: string[];
+  /** Hollow nodes (names) on which crashImages crash; empty = every node. */
+  crashNodes: string[];
   /** Architecture mix as weights, e.g. {amd64: 1, arm64: 3, arm: 1}. */
   archMix: Record<string, number>;
   /** Zones spread round-robin over the fleet (label topology.kubernetes.io/zone); 0 = none. */
@@ -56,6 +58,7 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'hubUrl' | 'token'> = {
   rampPerSecond: 200, // joins/s
   podStartDelayMs: 500, // ms
   crashImages: [],
+  crashNodes: [],
   archMix: { amd64: 1, arm64: 1 },
   zones: 3,
   labels: { 'drover.io/hollow': 'true' },

@@ -1,0 +1,203 @@
+// Fleet rollout (issue #10): one hub process and N hollow boards (bench/sim) running a
+// DaemonSet under a Rollout in 4 waves (1% labelled ring=canary, then 10%, 50%, 100% of the
+// remaining boards), gate soak --soak. (a) A good image: the time per wave, the whole rollout
+// and hub CPU over it. (b) A bad image that crashes on a tenth of the second wave's boards:
+// the time from the change to the gate failing, and from the gate failing to every board
+// back on the stable revision and Ready (the issue's goal: within 60 s).
+// Run alone: node dist/bench/rollout.js [--nodes 1000] [--soak 5s] [--ramp 50] [--timeout 10m]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planWaves } from '../hub/controllers/rollout/plan.js';
+import type { DaemonSet } from '../shared/api/apps.js';
+import type { Rollout, RolloutSpec } from '../shared/api/rollout.js';
+import type { Node, Pod } from '../shared/api/types.js';
+import { BenchArgs } from './lib/args.js';
+import { type HubChild, startHubChild } from './lib/hub-child.js';
+import { hubApiClient } from './lib/hub-client.js';
+import { cpuPercent, sampleProc } from './lib/proc.js';
+import { BenchReport } from './lib/report.js';
+import { fmt } from './lib/stats.js';
+import { type Fleet, startFleet } from './sim/fleet.js';
+
+const args = new BenchArgs();
+const NODES = args.number('nodes', 1_000);
+const SOAK_S = Math.round(args.durationMs('soak', 5_000) / 1000);
+const RAMP = args.number('ramp', 50);
+const TIMEOUT_MS = args.durationMs('timeout', 10 * 60_000);
+const NS = 'default';
+const BAD = 'bench/agentd:bad';
+const POLL_MS = 250;
+
+const given = ['nodes', 'soak', 'ramp'].filter((k) => args.has(k));
+const report = new BenchReport(
+  'rollout',
+  'Fleet rollout in 4 health-gated waves, rollback on a failed gate',
+  `npm run bench -- rollout${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`,
+  { nodes: NODES, soakSeconds: SOAK_S, rampPerSecond: RAMP },
+);
+const GOAL_ROLLOUT = {
+  anchor: 'AWS IoT Jobs / Greengrass deployments: minutes per fleet',
+  goal: '10,000 boards in < 10 min with gates',
+};
+const GOAL_CPU = { anchor: 'the hub beside other work on a small machine', goal: 'hub CPU < 50% of a core' };
+const GOAL_ROLLBACK = {
+  anchor: 'Argo Rollouts abort -> stable at once',
+  goal: 'fleet rolled back < 60 s after the gate fails',
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const names = Array.from({ length: NODES }, (_, i) => `hollow-${i}`);
+const canary = new Set(names.filter((_, i) => i % 100 === 0));
+const spec: RolloutSpec = {
+  targetRef: { kind: 'DaemonSet', name: 'agentd' },
+  waves: [
+    { name: 'canary', selector: { matchLabels: { ring: 'canary' } } },
+    { name: 'ten', percent: 10 },
+    { name: 'half', percent: 50 },
+    { name: 'rest', percent: 100 },
+  ],
+  gate: { soakSeconds: SOAK_S, boardTimeoutSeconds: 120, failureThreshold: { percent: 2, minBoards: 3 } },
+};
+// The second wave as the controller plans it; a tenth of it crashes on the bad image.
+const planned = planWaves(
+  spec,
+  names.map((name) => ({ name, labels: { ring: canary.has(name) ? 'canary' : 'main' } })),
+);
+const crashNodes = planned[1].boards.filter((_, i) => i % 10 === 0);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-rollout-'));
+let hub: HubChild | undefined;
+let fleet: Fleet | undefined;
+try {
+  hub = await startHubChild({ dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' });
+  const h = hub;
+  const client = hubApiClient(dataDir);
+  const t0 = Date.now();
+  fleet = await startFleet({
+    hubUrl: h.mqtt,
+    caPem: h.caPem,
+    token: h.token,
+    nodes: NODES,
+    rampPerSecond: RAMP,
+    podStartDelayMs: 200,
+    crashImages: [BAD],
+    crashNodes,
+  });
+  for (;;) {
+    const ready = (await client.list<Node>('nodes', undefined)).items.filter((n) =>
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
+    if (ready === NODES) break;
+    if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`only ${ready}/${NODES} boards Ready`);
+    await sleep(1000);
+  }
+  console.log(`   ${NODES} boards Ready after ${fmt((Date.now() - t0) / 1000)} s`);
+  for (const n of canary)
+    await client.patch<Node>('nodes', undefined, n, { metadata: { labels: { ring: 'canary' } } }, 'merge');
+
+  const podsOf = async () => (await client.list<Pod>('pods', NS, { labelSelector: 'app=agentd' })).items;
+  const ready = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  const rollout = () => client.get<Rollout>('rollouts', NS, 'agentd');
+  const setImage = async (image: string) =>
+    client.patch(
+      'daemonsets',
+      NS,
+      'agentd',
+      { spec: { template: { spec: { containers: [{ name: 'c', image }] } } } },
+      'strategic',
+    );
+
+  await client.create<DaemonSet>('daemonsets', NS, {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agentd', namespace: NS },
+    spec: {
+      selector: { matchLabels: { app: 'agentd' } },
+      updateStrategy: { type: 'OnDelete' },
+      template: {
+        metadata: { labels: { app: 'agentd' } },
+        spec: { containers: [{ name: 'c', image: 'bench/agentd:1' }] },
+      },
+    },
+  });
+  await client.create<Rollout>('rollouts', NS, {
+    apiVersion: 'drover.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'agentd', namespace: NS },
+    spec,
+  });
+  const waitUntil = async (what: string, pred: () => Promise<boolean>) => {
+    const start = Date.now();
+    while (!(await pred())) {
+      if (Date.now() - start > TIMEOUT_MS) throw new Error(`timed out: ${what}`);
+      await sleep(POLL_MS);
+    }
+  };
+  await waitUntil('DaemonSet on every board', async () => {
+    const pods = await podsOf();
+    return pods.length === NODES && pods.every(ready);
+  });
+  await waitUntil('rollout Healthy', async () => (await rollout()).status?.phase === 'Healthy');
+
+  // (a) a good image through the four waves.
+  const stable0 = (await rollout()).status?.stableRevision;
+  const cpuA = sampleProc(h.pid);
+  const startA = Date.now();
+  await setImage('bench/agentd:2');
+  const waveDone: number[] = [];
+  await waitUntil('rollout Completed', async () => {
+    const st = (await rollout()).status;
+    const passed = st?.phase === 'Completed' ? spec.waves.length : (st?.currentWave ?? 0);
+    while (waveDone.length < passed) waveDone.push(Date.now());
+    return st?.phase === 'Completed' && st.stableRevision !== stable0;
+  });
+  const cpuB = sampleProc(h.pid);
+  const totalA = (Date.now() - startA) / 1000;
+  waveDone.forEach((t, i) => {
+    const from = i === 0 ? startA : waveDone[i - 1];
+    report.add(`wave ${spec.waves[i].name} (${planned[i].boards.length} boards)`, (t - from) / 1000, 's', {
+      anchor: `soak ${SOAK_S} s per wave`,
+      goal: '',
+    });
+  });
+  report.add(`${NODES} boards updated through 4 waves`, totalA, 's', GOAL_ROLLOUT, {
+    met: NODES >= 10_000 ? totalA < 600 : undefined,
+  });
+  const cpu = cpuPercent(cpuA, cpuB);
+  report.add('hub CPU during the rollout', cpu, '% of a core', GOAL_CPU, { met: cpu < 50 });
+
+  // (b) a bad image that crashes on a tenth of wave 2.
+  const stable = (await rollout()).status?.stableRevision;
+  const startB = Date.now();
+  await setImage(BAD);
+  let failedAt = 0;
+  await waitUntil('gate failed', async () => {
+    const p = (await rollout()).status?.phase;
+    if (p === 'RollingBack' || p === 'RolledBack') failedAt = Date.now();
+    return failedAt > 0;
+  });
+  report.add('bad image: change -> gate failed (wave 2)', (failedAt - startB) / 1000, 's', {
+    anchor: `canary soak ${SOAK_S} s, then wave 2`,
+    goal: '',
+  });
+  const updatedAtFailure = (await podsOf()).filter((p) => p.spec.containers[0].image === BAD).length;
+  await waitUntil('fleet back on the stable revision', async () => {
+    const pods = (await podsOf()).filter((p) => !p.metadata.deletionTimestamp);
+    return (
+      pods.length === NODES &&
+      pods.every((p) => p.metadata.labels?.['controller-revision-hash'] === stable && ready(p))
+    );
+  });
+  const back = (Date.now() - failedAt) / 1000;
+  report.add(`gate failed -> ${updatedAtFailure} updated boards back, all Ready`, back, 's', GOAL_ROLLBACK, {
+    met: back < 60,
+  });
+  report.note(`${crashNodes.length} of ${planned[1].boards.length} wave-2 boards crash on the bad image`);
+} finally {
+  await fleet?.stop();
+  await hub?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+report.write();
