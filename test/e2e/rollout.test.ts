@@ -1,11 +1,14 @@
 // A Rollout end to end on two real agents (real hub process, the real Docker engine, the real
 // kubectl and `drover rollout`): ro-a is the canary. A template whose container exits at once
 // restarts on ro-a, fails the canary gate, and the DaemonSet goes back to the stable template
-// on ro-a while ro-b never gets it; a good template then passes both waves.
+// on ro-a while ro-b never gets it; a good template then passes both waves. hostNetwork, as
+// fleet daemons often run: a container start that fails on the shared engine's bridge (seen
+// while other suites create and remove networks) would count as a restart and fail the gate.
 
 import { execFile } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { DaemonSet } from '../../shared/api/apps.js';
 import type { Rollout } from '../../shared/api/rollout.js';
 import type { Pod } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
@@ -35,6 +38,7 @@ spec:
       labels:
         app: fleetd
     spec:
+      hostNetwork: true
       terminationGracePeriodSeconds: 1
       containers:
       - name: main
@@ -88,8 +92,10 @@ async function waitPhase(phase: string, notStable: string | undefined, seenOther
       p.status?.phase,
       p.metadata.deletionTimestamp,
     ]);
+    const d = await getJson<DaemonSet>(c.hub.apiUrl, '/apis/apps/v1/namespaces/default/daemonsets/fleetd');
+    const events = (await c.k(['get', 'events', '--sort-by=.lastTimestamp'])).stdout;
     throw new Error(
-      `${e.message}\n${JSON.stringify((await rollout()).status)}\n${JSON.stringify(pods)}\n${c.tails()}`,
+      `${e.message}\n${JSON.stringify((await rollout()).status)}\n${JSON.stringify(pods)}\ntemplate: ${JSON.stringify(d.spec.template.spec.containers[0].command)}\n${events}\n${c.tails()}`,
     );
   });
 }
