@@ -28,6 +28,11 @@ export async function startPrivateDocker(sizeMiB: number): Promise<PrivateDocker
   mkdirSync(exec);
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'tmpfs', root]);
   const socket = join(dir, 'd.sock');
+  // A bridge of its own: dockerd started with --bridge=none deletes the host's docker0
+  // (removeDefaultBridgeInterface), which broke every later container of the shared engine.
+  const bridge = `dpd${process.pid % 100000}`;
+  execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  execFileSync('ip', ['addr', 'add', '10.213.77.1/24', 'dev', bridge]);
   const proc = spawn(
     'dockerd',
     [
@@ -39,7 +44,7 @@ export async function startPrivateDocker(sizeMiB: number): Promise<PrivateDocker
       `unix://${socket}`,
       '--pidfile',
       join(dir, 'd.pid'),
-      '--bridge=none',
+      `--bridge=${bridge}`,
       '--iptables=false',
       '--ip-masq=false',
       '--storage-driver=overlay2',
@@ -71,6 +76,11 @@ export async function startPrivateDocker(sizeMiB: number): Promise<PrivateDocker
       }
     }
     rmSync(dir, { recursive: true, force: true });
+    try {
+      execFileSync('ip', ['link', 'del', bridge]);
+    } catch {
+      // already gone
+    }
   };
   try {
     await waitFor(
