@@ -6,7 +6,7 @@
 // store more than 10 Events per object and reason. Bounded LRU, as client-go's cache.
 
 import type { Event } from '../../shared/api/types.js';
-import { CORRELATOR_MAX_ENTRIES } from './correlator.js';
+import { CORRELATOR_MAX_ENTRIES, similarEventKey } from './correlator.js';
 
 /** Different messages before events are combined: client-go's defaultAggregateMaxEvents. */
 export const AGGREGATOR_MAX_EVENTS = 10;
@@ -39,20 +39,7 @@ export class EventAggregator {
 
   /** client-go's EventAggregatorByReasonFunc: everything but the message. */
   static key(ev: Event): string {
-    const io = ev.involvedObject ?? {};
-    return [
-      ev.source?.component,
-      ev.source?.host,
-      io.kind,
-      io.namespace,
-      io.name,
-      io.uid,
-      io.apiVersion,
-      ev.type,
-      ev.reason,
-      ev.reportingComponent,
-      ev.reportingInstance,
-    ].join('\u0000');
+    return similarEventKey(ev);
   }
 
   /** The event to record for `ev` and its correlation key (`ownKey` when not combined). */

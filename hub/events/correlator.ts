@@ -16,6 +16,24 @@ interface Seen {
   at: number;
 }
 
+/** Everything that makes two events "similar" except their message (client-go's EventAggregatorByReasonFunc). */
+export function similarEventKey(ev: Event): string {
+  const io = ev.involvedObject ?? {};
+  return [
+    ev.source?.component,
+    ev.source?.host,
+    io.kind,
+    io.namespace,
+    io.name,
+    io.uid,
+    io.apiVersion,
+    ev.type,
+    ev.reason,
+    ev.reportingComponent,
+    ev.reportingInstance,
+  ].join('\u0000');
+}
+
 export class EventCorrelator {
   private readonly seen = new Map<string, Seen>();
 
@@ -24,19 +42,9 @@ export class EventCorrelator {
     private readonly windowMs = CORRELATOR_WINDOW_MS,
   ) {}
 
+  /** client-go's getEventKey: what the aggregator groups by, plus the message. */
   static key(ev: Event): string {
-    const io = ev.involvedObject ?? {};
-    return [
-      ev.source?.component,
-      ev.source?.host,
-      io.kind,
-      io.namespace,
-      io.name,
-      io.uid,
-      ev.type,
-      ev.reason,
-      ev.message,
-    ].join('\u0000');
+    return `${similarEventKey(ev)}\u0000${ev.message ?? ''}`;
   }
 
   /** The Event the one under key `k` was last written as, when within the window. */
