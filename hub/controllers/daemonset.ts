@@ -14,6 +14,7 @@
 
 import type { ApiClient } from '../api/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
+import { writeStatusIfChanged } from './status-write.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
 import type { Node, Pod } from '../../shared/api/types.js';
@@ -265,20 +266,9 @@ export class DaemonSetController implements Controller {
   ): Promise<Result | undefined> {
     const now = Date.now();
     const status = daemonSetStatus(ds, states.values(), hash, now);
-    if (JSON.stringify(status) !== JSON.stringify(ds.status ?? {})) {
-      try {
-        await this.opts.client.update<DaemonSet>(
-          'daemonsets',
-          ds.metadata.namespace,
-          { ...ds, status },
-          'status',
-        );
-      } catch (e) {
-        if (isConflict(e)) return { requeue: true };
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    }
+    const wrote = await writeStatusIfChanged(this.opts.client, 'daemonsets', ds, status);
+    if (wrote === 'conflict') return { requeue: true };
+    if (wrote === 'gone') return undefined;
     // A ready pod becomes available after minReadySeconds: look again then.
     let next: number | undefined;
     for (const s of states.values())

@@ -6,7 +6,8 @@
 // extra pods.
 
 import type { ApiClient } from '../api/client.js';
-import { isConflict, isNotFound } from '../api/errors.js';
+import { isNotFound } from '../api/errors.js';
+import { writeStatusIfChanged } from './status-write.js';
 import type { Job } from '../../shared/api/batch.js';
 import type { Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
@@ -111,19 +112,10 @@ export class JobController implements Controller {
       if (plan.remove.length) await this.deletePods(key, plan.remove);
       if (plan.create > 0) await this.createPods(key, job, plan.create);
     }
-    if (JSON.stringify(plan.status) !== JSON.stringify(job.status ?? {})) {
-      try {
-        await this.opts.client.update<Job>(
-          'jobs',
-          job.metadata.namespace,
-          { ...job, status: plan.status },
-          'status',
-        );
-      } catch (e) {
-        if (isConflict(e)) return { requeue: true };
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
+    const wrote = await writeStatusIfChanged(this.opts.client, 'jobs', job, plan.status);
+    if (wrote === 'conflict') return { requeue: true };
+    if (wrote === 'gone') return undefined;
+    if (wrote === 'written') {
       const cond = finishedCondition({ ...job, status: plan.status });
       if (cond && !done)
         await this.opts.recorder

@@ -8,6 +8,7 @@
 
 import type { ApiClient } from '../../api/client.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
+import { writeStatusIfChanged } from '../status-write.js';
 import type { EventRecorder } from '../../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../../shared/api/apps.js';
 import type { Rollout } from '../../../shared/api/rollout.js';
@@ -143,20 +144,9 @@ export class RolloutController implements Controller {
       if ((await step.run(ctx)) === 'stop') break;
     }
     const status = buildStatus(ctx);
-    if (JSON.stringify(status) !== JSON.stringify(ro.status ?? {})) {
-      try {
-        await this.opts.client.update<Rollout>(
-          'rollouts',
-          ro.metadata.namespace,
-          { ...ro, status },
-          'status',
-        );
-      } catch (e) {
-        if (isConflict(e)) return { requeue: true };
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    }
+    const wrote = await writeStatusIfChanged(this.opts.client, 'rollouts', ro, status);
+    if (wrote === 'conflict') return { requeue: true };
+    if (wrote === 'gone') return undefined;
     return ctx.wakeAt !== undefined
       ? { requeueAfterMs: Math.max(1, ctx.wakeAt - Date.now() + 1) }
       : undefined;
