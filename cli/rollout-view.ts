@@ -2,6 +2,7 @@
 // revision, and one row per wave (boards, updated, healthy, failed, pending, state).
 
 import type { Rollout } from '../shared/api/rollout.js';
+import { waveState } from '../shared/api/rollout-progress.js';
 import { formatColumns } from './table.js';
 
 /** Width of the progress bar, characters. */
@@ -11,17 +12,6 @@ export function progressBar(done: number, total: number, width = PROGRESS_BAR_WI
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const full = Math.round(frac * width);
   return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${done}/${total} boards (${Math.round(frac * 100)}%)`;
-}
-
-function waveState(ro: Rollout, i: number): string {
-  const st = ro.status ?? {};
-  const current = st.currentWave ?? 0;
-  const w = st.waves?.[i];
-  if (st.phase === 'RollingBack' || st.phase === 'RolledBack' || st.phase === 'Aborted')
-    return w && w.failed > 0 ? 'failed' : i <= current ? 'rolled back' : 'not started';
-  if (i < current || st.phase === 'Completed') return 'passed';
-  if (i === current) return st.phase === 'Paused' || ro.spec.paused ? 'paused' : 'in progress';
-  return 'waiting';
 }
 
 export function renderRollout(ro: Rollout): string {

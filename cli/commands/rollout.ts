@@ -6,6 +6,7 @@
 import { flagBool, flagString, parseFlags } from '../../agent/flags.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
 import type { Rollout } from '../../shared/api/rollout.js';
+import { ROLLOUT_ACTION_SPEC } from '../../shared/api/rollout-progress.js';
 import { TARGET_FLAGS, UsageError } from '../common.js';
 import { hubApiClient } from '../hub-client.js';
 import { exitCodeOf, isSettled, renderRollout } from '../rollout-view.js';
@@ -51,18 +52,14 @@ export async function rolloutCommand(
   const ns = flagString(f, 'namespace') ?? 'default';
   const client = await hubApiClient(f);
   const get = () => client.get<Rollout>('rollouts', ns, name);
-  switch (verb as Verb) {
+  const v = verb as Verb;
+  switch (v) {
     case 'pause':
     case 'resume':
     case 'abort': {
-      const spec =
-        verb === 'pause'
-          ? { paused: true }
-          : verb === 'abort'
-            ? { abort: true }
-            : { paused: false, abort: false };
+      const spec = ROLLOUT_ACTION_SPEC[v];
       await client.patch<Rollout>('rollouts', ns, name, { spec }, 'merge');
-      out(`rollout ${name}: ${verb === 'pause' ? 'paused' : verb === 'abort' ? 'aborted' : 'resumed'}\n`);
+      out(`rollout ${name}: ${v === 'pause' ? 'paused' : v === 'abort' ? 'aborted' : 'resumed'}\n`);
       return 0;
     }
     case 'undo': {

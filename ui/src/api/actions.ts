@@ -1,5 +1,6 @@
 // What a user can do from the dashboard, each as the API call kubectl makes for it.
 
+import { ROLLOUT_ACTION_SPEC, type RolloutAction } from '../../../shared/api/rollout-progress.js';
 import type { Node, Pod } from '../../../shared/api/types.js';
 import { getJson, mergePatch, request } from './client.js';
 import { paths } from './paths.js';
@@ -25,6 +26,11 @@ export function restartWorkload(
 /** kubectl rollout pause / resume. */
 export function setPaused(ns: string, name: string, paused: boolean): Promise<unknown> {
   return mergePatch(paths.deployment(ns, name), { spec: { paused } });
+}
+
+/** drover rollout pause|resume|abort: the same spec patch as the CLI. */
+export function rolloutAction(ns: string, name: string, action: RolloutAction): Promise<unknown> {
+  return mergePatch(paths.rollout(ns, name), { spec: ROLLOUT_ACTION_SPEC[action] });
 }
 
 /** kubectl cordon / uncordon. */

@@ -17,4 +17,7 @@ export const paths = {
     `/apis/apps/v1/namespaces/${enc(ns)}/deployments/${enc(name)}/scale`,
   daemonsets: '/apis/apps/v1/daemonsets',
   daemonset: (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/daemonsets/${enc(name)}`,
+  rollouts: '/apis/drover.io/v1alpha1/rollouts',
+  rollout: (ns: string, name: string) =>
+    `/apis/drover.io/v1alpha1/namespaces/${enc(ns)}/rollouts/${enc(name)}`,
 };

@@ -1,6 +1,6 @@
 // Deployments and DaemonSets with their rollout progress (updated / ready / available of the
 // desired count, the Progressing condition), and the actions kubectl offers for them: scale,
-// rollout restart, rollout pause/resume.
+// rollout restart, rollout pause/resume; then the fleet Rollouts with their waves.
 
 import { useState } from 'preact/hooks';
 import type { DaemonSet, Deployment } from '../../../shared/api/apps.js';
@@ -8,6 +8,7 @@ import { restartWorkload, scaleDeployment, setPaused } from '../api/actions.js';
 import { paths } from '../api/paths.js';
 import { Bar } from '../components/bar.js';
 import { useInformer } from '../lib/use-informer.js';
+import { RolloutsSection } from './rollouts.js';
 
 function key(o: { metadata: { namespace?: string; name?: string } }): string {
   return `${o.metadata.namespace}/${o.metadata.name}`;
@@ -173,6 +174,7 @@ export function WorkloadsPage() {
           })}
         </tbody>
       </table>
+      <RolloutsSection run={run} />
     </section>
   );
 }
