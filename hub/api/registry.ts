@@ -22,6 +22,8 @@ import { services } from './resources/services.js';
 import { serviceaccounts } from './resources/serviceaccounts.js';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './resources/rbac.js';
 import { selfsubjectaccessreviews } from './resources/selfsubjectaccessreviews.js';
+import { selfsubjectreviews } from './resources/selfsubjectreviews.js';
+import { localsubjectaccessreviews, subjectaccessreviews } from './resources/subjectaccessreviews.js';
 
 export class Registry {
   private byPath = new Map<string, ResourceDef>();
@@ -77,6 +79,9 @@ export function defaultResources(): ResourceDef[] {
     rolebindings,
     clusterrolebindings,
     selfsubjectaccessreviews,
+    subjectaccessreviews,
+    localsubjectaccessreviews,
+    selfsubjectreviews,
     events,
     leases,
     deployments,

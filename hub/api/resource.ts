@@ -59,7 +59,10 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    */
   serve?(ctx: { namespace?: string; name?: string; labelSelector?: string }): Promise<KubeObject>;
   /** A review kind (SelfSubjectAccessReview): create answers from this and stores nothing. */
-  review?(body: KubeObject, ctx: { core: ApiCore; user: UserInfo }): Promise<KubeObject>;
+  review?(
+    body: KubeObject,
+    ctx: { core: ApiCore; user: UserInfo; namespace: string | undefined },
+  ): Promise<KubeObject>;
 }
 
 export function apiVersionOf(def: ResourceDef): string {

@@ -21,6 +21,7 @@ import {
 } from './errors.js';
 import { API_SERVER_USER, GROUP_MASTERS, type UserInfo } from '../auth/user.js';
 import { type Authorize, privilegedGroupAuthorizer, unionAuthorizer } from '../auth/authz.js';
+import { auditedUser, impersonation, type RequestUser } from '../auth/impersonation.js';
 import { handleResource, verbOf } from './http/resource-handler.js';
 import { sendError, sendJson } from './http/respond.js';
 import { serveUpgrade, type UpgradeHandler } from './http/upgrade.js';
@@ -114,7 +115,8 @@ const WILDCARD = new Set(['0.0.0.0', '::', '']);
 interface RequestInfo {
   verb: string;
   resource: string;
-  user?: UserInfo;
+  /** Who the request acts as (and who authenticated, when impersonating). */
+  user?: RequestUser;
   /** Set once the request reached authentication (the open health paths are not audited). */
   audited?: boolean;
   namespace?: string;
@@ -169,6 +171,16 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   await ensureSystemNamespaces(client);
   // Loopback test servers act as the API server itself; a hub authenticates every request.
   const authenticate = o.authentication?.(client) ?? (async () => API_SERVER_USER);
+  // Authentication, then impersonation headers (each part authorized for the authenticated user).
+  // A refused impersonation is audited under the authenticated user (told through authenticated).
+  const identify = async (
+    req: IncomingMessage,
+    authenticated: (u: UserInfo) => void,
+  ): Promise<RequestUser> => {
+    const real = await authenticate(req);
+    authenticated(real);
+    return impersonation(req, real, (u, a) => core.authorize(u, a));
+  };
 
   const openapi = new OpenApiV3(registry);
   const ui = new StaticUi(o.uiDir);
@@ -236,8 +248,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     // Everything below needs a user: the health and version paths above are open, as kube-apiserver's.
     info.audited = true;
-    const user = await authenticate(req);
-    info.user = user;
+    info.user = await identify(req, (real) => {
+      info.user = { user: real };
+    });
+    const user = info.user.user;
     const route = parseRoute(path, registry);
     if (route?.t !== 'resource') {
       // Non-resource paths (metrics, OpenAPI, discovery) pass the same authorizer by URL.
@@ -286,8 +300,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           if (info.audited && o.audit)
             o.audit({
               ts: new Date().toISOString(),
-              user: info.user?.name ?? 'system:anonymous',
-              groups: info.user?.groups ?? ['system:unauthenticated'],
+              ...auditedUser(info.user),
               verb: info.verb,
               resource: info.resource || (req.url ?? '').split('?')[0] || '',
               ...(info.subresource ? { subresource: info.subresource } : {}),
@@ -309,7 +322,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const upgradeHandlers = new Map<string, UpgradeHandler>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void serveUpgrade(
-      { registry, core, authenticate, handlers: upgradeHandlers, log, audit: o.audit, track },
+      { registry, core, identify, handlers: upgradeHandlers, log, audit: o.audit, track },
       req,
       socket,
       head,

@@ -15,6 +15,8 @@ export interface AuditEntry {
   ts: string;
   user: string;
   groups: string[];
+  /** Who the request acted as, when its user impersonated another (kube-apiserver's impersonatedUser). */
+  impersonatedUser?: { username: string; groups: string[] };
   verb: string;
   resource: string;
   subresource?: string;

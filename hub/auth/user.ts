@@ -5,6 +5,8 @@ export interface UserInfo {
   name: string;
   uid?: string;
   groups: string[];
+  /** Extra attributes (authenticators' or impersonated `Impersonate-Extra-*`), as user.Info's GetExtra. */
+  extra?: Record<string, string[]>;
 }
 
 export const GROUP_MASTERS = 'system:masters';

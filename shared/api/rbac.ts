@@ -55,3 +55,23 @@ export interface SelfSubjectAccessReview extends KubeObject {
   };
   status?: { allowed: boolean; denied?: boolean; reason?: string; evaluationError?: string };
 }
+
+/** authorization.k8s.io/v1 SubjectAccessReview (and LocalSubjectAccessReview): "may this user do this?". */
+export interface SubjectAccessReview extends KubeObject {
+  spec: {
+    resourceAttributes?: ResourceAttributes;
+    nonResourceAttributes?: { path?: string; verb?: string };
+    user?: string;
+    groups?: string[];
+    uid?: string;
+    extra?: Record<string, string[]>;
+  };
+  status?: { allowed: boolean; denied?: boolean; reason?: string; evaluationError?: string };
+}
+
+/** authentication.k8s.io/v1 SelfSubjectReview: "who am I?" (`kubectl auth whoami`). */
+export interface SelfSubjectReview extends KubeObject {
+  status?: {
+    userInfo: { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+  };
+}

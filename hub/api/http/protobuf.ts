@@ -171,6 +171,8 @@ export const KINDS: Record<string, Schema> = {
       },
     },
   },
+  // kubectl auth whoami: only metadata matters (the answer is the request's user).
+  SelfSubjectReview: { 1: meta },
   SelfSubjectAccessReview: {
     1: meta,
     2: {

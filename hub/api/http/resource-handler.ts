@@ -135,7 +135,7 @@ export async function handleResource(
   // Reviews (SelfSubjectAccessReview) are answered, never stored.
   if (def.review && verb === 'create' && !name && !sub) {
     const body = await r.body.object(await r.body.read(req), req.headers['content-type']);
-    sendJson(res, 201, await def.review(body as KubeObject, { core, user: r.user }));
+    sendJson(res, 201, await def.review(body as KubeObject, { core, user: r.user, namespace: ns }));
     return;
   }
 

@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../../shared/log.js';
 import type { AuditEntry } from '../../audit/log.js';
+import { auditedUser, type RequestUser } from '../../auth/impersonation.js';
 import type { UserInfo } from '../../auth/user.js';
 import { ApiCore } from '../core.js';
 import { BadRequestError, PathNotFoundError } from '../errors.js';
@@ -36,7 +37,8 @@ export type UpgradeHandler = (ctx: UpgradeContext) => Promise<void>;
 export interface UpgradeDeps {
   registry: Registry;
   core: ApiCore;
-  authenticate(req: IncomingMessage): Promise<UserInfo>;
+  /** Authentication and impersonation (the request's user, and who authenticated). */
+  identify(req: IncomingMessage, authenticated: (u: UserInfo) => void): Promise<RequestUser>;
   handlers: ReadonlyMap<string, UpgradeHandler>;
   log: Logger;
   audit?: (e: AuditEntry) => void;
@@ -67,14 +69,17 @@ export async function serveUpgrade(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  let user: UserInfo | undefined;
+  let who: RequestUser | undefined;
   let code = 101;
   let route: ReturnType<typeof parseRoute>;
   const untrack = d.track(() => socket.destroy());
   socket.once('close', untrack);
   try {
     route = parseRoute(path, d.registry);
-    user = await d.authenticate(req);
+    who = await d.identify(req, (real) => {
+      who = { user: real };
+    });
+    const user = who.user;
     if (route?.t !== 'resource' || !route.name || !route.subresource) throw new PathNotFoundError(path);
     const handler = d.handlers.get(`${route.def.resource}/${route.subresource}`);
     if (!handler) throw new BadRequestError(`${route.def.resource}/${route.subresource} cannot be upgraded`);
@@ -98,11 +103,10 @@ export async function serveUpgrade(
     code = refuseUpgrade(socket, e, d.log);
   } finally {
     const r = route?.t === 'resource' ? route : undefined;
-    if (user && d.audit)
+    if (who && d.audit)
       d.audit({
         ts: new Date().toISOString(),
-        user: user.name,
-        groups: user.groups ?? [],
+        ...auditedUser(who),
         verb: 'create',
         resource: r?.def.resource ?? path,
         ...(r?.subresource ? { subresource: r.subresource } : {}),

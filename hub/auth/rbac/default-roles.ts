@@ -162,6 +162,7 @@ export const DEFAULT_CLUSTER_ROLES: ClusterRole[] = [
   ]),
   clusterRole('system:basic-user', [
     rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+    rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
   ]),
 ];
 
