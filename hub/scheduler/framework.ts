@@ -95,10 +95,22 @@ export interface CycleContext {
 export const SKIP = 'Skip';
 export type Skip = typeof SKIP;
 
+/**
+ * Returned by a preFilter that already knows the only nodes the pod can go to (k8s
+ * PreFilterResult): the cycle evaluates just those instead of scanning the whole fleet. A
+ * DaemonSet pod names its node in a matchFields term, so without this each of N daemon pods
+ * would run the filters on all N boards. Results of several plugins intersect.
+ */
+export interface PreFilterResult {
+  nodeNames: ReadonlySet<string>;
+  /** The reason reported for every node left out (as the filter itself would say). */
+  reason: string;
+}
+
 export interface Plugin {
   name: string;
   /** Computes per-pod state once per cycle (stored under the plugin's name in ctx.state). */
-  preFilter?(ctx: CycleContext, pod: Pod): Skip | undefined;
+  preFilter?(ctx: CycleContext, pod: Pod): Skip | PreFilterResult | undefined;
   /** Must also be correct when called without preFilter (tests call it alone). */
   filter?(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status;
   /** Computes per-pod state for scoring, given the nodes that passed the filters. */

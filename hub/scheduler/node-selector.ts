@@ -55,6 +55,26 @@ export function nodeSelectorTermsMatch(
   return terms.some((t) => termMatches(t, labels, nodeName));
 }
 
+/**
+ * The only node names the terms can match, or undefined when some term may match any name
+ * (k8s NodeAffinity PreFilter): a term's `metadata.name In` requirements intersect (they are
+ * ANDed), the terms' sets unite (ORed); one term without such a requirement opens every node.
+ */
+export function nodeNamesOfTerms(terms: readonly NodeSelectorTerm[]): Set<string> | undefined {
+  let names: Set<string> | undefined;
+  for (const t of terms) {
+    let termNames: Set<string> | undefined;
+    for (const r of t.matchFields ?? []) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue;
+      const values = new Set(r.values ?? []);
+      termNames = termNames ? new Set([...termNames].filter((n) => values.has(n))) : values;
+    }
+    if (!termNames) return undefined;
+    names = names ? new Set([...names, ...termNames]) : termNames;
+  }
+  return names;
+}
+
 /** A pod's nodeSelector and required node affinity, compiled once. */
 export interface NodeSelection {
   nodeSelector?: Readonly<Record<string, string>>;

@@ -1,5 +1,6 @@
 // One scheduling cycle for one pod, as kube-scheduler's schedulePod: snapshot -> preFilter
-// -> filter nodes (stopping once enough feasible nodes are found) -> preScore -> score and
+// (which may name the only candidate nodes) -> filter nodes (stopping once enough feasible
+// nodes are found) -> preScore -> score and
 // normalize -> pick the highest total (random among equals). Pure: no API, no I/O; the
 // caller assumes and binds. `createSchedulerCore` is also the benchmark's entry point.
 // Hot path: filters run for up to hundreds of nodes per pod, so plugins whose preFilter /
@@ -13,6 +14,7 @@ import {
   type CycleContext,
   type NodeInfo,
   type Plugin,
+  type PreFilterResult,
   SKIP,
   type Snapshot,
   type Status,
@@ -59,6 +61,21 @@ export interface SchedulerCoreOptions {
   random?: () => number;
 }
 
+/** Results of two preFilters: only the nodes both name (k8s PreFilterResult.Merge). */
+function intersect(a: PreFilterResult, b: PreFilterResult): PreFilterResult {
+  return { nodeNames: new Set([...a.nodeNames].filter((n) => b.nodeNames.has(n))), reason: a.reason };
+}
+
+/** The snapshot's NodeInfos of the named nodes that exist. */
+function candidateNodes(snapshot: Snapshot, only: PreFilterResult): NodeInfo[] {
+  const out: NodeInfo[] = [];
+  for (const name of only.nodeNames) {
+    const info = snapshot.get(name);
+    if (info) out.push(info);
+  }
+  return out;
+}
+
 export function createSchedulerCore(opts: SchedulerCoreOptions = {}): SchedulerCore {
   const profile = resolveProfile(opts.profile);
   const random = opts.random ?? Math.random;
@@ -84,14 +101,21 @@ export function createSchedulerCore(opts: SchedulerCoreOptions = {}): SchedulerC
     return undefined;
   }
 
-  function findFeasible(filters: readonly Plugin[], ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]) {
+  /** rotate: start where the last whole-fleet scan stopped (not for a preFilter's few nodes). */
+  function findFeasible(
+    filters: readonly Plugin[],
+    ctx: CycleContext,
+    pod: Pod,
+    nodes: readonly NodeInfo[],
+    rotate: boolean,
+  ) {
     const want = numFeasibleNodesToFind(profile.percentageOfNodesToScore, nodes.length);
     const reasonCounts = new Map<string, number>();
     let count = 0;
     let processed = 0;
     const n = nodes.length;
     // The node list may have shrunk since the last cycle.
-    const start = nextStartNodeIndex % n;
+    const start = rotate && n > 0 ? nextStartNodeIndex % n : 0;
     for (let i = 0; i < n && count < want; i++) {
       let at = start + i;
       if (at >= n) at -= n;
@@ -107,7 +131,7 @@ export function createSchedulerCore(opts: SchedulerCoreOptions = {}): SchedulerC
       for (const r of failed.reasons) reasonCounts.set(r, (reasonCounts.get(r) ?? 0) + 1);
     }
     feasible.length = count;
-    nextStartNodeIndex = (nextStartNodeIndex + processed) % nodes.length;
+    if (rotate) nextStartNodeIndex = (nextStartNodeIndex + processed) % n;
     return { reasonCounts, processed };
   }
 
@@ -149,8 +173,21 @@ export function createSchedulerCore(opts: SchedulerCoreOptions = {}): SchedulerC
       if (nodes.length === 0) return new NoNodesAvailableError();
       const ctx: CycleContext = { snapshot, podInfo: createPodInfo(pod), state: new Map() };
       // Filters whose preFilter says Skip pass every node: leave them out of the node loop.
-      const filters = profile.filters.filter((p) => p.preFilter?.(ctx, pod) !== SKIP);
-      const { reasonCounts, processed } = findFeasible(filters, ctx, pod, nodes);
+      const filters: Plugin[] = [];
+      let only: PreFilterResult | undefined;
+      for (const p of profile.filters) {
+        const r = p.preFilter?.(ctx, pod);
+        if (r === SKIP) continue;
+        filters.push(p);
+        if (r) only = only ? intersect(only, r) : r;
+      }
+      const candidates = only ? candidateNodes(snapshot, only) : nodes;
+      const { reasonCounts, processed } = findFeasible(filters, ctx, pod, candidates, !only);
+      if (only && candidates.length < nodes.length)
+        reasonCounts.set(
+          only.reason,
+          (reasonCounts.get(only.reason) ?? 0) + nodes.length - candidates.length,
+        );
       if (feasible.length === 0) return new FitError(nodes.length, reasonCounts);
       if (feasible.length === 1)
         return { node: feasible[0].name, evaluatedNodes: processed, feasibleNodes: 1 };

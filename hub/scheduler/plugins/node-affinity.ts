@@ -6,6 +6,7 @@ import {
   type CycleContext,
   defaultNormalizeScore,
   type NodeInfo,
+  type PreFilterResult,
   SKIP,
   type Skip,
   type Status,
@@ -18,6 +19,7 @@ import {
   compileNodeSelection,
   compileTerm,
   type NodeSelection,
+  nodeNamesOfTerms,
   selectionMatches,
   selectsAll,
 } from '../node-selector.js';
@@ -28,11 +30,19 @@ export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector
 const FILTER_STATE = `${name}/filter`;
 const SCORE_STATE = `${name}/score`;
 
-/** Skips the filter for a pod with neither nodeSelector nor required affinity (all nodes pass). */
-export function preFilter(ctx: CycleContext, pod: Pod): Skip | undefined {
+/**
+ * Skips the filter for a pod with neither nodeSelector nor required affinity (all nodes pass);
+ * names the only candidate nodes when the required terms pin the pod by metadata.name, as a
+ * DaemonSet's pods are (k8s NodeAffinity PreFilterResult).
+ */
+export function preFilter(ctx: CycleContext, pod: Pod): Skip | PreFilterResult | undefined {
   const sel = compileNodeSelection(pod);
   ctx.state.set(FILTER_STATE, sel);
-  return selectsAll(sel) ? SKIP : undefined;
+  if (selectsAll(sel)) return SKIP;
+  const terms =
+    pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const names = terms && terms.length > 0 ? nodeNamesOfTerms(terms) : undefined;
+  return names ? { nodeNames: names, reason: ERR_REASON_POD } : undefined;
 }
 
 export function filter(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status {

@@ -123,6 +123,43 @@ test('large cluster: evaluates only numFeasibleNodesToFind nodes, starting where
   assert.ok(r2.node >= 'n0420' && r2.node < 'n0840', r2.node);
 });
 
+test('a pod pinned by metadata.name (a DaemonSet pod) is filtered on its own node only, not the fleet', () => {
+  const nodes = Array.from({ length: 1000 }, (_, i) => node({ name: `n${String(i).padStart(4, '0')}` }));
+  const snap = snapshotOf(nodes);
+  const core = createSchedulerCore();
+  const pinned = (name: string, to: string) =>
+    pod({
+      name,
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [to] }] }],
+          },
+        },
+      },
+    });
+  const r = core.scheduleOne(pinned('ds-1', 'n0777'), snap);
+  if (r instanceof Error) throw r;
+  assert.equal([r.node, r.evaluatedNodes], ['n0777', 1]);
+  // The whole-fleet scan still starts at 0: a pinned pod does not move it.
+  const free = core.scheduleOne(pod({ name: 'free' }), snap);
+  if (free instanceof Error) throw free;
+  assert.ok(free.node < 'n0420', free.node);
+  // A node that does not exist: the same FitError as when every node ran the filter.
+  const gone = core.scheduleOne(pinned('ds-2', 'missing'), snap);
+  if (!(gone instanceof FitError)) throw new Error('expected a FitError');
+  assert.is(
+    gone.message,
+    "0/1000 nodes are available: 1000 node(s) didn't match Pod's node affinity/selector.",
+  );
+  // Its own node cordoned: that node's reason, the rest by affinity.
+  snap.upsertNode(node({ name: 'n0005', unschedulable: true }));
+  const cordoned = core.scheduleOne(pinned('ds-3', 'n0005'), snap);
+  if (!(cordoned instanceof FitError)) throw new Error('expected a FitError');
+  assert.match(cordoned.message, "999 node(s) didn't match Pod's node affinity/selector");
+  assert.match(cordoned.message, '1 node(s) were unschedulable');
+});
+
 test('profile percentageOfNodesToScore = 100 evaluates every node', () => {
   const snap = snapshotOf(Array.from({ length: 300 }, (_, i) => node({ name: `n${i}` })));
   const r = createSchedulerCore({ profile: { percentageOfNodesToScore: 100 } }).scheduleOne(

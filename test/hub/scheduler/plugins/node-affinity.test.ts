@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { SKIP } from '../../../../hub/scheduler/framework.js';
+import { nodeNamesOfTerms } from '../../../../hub/scheduler/node-selector.js';
 import * as plugin from '../../../../hub/scheduler/plugins/node-affinity.js';
 import type { Affinity, NodeSelectorTerm } from '../../../../shared/api/types.js';
 import { ctxFor, info, node, pod, snapshotOf } from '../fixtures.js';
@@ -137,6 +139,57 @@ test('NodeAffinity score: no preferences -> all 0', () => {
   const s = [plugin.score(ctx, p, info(snap, 'a')), plugin.score(ctx, p, info(snap, 'b'))];
   plugin.normalizeScore(ctx, p, s);
   assert.equal(s, [0, 0]);
+});
+
+const nameIn = (...values: string[]) => ({ key: 'metadata.name', operator: 'In' as const, values });
+const labelIn = (key: string, ...values: string[]) => ({ key, operator: 'In' as const, values });
+
+// k8s NodeAffinity PreFilter: which node names the required terms allow, or every node.
+const NAME_CASES: [string, NodeSelectorTerm[], string[] | undefined][] = [
+  ['one term pinning one node (a DaemonSet pod)', [{ matchFields: [nameIn('a')] }], ['a']],
+  [
+    'terms are ORed: the names unite',
+    [{ matchFields: [nameIn('a')] }, { matchFields: [nameIn('b', 'c')] }],
+    ['a', 'b', 'c'],
+  ],
+  [
+    'requirements are ANDed: the names intersect',
+    [{ matchFields: [nameIn('a', 'b'), nameIn('b', 'c')] }],
+    ['b'],
+  ],
+  ['ANDed to nothing: no node', [{ matchFields: [nameIn('a'), nameIn('b')] }], []],
+  [
+    'a term without a name requirement opens every node',
+    [{ matchFields: [nameIn('a')] }, { matchExpressions: [labelIn('ring', 'x')] }],
+    undefined,
+  ],
+  [
+    'NotIn on the name does not narrow',
+    [{ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['a'] }] }],
+    undefined,
+  ],
+  [
+    'labels beside the name still narrow by name',
+    [{ matchFields: [nameIn('a')], matchExpressions: [labelIn('ring', 'x')] }],
+    ['a'],
+  ],
+];
+for (const [what, terms, want] of NAME_CASES)
+  test(`nodeNamesOfTerms: ${what}`, () => {
+    const got = nodeNamesOfTerms(terms);
+    assert.equal(got ? [...got].sort() : undefined, want);
+  });
+
+test('NodeAffinity preFilter: a pod pinned by metadata.name names its node; a selector alone does not', () => {
+  const snap = snapshotOf([node({ name: 'a' })]);
+  const pinned = pod({ name: 'p', affinity: required([{ matchFields: [nameIn('a')] }]) });
+  const r = plugin.preFilter(ctxFor(pinned, snap), pinned);
+  assert.ok(r && r !== SKIP);
+  assert.equal([...r.nodeNames], ['a']);
+  const bySelector = pod({ name: 'q', nodeSelector: { ring: 'x' } });
+  assert.is(plugin.preFilter(ctxFor(bySelector, snap), bySelector), undefined);
+  const free = pod({ name: 'f' });
+  assert.is(plugin.preFilter(ctxFor(free, snap), free), SKIP);
 });
 
 test.run();
