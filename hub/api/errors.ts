@@ -165,11 +165,14 @@ export class RequestEntityTooLargeError extends ApiError {
 
 /** 415 — content type not JSON/YAML or patch type not supported. */
 export class UnsupportedMediaTypeError extends ApiError {
-  constructor(type: string) {
+  constructor(
+    type: string,
+    accepted = 'application/json, application/yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json',
+  ) {
     super(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format: ${type}; accepted: application/json, application/yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json`,
+      `the body of the request was in an unknown format: ${type}; accepted: ${accepted}`,
     );
   }
 }

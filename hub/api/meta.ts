@@ -14,22 +14,25 @@ import {
 import type { ResourceDef } from './resource.js';
 
 export function storeKey(def: ResourceDef, namespace: string | undefined, name: string): string {
-  return def.namespaced
-    ? `/registry/${def.resource}/${namespace}/${name}`
-    : `/registry/${def.resource}/${name}`;
+  const r = def.custom?.storagePath ?? def.resource;
+  return def.namespaced ? `/registry/${r}/${namespace}/${name}` : `/registry/${r}/${name}`;
 }
 
 /** Prefix for list/watch: all namespaces when namespace is undefined. */
 export function storePrefix(def: ResourceDef, namespace: string | undefined): string {
-  return def.namespaced && namespace
-    ? `/registry/${def.resource}/${namespace}/`
-    : `/registry/${def.resource}/`;
+  const r = def.custom?.storagePath ?? def.resource;
+  return def.namespaced && namespace ? `/registry/${r}/${namespace}/` : `/registry/${r}/`;
 }
 
-/** The object as clients see it: stored JSON plus resourceVersion = modRevision. */
-export function fromKv<T extends KubeObject = KubeObject>(kv: KeyValue): T {
+/**
+ * The object as clients see it: stored JSON plus resourceVersion = modRevision. Read through
+ * a custom resource's version (def), it carries that version's apiVersion: a CRD's versions
+ * convert with strategy None, which changes nothing else (as upstream's nopConverter).
+ */
+export function fromKv<T extends KubeObject = KubeObject>(kv: KeyValue, def?: ResourceDef): T {
   const o = JSON.parse(kv.value) as T;
   o.metadata = { ...(o.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  if (def?.custom) o.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
   return o;
 }
 

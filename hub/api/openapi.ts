@@ -8,12 +8,15 @@
 // `apply` builds its strategic merge patch from kubectl's compiled-in types (the v2 schema
 // is 404, which kubectl tolerates there). /openapi/v2 stays 404.
 // Each group-version document also carries the kinds' schemas, generated from the same strict
-// schemas the API validates with, so `kubectl explain` walks their fields (types, no prose).
+// schemas the API validates with, so `kubectl explain` walks their fields (types, no prose);
+// a custom resource's is its CRD version's openAPIV3Schema, descriptions included. The
+// documents are rebuilt when the kinds change (a CRD established or gone).
 
 import { createHash } from 'node:crypto';
 import type { Registry } from './registry.js';
 import type { ResourceDef } from './resource.js';
-import type { Schema } from './schema.js';
+import { objectMeta, type Schema } from './schema.js';
+import type { JSONSchemaProps } from '../../shared/api/crd.js';
 
 /** A kind's strict schema (schema.ts, the one the API validates with) as OpenAPI v3. */
 export function openApiSchema(s: Schema): Record<string, unknown> {
@@ -45,6 +48,26 @@ export function openApiSchema(s: Schema): Record<string, unknown> {
 /** The component name of a kind, in upstream's reverse-domain form. */
 export function schemaName(d: ResourceDef): string {
   return `dev.drover.${d.group || 'core'}.${d.version}.${d.kind}`;
+}
+
+/** A CRD's schema with the envelope every object has (upstream adds apiVersion, kind and metadata). */
+function customSchema(s: JSONSchemaProps): Record<string, unknown> {
+  return {
+    ...s,
+    type: 'object',
+    properties: {
+      ...s.properties,
+      apiVersion: {
+        type: 'string',
+        description: 'APIVersion defines the versioned schema of this representation of an object.',
+      },
+      kind: {
+        type: 'string',
+        description: 'Kind is a string value representing the REST resource this object represents.',
+      },
+      metadata: openApiSchema(objectMeta),
+    },
+  };
 }
 
 function gvPath(def: ResourceDef): string {
@@ -79,8 +102,10 @@ function gvDoc(defs: ResourceDef[]): unknown {
   const schemas: Record<string, unknown> = {};
   for (const d of defs)
     schemas[schemaName(d)] = {
-      ...openApiSchema(d.schema),
-      description: `${d.kind} (${d.group ? `${d.group}/` : ''}${d.version}), as served by the Drover hub.`,
+      ...(d.custom ? customSchema(d.custom.openApi) : openApiSchema(d.schema)),
+      description:
+        d.custom?.openApi.description ??
+        `${d.kind} (${d.group ? `${d.group}/` : ''}${d.version}), as served by the Drover hub.`,
       'x-kubernetes-group-version-kind': [{ group: d.group, version: d.version, kind: d.kind }],
     };
   return {
@@ -94,10 +119,16 @@ function gvDoc(defs: ResourceDef[]): unknown {
 export class OpenApiV3 {
   private docs = new Map<string, string>();
   private root = '';
+  private built = -1;
 
-  constructor(reg: Registry) {
+  constructor(private readonly reg: Registry) {}
+
+  private build(): void {
+    if (this.built === this.reg.generation) return;
+    this.built = this.reg.generation;
+    this.docs.clear();
     const byGv = new Map<string, ResourceDef[]>();
-    for (const d of reg.all()) byGv.set(gvPath(d), [...(byGv.get(gvPath(d)) ?? []), d]);
+    for (const d of this.reg.all()) byGv.set(gvPath(d), [...(byGv.get(gvPath(d)) ?? []), d]);
     const rootPaths: Record<string, unknown> = {};
     for (const [gv, defs] of byGv) {
       const text = JSON.stringify(gvDoc(defs));
@@ -110,6 +141,7 @@ export class OpenApiV3 {
 
   /** Body for /openapi/v3 or /openapi/v3/{gv}; undefined = 404. */
   get(path: string): string | undefined {
+    this.build();
     if (path === '/openapi/v3') return this.root;
     return this.docs.get(path.slice('/openapi/v3/'.length));
   }

@@ -3,6 +3,7 @@
 import type { KubeObject } from '../../shared/api/types.js';
 import type { ResourceDef } from './resource.js';
 import { configmaps } from './resources/configmaps.js';
+import { customresourcedefinitions } from './resources/customresourcedefinitions.js';
 import { controllerrevisions } from './resources/controllerrevisions.js';
 import { cronjobs } from './resources/cronjobs.js';
 import { jobs } from './resources/jobs.js';
@@ -28,6 +29,8 @@ import { localsubjectaccessreviews, subjectaccessreviews } from './resources/sub
 export class Registry {
   private byPath = new Map<string, ResourceDef>();
   private byResource = new Map<string, ResourceDef>();
+  /** Bumped on every add and remove: what is derived from the kinds (OpenAPI) rebuilds on change. */
+  generation = 0;
 
   constructor(defs: ResourceDef[]) {
     for (const d of defs) this.add(d);
@@ -38,6 +41,20 @@ export class Registry {
     this.byPath.set(`${d.group}/${d.version}/${d.resource}`, d);
     // By plural alone the first kind wins: metrics.k8s.io's pods and nodes never shadow core's.
     if (!this.byResource.has(d.resource)) this.byResource.set(d.resource, d);
+    this.generation++;
+  }
+
+  /** Stops serving def (a custom resource whose CRD changed or went). */
+  remove(def: ResourceDef): void {
+    const key = `${def.group}/${def.version}/${def.resource}`;
+    if (this.byPath.get(key) !== def) return;
+    this.byPath.delete(key);
+    if (this.byResource.get(def.resource) === def) {
+      this.byResource.delete(def.resource);
+      const next = this.all().find((d) => d.resource === def.resource);
+      if (next) this.byResource.set(def.resource, next);
+    }
+    this.generation++;
   }
 
   /** By URL coordinates (group '' = core). */
@@ -94,6 +111,7 @@ export function defaultResources(): ResourceDef[] {
     services,
     endpointslices,
     rollouts,
+    customresourcedefinitions,
   ] as unknown as ResourceDef[];
 }
 

@@ -7,6 +7,7 @@ import type { Schema } from './schema.js';
 import type { TableDef } from './table.js';
 import type { ApiCore } from './core.js';
 import type { UserInfo } from '../auth/user.js';
+import type { JSONSchemaProps } from '../../shared/api/crd.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
@@ -63,6 +64,23 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
     body: KubeObject,
     ctx: { core: ApiCore; user: UserInfo; namespace: string | undefined },
   ): Promise<KubeObject>;
+  /** Set for a custom resource: one served version of a CustomResourceDefinition (crd/). */
+  custom?: CustomResource;
+}
+
+/** What the generic verbs need to know of a custom resource beyond a built-in kind's fields. */
+export interface CustomResource {
+  /** The CRD's name (`<plural>.<group>`). */
+  crd: string;
+  /**
+   * Store segment every version shares, `<group>/<plural>` (kube-apiserver keeps custom
+   * objects under /registry/<group>/<plural>): versions are views of the same objects.
+   */
+  storagePath: string;
+  /** The version's openAPIV3Schema, published in /openapi/v3. */
+  openApi: JSONSchemaProps;
+  /** Drops the fields the schema does not specify, in place; returns their paths (pruning). */
+  prune(obj: Record<string, unknown>): string[];
 }
 
 export function apiVersionOf(def: ResourceDef): string {

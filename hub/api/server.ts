@@ -45,6 +45,7 @@ import { YamlDecodePool } from './http/yaml/pool.js';
 import { createRegistry, type Registry } from './registry.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import { OpenApiV3 } from './openapi.js';
+import { CrdRegistrar } from './crd/registrar.js';
 
 export interface ApiServer {
   /** `https://host:port` (`http://` with insecureLoopback); a wildcard listen host reads as 127.0.0.1. */
@@ -169,6 +170,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   if (o.tls) core.setAuthorizer(unionAuthorizer([privilegedGroupAuthorizer([GROUP_MASTERS])]));
   const client = new LocalApiClient(core);
   await ensureSystemNamespaces(client);
+  // Every API server serves the kinds CRDs define (as each kube-apiserver does).
+  const crds = new CrdRegistrar(core, log);
+  await crds.start();
   // Loopback test servers act as the API server itself; a hub authenticates every request.
   const authenticate = o.authentication?.(client) ?? (async () => API_SERVER_USER);
   // Authentication, then impersonation headers (each part authorized for the authenticated user).
@@ -373,6 +377,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await crds.stop();
       await yaml.close();
     },
   };

@@ -27,7 +27,7 @@ async function removeNamespaceContents(core: ApiCore, ns: string): Promise<void>
       const page = await core.store.list(storePrefix(def, ns), { limit: CASCADE_PAGE });
       for (const kv of page.items) {
         try {
-          const gone = fromKv(await core.store.delete(kv.key));
+          const gone = fromKv(await core.store.delete(kv.key), def);
           await def.release?.(core, gone);
         } catch (e) {
           if (!(e instanceof KeyNotFoundError)) throw e;
@@ -49,7 +49,7 @@ export async function deleteObject(
   for (;;) {
     const kv = await core.store.get(key);
     if (!kv) throw new NotFoundError(def.resource, name, def.group);
-    const old = fromKv(kv);
+    const old = fromKv(kv, def);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid)
       throw new ConflictError(
@@ -99,7 +99,7 @@ export async function deleteObject(
             deletionGracePeriodSeconds: g,
           },
         };
-        return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+        return fromKv(await core.store.update(key, toValue(next), kv.modRevision), def);
       }
       if (grace && grace > 0) {
         const m = old.metadata;
@@ -112,9 +112,9 @@ export async function deleteObject(
             deletionGracePeriodSeconds: grace,
           },
         };
-        return fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+        return fromKv(await core.store.update(key, toValue(next), kv.modRevision), def);
       }
-      const gone = fromKv(await core.store.delete(key, kv.modRevision));
+      const gone = fromKv(await core.store.delete(key, kv.modRevision), def);
       await def.release?.(core, gone);
       return gone;
     } catch (e) {

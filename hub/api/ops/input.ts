@@ -27,11 +27,19 @@ export function checkInput(
     throw new BadRequestError(
       `the kind in the data (${String(body.kind)}) does not match the expected kind (${def.kind}) for ${def.resource}; send it to the ${String(body.kind)} endpoint`,
     );
-  const problems = checkSchema(body, def.schema);
+  // A custom object's own fields are decoded as unstructured JSON: its schema prunes what it
+  // does not specify, and wrong types are the schema validation's 422 (as upstream); only
+  // the envelope (apiVersion, kind, metadata) is decoded strictly.
+  const envelope = def.custom
+    ? { apiVersion: body.apiVersion, kind: body.kind, metadata: body.metadata }
+    : body;
+  const problems = checkSchema(envelope, def.schema);
   const typeErrs = problems.filter((p) => p.kind === 'type');
   if (typeErrs.length)
     throw new BadRequestError(`error decoding ${def.kind}: ${typeErrs.map((p) => p.message).join('; ')}`);
   const unknown = problems.filter((p) => p.kind === 'unknown');
+  for (const path of def.custom?.prune(body) ?? [])
+    unknown.push({ kind: 'unknown', path, message: `unknown field "${path}"` });
   if (unknown.length) {
     const mode = opts.fieldValidation ?? 'Strict';
     if (mode === 'Strict')
@@ -39,7 +47,7 @@ export function checkInput(
         `strict decoding error: ${unknown.map((p) => p.message).join(', ')} (remove the field, or check its spelling and indentation)`,
       );
     if (mode === 'Warn') for (const p of unknown) opts.warnings?.push(p.message);
-    dropUnknown(body, def.schema);
+    dropUnknown(envelope, def.schema);
   }
   const obj = body as unknown as KubeObject;
   obj.apiVersion = want;

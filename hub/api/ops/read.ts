@@ -20,7 +20,7 @@ export async function getObject(
   if (def.namespaced && !ns) throw new BadRequestError(`a namespace is required to get ${def.resource}`);
   const kv = await core.store.get(storeKey(def, ns, name));
   if (!kv) throw new NotFoundError(def.resource, name, def.group);
-  return fromKv(kv);
+  return fromKv(kv, def);
 }
 
 function encodeContinue(key: string, rv: number): string {
@@ -58,7 +58,7 @@ export async function listObjects(
     const page = await core.store.list(prefix, { limit: pageSize, ...(startAfter ? { startAfter } : {}) });
     revision ??= page.revision;
     for (let i = 0; i < page.items.length; i++) {
-      const obj = fromKv(page.items[i]);
+      const obj = fromKv(page.items[i], def);
       if (filter(obj)) items.push(obj);
       startAfter = page.items[i].key;
       if (limit && items.length === limit) {

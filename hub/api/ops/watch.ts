@@ -73,7 +73,7 @@ export async function watchObjects(
       });
       revision ??= page.revision;
       for (const kv of page.items) {
-        const o = fromKv(kv);
+        const o = fromKv(kv, def);
         if (filter(o)) initial.push(o);
       }
       if (page.items.length < INITIAL_PAGE) break;
@@ -88,8 +88,8 @@ export async function watchObjects(
   let readThrough = after;
   const deliver = (ev: StoreEvent) => {
     readThrough = ev.revision;
-    const cur = fromKv(ev.kv);
-    const prev = ev.prev ? fromKv(ev.prev) : undefined;
+    const cur = fromKv(ev.kv, def);
+    const prev = ev.prev ? fromKv(ev.prev, def) : undefined;
     const prevMatch = prev !== undefined && filter(prev);
     if (ev.type === 'delete') {
       if (prev ? prevMatch : filter(cur)) onEvent({ type: 'DELETED', object: cur });

@@ -11,6 +11,7 @@ import {
   ForbiddenError,
   InvalidError,
   NotFoundError,
+  UnsupportedMediaTypeError,
 } from '../errors.js';
 import {
   cause,
@@ -92,7 +93,7 @@ export async function createObject(
   await core.admitWrite({ core, def, obj, user: opts.user });
   const undo = await def.claim?.(core, obj);
   try {
-    const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)));
+    const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)), def);
     // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
     if (opts.dryRun) delete created.metadata.resourceVersion;
     return created;
@@ -131,7 +132,7 @@ export async function applyUpdate(
   for (let attempt = 0; ; attempt++) {
     const kv = await core.store.get(key);
     if (!kv) throw new NotFoundError(def.resource, name, def.group);
-    const old = fromKv(kv);
+    const old = fromKv(kv, def);
     const incoming = make(clone(old));
     if (incoming.metadata.name && incoming.metadata.name !== name)
       throw new BadRequestError(
@@ -190,11 +191,11 @@ export async function applyUpdate(
         !nm.finalizers?.length &&
         old.metadata.finalizers?.length
       ) {
-        const gone = fromKv(await core.store.delete(key, kv.modRevision));
+        const gone = fromKv(await core.store.delete(key, kv.modRevision), def);
         await def.release?.(core, gone);
         return gone;
       }
-      const written = fromKv(await core.store.update(key, toValue(next), kv.modRevision));
+      const written = fromKv(await core.store.update(key, toValue(next), kv.modRevision), def);
       await def.release?.(core, old, written);
       return written;
     } catch (e) {
@@ -260,6 +261,13 @@ export async function patchObject(
   opts: RequestOptions = {},
 ): Promise<KubeObject> {
   if (def.namespaced && !ns) throw new BadRequestError(`a namespace is required to patch ${def.resource}`);
+  // A custom resource has no Go struct to carry patch strategies: upstream serves it no
+  // strategic merge patch (kubectl then sends a merge patch).
+  if (def.custom && type === 'strategic')
+    throw new UnsupportedMediaTypeError(
+      'application/strategic-merge-patch+json',
+      'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    );
   const precondition = patchSetsResourceVersion(type, patch);
   return applyUpdate(
     core,
