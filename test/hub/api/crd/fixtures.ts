@@ -3,6 +3,21 @@
 // with required fields, a pattern, bounds, an enum, defaults, int-or-string and a subtree
 // that preserves unknown fields.
 
+import type { KubeObject } from '../../../../shared/api/types.js';
+
+/** A Sensor as the tests read it back. */
+export interface Sensor extends KubeObject {
+  spec: {
+    location?: string;
+    intervalSeconds?: number;
+    mode?: string;
+    threshold?: number | string;
+    extra?: Record<string, unknown>;
+    bogus?: unknown;
+  };
+  status?: { reading?: number };
+}
+
 export const SENSOR_CRD_NAME = 'sensors.fleet.example.com';
 
 const schema = `
