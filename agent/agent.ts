@@ -317,7 +317,7 @@ export class Agent {
       password: cred.password,
       clean: true,
       keepalive: this.cfg.keepaliveS,
-      reconnectPeriod: 0, // reconnects are ours: exponential backoff with jitter
+      reconnectPeriod: 0, // reconnects are ours: exponential backoff with full jitter (backoff.ts)
       connectTimeout: 10_000,
       // mqtt.js keeps 65,536 pre-built message-id buffers by default: 6 MB of a board's RAM
       // (bench/agent-footprint.ts measured it) for a client that sends a few messages a minute.

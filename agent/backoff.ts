@@ -1,13 +1,11 @@
-// Reconnect delays: exponential from min to max with +-25% jitter, so a fleet that lost its hub
-// does not reconnect in lockstep when it comes back.
+// Reconnect delays with full jitter (AWS' "Exponential Backoff And Jitter"; client-go's backoff
+// managers jitter by 1.0). Attempt 0, the first retry after a lost connection, waits uniformly
+// in [0, min]: a fleet whose hub went away at one instant comes back spread over that window
+// instead of in lockstep. Attempt k >= 1 follows a refused or timed-out attempt: it waits
+// uniformly in [min, min(max, min * 2^k)], so it never retries at once and the window doubles
+// until the hub admits it (the hub sheds what it cannot finish, hub/broker/admission.ts).
 
-import {
-  RECONNECT_JITTER_FRACTION,
-  RECONNECT_MAX_MS,
-  RECONNECT_MIN_MS,
-} from '../shared/protocol/constants.js';
-
-export const JITTER_FRACTION = RECONNECT_JITTER_FRACTION;
+import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from '../shared/protocol/constants.js';
 
 export class Backoff {
   private attempt = 0;
@@ -17,12 +15,13 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Delay before the next attempt, ms; grows each call until reset(). */
+  /** Delay before the next attempt, ms; the window grows each call until reset(). */
   next(): number {
-    const base = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.attempt, 30));
-    this.attempt++;
-    const jitter = 1 + JITTER_FRACTION * (2 * this.random() - 1);
-    return Math.round(Math.min(this.maxMs, base * jitter));
+    const k = this.attempt++;
+    const r = this.random();
+    if (k === 0) return Math.round(r * this.minMs);
+    const window = Math.min(this.maxMs, this.minMs * 2 ** Math.min(k, 30));
+    return Math.round(this.minMs + r * (window - this.minMs));
   }
 
   reset(): void {

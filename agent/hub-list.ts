@@ -1,7 +1,7 @@
 // The hubs an agent may use (several hubs sharing one NATS cluster, #8): it stays on one while
 // the connection holds and moves to the next in the list when a connection attempt fails or an
 // established connection drops, so a board whose hub died reaches another one on its next
-// attempt. The agent's reconnect backoff (backoff.ts: exponential, +-25% jitter) spaces the
+// attempt. The agent's reconnect backoff (backoff.ts: exponential, full jitter) spaces the
 // attempts, so a hub's boards do not all land on the next hub in the same instant.
 
 export class HubList {

@@ -10,7 +10,7 @@
 // so every agent gets a full grace period to reconnect (as after a controller-manager restart),
 // connected or not: a will from a connection that dropped during the reconnect storm does not
 // cut the grace short. That start-up grace also covers the agents' reconnect backoff: after a
-// long outage an agent tries only every RECONNECT_LONGEST_WAIT_MS (30 s +25%), so a node not
+// long outage an agent tries only every RECONNECT_LONGEST_WAIT_MS (30 s), so a node not
 // heard from since the start gets grace + that wait before it is marked.
 // Disruption (Kubernetes' zone states, zone-health.ts): while most nodes of a zone are not
 // ready at once (a hub or uplink outage, not a board failure) the zone's nodes get only the

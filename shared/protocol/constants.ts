@@ -21,12 +21,17 @@ export const DEFAULT_WILL_DEBOUNCE_MS = 500;
 /** MQTT keepalive, seconds. The broker fires the last will after 1.5x this without packets. */
 export const DEFAULT_MQTT_KEEPALIVE_S = 30;
 
-/** Agent reconnect backoff, ms: from min doubling to max, with +-RECONNECT_JITTER_FRACTION jitter. */
+/**
+ * Agent reconnect backoff, ms (agent/backoff.ts): the first retry after a lost connection waits
+ * a uniform random time in [0, RECONNECT_MIN_MS]; each later one (the last attempt was refused
+ * or timed out) a uniform time in [RECONNECT_MIN_MS, window], the window doubling to
+ * RECONNECT_MAX_MS. Full jitter (AWS "Exponential Backoff And Jitter"; client-go's backoff
+ * managers jitter by 1.0): a fleet that lost its hub comes back spread, not in lockstep.
+ */
 export const RECONNECT_MIN_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;
-export const RECONNECT_JITTER_FRACTION = 0.25;
-/** The longest an agent waits between two reconnect attempts, ms: the top backoff plus its jitter. */
-export const RECONNECT_LONGEST_WAIT_MS = RECONNECT_MAX_MS * (1 + RECONNECT_JITTER_FRACTION);
+/** The longest an agent waits between two reconnect attempts, ms: the top of the window. */
+export const RECONNECT_LONGEST_WAIT_MS = RECONNECT_MAX_MS;
 
 /** Usernames the broker recognises. */
 export const HUB_USERNAME = 'drover-hub';

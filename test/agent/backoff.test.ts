@@ -8,19 +8,44 @@ import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 test.after(() => cleanupTempDirs());
 
-test('backoff doubles from min to max; jitter stays within +-25%; reset starts over', () => {
-  const mid = new Backoff(500, 30_000, () => 0.5);
-  assert.equal(
-    Array.from({ length: 9 }, () => mid.next()),
-    [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000],
+// Table: random() value -> the delays of the first nine attempts (min 500 ms, max 30 s).
+const SCHEDULES: { name: string; r: number; delays: number[] }[] = [
+  // The bottom of every window: at once after a loss, then never below min after a failure.
+  { name: 'r = 0', r: 0, delays: [0, 500, 500, 500, 500, 500, 500, 500, 500] },
+  // The middle: window 500, then [500, 1000], [500, 2000], ... capped at [500, 30000].
+  { name: 'r = 0.5', r: 0.5, delays: [250, 750, 1250, 2250, 4250, 8250, 15250, 15250, 15250] },
+  // The top of every window: 500, 1000, 2000, ... up to max, never above it.
+  { name: 'r -> 1', r: 1, delays: [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000] },
+];
+
+for (const s of SCHEDULES) {
+  test(`backoff schedule with ${s.name}: full jitter on the first retry, then [min, window] doubling to max`, () => {
+    const b = new Backoff(500, 30_000, () => s.r);
+    assert.equal(
+      Array.from({ length: s.delays.length }, () => b.next()),
+      s.delays,
+    );
+    b.reset();
+    assert.is(b.next(), s.delays[0], 'reset starts over at the first-retry window');
+  });
+}
+
+test('backoff spreads a fleet: 10,000 first retries cover the first window evenly; no retry after a failure is immediate', () => {
+  const firsts: number[] = [];
+  const seconds: number[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const b = new Backoff(500, 30_000);
+    firsts.push(b.next());
+    seconds.push(b.next());
+  }
+  // Ten 50 ms buckets of the [0, 500] window each hold about 1,000 (5 sigma ~ 150).
+  const buckets = Array.from(
+    { length: 10 },
+    (_, k) => firsts.filter((d) => Math.min(9, Math.floor(d / 50)) === k).length,
   );
-  mid.reset();
-  assert.is(mid.next(), 500);
-  const low = new Backoff(500, 30_000, () => 0);
-  const high = new Backoff(500, 30_000, () => 0.999999);
-  assert.is(low.next(), 375);
-  assert.is(high.next(), 625);
-  for (let i = 0; i < 10; i++) assert.ok(high.next() <= 30_000, 'never above max');
+  for (const n of buckets) assert.ok(Math.abs(n - 1000) < 150, `uneven first retries: ${buckets.join(',')}`);
+  assert.ok(Math.min(...seconds) >= 500, 'a retry after a failed attempt waits at least min');
+  assert.ok(Math.max(...seconds) <= 1000);
 });
 
 test('credentials: belong to one node name; a damaged file says what to do', () => {

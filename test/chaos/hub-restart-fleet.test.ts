@@ -23,8 +23,8 @@ import { type HubWithFleet, restartHub, type StopMode, startHubWithFleet } from 
 
 const BOARDS = FULL ? 500 : 200;
 const PODS = BOARDS;
-// A board's reconnect backoff doubles while the hub is down (0.5 s up to 30 s, +-25%), so after
-// an outage it may be back only up to 37.5 s after the hub's return, or later when its attempts
+// A board's reconnect backoff doubles while the hub is down (full jitter, windows from 0.5 s up
+// to 30 s), so after an outage it may be back only up to 30 s after the hub's return, or later when its attempts
 // time out on a saturated machine (77 s measured at load 30): the hub's start-up grace is the
 // grace plus that longest wait. This case is about what the hub does, not how fast the machine
 // is: a long grace, so only a hub without the start-up grace (it marks the boards it has not
