@@ -61,6 +61,8 @@ export interface HubConfig {
   mqttConnectTimeoutMs: number;
   /** Embedded broker: bytes queued towards one board before it is disconnected. */
   mqttMaxQueuedBytes: number;
+  /** Embedded broker: connections between accept and CONNACK at once; more are closed at accept (shed). */
+  mqttMaxConnecting: number;
   /** No heartbeat for this long -> node Ready=Unknown, ms. */
   nodeGraceMs: number;
   /** Wait after a last will before marking the node, ms. */
@@ -113,6 +115,7 @@ export const HUB_DEFAULTS: HubConfig = {
   mqttMaxPacketBytes: DEFAULT_BROKER_LIMITS.maxPacketBytes, // 1.5 MiB + 64 KiB
   mqttConnectTimeoutMs: DEFAULT_BROKER_LIMITS.connectTimeoutMs, // 10 s
   mqttMaxQueuedBytes: DEFAULT_BROKER_LIMITS.maxQueuedBytes, // 16 MiB
+  mqttMaxConnecting: DEFAULT_BROKER_LIMITS.maxConnecting, // 256 connections
   nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
   willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
@@ -211,6 +214,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
     ['mqttMaxPacketBytes', MIN_BROKER_LIMITS.maxPacketBytes, 'bytes (the largest agent report must fit)'],
     ['mqttConnectTimeoutMs', MIN_BROKER_LIMITS.connectTimeoutMs, 'milliseconds'],
     ['mqttMaxQueuedBytes', MIN_BROKER_LIMITS.maxQueuedBytes, 'bytes'],
+    ['mqttMaxConnecting', MIN_BROKER_LIMITS.maxConnecting, 'connections'],
   ];
   for (const [k, min, unit] of brokerLimits) {
     const v = cfg[k];

@@ -320,6 +320,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             maxPacketBytes: config.mqttMaxPacketBytes,
             connectTimeoutMs: config.mqttConnectTimeoutMs,
             maxQueuedBytes: config.mqttMaxQueuedBytes,
+            maxConnecting: config.mqttMaxConnecting,
           },
           onCutOff: cutOffEvents(
             new EventRecorder({ client: as('drover-broker'), component: 'drover-broker', log }),
@@ -490,6 +491,16 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             'drover_mqtt_refused_connections',
             'Connections refused over the connection cap since start.',
             () => b.refused(),
+          );
+          m.gauge(
+            'drover_mqtt_connecting',
+            'Connections to the embedded broker between TCP accept and CONNACK (TLS handshake, CONNECT, credential check).',
+            () => b.admissionStats().connecting,
+          );
+          m.gauge(
+            'drover_mqtt_shed_connections',
+            'Connection attempts closed at accept since start because --mqtt-max-connecting were connecting already (the boards retry after their backoff).',
+            () => b.admissionStats().shed,
           );
           m.gauge(
             'drover_mqtt_clients_cut_off',

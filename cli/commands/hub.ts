@@ -26,6 +26,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'mqtt-max-connect-packet-bytes': { type: 'string' },
   'mqtt-max-packet-bytes': { type: 'string' },
   'mqtt-connect-timeout': { type: 'string' },
+  'mqtt-max-connecting': { type: 'string' },
   'mqtt-max-queued-bytes': { type: 'string' },
   'agent-event-qps': { type: 'string' },
   'agent-event-burst': { type: 'string' },
@@ -65,6 +66,8 @@ Options:
   --mqtt-max-connect-packet-bytes N   largest packet before authentication (default 65536)
   --mqtt-max-packet-bytes N    largest packet from a board (default 1638400)
   --mqtt-connect-timeout 10s   TCP accept to complete CONNECT (TLS handshake included)
+  --mqtt-max-connecting N      connections between accept and CONNACK at once (default 256);
+                               more are closed at accept and the boards retry after their backoff
   --mqtt-max-queued-bytes N    bytes waiting for one board before it is disconnected (default 16 MiB)
   --agent-event-qps 5          events per second per board (token bucket refill)
   --agent-event-burst 50       events a board may send at once
@@ -129,6 +132,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     mqttMaxConnectPacketBytes: int(f, 'mqtt-max-connect-packet-bytes'),
     mqttMaxPacketBytes: int(f, 'mqtt-max-packet-bytes'),
     mqttConnectTimeoutMs: dur(f, 'mqtt-connect-timeout'),
+    mqttMaxConnecting: int(f, 'mqtt-max-connecting'),
     mqttMaxQueuedBytes: int(f, 'mqtt-max-queued-bytes'),
     agentEventQps: num(f, 'agent-event-qps'),
     agentEventBurst: int(f, 'agent-event-burst'),

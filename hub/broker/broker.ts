@@ -4,13 +4,15 @@
 // logged and the broker keeps serving; connections beyond maxConnections (per listener) are
 // refused at accept, before any TLS work, so a flood costs little and the process keeps file
 // descriptors for the store. The CONNECT deadline (limits.connectTimeoutMs) covers the TLS
-// handshake too.
+// handshake too. At most limits.maxConnecting connections are between accept and CONNACK at
+// once (admission.ts); one accepted beyond that is closed at once, before its TLS handshake.
 
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
+import { type AdmissionStats, ConnectAdmission } from './admission.js';
 import type { BrokerAuth } from './auth.js';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './limits.js';
 import { duplexPair } from './local-link.js';
@@ -76,6 +78,8 @@ export interface Broker {
   /** Retained messages held. */
   retained(): number;
   limitStats(): BrokerLimitStats;
+  /** Connections between accept and CONNACK, and the attempts shed over the bound. */
+  admissionStats(): AdmissionStats;
   /** Whether an MQTT client with this id is connected now. */
   isConnected(clientId: string): boolean;
   /** Drops the client with this id now (no clean DISCONNECT: its last will fires); false if none. */
@@ -90,6 +94,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const retained = createRetainedPersistence();
   // What aedes reads from for each plain-listener client: Secrets never reach a board over them.
   const plainConns = new WeakSet<object>();
+  const admission = new ConnectAdmission(limits.maxConnecting, log);
+  /** Each connecting guard's admission slot, given back at its CONNACK (or its close). */
+  const slotOf = new WeakMap<object, () => void>();
   let withheld = 0;
   const aedes = await Aedes.createBroker({
     persistence: retained.persistence,
@@ -136,6 +143,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   /** The client id behind each guarded connection, once it has connected. */
   const clientIdOf = new WeakMap<object, string>();
   aedes.on('client', (c) => {
+    slotOf.get(c.conn)?.();
     live.set(c.id, c);
     clientIdOf.set(c.conn, c.id);
     // Authenticated: the hub's own connection carries every node's traffic and is not capped.
@@ -157,10 +165,36 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => log.debug('socket error', { remote: socket.remoteAddress, error: err }));
   };
-  /** Hands a (plain or TLS) socket to aedes behind its packet guard. */
-  const handle = (socket: net.Socket, plain: boolean) => {
+  /**
+   * Each accepted socket gets the CONNECT deadline (accept to CONNACK, TLS handshake included).
+   * Its first bytes (a ClientHello, a CONNECT) ask for an admission slot: an idle socket costs
+   * nothing but a file descriptor (capped by maxConnections) and holds no slot, so idle sockets
+   * cannot crowd boards out. Over the bound the socket is closed before any TLS or MQTT work;
+   * admitted, start() runs the expensive part and the slot is held until CONNACK or close.
+   */
+  const accept = (raw: net.Socket, start: (done: () => void) => void) => {
+    const deadline = setTimeout(() => raw.destroy(), limits.connectTimeoutMs);
+    raw.once('close', () => clearTimeout(deadline));
+    const onFirstBytes = () => {
+      raw.off('readable', onFirstBytes);
+      const release = raw.readableLength > 0 ? admission.admit() : undefined; // 0: closed without a byte
+      if (!release) {
+        raw.destroy();
+        return;
+      }
+      raw.once('close', release);
+      start(() => {
+        clearTimeout(deadline);
+        release();
+      });
+    };
+    raw.on('readable', onFirstBytes);
+  };
+  /** Hands a (plain or TLS) socket to aedes behind its packet guard; connected() at its CONNACK. */
+  const handle = (socket: net.Socket, plain: boolean, connected: () => void) => {
     // Until it is authenticated a client may send a CONNECT and no more.
     const guard = new PacketGuard(socket, limits.maxConnectPacketBytes, limits.maxQueuedBytes);
+    slotOf.set(guard, connected);
     guard.on('error', (err) => {
       let reason: CutOffReason;
       if (err instanceof PacketTooLargeError) {
@@ -177,7 +211,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     if (plain) plainConns.add(guard);
     aedes.handle(guard);
   };
-  const plainServer = () => net.createServer((s) => handle(s, true));
+  // The bytes read to see that the client spoke stay in the socket's buffer: the packet guard's
+  // 'data' listener and the TLS socket (initRead: "already has some buffered data") take them.
+  const plainServer = () =>
+    net.createServer((raw) => accept(raw, (connected) => handle(raw, true, connected)));
   // TLS by hand on a net.Server (not tls.createServer): the broker owns each TLSSocket from
   // accept on, so the CONNECT deadline covers the handshake (aedes only sees the socket after
   // it) and a socket that fails its handshake is closed and counted like any other.
@@ -185,17 +222,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     ? tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem })
     : undefined;
   const tlsServer = () =>
-    net.createServer((raw) => {
-      const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
-      const deadline = setTimeout(() => s.destroy(), limits.connectTimeoutMs);
-      s.once('secure', () => {
-        clearTimeout(deadline);
-        handle(s, false);
-      });
-      s.once('close', () => clearTimeout(deadline));
-      // A failed handshake (a scanner, a client that does not trust this CA) is a debug line.
-      s.on('error', (err) => log.debug('tls error', { remote: raw.remoteAddress, error: err }));
-    });
+    net.createServer((raw) =>
+      accept(raw, (connected) => {
+        const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
+        s.once('secure', () => handle(s, false, connected));
+        // A failed handshake (a scanner, a client that does not trust this CA) is a debug line.
+        s.on('error', (err) => log.debug('tls error', { remote: raw.remoteAddress, error: err }));
+      }),
+    );
 
   const servers: net.Server[] = [];
   const listen = async (server: net.Server, port: number, what: string): Promise<number> => {
@@ -248,6 +282,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     refused: () => refused,
     retained: () => retained.retainedCount(),
     limitStats: () => ({ ...limitStats }),
+    admissionStats: () => admission.stats(),
     isConnected: (clientId) => live.has(clientId),
     disconnect(clientId) {
       const c = live.get(clientId);
@@ -257,6 +292,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       return true;
     },
     async close() {
+      admission.close();
       const closed = Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       for (const s of sockets) s.destroy();
       await closed;

@@ -15,6 +15,8 @@ export interface BrokerLimits {
   connectTimeoutMs: number;
   /** Bytes queued towards one board and not yet taken by its socket, bytes; beyond, the board is disconnected. */
   maxQueuedBytes: number;
+  /** Connections between TCP accept and CONNACK at once (TLS handshake, CONNECT, credential check), count; beyond, closed at accept (admission.ts). */
+  maxConnecting: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
@@ -22,6 +24,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   maxPacketBytes: MAX_AGENT_PAYLOAD_BYTES + 64 * KiB, // 1.5 MiB report + 64 KiB for topic and header
   connectTimeoutMs: 10_000, // 10 s (aedes' default is 30 s)
   maxQueuedBytes: 16 * MiB,
+  maxConnecting: 256, // connections
 };
 
 /** The smallest value each limit may be set to (a legitimate client must still fit). */
@@ -30,4 +33,5 @@ export const MIN_BROKER_LIMITS: BrokerLimits = {
   maxPacketBytes: MAX_AGENT_PAYLOAD_BYTES + 1 * KiB,
   connectTimeoutMs: 100,
   maxQueuedBytes: 2 * MiB,
+  maxConnecting: 1,
 };
