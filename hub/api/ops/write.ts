@@ -39,6 +39,8 @@ function ownable(def: ResourceDef): { statusIsSubresource: boolean } {
 
 /** Retries of an update whose store CAS lost a race (no resourceVersion from the client). */
 const UPDATE_RETRIES = 5;
+/** Names drawn for one generateName create before AlreadyExists (kube-apiserver: 8 in all). */
+const GENERATE_NAME_ATTEMPTS = 8;
 
 function validateAll(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
   const causes = [
@@ -68,6 +70,7 @@ export async function createObject(
 ): Promise<KubeObject> {
   const obj = checkInput(def, body, opts, ns);
   const m = obj.metadata;
+  const generated = !m.name;
   if (!m.name) {
     if (!m.generateName)
       throw new InvalidError(
@@ -91,16 +94,24 @@ export async function createObject(
   await def.admitCreate?.(obj, core);
   validateAll(def, obj);
   await core.admitWrite({ core, def, obj, user: opts.user });
-  const undo = await def.claim?.(core, obj);
-  try {
-    const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)), def);
-    // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
-    if (opts.dryRun) delete created.metadata.resourceVersion;
-    return created;
-  } catch (e) {
-    await undo?.();
-    if (e instanceof KeyExistsError) throw new AlreadyExistsError(def.resource, m.name, def.group);
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    const undo = await def.claim?.(core, obj);
+    try {
+      const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)), def);
+      // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
+      if (opts.dryRun) delete created.metadata.resourceVersion;
+      return created;
+    } catch (e) {
+      await undo?.();
+      if (!(e instanceof KeyExistsError)) throw e;
+      // A generated name that is taken is drawn again (kube-apiserver's RetryGenerateName):
+      // with 5 characters, a DaemonSet's 10,000 pods meet a collision every few thousand.
+      if (generated && attempt < GENERATE_NAME_ATTEMPTS) {
+        m.name = generateName(m.generateName ?? '');
+        continue;
+      }
+      throw new AlreadyExistsError(def.resource, m.name, def.group);
+    }
   }
 }
 

@@ -76,6 +76,37 @@ test('generateName, and the namespace must exist', async () => {
   await rejects(c.create('pods', 'nope', pod('x')), NotFoundError, /namespaces "nope" not found/);
 });
 
+test('generateName: a drawn name that is taken is drawn again (RetryGenerateName), 8 draws in all', async () => {
+  const cm = (name: string, generateName?: string): ConfigMap => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: generateName ? { generateName } : { name },
+  });
+  await c.create<ConfigMap>('configmaps', 'default', cm('gen-bbbbb'));
+  const realRandom = Math.random;
+  let draws = 0;
+  try {
+    // The server is in this process: its generator's first name (5 draws of 0) is 'gen-bbbbb'.
+    Math.random = () => (draws++ < 5 ? 0 : realRandom());
+    const got = await c.create<ConfigMap>('configmaps', 'default', cm('', 'gen-'));
+    assert.match(got.metadata.name ?? '', /^gen-[a-z0-9]{5}$/);
+    assert.is.not(got.metadata.name, 'gen-bbbbb');
+    assert.is(draws, 10, 'one name drawn again');
+    // Every draw taken: AlreadyExists after 8 names, nothing else created.
+    draws = 0;
+    Math.random = () => {
+      draws++;
+      return 0;
+    };
+    await rejects(c.create('configmaps', 'default', cm('', 'gen-')), AlreadyExistsError, /gen-bbbbb/);
+    assert.is(draws, 8 * 5);
+  } finally {
+    Math.random = realRandom;
+  }
+  const names = (await c.list<ConfigMap>('configmaps', 'default')).items.map((x) => x.metadata.name);
+  assert.is(names.filter((n) => n?.startsWith('gen-')).length, 2);
+});
+
 test('update: 409 on stale resourceVersion; spec change bumps generation', async () => {
   const cm = await c.create<ConfigMap>('configmaps', 'default', {
     apiVersion: 'v1',
