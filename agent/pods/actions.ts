@@ -196,6 +196,13 @@ function restartOrWait(
     ? failed && (pod.spec.restartPolicy ?? 'Always') !== 'Never'
     : shouldRestart(pod, failed ? latest.exitCode || 1 : 0);
   if (!restart) return;
+  // kubelet keys the crash backoff by the container's spec hash (getStableKey): a container
+  // stopped for a spec change starts again at once with the new spec.
+  if (latest.labels[LABEL_CONTAINER_HASH] !== containerHash(spec)) {
+    backoff.delete(spec.name);
+    actions.push({ type: 'start', container: spec, attempt: attemptOf(latest) + 1 });
+    return;
+  }
   const finishedAt = latest.finishedAt ? Date.parse(latest.finishedAt) : now;
   const entry = recordFailure(
     backoff.get(spec.name),

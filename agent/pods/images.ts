@@ -4,7 +4,7 @@
 // credentials go to the runtime only, never into a log line or an event.
 import type { Container } from '../../shared/api/types.js';
 import { podKeyring } from '../images/pod-keyring.js';
-import type { RegistryAuth, RuntimeImage } from '../runtime/runtime.js';
+import type { PullProgress, RegistryAuth, RuntimeImage } from '../runtime/runtime.js';
 import { defaultPullPolicy } from '../runtime/image-ref.js';
 import { recordFailure, retryAt } from './backoff.js';
 import type { PodRecord, SyncContext } from './record.js';
@@ -50,7 +50,7 @@ export async function ensureImage(
   ctx.emit(rec, 'Normal', 'Pulling', `Pulling image "${image}"`);
   const t0 = clock();
   try {
-    const img = await pullWithEach(ctx, image, creds.auths);
+    const img = await pullWithEach(ctx, rec, image, creds.auths);
     rec.imageBackoff.delete(backoffKey);
     ctx.presentImages.add(image);
     const secs = ((clock() - t0) / 1000).toFixed(3);
@@ -97,9 +97,21 @@ function pullCredentials(
 }
 
 /** kubelet: each matching credential in turn until one pulls; none matching: anonymous. */
-async function pullWithEach(ctx: SyncContext, image: string, auths: RegistryAuth[]): Promise<RuntimeImage> {
-  const onProgress = (p: { status: string; percent?: number }) =>
+async function pullWithEach(
+  ctx: SyncContext,
+  rec: PodRecord,
+  image: string,
+  auths: RegistryAuth[],
+): Promise<RuntimeImage> {
+  // On a slow link a pull takes minutes: the pod's events say how far it is, sparingly.
+  let lastEvent = ctx.opts.clock();
+  const onProgress = (p: PullProgress) => {
     ctx.opts.log.debug('pull progress', { image, status: p.status, percent: p.percent });
+    const now = ctx.opts.clock();
+    if (p.total === undefined || now - lastEvent < ctx.opts.pullProgressEventMs) return;
+    lastEvent = now;
+    ctx.emit(rec, 'Normal', 'Pulling', pullProgressMessage(image, p.current ?? 0, p.total));
+  };
   if (auths.length === 0) return ctx.opts.runtime.pullImage(image, {}, onProgress);
   let last: unknown;
   for (const auth of auths) {
@@ -110,4 +122,11 @@ async function pullWithEach(ctx: SyncContext, image: string, auths: RegistryAuth
     }
   }
   throw last;
+}
+
+/** "Pulling image "x": 45% (1.2 MB of 2.7 MB)": bytes in decimal megabytes, as docker prints. */
+export function pullProgressMessage(image: string, current: number, total: number): string {
+  const pct = total > 0 ? Math.min(100, Math.floor((100 * current) / total)) : 0;
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  return `Pulling image "${image}": ${pct}% (${mb(current)} of ${mb(total)})`;
 }

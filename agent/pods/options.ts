@@ -19,6 +19,8 @@ export const DEFAULT_RUNTIME_RETRY_MAX_MS = 60_000;
 export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
 /** The same event (pod, reason, message) is not sent again within this window, ms. */
 export const DEFAULT_EVENT_DEDUPE_MS = 10_000;
+/** A pull in progress says how far it is in one event per this interval at most, ms. */
+export const DEFAULT_PULL_PROGRESS_EVENT_MS = 5_000;
 /** Grace for containers of a pod the node knows nothing about, s (Kubernetes' default grace). */
 export const DEFAULT_GHOST_GRACE_SECONDS = 30;
 
@@ -44,6 +46,7 @@ export interface PodManagerOptions {
   retryIntervalMs?: number;
   eventDedupeMs?: number;
   ghostGraceSeconds?: number;
+  pullProgressEventMs?: number;
   /** The pod sandbox's image; made from pauseBinary when the runtime does not have it. */
   pauseImage?: string;
   /** A static binary that can `sleep` (busybox-static), the pause image's only file. */
@@ -88,10 +91,16 @@ export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
     retryIntervalMs: o.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS,
     eventDedupeMs: o.eventDedupeMs ?? DEFAULT_EVENT_DEDUPE_MS,
     ghostGraceSeconds: o.ghostGraceSeconds ?? DEFAULT_GHOST_GRACE_SECONDS,
+    pullProgressEventMs: o.pullProgressEventMs ?? DEFAULT_PULL_PROGRESS_EVENT_MS,
     pauseImage: o.pauseImage ?? DEFAULT_PAUSE_IMAGE,
     pauseBinary: o.pauseBinary ?? DEFAULT_PAUSE_BINARY,
   };
-  for (const k of ['resyncIntervalMs', 'retryIntervalMs', 'runtimeRetryMinMs'] as const) {
+  for (const k of [
+    'resyncIntervalMs',
+    'retryIntervalMs',
+    'runtimeRetryMinMs',
+    'pullProgressEventMs',
+  ] as const) {
     if (!(r[k] > 0)) throw new PodManagerOptionsError(`${k} must be > 0`);
   }
   if (!(r.runtimeRetryMaxMs >= r.runtimeRetryMinMs))

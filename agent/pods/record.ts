@@ -28,6 +28,8 @@ export interface PodRecord {
   done?: Promise<void>;
   /** Terminated and its final status reported: nothing more to do. */
   finished: boolean;
+  /** Images being pulled before the running containers are stopped (staging.ts). */
+  staging?: Promise<void>;
 }
 
 export function newRecord(uid: string, pod?: Pod): PodRecord {

@@ -5,6 +5,7 @@
 // inspects into the cache itself, so the next read sees it. Runtime calls for a new pod:
 // create, start, inspect (plus one image inspect per image the node has not used yet).
 import { promises as fs } from 'node:fs';
+import { nextImagesOf } from '../../shared/api/next-images.js';
 import type { Container, Pod, PodStatus } from '../../shared/api/types.js';
 import { buildContainerSpec } from '../runtime/container-spec.js';
 import { resolveEnv } from '../runtime/env.js';
@@ -19,6 +20,7 @@ import {
   podGraceSeconds,
 } from './actions.js';
 import { ensureImage } from './images.js';
+import { changedImages, staged } from './staging.js';
 import type { PodRecord, SyncContext } from './record.js';
 import { ensureSandbox, sandboxOf } from './sandbox.js';
 import { type ContainerView, computePodStatus, type Waiting } from './status.js';
@@ -31,7 +33,10 @@ function ns(pod: Pod): string {
 
 export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome> {
   const pod = rec.pod;
-  if (!pod || !rec.desired || pod.metadata.deletionTimestamp) return terminate(ctx, rec);
+  if (!pod || !rec.desired) return terminate(ctx, rec);
+  // A pod being replaced keeps serving until its replacement's images are here (staging.ts).
+  if (pod.metadata.deletionTimestamp && (rec.finished || (await staged(ctx, rec, nextImagesOf(pod)))))
+    return terminate(ctx, rec);
   if (rec.finished) return 'keep';
   const waiting = new Map<string, Waiting>();
 
@@ -58,9 +63,18 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
     ctx.requeueAt(rec, ctx.opts.clock() + ctx.opts.retryIntervalMs);
   }
 
+  // (3) a container whose spec changed is stopped only once its new image is here.
+  const changed = plan.actions.flatMap((a) =>
+    a.type === 'kill' && a.reason === 'SpecChanged' ? [a.container] : [],
+  );
+  const hold = changed.length > 0 && !(await staged(ctx, rec, changedImages(pod, changed)));
+  const actions = hold
+    ? plan.actions.filter((a) => !(a.type === 'kill' && a.reason === 'SpecChanged'))
+    : plan.actions;
+
   // (3)-(5) execute: kills and removals first, then starts.
   let killed = false;
-  for (const a of plan.actions) {
+  for (const a of actions) {
     if (a.type === 'kill') {
       await kill(ctx, rec, a);
       killed = true;
@@ -69,9 +83,9 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
     }
   }
   // The sandbox first: the containers about to start join its namespaces.
-  const starting = plan.actions.some((a) => a.type === 'start' || a.type === 'startExisting');
+  const starting = actions.some((a) => a.type === 'start' || a.type === 'startExisting');
   const sandbox = starting ? await ensureSandbox(ctx, rec, pod) : {};
-  for (const a of plan.actions) {
+  for (const a of actions) {
     if ((a.type === 'start' || a.type === 'startExisting') && sandbox.waiting) {
       waiting.set(a.type === 'start' ? a.container.name : a.container, sandbox.waiting);
       continue;

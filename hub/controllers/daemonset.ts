@@ -5,7 +5,8 @@
 //   failed daemon pods are deleted (to be recreated); nodes that stopped matching lose their
 //   pod; a node with several keeps the oldest; pods for deleted nodes go; nodes without one
 //   get one (not while an old one is still terminating: a daemon often holds a host port);
-//   when nothing else changed, RollingUpdate replaces old pods maxUnavailable at a time
+//   when nothing else changed, RollingUpdate replaces old pods maxUnavailable at a time,
+//   each first told the new template's images (pull before stop, #18)
 //   (OnDelete: only pods deleted by the user are replaced with the new template); status.
 // The hash label tells old from new pods; ControllerRevisions keep the history for
 // `kubectl rollout history|undo ds` (daemonset/history.ts).
@@ -17,6 +18,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import { writeStatusIfChanged } from './status-write.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
+import { formatNextImages, NEXT_IMAGES_ANNOTATION, podSpecImages } from '../../shared/api/next-images.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
@@ -207,8 +209,14 @@ export class DaemonSetController implements Controller {
     await createExpected(this.expectations, key, nodes.length, (i) => this.createPod(ds, nodes[i], hash));
   }
 
-  private async deletePods(key: string, ds: DaemonSet, pods: Pod[], why: string): Promise<void> {
-    await deleteExpected(this.expectations, key, pods, (p) => this.deletePod(ds, p, why));
+  private async deletePods(
+    key: string,
+    ds: DaemonSet,
+    pods: Pod[],
+    why: string,
+    nextImages: string[] = [],
+  ): Promise<void> {
+    await deleteExpected(this.expectations, key, pods, (p) => this.deletePod(ds, p, why, nextImages));
   }
 
   private async rollingUpdate(
@@ -233,7 +241,8 @@ export class DaemonSetController implements Controller {
     }
     const max = dsMaxUnavailable(ru?.maxUnavailable, byNode.size);
     const victims = rollingUpdateDeletions(byNode, hash, max, available);
-    await this.deletePods(key, ds, victims, 'rolling update to the new template');
+    const next = podSpecImages(ds.spec.template.spec);
+    await this.deletePods(key, ds, victims, 'rolling update to the new template', next);
   }
 
   private async createPod(ds: DaemonSet, node: string, hash: string): Promise<void> {
@@ -246,8 +255,9 @@ export class DaemonSetController implements Controller {
     await this.opts.recorder?.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
   }
 
-  private async deletePod(ds: DaemonSet, p: Pod, why: string): Promise<void> {
+  private async deletePod(ds: DaemonSet, p: Pod, why: string, nextImages: string[]): Promise<void> {
     try {
+      await this.announceNextImages(p, nextImages);
       await this.opts.client.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
         preconditions: { uid: p.metadata.uid },
       });
@@ -257,6 +267,21 @@ export class DaemonSetController implements Controller {
     }
     this.log.info('deleted daemon pod', { ds: keyOf(ds), pod: p.metadata.name, why });
     await this.opts.recorder?.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+  }
+
+  /**
+   * Pull before stop (#18): the board keeps the old pod serving until the new template's
+   * images are on it (agent/pods/staging.ts); the new pod is created once the old one is
+   * gone (a daemon often holds a host port), so it starts without a download.
+   */
+  private async announceNextImages(p: Pod, images: string[]): Promise<void> {
+    const have = podSpecImages(p.spec);
+    if (images.length === 0 || images.every((i) => have.includes(i))) return;
+    const value = formatNextImages(images);
+    if (p.metadata.annotations?.[NEXT_IMAGES_ANNOTATION] === value) return;
+    await this.opts.client.patch('pods', p.metadata.namespace, p.metadata.name ?? '', {
+      metadata: { annotations: { [NEXT_IMAGES_ANNOTATION]: value } },
+    });
   }
 
   private async writeStatus(

@@ -107,6 +107,23 @@ test('crash loop: wait while in backoff, message as kubelet', () => {
   assert.is(plan.backoff.get('web')?.failureKey, ex.id);
 });
 
+test('stopped for a spec change: the new spec starts at once, whatever the crash backoff', () => {
+  const p = pod([{ ...web, image: 'img:2' }]);
+  const prev: BackoffEntry = { failureKey: 'old', failedAt: T0 - 20_000, delayMs: 10_000 };
+  // Killed by the SpecChanged step (exit 137) one second ago, under the old spec's hash.
+  const ex = exited(p, web, 1, 137, new Date(T0 - 1000).toISOString());
+  const plan = planPod({
+    pod: p,
+    containers: [ex],
+    now: T0,
+    backoff: new Map([['web', prev]]),
+    unhealthy: new Map(),
+    backoffConfig: cfg,
+  });
+  assert.equal(kinds(plan.actions), ['start:web#2']);
+  assert.is(plan.backoff.has('web'), false);
+});
+
 test('old instances removed, latest and previous kept', () => {
   const p = pod([web]);
   const cs = [

@@ -7,6 +7,7 @@ import { isConflict } from '../../../hub/api/errors.js';
 import { DaemonSetController } from '../../../hub/controllers/daemonset.js';
 import { targetNode } from '../../../hub/controllers/daemonset/placement.js';
 import type { DaemonSet } from '../../../shared/api/apps.js';
+import { NEXT_IMAGES_ANNOTATION } from '../../../shared/api/next-images.js';
 import { createLogger } from '../../../shared/log.js';
 import type { ApiWatch } from '../../../hub/api/client.js';
 import type { Node, Pod, Taint } from '../../../shared/api/types.js';
@@ -221,6 +222,8 @@ test('RollingUpdate maxUnavailable 1: never more than one node without an availa
   const pods = new Map<string, Pod>();
   let worst = 0;
   const targets = ['n1', 'n5'];
+  /** drover.io/next-images of each old pod as it was deleted (pull before stop, #18). */
+  const announced: string[] = [];
   const check = () => {
     const avail = new Set(
       [...pods.values()]
@@ -238,8 +241,11 @@ test('RollingUpdate maxUnavailable 1: never more than one node without an availa
     'default',
     { labelSelector: 'app=roll', sendInitialEvents: true },
     (ev) => {
-      if (ev.type === 'DELETED') pods.delete(ev.object.metadata.uid ?? '');
-      else pods.set(ev.object.metadata.uid ?? '', ev.object);
+      if (ev.type === 'DELETED') {
+        pods.delete(ev.object.metadata.uid ?? '');
+        if (ev.object.spec.containers[0]?.image === 'collector:1')
+          announced.push(ev.object.metadata.annotations?.[NEXT_IMAGES_ANNOTATION] ?? '');
+      } else pods.set(ev.object.metadata.uid ?? '', ev.object);
       if (ev.type === 'ADDED' && !ev.object.status?.conditions?.length)
         setTimeout(() => markReady(ev.object).catch(() => {}), 100);
       if (pods.size && targets.every((n) => [...pods.values()].some((p) => targetNode(p) === n))) check();
@@ -265,6 +271,8 @@ test('RollingUpdate maxUnavailable 1: never more than one node without an availa
   w.close();
   for (const p of await daemonPods('roll')) assert.is(p.spec.containers[0]?.image, 'collector:2');
   assert.is(worst, 1, 'exactly one node at a time was without an available pod');
+  // Each old pod was told its replacement's image before it was deleted.
+  assert.equal(announced, ['collector:2', 'collector:2']);
 });
 
 test('RollingUpdate with maxSurge 1, maxUnavailable 0: every node keeps an available pod, at most one surges', async () => {
