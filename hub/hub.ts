@@ -452,6 +452,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         client: kcm,
         log: log.child('controllers'),
         informers,
+        usage: podUsage,
       });
       undo.push({ name: 'stop core controllers', run: () => core.stop() });
       const b = broker;

@@ -7,6 +7,8 @@ import { customresourcedefinitions } from './resources/customresourcedefinitions
 import { controllerrevisions } from './resources/controllerrevisions.js';
 import { cronjobs } from './resources/cronjobs.js';
 import { jobs } from './resources/jobs.js';
+import { horizontalpodautoscalers } from './resources/horizontalpodautoscalers.js';
+import { horizontalpodautoscalersV1 } from './resources/horizontalpodautoscalers-v1.js';
 import { daemonsets } from './resources/daemonsets.js';
 import { deployments } from './resources/deployments.js';
 import { endpointslices } from './resources/endpointslices.js';
@@ -108,6 +110,9 @@ export function defaultResources(): ResourceDef[] {
     poddisruptionbudgets,
     jobs,
     cronjobs,
+    // v2 first: the storage version, kubectl's preferred one and the one ApiClient callers get.
+    horizontalpodautoscalers,
+    horizontalpodautoscalersV1,
     services,
     endpointslices,
     rollouts,

@@ -59,6 +59,17 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    * list answer from this; throws NotFoundError for an unknown name.
    */
   serve?(ctx: { namespace?: string; name?: string; labelSelector?: string }): Promise<KubeObject>;
+  /**
+   * Another served version of a stored kind (autoscaling/v1 of the v2 HorizontalPodAutoscaler):
+   * requests are converted to the storage version's def and answers back, as kube-apiserver
+   * converts to its storage version. current is the stored object an update replaces, so what
+   * this version cannot express is kept.
+   */
+  convert?: {
+    storage: ResourceDef;
+    toStorage(obj: KubeObject, current?: KubeObject): KubeObject;
+    fromStorage(obj: KubeObject): KubeObject;
+  };
   /** A review kind (SelfSubjectAccessReview): create answers from this and stores nothing. */
   review?(
     body: KubeObject,

@@ -1,5 +1,5 @@
 // Starts the second half of the controller-manager: DaemonSet, Rollout, Job, CronJob, disruption
-// (PodDisruptionBudget status), EndpointSlice, garbage collector, pod GC, the NoExecute taint manager and the node pressure taints, each with its own event recorder component name (as upstream).
+// (PodDisruptionBudget status), EndpointSlice, the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager and the node pressure taints, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -11,6 +11,8 @@ import { DisruptionController } from './disruption.js';
 import { CronJobController } from './cronjob.js';
 import { JobController } from './job.js';
 import { EndpointSliceController } from './endpointslice.js';
+import { HorizontalPodAutoscalerController } from './hpa/controller.js';
+import type { UsageStore } from '../metrics-api/usage-store.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
 import { RolloutController } from './rollout/controller.js';
@@ -26,6 +28,8 @@ export interface CoreControllersOptions {
   foregroundRecheckMs?: number;
   /** Shared informers of the hub; default: each controller its own. */
   informers?: InformerFactory;
+  /** The boards' latest usage (metrics.k8s.io's source): runs the HPA controller when given. */
+  usage?: UsageStore;
 }
 
 export interface CoreControllers {
@@ -41,7 +45,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
   const stopAll = async () => {
     for (const c of started.reverse()) await c.stop();
   };
-  const all = [
+  const all: { start(): Promise<void>; stop(): Promise<void> }[] = [
     new GarbageCollector({
       client,
       ...(opts.foregroundRecheckMs !== undefined ? { foregroundRecheckMs: opts.foregroundRecheckMs } : {}),
@@ -84,6 +88,16 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       informers,
     }),
   ];
+  if (opts.usage)
+    all.push(
+      new HorizontalPodAutoscalerController({
+        client,
+        usage: opts.usage,
+        recorder: recorder('horizontal-pod-autoscaler'),
+        log: log.child('horizontal-pod-autoscaler'),
+        informers,
+      }),
+    );
   try {
     for (const c of all) {
       await c.start();

@@ -3,7 +3,8 @@
 // METRICS_STALE_MS is not served (the board stopped reporting).
 
 import { METRICS_STALE_MS } from '../../shared/protocol/constants.js';
-import type { MetricsReport } from '../../shared/protocol/messages.js';
+import type { Pod } from '../../shared/api/types.js';
+import type { MetricsReport, PodUsage } from '../../shared/protocol/messages.js';
 
 export interface NodeUsage {
   report: MetricsReport;
@@ -29,6 +30,16 @@ export class UsageStore {
       return undefined;
     }
     return u;
+  }
+
+  /**
+   * The pod's latest sample, taken only from the node the pod (same uid) is bound to: a board
+   * speaks for its own pods (the node authorizer's rule, applied where usage is read).
+   */
+  podSample(p: Pod): { report: MetricsReport; usage: PodUsage } | undefined {
+    const u = this.get(p.spec.nodeName ?? '');
+    const usage = u?.report.pods.find((x) => x.uid === p.metadata.uid);
+    return u && usage ? { report: u.report, usage } : undefined;
   }
 
   nodes(): string[] {

@@ -258,6 +258,28 @@ export const KINDS: Record<string, Schema> = {
       },
     },
   },
+  // autoscaling/v1 as `kubectl autoscale` sends it (kubectl 1.32 posts v1 only).
+  HorizontalPodAutoscaler: {
+    1: meta,
+    2: {
+      name: 'spec',
+      t: 'msg',
+      msg: {
+        1: {
+          name: 'scaleTargetRef',
+          t: 'msg',
+          msg: {
+            1: { name: 'kind', t: 'string' },
+            2: { name: 'name', t: 'string' },
+            3: { name: 'apiVersion', t: 'string' },
+          },
+        },
+        2: { name: 'minReplicas', t: 'int' },
+        3: { name: 'maxReplicas', t: 'int' },
+        4: { name: 'targetCPUUtilizationPercentage', t: 'int' },
+      },
+    },
+  },
   Secret: {
     1: meta,
     2: { name: 'data', t: 'mapBytes' },

@@ -16,6 +16,7 @@ import { isPlainObject } from '../patch/merge.js';
 import type { ResourceDef } from '../resource.js';
 import { defaultTable, toTable } from '../table.js';
 import { includeObject, wantsTable } from './accept.js';
+import { handleConverted } from './converted-handler.js';
 import { APPLY_PATCH_TYPE, type BodyDecoder, mediaType } from './body.js';
 import { sendJson, warningHeaders } from './respond.js';
 import { serveWatch } from './watch-stream.js';
@@ -129,6 +130,21 @@ export async function handleResource(
   if (def.serve && !sub && (verb === 'get' || verb === 'list')) {
     const labelSelector = q.get('labelSelector') ?? undefined;
     sendJson(res, 200, await def.serve({ namespace: ns, name, labelSelector }));
+    return;
+  }
+
+  // Another version of a stored kind (autoscaling/v1 HPAs): converted both ways.
+  if (def.convert) {
+    if (sub) throw new PathNotFoundError(req.url ?? '');
+    await handleConverted(
+      req,
+      res,
+      r,
+      core,
+      verb,
+      () => requestOptions(q, r.user, req.headers['user-agent']),
+      def.convert,
+    );
     return;
   }
 

@@ -27,6 +27,8 @@ export interface WatchStreamOptions {
   track(end: () => void): () => void;
   /** Interval between BOOKMARK events when the client allows them, ms. */
   bookmarkIntervalMs: number;
+  /** Stored object -> the version the client asked for (a converted version's watch). */
+  convert?: (o: KubeObject) => KubeObject;
 }
 
 export async function serveWatch(
@@ -54,6 +56,8 @@ export async function serveWatch(
         resourceVersion: ev.object.metadata?.resourceVersion,
       });
       object = { ...t, apiVersion: o.table.apiVersion };
+    } else if (o.convert && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+      object = o.convert(ev.object);
     }
     return `${JSON.stringify({ type: ev.type, object })}\n`;
   };

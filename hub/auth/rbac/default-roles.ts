@@ -74,11 +74,13 @@ const rule = (verbs: string[], apiGroups: string[], resources: string[]): Policy
 const BATCH = ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'];
 /** drover.io kinds (Rollout): viewers read them, editors write them as they do workloads. */
 const DROVER = ['rollouts', 'rollouts/status'];
+const AUTOSCALING = ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'];
 
 const VIEW: PolicyRule[] = [
   rule(READ, [''], VIEW_CORE),
   rule(READ, ['apps'], VIEW_APPS),
   rule(READ, ['batch'], BATCH),
+  rule(READ, ['autoscaling'], AUTOSCALING),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   rule(READ, ['drover.io'], DROVER),
   // system:aggregated-metrics-reader, aggregated into view/edit/admin upstream.
@@ -90,6 +92,7 @@ const EDIT: PolicyRule[] = [
   rule(['create'], [''], ['serviceaccounts/token']),
   rule([...READ, ...WRITE], ['apps'], EDIT_APPS),
   rule([...READ, ...WRITE], ['batch'], ['jobs', 'cronjobs']),
+  rule([...READ, ...WRITE], ['autoscaling'], ['horizontalpodautoscalers']),
   rule([...READ, ...WRITE], ['discovery.k8s.io'], ['endpointslices']),
   rule([...READ, ...WRITE], ['drover.io'], ['rollouts']),
   rule(READ, [''], ['secrets']),
