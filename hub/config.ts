@@ -65,6 +65,8 @@ export interface HubConfig {
   mqttMaxConnecting: number;
   /** No heartbeat for this long -> node Ready=Unknown, ms. */
   nodeGraceMs: number;
+  /** NATS store only: without the store this long, the hub lets its boards go to other hubs, ms. */
+  storeLostGraceMs: number;
   /** Wait after a last will before marking the node, ms. */
   willDebounceMs: number;
   /** How often agents are expected to heartbeat, ms (the grace must exceed it). */
@@ -117,6 +119,7 @@ export const HUB_DEFAULTS: HubConfig = {
   mqttMaxQueuedBytes: DEFAULT_BROKER_LIMITS.maxQueuedBytes, // 16 MiB
   mqttMaxConnecting: DEFAULT_BROKER_LIMITS.maxConnecting, // 256 connections
   nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
+  storeLostGraceMs: 10_000, // 10 s: well inside the node grace, longer than a NATS blip
   willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
   leasePersistIntervalMs: DEFAULT_LEASE_PERSIST_INTERVAL_MS, // 60 s
@@ -163,6 +166,7 @@ function duration(
   cfg: HubConfig,
   k:
     | 'nodeGraceMs'
+    | 'storeLostGraceMs'
     | 'willDebounceMs'
     | 'heartbeatIntervalMs'
     | 'leasePersistIntervalMs'
@@ -223,6 +227,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   }
   duration(cfg, 'heartbeatIntervalMs', 1);
   duration(cfg, 'nodeGraceMs', 1);
+  duration(cfg, 'storeLostGraceMs', 0);
   duration(cfg, 'willDebounceMs', 0);
   duration(cfg, 'leasePersistIntervalMs', 0);
   duration(cfg, 'rpcTimeoutMs', 1);

@@ -51,6 +51,7 @@ import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
 import { KvLeaderLock } from './leader/kv-lock.js';
 import { HubRelay } from './relay/relay.js';
+import { StoreLink } from './relay/store-link.js';
 import { LeaderElector } from './leader/elector.js';
 import { type OpenedStore, openStore } from './store/open.js';
 import { AuditLog } from './audit/log.js';
@@ -392,6 +393,17 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           });
         }
         const r = relay;
+        if (nc && b) {
+          const link = new StoreLink({
+            nc,
+            graceMs: config.storeLostGraceMs,
+            onLost: () => b.hold('store unreachable'),
+            onRegained: () => b.release(),
+            log: log.child('store-link'),
+          });
+          link.start();
+          undo.push({ name: 'stop store link', run: () => link.close() });
+        }
         const g = await startGateway({
           mqttUrl,
           ...(broker ? { stream: broker.localStream } : {}),
@@ -502,6 +514,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             'drover_mqtt_shed_connections',
             'Connection attempts closed at accept since start because --mqtt-max-connecting were connecting already (the boards retry after their backoff).',
             () => b.admissionStats().shed,
+          );
+          m.gauge(
+            'drover_mqtt_boards_held_off',
+            '1 while this hub lets its boards go and takes none because it lost its store (NATS) past --store-lost-grace.',
+            () => (b.held() ? 1 : 0),
           );
           m.gauge(
             'drover_mqtt_clients_cut_off',

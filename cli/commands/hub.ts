@@ -32,6 +32,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'agent-event-burst': { type: 'string' },
   'event-ttl': { type: 'string' },
   'node-grace': { type: 'string' },
+  'store-lost-grace': { type: 'string' },
   'will-debounce': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
   'lease-persist-interval': { type: 'string' },
@@ -54,6 +55,8 @@ Options:
                                keep objects in NATS JetStream KV (several hubs share it);
                                default: SQLite in the data directory (one hub)
   --store-replicas N           JetStream replicas of the store bucket when created: 1, 3 or 5 (default 1)
+  --store-lost-grace 10s       with --store nats: cut off from NATS this long, the hub lets its
+                               boards go (they move to another hub in their list) until it is back
   --api-host HOST              API (HTTPS) listen address (default 0.0.0.0: every interface)
   --api-port PORT              API port (default 8080; 0 = any free port)
   --mqtt-host HOST             embedded broker listen address (default 0.0.0.0)
@@ -138,6 +141,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     agentEventBurst: int(f, 'agent-event-burst'),
     eventTtlMs: dur(f, 'event-ttl'),
     nodeGraceMs: dur(f, 'node-grace'),
+    storeLostGraceMs: dur(f, 'store-lost-grace'),
     willDebounceMs: dur(f, 'will-debounce'),
     heartbeatIntervalMs: dur(f, 'heartbeat-interval'),
     leasePersistIntervalMs: dur(f, 'lease-persist-interval'),

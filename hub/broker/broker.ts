@@ -84,6 +84,15 @@ export interface Broker {
   isConnected(clientId: string): boolean;
   /** Drops the client with this id now (no clean DISCONNECT: its last will fires); false if none. */
   disconnect(clientId: string): boolean;
+  /**
+   * Lets every board go and takes none until release(): their connections are closed and new
+   * ones closed at accept, so boards move to another hub in their list (the hub's own
+   * connection stays). Returns how many boards were let go.
+   */
+  hold(reason: string): number;
+  release(): void;
+  /** Whether hold() is in force. */
+  held(): boolean;
   close(): Promise<void>;
 }
 
@@ -159,6 +168,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   const sockets = new Set<net.Socket>();
   let refused = 0;
+  /** While set, hold()'s reason: boards are let go and not taken. */
+  let holdReason: string | undefined;
   const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -173,6 +184,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
    * admitted, start() runs the expensive part and the slot is held until CONNACK or close.
    */
   const accept = (raw: net.Socket, start: (done: () => void) => void) => {
+    if (holdReason !== undefined) {
+      raw.destroy();
+      return;
+    }
     const deadline = setTimeout(() => raw.destroy(), limits.connectTimeoutMs);
     raw.once('close', () => clearTimeout(deadline));
     const onFirstBytes = () => {
@@ -291,6 +306,24 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       c.close();
       return true;
     },
+    hold(reason) {
+      const first = holdReason === undefined;
+      holdReason = reason;
+      let letGo = 0;
+      for (const c of [...live.values()]) {
+        if (opts.auth.identityOf(c)?.kind === 'hub') continue;
+        c.close();
+        letGo++;
+      }
+      if (first) log.warn('letting boards go and taking none', { reason, boards: letGo });
+      return letGo;
+    },
+    release() {
+      if (holdReason === undefined) return;
+      log.info('taking boards again', { after: holdReason });
+      holdReason = undefined;
+    },
+    held: () => holdReason !== undefined,
     async close() {
       admission.close();
       const closed = Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));

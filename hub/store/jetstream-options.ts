@@ -22,6 +22,14 @@ export interface JetStreamStoreOptions {
   openTimeoutMs?: number;
   /** Connection name shown by the server (monitoring). Default 'drover-store'. */
   name?: string;
+  /**
+   * How often the client pings the server, ms; after maxPingOut unanswered pings the link
+   * counts as lost. NATS' own default (2 min x 2) would leave a silently partitioned hub
+   * holding its boards for 4 minutes. Default 3000 ms.
+   */
+  pingIntervalMs?: number;
+  /** Unanswered pings before the connection is dropped and retried. Default 3 pings. */
+  maxPingOut?: number;
   log?: Logger;
 }
 
@@ -35,6 +43,8 @@ export interface ResolvedJetStreamStoreOptions {
   requestTimeoutMs: number;
   openTimeoutMs: number;
   name: string;
+  pingIntervalMs: number;
+  maxPingOut: number;
   log: Logger;
 }
 
@@ -46,6 +56,8 @@ export const DEFAULT_JS_COMPACT_KEEP_REVISIONS = 10_000; // revisions
 export const DEFAULT_JS_COMPACT_INTERVAL_MS = 60_000; // ms
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000; // ms
 export const DEFAULT_OPEN_TIMEOUT_MS = 30_000; // ms
+export const DEFAULT_PING_INTERVAL_MS = 3_000; // ms
+export const DEFAULT_MAX_PING_OUT = 3; // pings
 const BUCKET_NAME = /^[A-Za-z0-9_-]+$/;
 const NATS_URL = /^(nats|tls):\/\/[^\s/]+$/;
 
@@ -92,6 +104,8 @@ export function resolveJetStreamStoreOptions(opts: JetStreamStoreOptions): Resol
     requestTimeoutMs: int('requestTimeoutMs', opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 1, 600_000),
     openTimeoutMs: int('openTimeoutMs', opts.openTimeoutMs, DEFAULT_OPEN_TIMEOUT_MS, 0, 3_600_000),
     name: opts.name ?? 'drover-store',
+    pingIntervalMs: int('pingIntervalMs', opts.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, 100, 600_000),
+    maxPingOut: int('maxPingOut', opts.maxPingOut, DEFAULT_MAX_PING_OUT, 1, 100),
     log: opts.log ?? createLogger('store'),
   };
 }

@@ -206,6 +206,8 @@ export class JetStreamStore implements Store {
         timeout: o.requestTimeoutMs,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+        pingInterval: o.pingIntervalMs,
+        maxPingOut: o.maxPingOut,
       });
     } catch (err) {
       throw new StoreUnavailableError('connect', `${o.servers.join(',')}: ${String(err)}`);
