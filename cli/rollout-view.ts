@@ -20,7 +20,7 @@ export function renderRollout(ro: Rollout): string {
     st.updateRevision && st.updateRevision !== st.stableRevision
       ? `revision ${st.stableRevision ?? '?'} -> ${st.updateRevision}`
       : `revision ${st.stableRevision ?? '?'}`;
-  const head = `rollout ${ro.metadata.namespace}/${ro.metadata.name} -> daemonset/${ro.spec.targetRef.name}: ${st.phase ?? 'Unknown'} (${rev})`;
+  const head = `rollout ${ro.metadata.namespace}/${ro.metadata.name} -> ${ro.spec.targetRef.kind.toLowerCase()}/${ro.spec.targetRef.name}: ${st.phase ?? 'Unknown'} (${rev})`;
   const rows = (st.waves ?? []).map((w, i) => [
     w.name,
     String(w.boards),

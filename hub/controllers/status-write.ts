@@ -10,16 +10,18 @@ import type { KubeObject } from '../../shared/api/types.js';
 /** What came of a status write. */
 export type StatusWrite = 'unchanged' | 'written' | 'conflict' | 'gone';
 
-/** PUTs obj with `status` on its status subresource unless `status` equals obj.status. */
+/** PUTs obj with `status` on its status subresource unless `status` equals obj.status; onWritten gets the stored object. */
 export async function writeStatusIfChanged<T extends KubeObject & { status?: S }, S>(
   client: ApiClient,
   resource: string,
   obj: T,
   status: S,
+  onWritten?: (stored: T) => void,
 ): Promise<StatusWrite> {
   if (JSON.stringify(status) === JSON.stringify(obj.status ?? {})) return 'unchanged';
   try {
-    await client.update<T>(resource, obj.metadata.namespace, { ...obj, status }, 'status');
+    const stored = await client.update<T>(resource, obj.metadata.namespace, { ...obj, status }, 'status');
+    onWritten?.(stored);
     return 'written';
   } catch (e) {
     if (isConflict(e)) return 'conflict';

@@ -40,3 +40,22 @@ export const STANDARD_INDEXES: readonly [string, IndexFunc<KubeObject>][] = [
   [INDEX_ORPHANS, orphansByNamespace],
   [INDEX_NODE_NAME, byNodeName],
 ];
+
+/** A Rollout's target, `namespace/Kind/name` (rolloutTargetKey): the rollouts of one workload. */
+export const INDEX_ROLLOUT_TARGET = 'rollout-target';
+
+export function rolloutTargetKey(
+  namespace: string | undefined,
+  kind: string,
+  name: string | undefined,
+): string {
+  return `${namespace ?? ''}/${kind}/${name ?? ''}`;
+}
+
+/** Rollouts only (the rollout controller adds it to the rollouts informer): spec.targetRef. */
+export const byRolloutTarget: IndexFunc<KubeObject> = (o) => {
+  const ref = (o as { spec?: { targetRef?: { kind?: string; name?: string } } }).spec?.targetRef;
+  return o.kind === 'Rollout' && ref?.kind && ref.name
+    ? [rolloutTargetKey(o.metadata.namespace, ref.kind, ref.name)]
+    : [];
+};

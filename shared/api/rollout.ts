@@ -10,6 +10,12 @@ export const ROLLOUT_GROUP = 'drover.io';
 export const ROLLOUT_VERSION = 'v1alpha1';
 export const ROLLOUT_API_VERSION = `${ROLLOUT_GROUP}/${ROLLOUT_VERSION}`;
 
+/**
+ * On a Deployment a Rollout has taken over (paused): the Rollout's name. The Deployment
+ * controller then leaves the ReplicaSets' sizes to the rollout.
+ */
+export const ROLLOUT_MANAGED_ANNOTATION = 'drover.io/rollout';
+
 /** When a wave's updated boards count as healthy, and when the wave fails. */
 export interface RolloutGate {
   /** An updated pod must be Ready, without a restart, for this long, s. */
@@ -35,11 +41,14 @@ export interface RolloutWave {
   gate?: RolloutGate;
 }
 
+/** The workloads a Rollout rolls out (apps/v1). */
+export type RolloutTargetKind = 'DaemonSet' | 'Deployment';
+
 export type OfflinePolicy = 'Skip' | 'Wait';
 
 export interface RolloutSpec {
   /** The workload rolled out; DaemonSet in the same namespace. */
-  targetRef: { apiVersion?: string; kind: 'DaemonSet'; name: string };
+  targetRef: { apiVersion?: string; kind: RolloutTargetKind; name: string };
   waves: RolloutWave[];
   gate?: RolloutGate;
   /**

@@ -9,6 +9,7 @@ import {
   ROLLOUT_VERSION,
   type Rollout,
   type RolloutGate,
+  type RolloutTargetKind,
   type RolloutWave,
 } from '../../../shared/api/rollout.js';
 import type { StatusCause } from '../../../shared/api/types.js';
@@ -18,6 +19,11 @@ import { ALL_VERBS } from '../resource.js';
 import { arr, bool, int, intOrStr, kindSchema, labelSelector, obj, str } from '../schema.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { validateIntOrPercent } from './apps-validation.js';
+
+const TARGET_KINDS: readonly (string | undefined)[] = [
+  'DaemonSet',
+  'Deployment',
+] satisfies RolloutTargetKind[];
 
 /** Ready without a restart this long makes an updated board healthy, s. */
 export const DEFAULT_SOAK_SECONDS = 30;
@@ -168,22 +174,32 @@ export const rollouts: ResourceDef<Rollout> = {
     const s = ro.spec;
     if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
     const out: StatusCause[] = [];
-    if (s.targetRef?.kind !== 'DaemonSet' || (s.targetRef.apiVersion ?? 'apps/v1') !== 'apps/v1')
+    const kind = s.targetRef?.kind;
+    if (!TARGET_KINDS.includes(kind) || (s.targetRef.apiVersion ?? 'apps/v1') !== 'apps/v1')
       out.push(
         cause(
           'spec.targetRef.kind',
-          `Unsupported value: "${s.targetRef?.kind}": supported values: "DaemonSet" (apps/v1)`,
+          `Unsupported value: "${kind}": supported values: "DaemonSet", "Deployment" (apps/v1)`,
           'FieldValueNotSupported',
         ),
       );
     if (!s.targetRef?.name) out.push(cause('spec.targetRef.name', 'Required value', 'FieldValueRequired'));
-    if (old && old.spec.targetRef.name !== s.targetRef?.name)
+    if (old && (old.spec.targetRef.name !== s.targetRef?.name || old.spec.targetRef.kind !== kind))
       out.push(cause('spec.targetRef', 'Invalid value: field is immutable', 'FieldValueForbidden'));
     if (!s.waves?.length)
       out.push(cause('spec.waves', 'Required value: at least one wave', 'FieldValueRequired'));
     const names = new Set<string>();
     (s.waves ?? []).forEach((w, i) => {
       out.push(...validateWave(w, i, names));
+      // A Deployment's units are replicas, not boards: no node labels to select by.
+      if (kind === 'Deployment' && w.selector)
+        out.push(
+          cause(
+            `spec.waves[${i}].selector`,
+            "Forbidden: a Deployment's waves take replicas by percent or count",
+            'FieldValueForbidden',
+          ),
+        );
     });
     out.push(...validateGate('spec.gate', s.gate));
     const policy = s.offline?.policy;
@@ -216,7 +232,7 @@ export const rollouts: ResourceDef<Rollout> = {
       const wave = Math.min((st.currentWave ?? 0) + 1, waves);
       return [
         ro.metadata.name,
-        `daemonset/${ro.spec.targetRef.name}`,
+        `${ro.spec.targetRef.kind.toLowerCase()}/${ro.spec.targetRef.name}`,
         ro.spec.paused && st.phase === 'Progressing' ? 'Paused' : (st.phase ?? ''),
         `${wave}/${waves}`,
         `${st.updatedBoards ?? 0}/${st.boards ?? 0}`,

@@ -6,25 +6,27 @@
 // (steps.ts); everything it needs to continue after a hub restart is in the Rollout's status.
 // Pod deletions are tracked with expectations (expectations.ts), as the DaemonSet controller's.
 
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from '../../../shared/api/apps.js';
+import type { Rollout } from '../../../shared/api/rollout.js';
+import type { Node, Pod } from '../../../shared/api/types.js';
+import { createLogger, type Logger } from '../../../shared/log.js';
 import type { ApiClient } from '../../api/client.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
 import { writeStatusIfChanged } from '../status-write.js';
 import type { EventRecorder } from '../../events/recorder.js';
-import type { ControllerRevision, DaemonSet } from '../../../shared/api/apps.js';
-import type { Rollout } from '../../../shared/api/rollout.js';
-import type { Node, Pod } from '../../../shared/api/types.js';
-import { createLogger, type Logger } from '../../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../../informers/factory.js';
-import { INDEX_CONTROLLER_UID } from '../../informers/indexes.js';
+import { byRolloutTarget, INDEX_ROLLOUT_TARGET, rolloutTargetKey } from '../../informers/indexes.js';
 import type { ChangeType, Informer } from '../../informers/informer.js';
 import { controllerOf, keyOf } from '../controller-ref.js';
-import { placement, targetNode, templatePod } from '../daemonset/placement.js';
 import { Expectations } from '../expectations.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from '../runner.js';
 import type { RolloutContext, RolloutOps } from './context.js';
-import type { BoardView } from './health.js';
 import { buildStatus } from './status.js';
 import { ROLLOUT_STEPS } from './steps.js';
+import type { RolloutTarget } from './target.js';
+import { daemonSetTarget } from './targets/daemonset.js';
+import { nodeReady, type TargetDeps } from './targets/deps.js';
+import { deploymentTarget } from './targets/deployment.js';
 
 export interface RolloutControllerOptions {
   client: ApiClient;
@@ -37,23 +39,15 @@ export interface RolloutControllerOptions {
   expectationsTimeoutMs?: number;
 }
 
-const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
-
-function nodeReady(n: Node | undefined): boolean {
-  return n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
 export class RolloutController implements Controller {
   readonly name = 'rollout';
   private readonly runner: Runner;
   private readonly log: Logger;
   private readonly informers: InformerUse;
   private readonly rollouts: Informer<Rollout>;
-  private readonly sets: Informer<DaemonSet>;
-  private readonly pods: Informer<Pod>;
-  private readonly nodes: Informer<Node>;
-  private readonly revisions: Informer<ControllerRevision>;
+  private readonly replicaSets: Informer<ReplicaSet>;
   readonly expectations: Expectations;
+  private readonly deps: TargetDeps;
   private readonly ops: RolloutOps;
   /** resourceVersion of each Rollout's last status write: an older cached copy is not acted on. */
   private readonly written = new Map<string, number>();
@@ -63,12 +57,28 @@ export class RolloutController implements Controller {
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.rollouts = this.informers.factory.informer<Rollout>('rollouts');
-    this.sets = this.informers.factory.informer<DaemonSet>('daemonsets');
-    this.pods = this.informers.factory.informer<Pod>('pods');
-    this.nodes = this.informers.factory.informer<Node>('nodes');
-    this.revisions = this.informers.factory.informer<ControllerRevision>('controllerrevisions');
+    this.rollouts.addIndex(INDEX_ROLLOUT_TARGET, byRolloutTarget);
+    const f = this.informers.factory;
+    this.replicaSets = f.informer<ReplicaSet>('replicasets');
     this.expectations = new Expectations(opts.expectationsTimeoutMs);
-    this.ops = this.makeOps();
+    this.deps = {
+      client: opts.client,
+      nodes: f.informer<Node>('nodes'),
+      pods: f.informer<Pod>('pods'),
+      daemonSets: f.informer<DaemonSet>('daemonsets'),
+      deployments: f.informer<Deployment>('deployments'),
+      replicaSets: this.replicaSets,
+      revisions: f.informer<ControllerRevision>('controllerrevisions'),
+      deletePods: (ro, pods, why) => this.deletePods(ro, pods, why),
+      settled: (ro) => this.expectations.satisfied(keyOf(ro)),
+    };
+    this.ops = {
+      target: (ro) => this.targetOf(ro),
+      event: (ro, type, reason, message) => {
+        this.log.info(reason, { rollout: keyOf(ro), message });
+        void this.opts.recorder?.record(ro, type, reason, message).catch(() => {});
+      },
+    };
   }
 
   idle(): boolean {
@@ -78,7 +88,16 @@ export class RolloutController implements Controller {
   async start(): Promise<void> {
     await this.informers.watch<Rollout>('rollouts', { onChange: (_t, ro) => this.runner.add(keyOf(ro)) });
     await this.informers.watch<DaemonSet>('daemonsets', {
-      onChange: (_t, ds) => this.enqueueFor(ds.metadata.namespace, ds.metadata.name, false),
+      onChange: (_t, ds) => this.enqueueFor(ds.metadata.namespace, 'DaemonSet', ds.metadata.name),
+    });
+    await this.informers.watch<Deployment>('deployments', {
+      onChange: (_t, d) => this.enqueueFor(d.metadata.namespace, 'Deployment', d.metadata.name),
+    });
+    await this.informers.watch<ReplicaSet>('replicasets', {
+      onChange: (_t, rs) => {
+        const ref = controllerOf(rs);
+        if (ref?.kind === 'Deployment') this.enqueueFor(rs.metadata.namespace, 'Deployment', ref.name);
+      },
     });
     await this.informers.watch<Pod>('pods', { onChange: (t, p) => this.onPod(t, p) });
     await this.informers.watch<Node>('nodes', { onChange: (t, n, old) => this.onNode(t, n, old) });
@@ -91,22 +110,29 @@ export class RolloutController implements Controller {
     await this.runner.stop();
   }
 
-  /** Rollouts targeting the DaemonSet namespace/name. */
-  private targeting(namespace: string | undefined, name: string | undefined): Rollout[] {
-    return this.rollouts
-      .list()
-      .filter((r) => r.metadata.namespace === namespace && r.spec.targetRef.name === name);
+  /** Rollouts targeting the workload kind namespace/name: O(answer), from the target index. */
+  private targeting(namespace: string | undefined, kind: string, name: string | undefined): Rollout[] {
+    return this.rollouts.byIndex(INDEX_ROLLOUT_TARGET, rolloutTargetKey(namespace, kind, name));
   }
 
-  private enqueueFor(namespace: string | undefined, name: string | undefined, coalesce: boolean): void {
-    for (const ro of this.targeting(namespace, name))
-      coalesce ? this.runner.addCoalesced(keyOf(ro)) : this.runner.add(keyOf(ro));
+  private enqueueFor(namespace: string | undefined, kind: string, name: string | undefined): void {
+    for (const ro of this.targeting(namespace, kind, name)) this.runner.add(keyOf(ro));
+  }
+
+  /** The workload a pod belongs to: its DaemonSet, or its ReplicaSet's Deployment. */
+  private workloadOf(p: Pod): { kind: string; name: string } | undefined {
+    const ref = controllerOf(p);
+    if (ref?.kind === 'DaemonSet') return ref;
+    if (ref?.kind !== 'ReplicaSet') return undefined;
+    const rs = this.replicaSets.get(`${p.metadata.namespace}/${ref.name}`);
+    const owner = rs && controllerOf(rs);
+    return owner?.kind === 'Deployment' ? owner : undefined;
   }
 
   private onPod(type: ChangeType, p: Pod): void {
-    const ref = controllerOf(p);
-    if (ref?.kind !== 'DaemonSet') return;
-    for (const ro of this.targeting(p.metadata.namespace, ref.name)) {
+    const w = this.workloadOf(p);
+    if (!w) return;
+    for (const ro of this.targeting(p.metadata.namespace, w.kind, w.name)) {
       if (type === 'DELETED' || p.metadata.deletionTimestamp)
         this.expectations.deletionObserved(keyOf(ro), keyOf(p));
       this.runner.addCoalesced(keyOf(ro));
@@ -118,6 +144,16 @@ export class RolloutController implements Controller {
     const sig = (x: Node | undefined) => JSON.stringify([nodeReady(x), x?.metadata.labels]);
     if (type === 'MODIFIED' && sig(n) === sig(old)) return;
     for (const ro of this.rollouts.list()) this.runner.addCoalesced(keyOf(ro));
+  }
+
+  private targetOf(ro: Rollout): RolloutTarget | undefined {
+    const key = `${ro.metadata.namespace}/${ro.spec.targetRef.name}`;
+    if (ro.spec.targetRef.kind === 'Deployment') {
+      const d = this.deps.deployments.get(key);
+      return d && deploymentTarget(this.deps, d);
+    }
+    const ds = this.deps.daemonSets.get(key);
+    return ds && daemonSetTarget(this.deps, ds);
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
@@ -144,57 +180,14 @@ export class RolloutController implements Controller {
       if ((await step.run(ctx)) === 'stop') break;
     }
     const status = buildStatus(ctx);
-    const wrote = await writeStatusIfChanged(this.opts.client, 'rollouts', ro, status);
+    const wrote = await writeStatusIfChanged(this.opts.client, 'rollouts', ro, status, (stored) =>
+      this.written.set(key, Number(stored.metadata.resourceVersion)),
+    );
     if (wrote === 'conflict') return { requeue: true };
     if (wrote === 'gone') return undefined;
     return ctx.wakeAt !== undefined
       ? { requeueAfterMs: Math.max(1, ctx.wakeAt - Date.now() + 1) }
       : undefined;
-  }
-
-  private makeOps(): RolloutOps {
-    const c = this.opts.client;
-    return {
-      daemonSet: (ns, name) => this.sets.get(`${ns}/${name}`),
-      boards: (ds) => this.boardsOf(ds),
-      nodeLabels: (name) => this.nodes.get(`/${name}`)?.metadata.labels,
-      revisions: (ds) => this.revisions.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? ''),
-      patchDaemonSet: async (ds, patch, type) => {
-        await c.patch('daemonsets', ds.metadata.namespace, ds.metadata.name ?? '', patch, type);
-      },
-      deletePods: (ro, pods, why) => this.deletePods(ro, pods, why),
-      settled: (ro) => this.expectations.satisfied(keyOf(ro)),
-      event: (ro, type, reason, message) => {
-        this.log.info(reason, { rollout: keyOf(ro), message });
-        void this.opts.recorder?.record(ro, type, reason, message).catch(() => {});
-      },
-    };
-  }
-
-  /** Every node the DaemonSet places a pod on (with its pod or not), and nodes still holding one. */
-  private boardsOf(ds: DaemonSet): Map<string, BoardView> {
-    const out = new Map<string, BoardView>();
-    const tmpl = templatePod(ds);
-    for (const n of this.nodes.list())
-      if (placement(tmpl, n).shouldContinueRunning)
-        out.set(n.metadata.name ?? '', {
-          node: n.metadata.name ?? '',
-          nodeReady: nodeReady(n),
-          terminating: false,
-        });
-    for (const p of this.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '')) {
-      const node = targetNode(p);
-      if (!node) continue;
-      const b = out.get(node) ?? {
-        node,
-        nodeReady: nodeReady(this.nodes.get(`/${node}`)),
-        terminating: false,
-      };
-      if (p.metadata.deletionTimestamp) b.terminating = true;
-      else if (!b.pod || created(p) > created(b.pod)) b.pod = p;
-      out.set(node, b);
-    }
-    return out;
   }
 
   private async deletePods(ro: Rollout, pods: Pod[], why: string): Promise<void> {

@@ -7,6 +7,7 @@
 // wakeAt says when the state changes by time alone (soak done, timeout), so the controller
 // looks again then.
 
+import { POD_TEMPLATE_HASH_LABEL } from '../../../shared/api/apps.js';
 import type { Pod } from '../../../shared/api/types.js';
 import { readySince } from '../active-pods.js';
 import { REVISION_HASH_LABEL } from '../daemonset/placement.js';
@@ -30,8 +31,9 @@ export interface BoardHealth {
   wakeAt?: number;
 }
 
+/** A DaemonSet pod's controller-revision-hash, a Deployment pod's pod-template-hash. */
 export function revisionOf(p: Pod): string | undefined {
-  return p.metadata.labels?.[REVISION_HASH_LABEL];
+  return p.metadata.labels?.[REVISION_HASH_LABEL] ?? p.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
 }
 
 export function restartsOf(p: Pod): number {

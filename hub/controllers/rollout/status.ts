@@ -11,7 +11,7 @@ const ROLLING_BACK = new Set(['RollingBack', 'RolledBack', 'Aborted']);
 export function buildStatus(ctx: RolloutContext): RolloutStatus {
   const n: RolloutStatus = { ...ctx.next, observedGeneration: ctx.ro.metadata.generation };
   const revision = n.updateRevision ?? ctx.hash;
-  if (ctx.ds) {
+  if (ctx.target) {
     const fresh = !ROLLING_BACK.has(n.phase ?? '') || ctx.reason === 'GateFailed';
     const a = assess(ctx.waves, ctx.boards, fresh ? revision : (n.stableRevision ?? revision), ctx.now);
     if (fresh)

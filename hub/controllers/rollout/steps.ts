@@ -1,23 +1,21 @@
 // The steps of one Rollout reconcile, in order. Each re-reads what it needs from the context
 // (level-based: a step that finds nothing to do passes) and answers 'continue' or 'stop'; the
 // controller writes the status after the last step that ran.
-//   read target       the DaemonSet exists
-//   take over         its updateStrategy is OnDelete: the rollout, not the DaemonSet controller,
-//                     decides which boards get the new template (their pods are deleted, the
-//                     DaemonSet recreates them from its current template)
+//   read target       the DaemonSet or Deployment exists (target.ts: its units, boards or
+//                     replica slots, and their pods)
+//   take over         the rollout, not the workload's controller, decides which units get the
+//                     new template (DaemonSet: OnDelete; Deployment: paused, ReplicaSets sized
+//                     by the rollout)
 //   observe revision  a new template starts a rollout at the first wave; the first sight of the
 //                     DaemonSet records its stable revision
 //   check gates       a failed gate (or abort) turns the rollout to RollingBack; a passed gate
 //                     starts the next wave; the last one passing completes it
-//   roll back         the DaemonSet's template goes back to the stable ControllerRevision (as
-//                     `kubectl rollout undo`), then every pod of another revision is deleted
-//   update boards     Ready boards of the waves started so far get the new revision, at most
+//   roll back         the template goes back to the stable revision (as `kubectl rollout undo`),
+//                     then every unit is moved back to it
+//   update boards     Ready units of the waves started so far get the new revision, at most
 //                     the wave's maxInFlight at once; offline boards wait for their return
 //                     (also after the rollout completed)
 
-import { REVISION_HASH_LABEL } from '../daemonset/placement.js';
-import { computeHash } from '../pod-template-hash.js';
-import type { Pod } from '../../../shared/api/types.js';
 import { assess } from './assess.js';
 import { type RolloutContext, setPhase, TERMINAL_PHASES, wakeAt } from './context.js';
 import { evaluateGate, gateFailed } from './gate.js';
@@ -34,34 +32,24 @@ export interface Step {
 const isoNow = (ctx: RolloutContext) => new Date(ctx.now).toISOString();
 
 async function readTarget(ctx: RolloutContext): Promise<StepResult> {
-  ctx.ds = ctx.ops.daemonSet(ctx.ro.metadata.namespace ?? 'default', ctx.ro.spec.targetRef.name);
-  if (!ctx.ds) {
-    ctx.next.message = `DaemonSet ${ctx.ro.spec.targetRef.name} not found`;
+  const t = ctx.ops.target(ctx.ro);
+  if (!t) {
+    ctx.next.message = `${ctx.ro.spec.targetRef.kind} ${ctx.ro.spec.targetRef.name} not found`;
     return 'stop';
   }
-  // The hash the DaemonSet controller labels the template's pods with.
-  ctx.hash = computeHash(ctx.ds.spec.template, ctx.ds.status?.collisionCount);
-  ctx.boards = ctx.ops.boards(ctx.ds);
-  const labelled = [...ctx.boards.keys()].map((name) => ({ name, labels: ctx.ops.nodeLabels(name) }));
+  ctx.target = t;
+  ctx.hash = t.hash;
+  ctx.boards = t.boards;
+  const labelled = [...ctx.boards.keys()].map((name) => ({ name, labels: t.labels(name) }));
   ctx.waves = planWaves(ctx.ro.spec, labelled);
   return 'continue';
 }
 
 async function takeOver(ctx: RolloutContext): Promise<StepResult> {
-  const ds = ctx.ds;
-  if (!ds || ds.spec.updateStrategy?.type === 'OnDelete') return 'continue';
-  await ctx.ops.patchDaemonSet(
-    ds,
-    { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null } } },
-    'merge',
-  );
-  ctx.ops.event(
-    ctx.ro,
-    'Normal',
-    'TookOver',
-    `DaemonSet ${ds.metadata.name}: updateStrategy set to OnDelete`,
-  );
-  return 'stop'; // the DaemonSet's watch event brings the next reconcile
+  const msg = await ctx.target?.takeOver(ctx.ro);
+  if (msg === undefined) return 'continue';
+  ctx.ops.event(ctx.ro, 'Normal', 'TookOver', msg);
+  return 'stop'; // the target's watch event brings the next reconcile
 }
 
 /** The revision most pods run besides the current template's (the one a rollout started from). */
@@ -167,32 +155,17 @@ async function checkGates(ctx: RolloutContext): Promise<StepResult> {
 
 async function rollBack(ctx: RolloutContext): Promise<StepResult> {
   const n = ctx.next;
-  const ds = ctx.ds;
-  if (n.phase !== 'RollingBack' || !ds) return 'continue';
+  const t = ctx.target;
+  if (n.phase !== 'RollingBack' || !t) return 'continue';
   const stable = n.stableRevision ?? ctx.hash;
   if (ctx.hash !== stable) {
     // Only the revision being rolled back is reverted, never a template set since.
     if (ctx.hash !== n.updateRevision) return 'stop';
-    const rev = ctx.ops.revisions(ds).find((r) => r.metadata.labels?.[REVISION_HASH_LABEL] === stable);
-    if (!rev) {
-      n.message = `cannot roll back: ControllerRevision of revision ${stable} not found`;
-      return 'stop';
-    }
-    await ctx.ops.patchDaemonSet(ds, rev.data, 'strategic');
+    if (!(await t.revert(stable)))
+      n.message = `cannot roll back: the template of revision ${stable} is not kept`;
     return 'stop'; // the reverted template shows in the next reconcile
   }
-  if (!ctx.ops.settled(ctx.ro)) return 'stop';
-  const bad: Pod[] = [];
-  let waiting = 0;
-  for (const b of ctx.boards.values()) {
-    if (b.pod && revisionOf(b.pod) !== stable) bad.push(b.pod);
-    else if (b.nodeReady && (!b.pod || b.terminating)) waiting++;
-  }
-  if (bad.length) {
-    await ctx.ops.deletePods(ctx.ro, bad, `rollback to revision ${stable}`);
-    return 'stop';
-  }
-  if (waiting) return 'stop';
+  if (!(await t.restore(ctx.ro, stable))) return 'stop';
   const failed = n.failedRevision !== undefined && n.failedRevision === n.updateRevision;
   n.updateRevision = stable;
   if (ctx.ro.spec.abort)
@@ -213,22 +186,22 @@ async function updateBoards(ctx: RolloutContext): Promise<StepResult> {
   const n = ctx.next;
   // After completion a board that was offline during its wave still gets the revision on return.
   const moving = (n.phase === 'Progressing' && !ctx.ro.spec.paused) || n.phase === 'Completed';
-  if (!moving || !ctx.ops.settled(ctx.ro)) return 'continue';
+  const t = ctx.target;
+  if (!moving || !t?.settled(ctx.ro)) return 'continue';
   const current = Math.min(n.currentWave ?? 0, ctx.waves.length - 1);
   if (current < 0) return 'continue';
   const a = assess(ctx.waves, ctx.boards, n.updateRevision ?? ctx.hash, ctx.now);
   let inFlight = 0;
-  const candidates: Pod[] = [];
+  const candidates: string[] = [];
   for (let i = 0; i <= current; i++)
     for (const name of ctx.waves[i].boards) {
       const h = a.health.get(name);
       if (h?.state === 'updating') inFlight++;
-      const pod = ctx.boards.get(name)?.pod;
-      if (h?.state === 'old' && pod) candidates.push(pod);
+      if (h?.state === 'old' && ctx.boards.get(name)?.pod) candidates.push(name);
     }
   const room = Math.max(0, ctx.waves[current].maxInFlight - inFlight);
   const now = candidates.slice(0, room);
-  if (now.length) await ctx.ops.deletePods(ctx.ro, now, `wave ${ctx.waves[current].name}`);
+  if (now.length) await t.update(ctx.ro, now, `wave ${ctx.waves[current].name}`);
   return 'continue';
 }
 

@@ -171,7 +171,7 @@ test('the API refuses an invalid Rollout with field causes and defaults the gate
     kind: 'Rollout',
     metadata: { name: 'bad', namespace: 'default' },
     spec: {
-      targetRef: { kind: 'Deployment', name: 'x' },
+      targetRef: { kind: 'StatefulSet', name: 'x' },
       waves: [{ percent: 120, count: 2 }, { name: 'wave-1' }],
       offline: { policy: 'Sometimes' },
     },

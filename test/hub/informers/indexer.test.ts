@@ -6,13 +6,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InformerFactory, InformerUse } from '../../../hub/informers/factory.js';
-import { IndexExistsError, UnknownIndexError } from '../../../hub/informers/indexer.js';
+import { IndexExistsError, Indexer, UnknownIndexError } from '../../../hub/informers/indexer.js';
 import {
+  byRolloutTarget,
   INDEX_CONTROLLER_UID,
   INDEX_NAMESPACE,
   INDEX_NODE_NAME,
   INDEX_OWNER_UIDS,
+  INDEX_ROLLOUT_TARGET,
+  rolloutTargetKey,
 } from '../../../hub/informers/indexes.js';
+import type { Rollout } from '../../../shared/api/rollout.js';
 import type { OwnerReference, Pod } from '../../../shared/api/types.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { quiet, withApi } from './api-server.js';
@@ -115,5 +119,35 @@ test('held objects are frozen: mutating a shared object throws', () =>
       f.stop();
     }
   }));
+
+test('the rollout-target index answers the rollouts of one workload, and forgets deleted ones', () => {
+  const ro = (name: string, ns: string, kind: 'DaemonSet' | 'Deployment', target: string): Rollout => ({
+    apiVersion: 'drover.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name, namespace: ns },
+    spec: { targetRef: { kind, name: target }, waves: [{ percent: 100 }] },
+  });
+  const idx = new Indexer<Rollout>();
+  idx.addIndex(INDEX_ROLLOUT_TARGET, byRolloutTarget, []);
+  const held: Rollout[] = [
+    ro('a', 'default', 'DaemonSet', 'web'),
+    ro('b', 'default', 'Deployment', 'web'),
+    ro('c', 'other', 'DaemonSet', 'web'),
+    ro('d', 'default', 'DaemonSet', 'web'),
+  ];
+  for (const r of held) idx.update(`${r.metadata.namespace}/${r.metadata.name}`, undefined, r);
+  const keys = (ns: string, kind: string, name: string) =>
+    [...idx.keys(INDEX_ROLLOUT_TARGET, rolloutTargetKey(ns, kind, name))].sort();
+  const cases: [string, string, string, string[]][] = [
+    ['default', 'DaemonSet', 'web', ['default/a', 'default/d']],
+    ['default', 'Deployment', 'web', ['default/b']],
+    ['other', 'DaemonSet', 'web', ['other/c']],
+    ['default', 'DaemonSet', 'api', []],
+  ];
+  for (const [ns, kind, name, want] of cases)
+    assert.equal(keys(ns, kind, name), want, `${ns}/${kind}/${name}`);
+  idx.update('default/a', held[0], undefined);
+  assert.equal(keys('default', 'DaemonSet', 'web'), ['default/d']);
+});
 
 test.run();

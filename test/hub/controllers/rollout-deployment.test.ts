@@ -1,0 +1,241 @@
+// A Rollout of a Deployment (10 replicas) against the real API with the real ReplicaSet,
+// Deployment and Rollout controllers; a stand-in kubelet marks pods Ready unless their image
+// is "bad" (they stay Pending, so the board timeout fails them). Waves take replicas by count
+// and percent: a bad template fails the 1-replica canary and everything goes back, with no
+// more than one pod of the bad revision ever created; a good one passes the waves in order,
+// never above spec.replicas live pods, and completes.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ApiWatch } from '../../../hub/api/client.js';
+import { ApiError, isConflict } from '../../../hub/api/errors.js';
+import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
+import { EventRecorder } from '../../../hub/events/recorder.js';
+import { type Deployment, POD_TEMPLATE_HASH_LABEL } from '../../../shared/api/apps.js';
+import { ROLLOUT_MANAGED_ANNOTATION, type Rollout } from '../../../shared/api/rollout.js';
+import type { Event, Pod } from '../../../shared/api/types.js';
+import { createLogger } from '../../../shared/log.js';
+import { type Fixture, startFixture } from './deployment-fixture.js';
+import { waitFor } from './wait.js';
+
+const REPLICAS = 10;
+let f: Fixture;
+let ro: RolloutController;
+let watch: ApiWatch;
+/** Every pod event in order, as the API's watch sends it. */
+const seen: { type: string; pod: Pod }[] = [];
+const c = () => f.client;
+const rev = (p: Pod) => p.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '';
+const ready = (p: Pod) =>
+  p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+const get = () => c().get<Rollout>('rollouts', 'default', 'web');
+
+test.before(async () => {
+  f = await startFixture({ readyIf: (p) => p.spec.containers[0].image !== 'bad' });
+  const log = createLogger('rollout', 40);
+  ro = new RolloutController({
+    client: c(),
+    log,
+    recorder: new EventRecorder({ client: c(), component: 'rollout-controller', log }),
+  });
+  await ro.start();
+  watch = await c().watch<Pod>('pods', 'default', {}, (ev) => {
+    if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') seen.push({ type: ev.type, pod: ev.object as Pod });
+  });
+});
+
+test.after(async () => {
+  watch?.close();
+  await ro?.stop();
+  await f.stop();
+});
+
+async function setImage(image: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const d = await c().get<Deployment>('deployments', 'default', 'web');
+    d.spec.template.spec.containers[0].image = image;
+    try {
+      await c().update<Deployment>('deployments', 'default', d);
+      return;
+    } catch (e) {
+      if (!isConflict(e) || i > 5) throw e;
+    }
+  }
+}
+
+async function waitPhase(phase: string, notStable?: string, timeoutMs = 30_000): Promise<Rollout> {
+  return waitFor(
+    `rollout ${phase}`,
+    async () => {
+      const r = await get();
+      const st = r.status;
+      return st?.phase === phase && (notStable === undefined || st.stableRevision !== notStable)
+        ? r
+        : undefined;
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+const live = async () =>
+  (await c().list<Pod>('pods', 'default', { labelSelector: 'app=web' })).items.filter(
+    (p) => !p.metadata.deletionTimestamp,
+  );
+
+/** Live pods after each event of seen[from..]: the most at any point. */
+function mostLive(from: number): number {
+  const alive = new Set<string>();
+  for (const e of seen.slice(0, from)) track(alive, e);
+  let most = alive.size;
+  for (const e of seen.slice(from)) {
+    track(alive, e);
+    most = Math.max(most, alive.size);
+  }
+  return most;
+}
+function track(alive: Set<string>, e: { type: string; pod: Pod }): void {
+  const name = e.pod.metadata.name ?? '';
+  if (e.type === 'DELETED' || e.pod.metadata.deletionTimestamp) alive.delete(name);
+  else alive.add(name);
+}
+
+test('the API takes a Deployment target and refuses selector waves for it', async () => {
+  try {
+    await c().create<Rollout>('rollouts', 'default', {
+      apiVersion: 'drover.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'sel', namespace: 'default' },
+      spec: {
+        targetRef: { kind: 'Deployment', name: 'web' },
+        waves: [{ selector: { matchLabels: { ring: 'canary' } } }],
+      },
+    });
+    assert.unreachable('created');
+  } catch (e) {
+    assert.instance(e, ApiError);
+    assert.is((e as ApiError).code, 422);
+    assert.equal(
+      (e as ApiError).causes.map((x) => x.field),
+      ['spec.waves[0].selector'],
+    );
+  }
+});
+
+test('a Deployment under a Rollout: paused and marked, Healthy at its first revision', async () => {
+  await c().create<Deployment>('deployments', 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      replicas: REPLICAS,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'web:1' }] },
+      },
+    },
+  });
+  await c().create<Rollout>('rollouts', 'default', {
+    apiVersion: 'drover.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      targetRef: { kind: 'Deployment', name: 'web' },
+      waves: [
+        { name: 'canary', count: 1 },
+        { name: 'half', percent: 50, maxInFlight: 2 },
+        { name: 'rest', percent: 100 },
+      ],
+      gate: { soakSeconds: 0, boardTimeoutSeconds: 2 },
+    },
+  });
+  await waitFor(
+    `${REPLICAS} pods Ready`,
+    async () => {
+      const pods = await live();
+      return pods.length === REPLICAS && pods.every(ready);
+    },
+    20_000,
+    50,
+  );
+  const r = await waitPhase('Healthy');
+  const d = await c().get<Deployment>('deployments', 'default', 'web');
+  assert.is(d.spec.paused, true, 'the rollout decides which replicas update');
+  assert.is(d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION], 'web');
+  assert.is(r.status?.stableRevision, rev((await live())[0]));
+  assert.is(r.status?.boards, REPLICAS);
+});
+
+test('a bad template fails the 1-replica canary: back to the stable revision, one bad pod ever', async () => {
+  const stable = (await get()).status?.stableRevision ?? '';
+  const from = seen.length;
+  await setImage('bad');
+  const r = await waitPhase('RolledBack');
+  const bad = r.status?.failedRevision;
+  assert.ok(bad && bad !== stable);
+  const badPods = new Set(
+    seen
+      .slice(from)
+      .filter((e) => rev(e.pod) === bad)
+      .map((e) => e.pod.metadata.name),
+  );
+  assert.is(badPods.size, 1, 'only the canary replica ever ran the bad revision');
+  assert.equal(
+    r.status?.waves?.map((w) => [w.name, w.boards, w.failed]),
+    [
+      ['canary', 1, 1],
+      ['half', 5, 0],
+      ['rest', 4, 0],
+    ],
+  );
+  const d = await c().get<Deployment>('deployments', 'default', 'web');
+  assert.is(d.spec.template.spec.containers[0].image, 'web:1', 'template back to the stable revision');
+  await waitFor(
+    'every replica back on the stable revision',
+    async () => {
+      const pods = await live();
+      return pods.length === REPLICAS && pods.every((p) => rev(p) === stable && ready(p));
+    },
+    20_000,
+    50,
+  );
+  assert.ok(mostLive(from) <= REPLICAS, `never above ${REPLICAS} live pods (no surge): ${mostLive(from)}`);
+  const reasons = (await c().list<Event>('events', 'default')).items
+    .filter((e) => e.involvedObject.kind === 'Rollout')
+    .map((e) => e.reason);
+  assert.ok(reasons.includes('GateFailed') && reasons.includes('RolledBack'), reasons.join(','));
+});
+
+test('a good template passes the waves in order and completes; the Deployment keeps it', async () => {
+  const old = (await get()).status?.stableRevision ?? '';
+  const from = seen.length;
+  await setImage('web:2');
+  const r = await waitPhase('Completed', old);
+  const good = r.status?.stableRevision ?? '';
+  assert.equal(
+    r.status?.waves?.map((w) => [w.name, w.boards, w.healthy]),
+    [
+      ['canary', 1, 1],
+      ['half', 5, 5],
+      ['rest', 4, 4],
+    ],
+  );
+  // The second pod of the new revision came only after the canary's was Ready.
+  const events = seen.slice(from);
+  const added = events.filter((e) => e.type === 'ADDED' && rev(e.pod) === good);
+  const second = events.indexOf(added[1]);
+  assert.ok(second > 0);
+  assert.ok(
+    events.slice(0, second).some((e) => e.pod.metadata.name === added[0].pod.metadata.name && ready(e.pod)),
+    'the canary replica was Ready before the next wave began',
+  );
+  assert.ok(mostLive(from) <= REPLICAS, `never above ${REPLICAS} live pods: ${mostLive(from)}`);
+  const pods = await live();
+  assert.is(pods.length, REPLICAS);
+  assert.ok(pods.every((p) => rev(p) === good));
+  const d = await c().get<Deployment>('deployments', 'default', 'web');
+  assert.is(d.spec.template.spec.containers[0].image, 'web:2');
+});
+
+test.run();
