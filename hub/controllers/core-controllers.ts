@@ -1,5 +1,5 @@
 // Starts the second half of the controller-manager: DaemonSet, Rollout, Job, CronJob, disruption
-// (PodDisruptionBudget status), EndpointSlice, the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager and the node pressure taints, each with its own event recorder component name (as upstream).
+// (PodDisruptionBudget status), EndpointSlice, the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager, the node pressure taints and the default ServiceAccounts, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -17,6 +17,7 @@ import { GarbageCollector } from './garbage-collector.js';
 import { PodGarbageCollector } from './pod-gc.js';
 import { RolloutController } from './rollout/controller.js';
 import { PressureTaintController } from './pressure-taints.js';
+import { ServiceAccountsController } from './serviceaccounts.js';
 import { TaintEvictionController } from './taint-eviction.js';
 
 export interface CoreControllersOptions {
@@ -66,6 +67,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       informers,
     }),
     new PressureTaintController({ client, log: log.child('pressure-taints'), informers }),
+    new ServiceAccountsController({ client, log: log.child('serviceaccounts'), informers }),
     new DisruptionController({ client, log: log.child('disruption'), informers }),
     new EndpointSliceController({ client, log: log.child('endpointslice'), informers }),
     new JobController({ client, recorder: recorder('job-controller'), log: log.child('job'), informers }),

@@ -12,6 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pod } from '../../shared/api/types.js';
 import type { DesiredState } from '../../shared/protocol/messages.js';
+import { waitFor } from '../helpers/wait.js';
 import { Cluster, docker, podYaml, running } from './pods-harness.js';
 
 const PRIVATE_IMAGE = '127.0.0.1:5001/private/busybox:1';
@@ -106,8 +107,10 @@ test('a missing secret: a clear event, the pod waits, and starts when the secret
 
 test('the default ServiceAccount imagePullSecrets serve a pod that names none', async () => {
   await createRegcred('sacred', PASSWORD);
-  const sa = await c.k(['create', 'serviceaccount', 'default']);
-  assert.ok(sa.code === 0 || /already exists/.test(sa.stderr), sa.stderr);
+  // Every namespace has its default ServiceAccount (the serviceaccounts controller).
+  await waitFor(async () => (await c.k(['get', 'serviceaccount', 'default'])).code === 0, {
+    what: 'the default ServiceAccount',
+  });
   const patch = await c.k([
     'patch',
     'serviceaccount',
