@@ -83,6 +83,11 @@ export const ANCHORS = {
       'kube-proxy userspace mode (removed in 1.26) was dropped for its per-connection cost; iptables DNAT measured in the same run',
     goal: '',
   },
+  updateDowntime: {
+    anchor: 'kubelet: stop, then pull (the whole download); balena supervisor: download, then switch',
+    goal: 'window < 2 s, not growing with the image size (#18)',
+  },
+  updateDownload: { anchor: 'image size / link rate', goal: '' },
 } satisfies Record<string, Anchor>;
 
 export type AnchorName = keyof typeof ANCHORS;
