@@ -17,6 +17,7 @@ const BENCHMARKS = [
   'pod-startup',
   'notready-detection',
   'service-latency',
+  'pull-before-stop',
   'agent-footprint',
   'fleet-scale',
   'fleet-pods',
