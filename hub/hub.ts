@@ -249,7 +249,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           'log',
           createPodLogsHandler({ client: api.client, rpc: () => gateway?.rpc, log: log.child('logs') }),
         );
-        for (const def of createMetricsResources(podUsage, api.client)) api.registry.add(def);
+        for (const def of createMetricsResources(podUsage, () => informers)) api.registry.add(def);
         api.registerUpgradeHandler(
           'pods',
           'exec',

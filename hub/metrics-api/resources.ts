@@ -2,12 +2,15 @@
 // and the HPA read), served from the boards' latest usage reports in memory. A board speaks
 // only for itself and its own pods: a pod's usage is served only when the pod (same uid) is
 // bound to the node that reported it (the node authorizer's rule, applied where it is read).
+// Nodes and pods come from the hub's shared informers, as metrics-server reads its own cache:
+// a `kubectl top` costs no store LIST.
 
 import type { KubeObject, Node, Pod } from '../../shared/api/types.js';
 import { matches, parseSelector } from '../../shared/api/labels.js';
 import type { PodUsage } from '../../shared/protocol/messages.js';
-import type { ApiClient } from '../api/client.js';
-import { NotFoundError } from '../api/errors.js';
+import { NotFoundError, ServiceUnavailableError } from '../api/errors.js';
+import type { InformerFactory } from '../informers/factory.js';
+import { INDEX_NAMESPACE } from '../informers/indexes.js';
 import type { ResourceDef } from '../api/resource.js';
 import { kindSchema } from '../api/schema.js';
 import type { UsageStore } from './usage-store.js';
@@ -30,7 +33,23 @@ function meta(o: KubeObject, timestamp: string) {
   };
 }
 
-export function createMetricsResources(usage: UsageStore, client: ApiClient): ResourceDef[] {
+/**
+ * informers: the hub's shared factory, once made (the API starts before it); until then the
+ * metrics API answers 503 as an unready metrics-server does.
+ */
+export function createMetricsResources(
+  usage: UsageStore,
+  informers: () => InformerFactory | undefined,
+): ResourceDef[] {
+  const cache = async <T extends KubeObject>(resource: 'nodes' | 'pods') => {
+    const f = informers();
+    if (!f)
+      throw new ServiceUnavailableError('the metrics API is starting: the node and pod caches are not ready');
+    const inf = f.informer<T>(resource);
+    await inf.start();
+    return inf;
+  };
+
   const nodeMetrics = (n: Node): KubeObject | undefined => {
     const u = usage.get(n.metadata.name ?? '');
     if (!u) return undefined;
@@ -46,10 +65,10 @@ export function createMetricsResources(usage: UsageStore, client: ApiClient): Re
   };
 
   const podMetrics = (p: Pod): KubeObject | undefined => {
-    const u = usage.get(p.spec.nodeName ?? '');
-    const reported: PodUsage | undefined = u?.report.pods.find((x) => x.uid === p.metadata.uid);
-    if (!u || !reported) return undefined;
-    const r = u.report;
+    const sample = usage.podSample(p);
+    if (!sample) return undefined;
+    const r = sample.report;
+    const reported: PodUsage = sample.usage;
     return {
       kind: 'PodMetrics',
       apiVersion: API_VERSION,
@@ -88,16 +107,13 @@ export function createMetricsResources(usage: UsageStore, client: ApiClient): Re
     schema: kindSchema({}),
     async serve({ name, labelSelector }) {
       if (name) {
-        const n = await client.get<Node>('nodes', undefined, name).catch(() => undefined);
+        const n = (await cache<Node>('nodes')).get(name);
         const m = n && nodeMetrics(n);
         if (!m) throw new NotFoundError('nodes', name, GROUP);
         return m;
       }
-      const all = await client.list<Node>('nodes', undefined);
-      return list(
-        'NodeMetrics',
-        selected(all.items, labelSelector).map(nodeMetrics),
-      ) as unknown as KubeObject;
+      const all = (await cache<Node>('nodes')).list();
+      return list('NodeMetrics', selected(all, labelSelector).map(nodeMetrics)) as unknown as KubeObject;
     },
   };
 
@@ -113,13 +129,14 @@ export function createMetricsResources(usage: UsageStore, client: ApiClient): Re
     schema: kindSchema({}),
     async serve({ namespace, name, labelSelector }) {
       if (name) {
-        const p = await client.get<Pod>('pods', namespace, name).catch(() => undefined);
+        const p = (await cache<Pod>('pods')).get(`${namespace ?? ''}/${name}`);
         const m = p && podMetrics(p);
         if (!m) throw new NotFoundError('pods', name, GROUP);
         return m;
       }
-      const all = await client.list<Pod>('pods', namespace);
-      return list('PodMetrics', selected(all.items, labelSelector).map(podMetrics)) as unknown as KubeObject;
+      const pods = await cache<Pod>('pods');
+      const all = namespace ? pods.byIndex(INDEX_NAMESPACE, namespace) : pods.list();
+      return list('PodMetrics', selected(all, labelSelector).map(podMetrics)) as unknown as KubeObject;
     },
   };
   return [nodes, pods];
