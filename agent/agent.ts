@@ -30,6 +30,7 @@ import {
   type WillMessage,
 } from '../shared/protocol/messages.js';
 import { Backoff } from './backoff.js';
+import type { DialGate } from './dial-gate.js';
 import { HubList } from './hub-list.js';
 import { CaFetchError } from './ca-pin.js';
 import type { AgentConfig } from './config.js';
@@ -88,6 +89,8 @@ export interface AgentDeps {
   onJoin?: (ms: number, error?: Error) => void;
   /** Run the Service proxy (agent/proxy/); default on unless the pod runner was injected. */
   proxy?: boolean;
+  /** Shared by the agents of one simulator process (dial-gate.ts); default none. */
+  dialGate?: DialGate;
 }
 
 /** A heartbeat tick later than this many intervals means the process was paused (SIGSTOP, suspend). */
@@ -225,7 +228,7 @@ export class Agent {
     await this.proxy?.start();
     if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
-    if (!this.stopping) this.connectOnce();
+    if (!this.stopping) await this.connectOnce();
   }
 
   /** The hub CA for every MQTTS connection: stored, given, or pinned (retried while the hub is unreachable). */
@@ -282,6 +285,7 @@ export class Agent {
           labels: this.cfg.labels,
           previousPassword,
           tls: this.tls,
+          ...(this.deps.dialGate ? { dialGate: this.deps.dialGate } : {}),
           timeoutMs: this.cfg.joinTimeoutMs,
           log: this.log,
         });
@@ -305,7 +309,12 @@ export class Agent {
     }
   }
 
-  private connectOnce(): void {
+  private async connectOnce(): Promise<void> {
+    const release = await this.deps.dialGate?.acquire();
+    if (this.stopping) {
+      release?.();
+      return;
+    }
     const name = this.cfg.nodeName;
     const cred = this.cred!;
     const will: Omit<WillMessage, 'v'> = { reason: 'connection lost' };
@@ -327,6 +336,10 @@ export class Agent {
     });
     this.client = client;
     this.deps.onClient?.(client);
+    if (release) {
+      client.once('connect', release);
+      client.once('close', release);
+    }
     let refused = false;
     client.on('connect', () => {
       this.log.info('connected to hub', { hub, node: name });
@@ -406,7 +419,7 @@ export class Agent {
     this.log.info('disconnected from hub, reconnecting', { hub: from, next: this.hubs.next(), inMs: delay });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (!this.stopping) this.connectOnce();
+      if (!this.stopping) void this.connectOnce();
     }, delay);
   }
 
@@ -432,7 +445,7 @@ export class Agent {
       this.fail(e as Error);
       return;
     }
-    if (!this.stopping) this.connectOnce();
+    if (!this.stopping) await this.connectOnce();
   }
 
   private startTimers(client: MqttClient): void {

@@ -13,6 +13,7 @@ import {
   parseJoinResponse,
 } from '../shared/protocol/messages.js';
 import type { NodeCredential } from './credentials.js';
+import type { DialGate } from './dial-gate.js';
 import type { TlsOptions } from './hub-ca.js';
 
 export type JoinStep = 'connect' | 'subscribe' | 'request' | 'response';
@@ -44,6 +45,8 @@ export interface JoinOptions {
   tls?: TlsOptions;
   timeoutMs: number;
   log?: Logger;
+  /** Held from the dial to the CONNACK (dial-gate.ts); the timeout starts once it is held. */
+  dialGate?: DialGate;
 }
 
 export function joinClientId(): string {
@@ -51,6 +54,7 @@ export function joinClientId(): string {
 }
 
 export async function joinHub(opts: JoinOptions): Promise<NodeCredential> {
+  const release = await opts.dialGate?.acquire();
   const clientId = joinClientId();
   const tokenId = opts.token.split('.')[0];
   const deadline = Date.now() + opts.timeoutMs;
@@ -81,7 +85,7 @@ export async function joinHub(opts: JoinOptions): Promise<NodeCredential> {
         ),
       );
       client.once('close', () => fail('connection closed before the broker accepted it'));
-    });
+    }).finally(() => release?.());
     await step('subscribe', left(), (ok, fail) => {
       client.subscribe(topics.joinResponse(clientId), { qos: 1 }, (err, granted) => {
         if (err) fail(err.message);
@@ -119,6 +123,7 @@ export async function joinHub(opts: JoinOptions): Promise<NodeCredential> {
       joinedAt: new Date().toISOString(),
     };
   } finally {
+    release?.();
     client.end(true);
   }
 }

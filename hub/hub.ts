@@ -363,6 +363,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           willDebounceMs: config.willDebounceMs,
           // From here the broker accepts boards: the start-up grace runs from when they can return.
           startTimeMs: Date.now(),
+          lastShedAtMs: () => broker?.admissionStats().lastShedAtMs,
           log: log.child('node-lifecycle'),
           informers,
         });
@@ -383,6 +384,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
                 leases.markDisconnected(n);
                 gateway?.rpc.nodeGone(n);
                 lifecycle.onWill(n);
+              },
+              // Its boards reconnect to the other hubs after their backoff: their grace runs from now.
+              remoteHubLost: (_hub, nodes) => {
+                const now = Date.now();
+                for (const n of nodes) leases.markOrphaned(n, now);
               },
               reportedReady: (n) => leases.reportedReady(n),
               isLocal: (n) => b?.isConnected(nodeClientId(n)) ?? false,

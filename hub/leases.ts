@@ -18,6 +18,8 @@ export const DEFAULT_LEASE_DURATION_S = 40;
 interface Entry {
   lastSeenMs?: number;
   connected: boolean;
+  /** When the hub holding the node was found dead (several hubs), until the node is heard again. */
+  orphanedAtMs?: number;
   /** The last Ready condition the agent reported itself (restored after an Unknown spell). */
   reportedReady?: NodeCondition;
   persistedAtMs?: number;
@@ -68,12 +70,23 @@ export class LeaseTable {
     const e = this.entry(node);
     e.lastSeenMs = Math.max(e.lastSeenMs ?? 0, nowMs);
     e.connected = true;
+    e.orphanedAtMs = undefined;
     if (persist) this.maybePersist(node, e, nowMs);
   }
 
   /** The agent's connection dropped (last will). */
   markDisconnected(node: string): void {
     this.entry(node).connected = false;
+  }
+
+  /** The hub holding node died (another hub's relay found it silent): it is on its way to another hub. */
+  markOrphaned(node: string, nowMs = Date.now()): void {
+    this.entry(node).orphanedAtMs = nowMs;
+  }
+
+  /** When node's hub was found dead, if it has not been heard from since. */
+  orphanedAt(node: string): number | undefined {
+    return this.entries.get(node)?.orphanedAtMs;
   }
 
   lastSeen(node: string): number | undefined {

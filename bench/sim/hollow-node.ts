@@ -9,6 +9,7 @@ import { DEFAULT_IMAGE_GC_POLICY } from '../../agent/images/gc-plan.js';
 import { DEFAULT_IMAGE_GC_PERIOD_MS } from '../../agent/images/gc.js';
 import type { MqttClient } from 'mqtt';
 import { Agent } from '../../agent/agent.js';
+import type { DialGate } from '../../agent/dial-gate.js';
 import type { AgentConfig } from '../../agent/config.js';
 import { memoryCredentialStore } from '../../agent/credentials.js';
 import { DesiredStore } from '../../agent/desired.js';
@@ -37,6 +38,7 @@ export class HollowNode {
     o: SimOptions,
     readonly profile: HollowProfile,
     private readonly c: SimCounters,
+    dialGate?: DialGate,
   ) {
     const name = profile.name;
     this.leaseTopic = topics.lease(name);
@@ -73,6 +75,7 @@ export class HollowNode {
       credentials: memoryCredentialStore(),
       ca: memoryCaStore(o.caPem),
       desired: new DesiredStore(),
+      ...(dialGate ? { dialGate } : {}),
       onClient: (client) => this.watch(client, o.failAfterMs),
       onJoin: (ms, err) => {
         if (err) {

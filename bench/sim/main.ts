@@ -3,7 +3,7 @@
 //     --token abcdef.0123456789abcdef   (or --hub mqtt://HOST:PORT for a hub's --mqtt-plain-port)
 //     [--nodes 1000] [--per-process 2500] [--heartbeat 10s] [--status-interval 60s] [--ramp 200]
 //     [--pod-start-delay 500ms] [--arch amd64=1,arm64=3,arm=1] [--zones 3] [--labels a=b,c=d]
-//     [--silent 0.01] [--drop 0.01] [--fail-after 30s] [--prefix hollow-]
+//     [--silent 0.01] [--drop 0.01] [--fail-after 30s] [--prefix hollow-] [--dials-per-process 32]
 // Prints the fleet's counters every 5 s; Ctrl-C stops it.
 
 import { readFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ const fleet = await startFleet({
   dropFraction: a.number('drop', SIM_DEFAULTS.dropFraction),
   failAfterMs: a.durationMs('fail-after', SIM_DEFAULTS.failAfterMs),
   namePrefix: a.string('prefix', SIM_DEFAULTS.namePrefix),
+  dialsPerProcess: a.number('dials-per-process', SIM_DEFAULTS.dialsPerProcess),
 });
 console.log(
   `simulating ${fleet.options.nodes} hollow nodes in ${fleet.pids.length} process(es) against ${fleet.options.hubUrl}`,

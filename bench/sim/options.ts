@@ -46,6 +46,8 @@ export interface SimOptions {
   failAfterMs: number;
   /** Join timeout per attempt, ms. */
   joinTimeoutMs: number;
+  /** Connection attempts (dial to CONNACK) at once per simulator process (agent/dial-gate.ts). */
+  dialsPerProcess: number;
 }
 
 export const SIM_DEFAULTS: Omit<SimOptions, 'hubUrl' | 'token'> = {
@@ -66,6 +68,9 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'hubUrl' | 'token'> = {
   dropFraction: 0,
   failAfterMs: 30_000, // ms
   joinTimeoutMs: 30_000, // ms: a hub busy with thousands of joins answers slowly
+  // Attempts: a process's share of a core finishes this many TLS handshakes well inside the
+  // hub's 10 s deadline even on a loaded machine; the rest wait, as boards in backoff would.
+  dialsPerProcess: 32,
 };
 
 export class SimOptionError extends Error {
@@ -103,6 +108,7 @@ export function resolveSimOptions(
   int('zones', 0);
   int('failAfterMs', 0);
   int('joinTimeoutMs', 100);
+  int('dialsPerProcess', 1);
   if (!(o.rampPerSecond >= 0)) throw new SimOptionError('rampPerSecond', 'must be >= 0 (0 = all at once)');
   for (const k of ['silentFraction', 'dropFraction'] as const)
     if (!(o[k] >= 0 && o[k] <= 1)) throw new SimOptionError(k, 'must be between 0 and 1');

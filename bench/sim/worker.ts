@@ -1,6 +1,7 @@
 // A simulator child process: runs a slice of the fleet's hollow nodes and reports its counters
 // to the parent over IPC every STATS_INTERVAL_MS. Started by fleet.ts; not run by hand.
 
+import { DialGate } from '../../agent/dial-gate.js';
 import { newCounters } from './counters.js';
 import { HollowNode } from './hollow-node.js';
 import type { SimOptions } from './options.js';
@@ -21,8 +22,10 @@ const send = (m: FromWorker) => process.send?.(m);
 
 function start(m: Extract<ToWorker, { type: 'start' }>): void {
   const o = m.options;
+  // One CPU share for all of this process's boards: their handshakes take turns (dial-gate.ts).
+  const gate = new DialGate(o.dialsPerProcess);
   for (let i = m.first; i < m.first + m.count; i++) {
-    const node = new HollowNode(o, hollowProfile(o, i), counters);
+    const node = new HollowNode(o, hollowProfile(o, i), counters, gate);
     nodes.push(node);
     counters.nodes++;
     // The fleet-wide index sets the start time, so all processes together ramp at rampPerSecond.

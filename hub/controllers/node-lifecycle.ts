@@ -12,6 +12,13 @@
 // cut the grace short. That start-up grace also covers the agents' reconnect backoff: after a
 // long outage an agent tries only every RECONNECT_LONGEST_WAIT_MS (30 s), so a node not
 // heard from since the start gets grace + that wait before it is marked.
+// The same start-up grace runs from two more moments a board cannot be blamed for: when its
+// hub was found dead (several hubs, hub/relay/presence.ts: its boards are on their way to
+// another hub, so their grace starts then, not at their last heartbeat), and while this hub's
+// broker sheds connection attempts (hub/broker/admission.ts): a board that lost its connection
+// is not marked until RECONNECT_LONGEST_WAIT_MS after the last shed attempt, since it may be
+// one that was shed and is waiting its backoff. A board that stays connected but silent is
+// not covered: shedding does not explain it.
 // Disruption (Kubernetes' zone states, zone-health.ts): while most nodes of a zone are not
 // ready at once (a hub or uplink outage, not a board failure) the zone's nodes get only the
 // NoSchedule health taint; the NoExecute one, which evicts, is removed until the zone recovers
@@ -53,6 +60,8 @@ export interface NodeLifecycleOptions {
   informers?: InformerFactory;
   /** Fraction of a zone's nodes not ready that stops evictions there. Default 0.55. */
   unhealthyZoneThreshold?: number;
+  /** When the broker last shed a connection attempt, ms since epoch (undefined: never, or no embedded broker). */
+  lastShedAtMs?: () => number | undefined;
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -171,18 +180,32 @@ export class NodeLifecycleController implements Controller {
     // upstream probes from the node's CreationTimestamp. With several hubs a board registers
     // through its own hub and its first heartbeat reaches the leader a relay flush later.
     const created = Date.parse(node.metadata.creationTimestamp ?? '') || 0;
-    const lastSeen = heard ?? Math.max(this.startTime, created);
+    let lastSeen = heard ?? Math.max(this.startTime, created);
     const connected = leases.isConnected(name);
     // Not heard from since the start (and registered before it): the start-up grace, whatever
     // its connection did. A node registered since gets the plain grace from its registration.
-    const window = heard === undefined && created <= this.startTime ? this.startupGrace : this.grace;
-    if ((heard === undefined || connected) && now - lastSeen < window) {
-      // Within the start-up grace, a node not yet heard from keeps whatever state it had.
-      if (heard !== undefined) {
+    let window = heard === undefined && created <= this.startTime ? this.startupGrace : this.grace;
+    // Its hub died: the start-up grace from when that was found.
+    const orphaned = leases.orphanedAt(name);
+    if (orphaned !== undefined && orphaned + this.startupGrace > lastSeen + window) {
+      lastSeen = orphaned;
+      window = this.startupGrace;
+    }
+    const reconnecting = heard === undefined || !connected || orphaned !== undefined;
+    if ((heard === undefined || connected || orphaned !== undefined) && now - lastSeen < window) {
+      // Within the start-up grace, a node not yet heard from (or orphaned) keeps whatever state it had.
+      if (heard !== undefined && orphaned === undefined) {
         // A node reporting Ready=False is not "healthy": its next report gets a look at once.
         if (await this.markReady(node, now)) this.healthy.add(name);
       }
       return { requeueAfterMs: lastSeen + window - now + 1 };
+    }
+    const shedAt = this.opts.lastShedAtMs?.();
+    if (reconnecting && shedAt !== undefined && now - shedAt < RECONNECT_LONGEST_WAIT_MS) {
+      this.log.debug('not marking a node that may be in reconnect backoff after a shed attempt', {
+        node: name,
+      });
+      return { requeueAfterMs: shedAt + RECONNECT_LONGEST_WAIT_MS - now + 1 };
     }
     this.healthy.delete(name);
     await this.markUnknown(node, connected, lastSeen, now);

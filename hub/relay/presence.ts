@@ -3,6 +3,10 @@
 // one PresenceBatch. A batch from another hub makes that hub the board's holder; a will counts
 // only from the board's current holder, so a late will from the hub a board just left does not
 // mark it disconnected (the board already speaks through another hub).
+// Every hub sends a batch each tick, empty when nothing happened: a hub's batches are its
+// heartbeat, and a hub silent for longer than the dead-hub timeout is known dead (kill -9, a
+// lost machine: no will reaches anyone), so its boards are orphaned: they are on their way to
+// another hub and get a fresh grace from then (node-lifecycle.ts), not from their last heartbeat.
 
 import type { NodeCondition } from '../../shared/api/types.js';
 import type { PresenceBatch } from './messages.js';
@@ -17,6 +21,8 @@ export class Presence {
   private readonly holders = new Map<string, string>();
   /** node -> Ready status last sent, so an unchanged condition is not sent again. */
   private readonly sentReady = new Map<string, string>();
+  /** Other hubs -> when their last batch arrived, ms. */
+  private readonly heardFrom = new Map<string, number>();
 
   constructor(readonly hubId: string) {}
 
@@ -36,9 +42,10 @@ export class Presence {
     return this.holders.get(node);
   }
 
-  /** The notes since the last call, at most MAX_BATCH_NODES boards each (empty when nothing happened). */
+  /** The notes since the last call, at most MAX_BATCH_NODES boards each (one empty batch when nothing happened). */
   takeBatches(reportedReady: (node: string) => NodeCondition | undefined): PresenceBatch[] {
     const out: PresenceBatch[] = [];
+    if (this.pending.size === 0) return [{ v: 1, hub: this.hubId, seen: [], ready: {}, wills: [] }];
     let b: PresenceBatch | undefined;
     let n = 0;
     for (const [node, what] of this.pending) {
@@ -69,9 +76,10 @@ export class Presence {
     return out;
   }
 
-  /** Another hub's batch: its boards now held there; the wills that count (from the holder). */
-  applyRemote(b: PresenceBatch): { seen: string[]; wills: string[] } {
+  /** Another hub's batch (received at nowMs): its boards now held there; the wills that count (from the holder). */
+  applyRemote(b: PresenceBatch, nowMs: number): { seen: string[]; wills: string[] } {
     if (b.hub === this.hubId) return { seen: [], wills: [] };
+    this.heardFrom.set(b.hub, nowMs);
     for (const node of b.seen) {
       this.holders.set(node, b.hub);
       // This hub no longer holds it: its Ready is news again if it comes back here.
@@ -79,6 +87,22 @@ export class Presence {
     }
     const wills = b.wills.filter((node) => this.holders.get(node) === b.hub);
     return { seen: b.seen, wills };
+  }
+
+  /**
+   * The hubs silent for deadAfterMs or more at nowMs, each with the boards it held (orphans);
+   * they are forgotten (a hub that comes back is heard from anew).
+   */
+  takeDeadHubs(nowMs: number, deadAfterMs: number): { hub: string; orphans: string[] }[] {
+    const dead: { hub: string; orphans: string[] }[] = [];
+    for (const [hub, at] of this.heardFrom) {
+      if (nowMs - at < deadAfterMs) continue;
+      this.heardFrom.delete(hub);
+      const orphans: string[] = [];
+      for (const [node, holder] of this.holders) if (holder === hub) orphans.push(node);
+      dead.push({ hub, orphans });
+    }
+    return dead;
   }
 
   forget(node: string): void {

@@ -27,6 +27,8 @@ import { HUB_ID_RE, subjects } from './subjects.js';
 
 /** How often a hub sends its presence notes, ms: a board's heartbeat reaches the leader at most this much later. */
 export const DEFAULT_PRESENCE_FLUSH_MS = 1_000;
+/** A hub whose presence batches (sent every flush, empty or not) stop for this long is dead, ms. */
+export const DEFAULT_HUB_DEAD_AFTER_MS = 5_000;
 
 /** What the relay does on this hub with what other hubs tell it. */
 export interface RelayHooks {
@@ -34,6 +36,8 @@ export interface RelayHooks {
   remoteSeen(node: string, ready: NodeCondition | undefined): void;
   /** node's connection to the hub holding it dropped. */
   remoteWill(node: string): void;
+  /** The hub holding these boards stopped reporting (dead): they are on their way to another hub. */
+  remoteHubLost(hub: string, nodes: string[]): void;
   /** The Ready condition node last reported to this hub (sent with its presence when it changed). */
   reportedReady(node: string): NodeCondition | undefined;
   /** Whether node is connected to this hub's broker. */
@@ -53,6 +57,8 @@ export interface HubRelayOptions {
   hooks: RelayHooks;
   log: Logger;
   flushIntervalMs?: number;
+  /** No batch from a hub for this long: it is dead, ms. Default DEFAULT_HUB_DEAD_AFTER_MS. */
+  hubDeadAfterMs?: number;
   /** Default: random. */
   hubId?: string;
 }
@@ -98,7 +104,10 @@ export class HubRelay {
     on(subjects.presence, (d) => this.onPresence(parsePresenceBatch(d)));
     on(subjects.toHub(this.hubId), (d) => this.onHubMessage(parseHubMessage(d)));
     on(subjects.kick, (d) => this.o.hooks.disconnectLocal(parseKick(d).node));
-    this.timer = setInterval(() => this.flush(), this.o.flushIntervalMs ?? DEFAULT_PRESENCE_FLUSH_MS);
+    this.timer = setInterval(() => {
+      this.flush();
+      this.sweepDeadHubs();
+    }, this.o.flushIntervalMs ?? DEFAULT_PRESENCE_FLUSH_MS);
     this.timer.unref();
   }
 
@@ -156,12 +165,26 @@ export class HubRelay {
       this.o.nc.publish(subjects.presence, encodeRelay(b));
   }
 
+  /** Hubs silent past the dead-hub timeout: their boards are orphaned (hooks.remoteHubLost). */
+  sweepDeadHubs(nowMs = Date.now()): void {
+    for (const { hub, orphans } of this.presence.takeDeadHubs(
+      nowMs,
+      this.o.hubDeadAfterMs ?? DEFAULT_HUB_DEAD_AFTER_MS,
+    )) {
+      this.o.log.warn('hub stopped reporting; its boards get a fresh grace to reconnect to another hub', {
+        hub,
+        boards: orphans.length,
+      });
+      this.o.hooks.remoteHubLost(hub, orphans);
+    }
+  }
+
   private send(hub: string, m: HubMessage): void {
     this.o.nc.publish(subjects.toHub(hub), encodeRelay(m));
   }
 
   private onPresence(b: PresenceBatch): void {
-    const { seen, wills } = this.presence.applyRemote(b);
+    const { seen, wills } = this.presence.applyRemote(b, Date.now());
     for (const n of seen) this.o.hooks.remoteSeen(n, b.ready[n]);
     for (const n of wills) this.o.hooks.remoteWill(n);
   }

@@ -2,11 +2,17 @@
 // temp dir) with heartbeats written into the lease table by hand, as the gateway would:
 // - start-up grace: a node not heard from since the start keeps its state for a full grace,
 //   even when a last will marked it disconnected (the reconnect storm after a restart);
+// - the same grace from when a node's hub was found dead (several hubs), and no marking of a
+//   disconnected node while the broker sheds attempts (it may be one shed, in its backoff);
 // - zone disruption: when most nodes of a zone are not ready at once they get the NoSchedule
 //   health taint only (no eviction); a zone back to normal gets NoExecute on the nodes still down.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NodeLifecycleController, REASON_DISCONNECTED } from '../../../hub/controllers/node-lifecycle.js';
+import {
+  NodeLifecycleController,
+  REASON_DISCONNECTED,
+  REASON_STATUS_UNKNOWN,
+} from '../../../hub/controllers/node-lifecycle.js';
 import { ZONE_LABEL } from '../../../hub/controllers/zone-health.js';
 import { EventRecorder } from '../../../hub/events/recorder.js';
 import { LeaseTable } from '../../../hub/leases.js';
@@ -54,13 +60,14 @@ async function mkNodeRegistered(name: string, registeredAgoMs: number): Promise<
   await t.store.create(`/registry/nodes/${name}`, JSON.stringify(n));
 }
 
-function controller(leases: LeaseTable, startTimeMs: number): NodeLifecycleController {
+function controller(leases: LeaseTable, startTimeMs: number, lastShedAtMs?: number): NodeLifecycleController {
   return new NodeLifecycleController({
     client: c(),
     leases,
     recorder: new EventRecorder({ client: c(), component: 'node-controller', log }),
     gracePeriodMs: GRACE_MS,
     startTimeMs,
+    lastShedAtMs: () => lastShedAtMs,
     log,
   });
 }
@@ -72,7 +79,13 @@ const STARTUP_CASES: {
   will: boolean;
   startedAgoMs: number;
   registeredAgoMs?: number;
+  /** Its hub was found dead this long ago. */
+  orphanedAgoMs?: number;
+  /** The broker last shed an attempt this long ago. */
+  shedAgoMs?: number;
   want: 'kept' | 'Unknown';
+  /** The Unknown reason; default AgentDisconnected. */
+  reason?: string;
 }[] = [
   // Upstream probes a node never heard from from its CreationTimestamp; with several hubs a board
   // registers through its own hub before its first heartbeat reaches the leader.
@@ -99,6 +112,50 @@ const STARTUP_CASES: {
     want: 'Unknown',
   },
   { what: 'heard since start, then will', heardAgoMs: 10, will: true, startedAgoMs: 0, want: 'Unknown' },
+  // Several hubs: the board's hub died (no will reaches anyone); its grace starts when that was found.
+  {
+    what: 'last heard 2 graces ago, its hub found dead just now',
+    heardAgoMs: 2 * GRACE_MS,
+    will: false,
+    startedAgoMs: 10 * GRACE_MS,
+    orphanedAgoMs: 0,
+    want: 'kept',
+  },
+  {
+    what: 'its hub found dead longer ago than the start-up grace, not heard since',
+    heardAgoMs: STARTUP_GRACE_MS + 3 * GRACE_MS,
+    will: false,
+    startedAgoMs: STARTUP_GRACE_MS + 10 * GRACE_MS,
+    orphanedAgoMs: STARTUP_GRACE_MS + GRACE_MS,
+    want: 'Unknown',
+    reason: REASON_STATUS_UNKNOWN,
+  },
+  // The broker sheds: a board that lost its connection may be one shed, waiting its backoff.
+  {
+    what: 'will 2 graces ago, the broker shed an attempt just now',
+    heardAgoMs: 2 * GRACE_MS,
+    will: true,
+    startedAgoMs: 10 * GRACE_MS,
+    shedAgoMs: 0,
+    want: 'kept',
+  },
+  {
+    what: 'will 2 graces ago, the last shed attempt longer ago than the longest reconnect wait',
+    heardAgoMs: RECONNECT_LONGEST_WAIT_MS + 2 * GRACE_MS,
+    will: true,
+    startedAgoMs: RECONNECT_LONGEST_WAIT_MS + 10 * GRACE_MS,
+    shedAgoMs: RECONNECT_LONGEST_WAIT_MS + GRACE_MS,
+    want: 'Unknown',
+  },
+  {
+    what: 'connected but silent for 2 graces while the broker sheds (shedding does not explain silence)',
+    heardAgoMs: 2 * GRACE_MS,
+    will: false,
+    startedAgoMs: 10 * GRACE_MS,
+    shedAgoMs: 0,
+    want: 'Unknown',
+    reason: REASON_STATUS_UNKNOWN,
+  },
 ];
 
 for (const [i, tc] of STARTUP_CASES.entries()) {
@@ -109,8 +166,10 @@ for (const [i, tc] of STARTUP_CASES.entries()) {
     const now = Date.now();
     if (tc.heardAgoMs !== undefined) leases.recordHeartbeat(name, now - tc.heardAgoMs);
     if (tc.will) leases.markDisconnected(name);
+    if (tc.orphanedAgoMs !== undefined) leases.markOrphaned(name, now - tc.orphanedAgoMs);
+    const shedAt = tc.shedAgoMs === undefined ? undefined : now - tc.shedAgoMs;
     // reconcile() directly: one deterministic pass, no runner timing involved.
-    const r = await controller(leases, now - tc.startedAgoMs).reconcile(name);
+    const r = await controller(leases, now - tc.startedAgoMs, shedAt).reconcile(name);
     const n = await get(name);
     if (tc.want === 'kept') {
       assert.is(ready(n)?.status, 'True', 'state kept through the grace');
@@ -118,7 +177,7 @@ for (const [i, tc] of STARTUP_CASES.entries()) {
       assert.ok((r?.requeueAfterMs ?? 0) > 0, 'looks again when the grace ends');
     } else {
       assert.is(ready(n)?.status, 'Unknown');
-      assert.is(ready(n)?.reason, REASON_DISCONNECTED);
+      assert.is(ready(n)?.reason, tc.reason ?? REASON_DISCONNECTED);
       assert.is(effects(n), 'NoExecute,NoSchedule');
     }
   });
