@@ -50,7 +50,8 @@ export function apiResourceList(reg: Registry, group: string, version: string): 
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: d.verbs,
+      // Every kind that deletes one by one deletes a collection too (deletecollection).
+      verbs: d.verbs.includes('delete') ? [...d.verbs, 'deletecollection'].sort() : d.verbs,
       ...(d.shortNames ? { shortNames: d.shortNames } : {}),
       ...(d.categories ? { categories: d.categories } : {}),
     });

@@ -149,6 +149,13 @@ export class MethodNotAllowedError extends ApiError {
   }
 }
 
+/** 405 — a create of a custom resource whose CRD is being deleted (upstream's crdHandler). */
+export class CrdTerminatingError extends ApiError {
+  constructor() {
+    super(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
+  }
+}
+
 /** 410 Gone — watch or list from a compacted resourceVersion. */
 export class GoneError extends ApiError {
   constructor(message: string) {

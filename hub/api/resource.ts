@@ -5,7 +5,7 @@
 import type { StatusCause, KubeObject } from '../../shared/api/types.js';
 import type { Schema } from './schema.js';
 import type { TableDef } from './table.js';
-import type { ApiCore } from './core.js';
+import type { ApiCore, SubresourceHandler } from './core.js';
 import type { UserInfo } from '../auth/user.js';
 import type { JSONSchemaProps } from '../../shared/api/crd.js';
 
@@ -75,6 +75,8 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
     body: KubeObject,
     ctx: { core: ApiCore; user: UserInfo; namespace: string | undefined },
   ): Promise<KubeObject>;
+  /** Subresources this kind serves itself (a custom resource's scale); else the core's by resource name. */
+  subresourceHandlers?: Record<string, SubresourceHandler>;
   /** Set for a custom resource: one served version of a CustomResourceDefinition (crd/). */
   custom?: CustomResource;
 }
@@ -92,6 +94,8 @@ export interface CustomResource {
   openApi: JSONSchemaProps;
   /** Drops the fields the schema does not specify, in place; returns their paths (pruning). */
   prune(obj: Record<string, unknown>): string[];
+  /** Set while the CRD is being deleted: no new objects (its objects are being removed). */
+  terminating: boolean;
 }
 
 export function apiVersionOf(def: ResourceDef): string {

@@ -4,7 +4,13 @@
 // their fields are pruned, defaulted and validated by the version's structural schema, and
 // they print with the version's additionalPrinterColumns.
 
-import type { CustomResourceDefinition, CustomResourceDefinitionVersion } from '../../../shared/api/crd.js';
+import type {
+  CustomResourceDefinition,
+  CustomResourceDefinitionVersion,
+  CustomResourceSubresources,
+} from '../../../shared/api/crd.js';
+import { isPlainObject } from '../patch/merge.js';
+import { type ScalePaths, scaleHandlerFor } from '../resources/apps-scale.js';
 import type { KubeObject } from '../../../shared/api/types.js';
 import { ALL_VERBS, type ResourceDef } from '../resource.js';
 import { kindSchema } from '../schema.js';
@@ -12,6 +18,23 @@ import { printerTable } from './columns.js';
 import { applyDefaults } from './defaults.js';
 import { prune } from './prune.js';
 import { compileValidator } from './validator.js';
+
+/** `.spec.replicas` -> ['spec', 'replicas'] (CRD validation allows only dotted paths there). */
+function dotted(path: string): string[] {
+  return path.split('.').slice(1);
+}
+
+function scalePaths(s: NonNullable<CustomResourceSubresources['scale']>): ScalePaths {
+  const selector = s.labelSelectorPath ? dotted(s.labelSelectorPath) : undefined;
+  return {
+    specReplicas: dotted(s.specReplicasPath),
+    statusReplicas: dotted(s.statusReplicasPath),
+    selector: (o) => {
+      const v = selector?.reduce<unknown>((x, k) => (isPlainObject(x) ? x[k] : undefined), o);
+      return typeof v === 'string' && v ? v : undefined;
+    },
+  };
+}
 
 /** The ResourceDef of crd's version v (its schema is required and structural: CRD validation saw to it). */
 export function customResourceDef(
@@ -25,6 +48,7 @@ export function customResourceDef(
   };
   const validator = compileValidator(schema);
   const hasStatus = v.subresources?.status !== undefined;
+  const scale = v.subresources?.scale;
   return {
     group,
     version: v.name,
@@ -35,7 +59,8 @@ export function customResourceDef(
     ...(names.categories?.length ? { categories: names.categories } : {}),
     namespaced: scope === 'Namespaced',
     verbs: ALL_VERBS,
-    subresources: hasStatus ? ['status'] : [],
+    subresources: [...(hasStatus ? ['status'] : []), ...(scale ? ['scale'] : [])],
+    ...(scale ? { subresourceHandlers: { scale: scaleHandlerFor(scalePaths(scale)) } } : {}),
     // Only the envelope is strict; the rest is the CRD schema's (custom.prune, validate).
     schema: kindSchema({}),
     table: printerTable(v.additionalPrinterColumns),
@@ -50,6 +75,7 @@ export function customResourceDef(
       storagePath: `${group}/${names.plural}`,
       openApi: schema,
       prune: (obj) => prune(obj, schema),
+      terminating: false,
     },
   };
 }

@@ -210,8 +210,10 @@ export class CrdRegistrar {
         had,
       ),
     });
+    const defs = this.served.get(name)?.defs ?? [];
+    for (const d of defs) if (d.custom) d.custom.terminating = true;
     const storage = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-    const def = this.served.get(name)?.defs[0] ?? customResourceDef(crd, storage);
+    const def = defs[0] ?? customResourceDef(crd, storage);
     const left = await listObjects(this.core, def, undefined);
     for (const o of left.items) {
       try {

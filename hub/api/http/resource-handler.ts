@@ -7,7 +7,7 @@ import { ApiCore, type FieldValidation, type RequestOptions } from '../core.js';
 import { dryRunCore, dryRunRequested } from '../dry-run.js';
 import type { UserInfo } from '../../auth/user.js';
 import { BadRequestError, MethodNotAllowedError, PathNotFoundError } from '../errors.js';
-import { deleteObject } from '../ops/delete.js';
+import { deleteCollection, deleteObject } from '../ops/delete.js';
 import { getObject, listObjects } from '../ops/read.js';
 import { MAX_FIELD_MANAGER_LENGTH } from '../apply/managed-fields.js';
 import { type ApplyOptions, applyObject } from '../ops/apply.js';
@@ -104,6 +104,42 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
+/** DeleteOptions from the query and the body (client-go sends them in the body, dryRun too). */
+async function deleteRequest(
+  req: IncomingMessage,
+  r: ResourceRequest,
+  core: ApiCore,
+): Promise<{ core: ApiCore; opts: DeleteOptions }> {
+  const q = r.query;
+  const buf = await r.body.read(req);
+  const opts: DeleteOptions = {};
+  let deleteCore = core;
+  if (buf.length && buf.toString('utf8').trim()) {
+    const mt = mediaType(req.headers['content-type']);
+    const b = mt.includes('yaml') ? await r.body.object(buf, mt) : r.body.json(buf.toString('utf8'));
+    if (isPlainObject(b)) {
+      const { dryRun, ...rest } = b as DeleteOptions & { dryRun?: unknown };
+      if (Array.isArray(dryRun) && dryRunRequested(dryRun.map(String)) && core === r.core)
+        deleteCore = dryRunCore(r.core);
+      Object.assign(opts, rest);
+    }
+  }
+  const gps = intParam(q, 'gracePeriodSeconds');
+  if (gps !== undefined) opts.gracePeriodSeconds = gps;
+  const pp = q.get('propagationPolicy');
+  if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0)
+    throw new BadRequestError('gracePeriodSeconds must be >= 0');
+  return { core: deleteCore, opts };
+}
+
+function selectorsOf(q: URLSearchParams): { labelSelector?: string; fieldSelector?: string } {
+  return {
+    ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector')! } : {}),
+    ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector')! } : {}),
+  };
+}
+
 export async function handleResource(
   req: IncomingMessage,
   res: ServerResponse,
@@ -158,7 +194,7 @@ export async function handleResource(
   // Subresources other than status go to their handler (binding now, log later).
   if (sub && sub !== 'status') {
     if (!name) throw new PathNotFoundError(req.url ?? '');
-    const h = core.subresourceHandler(def.resource, sub);
+    const h = def.subresourceHandlers?.[sub] ?? core.subresourceHandler(def.resource, sub);
     if (!h || !def.subresources.includes(sub)) throw new PathNotFoundError(req.url ?? '');
     const ct = req.headers['content-type'];
     const body =
@@ -191,8 +227,7 @@ export async function handleResource(
     }
     case 'list': {
       const list = await listObjects(core, def, ns, {
-        ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector')! } : {}),
-        ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector')! } : {}),
+        ...selectorsOf(q),
         ...(intParam(q, 'limit') !== undefined ? { limit: intParam(q, 'limit') } : {}),
         ...(q.get('continue') ? { continue: q.get('continue')! } : {}),
       });
@@ -247,28 +282,14 @@ export async function handleResource(
       return;
     }
     case 'delete': {
-      const buf = await r.body.read(req);
-      const opts: DeleteOptions = {};
-      let deleteCore = core;
-      if (buf.length && buf.toString('utf8').trim()) {
-        const mt = mediaType(req.headers['content-type']);
-        const b = mt.includes('yaml') ? await r.body.object(buf, mt) : r.body.json(buf.toString('utf8'));
-        if (isPlainObject(b)) {
-          // DeleteOptions may carry dryRun in the body instead of the query (client-go does).
-          const { dryRun, ...rest } = b as DeleteOptions & { dryRun?: unknown };
-          if (Array.isArray(dryRun) && dryRunRequested(dryRun.map(String)) && core === r.core)
-            deleteCore = dryRunCore(r.core);
-          Object.assign(opts, rest);
-        }
-      }
-      const gps = intParam(q, 'gracePeriodSeconds');
-      if (gps !== undefined) opts.gracePeriodSeconds = gps;
-      const pp = q.get('propagationPolicy');
-      if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
-      if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0)
-        throw new BadRequestError('gracePeriodSeconds must be >= 0');
-      const obj = await deleteObject(deleteCore, def, ns, name!, opts);
-      sendJson(res, 200, obj);
+      const d = await deleteRequest(req, r, core);
+      sendJson(res, 200, await deleteObject(d.core, def, ns, name!, d.opts));
+      return;
+    }
+    case 'deletecollection': {
+      if (!def.verbs.includes('delete')) throw new MethodNotAllowedError(verb, def.resource);
+      const d = await deleteRequest(req, r, core);
+      sendJson(res, 200, await deleteCollection(d.core, def, ns, selectorsOf(q), d.opts));
       return;
     }
     default:

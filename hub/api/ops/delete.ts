@@ -5,13 +5,14 @@
 // (write.ts). Background (the default) removes the object; the collector then deletes the
 // dependents whose owners are gone.
 
-import type { KubeObject } from '../../../shared/api/types.js';
+import type { KubeList, KubeObject } from '../../../shared/api/types.js';
 import { KeyNotFoundError, RevisionConflictError } from '../../store/errors.js';
-import type { DeleteOptions } from '../client.js';
+import type { DeleteOptions, ListOptions } from '../client.js';
 import type { ApiCore } from '../core.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { fromKv, nowTimestamp, storeKey, storePrefix, toValue } from '../meta.js';
-import type { ResourceDef } from '../resource.js';
+import { apiVersionOf, type ResourceDef } from '../resource.js';
+import { listObjects } from './read.js';
 import { SYSTEM_NAMESPACES } from '../resources/namespaces.js';
 
 export const FINALIZER_FOREGROUND = 'foregroundDeletion';
@@ -123,4 +124,28 @@ export async function deleteObject(
       throw e;
     }
   }
+}
+
+/**
+ * deletecollection: every object the selectors match, each through deleteObject (graceful
+ * deletion, finalizers and propagation as one by one); answers the list of what was deleted,
+ * as upstream's DeleteCollection.
+ */
+export async function deleteCollection(
+  core: ApiCore,
+  def: ResourceDef,
+  ns: string | undefined,
+  selectors: Pick<ListOptions, 'labelSelector' | 'fieldSelector'>,
+  opts: DeleteOptions = {},
+): Promise<KubeList> {
+  const matched = await listObjects(core, def, ns, selectors);
+  const items: KubeObject[] = [];
+  for (const o of matched.items) {
+    try {
+      items.push(await deleteObject(core, def, o.metadata.namespace, o.metadata.name ?? '', opts));
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+  return { apiVersion: apiVersionOf(def), kind: `${def.kind}List`, metadata: matched.metadata, items };
 }

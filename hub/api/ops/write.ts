@@ -8,6 +8,7 @@ import {
   AlreadyExistsError,
   BadRequestError,
   ConflictError,
+  CrdTerminatingError,
   ForbiddenError,
   InvalidError,
   NotFoundError,
@@ -68,6 +69,7 @@ export async function createObject(
   body: unknown,
   opts: RequestOptions = {},
 ): Promise<KubeObject> {
+  if (def.custom?.terminating) throw new CrdTerminatingError();
   const obj = checkInput(def, body, opts, ns);
   const m = obj.metadata;
   const generated = !m.name;

@@ -1,6 +1,7 @@
-// The `scale` subresource of deployments and replicasets: serves and accepts an
-// autoscaling/v1 Scale. `kubectl scale` sends a merge PATCH of {"spec":{"replicas":N}} (or a
-// PUT with resourceVersion when given --resource-version/--current-replicas).
+// The `scale` subresource of deployments and replicasets (and of custom resources whose CRD
+// names the replicas paths): serves and accepts an autoscaling/v1 Scale. `kubectl scale`
+// sends a merge PATCH of {"spec":{"replicas":N}} (or a PUT with resourceVersion when given
+// --resource-version/--current-replicas).
 
 import type { Scale } from '../../../shared/api/apps.js';
 import type { KubeObject } from '../../../shared/api/types.js';
@@ -18,9 +19,40 @@ interface Scalable extends KubeObject {
   status?: { replicas?: number };
 }
 
-export function toScale(o: Scalable): Scale {
+/** Where a kind keeps what a Scale shows. */
+export interface ScalePaths {
+  specReplicas: string[];
+  statusReplicas: string[];
+  /** The selector as a string (status.selector of the Scale), if the kind has one. */
+  selector(o: KubeObject): string | undefined;
+}
+
+const appsPaths: ScalePaths = {
+  specReplicas: ['spec', 'replicas'],
+  statusReplicas: ['status', 'replicas'],
+  selector: (o) => {
+    const sel = selectorString((o as Scalable).spec.selector);
+    return sel !== '<none>' ? sel : undefined;
+  },
+};
+
+function at(o: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), o);
+}
+
+function setAt(o: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = o;
+  for (const k of path.slice(0, -1)) {
+    if (!isPlainObject(cur[k])) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+}
+
+function scaleOf(o: KubeObject, p: ScalePaths): Scale {
   const m = o.metadata;
-  const sel = selectorString(o.spec.selector);
+  const sel = p.selector(o);
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -31,9 +63,13 @@ export function toScale(o: Scalable): Scale {
       resourceVersion: m.resourceVersion,
       creationTimestamp: m.creationTimestamp,
     },
-    spec: { replicas: o.spec.replicas ?? 0 },
-    status: { replicas: o.status?.replicas ?? 0, ...(sel !== '<none>' ? { selector: sel } : {}) },
+    spec: { replicas: num(at(o, p.specReplicas)) },
+    status: { replicas: num(at(o, p.statusReplicas)), ...(sel ? { selector: sel } : {}) },
   };
+}
+
+export function toScale(o: Scalable): Scale {
+  return scaleOf(o, appsPaths);
 }
 
 function checkScale(body: unknown): Scale {
@@ -54,23 +90,27 @@ async function incomingScale(ctx: SubresourceContext, current: Scale): Promise<S
   return checkScale(applyPatch(ctx.patch.type, current, ctx.patch.patch));
 }
 
-export const scaleHandler: SubresourceHandler = async (ctx) => {
-  const current = (await getObject(ctx.core, ctx.def, ctx.namespace, ctx.name)) as Scalable;
-  if (ctx.method === 'GET') return toScale(current);
-  if (ctx.method !== 'PUT' && ctx.method !== 'PATCH')
-    throw new MethodNotAllowedError(ctx.method, `${ctx.def.resource}/scale`);
-  const scale = await incomingScale(ctx, toScale(current));
-  const replicas = scale.spec?.replicas;
-  if (replicas === undefined) throw new BadRequestError('Scale spec.replicas is required');
-  const rv = scale.metadata?.resourceVersion;
-  const updated = await applyUpdate(ctx.core, ctx.def, ctx.namespace, ctx.name, (old) => {
-    const o = old as Scalable;
-    if (rv) o.metadata.resourceVersion = rv;
-    o.spec.replicas = replicas;
-    return o;
-  });
-  return toScale(updated as Scalable);
-};
+/** The scale subresource of a kind keeping replicas at paths. */
+export function scaleHandlerFor(paths: ScalePaths): SubresourceHandler {
+  return async (ctx) => {
+    const current = await getObject(ctx.core, ctx.def, ctx.namespace, ctx.name);
+    if (ctx.method === 'GET') return scaleOf(current, paths);
+    if (ctx.method !== 'PUT' && ctx.method !== 'PATCH')
+      throw new MethodNotAllowedError(ctx.method, `${ctx.def.resource}/scale`);
+    const scale = await incomingScale(ctx, scaleOf(current, paths));
+    const replicas = scale.spec?.replicas;
+    if (replicas === undefined) throw new BadRequestError('Scale spec.replicas is required');
+    const rv = scale.metadata?.resourceVersion;
+    const updated = await applyUpdate(ctx.core, ctx.def, ctx.namespace, ctx.name, (old) => {
+      if (rv) old.metadata.resourceVersion = rv;
+      setAt(old as unknown as Record<string, unknown>, paths.specReplicas, replicas);
+      return old;
+    });
+    return scaleOf(updated, paths);
+  };
+}
+
+export const scaleHandler: SubresourceHandler = scaleHandlerFor(appsPaths);
 
 export interface SubresourceRegistrar {
   registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void;

@@ -103,6 +103,23 @@ function validateVersions(crd: CustomResourceDefinition): StatusCause[] {
       out.push(cause(`${at}.name`, `Duplicate value: "${v.name}"`, 'FieldValueDuplicate'));
     seen.add(v.name);
     out.push(...structuralErrors(v.schema?.openAPIV3Schema, `${at}.schema.openAPIV3Schema`));
+    const scale = v.subresources?.scale;
+    if (scale) {
+      // Simple dotted paths under .spec / .status, as upstream requires.
+      const path = (f: string, p: string | undefined, under: string, required: boolean) => {
+        if (p === undefined && !required) return;
+        if (!p || !new RegExp(`^\\.${under}(\\.[A-Za-z0-9_-]+)+$`).test(p))
+          out.push(
+            cause(
+              `${at}.subresources.scale.${f}`,
+              `Invalid value: "${p ?? ''}": should be a json path under .${under}`,
+            ),
+          );
+      };
+      path('specReplicasPath', scale.specReplicasPath, 'spec', true);
+      path('statusReplicasPath', scale.statusReplicasPath, 'status', true);
+      path('labelSelectorPath', scale.labelSelectorPath, '(spec|status)', false);
+    }
     (v.additionalPrinterColumns ?? []).forEach((c, j) => {
       const cat = `${at}.additionalPrinterColumns[${j}]`;
       if (!c.name) out.push(cause(`${cat}.name`, 'Required value', 'FieldValueRequired'));
