@@ -18,6 +18,7 @@ import { type NatsCluster, startNats } from '../helpers/nats.js';
 import {
   type AgentProcess,
   type HubProcess,
+  connectedHub,
   killAll,
   startAgentProcess,
   startHubProcess,
@@ -46,15 +47,6 @@ const tails = () =>
     ...hubs.map((h, i) => `--- hub ${'AB'[i]} ---\n${h.output().slice(-2500)}`),
     ...Object.values(agents).map((a) => `--- agent ${a.name} ---\n${a.output().slice(-1500)}`),
   ].join('\n');
-
-/** The hub URL the agent's last "connected to hub" line names. */
-function hubOf(a: AgentProcess): string | undefined {
-  const lines = a
-    .output()
-    .split('\n')
-    .filter((l) => l.includes('connected to hub') && !l.includes('disconnected'));
-  return lines.at(-1)?.match(/mqtts:\/\/[0-9.:]+/)?.[0];
-}
 
 async function readyTransition(apiUrl: string, name: string): Promise<string> {
   const node = await getJson<Node>(apiUrl, `/api/v1/nodes/${name}`);
@@ -113,7 +105,7 @@ test('a hub partitioned from NATS lets its board go to the other hub; the node n
     }).catch((e: Error) => {
       throw new Error(`${e.message}\n${tails()}`);
     });
-  assert.is(hubOf(agents['sp-a']!), a.mqttUrl, 'sp-a on hub A');
+  assert.is(connectedHub(agents['sp-a']!), a.mqttUrl, 'sp-a on hub A');
   const before = await readyTransition(b.apiUrl, 'sp-a');
   const beforeB = await readyTransition(b.apiUrl, 'sp-b');
 
@@ -125,7 +117,7 @@ test('a hub partitioned from NATS lets its board go to the other hub; the node n
     throw new Error(`${e.message}\n${tails()}`);
   });
   assert.not.ok(await handshakes(a.mqttPort), 'while held, hub A closes a new connection at accept');
-  await waitFor(() => hubOf(agents['sp-a']!) === b.mqttUrl, {
+  await waitFor(() => connectedHub(agents['sp-a']!) === b.mqttUrl, {
     what: 'sp-a connected to hub B',
     timeoutMs: 15_000,
   }).catch((e: Error) => {

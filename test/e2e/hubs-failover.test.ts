@@ -16,6 +16,7 @@ import { type NatsCluster, startNats } from '../helpers/nats.js';
 import {
   type AgentProcess,
   type HubProcess,
+  connectedHub,
   killAll,
   kubectl,
   startAgentProcess,
@@ -61,15 +62,6 @@ const tails = () =>
     ...hubs.map((h, i) => `--- hub ${i} ---\n${h.output().slice(-2500)}`),
     ...Object.values(agents).map((a) => `--- agent ${a.name} ---\n${a.output().slice(-1500)}`),
   ].join('\n');
-
-/** The hub URL the agent's last "connected to hub" line names. */
-function hubOf(a: AgentProcess): string | undefined {
-  const lines = a
-    .output()
-    .split('\n')
-    .filter((l) => l.includes('connected to hub') && !l.includes('disconnected'));
-  return lines.at(-1)?.match(/mqtts:\/\/[0-9.:]+/)?.[0];
-}
 
 async function readyTransitions(apiUrl: string): Promise<Record<string, string | undefined>> {
   const out: Record<string, string | undefined> = {};
@@ -160,7 +152,7 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
       throw new Error(`${e.message}\n${tails()}`);
     });
   NODES.forEach((n, i) => {
-    assert.is(hubOf(agents[n]!), order[i]![0]!.mqttUrl, `${n} on its first hub`);
+    assert.is(connectedHub(agents[n]!), order[i]![0]!.mqttUrl, `${n} on its first hub`);
   });
 
   // A pod made through hub C, for the board on hub A; another through hub A for the board on hub B.
@@ -240,7 +232,7 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
   // kill -9 of hub B (a standby): its board moves to hub C and stays Ready.
   const before = await readyTransitions(c.apiUrl);
   await b.kill9();
-  await waitFor(() => hubOf(agents['mh-b']!) === c.mqttUrl, {
+  await waitFor(() => connectedHub(agents['mh-b']!) === c.mqttUrl, {
     what: 'mh-b connected to hub C',
     timeoutMs: GRACE_MS,
   }).catch((e: Error) => {
@@ -254,7 +246,7 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
 
   // kill -9 of hub A (the leader): its board moves on (B is gone too), hub C leads, nodes stay Ready.
   await a.kill9();
-  await waitFor(() => hubOf(agents['mh-a']!) === c.mqttUrl, {
+  await waitFor(() => connectedHub(agents['mh-a']!) === c.mqttUrl, {
     what: 'mh-a connected to hub C',
     timeoutMs: GRACE_MS,
   }).catch((e: Error) => {

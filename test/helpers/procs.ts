@@ -290,3 +290,12 @@ export function tokenOfJoinLine(line: string): string {
   if (!m) throw new Error(`no token in ${JSON.stringify(line)}`);
   return m[1]!;
 }
+
+/** The hub URL the agent's last "connected to hub" line names (which hub holds the board). */
+export function connectedHub(a: AgentProcess): string | undefined {
+  const lines = a
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('connected to hub') && !l.includes('disconnected'));
+  return lines.at(-1)?.match(/mqtts:\/\/[0-9.:]+/)?.[0];
+}

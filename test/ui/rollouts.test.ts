@@ -9,7 +9,6 @@ import type { Browser } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Fleet, startFleet } from '../../bench/sim/fleet.js';
-import { isConflict } from '../../hub/api/errors.js';
 import type { Hub } from '../../hub/hub.js';
 import type { DaemonSet } from '../../shared/api/apps.js';
 import type { Rollout } from '../../shared/api/rollout.js';
@@ -19,6 +18,7 @@ import { type DashboardPage, launchBrowser, openDashboard } from '../helpers/bro
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { testHub } from '../hub/gateway/harness.js';
+import { setTemplateImage } from '../helpers/template-image.js';
 
 const BOARDS = 6;
 const CANARY = 'hollow-2';
@@ -96,18 +96,7 @@ test.after(async () => {
   cleanupTempDirs();
 });
 
-async function setImage(image: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const ds = await c().get<DaemonSet>('daemonsets', 'default', 'collector');
-    ds.spec.template.spec.containers[0].image = image;
-    try {
-      await c().update<DaemonSet>('daemonsets', 'default', ds);
-      return;
-    } catch (e) {
-      if (!isConflict(e) || i > 5) throw e;
-    }
-  }
-}
+const setImage = (image: string) => setTemplateImage(c(), 'daemonsets', 'default', 'collector', image);
 
 const text = (testid: string) =>
   d.page.$eval(`[data-testid="${testid}"]`, (e) => e.textContent ?? '').catch(() => undefined);

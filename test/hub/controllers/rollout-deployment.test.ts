@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ApiWatch } from '../../../hub/api/client.js';
-import { ApiError, isConflict } from '../../../hub/api/errors.js';
+import { ApiError } from '../../../hub/api/errors.js';
 import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
 import { EventRecorder } from '../../../hub/events/recorder.js';
 import { type Deployment, POD_TEMPLATE_HASH_LABEL } from '../../../shared/api/apps.js';
@@ -17,6 +17,7 @@ import type { Event, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { type Fixture, startFixture } from './deployment-fixture.js';
 import { waitFor } from './wait.js';
+import { setTemplateImage } from '../../helpers/template-image.js';
 
 const REPLICAS = 10;
 let f: Fixture;
@@ -50,18 +51,7 @@ test.after(async () => {
   await f.stop();
 });
 
-async function setImage(image: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const d = await c().get<Deployment>('deployments', 'default', 'web');
-    d.spec.template.spec.containers[0].image = image;
-    try {
-      await c().update<Deployment>('deployments', 'default', d);
-      return;
-    } catch (e) {
-      if (!isConflict(e) || i > 5) throw e;
-    }
-  }
-}
+const setImage = (image: string) => setTemplateImage(c(), 'deployments', 'default', 'web', image);
 
 async function waitPhase(phase: string, notStable?: string, timeoutMs = 30_000): Promise<Rollout> {
   return waitFor(

@@ -9,7 +9,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Fleet, startFleet } from '../../../bench/sim/fleet.js';
 import type { ApiWatch } from '../../../hub/api/client.js';
-import { isConflict } from '../../../hub/api/errors.js';
 import { targetNode } from '../../../hub/controllers/daemonset/placement.js';
 import { type Hub, startHub } from '../../../hub/hub.js';
 import type { DaemonSet } from '../../../shared/api/apps.js';
@@ -18,6 +17,7 @@ import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { cleanupTempDirs, tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { kubectl } from './fixtures.js';
+import { setTemplateImage } from '../../helpers/template-image.js';
 
 const BOARDS = 50;
 const CANARY = ['hollow-3', 'hollow-17', 'hollow-29', 'hollow-41', 'hollow-48'];
@@ -74,18 +74,7 @@ test.after(async () => {
   cleanupTempDirs();
 });
 
-async function setImage(image: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const ds = await c().get<DaemonSet>('daemonsets', 'default', 'collector');
-    ds.spec.template.spec.containers[0].image = image;
-    try {
-      await c().update<DaemonSet>('daemonsets', 'default', ds);
-      return;
-    } catch (e) {
-      if (!isConflict(e) || i > 5) throw e;
-    }
-  }
-}
+const setImage = (image: string) => setTemplateImage(c(), 'daemonsets', 'default', 'collector', image);
 
 const rollout = () => c().get<Rollout>('rollouts', 'default', 'collector');
 

@@ -20,6 +20,7 @@ import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { node, startApi, type TestApi } from '../api/helpers.js';
 import { waitFor } from './wait.js';
+import { setTemplateImage } from '../../helpers/template-image.js';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
 let t: TestApi;
@@ -115,18 +116,7 @@ test.after(async () => {
   await t.stop();
 });
 
-async function setImage(image: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const d = await c().get<DaemonSet>('daemonsets', 'default', 'agentd');
-    d.spec.template.spec.containers[0].image = image;
-    try {
-      await c().update<DaemonSet>('daemonsets', 'default', d);
-      return;
-    } catch (e) {
-      if (!isConflict(e) || i > 5) throw e;
-    }
-  }
-}
+const setImage = (image: string) => setTemplateImage(c(), 'daemonsets', 'default', 'agentd', image);
 
 const get = () => c().get<Rollout>('rollouts', 'default', 'agentd');
 async function patchSpec(spec: Partial<RolloutSpec>): Promise<void> {
