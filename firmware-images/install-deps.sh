@@ -12,6 +12,10 @@ command -v sfdisk >/dev/null || need+=(fdisk)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v zstd >/dev/null || need+=(zstd)
 command -v arch-test >/dev/null || need+=(arch-test)
+# The initramfs run uses the host's builds of the file tools (rootfs/initramfs.sh).
+command -v kmod >/dev/null || need+=(kmod)
+command -v cpio >/dev/null || need+=(cpio)
+command -v patchelf >/dev/null || need+=(patchelf)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

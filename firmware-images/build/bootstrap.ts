@@ -1,11 +1,11 @@
 // The Debian root file system, bootstrapped with mmdebstrap (packages run under qemu-user for a
 // foreign arch) and cached as a tarball keyed by everything that shapes it: suite, arch,
-// mirror, package list, the customize hook and the files it copies. An agent change does not
-// change the key, so a rebuild skips the bootstrap (minutes instead of ~half an hour).
+// mirror, package list, the hook scripts and the files they copy. An agent change does not
+// change the key, so a rebuild skips the bootstrap.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { DebianMirror } from './mirror.js';
 import { run } from './run.js';
 
@@ -19,8 +19,11 @@ export interface BootstrapInputs {
   arch: string;
   mirror: DebianMirror;
   packages: string[];
-  /** Path of the customize hook (firmware-images/rootfs/customize.sh). */
+  /** Path of the customize hook (firmware-images/rootfs/customize.sh); every `*.sh` beside it
+   * (the essential hook, the scripts the hooks call) is part of the cache key. */
   hook: string;
+  /** Path of the essential hook (firmware-images/rootfs/divert.sh). */
+  essentialHook: string;
   /** Directory the hook copies into the root (firmware-images/rootfs/base). */
   baseDir: string;
 }
@@ -66,6 +69,7 @@ export function mmdebstrapArgs(inputs: BootstrapInputs, target: string): string[
     '--aptopt=Acquire::Check-Valid-Until "false"',
     '--aptopt=APT::Install-Recommends "false"',
     `--include=${inputs.packages.join(',')}`,
+    `--essential-hook=sh ${inputs.essentialHook} "$1"`,
     `--customize-hook=sh ${inputs.hook} "$1"`,
     inputs.suite,
     target,
@@ -73,13 +77,22 @@ export function mmdebstrapArgs(inputs: BootstrapInputs, target: string): string[
   ];
 }
 
-/** sha256 over every input that shapes the bootstrap (hook and base files by content). */
+/** sha256 over every input that shapes the bootstrap (hook scripts and base files by content). */
 export function bootstrapKey(inputs: BootstrapInputs): string {
   const h = createHash('sha256');
-  // The hook by name, not path: every checkout on the machine (and CI's) shares the cache.
-  const args = mmdebstrapArgs({ ...inputs, hook: 'customize.sh' }, 'TARGET');
+  // Hooks by name, not path: every checkout on the machine (and CI's) shares the cache.
+  const args = mmdebstrapArgs(
+    { ...inputs, hook: basename(inputs.hook), essentialHook: basename(inputs.essentialHook) },
+    'TARGET',
+  );
   h.update(JSON.stringify({ epoch: BOOTSTRAP_EPOCH, args }));
-  h.update(readFileSync(inputs.hook));
+  const hookDir = dirname(inputs.hook);
+  for (const f of readdirSync(hookDir)
+    .filter((f) => f.endsWith('.sh'))
+    .sort()) {
+    h.update(`\0${f}\0`);
+    h.update(readFileSync(join(hookDir, f)));
+  }
   for (const f of filesUnder(inputs.baseDir)) {
     h.update(`\0${relative(inputs.baseDir, f)}\0`);
     h.update(readFileSync(f));

@@ -77,6 +77,7 @@ const STEPS: { name: string; run(s: BuildState): void | Promise<void> }[] = [
           mirror: hostMirror(),
           packages: parsePackageList(readFileSync(join(rootfsDir, 'packages.list'), 'utf8')),
           hook: join(rootfsDir, 'customize.sh'),
+          essentialHook: join(rootfsDir, 'divert.sh'),
           baseDir: join(rootfsDir, 'base'),
         },
         log,

@@ -10,14 +10,17 @@ cp -a "$here/base/." "$root/"
 
 # The Pi firmware's kernel hook writes cmdline.txt from /etc/default/raspi-firmware: root by
 # label, serial console on the Pi 3/4 UART plus HDMI. Kept in the file so kernel upgrades on
-# the board write the same. Then run the hook once more so /boot/firmware holds it now.
+# the board write the same.
 cat >>"$root/etc/default/raspi-firmware" <<'CONF'
 
 # Drover image
 ROOTPART=LABEL=drover-root
 CONSOLES="ttyS1,115200 tty0"
 CONF
-chroot "$root" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware
+# The one initramfs (update-initramfs was diverted during the bootstrap, divert.sh); its
+# post-update hook then fills /boot/firmware: kernel, initrd, device trees, config.txt and
+# cmdline.txt from the settings above.
+sh "$here/initramfs.sh" "$root"
 
 # Networking and time by systemd; Docker starts at boot (its package enables it already).
 for unit in systemd-networkd.service systemd-resolved.service systemd-timesyncd.service ssh.service docker.service; do

@@ -41,7 +41,7 @@ test('package list: comments and blanks dropped, sorted, deduplicated', () => {
   assert.equal(parsePackageList('# boot\nzstd\n\nnodejs  # the agent\nzstd\n'), ['nodejs', 'zstd']);
 });
 
-test('bootstrap key: the same for a copy of firmware-images elsewhere; changed by the package list, the hook, a base file, the mirror', () => {
+test('bootstrap key: the same for a copy of firmware-images elsewhere; changed by the package list, a hook script, a base file, the mirror', () => {
   const copy = (name: string) => {
     const dir = join(tempDir('drover-fw-key-'), name);
     cpSync(join(FIRMWARE_DIR, 'rootfs'), dir, { recursive: true });
@@ -53,6 +53,7 @@ test('bootstrap key: the same for a copy of firmware-images elsewhere; changed b
     mirror: { debian, security: `${debian}-security` },
     packages: ['nodejs'],
     hook: join(dir, 'customize.sh'),
+    essentialHook: join(dir, 'divert.sh'),
     baseDir: join(dir, 'base'),
   });
   const a = copy('a');
@@ -66,6 +67,10 @@ test('bootstrap key: the same for a copy of firmware-images elsewhere; changed b
   const c = copy('c');
   writeFileSync(join(c, 'base/etc/fstab'), '# other\n');
   assert.is.not(bootstrapKey(inputs(c)), key);
+  // A script the hooks call (the one initramfs run) shapes the root too.
+  const d = copy('d');
+  writeFileSync(join(d, 'initramfs.sh'), '#!/bin/sh\n');
+  assert.is.not(bootstrapKey(inputs(d)), key);
 });
 
 test('MBR script: FAT32 LBA at 4 MiB (bootable), root right after, label id from the epoch', () => {
