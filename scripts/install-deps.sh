@@ -15,6 +15,12 @@ command -v curl >/dev/null || need+=(curl)
 [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null || need+=(chromium)
 # `drover install` tests check the units it writes with systemd-analyze verify.
 command -v systemd-analyze >/dev/null || need+=(systemd)
+# The firmware image's disk tools: test/firmware-images/grow-root.test.ts builds a small image
+# (mkfs.vfat + mtools, mkfs.ext4, sfdisk) and grows its root partition with growpart.
+command -v mkfs.vfat >/dev/null || need+=(dosfstools)
+command -v mcopy >/dev/null || need+=(mtools)
+command -v sfdisk >/dev/null || need+=(fdisk)
+command -v growpart >/dev/null || need+=(cloud-guest-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -21,6 +21,7 @@ import {
   resolveNodeName,
   withoutToken,
 } from '../config/board-config.js';
+import { growPartition } from './grow.js';
 import { FIRSTBOOT_DEFAULTS, FIRSTBOOT_PATHS } from './paths.js';
 
 export interface FirstbootContext {
@@ -99,15 +100,13 @@ export const FIRSTBOOT_STEPS: Step[] = [
       const rootSource = realpathSync(sh('findmnt', ['-no', 'SOURCE', '/']).trim());
       if (rootSource !== part) return ctx.log(`/ is not on ${part}: not growing it`);
       const disk = `/dev/${sh('lsblk', ['-no', 'PKNAME', part]).trim()}`;
-      const partNo = readFileSync(`/sys/class/block/${part.replace('/dev/', '')}/partition`, 'utf8').trim();
-      try {
-        sh('growpart', [disk, partNo]);
-      } catch (e) {
-        // growpart exits 1 with NOCHANGE when the partition already fills the disk.
-        if (!String((e as { stdout?: Buffer }).stdout ?? '').includes('NOCHANGE')) throw e;
-      }
+      const partNo = Number(
+        readFileSync(`/sys/class/block/${part.replace('/dev/', '')}/partition`, 'utf8').trim(),
+      );
+      const grew = growPartition(disk, partNo);
+      // Also when the partition already ends at the disk's end: a run cut after growpart.
       sh('resize2fs', [part]);
-      ctx.log(`grew ${part} to the end of ${disk}`);
+      ctx.log(grew ? `grew ${part} to the end of ${disk}` : `${part} already ends at the end of ${disk}`);
     },
   },
   {
