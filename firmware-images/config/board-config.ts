@@ -68,6 +68,14 @@ export function validateBoardConfig(v: unknown): BoardConfig {
   if (hub.length === 0)
     throw new BoardConfigError('hub', 'required: the hub broker URL, e.g. mqtts://hub.local:8883');
   hub.forEach(checkHub);
+  // The agent's rule for a hub list (agent/config.ts parseHubUrls), refused here as one line at
+  // first boot instead of by an agent that would then restart forever.
+  if (new Set(hub.map((u) => new URL(u).protocol)).size > 1)
+    throw new BoardConfigError(
+      'hub',
+      'mix of mqtts:// and mqtt:// hubs: every hub of one cluster is reached the same way',
+    );
+  if (new Set(hub).size !== hub.length) throw new BoardConfigError('hub', 'a hub URL is listed twice');
   if (o.token !== undefined && (typeof o.token !== 'string' || !BOOTSTRAP_TOKEN_RE.test(o.token)))
     throw new BoardConfigError(
       'token',

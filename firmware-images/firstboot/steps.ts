@@ -21,6 +21,7 @@ import {
   resolveNodeName,
   withoutToken,
 } from '../config/board-config.js';
+import { agentConfigFor } from './agent-config.js';
 import { growPartition } from './grow.js';
 import { FIRSTBOOT_DEFAULTS, FIRSTBOOT_PATHS } from './paths.js';
 
@@ -131,15 +132,7 @@ export const FIRSTBOOT_STEPS: Step[] = [
     // The agent's own config file (root only: it holds the token until the join).
     name: 'agent config',
     run: (ctx) => {
-      const c = ctx.config as BoardConfig;
-      const agent: Record<string, unknown> = {
-        hub: c.hub.length === 1 ? c.hub[0] : c.hub,
-        name: ctx.nodeName,
-        dataDir: FIRSTBOOT_PATHS.agentDataDir,
-      };
-      if (c.token) agent.token = c.token;
-      if (c.caHash) agent.caHash = c.caHash;
-      if (Object.keys(c.labels).length) agent.labels = c.labels;
+      const agent = agentConfigFor(ctx.config as BoardConfig, ctx.nodeName as string);
       writeAtomic(FIRSTBOOT_PATHS.agentConfig, `${JSON.stringify(agent, null, 2)}\n`, 0o600);
     },
   },

@@ -1,6 +1,8 @@
 // drover.json validation (shared by `drover image config` and first boot), node names from
 // serials, and the CLI that writes the file, on the real CLI process.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -11,10 +13,15 @@ import {
   validateBoardConfig,
   withoutToken,
 } from '../../firmware-images/config/board-config.js';
+import { loadAgentConfig } from '../../agent/config.js';
+import { agentConfigFor } from '../../firmware-images/firstboot/agent-config.js';
 import { drover } from '../helpers/procs.js';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 const HASH = `sha256:${'ab'.repeat(32)}`;
+
+test.after(() => cleanupTempDirs());
 
 const refused: [string, unknown, string, RegExp][] = [
   ['not an object', [], 'drover.json', /JSON object/],
@@ -22,6 +29,8 @@ const refused: [string, unknown, string, RegExp][] = [
   ['hub not a URL', { hub: 'hub:1883' }, 'hub', /mqtts:\/\//],
   ['hub over http', { hub: 'http://hub:1883' }, 'hub', /must be mqtts:\/\//],
   ['hub list with a number', { hub: ['mqtts://a:8883', 5] }, 'hub', /list of strings/],
+  ['hub list mixing TLS and plain', { hub: ['mqtts://a:8883', 'mqtt://b:1883'] }, 'hub', /mix of mqtts/],
+  ['hub listed twice', { hub: ['mqtts://a:8883', 'mqtts://a:8883'] }, 'hub', /listed twice/],
   ['short token', { hub: 'mqtt://h', token: 'abc' }, 'token', /abcdef\.0123456789abcdef/],
   ['token not a string', { hub: 'mqtt://h', token: 12 }, 'token', /bootstrap token/],
   ['caHash without sha256:', { hub: 'mqtt://h', caHash: 'ab'.repeat(32) }, 'caHash', /sha256:/],
@@ -82,6 +91,25 @@ test('formatBoardConfig round-trips, and withoutToken drops only the token', () 
   assert.equal(gone, withoutToken(c));
   assert.is(gone.caHash, HASH);
 });
+
+for (const hub of [['mqtts://a:8883'], ['mqtts://a:8883', 'mqtts://b:8883', 'mqtts://c:8883']])
+  test(`first boot's agent config from drover.json with ${hub.length} hub(s) is what the agent accepts`, () => {
+    const c = validateBoardConfig({
+      hub,
+      token: TOKEN,
+      caHash: HASH,
+      name: 'pi-1',
+      labels: { site: 'barn' },
+    });
+    // Through the agent's own file loader (it refuses unknown keys), as drover-agent.service runs it.
+    const file = join(tempDir('drover-fb-agent-'), 'agent.json');
+    writeFileSync(file, JSON.stringify(agentConfigFor(c, 'pi-1')));
+    const a = loadAgentConfig(['--config', file], {});
+    assert.equal(a.hubUrls, hub, 'every hub, in order (the agent fails over in turn)');
+    assert.is(a.nodeName, 'pi-1');
+    assert.is(a.token, TOKEN);
+    assert.is(a.caHash, HASH);
+  });
 
 const names: [string, string | undefined, string][] = [
   ['edge-1', undefined, 'edge-1'],
