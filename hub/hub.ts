@@ -32,7 +32,15 @@ import { NodeAuthorizer } from './auth/node-authorizer.js';
 import { RbacAuthorizer } from './auth/rbac/authorizer.js';
 import { preventRbacEscalation } from './auth/rbac/escalation.js';
 import { ensureDefaultRbac } from './auth/rbac/default-roles.js';
-import { GROUP_MASTERS, SCHEDULER_USER, systemUser } from './auth/user.js';
+import {
+  CONTROLLER_MANAGER_USER,
+  controllerUser,
+  GROUP_MASTERS,
+  SCHEDULER_USER,
+  GATEWAY_USER,
+  BROKER_USER,
+} from './auth/user.js';
+import { CONTROLLERS, type ControllerName } from './auth/rbac/controller-roles.js';
 import { mqttTls, type ServingTls, startServingTls } from './auth/serving-tls.js';
 import { type HubConfig, type HubOptions, resolveHubConfig } from './config.js';
 import { startCoreControllers } from './controllers/core-controllers.js';
@@ -176,7 +184,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const boardMqttUrl = () => (broker ? dialableMqttUrl(mqttUrl, config.mqttHost) : mqttUrl);
 
   // Each in-process component acts as its own system identity (audit and RBAC name it).
-  const as = (component: string) => api.client.as(systemUser(component));
+  // Each controller acts as its own service account, limited to its bootstrap role.
+  const asController = (name: ControllerName) => api.client.as(controllerUser(name));
 
   const steps: [string, () => Promise<void>][] = [
     [
@@ -275,7 +284,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'create shared informers',
       async () => {
-        const f = new InformerFactory(as('kube-controller-manager'), log.child('informers'));
+        // The controller manager's user may only list and watch (system:kube-controller-manager).
+        const f = new InformerFactory(api.client.as(CONTROLLER_MANAGER_USER), log.child('informers'));
         informers = f;
         undo.push({ name: 'stop shared informers', run: () => f.stop() });
       },
@@ -324,7 +334,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             maxConnecting: config.mqttMaxConnecting,
           },
           onCutOff: cutOffEvents(
-            new EventRecorder({ client: as('drover-broker'), component: 'drover-broker', log }),
+            new EventRecorder({ client: api.client.as(BROKER_USER), component: 'drover-broker', log }),
             (n) => informers.informer<Node>('nodes').get(`/${n}`),
           ),
           log: log.child('broker'),
@@ -339,7 +349,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     [
       'start gateway',
       async () => {
-        const gatewayClient = as('drover-gateway');
+        // Not in system:masters: its bootstrap role (hub/auth/rbac/gateway-roles.ts) is all it may do.
+        const gatewayClient = api.client.as(GATEWAY_USER);
         leases = new LeaseTable({
           client: gatewayClient,
           persistIntervalMs: config.leasePersistIntervalMs,
@@ -354,11 +365,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           },
         });
         undo.push({ name: 'stop usage history', run: offNodes });
-        const kcm = as('kube-controller-manager');
+        const nodeController = asController(CONTROLLERS.node);
         lifecycle = new NodeLifecycleController({
-          client: kcm,
+          client: nodeController,
           leases,
-          recorder: new EventRecorder({ client: kcm, component: 'node-controller', log }),
+          recorder: new EventRecorder({ client: nodeController, component: 'node-controller', log }),
           gracePeriodMs: config.nodeGraceMs,
           willDebounceMs: config.willDebounceMs,
           // From here the broker accepts boards: the start-up grace runs from when they can return.
@@ -448,7 +459,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       'start event TTL sweeper',
       async () => {
         const sweeper = new EventTtlSweeper({
-          client: as('kube-controller-manager'),
+          client: asController(CONTROLLERS.eventTtl),
           ttlMs: config.eventTtlMs,
           log: log.child('event-ttl'),
         });
@@ -459,30 +470,33 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     leaderOnly('start controllers', async () => {
       await lifecycle.start();
       undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
-      const kcm = as('kube-controller-manager');
+      const kcm = api.client.as(CONTROLLER_MANAGER_USER);
       const workloads = await startWorkloadControllers({
         client: kcm,
+        clientFor: asController,
         log: log.child('workloads'),
         informers,
       });
       undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
       const core = await startCoreControllers({
         client: kcm,
+        clientFor: asController,
         log: log.child('controllers'),
         informers,
         usage: podUsage,
       });
       undo.push({ name: 'stop core controllers', run: () => core.stop() });
       const b = broker;
+      const credentials = asController(CONTROLLERS.nodeCredential);
       const creds = new NodeCredentialController({
-        client: kcm,
+        client: credentials,
         // Through the relay, the hub holding the board drops it (this one included).
         ...(relay
           ? { disconnectNode: (n: string) => relay?.kick(n) }
           : b
             ? { disconnectNode: (n: string) => b.disconnect(nodeClientId(n)) }
             : {}),
-        recorder: new EventRecorder({ client: kcm, component: 'node-credential-controller', log }),
+        recorder: new EventRecorder({ client: credentials, component: 'node-credential-controller', log }),
         log: log.child('node-credentials'),
         informers,
       });

@@ -15,6 +15,7 @@ import type { ResourceDef } from './resource.js';
 import type { Counter, Gauge } from '../metrics.js';
 import type { Attributes, Authorize } from '../auth/authz.js';
 import type { UserInfo } from '../auth/user.js';
+import type { AuditEntry } from '../audit/log.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -86,6 +87,8 @@ export class ApiCore {
   private authorizer: Authorize = allowAll;
   /** Where Services draw ClusterIPs and NodePorts from (the hub's options). */
   serviceRanges: ServiceRanges = parseServiceRanges();
+  /** The audit sink for in-process requests (hub/audit/in-process.ts says which are recorded). */
+  audit?: (e: AuditEntry) => void;
 
   constructor(
     readonly store: Store,

@@ -13,6 +13,7 @@ import { clone } from './meta.js';
 import { getObject, listObjects } from './ops/read.js';
 import { deleteObject } from './ops/delete.js';
 import { watchObjects } from './ops/watch.js';
+import { auditedInProcess, inProcessEntry } from '../audit/in-process.js';
 import { createObject, patchObject, updateObject } from './ops/write.js';
 
 export class LocalApiClient implements ApiClient {
@@ -24,6 +25,34 @@ export class LocalApiClient implements ApiClient {
   /** The same client acting as another user. */
   as(user: UserInfo): LocalApiClient {
     return new LocalApiClient(this.core, user);
+  }
+
+  /**
+   * Runs one request and records it in the audit log under this client's user when the
+   * in-process policy asks (refusals, writes).
+   */
+  private async audited<T>(
+    r: { verb: string; resource: string; subresource?: string; namespace?: string; name?: string },
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const sink = this.core.audit;
+    if (!sink) return run();
+    let code = r.verb === 'create' ? 201 : 200;
+    try {
+      return await run();
+    } catch (e) {
+      code = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 500;
+      // A component refused by RBAC misses a permission in its bootstrap role: say so loudly.
+      if (code === 403)
+        this.core.log.warn('in-process request refused', {
+          user: this.user.name,
+          ...r,
+          error: (e as Error).message,
+        });
+      throw e;
+    } finally {
+      if (auditedInProcess(r.verb, r.resource, code)) sink(inProcessEntry(this.user, r, code));
+    }
   }
 
   /** The kind, once this client's user may do verb on it (the core's one admission point). */
@@ -44,12 +73,16 @@ export class LocalApiClient implements ApiClient {
   }
 
   async get<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): Promise<T> {
-    return (await getObject(
-      this.core,
-      await this.admit(resource, 'get', namespace, name),
-      namespace,
-      name,
-    )) as T;
+    return this.audited(
+      { verb: 'get', resource, namespace, name },
+      async () =>
+        (await getObject(
+          this.core,
+          await this.admit(resource, 'get', namespace, name),
+          namespace,
+          name,
+        )) as T,
+    );
   }
 
   async list<T extends KubeObject>(
@@ -57,13 +90,18 @@ export class LocalApiClient implements ApiClient {
     namespace: string | undefined,
     opts?: ListOptions,
   ): Promise<KubeList<T>> {
-    const def = await this.admit(resource, 'list', namespace, undefined, undefined, opts?.fieldSelector);
-    return (await listObjects(this.core, def, namespace, opts)) as KubeList<T>;
+    return this.audited({ verb: 'list', resource, namespace }, async () => {
+      const def = await this.admit(resource, 'list', namespace, undefined, undefined, opts?.fieldSelector);
+      return (await listObjects(this.core, def, namespace, opts)) as KubeList<T>;
+    });
   }
 
   async create<T extends KubeObject>(resource: string, namespace: string | undefined, obj: T): Promise<T> {
-    const def = await this.admit(resource, 'create', namespace ?? obj.metadata?.namespace);
-    return (await createObject(this.core, def, namespace, clone(obj), { user: this.user })) as T;
+    const ns = namespace ?? obj.metadata?.namespace;
+    return this.audited({ verb: 'create', resource, namespace: ns, name: obj.metadata?.name }, async () => {
+      const def = await this.admit(resource, 'create', ns);
+      return (await createObject(this.core, def, namespace, clone(obj), { user: this.user })) as T;
+    });
   }
 
   async update<T extends KubeObject>(
@@ -74,15 +112,19 @@ export class LocalApiClient implements ApiClient {
   ): Promise<T> {
     const name = obj.metadata?.name ?? '';
     const ns = namespace ?? obj.metadata?.namespace;
-    return (await updateObject(
-      this.core,
-      await this.admit(resource, 'update', ns, name, subresource),
-      ns,
-      name,
-      clone(obj),
-      subresource,
-      { user: this.user },
-    )) as T;
+    return this.audited(
+      { verb: 'update', resource, subresource, namespace: ns, name },
+      async () =>
+        (await updateObject(
+          this.core,
+          await this.admit(resource, 'update', ns, name, subresource),
+          ns,
+          name,
+          clone(obj),
+          subresource,
+          { user: this.user },
+        )) as T,
+    );
   }
 
   async patch<T extends KubeObject>(
@@ -93,16 +135,20 @@ export class LocalApiClient implements ApiClient {
     type: PatchType = 'merge',
     subresource?: string,
   ): Promise<T> {
-    return (await patchObject(
-      this.core,
-      await this.admit(resource, 'patch', namespace, name, subresource),
-      namespace,
-      name,
-      clone(patch),
-      type,
-      subresource,
-      { user: this.user },
-    )) as T;
+    return this.audited(
+      { verb: 'patch', resource, subresource, namespace, name },
+      async () =>
+        (await patchObject(
+          this.core,
+          await this.admit(resource, 'patch', namespace, name, subresource),
+          namespace,
+          name,
+          clone(patch),
+          type,
+          subresource,
+          { user: this.user },
+        )) as T,
+    );
   }
 
   async delete(
@@ -111,12 +157,8 @@ export class LocalApiClient implements ApiClient {
     name: string,
     opts?: DeleteOptions,
   ): Promise<void> {
-    await deleteObject(
-      this.core,
-      await this.admit(resource, 'delete', namespace, name),
-      namespace,
-      name,
-      opts,
+    await this.audited({ verb: 'delete', resource, namespace, name }, async () =>
+      deleteObject(this.core, await this.admit(resource, 'delete', namespace, name), namespace, name, opts),
     );
   }
 
@@ -127,21 +169,23 @@ export class LocalApiClient implements ApiClient {
     subresource: string,
     body: KubeObject,
   ): Promise<T> {
-    const def = await this.admit(resource, 'create', namespace, name, subresource);
-    const h = this.core.subresourceHandler(resource, subresource);
-    if (!h) throw new PathNotFoundError(`${resource}/${name}/${subresource}`);
-    const out = await h({
-      core: this.core,
-      def,
-      method: 'POST',
-      namespace,
-      name,
-      subresource,
-      query: new URLSearchParams(),
-      body: clone(body),
-      user: this.user,
+    return this.audited({ verb: 'create', resource, subresource, namespace, name }, async () => {
+      const def = await this.admit(resource, 'create', namespace, name, subresource);
+      const h = this.core.subresourceHandler(resource, subresource);
+      if (!h) throw new PathNotFoundError(`${resource}/${name}/${subresource}`);
+      const out = await h({
+        core: this.core,
+        def,
+        method: 'POST',
+        namespace,
+        name,
+        subresource,
+        query: new URLSearchParams(),
+        body: clone(body),
+        user: this.user,
+      });
+      return clone(out) as T;
     });
-    return clone(out) as T;
   }
 
   async watch<T extends KubeObject>(
@@ -151,13 +195,15 @@ export class LocalApiClient implements ApiClient {
     onEvent: (ev: WatchEvent<T>) => void,
     onEnd?: (err?: Error) => void,
   ): Promise<ApiWatch> {
-    return watchObjects(
-      this.core,
-      await this.admit(resource, 'watch', namespace, undefined, undefined, opts.fieldSelector),
-      namespace,
-      opts,
-      (ev) => onEvent(clone(ev) as WatchEvent<T>),
-      onEnd,
+    return this.audited({ verb: 'watch', resource, namespace }, async () =>
+      watchObjects(
+        this.core,
+        await this.admit(resource, 'watch', namespace, undefined, undefined, opts.fieldSelector),
+        namespace,
+        opts,
+        (ev) => onEvent(clone(ev) as WatchEvent<T>),
+        onEnd,
+      ),
     );
   }
 }

@@ -162,6 +162,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const registry = createRegistry();
   const core = new ApiCore(o.store, registry, log, watchers, lists);
   core.serviceRanges = o.serviceRanges;
+  core.audit = o.audit;
   core.registerSubresourceHandler('pods', 'binding', bindingHandler);
   core.registerSubresourceHandler('pods', 'eviction', evictionHandler);
   registerAppsSubresources(core);

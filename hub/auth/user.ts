@@ -39,6 +39,30 @@ export const restrictedSystemUser = (component: string): UserInfo => authenticat
 
 export const SCHEDULER_USER = restrictedSystemUser('kube-scheduler');
 
+/** The gateway: writes what boards report (node and pod status, leases, joins), nothing else. */
+export const GATEWAY_USER = restrictedSystemUser('drover-gateway');
+
+/** The embedded broker: writes only events (a client cut off for a limit). */
+export const BROKER_USER = restrictedSystemUser('drover-broker');
+
+/** The controller manager's own user: its shared informers list and watch with it. */
+export const CONTROLLER_MANAGER_USER = restrictedSystemUser('kube-controller-manager');
+
+/** Where the controllers' service accounts live (upstream: kube-system). */
+export const CONTROLLER_NAMESPACE = 'kube-system';
+
+/**
+ * One controller's identity, as kube-controller-manager's --use-service-account-credentials
+ * gives each controller: the service account `system:serviceaccount:kube-system:<name>`, limited
+ * to its `system:controller:<name>` ClusterRole. No ServiceAccount object is made for it, so
+ * no token can be minted for it: only the hub's own process acts as it.
+ */
+export const controllerUser = (name: string): UserInfo =>
+  authenticated(`${SERVICEACCOUNT_USER_PREFIX}${CONTROLLER_NAMESPACE}:${name}`, [
+    GROUP_SERVICEACCOUNTS,
+    `${GROUP_SERVICEACCOUNTS}:${CONTROLLER_NAMESPACE}`,
+  ]);
+
 export const API_SERVER_USER = systemUser('apiserver');
 
 /** The node name of a node identity (`system:node:<name>` in system:nodes), else undefined. */

@@ -3,6 +3,7 @@
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
+import { CONTROLLERS, type ControllerName } from '../auth/rbac/controller-roles.js';
 import { EventRecorder } from '../events/recorder.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import type { InformerFactory } from '../informers/factory.js';
@@ -22,6 +23,11 @@ import { TaintEvictionController } from './taint-eviction.js';
 
 export interface CoreControllersOptions {
   client: ApiClient;
+  /**
+   * The client each controller acts through (the hub: its own service account, see
+   * hub/auth/rbac/controller-roles.ts); default: client for all.
+   */
+  clientFor?: (controller: ControllerName) => ApiClient;
   log?: Logger;
   /** Pod GC sweep period, ms (default DEFAULT_POD_GC_INTERVAL_MS, 20 s). */
   podGcIntervalMs?: number;
@@ -39,53 +45,76 @@ export interface CoreControllers {
 
 export async function startCoreControllers(opts: CoreControllersOptions): Promise<CoreControllers> {
   const log = opts.log ?? createLogger('controllers');
-  const client = opts.client;
+  const clientFor = opts.clientFor ?? (() => opts.client);
   const informers = opts.informers;
-  const recorder = (component: string) => new EventRecorder({ client, component, log: log.child(component) });
+  // Events are written by the controller that reports them, under its own identity.
+  const recorder = (component: string, controller: ControllerName) =>
+    new EventRecorder({ client: clientFor(controller), component, log: log.child(component) });
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const c of started.reverse()) await c.stop();
   };
   const all: { start(): Promise<void>; stop(): Promise<void> }[] = [
     new GarbageCollector({
-      client,
+      client: clientFor(CONTROLLERS.garbageCollector),
       ...(opts.foregroundRecheckMs !== undefined ? { foregroundRecheckMs: opts.foregroundRecheckMs } : {}),
       log: log.child('garbage-collector'),
       informers,
     }),
     new PodGarbageCollector({
-      client,
-      recorder: recorder('pod-garbage-collector'),
+      client: clientFor(CONTROLLERS.podGc),
+      recorder: recorder('pod-garbage-collector', CONTROLLERS.podGc),
       ...(opts.podGcIntervalMs !== undefined ? { intervalMs: opts.podGcIntervalMs } : {}),
       log: log.child('pod-gc'),
       informers,
     }),
     new TaintEvictionController({
-      client,
-      recorder: recorder('taint-eviction-controller'),
+      client: clientFor(CONTROLLERS.taintEviction),
+      recorder: recorder('taint-eviction-controller', CONTROLLERS.taintEviction),
       log: log.child('taint-eviction'),
       informers,
     }),
-    new PressureTaintController({ client, log: log.child('pressure-taints'), informers }),
-    new ServiceAccountsController({ client, log: log.child('serviceaccounts'), informers }),
-    new DisruptionController({ client, log: log.child('disruption'), informers }),
-    new EndpointSliceController({ client, log: log.child('endpointslice'), informers }),
-    new JobController({ client, recorder: recorder('job-controller'), log: log.child('job'), informers }),
+    new PressureTaintController({
+      client: clientFor(CONTROLLERS.pressureTaint),
+      log: log.child('pressure-taints'),
+      informers,
+    }),
+    new ServiceAccountsController({
+      client: clientFor(CONTROLLERS.serviceAccount),
+      log: log.child('serviceaccounts'),
+      informers,
+    }),
+    new DisruptionController({
+      client: clientFor(CONTROLLERS.disruption),
+      log: log.child('disruption'),
+      informers,
+    }),
+    new EndpointSliceController({
+      client: clientFor(CONTROLLERS.endpointSlice),
+      log: log.child('endpointslice'),
+      informers,
+    }),
+    new JobController({
+      client: clientFor(CONTROLLERS.job),
+      recorder: recorder('job-controller', CONTROLLERS.job),
+      log: log.child('job'),
+      informers,
+    }),
     new CronJobController({
-      client,
-      recorder: recorder('cronjob-controller'),
+      client: clientFor(CONTROLLERS.cronJob),
+      recorder: recorder('cronjob-controller', CONTROLLERS.cronJob),
       log: log.child('cronjob'),
       informers,
     }),
     new DaemonSetController({
-      client,
-      recorder: recorder('daemonset-controller'),
+      client: clientFor(CONTROLLERS.daemonSet),
+      recorder: recorder('daemonset-controller', CONTROLLERS.daemonSet),
       log: log.child('daemonset'),
       informers,
     }),
     new RolloutController({
-      client,
-      recorder: recorder('rollout-controller'),
+      client: clientFor(CONTROLLERS.rollout),
+      recorder: recorder('rollout-controller', CONTROLLERS.rollout),
       log: log.child('rollout'),
       informers,
     }),

@@ -2,6 +2,7 @@
 // (DaemonSet, garbage collection and eviction are started by their own modules.)
 
 import type { ApiClient } from '../api/client.js';
+import { CONTROLLERS, type ControllerName } from '../auth/rbac/controller-roles.js';
 import { EventRecorder } from '../events/recorder.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import type { InformerFactory } from '../informers/factory.js';
@@ -11,6 +12,8 @@ import type { RunnerOptions } from './runner.js';
 
 export interface WorkloadControllersOptions {
   client: ApiClient;
+  /** The client each controller acts through (its own identity); default: client for both. */
+  clientFor?: (controller: ControllerName) => ApiClient;
   log?: Logger;
   /** Runner options shared by both controllers (workers, backoff). */
   runner?: Omit<RunnerOptions, 'log'>;
@@ -30,17 +33,22 @@ export async function startWorkloadControllers(
   opts: WorkloadControllersOptions,
 ): Promise<WorkloadControllers> {
   const log = opts.log ?? createLogger('controllers');
+  const clientFor = opts.clientFor ?? (() => opts.client);
   const recorder =
     opts.recorder ??
-    new EventRecorder({ client: opts.client, component: 'deployment-controller', log: log.child('events') });
+    new EventRecorder({
+      client: clientFor(CONTROLLERS.deployment),
+      component: 'deployment-controller',
+      log: log.child('events'),
+    });
   const replicaSets = new ReplicaSetController({
-    client: opts.client,
+    client: clientFor(CONTROLLERS.replicaSet),
     runner: opts.runner,
     log: log.child('replicaset'),
     informers: opts.informers,
   });
   const deployments = new DeploymentController({
-    client: opts.client,
+    client: clientFor(CONTROLLERS.deployment),
     recorder,
     runner: opts.runner,
     log: log.child('deployment'),

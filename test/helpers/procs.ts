@@ -1,6 +1,7 @@
 // Real processes for end-to-end tests: hubs and agents started through the `drover` CLI, the
 // real kubectl, and a guarantee that every child is killed when the test file ends.
 
+import { componentRefusals } from './component-refusals.js';
 import { trustHub } from './hub-tls.js';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -36,11 +37,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     process.exit(130);
   });
 
-/** Kills (SIGKILL) every process started by these helpers that is still running. */
+/** Data directories of the hubs startHubProcess started (their audit logs are checked at killAll). */
+const hubDataDirs = new Set<string>();
+
+/**
+ * Kills (SIGKILL) every process started by these helpers that is still running; then fails if
+ * a hub's audit log shows one of its own components refused by RBAC (a permission missing from
+ * a bootstrap role), so every e2e file checks the controllers' roles too.
+ */
 export async function killAll(): Promise<void> {
   const live = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
   killAllSync();
   await Promise.all(live.map((c) => exited(c, 5000)));
+  const refused = [...hubDataDirs].flatMap((d) => componentRefusals(d));
+  hubDataDirs.clear();
+  if (refused.length)
+    throw new Error(
+      `in-process requests refused by RBAC:\n${refused.map((r) => JSON.stringify(r)).join('\n')}`,
+    );
 }
 
 export interface Proc {
@@ -162,6 +176,7 @@ export async function startHubProcess(opts: StartHubOptions = {}): Promise<HubPr
   ).catch((e: Error) => {
     throw new Error(`${e.message}\nhub output:\n${p.output()}`);
   });
+  hubDataDirs.add(dataDir);
   const token = readFileSync(join(dataDir, 'bootstrap-token'), 'utf8').trim();
   const caPem = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   trustHub(ep.api, dataDir);

@@ -3,12 +3,31 @@
 // authenticated user holds, and cluster-admin for system:masters. Created when missing and put
 // back when changed, unless the operator set rbac.authorization.kubernetes.io/autoupdate=false.
 
-import type { ClusterRole, ClusterRoleBinding, PolicyRule } from '../../../shared/api/rbac.js';
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  PolicyRule,
+  Role,
+  RoleBinding,
+} from '../../../shared/api/rbac.js';
 import type { ApiClient } from '../../api/client.js';
 import { isAlreadyExists, isNotFound } from '../../api/errors.js';
 import { GROUP_AUTHENTICATED, GROUP_MASTERS, SCHEDULER_USER } from '../user.js';
+import {
+  CONTROLLER_CLUSTER_ROLE_BINDINGS,
+  CONTROLLER_CLUSTER_ROLES,
+  CONTROLLER_ROLE_BINDINGS,
+  CONTROLLER_ROLES,
+} from './controller-roles.js';
+import {
+  GATEWAY_CLUSTER_ROLE_BINDINGS,
+  GATEWAY_CLUSTER_ROLES,
+  GATEWAY_ROLE_BINDINGS,
+  GATEWAY_ROLES,
+} from './gateway-roles.js';
+import { RBAC_GROUP } from './rules.js';
 
-export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+export { RBAC_GROUP };
 const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
@@ -163,6 +182,8 @@ export const DEFAULT_CLUSTER_ROLES: ClusterRole[] = [
     rule(['patch', 'update'], [''], ['pods/status']),
     rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
   ]),
+  ...CONTROLLER_CLUSTER_ROLES,
+  ...GATEWAY_CLUSTER_ROLES,
   clusterRole('system:basic-user', [
     rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
     rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
@@ -174,19 +195,24 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   userBinding('system:kube-scheduler', 'system:kube-scheduler', SCHEDULER_USER.name),
   groupBinding('system:discovery', 'system:discovery', GROUP_AUTHENTICATED),
   groupBinding('system:basic-user', 'system:basic-user', GROUP_AUTHENTICATED),
+  ...CONTROLLER_CLUSTER_ROLE_BINDINGS,
+  ...GATEWAY_CLUSTER_ROLE_BINDINGS,
 ];
 
 /** Creates the bootstrap roles and bindings, and restores changed ones marked autoupdate. */
 export async function ensureDefaultRbac(client: ApiClient): Promise<void> {
-  const sets: [string, (ClusterRole | ClusterRoleBinding)[]][] = [
+  const sets: [string, (Role | RoleBinding)[]][] = [
     ['clusterroles', DEFAULT_CLUSTER_ROLES],
     ['clusterrolebindings', DEFAULT_CLUSTER_ROLE_BINDINGS],
+    ['roles', [...CONTROLLER_ROLES, ...GATEWAY_ROLES]],
+    ['rolebindings', [...CONTROLLER_ROLE_BINDINGS, ...GATEWAY_ROLE_BINDINGS]],
   ];
   // All at once: the store commits writes of one turn together (one fsync for the lot).
-  const ensure = async (resource: string, want: ClusterRole | ClusterRoleBinding) => {
+  const ensure = async (resource: string, want: Role | RoleBinding) => {
     const name = want.metadata.name ?? '';
+    const ns = want.metadata.namespace;
     try {
-      const have = await client.get<ClusterRole & ClusterRoleBinding>(resource, undefined, name);
+      const have = await client.get<ClusterRole & ClusterRoleBinding>(resource, ns, name);
       if (have.metadata.annotations?.[AUTOUPDATE] === 'false') return;
       const body = want as ClusterRole & ClusterRoleBinding;
       if (
@@ -195,12 +221,12 @@ export async function ensureDefaultRbac(client: ApiClient): Promise<void> {
       )
         return;
       // roleRef is immutable: a binding gets its subjects back, a role its rules.
-      const patch = resource === 'clusterroles' ? { rules: body.rules } : { subjects: body.subjects };
-      await client.update(resource, undefined, { ...have, ...patch });
+      const patch = resource.endsWith('roles') ? { rules: body.rules } : { subjects: body.subjects };
+      await client.update(resource, ns, { ...have, ...patch });
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        await client.create(resource, undefined, want);
+        await client.create(resource, ns, want);
       } catch (c) {
         if (!isAlreadyExists(c)) throw c;
       }

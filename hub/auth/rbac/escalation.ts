@@ -18,7 +18,7 @@ import { fromKv, storeKey } from '../../api/meta.js';
 import type { Attributes } from '../authz.js';
 import { GROUP_MASTERS, type UserInfo } from '../user.js';
 import { compact, compactString, goQuoted, uncovered } from './covers.js';
-import { RBAC_GROUP } from './default-roles.js';
+import { RBAC_GROUP } from './rules.js';
 
 /** Who holds which rules where (the RBAC authorizer's view: upstream's RuleResolver). */
 export interface RuleResolver {

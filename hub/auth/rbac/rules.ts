@@ -5,6 +5,8 @@
 import type { PolicyRule } from '../../../shared/api/rbac.js';
 import type { Attributes } from '../authz.js';
 
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
 const ALL = '*';
 
 const has = (list: string[] | undefined, v: string) => !!list && (list.includes(ALL) || list.includes(v));

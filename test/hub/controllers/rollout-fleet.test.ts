@@ -14,6 +14,7 @@ import { type Hub, startHub } from '../../../hub/hub.js';
 import type { DaemonSet } from '../../../shared/api/apps.js';
 import type { Rollout } from '../../../shared/api/rollout.js';
 import type { Event, Node, Pod } from '../../../shared/api/types.js';
+import { componentRefusals } from '../../helpers/component-refusals.js';
 import { cleanupTempDirs, tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { kubectl } from './fixtures.js';
@@ -71,7 +72,9 @@ test.after(async () => {
   watch?.close();
   await fleet?.stop();
   await hub?.stop();
+  const refused = componentRefusals(dataDir);
   cleanupTempDirs();
+  assert.equal(refused, [], 'no hub component refused by RBAC');
 });
 
 const setImage = (image: string) => setTemplateImage(c(), 'daemonsets', 'default', 'collector', image);

@@ -9,6 +9,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { test } from 'uvu';
 import type { HubOptions } from '../../../hub/config.js';
 import { type Hub, startHub } from '../../../hub/hub.js';
+import { componentRefusals } from '../../helpers/component-refusals.js';
 import { trustHub } from '../../helpers/hub-tls.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import {
@@ -46,7 +47,11 @@ export async function testHub(dataDir: string, opts: HubOptions = {}): Promise<H
  * One hub for the whole test file, started before its first test and stopped (its directory
  * removed) after its last; call at module level and read the hub through the getter.
  */
-export function hubPerFile(opts: HubOptions = {}): () => Hub {
+export function hubPerFile(
+  opts: HubOptions = {},
+  /** In-process users a test refuses on purpose (their 403s are not a missing role permission). */
+  refusedOnPurpose: string[] = [],
+): () => Hub {
   let dir: ReturnType<typeof tempDir> | undefined;
   let hub: Hub | undefined;
   test.before(async () => {
@@ -55,7 +60,13 @@ export function hubPerFile(opts: HubOptions = {}): () => Hub {
   });
   test.after(async () => {
     await hub?.stop();
+    // No component of the hub was refused by RBAC while the file ran.
+    const refused = dir ? componentRefusals(dir.path, refusedOnPurpose) : [];
     dir?.cleanup();
+    if (refused.length)
+      throw new Error(
+        `in-process requests refused by RBAC:\n${refused.map((r) => JSON.stringify(r)).join('\n')}`,
+      );
   });
   return () => {
     if (!hub) throw new Error('the hub starts in test.before');

@@ -11,7 +11,8 @@ import type { Node, Pod } from '../../../shared/api/types.js';
 import { waitFor } from '../controllers/wait.js';
 import { connectNode, hubPerFile, join, sendStatus } from '../gateway/harness.js';
 
-const hub = hubPerFile();
+// The scheduler is refused on purpose below; any other component's refusal still fails the file.
+const hub = hubPerFile({}, [SCHEDULER_USER.name]);
 
 test('the scheduler binds pods as system:kube-scheduler', async () => {
   const h = hub();
