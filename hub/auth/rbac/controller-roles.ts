@@ -69,8 +69,9 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(['create'], [''], ['pods/binding']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], ['apps'], ['controllerrevisions']),
   ],
+  // Delete: ttlSecondsAfterFinished (upstream's ttl-after-finished-controller) lives here.
   'job-controller': [
-    rule([...READ, 'update', 'patch'], ['batch'], ['jobs']),
+    rule([...READ, 'update', 'patch', 'delete'], ['batch'], ['jobs']),
     rule(['update', 'patch'], ['batch'], ['jobs/status', 'jobs/finalizers']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
   ],
