@@ -122,9 +122,9 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
   if (opts.usage)
     all.push(
       new HorizontalPodAutoscalerController({
-        client,
+        client: clientFor(CONTROLLERS.hpa),
         usage: opts.usage,
-        recorder: recorder('horizontal-pod-autoscaler'),
+        recorder: recorder('horizontal-pod-autoscaler', CONTROLLERS.hpa),
         log: log.child('horizontal-pod-autoscaler'),
         informers,
       }),

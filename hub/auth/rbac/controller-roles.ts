@@ -44,6 +44,7 @@ export const CONTROLLERS = {
   nodeCredential: 'node-credential-controller',
   eventTtl: 'event-ttl-controller',
   serviceAccount: 'service-account-controller',
+  hpa: 'horizontal-pod-autoscaler',
 } as const;
 
 export type ControllerName = (typeof CONTROLLERS)[keyof typeof CONTROLLERS];
@@ -121,6 +122,14 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
   ],
   // Its Secrets are kube-system's only (the namespaced Role below); cluster-wide it reads nodes.
   'node-credential-controller': [rule(READ, [''], ['nodes'])],
+  // It reads and patches its target's replicas (upstream: `*/scale` get and update).
+  'horizontal-pod-autoscaler': [
+    rule(READ, ['autoscaling'], ['horizontalpodautoscalers']),
+    rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+    rule(['get', 'patch'], ['apps'], ['deployments', 'replicasets']),
+    rule(['get', 'update'], ['*'], ['*/scale']),
+    rule(READ, [''], ['pods']),
+  ],
   // A `default` ServiceAccount in every namespace.
   'service-account-controller': [rule(['create'], [''], ['serviceaccounts'])],
   'event-ttl-controller': [rule([...READ, 'delete'], ['', 'events.k8s.io'], ['events'])],
