@@ -156,6 +156,13 @@ export class CrdTerminatingError extends ApiError {
   }
 }
 
+/** 406 — the client accepts no media type this path can produce (upstream's NotAcceptable). */
+export class NotAcceptableError extends ApiError {
+  constructor(accepted: string) {
+    super(406, 'NotAcceptable', `only the following media types are accepted: ${accepted}`);
+  }
+}
+
 /** 410 Gone — watch or list from a compacted resourceVersion. */
 export class GoneError extends ApiError {
   constructor(message: string) {

@@ -70,6 +70,22 @@ function customSchema(s: JSONSchemaProps): Record<string, unknown> {
   };
 }
 
+/** A kind's schema as OpenAPI (v3 form), tagged with its group-version-kind; v2 derives from it. */
+export function kindOpenApi(d: ResourceDef): Record<string, unknown> {
+  return {
+    ...(d.custom ? customSchema(d.custom.openApi) : openApiSchema(d.schema)),
+    description:
+      d.custom?.openApi.description ??
+      `${d.kind} (${d.group ? `${d.group}/` : ''}${d.version}), as served by the Drover hub.`,
+    'x-kubernetes-group-version-kind': [{ group: d.group, version: d.version, kind: d.kind }],
+  };
+}
+
+/** The REST path of a kind's collection (`/apis/g/v/namespaces/{namespace}/r`). */
+export function collectionPath(d: ResourceDef): string {
+  return `/${gvPath(d)}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}`;
+}
+
 function gvPath(def: ResourceDef): string {
   return def.group ? `apis/${def.group}/${def.version}` : `api/${def.version}`;
 }
@@ -77,7 +93,7 @@ function gvPath(def: ResourceDef): string {
 function gvDoc(defs: ResourceDef[]): unknown {
   const paths: Record<string, unknown> = {};
   for (const d of defs) {
-    const base = `/${gvPath(d)}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}/{name}`;
+    const base = `${collectionPath(d)}/{name}`;
     paths[base] = {
       patch: {
         operationId: `patch${d.namespaced ? 'Namespaced' : ''}${d.kind}`,
@@ -100,14 +116,7 @@ function gvDoc(defs: ResourceDef[]): unknown {
   }
   // Each kind's schema, tagged with its group-version-kind: `kubectl explain` finds it there.
   const schemas: Record<string, unknown> = {};
-  for (const d of defs)
-    schemas[schemaName(d)] = {
-      ...(d.custom ? customSchema(d.custom.openApi) : openApiSchema(d.schema)),
-      description:
-        d.custom?.openApi.description ??
-        `${d.kind} (${d.group ? `${d.group}/` : ''}${d.version}), as served by the Drover hub.`,
-      'x-kubernetes-group-version-kind': [{ group: d.group, version: d.version, kind: d.kind }],
-    };
+  for (const d of defs) schemas[schemaName(d)] = kindOpenApi(d);
   return {
     openapi: '3.0.0',
     info: { title: 'Drover', version: 'v1.32.0-drover' },

@@ -2,8 +2,8 @@
 // resource requests through ApiCore. It never crashes on bad input: every failure becomes a
 // Kubernetes Status.
 //
-// OpenAPI: only the minimal /openapi/v3 kubectl needs to trust server-side field validation
-// (see openapi.ts); /openapi/v2 is 404, which kubectl 1.32 tolerates.
+// OpenAPI: /openapi/v3 with the kinds' schemas and what kubectl needs to trust server-side
+// field validation (openapi.ts); /openapi/v2 in JSON from the same schemas (openapi-v2.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -15,6 +15,7 @@ import { ApiCore, type SubresourceHandler, type WriteAdmission } from './core.js
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import {
   MethodNotAllowedError,
+  NotAcceptableError,
   NotImplementedError,
   PathNotFoundError,
   UnauthorizedError,
@@ -45,6 +46,8 @@ import { YamlDecodePool } from './http/yaml/pool.js';
 import { createRegistry, type Registry } from './registry.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import { OpenApiV3 } from './openapi.js';
+import { OpenApiV2 } from './openapi-v2.js';
+import { acceptsJson } from './http/accept.js';
 import { CrdRegistrar } from './crd/registrar.js';
 
 export interface ApiServer {
@@ -188,6 +191,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   };
 
   const openapi = new OpenApiV3(registry);
+  const openapiV2 = new OpenApiV2(registry);
   const ui = new StaticUi(o.uiDir);
   const open = new Set<() => void>();
   const track = (end: () => void) => {
@@ -201,12 +205,18 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     path: string,
     method: string,
     route: ReturnType<typeof parseRoute>,
+    accept: string | undefined,
   ): Promise<{ verb: string; resource: string }> {
     if (method === 'GET' && path === '/metrics') {
       res
         .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
         .end(await metrics.render());
       return { verb: 'get', resource: 'metrics' };
+    }
+    if (method === 'GET' && path === '/openapi/v2') {
+      if (!acceptsJson(accept)) throw new NotAcceptableError('application/json');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(openapiV2.get());
+      return { verb: 'get', resource: 'openapi' };
     }
     if (method === 'GET' && (path === '/openapi/v3' || path.startsWith('/openapi/v3/'))) {
       const doc = openapi.get(path);
@@ -261,7 +271,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     if (route?.t !== 'resource') {
       // Non-resource paths (metrics, OpenAPI, discovery) pass the same authorizer by URL.
       await core.authorize(user, { kind: 'nonResource', verb: method.toLowerCase(), path });
-      return { ...info, ...(await serveNonResource(res, path, method, route)) };
+      return { ...info, ...(await serveNonResource(res, path, method, route, req.headers.accept)) };
     }
     const verb = verbOf(method, { name: route.name, watchPath: route.watchPath, query: url.searchParams });
     info.verb = verb;

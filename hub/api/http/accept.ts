@@ -27,3 +27,12 @@ export function includeObject(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
+
+/** Whether an Accept header admits JSON: none, any type, any application type, or application/json. */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (!accept?.trim()) return true;
+  return accept.split(',').some((part) => {
+    const type = part.split(';')[0].trim().toLowerCase();
+    return type === 'application/json' || type === '*/*' || type === 'application/*';
+  });
+}

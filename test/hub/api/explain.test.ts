@@ -44,4 +44,41 @@ test('kubectl explain of a field that does not exist says so', async () => {
   assert.match(r.err, /field "nosuch" does not exist/);
 });
 
+interface Swagger {
+  swagger: string;
+  paths: Record<string, Record<string, { consumes?: string[] }>>;
+  definitions: Record<
+    string,
+    { properties?: Record<string, unknown>; 'x-kubernetes-group-version-kind'?: unknown }
+  >;
+}
+
+test('/openapi/v2 is Swagger 2.0 from the same schemas; PATCH lists no strategic merge (kubectl keeps its built-in patches)', async () => {
+  const res = await fetch(`${t.api.url}/openapi/v2`, { headers: { accept: 'application/json' } });
+  assert.is(res.status, 200);
+  const doc = (await res.json()) as Swagger;
+  assert.is(doc.swagger, '2.0');
+  const dep = doc.definitions['dev.drover.apps.v1.Deployment'];
+  assert.equal(dep['x-kubernetes-group-version-kind'], [
+    { group: 'apps', version: 'v1', kind: 'Deployment' },
+  ]);
+  assert.ok(dep.properties?.spec, 'spec is described');
+  const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
+  assert.ok(patch.consumes?.includes('application/merge-patch+json'));
+  assert.not.ok(patch.consumes?.includes('application/strategic-merge-patch+json'));
+  // int-or-string is written as Swagger 2.0 can say it.
+  const strategy = JSON.stringify(dep.properties?.spec);
+  assert.match(strategy, /"maxSurge":\{[^}]*"type":"string","format":"int-or-string"/);
+});
+
+test('/openapi/v2 in protobuf only is 406, as kube-apiserver answers a media type it cannot produce', async () => {
+  const res = await fetch(`${t.api.url}/openapi/v2`, {
+    headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+  });
+  assert.is(res.status, 406);
+  const st = (await res.json()) as { reason: string; message: string };
+  assert.is(st.reason, 'NotAcceptable');
+  assert.match(st.message, /application\/json/);
+});
+
 test.run();

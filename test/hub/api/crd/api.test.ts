@@ -311,6 +311,9 @@ test('a terminating CRD refuses creates and waits for its objects finalizers; Op
   const doc = JSON.stringify((await call('GET', gv)).json);
   assert.not.match(doc, /"Pool"/);
   assert.match(doc, /"Box"/);
+  const v2 = JSON.stringify((await call('GET', '/openapi/v2')).json);
+  assert.match(v2, /"test\.example\.com\/v1"|"kind":"Box"/);
+  assert.not.match(v2, /"kind":"Pool"/);
 });
 
 test('a restarted server serves its CRDs before it answers anything', async () => {
