@@ -5,8 +5,9 @@
 // schema validation and sends fieldValidation=Strict, which this server enforces per kind.
 // Without it kubectl falls back to /openapi/v2 and fails ("failed to download openapi").
 // The PATCH operations deliberately list no strategic-merge content type, so client-side
-// `apply` builds its strategic merge patch from kubectl's compiled-in types (the v2 schema
-// is 404, which kubectl tolerates there). /openapi/v2 stays 404.
+// `apply` builds its strategic merge patch from kubectl's compiled-in types (kubectl asks
+// v2 in protobuf, which gets 406 and is tolerated there). /openapi/v2 in JSON is
+// openapi-v2.ts, from the same kind schemas (kindOpenApi).
 // Each group-version document also carries the kinds' schemas, generated from the same strict
 // schemas the API validates with, so `kubectl explain` walks their fields (types, no prose);
 // a custom resource's is its CRD version's openAPIV3Schema, descriptions included. The
