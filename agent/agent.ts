@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
 import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
+import { AgentUpdater } from './update/updater.js';
+import { DROVER_VERSION } from '../shared/protocol/constants.js';
 import {
   METRICS_INTERVAL_MS,
   MQTT_PROTOCOL_VERSION,
@@ -40,9 +42,6 @@ import { type CaStore, fileCaStore, isTlsUrl, resolveHubCa, type TlsOptions } fr
 import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
 import { ImageGarbageCollector } from './images/gc.js';
 import { desiredImages } from './images/wanted.js';
-import { dirUsageBytes, sameFilesystem } from './pressure/dir-usage.js';
-import { EvictionManager } from './pressure/eviction-manager.js';
-import { observe } from './pressure/signals.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
 import { nodeAddresses } from './node-info.js';
@@ -118,8 +117,6 @@ export class Agent {
   readonly pods: PodRunner;
   /** Image and container GC; undefined when the pod runner was injected. */
   readonly imageGc?: ImageGarbageCollector;
-  /** Node-pressure eviction (with a real runtime only). */
-  readonly eviction?: EvictionManager;
   private readonly credentials: CredentialStore;
   /** TLS options of every MQTT connection: the hub CA, verified (empty for mqtt://). */
   private tls: TlsOptions = {};
@@ -138,6 +135,10 @@ export class Agent {
   private lastStatusAt = 0;
   private statusInFlight = false;
   private finish!: (err?: Error) => void;
+  /** Self-update (update/updater.ts): orders from the hub, the bundle swap, the trial's confirmation. */
+  private readonly updater: AgentUpdater;
+  /** The agent stopped to restart on a new bundle: its supervisor starts it again at once. */
+  restartForUpdate = false;
   /** Settles when the agent stops: resolves on stop(), rejects on a fatal error. */
   readonly done: Promise<void>;
   /** Joins performed by this process (tests and logs: a restart must not join again). */
@@ -169,7 +170,7 @@ export class Agent {
     else {
       const runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
       this.runtime = runtime;
-      const pods = createPodManager({
+      this.pods = createPodManager({
         runtime,
         nodeName: node,
         dataDir: cfg.dataDir,
@@ -185,25 +186,6 @@ export class Agent {
         event: (type, reason, message) =>
           io.event({ involvedObject: { kind: 'Node', name: node }, type, reason, message, time: Date.now() }),
         log: log.child('image-gc'),
-      });
-      this.pods = pods;
-      const gc = this.imageGc;
-      const store = imageStore;
-      this.eviction = new EvictionManager({
-        thresholds: [...cfg.evictionHard, ...cfg.evictionSoft],
-        observe: async () => observe(cfg.dataDir, await store.imageFsPath().catch(() => undefined)),
-        candidates: () => pods.evictionCandidates(),
-        containerMemory: async (id) => (await runtime.containerStats(id)).memoryBytes,
-        dirUsage: dirUsageBytes,
-        evict: (uid, message, grace) => pods.evict(uid, message, grace),
-        reclaimImages: async (signal) => {
-          const imageFs = await store.imageFsPath().catch(() => undefined);
-          if (signal === 'nodefs.available' && !(imageFs && (await sameFilesystem(cfg.dataDir, imageFs))))
-            return 0;
-          return (await gc.deleteUnused()).freedBytes;
-        },
-        log: log.child('eviction'),
-        intervalMs: cfg.evictionMonitoringMs,
       });
     }
     if (deps.proxy ?? !deps.pods)
@@ -231,6 +213,16 @@ export class Agent {
       },
       log: log.child('rpc'),
     });
+    this.updater = new AgentUpdater({
+      node,
+      dataDir: cfg.dataDir,
+      running: DROVER_VERSION,
+      log: log.child('update'),
+      restart: () => {
+        this.restartForUpdate = true;
+        void this.stop('agent update');
+      },
+    });
     this.done = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err ? reject(err) : resolve());
     });
@@ -249,7 +241,6 @@ export class Agent {
     // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
     await this.pods.start();
     this.imageGc?.start(this.cfg.imageGcPeriodMs);
-    this.eviction?.start();
     await this.proxy?.start();
     if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
@@ -369,13 +360,16 @@ export class Agent {
     client.on('connect', () => {
       this.log.info('connected to hub', { hub, node: name });
       this.backoff.reset();
-      const subs = [topics.desired(name), filters.nodeRpcRequests(name)];
+      const subs = [topics.desired(name), filters.nodeRpcRequests(name), ...this.updater.subscriptions()];
       if (this.proxy) subs.push(topics.services);
       client.subscribe(subs, { qos: 1 }, (err) => {
         if (err) this.log.warn('subscribe to desired state failed', { error: err.message });
       });
       this.lastFingerprint = '';
-      void this.publishStatus(true);
+      // Connected with our credential and the status sent: a new version on trial has rejoined.
+      void this.publishStatus(true).then(() => {
+        if (client.connected && this.lastStatusAt > 0) this.updater.confirm();
+      });
       this.pods.resendAll();
       this.startTimers(client);
     });
@@ -386,6 +380,12 @@ export class Agent {
       }
       if (topic === topics.services) {
         this.onServices(payload);
+        return;
+      }
+      try {
+        if (this.updater.handle(client, topic, payload)) return;
+      } catch (e) {
+        this.log.warn('bad agent update message from hub', { error: (e as Error).message });
         return;
       }
       const t = parseTopic(topic);
@@ -542,7 +542,6 @@ export class Agent {
 
   private async stopPods(): Promise<void> {
     this.imageGc?.stop();
-    await this.eviction?.stop();
     let t: NodeJS.Timeout | undefined;
     await Promise.race([
       this.pods.stop().catch((e: Error) => this.log.warn('pod manager stop failed', { error: e.message })),

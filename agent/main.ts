@@ -1,11 +1,13 @@
 // Agent entry point: `node dist/agent/main.js --hub mqtt://... --token ... --name ... --data-dir ...`
-// (also what `drover agent` runs). Exit codes: 0 stopped by a signal, 1 fatal error, 2 bad options.
+// (also what `drover agent` runs). Exit codes: 0 stopped by a signal, 1 fatal error, 2 bad options,
+// 75 stopped to restart on a new bundle (update/updater.ts; its supervisor starts it again).
 
 import { pathToFileURL } from 'node:url';
 import { createLogger } from '../shared/log.js';
 import { Agent } from './agent.js';
 import { AGENT_FLAGS, AGENT_USAGE, AgentConfigError, loadAgentConfig } from './config.js';
 import { FlagError, parseFlags } from './flags.js';
+import { EXIT_RESTART_FOR_UPDATE } from './update/updater.js';
 
 export async function runAgent(argv: string[]): Promise<number> {
   let cfg: ReturnType<typeof loadAgentConfig>;
@@ -33,7 +35,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   try {
     await agent.start();
     await agent.done;
-    return 0;
+    return agent.restartForUpdate ? EXIT_RESTART_FOR_UPDATE : 0;
   } catch (e) {
     log.error((e as Error).message, { error: (e as Error).name });
     return 1;

@@ -38,6 +38,18 @@ type Command = (argv: string[]) => Promise<number>;
 const AGENT_BUNDLE = new URL('../agent-bundle/drover-agent.mjs', import.meta.url);
 
 async function agentCommand(): Promise<Command> {
+  return async (argv) => {
+    // --supervise (the unit `drover install agent` writes): the agent under its launcher, which
+    // starts the current bundle and updates it (agent/update/launcher.ts, issue #10).
+    if (argv.includes('--supervise')) {
+      const { runSupervised } = await import('../agent/update/launcher-main.js');
+      return runSupervised(argv.filter((a) => a !== '--supervise'));
+    }
+    return (await inProcessAgent())(argv);
+  };
+}
+
+async function inProcessAgent(): Promise<Command> {
   if (existsSync(AGENT_BUNDLE)) return ((await import(AGENT_BUNDLE.href)) as { runAgent: Command }).runAgent;
   return (await import('./commands/agent.js')).agentCommand;
 }

@@ -110,6 +110,8 @@ export const dataFiles = (dataDir: string) => ({
   bootstrapToken: join(dataDir, 'bootstrap-token'),
   endpoints: join(dataDir, 'endpoints.json'),
   audit: join(dataDir, 'audit.log'),
+  /** Agent bundles for self-update, <version>.mjs (hub/gateway/agent-bundles.ts). */
+  agentBundles: join(dataDir, 'agent-bundles'),
 });
 
 /** Writes via a temp file and rename, so a reader never sees half a file. */
@@ -427,6 +429,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: gatewayClient,
+          agentBundleDir: files.agentBundles,
           leases,
           usage,
           podUsage,
@@ -532,14 +535,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           );
           m.gauge(
             'drover_mqtt_shed_connections',
-            'Connection attempts closed before their TLS handshake since start (the boards retry after their backoff): bound = --mqtt-max-connecting were connecting already; loop-lag = the event loop ran a whole CONNECT deadline late.',
-            () => {
-              const a = b.admissionStats();
-              return [
-                { labels: { reason: 'bound' }, value: a.shed - a.shedForLag },
-                { labels: { reason: 'loop-lag' }, value: a.shedForLag },
-              ];
-            },
+            'Connection attempts closed at accept since start because --mqtt-max-connecting were connecting already (the boards retry after their backoff).',
+            () => b.admissionStats().shed,
           );
           m.gauge(
             'drover_mqtt_boards_held_off',

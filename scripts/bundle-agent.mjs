@@ -6,7 +6,8 @@
 //
 // dockerode brings ssh2 (native addons; docker over ssh://), gRPC + protobufjs (BuildKit
 // builds) and tar; mqtt.js brings WebSocket, SOCKS and web-worker timers: the agent uses none of
-// them, so they are replaced by stubs that throw if called. The bundle has no native addons and
+// them, so they are replaced by stubs that throw if called. --version V builds an agent that
+// reports V (DROVER_VERSION), as an agent rollout's new version (hub/controllers/rollout/targets/agent.ts). The bundle has no native addons and
 // loads none of it at start (both packages require them eagerly).
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,8 @@ const outfile = outIdx >= 0 ? argv[outIdx + 1] : join(root, 'dist/agent-bundle/d
 // Minified by default: ~2.5 MB less RSS at start (less source for V8 to hold); the source map
 // beside it serves `node --enable-source-maps` when a stack trace must be read.
 const minify = !argv.includes('--no-minify');
+const verIdx = argv.indexOf('--version');
+const version = verIdx >= 0 ? argv[verIdx + 1] : undefined;
 
 /**
  * Node flags the shipped agent runs with, in the bundle's first line (`#!/usr/bin/env -S node
@@ -107,6 +110,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [stubs],
+  ...(version ? { define: { __DROVER_VERSION__: JSON.stringify(version) } } : {}),
   // CommonJS dependencies (mqtt's, dockerode's) call require() for Node built-ins.
   banner: {
     js: `#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(' ')}\n${THREADPOOL}\nimport { createRequire as __droverCreateRequire } from 'node:module';\nconst require = __droverCreateRequire(import.meta.url);`,

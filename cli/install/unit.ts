@@ -59,7 +59,8 @@ export function renderUnit(s: UnitSpec): string {
     ...(s.user ? [`User=${s.user}`, `Group=${s.user}`] : []),
     ...(s.supplementaryGroups.length ? [`SupplementaryGroups=${s.supplementaryGroups.join(' ')}`] : []),
     `EnvironmentFile=${s.envFile}`,
-    `ExecStart=${s.node} ${s.main} ${s.role} $DROVER_ARGS`,
+    // The agent runs under its launcher, which swaps and falls back agent bundles (issue #10).
+    `ExecStart=${s.node} ${s.main} ${s.role}${s.role === 'agent' ? ' --supervise' : ''} $DROVER_ARGS`,
     'Restart=always',
     `RestartSec=${RESTART_SEC}s`,
     // Ctrl-C semantics: SIGTERM lets the agent say goodbye and the hub close its store.

@@ -21,6 +21,7 @@ import {
   parseNodeStatusReport,
   parsePodStatusReport,
   parseMetricsReport,
+  parseBundleRequest,
   parseRpcResponse,
   parseWill,
   InvalidUtf8Error,
@@ -30,6 +31,8 @@ import type { Logger } from '../../shared/log.js';
 import type { UsageHistory } from '../usage/history.js';
 import { handleAgentEvent } from './agent-events.js';
 import type { GatewayContext, PublishOptions } from './context.js';
+import { AgentBundles } from './agent-bundles.js';
+import { AgentUpdatePublisher } from './agent-update.js';
 import { DesiredPublisher } from './desired.js';
 import { ServiceTablePublisher } from './service-table.js';
 import { handleJoin } from './join.js';
@@ -73,6 +76,8 @@ export interface GatewayOptions {
   eventRateLimit: { qps: number; burst: number };
   /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
   isClientConnected?: (clientId: string) => boolean;
+  /** Where the agent bundles for self-update are (agent-bundles.ts); none: no self-update. */
+  agentBundleDir?: string;
   /** Several hubs on one NATS cluster: RPC requests for boards held by another hub go there, answers come back. */
   relay?: HubRelay;
 }
@@ -111,6 +116,7 @@ const SUBSCRIPTIONS = [
   filters.allEvents,
   filters.allMetrics,
   filters.allRpcResponses,
+  filters.allBundleRequests,
 ];
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -158,6 +164,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log: log.child('services'),
     ...(opts.informers ? { informers: opts.informers } : {}),
   });
+  const agentUpdates = opts.agentBundleDir
+    ? new AgentUpdatePublisher({
+        client: opts.client,
+        bundles: new AgentBundles(opts.agentBundleDir),
+        publish,
+        log: log.child('agent-update'),
+        ...(opts.informers ? { informers: opts.informers } : {}),
+      })
+    : undefined;
   const relay = opts.relay;
   // A request for a board another hub holds goes to that hub (relay.toNode); else to our broker.
   const publishToNode = (topic: string, payload: Buffer, o: PublishOptions) => {
@@ -290,6 +305,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         }
         stats.handled++;
         return;
+      case 'bundleRequest':
+        run(`bundle/${t.node}`, 'bundle request', async () => {
+          const req = parseBundleRequest(payload);
+          if (!agentUpdates) throw new ProtocolError('this hub serves no agent bundles');
+          await agentUpdates.answer(t.node, req);
+        });
+        return;
       case 'events':
         run(t.node, 'event', () =>
           handleAgentEvent(ctx, agentEvents, eventLimiter, t.node, parseAgentEvent(payload)),
@@ -331,6 +353,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   });
   await serviceTable.start();
+  await agentUpdates?.start();
 
   return {
     stats,
@@ -340,6 +363,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       desired.stop();
       serviceTable.stop();
+      agentUpdates?.stop();
       rpc.close();
       await serial.idle();
       await mq.endAsync();

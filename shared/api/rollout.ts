@@ -16,6 +16,17 @@ export const ROLLOUT_API_VERSION = `${ROLLOUT_GROUP}/${ROLLOUT_VERSION}`;
  */
 export const ROLLOUT_MANAGED_ANNOTATION = 'drover.io/rollout';
 
+/** On a Node: the agent version the board should run (set by a Rollout of the agent). */
+export const AGENT_VERSION_ANNOTATION = 'drover.io/agent-version';
+/** On a Node: when that version was ordered (RFC 3339): the board's timeout counts from it. */
+export const AGENT_VERSION_SINCE_ANNOTATION = 'drover.io/agent-version-since';
+/** The targetRef of a Rollout of the agent itself. */
+export const AGENT_TARGET = {
+  apiVersion: 'drover.io/v1alpha1',
+  kind: 'Agent',
+  name: 'drover-agent',
+} as const;
+
 /** When a wave's updated boards count as healthy, and when the wave fails. */
 export interface RolloutGate {
   /** An updated pod must be Ready, without a restart, for this long, s. */
@@ -42,7 +53,7 @@ export interface RolloutWave {
 }
 
 /** The workloads a Rollout rolls out (apps/v1). */
-export type RolloutTargetKind = 'DaemonSet' | 'Deployment';
+export type RolloutTargetKind = 'DaemonSet' | 'Deployment' | 'Agent';
 
 export type OfflinePolicy = 'Skip' | 'Wait';
 
@@ -57,6 +68,8 @@ export interface RolloutSpec {
    * Wait: they hold it until they return (or the rollout is aborted).
    */
   offline?: { policy?: OfflinePolicy; timeoutSeconds?: number };
+  /** Agent target: the agent version (a bundle the hub serves) the boards are to run. */
+  agentVersion?: string;
   /** No board is updated and no wave starts while set; a failing gate still rolls back. */
   paused?: boolean;
   /** Roll the whole fleet back to the stable revision and hold there while set. */

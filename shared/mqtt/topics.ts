@@ -11,6 +11,10 @@
 //   nodes/{node}/metrics                 agent -> hub   MetricsReport (QoS 0: the next one replaces it)
 //   nodes/{node}/rpc/req/{id}            hub -> agent   RpcRequest
 //   nodes/{node}/rpc/res/{id}            agent -> hub   RpcResponse chunks
+//   nodes/{node}/agent/update            hub -> agent   AgentUpdateOrder (retained, QoS 1): the
+//                                                       agent version this board should run
+//   nodes/{node}/agent/bundle/get        agent -> hub   BundleRequest (QoS 1)
+//   nodes/{node}/agent/bundle            hub -> agent   the bundle: a JSON header line, then its bytes
 //   cluster/services                     hub -> agents  ServiceTable (retained, QoS 1): what every
 //                                                       board's proxy serves (kube-proxy's view)
 
@@ -50,6 +54,9 @@ export const topics = {
     `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/${clientSeg(id)}`,
   rpcResponse: (node: string, id: string) =>
     `${ROOT}/nodes/${seg(node, 'node name')}/rpc/res/${clientSeg(id)}`,
+  agentUpdate: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/agent/update`,
+  bundleRequest: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/agent/bundle/get`,
+  bundle: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/agent/bundle`,
   /** One message for the whole fleet: every board serves every Service (NodePort, ClusterIP). */
   services: `${ROOT}/cluster/services`,
 };
@@ -65,6 +72,7 @@ export const filters = {
   allEvents: `${ROOT}/nodes/+/events`,
   allMetrics: `${ROOT}/nodes/+/metrics`,
   allRpcResponses: `${ROOT}/nodes/+/rpc/res/+`,
+  allBundleRequests: `${ROOT}/nodes/+/agent/bundle/get`,
   /** Agent: what the hub sends to one node. */
   nodeRpcRequests: (node: string) => `${ROOT}/nodes/${seg(node, 'node name')}/rpc/req/+`,
 };
@@ -81,6 +89,9 @@ export type ParsedTopic =
   | { kind: 'metrics'; node: string }
   | { kind: 'rpcRequest'; node: string; id: string }
   | { kind: 'rpcResponse'; node: string; id: string }
+  | { kind: 'agentUpdate'; node: string }
+  | { kind: 'bundleRequest'; node: string }
+  | { kind: 'bundle'; node: string }
   | { kind: 'services' };
 
 /** Parses a concrete topic name; undefined for anything not in the layout above. */
@@ -117,6 +128,13 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   ) {
     return { kind: 'podStatus', node, namespace: p[3], pod: p[4] };
   }
+  if (p[2] === 'agent') {
+    const rest = p.slice(3).join('/');
+    if (rest === 'update') return { kind: 'agentUpdate', node };
+    if (rest === 'bundle') return { kind: 'bundle', node };
+    if (rest === 'bundle/get') return { kind: 'bundleRequest', node };
+    return undefined;
+  }
   if (p[2] === 'rpc' && p.length === 5 && CLIENT_SEGMENT.test(p[4])) {
     if (p[3] === 'req') return { kind: 'rpcRequest', node, id: p[4] };
     if (p[3] === 'res') return { kind: 'rpcResponse', node, id: p[4] };
@@ -128,7 +146,16 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
 export function agentMayPublish(node: string, topic: string): boolean {
   const t = parseTopic(topic);
   if (!t || !('node' in t) || t.node !== node) return false;
-  return ['status', 'lease', 'will', 'podStatus', 'events', 'metrics', 'rpcResponse'].includes(t.kind);
+  return [
+    'status',
+    'lease',
+    'will',
+    'podStatus',
+    'events',
+    'metrics',
+    'rpcResponse',
+    'bundleRequest',
+  ].includes(t.kind);
 }
 
 /** Filters a node's agent may subscribe to (hub -> agent direction only, its own node). */
@@ -138,5 +165,10 @@ export function agentMaySubscribe(node: string, filter: string): boolean {
   if (filter === topics.services) return true;
   if (filter === filters.nodeRpcRequests(node)) return true;
   const t = parseTopic(filter);
-  return !!t && 'node' in t && t.node === node && (t.kind === 'desired' || t.kind === 'rpcRequest');
+  return (
+    !!t &&
+    'node' in t &&
+    t.node === node &&
+    ['desired', 'rpcRequest', 'agentUpdate', 'bundle'].includes(t.kind)
+  );
 }

@@ -58,8 +58,10 @@ export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
 export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
 export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
 
-/** Version string agents report as kubeletVersion. */
-export const DROVER_VERSION = 'v0.1.0-drover';
+/** Set by `scripts/bundle-agent.mjs --version V` (esbuild define); absent in the tsc build. */
+declare const __DROVER_VERSION__: string | undefined;
+/** Version string agents report as kubeletVersion (an agent rollout's revision, issue #10). */
+export const DROVER_VERSION = typeof __DROVER_VERSION__ === 'string' ? __DROVER_VERSION__ : 'v0.1.0-drover';
 
 /** RPC methods the hub calls on an agent (nodes/{node}/rpc/req/{id}). `cancel` reuses the call's id. */
 export const RPC_METHOD_LOGS = 'logs';

@@ -254,6 +254,55 @@ function arr(o: Obj, k: string, what: string, each: (x: unknown) => boolean, opt
 
 const hasType = (x: unknown) => isObj(x) && typeof x.type === 'string';
 
+/** hub -> agent: the agent version this board should run, and its bundle's SHA-256 (hex). */
+export interface AgentUpdateOrder {
+  v: number;
+  version: string;
+  sha256: string;
+}
+
+/** agent -> hub: send me this version's bundle. */
+export interface BundleRequest {
+  v: number;
+  version: string;
+}
+
+/** hub -> agent: the header line before a bundle's bytes (error set, no bytes, when the hub has none). */
+export interface BundleHeader {
+  v: number;
+  version: string;
+  sha256?: string;
+  error?: string;
+}
+
+export function parseAgentUpdateOrder(buf: Buffer | Uint8Array | string): AgentUpdateOrder {
+  const o = decode(buf, 'agent update order');
+  str(o, 'version', 'agent update order');
+  str(o, 'sha256', 'agent update order');
+  return o as unknown as AgentUpdateOrder;
+}
+
+export function parseBundleRequest(buf: Buffer | Uint8Array | string): BundleRequest {
+  const o = decode(buf, 'bundle request');
+  str(o, 'version', 'bundle request');
+  return o as unknown as BundleRequest;
+}
+
+/** A bundle message: its header line and the bytes after it. */
+export function parseBundle(buf: Buffer): { header: BundleHeader; data: Buffer } {
+  const nl = buf.indexOf(0x0a);
+  if (nl < 0) throw new ProtocolError('bundle: no header line');
+  const o = decode(buf.subarray(0, nl), 'bundle header');
+  str(o, 'version', 'bundle header');
+  str(o, 'sha256', 'bundle header', true);
+  str(o, 'error', 'bundle header', true);
+  return { header: o as unknown as BundleHeader, data: buf.subarray(nl + 1) };
+}
+
+export function encodeBundle(header: Omit<BundleHeader, 'v'>, data: Buffer): Buffer {
+  return Buffer.concat([encode<BundleHeader>(header), Buffer.from('\n'), data]);
+}
+
 export function parseJoinRequest(buf: Buffer | Uint8Array | string): JoinRequest {
   const o = decode(buf, 'join request');
   str(o, 'nodeName', 'join request');

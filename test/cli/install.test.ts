@@ -57,7 +57,11 @@ for (const role of ['agent', 'hub'] as const)
     const unit = readFileSync(unitPath, 'utf8');
     verify(unitPath);
     for (const h of HARDENED) assert.ok(unit.includes(h), `${h} in\n${unit}`);
-    assert.match(unit, new RegExp(`^ExecStart=/\\S+/node \\S+/cli/main\\.js ${role} \\$DROVER_ARGS$`, 'm'));
+    const sup = role === 'agent' ? ' --supervise' : '';
+    assert.match(
+      unit,
+      new RegExp(`^ExecStart=/\\S+/node \\S+/cli/main\\.js ${role}${sup} \\$DROVER_ARGS$`, 'm'),
+    );
     assert.match(unit, /^EnvironmentFile=\/etc\/drover\/\w+\.env$/m);
     const hasDocker = spawnSync('getent', ['group', 'docker']).status === 0;
     if (role === 'hub' || hasDocker) assert.match(unit, /^User=drover$/m, 'a dedicated user');

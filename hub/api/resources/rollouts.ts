@@ -8,6 +8,7 @@ import {
   ROLLOUT_GROUP,
   ROLLOUT_VERSION,
   type Rollout,
+  AGENT_TARGET,
   type RolloutGate,
   type RolloutTargetKind,
   type RolloutWave,
@@ -20,10 +21,12 @@ import { arr, bool, int, intOrStr, kindSchema, labelSelector, obj, str } from '.
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { validateIntOrPercent } from './apps-validation.js';
 
-const TARGET_KINDS: readonly (string | undefined)[] = [
-  'DaemonSet',
-  'Deployment',
-] satisfies RolloutTargetKind[];
+/** The kinds a Rollout rolls out, and the API group version of each. */
+const TARGET_API_VERSIONS: Record<RolloutTargetKind, string> = {
+  DaemonSet: 'apps/v1',
+  Deployment: 'apps/v1',
+  Agent: AGENT_TARGET.apiVersion,
+};
 
 /** Ready without a restart this long makes an updated board healthy, s. */
 export const DEFAULT_SOAK_SECONDS = 30;
@@ -137,6 +140,7 @@ export const rollouts: ResourceDef<Rollout> = {
       waves: arr(waveSchema),
       gate: gateSchema,
       offline: obj({ policy: str, timeoutSeconds: int }),
+      agentVersion: str,
       paused: bool,
       abort: bool,
     }),
@@ -159,7 +163,7 @@ export const rollouts: ResourceDef<Rollout> = {
     const s = ro.spec;
     if (!s) return;
     s.targetRef ??= { kind: 'DaemonSet', name: '' };
-    s.targetRef.apiVersion ??= 'apps/v1';
+    s.targetRef.apiVersion ??= TARGET_API_VERSIONS[s.targetRef.kind] ?? 'apps/v1';
     s.gate ??= {};
     defaultGate(s.gate);
     s.offline ??= {};
@@ -175,14 +179,21 @@ export const rollouts: ResourceDef<Rollout> = {
     if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
     const out: StatusCause[] = [];
     const kind = s.targetRef?.kind;
-    if (!TARGET_KINDS.includes(kind) || (s.targetRef.apiVersion ?? 'apps/v1') !== 'apps/v1')
+    const apiVersion = TARGET_API_VERSIONS[kind as RolloutTargetKind];
+    if (!apiVersion || (s.targetRef.apiVersion ?? apiVersion) !== apiVersion)
       out.push(
         cause(
           'spec.targetRef.kind',
-          `Unsupported value: "${kind}": supported values: "DaemonSet", "Deployment" (apps/v1)`,
+          `Unsupported value: "${kind}": supported values: "DaemonSet", "Deployment" (apps/v1), "Agent" (${AGENT_TARGET.apiVersion})`,
           'FieldValueNotSupported',
         ),
       );
+    if (kind === 'Agent' && !s.agentVersion)
+      out.push(
+        cause('spec.agentVersion', 'Required value: the agent version to roll out', 'FieldValueRequired'),
+      );
+    if (kind !== 'Agent' && s.agentVersion !== undefined)
+      out.push(cause('spec.agentVersion', 'Forbidden: only for an Agent target', 'FieldValueForbidden'));
     if (!s.targetRef?.name) out.push(cause('spec.targetRef.name', 'Required value', 'FieldValueRequired'));
     if (old && (old.spec.targetRef.name !== s.targetRef?.name || old.spec.targetRef.kind !== kind))
       out.push(cause('spec.targetRef', 'Invalid value: field is immutable', 'FieldValueForbidden'));

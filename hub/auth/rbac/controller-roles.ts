@@ -118,7 +118,11 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule([...READ, 'update', 'patch'], ['apps'], ['daemonsets']),
     rule(READ, ['apps'], ['controllerrevisions']),
     rule([...READ, 'delete'], [''], ['pods']),
-    rule(READ, [''], ['nodes']),
+    // A Deployment target: paused and reverted; its ReplicaSets created and sized wave by wave.
+    rule([...READ, 'update', 'patch'], ['apps'], ['deployments']),
+    rule([...READ, 'create', 'patch'], ['apps'], ['replicasets']),
+    // The Agent target orders each board's version by its Node's annotations.
+    rule([...READ, 'patch'], [''], ['nodes']),
   ],
   // Its Secrets are kube-system's only (the namespaced Role below); cluster-wide it reads nodes.
   'node-credential-controller': [rule(READ, [''], ['nodes'])],

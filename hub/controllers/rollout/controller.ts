@@ -7,7 +7,7 @@
 // Pod deletions are tracked with expectations (expectations.ts), as the DaemonSet controller's.
 
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from '../../../shared/api/apps.js';
-import type { Rollout } from '../../../shared/api/rollout.js';
+import { AGENT_VERSION_ANNOTATION, type Rollout } from '../../../shared/api/rollout.js';
 import type { Node, Pod } from '../../../shared/api/types.js';
 import { createLogger, type Logger } from '../../../shared/log.js';
 import type { ApiClient } from '../../api/client.js';
@@ -24,6 +24,7 @@ import type { RolloutContext, RolloutOps } from './context.js';
 import { buildStatus } from './status.js';
 import { ROLLOUT_STEPS } from './steps.js';
 import type { RolloutTarget } from './target.js';
+import { agentTarget, reportedVersion } from './targets/agent.js';
 import { daemonSetTarget } from './targets/daemonset.js';
 import { nodeReady, type TargetDeps } from './targets/deps.js';
 import { deploymentTarget } from './targets/deployment.js';
@@ -140,14 +141,22 @@ export class RolloutController implements Controller {
   }
 
   private onNode(type: ChangeType, n: Node, old: Node | undefined): void {
-    // Readiness (offline boards) and labels (wave selectors) are what rollouts read.
-    const sig = (x: Node | undefined) => JSON.stringify([nodeReady(x), x?.metadata.labels]);
+    // Readiness (offline boards), labels (wave selectors), and for the agent target the version
+    // a board reports and the one it was ordered, are what rollouts read.
+    const sig = (x: Node | undefined) =>
+      JSON.stringify([
+        nodeReady(x),
+        x?.metadata.labels,
+        x && reportedVersion(x),
+        x?.metadata.annotations?.[AGENT_VERSION_ANNOTATION],
+      ]);
     if (type === 'MODIFIED' && sig(n) === sig(old)) return;
     for (const ro of this.rollouts.list()) this.runner.addCoalesced(keyOf(ro));
   }
 
   private targetOf(ro: Rollout): RolloutTarget | undefined {
     const key = `${ro.metadata.namespace}/${ro.spec.targetRef.name}`;
+    if (ro.spec.targetRef.kind === 'Agent') return agentTarget(this.deps, ro);
     if (ro.spec.targetRef.kind === 'Deployment') {
       const d = this.deps.deployments.get(key);
       return d && deploymentTarget(this.deps, d);

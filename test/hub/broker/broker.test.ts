@@ -161,6 +161,26 @@ test("a rogue client with node A's credential cannot touch node B's topics", asy
   assert.not.ok(spy.seen.includes(topics.desired('node-a')));
 });
 
+test('agent self-update topics: a node hears only its own orders and bundles, and cannot forge them', async () => {
+  const spy = await hubSpy();
+  const a = await connect('node-node-a', 'node:node-a', 'pw-a');
+  assert.is(await suback(a, topics.agentUpdate('node-a')), 1);
+  assert.is(await suback(a, topics.bundle('node-a')), 1);
+  assert.is(await suback(a, topics.agentUpdate('node-b')), 128, "another board's order");
+  assert.is(await suback(a, topics.bundle('node-b')), 128, "another board's bundle");
+  assert.is(await suback(a, 'drover/v1/nodes/+/agent/bundle'), 128);
+  await a.publishAsync(topics.bundleRequest('node-a'), 'mine', { qos: 1 });
+  await waitFor('own bundle request reaches the hub', () =>
+    spy.seen.includes(topics.bundleRequest('node-a')),
+  );
+  a.publish(topics.bundleRequest('node-b'), 'forged', { qos: 0 });
+  a.publish(topics.agentUpdate('node-b'), 'forged', { qos: 0 }); // hub->agent direction
+  a.publish(topics.bundle('node-b'), 'forged', { qos: 0 });
+  await delay(150);
+  for (const t of [topics.bundleRequest('node-b'), topics.agentUpdate('node-b'), topics.bundle('node-b')])
+    assert.not.ok(spy.seen.includes(t), `${t} never reached anyone`);
+});
+
 test("a node's last will must be its own will topic", async () => {
   const foreign = await refused(
     connect('node-node-a', 'node:node-a', 'pw-a', {

@@ -1,0 +1,137 @@
+// Agent self-update, board side (issue #10). The hub orders a version on the retained
+// nodes/<node>/agent/update topic; the agent then runs these named steps:
+//   check order     another version than the one running, not one that failed here before
+//   fetch bundle    ask the hub for it on nodes/<node>/agent/bundle/get, over the MQTT
+//                   connection the agent already has (its node credential, TLS)
+//   verify          the bytes' SHA-256 is the order's
+//   store           bundles/<version>.mjs written atomically (state.ts)
+//   swap            state.json: current = the new version on trial, previous = the running one
+//   restart         the agent stops (its containers keep running, adopted after the restart)
+//                   and exits with EXIT_RESTART_FOR_UPDATE; its supervisor (launcher.ts)
+//                   starts the new bundle
+// Once the new agent has connected and sent its first status, it confirms (the trial ends).
+// If it does not within MAX_TRIAL_STARTS starts, the launcher goes back to the previous bundle
+// on its own; the hub sees the board not report the version in time and fails the wave.
+
+import { createHash } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from '../../shared/log.js';
+import { parseTopic, topics } from '../../shared/mqtt/topics.js';
+import {
+  type AgentUpdateOrder,
+  type BundleRequest,
+  encode,
+  parseAgentUpdateOrder,
+  parseBundle,
+} from '../../shared/protocol/messages.js';
+import { bundlePath, readState, writeAtomic, writeState } from './state.js';
+
+/** The agent's exit code asking its supervisor to start it again at once (sysexits EX_TEMPFAIL). */
+export const EXIT_RESTART_FOR_UPDATE = 75;
+
+export interface UpdaterOptions {
+  node: string;
+  dataDir: string;
+  /** The version this agent is (DROVER_VERSION of its bundle). */
+  running: string;
+  log: Logger;
+  /** Stops the agent, keeping its containers, and exits for the restart. */
+  restart(): void;
+}
+
+export class AgentUpdater {
+  private order?: AgentUpdateOrder;
+  private fetching?: string;
+  private confirmed = false;
+
+  constructor(private readonly o: UpdaterOptions) {}
+
+  subscriptions(): string[] {
+    return [topics.agentUpdate(this.o.node), topics.bundle(this.o.node)];
+  }
+
+  /** The agent is connected and its status went out: a version on trial has proven itself. */
+  confirm(): void {
+    if (this.confirmed) return;
+    this.confirmed = true;
+    const s = readState(this.o.dataDir);
+    if (s.trial?.version !== this.o.running) return;
+    writeState(this.o.dataDir, { ...s, trial: undefined });
+    this.o.log.info('agent version confirmed', { version: this.o.running });
+  }
+
+  /** Handles a message on one of our topics; false when the topic is not ours. */
+  handle(client: MqttClient, topic: string, payload: Buffer): boolean {
+    const t = parseTopic(topic);
+    if (t?.kind === 'agentUpdate' && t.node === this.o.node) {
+      if (payload.length === 0) this.order = undefined;
+      else this.onOrder(client, parseAgentUpdateOrder(payload));
+      return true;
+    }
+    if (t?.kind === 'bundle' && t.node === this.o.node) {
+      this.onBundle(payload);
+      return true;
+    }
+    return false;
+  }
+
+  private onOrder(client: MqttClient, order: AgentUpdateOrder): void {
+    // check order
+    this.order = order;
+    if (order.version === this.o.running || this.fetching === order.version) return;
+    if (readState(this.o.dataDir).failed?.includes(order.version)) {
+      this.o.log.warn('ordered agent version failed here before: staying', {
+        version: order.version,
+        running: this.o.running,
+      });
+      return;
+    }
+    // fetch bundle
+    this.fetching = order.version;
+    this.o.log.info('agent update ordered: fetching the bundle', { version: order.version });
+    client.publish(topics.bundleRequest(this.o.node), encode<BundleRequest>({ version: order.version }), {
+      qos: 1,
+    });
+  }
+
+  private onBundle(payload: Buffer): void {
+    const { header, data } = parseBundle(payload);
+    const order = this.order;
+    this.fetching = undefined;
+    if (!order || header.version !== order.version) return; // an answer to an order since replaced
+    if (header.error) {
+      this.o.log.warn('hub has no bundle for the ordered version', {
+        version: order.version,
+        error: header.error,
+      });
+      return;
+    }
+    // verify
+    const sum = createHash('sha256').update(data).digest('hex');
+    if (sum !== order.sha256) {
+      this.o.log.warn('agent bundle refused: checksum differs from the order', {
+        version: order.version,
+        want: order.sha256,
+        got: sum,
+      });
+      return;
+    }
+    // store, then swap: the running version becomes the one to fall back to
+    const s = readState(this.o.dataDir);
+    writeState(this.o.dataDir, s); // makes the bundles directory
+    writeAtomic(bundlePath(this.o.dataDir, order.version), data);
+    writeState(this.o.dataDir, {
+      ...s,
+      previous: s.current,
+      current: order.version,
+      trial: { version: order.version, starts: 0 },
+    });
+    // restart
+    this.o.log.info('agent bundle verified and swapped in: restarting', {
+      version: order.version,
+      from: this.o.running,
+      bytes: data.length,
+    });
+    this.o.restart();
+  }
+}
