@@ -42,6 +42,9 @@ import { type CaStore, fileCaStore, isTlsUrl, resolveHubCa, type TlsOptions } fr
 import { isAuthRefusal, JoinRefusedError, joinHub } from './join.js';
 import { ImageGarbageCollector } from './images/gc.js';
 import { desiredImages } from './images/wanted.js';
+import { dirUsageBytes, sameFilesystem } from './pressure/dir-usage.js';
+import { EvictionManager } from './pressure/eviction-manager.js';
+import { observe } from './pressure/signals.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
 import { nodeAddresses } from './node-info.js';
@@ -117,6 +120,8 @@ export class Agent {
   readonly pods: PodRunner;
   /** Image and container GC; undefined when the pod runner was injected. */
   readonly imageGc?: ImageGarbageCollector;
+  /** Node-pressure eviction (with a real runtime only). */
+  readonly eviction?: EvictionManager;
   private readonly credentials: CredentialStore;
   /** TLS options of every MQTT connection: the hub CA, verified (empty for mqtt://). */
   private tls: TlsOptions = {};
@@ -170,7 +175,7 @@ export class Agent {
     else {
       const runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
       this.runtime = runtime;
-      this.pods = createPodManager({
+      const pods = createPodManager({
         runtime,
         nodeName: node,
         dataDir: cfg.dataDir,
@@ -186,6 +191,25 @@ export class Agent {
         event: (type, reason, message) =>
           io.event({ involvedObject: { kind: 'Node', name: node }, type, reason, message, time: Date.now() }),
         log: log.child('image-gc'),
+      });
+      this.pods = pods;
+      const gc = this.imageGc;
+      const store = imageStore;
+      this.eviction = new EvictionManager({
+        thresholds: [...cfg.evictionHard, ...cfg.evictionSoft],
+        observe: async () => observe(cfg.dataDir, await store.imageFsPath().catch(() => undefined)),
+        candidates: () => pods.evictionCandidates(),
+        containerMemory: async (id) => (await runtime.containerStats(id)).memoryBytes,
+        dirUsage: dirUsageBytes,
+        evict: (uid, message, grace) => pods.evict(uid, message, grace),
+        reclaimImages: async (signal) => {
+          const imageFs = await store.imageFsPath().catch(() => undefined);
+          if (signal === 'nodefs.available' && !(imageFs && (await sameFilesystem(cfg.dataDir, imageFs))))
+            return 0;
+          return (await gc.deleteUnused()).freedBytes;
+        },
+        log: log.child('eviction'),
+        intervalMs: cfg.evictionMonitoringMs,
       });
     }
     if (deps.proxy ?? !deps.pods)
@@ -241,6 +265,7 @@ export class Agent {
     // Offline autonomy: cached pods start (or are adopted) before the hub is asked anything.
     await this.pods.start();
     this.imageGc?.start(this.cfg.imageGcPeriodMs);
+    this.eviction?.start();
     await this.proxy?.start();
     if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
@@ -542,6 +567,7 @@ export class Agent {
 
   private async stopPods(): Promise<void> {
     this.imageGc?.stop();
+    await this.eviction?.stop();
     let t: NodeJS.Timeout | undefined;
     await Promise.race([
       this.pods.stop().catch((e: Error) => this.log.warn('pod manager stop failed', { error: e.message })),

@@ -16,10 +16,13 @@ import { parseDurationMs } from './duration.js';
 import { isTlsUrl } from './hub-ca.js';
 import { DEFAULT_IMAGE_GC_POLICY, type ImageGcPolicy } from './images/gc-plan.js';
 import { DEFAULT_IMAGE_GC_PERIOD_MS } from './images/gc.js';
+import { DEFAULT_EVICTION_MONITORING_MS } from './pressure/eviction-manager.js';
 import { DEFAULT_PRESSURE_TRANSITION_MS } from './pressure/monitor.js';
 import {
   DEFAULT_EVICTION_HARD,
   parseEvictionHard,
+  parseEvictionSoft,
+  withMinimumReclaim,
   type Threshold,
   ThresholdParseError,
 } from './pressure/thresholds.js';
@@ -63,6 +66,10 @@ export interface AgentConfig {
   evictionHard: Threshold[];
   /** A pressure condition stays True this long after its thresholds stop being met, ms (kubelet: 5 min). */
   evictionPressureTransitionMs: number;
+  /** Soft thresholds with their grace periods and the minimum reclaim (kubelet's flags; none by default). */
+  evictionSoft: Threshold[];
+  /** How often the eviction manager observes the signals, ms (kubelet: every 10 s). */
+  evictionMonitoringMs: number;
 }
 
 export const AGENT_DEFAULTS = {
@@ -79,6 +86,10 @@ export const AGENT_DEFAULTS = {
   imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS, // 5 min
   evictionHard: DEFAULT_EVICTION_HARD, // memory 100Mi, nodefs 10%, imagefs 15%, pid 10% available
   evictionPressureTransitionMs: DEFAULT_PRESSURE_TRANSITION_MS, // 5 min
+  evictionSoft: '', // none, as the kubelet
+  evictionSoftGracePeriod: '',
+  evictionMinimumReclaim: '', // 0 for every signal
+  evictionMonitoringMs: DEFAULT_EVICTION_MONITORING_MS, // 10 s
 } as const;
 
 /** Smallest heartbeat interval accepted, ms (tests use 1 s; below 100 ms is a typo). */
@@ -114,6 +125,10 @@ export const AGENT_FLAGS: FlagSpecs = {
   'node-ip': { type: 'string' },
   'eviction-hard': { type: 'string' },
   'eviction-pressure-transition-period': { type: 'string' },
+  'eviction-soft': { type: 'string' },
+  'eviction-soft-grace-period': { type: 'string' },
+  'eviction-minimum-reclaim': { type: 'string' },
+  'eviction-monitoring-interval': { type: 'string' },
   config: { type: 'string', aliases: ['-c'] },
   help: { type: 'boolean', aliases: ['-h'] },
 };
@@ -143,6 +158,12 @@ Options (flag / env / config file key):
   --eviction-hard memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<10%
                             DROVER_EVICTION_HARD  evictionHard  pressure thresholds (naming any replaces all)
   --eviction-pressure-transition-period 5m  DROVER_EVICTION_PRESSURE_TRANSITION_PERIOD  evictionPressureTransitionPeriod
+  --eviction-soft memory.available<1.5Gi  DROVER_EVICTION_SOFT  evictionSoft  soft thresholds (default none)
+  --eviction-soft-grace-period memory.available=90s  DROVER_EVICTION_SOFT_GRACE_PERIOD  evictionSoftGracePeriod
+                            how long a soft threshold must be met before pods are evicted (one per soft threshold)
+  --eviction-minimum-reclaim nodefs.available=500Mi  DROVER_EVICTION_MINIMUM_RECLAIM  evictionMinimumReclaim
+                            once met, a threshold stays met until this much more is available (default 0)
+  --eviction-monitoring-interval 10s  DROVER_EVICTION_MONITORING_INTERVAL  evictionMonitoringInterval
   --config FILE             DROVER_CONFIG     JSON file with the keys above
 `;
 
@@ -173,6 +194,10 @@ const KEYS = {
     'eviction-pressure-transition-period',
     'DROVER_EVICTION_PRESSURE_TRANSITION_PERIOD',
   ],
+  evictionSoft: ['eviction-soft', 'DROVER_EVICTION_SOFT'],
+  evictionSoftGracePeriod: ['eviction-soft-grace-period', 'DROVER_EVICTION_SOFT_GRACE_PERIOD'],
+  evictionMinimumReclaim: ['eviction-minimum-reclaim', 'DROVER_EVICTION_MINIMUM_RECLAIM'],
+  evictionMonitoringInterval: ['eviction-monitoring-interval', 'DROVER_EVICTION_MONITORING_INTERVAL'],
 } as const;
 
 /** Builds the config from argv (without the command name), the environment and an optional file. */
@@ -327,12 +352,36 @@ function imageGcPolicy(raw: Raw): ImageGcPolicy {
   return { highThresholdPercent: high, lowThresholdPercent: low, minAgeMs };
 }
 
-function evictionHard(v: unknown): Threshold[] {
+function evictionHard(v: unknown, reclaim: unknown): Threshold[] {
   const text = optString(v, '--eviction-hard') ?? AGENT_DEFAULTS.evictionHard;
+  return thresholdsOf('--eviction-hard', () =>
+    withMinimumReclaim(parseEvictionHard(text), minimumReclaim(reclaim)),
+  );
+}
+
+function evictionSoft(raw: Raw): Threshold[] {
+  const soft = optString(raw.evictionSoft, '--eviction-soft') ?? AGENT_DEFAULTS.evictionSoft;
+  const grace =
+    optString(raw.evictionSoftGracePeriod, '--eviction-soft-grace-period') ??
+    AGENT_DEFAULTS.evictionSoftGracePeriod;
+  return thresholdsOf('--eviction-soft', () =>
+    withMinimumReclaim(
+      parseEvictionSoft(soft, grace, parseDurationMs),
+      minimumReclaim(raw.evictionMinimumReclaim),
+    ),
+  );
+}
+
+function minimumReclaim(v: unknown): string {
+  return optString(v, '--eviction-minimum-reclaim') ?? AGENT_DEFAULTS.evictionMinimumReclaim;
+}
+
+/** A threshold flag's parse, its refusal named after the flag. */
+function thresholdsOf(flag: string, parse: () => Threshold[]): Threshold[] {
   try {
-    return parseEvictionHard(text);
+    return parse();
   } catch (e) {
-    if (e instanceof ThresholdParseError) throw new AgentConfigError('--eviction-hard', e.message);
+    if (e instanceof ThresholdParseError) throw new AgentConfigError(flag, e.message);
     throw e;
   }
 }
@@ -453,7 +502,14 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     joinTimeoutMs,
     crashBackoffBaseMs,
     imageGc: imageGcPolicy(raw),
-    evictionHard: evictionHard(raw.evictionHard),
+    evictionHard: evictionHard(raw.evictionHard, raw.evictionMinimumReclaim),
+    evictionSoft: evictionSoft(raw),
+    evictionMonitoringMs: duration(
+      raw.evictionMonitoringInterval,
+      '--eviction-monitoring-interval',
+      AGENT_DEFAULTS.evictionMonitoringMs,
+      MIN_INTERVAL_MS,
+    ),
     evictionPressureTransitionMs: duration(
       raw.evictionPressureTransitionPeriod,
       '--eviction-pressure-transition-period',

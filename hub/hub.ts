@@ -535,8 +535,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           );
           m.gauge(
             'drover_mqtt_shed_connections',
-            'Connection attempts closed at accept since start because --mqtt-max-connecting were connecting already (the boards retry after their backoff).',
-            () => b.admissionStats().shed,
+            'Connection attempts closed before their TLS handshake since start (the boards retry after their backoff): bound = --mqtt-max-connecting were connecting already; loop-lag = the event loop ran a whole CONNECT deadline late.',
+            () => {
+              const a = b.admissionStats();
+              return [
+                { labels: { reason: 'bound' }, value: a.shed - a.shedForLag },
+                { labels: { reason: 'loop-lag' }, value: a.shedForLag },
+              ];
+            },
           );
           m.gauge(
             'drover_mqtt_boards_held_off',

@@ -79,11 +79,19 @@ export class ImageGarbageCollector {
     return this.pass;
   }
 
-  private async runPass(): Promise<GcResult> {
+  /**
+   * Under DiskPressure the eviction manager reclaims first (kubelet's DeleteUnusedImages:
+   * every unused image past the minimum age, whatever the thresholds), before evicting pods.
+   */
+  deleteUnused(): Promise<GcResult> {
+    return this.runPass(true);
+  }
+
+  private async runPass(all = false): Promise<GcResult> {
     const containers = await this.o.store.listContainers();
     const wanted = this.o.wanted();
     await this.detectImages(containers);
-    const result = await this.freeSpace(containers, wanted.images);
+    const result = await this.freeSpace(containers, wanted.images, all);
     this.o.log.debug('image gc pass', { images: this.records.size, usagePercent: result.usagePercent });
     return result;
   }
@@ -104,7 +112,11 @@ export class ImageGarbageCollector {
     for (const id of this.records.keys()) if (!seen.has(id)) this.records.delete(id);
   }
 
-  private async freeSpace(containers: StoredContainer[], wantedImages: string[]): Promise<GcResult> {
+  private async freeSpace(
+    containers: StoredContainer[],
+    wantedImages: string[],
+    all: boolean,
+  ): Promise<GcResult> {
     const path = await this.o.store.imageFsPath();
     const fs = await this.measure(path);
     if (!fs) return { freedBytes: 0, removedImages: [] };
@@ -112,7 +124,10 @@ export class ImageGarbageCollector {
     const wanted = new Set(wantedImages.map(canonicalImageName));
     for (const r of this.records.values())
       if (r.names.some((n) => wanted.has(canonicalImageName(n)))) keep.add(r.id);
-    const plan = planImageGc([...this.records.values()], keep, fs, this.o.policy, this.clock());
+    const policy = all
+      ? { ...this.o.policy, highThresholdPercent: 0, lowThresholdPercent: 0 }
+      : this.o.policy;
+    const plan = planImageGc([...this.records.values()], keep, fs, policy, this.clock());
     if (plan.bytesToFree === 0) return { usagePercent: plan.usagePercent, freedBytes: 0, removedImages: [] };
     const { highThresholdPercent: high, lowThresholdPercent: low } = this.o.policy;
     this.o.log.info('image filesystem above the high threshold', {
@@ -139,11 +154,14 @@ export class ImageGarbageCollector {
       ? ` now ${100 - Math.floor((after.availableBytes * 100) / after.capacityBytes)}% used`
       : '';
     if (removed.length > 0) {
-      const msg = `Freed ${mib(freed)} by removing unused images ${removed.join(', ')}: the image filesystem (${path}) was ${plan.usagePercent}% used, at or above the ${high}% high threshold;${now} (low threshold ${low}%)`;
+      const why = all
+        ? 'the node has disk pressure'
+        : `at or above the ${high}% high threshold;${now} (low threshold ${low}%)`;
+      const msg = `Freed ${mib(freed)} by removing unused images ${removed.join(', ')}: the image filesystem (${path}) was ${plan.usagePercent}% used, ${why}`;
       this.o.log.info('image garbage collection freed space', { freed, images: removed.join(', ') });
       this.o.event('Normal', 'FreedDiskSpace', msg);
     }
-    if (freed < plan.bytesToFree)
+    if (!all && freed < plan.bytesToFree)
       // kubelet's FreeDiskSpaceFailed wording.
       this.o.event(
         'Warning',

@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import type { ConfigMap, Pod, Secret } from '../../shared/api/types.js';
 import type { DesiredState } from '../../shared/protocol/messages.js';
-import { LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID } from '../runtime/labels.js';
+import type { EvictionCandidate } from '../pressure/eviction-manager.js';
+import { LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID, SANDBOX_CONTAINER } from '../runtime/labels.js';
 import type { ExecSession, LogStream, RuntimeContainer } from '../runtime/runtime.js';
-import { byContainerName } from './actions.js';
+import { byContainerName, isRunning } from './actions.js';
 import { type DesiredPods, loadPodCache, savePodCache } from './cache.js';
 import { ContainerCache } from './container-cache.js';
 import {
@@ -53,6 +54,10 @@ export interface PodManager {
   resendAll(): void;
   /** The hub was reset and counts revisions from scratch: take its next desired state whatever its revision. */
   forgetRevision(): void;
+  /** Pods the eviction manager may evict: desired, running, not leaving. */
+  evictionCandidates(): EvictionCandidate[];
+  /** Stops a pod for good (node-pressure eviction): status Failed, reason Evicted, `message`. */
+  evict(uid: string, message: string, graceSeconds?: number): Promise<void>;
 }
 
 export function createPodManager(options: PodManagerOptions): PodManager {
@@ -243,6 +248,27 @@ class Manager implements PodManager, SyncContext {
 
   forgetRevision(): void {
     if (this.state) this.state = { ...this.state, revision: Number.NEGATIVE_INFINITY };
+  }
+
+  evictionCandidates(): EvictionCandidate[] {
+    const out: EvictionCandidate[] = [];
+    for (const r of this.records.values()) {
+      if (!r.pod || !r.desired || r.finished || r.evicted || r.pod.metadata.deletionTimestamp) continue;
+      const containers = this.cache
+        .forPod(r.uid)
+        .filter((c) => isRunning(c) && c.labels[LABEL_CONTAINER_NAME] !== SANDBOX_CONTAINER)
+        .map((c) => ({ id: c.id, name: c.labels[LABEL_CONTAINER_NAME] ?? c.name }));
+      if (containers.length > 0) out.push({ pod: r.pod, containers, dir: this.podDir(r.uid) });
+    }
+    return out;
+  }
+
+  async evict(uid: string, message: string, graceSeconds?: number): Promise<void> {
+    const rec = this.records.get(uid);
+    if (!rec?.pod || rec.finished) return;
+    rec.evicted = { message, ...(graceSeconds !== undefined ? { graceSeconds } : {}) };
+    this.emit(rec, 'Warning', 'Evicted', message);
+    await this.runSync(rec);
   }
 
   async logs(ns: string, name: string, o: LogsOptions = {}): Promise<LogStream> {

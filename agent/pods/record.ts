@@ -28,6 +28,8 @@ export interface PodRecord {
   done?: Promise<void>;
   /** Terminated and its final status reported: nothing more to do. */
   finished: boolean;
+  /** Evicted by the eviction manager: stopped for good, reported Failed/Evicted with this message. */
+  evicted?: { message: string; graceSeconds?: number };
   /** Images being pulled before the running containers are stopped (staging.ts). */
   staging?: Promise<void>;
 }

@@ -33,7 +33,7 @@ function ns(pod: Pod): string {
 
 export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome> {
   const pod = rec.pod;
-  if (!pod || !rec.desired) return terminate(ctx, rec);
+  if (!pod || !rec.desired || rec.evicted) return terminate(ctx, rec);
   // A pod being replaced keeps serving until its replacement's images are here (staging.ts).
   if (pod.metadata.deletionTimestamp && (rec.finished || (await staged(ctx, rec, nextImagesOf(pod)))))
     return terminate(ctx, rec);
@@ -248,8 +248,9 @@ function report(
   terminal: boolean,
   initContainers: ContainerView[] = [],
   podIP?: string,
+  evicted?: string,
 ): PodStatus {
-  const status = computePodStatus({
+  const computed = computePodStatus({
     pod,
     containers: views,
     initContainers,
@@ -259,6 +260,10 @@ function report(
     now: ctx.opts.clock(),
     terminal,
   });
+  // kubelet's evictPod: phase Failed, reason Evicted, the eviction manager's message.
+  const status: PodStatus = evicted
+    ? { ...computed, phase: 'Failed', reason: 'Evicted', message: evicted }
+    : computed;
   rec.lastStatus = status;
   const json = JSON.stringify(status);
   if (json === rec.lastReport) return status;
@@ -271,7 +276,7 @@ function report(
 async function terminate(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome> {
   if (rec.finished) return rec.desired ? 'keep' : 'forget';
   const pod = rec.pod;
-  const grace = pod ? podGraceSeconds(pod) : ctx.opts.ghostGraceSeconds;
+  const grace = rec.evicted?.graceSeconds ?? (pod ? podGraceSeconds(pod) : ctx.opts.ghostGraceSeconds);
   let containers = ctx.containers(rec.uid);
   const { kills, removes } = planTermination(containers, grace);
   await Promise.all(kills.map((a) => (a.type === 'kill' ? kill(ctx, rec, a) : undefined)));
@@ -283,7 +288,7 @@ async function terminate(ctx: SyncContext, rec: PodRecord): Promise<SyncOutcome>
       const [latest, previous] = groups.get(spec.name) ?? [];
       return { spec, latest, previous, ready: false, started: false };
     });
-    report(ctx, rec, pod, views, true);
+    report(ctx, rec, pod, views, true, [], undefined, rec.evicted?.message);
   }
   for (const a of removes) if (a.type === 'remove') await remove(ctx, a.id);
   await fs.rm(ctx.podDir(rec.uid), { recursive: true, force: true });

@@ -62,6 +62,8 @@ export class HollowNode {
       imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS,
       evictionHard: [], // hollow boards report no pressure (their facts have none)
       evictionPressureTransitionMs: 0,
+      evictionSoft: [],
+      evictionMonitoringMs: 10_000, // unused: no pods to evict
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),

@@ -6,10 +6,18 @@
 // saturated hub that starts every handshake finishes none: the reconnect storm of #21).
 // A board whose attempt was shed retries after its backoff (agent/backoff.ts), as a client
 // of an overloaded kube-apiserver does after a 429 from its max-inflight filter.
+// The bound alone does not see a hub whose whole event loop runs late (a starved CPU): its
+// sockets wait in the kernel's accept queue, the clients' timers run out there, and the hub
+// then spends a TLS handshake on each dead one. So while the loop runs more than maxLagMs late
+// (loop-lag.ts; the broker passes the CONNECT deadline) every new attempt is shed as well,
+// until the loop has caught up.
 // One log line when a burst of shedding starts and one when it ends (with its count), not a
 // line per shed socket.
 
 import type { Logger } from '../../shared/log.js';
+
+/** Why an attempt was shed. */
+export type ShedReason = 'bound' | 'loop-lag';
 
 /** A burst ends after this long without a shed attempt, ms. */
 export const SHED_BURST_QUIET_MS = 1_000;
@@ -21,6 +29,8 @@ export interface AdmissionStats {
   shed: number;
   /** Bursts of shedding since start. */
   bursts: number;
+  /** Of shed: those shed because the event loop ran more than maxLagMs late. */
+  shedForLag: number;
   /** When an attempt was last shed, ms since epoch (undefined: never). */
   lastShedAtMs?: number;
 }
@@ -28,6 +38,7 @@ export interface AdmissionStats {
 export class ConnectAdmission {
   private connecting = 0;
   private shed = 0;
+  private shedForLag = 0;
   private bursts = 0;
   private burstShed = 0;
   private burstStartMs = 0;
@@ -37,13 +48,20 @@ export class ConnectAdmission {
   constructor(
     readonly bound: number,
     private readonly log: Logger,
+    /** The event loop's lateness now, ms, and the most it may be for an attempt to be admitted. */
+    private readonly lag?: { lagMs(): number; maxLagMs: number },
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A socket was accepted: its release function, or undefined when it must be closed (shed). */
+  /** A socket spoke: its release function, or undefined when it must be closed (shed). */
   admit(): (() => void) | undefined {
     if (this.connecting >= this.bound) {
-      this.noteShed();
+      this.noteShed('bound');
+      return undefined;
+    }
+    if (this.lag && this.lag.lagMs() > this.lag.maxLagMs) {
+      this.shedForLag++;
+      this.noteShed('loop-lag');
       return undefined;
     }
     this.connecting++;
@@ -59,6 +77,7 @@ export class ConnectAdmission {
     return {
       connecting: this.connecting,
       shed: this.shed,
+      shedForLag: this.shedForLag,
       bursts: this.bursts,
       ...(this.lastShedAtMs !== undefined ? { lastShedAtMs: this.lastShedAtMs } : {}),
     };
@@ -69,7 +88,7 @@ export class ConnectAdmission {
     if (this.quietTimer) this.endBurst();
   }
 
-  private noteShed(): void {
+  private noteShed(reason: ShedReason): void {
     const t = this.now();
     this.shed++;
     this.burstShed++;
@@ -79,10 +98,12 @@ export class ConnectAdmission {
     this.burstShed = 1;
     this.burstStartMs = t;
     this.log.warn(
-      'shedding connection attempts: too many connecting at once; boards retry after their backoff',
+      'shedding connection attempts: the hub cannot finish more now; boards retry after their backoff',
       {
+        reason,
         connecting: this.connecting,
         max: this.bound,
+        ...(this.lag ? { loopLagMs: Math.round(this.lag.lagMs()), maxLoopLagMs: this.lag.maxLagMs } : {}),
       },
     );
     this.armQuietTimer(SHED_BURST_QUIET_MS);

@@ -13,6 +13,7 @@ import tls from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import { type AdmissionStats, ConnectAdmission } from './admission.js';
+import { LoopLag } from './loop-lag.js';
 import type { BrokerAuth } from './auth.js';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './limits.js';
 import { duplexPair } from './local-link.js';
@@ -103,7 +104,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const retained = createRetainedPersistence();
   // What aedes reads from for each plain-listener client: Secrets never reach a board over them.
   const plainConns = new WeakSet<object>();
-  const admission = new ConnectAdmission(limits.maxConnecting, log);
+  // A socket accepted while the loop runs a whole CONNECT deadline late waited about that long in
+  // the accept queue: its client's own connect timer (the agent's is 10 s too) has run out.
+  const loopLag = new LoopLag();
+  const admission = new ConnectAdmission(limits.maxConnecting, log, {
+    lagMs: () => loopLag.lagMs(),
+    maxLagMs: limits.connectTimeoutMs,
+  });
   /** Each connecting guard's admission slot, given back at its CONNACK (or its close). */
   const slotOf = new WeakMap<object, () => void>();
   let withheld = 0;
@@ -326,6 +333,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     held: () => holdReason !== undefined,
     async close() {
       admission.close();
+      loopLag.stop();
       const closed = Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       for (const s of sockets) s.destroy();
       await closed;

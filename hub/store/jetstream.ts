@@ -493,6 +493,20 @@ export class JetStreamStore implements Store {
     this.mirror.raiseFloor(revision);
   }
 
+  /**
+   * Drops every stored message of key but its latest (a bucket kept with history > 1 holds
+   * earlier values): encryption key rotation, so no message still needs an old key.
+   */
+  async forgetEarlierValues(key: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.jsm.streams.purge(this.stream, { filter: this.subjectPrefix + encodeKey(key), keep: 1 });
+    } catch (err) {
+      this.assertOpen();
+      throw new StoreUnavailableError('purge', String(err));
+    }
+  }
+
   async compactedRevision(): Promise<number> {
     this.assertOpen();
     return this.floor();

@@ -1,7 +1,7 @@
 // The real kubectl (v1.32) against the API over HTTP: create/apply/get/describe/watch/delete.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -30,11 +30,18 @@ current-context: drover
 test.after(async () => t.stop());
 
 function kubectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return kubectlEnv({}, ...args);
+}
+
+function kubectlEnv(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(
       'kubectl',
       args,
-      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 },
+      { env: { ...process.env, KUBECONFIG: kubeconfig, ...env }, timeout: 30_000 },
       (e, out, err) => {
         resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err });
       },
@@ -258,6 +265,60 @@ test('kubectl delete', async () => {
   assert.match(r.err, /pods "app" not found/);
   assert.match(await ok('delete', 'ns', 'demo'), 'namespace "demo" deleted');
   assert.not.match(await ok('get', 'ns'), /demo/);
+});
+
+/** A directory of ConfigMap manifests (one file each), rewritten with exactly these names. */
+function manifests(dirName: string, names: string[], labels: string): string {
+  const dir = join(t.dir, dirName);
+  mkdirSync(dir, { recursive: true });
+  for (const n of ['a', 'b']) writeFileSync(join(dir, `${n}.yaml`), '');
+  for (const [i, n] of names.entries())
+    writeFileSync(
+      join(dir, `${'ab'[i]}.yaml`),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: default\n  labels: {${labels}}\ndata: {a: "1"}\n`,
+    );
+  return dir;
+}
+
+const cmNames = async (selector: string) =>
+  (await ok('get', 'cm', '-n', 'default', '-l', selector, '-o', 'name')).trim().split('\n').sort();
+
+// #17: ApplySets (kubectl's server-side prune, what GitOps tools use): the parent Secret records
+// the group-kinds, and an object dropped from the directory is pruned.
+test('KUBECTL_APPLYSET=true kubectl apply --server-side --applyset --prune removes what left the set', async () => {
+  const applySet = (dir: string) =>
+    kubectlEnv(
+      { KUBECTL_APPLYSET: 'true' },
+      'apply',
+      '--server-side',
+      '--applyset=fleetset',
+      '--prune',
+      '-n',
+      'default',
+      '-f',
+      dir,
+    );
+  let r = await applySet(manifests('set', ['as-a', 'as-b'], 'team: fleet'));
+  assert.is(r.code, 0, r.err);
+  assert.equal(await cmNames('team=fleet'), ['configmap/as-a', 'configmap/as-b']);
+  r = await applySet(manifests('set', ['as-a'], 'team: fleet'));
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, 'configmap/as-b pruned');
+  assert.equal(await cmNames('team=fleet'), ['configmap/as-a']);
+});
+
+// Label-based prune walks an allowlist of kinds; kubectl's default list names kinds Drover does
+// not serve (Endpoints, PersistentVolumeClaim, ReplicationController, StatefulSet, Ingress), so
+// the allowlist is given (README: API notes).
+test('kubectl apply --prune -l with --prune-allowlist removes what left the directory', async () => {
+  const prune = (dir: string) =>
+    kubectl('apply', '--prune', '-l', 'set=p', '--prune-allowlist=core/v1/ConfigMap', '-f', dir);
+  let r = await prune(manifests('prune', ['pr-a', 'pr-b'], 'set: p'));
+  assert.is(r.code, 0, r.err);
+  r = await prune(manifests('prune', ['pr-a'], 'set: p'));
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, 'configmap/pr-b pruned');
+  assert.equal(await cmNames('set=p'), ['configmap/pr-a']);
 });
 
 test.run();
