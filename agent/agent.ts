@@ -50,6 +50,7 @@ import type { PodManagerOptions } from './pods/options.js';
 import { nodeAddresses } from './node-info.js';
 import { proxyOptions } from './proxy/options.js';
 import { ServiceProxy } from './proxy/proxy.js';
+import { ClusterDns } from './dns/role.js';
 import { UsageSampler } from './metrics/sampler.js';
 import { RpcServer } from './rpc.js';
 import { DockerRuntime } from './runtime/docker.js';
@@ -129,6 +130,8 @@ export class Agent {
   readonly rpc: RpcServer;
   /** The kube-proxy role; undefined when off. */
   readonly proxy?: ServiceProxy;
+  /** The pods' DNS (Service names); undefined when off (--cluster-dns none, or pods injected). */
+  readonly dns?: ClusterDns;
   private images?: { at: number; list: ContainerImage[] };
   /** Pods told that the runtime is down (uid -> message), so it is said once. */
   private readonly runtimeDownSent = new Map<string, string>();
@@ -181,6 +184,7 @@ export class Agent {
         dataDir: cfg.dataDir,
         log: log.child('pods'),
         crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
+        ...(cfg.clusterDns ? { dns: { nameserver: cfg.clusterDns, domain: cfg.clusterDomain } } : {}),
         ...io,
       });
       imageStore = new DockerImageStore(cfg.dockerSocket);
@@ -224,6 +228,8 @@ export class Agent {
         }),
         log.child('proxy'),
       );
+    if (cfg.clusterDns && !deps.pods)
+      this.dns = new ClusterDns({ address: cfg.clusterDns, domain: cfg.clusterDomain }, log.child('dns'));
     const images = imageStore;
     this.facts =
       deps.facts ?? localMachineFacts(cfg, this.runtime, images ? () => images.imageFsPath() : undefined);
@@ -267,6 +273,7 @@ export class Agent {
     this.imageGc?.start(this.cfg.imageGcPeriodMs);
     this.eviction?.start();
     await this.proxy?.start();
+    await this.dns?.start();
     if (isTlsUrl(this.hubs.current)) await this.resolveCa();
     if (!this.cred && !this.stopping) await this.join();
     if (!this.stopping) await this.connectOnce();
@@ -386,7 +393,7 @@ export class Agent {
       this.log.info('connected to hub', { hub, node: name });
       this.backoff.reset();
       const subs = [topics.desired(name), filters.nodeRpcRequests(name), ...this.updater.subscriptions()];
-      if (this.proxy) subs.push(topics.services);
+      if (this.proxy || this.dns) subs.push(topics.services);
       client.subscribe(subs, { qos: 1 }, (err) => {
         if (err) this.log.warn('subscribe to desired state failed', { error: err.message });
       });
@@ -452,12 +459,13 @@ export class Agent {
   }
 
   private onServices(payload: Buffer): void {
-    if (!this.proxy) return;
+    if (!this.proxy && !this.dns) return;
     try {
       // Each table is whole (level-based) and the broker keeps one subscription's order.
       const t = parseServiceTable(payload);
       this.log.debug('service table received', { revision: t.revision, services: t.services.length });
-      void this.proxy.apply(t);
+      if (this.proxy) void this.proxy.apply(t);
+      this.dns?.apply(t);
     } catch (e) {
       this.log.warn('bad service table from hub', { error: (e as Error).message });
     }
@@ -623,6 +631,7 @@ export class Agent {
   private fail(err: Error): void {
     this.stopping = true;
     this.proxy?.stop();
+    this.dns?.stop();
     this.stopTimers();
     this.rpc.stopAll();
     this.client?.end(true);
@@ -637,6 +646,7 @@ export class Agent {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.rpc.stopAll();
     this.proxy?.stop();
+    this.dns?.stop();
     // Containers keep running: a restarted agent adopts them.
     await this.stopPods();
     const client = this.client;

@@ -1,6 +1,8 @@
 // Agent options: defaults (with units), sources (flags > env DROVER_* > config file > defaults)
 // and validation, in one place. Errors name the option and say what to fix.
 
+import { DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN } from './dns/options.js';
+import { PROXY_DEFAULTS } from './proxy/options.js';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
@@ -62,6 +64,14 @@ export interface AgentConfig {
    * the first non-internal IPv4 is reported and NodePorts listen on every address.
    */
   nodeIp?: string;
+  /**
+   * Where pods ask for names (kubelet --cluster-dns), served by this agent (agent/dns/); '' when
+   * off ('none'). Default the link-local DEFAULT_CLUSTER_DNS where the agent may add addresses
+   * (root on Linux), else off.
+   */
+  clusterDns: string;
+  /** The cluster's DNS domain (kubelet --cluster-domain). */
+  clusterDomain: string;
   /** Hard eviction thresholds (kubelet's --eviction-hard and defaults). */
   evictionHard: Threshold[];
   /** A pressure condition stays True this long after its thresholds stop being met, ms (kubelet: 5 min). */
@@ -123,6 +133,8 @@ export const AGENT_FLAGS: FlagSpecs = {
   'image-minimum-gc-age': { type: 'string' },
   'image-gc-period': { type: 'string' },
   'node-ip': { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
   'eviction-hard': { type: 'string' },
   'eviction-pressure-transition-period': { type: 'string' },
   'eviction-soft': { type: 'string' },
@@ -155,6 +167,8 @@ Options (flag / env / config file key):
   --image-minimum-gc-age 2m     DROVER_IMAGE_MINIMUM_GC_AGE     imageMinimumGcAge     images younger than this are kept
   --image-gc-period 5m          DROVER_IMAGE_GC_PERIOD          imageGcPeriod         how often image/container GC runs
   --node-ip ADDRESS         DROVER_NODE_IP    nodeIp  this board's IPv4 for other boards and NodePorts (default: every address)
+  --cluster-dns 169.254.20.10  DROVER_CLUSTER_DNS  clusterDns  the pods' DNS server, served by the agent ('none': pods keep the board's resolv.conf)
+  --cluster-domain cluster.local  DROVER_CLUSTER_DOMAIN  clusterDomain  the Services' DNS domain
   --eviction-hard memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<10%
                             DROVER_EVICTION_HARD  evictionHard  pressure thresholds (naming any replaces all)
   --eviction-pressure-transition-period 5m  DROVER_EVICTION_PRESSURE_TRANSITION_PERIOD  evictionPressureTransitionPeriod
@@ -189,6 +203,8 @@ const KEYS = {
   imageMinimumGcAge: ['image-minimum-gc-age', 'DROVER_IMAGE_MINIMUM_GC_AGE'],
   imageGcPeriod: ['image-gc-period', 'DROVER_IMAGE_GC_PERIOD'],
   nodeIp: ['node-ip', 'DROVER_NODE_IP'],
+  clusterDns: ['cluster-dns', 'DROVER_CLUSTER_DNS'],
+  clusterDomain: ['cluster-domain', 'DROVER_CLUSTER_DOMAIN'],
   evictionHard: ['eviction-hard', 'DROVER_EVICTION_HARD'],
   evictionPressureTransitionPeriod: [
     'eviction-pressure-transition-period',
@@ -486,8 +502,23 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
   const nodeIp = optString(raw.nodeIp, '--node-ip') || undefined;
   if (nodeIp !== undefined && isIP(nodeIp) !== 4)
     throw new AgentConfigError('--node-ip', `${JSON.stringify(nodeIp)} is not an IPv4 address`);
+  const dnsFlag = optString(raw.clusterDns, '--cluster-dns');
+  const clusterDns =
+    dnsFlag === 'none' ? '' : (dnsFlag ?? (PROXY_DEFAULTS.manageClusterIps ? DEFAULT_CLUSTER_DNS : ''));
+  if (clusterDns && isIP(clusterDns) !== 4)
+    throw new AgentConfigError(
+      '--cluster-dns',
+      `${JSON.stringify(clusterDns)} is not an IPv4 address or "none"`,
+    );
+  const clusterDomain = (optString(raw.clusterDomain, '--cluster-domain') ?? DEFAULT_CLUSTER_DOMAIN)
+    .toLowerCase()
+    .replace(/\.$/, '');
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(clusterDomain))
+    throw new AgentConfigError('--cluster-domain', `${JSON.stringify(clusterDomain)} is not a DNS domain`);
 
   return {
+    clusterDns,
+    clusterDomain,
     hubUrls,
     nodeName,
     dataDir,

@@ -38,6 +38,8 @@ export interface PodManagerOptions {
   clock?: () => number;
   /** status.hostIP; default the first non-internal IPv4 address. */
   hostIP?: string;
+  /** The cluster DNS pods ask (agent/dns/pod-dns.ts); unset: pods keep the board's resolv.conf. */
+  dns?: { nameserver: string; domain: string };
   crashBackoff?: Partial<BackoffConfig>;
   imageBackoff?: Partial<BackoffConfig>;
   resyncIntervalMs?: number;
@@ -54,8 +56,9 @@ export interface PodManagerOptions {
 }
 
 export interface ResolvedOptions
-  extends Required<Omit<PodManagerOptions, 'hostIP' | 'crashBackoff' | 'imageBackoff'>> {
+  extends Required<Omit<PodManagerOptions, 'hostIP' | 'dns' | 'crashBackoff' | 'imageBackoff'>> {
   hostIP: string | undefined;
+  dns: PodManagerOptions['dns'];
   crashBackoff: BackoffConfig;
   imageBackoff: BackoffConfig;
 }
@@ -83,6 +86,7 @@ export function resolveOptions(o: PodManagerOptions): ResolvedOptions {
     runtimeChanged: o.runtimeChanged ?? (() => {}),
     clock: o.clock ?? Date.now,
     hostIP: o.hostIP ?? firstIPv4(),
+    dns: o.dns,
     crashBackoff: backoff('crashBackoff', DEFAULT_CRASH_BACKOFF, o.crashBackoff),
     imageBackoff: backoff('imageBackoff', DEFAULT_IMAGE_BACKOFF, o.imageBackoff),
     resyncIntervalMs: o.resyncIntervalMs ?? DEFAULT_RESYNC_INTERVAL_MS,

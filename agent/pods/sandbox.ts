@@ -8,6 +8,7 @@
 
 import { promises as fs } from 'node:fs';
 import type { Container, Pod } from '../../shared/api/types.js';
+import { podDns } from '../dns/pod-dns.js';
 import { buildContainerSpec } from '../runtime/container-spec.js';
 import { PAUSE_COMMAND } from '../runtime/defaults.js';
 import { LABEL_CONTAINER_NAME, SANDBOX_CONTAINER } from '../runtime/labels.js';
@@ -102,6 +103,9 @@ export async function ensureSandbox(
     });
     spec.entrypoint = PAUSE_COMMAND;
     spec.ipcMode = 'shareable';
+    // The containers that join the sandbox's network share its resolv.conf.
+    const dns = ctx.opts.dns ? podDns(pod, ctx.opts.dns) : undefined;
+    if (dns) spec.dns = dns;
     created = await runtime.createContainer(spec);
     await runtime.startContainer(created);
     await ctx.refresh(created);

@@ -50,6 +50,11 @@ export function toDockerCreateBody(spec: ContainerSpec): ContainerCreateOptions 
   if (spec.hostname) body.Hostname = spec.hostname;
   const hc = body.HostConfig!;
   if (spec.ipcMode) hc.IpcMode = spec.ipcMode;
+  if (spec.dns) {
+    hc.Dns = spec.dns.nameservers;
+    hc.DnsSearch = spec.dns.searches;
+    hc.DnsOptions = spec.dns.options;
+  }
   if (spec.nanoCpus !== undefined) hc.NanoCpus = spec.nanoCpus;
   if (spec.cpuShares !== undefined) hc.CpuShares = spec.cpuShares;
   if (spec.memoryBytes !== undefined) hc.Memory = spec.memoryBytes;

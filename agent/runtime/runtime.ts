@@ -128,6 +128,8 @@ export interface ContainerSpec {
   /** `shareable` for a pod sandbox, `container:<id>` to join its IPC namespace; default the runtime's. */
   ipcMode?: 'shareable' | `container:${string}`;
   hostname?: string;
+  /** resolv.conf of a pod's sandbox (Docker Dns, DnsSearch, DnsOptions); unset: the runtime's. */
+  dns?: { nameservers: string[]; searches: string[]; options: string[] };
   tty: boolean;
   stdin: boolean;
   /** Log rotation: bytes per file and number of files kept. */

@@ -64,6 +64,8 @@ export class HollowNode {
       evictionPressureTransitionMs: 0,
       evictionSoft: [],
       evictionMonitoringMs: 10_000, // unused: no pods to evict
+      clusterDns: '', // hollow boards run no pods and serve no DNS
+      clusterDomain: 'cluster.local',
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),
