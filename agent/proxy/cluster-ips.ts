@@ -20,20 +20,33 @@ function ip(args: string[]): Promise<string> {
   });
 }
 
+/** Where addresses go when the kernel cannot make a dummy link. */
+const FALLBACK_INTERFACE = 'lo';
+
 export class ClusterIps {
   private linkReady = false;
+  private iface: string;
   private readonly added = new Set<string>();
 
   constructor(
-    private readonly iface: string,
+    iface: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.iface = iface;
+  }
 
   /** Puts address on the interface (creating it once). */
   async add(address: string): Promise<void> {
     if (!this.linkReady) {
       const links = await ip(['-o', 'link', 'show']);
-      if (!links.includes(` ${this.iface}:`)) await ip(['link', 'add', this.iface, 'type', 'dummy']);
+      if (!links.includes(` ${this.iface}:`))
+        await ip(['link', 'add', this.iface, 'type', 'dummy']).catch((e: Error) => {
+          if (!/Unknown device type|not supported/i.test(e.message)) throw e;
+          this.log.info('no dummy links on this kernel; Service addresses go on the loopback device', {
+            interface: FALLBACK_INTERFACE,
+          });
+          this.iface = FALLBACK_INTERFACE;
+        });
       await ip(['link', 'set', this.iface, 'up']);
       this.linkReady = true;
     }
