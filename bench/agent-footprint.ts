@@ -61,6 +61,13 @@ const DEFS: Record<string, VariantDef> = {
   plain: { label: 'plain build', bundle: false, nodeArgs: () => [] },
   bundle: { label: 'bundle, no flags', bundle: true, nodeArgs: () => [] },
   shipped: { label: 'shipped (bundle + its flags)', bundle: true, nodeArgs: (f) => f },
+  // The DNS role's share of the footprint: the shipped agent without it.
+  'shipped-no-dns': {
+    label: 'shipped, --cluster-dns none',
+    bundle: true,
+    nodeArgs: (f) => f,
+    env: { DROVER_CLUSTER_DNS: 'none' },
+  },
   heap: {
     label: 'bundle + heap flags only',
     bundle: true,
