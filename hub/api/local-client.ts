@@ -171,7 +171,7 @@ export class LocalApiClient implements ApiClient {
   ): Promise<T> {
     return this.audited({ verb: 'create', resource, subresource, namespace, name }, async () => {
       const def = await this.admit(resource, 'create', namespace, name, subresource);
-      const h = this.core.subresourceHandler(resource, subresource);
+      const h = def.subresourceHandlers?.[subresource] ?? this.core.subresourceHandler(resource, subresource);
       if (!h) throw new PathNotFoundError(`${resource}/${name}/${subresource}`);
       const out = await h({
         core: this.core,

@@ -2,6 +2,7 @@
 
 import type { KubeObject } from '../../shared/api/types.js';
 import type { ResourceDef } from './resource.js';
+import { compareVersionPriority } from './version-priority.js';
 import { configmaps } from './resources/configmaps.js';
 import { customresourcedefinitions } from './resources/customresourcedefinitions.js';
 import { controllerrevisions } from './resources/controllerrevisions.js';
@@ -73,7 +74,7 @@ export class Registry {
     return [...this.byPath.values()];
   }
 
-  /** group -> versions served, core ('') first. */
+  /** group -> versions served (highest priority first: the preferred one), core ('') first. */
   groups(): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const d of this.all()) {
@@ -81,6 +82,7 @@ export class Registry {
       if (!vs.includes(d.version)) vs.push(d.version);
       out.set(d.group, vs);
     }
+    for (const vs of out.values()) vs.sort(compareVersionPriority);
     return out;
   }
 }

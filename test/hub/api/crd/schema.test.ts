@@ -10,6 +10,7 @@ import { evaluate, parseJsonPath } from '../../../../hub/api/crd/json-path.js';
 import { prune } from '../../../../hub/api/crd/prune.js';
 import { structuralErrors } from '../../../../hub/api/crd/structural.js';
 import { compileValidator } from '../../../../hub/api/crd/validator.js';
+import { compareVersionPriority } from '../../../../hub/api/version-priority.js';
 
 const root = (properties: Record<string, JSONSchemaProps>): JSONSchemaProps => ({
   type: 'object',
@@ -306,6 +307,35 @@ for (const [p, want] of paths)
   });
 test('jsonpath: an unsupported expression is refused', () => {
   assert.throws(() => parseJsonPath('.spec[?(@.a > 1)]'), /unsupported JSONPath/);
+});
+
+test('discovery prefers versions as Kubernetes does: GA, beta, alpha, then other names', () => {
+  const vs = [
+    'v1alpha1',
+    'foo',
+    'v1beta1',
+    'v1',
+    'v11alpha2',
+    'v2',
+    'v10beta3',
+    'v12alpha1',
+    'bar',
+    'v3beta1',
+    'v10',
+  ];
+  assert.equal(vs.sort(compareVersionPriority), [
+    'v10',
+    'v2',
+    'v1',
+    'v10beta3',
+    'v3beta1',
+    'v1beta1',
+    'v12alpha1',
+    'v11alpha2',
+    'v1alpha1',
+    'bar',
+    'foo',
+  ]);
 });
 
 test.run();
