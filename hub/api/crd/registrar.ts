@@ -70,7 +70,15 @@ export class CrdRegistrar {
   /** Serves the CRDs stored now before resolving (a restarted hub answers for them at once), then follows changes. */
   async start(): Promise<void> {
     const page = await this.core.store.list(PREFIX);
-    for (const kv of page.items) await this.reconcile(kv.key.slice(PREFIX.length));
+    for (const kv of page.items) {
+      const name = kv.key.slice(PREFIX.length);
+      // One CRD that cannot be served (a schema this build refuses) must not keep the hub down:
+      // it is retried by the runner with backoff, and logged.
+      await this.reconcile(name).catch((e: unknown) => {
+        this.log.warn('custom resource not served yet', { crd: name, err: String(e) });
+        this.runner.add(name);
+      });
+    }
     this.runner.start();
     await this.follow(page.revision);
   }
