@@ -358,7 +358,7 @@ export class Agent {
   }
 
   private async connectOnce(): Promise<void> {
-    const release = await this.deps.dialGate?.acquire();
+    const release = await this.deps.dialGate?.acquire(true);
     if (this.stopping) {
       release?.();
       return;

@@ -38,6 +38,24 @@ test('at most limit holders; waiters get the slot in order; release is idempoten
   f();
 });
 
+test('a connect of a joined board (first) is served before waiting joins', async () => {
+  const gate = new DialGate(1);
+  const held = await gate.acquire();
+  const order: string[] = [];
+  const join = gate.acquire().then((r) => {
+    order.push('join');
+    return r;
+  });
+  const connect = gate.acquire(true).then((r) => {
+    order.push('connect');
+    return r;
+  });
+  held();
+  (await connect)();
+  (await join)();
+  assert.equal(order, ['connect', 'join']);
+});
+
 test('a limit below 1 is refused', () => {
   assert.throws(() => new DialGate(0), /integer >= 1/);
 });
