@@ -2,10 +2,12 @@
 // the file and is its only writer: the revision counter is kept in memory and every committed
 // write is fanned out to in-memory watchers right after its transaction commits.
 // better-sqlite3 is synchronous, so a read plus `this.rev` is always one consistent view.
-// Group commit: writes issued together (before the next microtask checkpoint) are queued and
-// committed together in one transaction, so one fsync covers them all; each runs in its own savepoint,
-// so a conflict fails that write alone. A write resolves (and its event is fanned out) only
-// after the commit that holds it is durable, and is invisible to reads until then.
+// Group commit: writes issued in the same turn of the event loop (every I/O callback of it, so
+// the HTTP requests that arrived together) are queued and committed together in one transaction,
+// so one fsync covers them all; each runs in its own savepoint, so a conflict fails that write
+// alone. A write resolves (and its event is fanned out) only after the commit that holds it is
+// durable, and is invisible to reads until then; a get of a key with a queued write waits for
+// that commit, so a read-modify-write never starts from a value already being replaced.
 
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -179,6 +181,10 @@ export class SqliteStore implements Store {
   /** Group commits so far (each one transaction, one fsync); for metrics and tests. */
   commits = 0;
   private flushScheduled = false;
+  /** Keys with a queued write, and how many: a get of one waits for the next commit. */
+  private readonly pendingKeys = new Map<string, number>();
+  /** Resolved when the next flush has committed (for gets of keys with a queued write). */
+  private nextCommit: { done: Promise<void>; resolve: () => void } | undefined;
   private readonly writeTx: (
     key: string,
     value: string,
@@ -334,6 +340,10 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
+    if (this.pendingKeys.has(key)) {
+      await this.committed();
+      this.assertOpen();
+    }
     const r = this.getStmt.get(key) as CurrentRow | undefined;
     return r && toKv(r);
   }
@@ -377,13 +387,33 @@ export class SqliteStore implements Store {
     this.assertOpen();
     return new Promise((resolve, reject) => {
       this.pending.push({ kind, key, value, expected, resolve, reject });
+      this.pendingKeys.set(key, (this.pendingKeys.get(key) ?? 0) + 1);
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      // A microtask: writes issued by concurrent promise chains of this turn join the batch,
-      // while no timer or I/O callback runs between a read-modify-write's read and its commit
-      // (a wider window would turn plain GET+PUT clients' races into conflicts).
-      queueMicrotask(() => this.flush());
+      // setImmediate: after the poll phase, so the writes of every request whose bytes arrived
+      // in this turn share one fsync (a microtask flushed each HTTP request alone: one fsync per
+      // API write). The wider window cannot make a read-modify-write start from a stale value:
+      // get waits for the commit of a queued write to its key.
+      setImmediate(() => this.flush());
     });
+  }
+
+  /** Resolves once the next flush has committed (or failed) the writes queued so far. */
+  private committed(): Promise<void> {
+    if (!this.nextCommit) {
+      let resolve = () => {};
+      const done = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.nextCommit = { done, resolve };
+    }
+    return this.nextCommit.done;
+  }
+
+  private unqueue(key: string): void {
+    const n = (this.pendingKeys.get(key) ?? 0) - 1;
+    if (n > 0) this.pendingKeys.set(key, n);
+    else this.pendingKeys.delete(key);
   }
 
   /** Commits the queued writes (at most maxBatch per transaction), then fans out and resolves. */
@@ -391,6 +421,7 @@ export class SqliteStore implements Store {
     this.flushScheduled = false;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
+      for (const w of batch) this.unqueue(w.key);
       if (this.closed) {
         for (const w of batch) w.reject(new StoreClosedError());
         continue;
@@ -416,6 +447,9 @@ export class SqliteStore implements Store {
         w.resolve(o);
       });
     }
+    const waiting = this.nextCommit;
+    this.nextCommit = undefined;
+    waiting?.resolve();
   }
 
   async watch(prefix: string, onEvent: (ev: StoreEvent) => void, opts: WatchOptions = {}): Promise<Watcher> {
