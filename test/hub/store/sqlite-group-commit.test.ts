@@ -1,7 +1,8 @@
 // Group commit in the SQLite store: writes issued together share one transaction (one fsync),
 // each resolves only once its commit is on disk (a second connection to the file sees it),
 // a failing write (conflict, duplicate) fails alone, revisions and watch events keep the
-// order the writes were issued in, and the batch size cap holds.
+// order the writes were issued in, the batch size cap holds, writes from separate callbacks
+// of one event-loop turn share a commit, and a get waits for a queued write to its key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -90,6 +91,48 @@ test('a write issued alone commits on its own (no waiting for company)', async (
     await store.update(key(1), '"b"');
     assert.is(store.commits - before, 2);
     assert.is((await store.get(key(1)))?.value, '"b"');
+  } finally {
+    await store.close();
+    cleanup();
+  }
+});
+
+test('writes from separate callbacks of one event-loop turn share a commit (as HTTP requests that arrive together)', async () => {
+  const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
+  try {
+    const before = store.commits;
+    // Two timers due together fire in the same timers phase, each its own macrotask (a
+    // microtask checkpoint between them), as two requests' I/O callbacks in one poll phase.
+    const issued = await new Promise<Promise<KeyValue>[]>((resolve) => {
+      const out: Promise<KeyValue>[] = [];
+      setTimeout(() => out.push(store.create(key(1), '"a"')), 0);
+      setTimeout(() => {
+        out.push(store.create(key(2), '"b"'));
+        resolve(out);
+      }, 0);
+    });
+    await Promise.all(issued);
+    assert.is(store.commits - before, 1);
+  } finally {
+    await store.close();
+    cleanup();
+  }
+});
+
+test('a get of a key with a queued write waits for its commit (a read-modify-write never starts from the replaced value)', async () => {
+  const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
+  try {
+    const first = await store.create(key(1), '"v1"');
+    const queued = store.update(key(1), '"v2"', first.modRevision);
+    const read = await store.get(key(1));
+    const written = await queued;
+    assert.is(read?.value, '"v2"');
+    assert.is(read?.modRevision, written.modRevision);
+    // A key without a queued write is read at once, before the other key's commit.
+    const other = store.update(key(1), '"v3"');
+    const free = store.get(key(2));
+    assert.is(await Promise.race([free.then(() => 'read'), other.then(() => 'committed')]), 'read');
+    await other;
   } finally {
     await store.close();
     cleanup();
