@@ -4,13 +4,21 @@
 
 export type Labels = Record<string, string>;
 
+/** A character the exposition format escapes in label values. */
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+function escapeLabelValue(v: string): string {
+  // Most values (verbs, resources, codes) need none: one test instead of three replaces per update.
+  if (!NEEDS_ESCAPE.test(v)) return v;
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
 function key(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map(
-      (k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
-    )
-    .join(',');
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let out = '';
+  for (const k of names) out += `${out ? ',' : ''}${k}="${escapeLabelValue(String(labels[k]))}"`;
+  return out;
 }
 
 function line(name: string, lk: string, v: number): string {

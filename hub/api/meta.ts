@@ -30,8 +30,13 @@ export function storePrefix(def: ResourceDef, namespace: string | undefined): st
  * convert with strategy None, which changes nothing else (as upstream's nopConverter).
  */
 export function fromKv<T extends KubeObject = KubeObject>(kv: KeyValue, def?: ResourceDef): T {
-  const o = JSON.parse(kv.value) as T;
-  o.metadata = { ...(o.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  return asServed(JSON.parse(kv.value) as T, kv, def);
+}
+
+/** resourceVersion = modRevision (last in metadata); a custom resource in def's version. */
+function asServed<T extends KubeObject>(o: T, kv: KeyValue, def?: ResourceDef): T {
+  const { resourceVersion: _rv, ...meta } = o.metadata ?? {};
+  o.metadata = { ...meta, resourceVersion: String(kv.modRevision) };
   if (def?.custom) o.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
   return o;
 }
@@ -40,6 +45,14 @@ export function fromKv<T extends KubeObject = KubeObject>(kv: KeyValue, def?: Re
 export function toValue(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   return JSON.stringify({ ...obj, metadata: meta });
+}
+
+/**
+ * The object as fromKv would read back the row just written from it (its stored value was
+ * toValue(obj)): obj itself, without parsing the bytes it was serialized to a moment ago.
+ */
+export function asWritten<T extends KubeObject>(obj: T, kv: KeyValue, def?: ResourceDef): T {
+  return asServed(obj, kv, def);
 }
 
 /** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */

@@ -15,6 +15,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors.js';
 import {
+  asWritten,
   cause,
   clone,
   fromKv,
@@ -99,7 +100,11 @@ export async function createObject(
   for (let attempt = 1; ; attempt++) {
     const undo = await def.claim?.(core, obj);
     try {
-      const created = fromKv(await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)), def);
+      const created = asWritten(
+        obj,
+        await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)),
+        def,
+      );
       // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
       if (opts.dryRun) delete created.metadata.resourceVersion;
       return created;
@@ -192,7 +197,8 @@ export async function applyUpdate(
     validateAll(def, next, internal.bypassUpdateRules ? undefined : old);
     await core.admitWrite({ core, def, obj: next, old, user: internal.user });
     if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
-    if (toValue(next) === toValue(old)) return old;
+    const value = toValue(next);
+    if (value === toValue(old)) return old;
     const undo = await def.claim?.(core, next, old);
     try {
       // The last finalizer of an object whose deletion is due went: remove it (upstream
@@ -208,7 +214,7 @@ export async function applyUpdate(
         await def.release?.(core, gone);
         return gone;
       }
-      const written = fromKv(await core.store.update(key, toValue(next), kv.modRevision), def);
+      const written = asWritten(next, await core.store.update(key, value, kv.modRevision), def);
       await def.release?.(core, old, written);
       return written;
     } catch (e) {
