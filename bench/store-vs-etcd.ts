@@ -53,6 +53,10 @@ const cpuNote = (cpu: number | undefined) =>
 
 interface Target {
   name: string;
+  /** Least ratio to etcd's writes/s in the same run (#13 asks 1.5 of the API); default 1. */
+  goalRatio?: number;
+  /** The p99 goal is etcd's p99 in the same run (#13: "p99 not worse"), besides the 1 s SLO. */
+  p99AgainstEtcd?: boolean;
   /** Server process to sample CPU from during the run (none for the in-process store). */
   pid?: number;
   /** Called before each measurement (fresh connections: an idle keep-alive socket may be closed by the server). */
@@ -131,6 +135,8 @@ if (ns.status !== 201 && ns.status !== 409)
   report.note(`creating namespace ${NS}: HTTP ${ns.status} ${ns.text}`);
 targets.push({
   name: 'Drover API (HTTP POST ConfigMap)',
+  goalRatio: 1.5,
+  p99AgainstEtcd: true,
   pid: api.pid,
   beforeRun: () => {
     http.close();
@@ -173,6 +179,7 @@ try {
     const anchor = c === 1 ? ANCHORS.etcdPut1 : ANCHORS.etcdPut16;
     const base = etcdName ? results.get(`${etcdName}@${c}`) : undefined;
     const baseRate = base ? perSecond(base.count, base.elapsedMs) : Number.NaN;
+    const baseP99 = base ? summarize(base.latenciesMs).p99 : Number.NaN;
     if (base) {
       const s = summarize(base.latenciesMs);
       report.add(
@@ -196,14 +203,25 @@ try {
       const rate = perSecond(r.count, r.elapsedMs);
       const s = summarize(r.latenciesMs);
       const q = ratio(rate, baseRate);
-      report.add(`${t.name} writes/s, ${c} writer(s)`, rate, 'writes/s', anchor, {
-        met: Number.isFinite(q) ? q >= 1 : undefined,
+      const least = t.goalRatio ?? 1;
+      const goal = least === 1 ? anchor : { ...anchor, goal: `>= ${least}x etcd in the same run` };
+      report.add(`${t.name} writes/s, ${c} writer(s)`, rate, 'writes/s', goal, {
+        met: Number.isFinite(q) ? q >= least : undefined,
         note: `${fmt(q)}x etcd${cpuNote(serverCpu.get(`${t.name}@${c}`))}${r.errors ? `; ${r.errors} errors: ${r.firstError}` : ''}`,
       });
-      report.add(`${t.name} write p99, ${c} writer(s)`, s.p99, 'ms p99', ANCHORS.mutatingP99, {
-        met: s.p99 <= 1000,
-        note: `p50 ${fmt(s.p50)} ms`,
-      });
+      const vsEtcd = t.p99AgainstEtcd && Number.isFinite(baseP99);
+      report.add(
+        `${t.name} write p99, ${c} writer(s)`,
+        s.p99,
+        'ms p99',
+        vsEtcd
+          ? { ...ANCHORS.mutatingP99, goal: "p99 <= 1 s and <= etcd's in the same run" }
+          : ANCHORS.mutatingP99,
+        {
+          met: s.p99 <= 1000 && (!vsEtcd || s.p99 <= baseP99),
+          note: `p50 ${fmt(s.p50)} ms${vsEtcd ? `; etcd p99 ${fmt(baseP99)} ms` : ''}`,
+        },
+      );
     }
   }
 
@@ -287,9 +305,14 @@ try {
   if (apiAt16 && etcdAt16 && apiAt16.count / apiAt16.elapsedMs < etcdAt16.count / etcdAt16.elapsedMs)
     report.note(
       'API below etcd with concurrent writers although the store alone is above it (group commit: one fsync for ' +
-        'the writes that arrive together): the difference is the per-write HTTP, TLS, JSON, admission and audit ' +
-        "work on the API process's one thread; see its CPU share in the row and the machine load below",
+        'the writes that arrive in one event-loop turn): the difference is the per-write HTTP, JSON, admission and ' +
+        "managed-fields work on the API process's one thread; see its CPU share in the row and the machine load below",
     );
+  report.note(
+    'the API process serves plain HTTP on loopback with no authentication, authorization beyond the API ' +
+      "server's own user, or audit log (bench/api-process.ts): what a hub adds per request (TLS, a client " +
+      'certificate or token check, RBAC, one audit line) is not in these rows',
+  );
   if (jetstreams.length > 0)
     report.note(
       'JetStream KV: a write is acknowledged once stored on the stream leader (R1) or on a majority (R3) and ' +

@@ -183,8 +183,6 @@ export class SqliteStore implements Store {
   private flushScheduled = false;
   /** Keys with a queued write, and how many: a get of one waits for the next commit. */
   private readonly pendingKeys = new Map<string, number>();
-  /** Resolved when the next flush has committed (for gets of keys with a queued write). */
-  private nextCommit: { done: Promise<void>; resolve: () => void } | undefined;
   private readonly writeTx: (
     key: string,
     value: string,
@@ -340,8 +338,12 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    if (this.pendingKeys.has(key)) {
-      await this.committed();
+    // The flush was scheduled (setImmediate) when that write was queued, so it runs before this
+    // reader's turn. One macrotask per waiting reader, as each HTTP request has its own: a
+    // read-modify-write that looked first queues its write before the next reader looks again,
+    // so concurrent read-modify-writes of one key take one commit each instead of conflicting.
+    while (this.pendingKeys.has(key)) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       this.assertOpen();
     }
     const r = this.getStmt.get(key) as CurrentRow | undefined;
@@ -398,18 +400,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Resolves once the next flush has committed (or failed) the writes queued so far. */
-  private committed(): Promise<void> {
-    if (!this.nextCommit) {
-      let resolve = () => {};
-      const done = new Promise<void>((r) => {
-        resolve = r;
-      });
-      this.nextCommit = { done, resolve };
-    }
-    return this.nextCommit.done;
-  }
-
   private unqueue(key: string): void {
     const n = (this.pendingKeys.get(key) ?? 0) - 1;
     if (n > 0) this.pendingKeys.set(key, n);
@@ -447,9 +437,6 @@ export class SqliteStore implements Store {
         w.resolve(o);
       });
     }
-    const waiting = this.nextCommit;
-    this.nextCommit = undefined;
-    waiting?.resolve();
   }
 
   async watch(prefix: string, onEvent: (ev: StoreEvent) => void, opts: WatchOptions = {}): Promise<Watcher> {

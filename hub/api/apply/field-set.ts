@@ -48,18 +48,24 @@ export class FieldSet {
     for (const k of this.paths) yield k.split(SEP);
   }
 
+  // Set algebra on the joined keys: no path is split and joined again.
   union(o: FieldSet): FieldSet {
-    const s = FieldSet.of(this);
-    for (const p of o) s.add(p);
+    const s = new FieldSet();
+    for (const k of this.paths) s.paths.add(k);
+    for (const k of o.paths) s.paths.add(k);
     return s;
   }
 
   difference(o: FieldSet): FieldSet {
-    return FieldSet.of([...this].filter((p) => !o.has(p)));
+    const s = new FieldSet();
+    for (const k of this.paths) if (!o.paths.has(k)) s.paths.add(k);
+    return s;
   }
 
   intersection(o: FieldSet): FieldSet {
-    return FieldSet.of([...this].filter((p) => o.has(p)));
+    const s = new FieldSet();
+    for (const k of this.paths) if (o.paths.has(k)) s.paths.add(k);
+    return s;
   }
 
   /** True when some path of this set starts with prefix (the prefix itself included). */

@@ -158,14 +158,17 @@ export function recordUpdate(
   const had = (old?.metadata as { managedFields?: unknown } | undefined)?.managedFields;
   if (given !== undefined && !same(given, had)) return;
   const list = owners(old);
-  const before = old ? fieldsOf(old, shape) : new FieldSet();
   const after = fieldsOf(next, shape);
-  const changed = FieldSet.of(
-    [...after].filter(
-      (p) => !before.has(p) || (p[p.length - 1] !== '.' && !same(valueAt(old, p), valueAt(next, p))),
-    ),
-  );
-  const removed = before.difference(after);
+  // A create sets every field it has and removes none: no walk of an old object to compare.
+  const before = old ? fieldsOf(old, shape) : undefined;
+  const changed = before
+    ? FieldSet.of(
+        [...after].filter(
+          (p) => !before.has(p) || (p[p.length - 1] !== '.' && !same(valueAt(old, p), valueAt(next, p))),
+        ),
+      )
+    : after;
+  const removed = before ? before.difference(after) : new FieldSet();
   if (changed.size === 0 && removed.size === 0 && old) return;
   for (const o of list) o.set = o.set.difference(changed).difference(removed);
   let mine = list.find((o) => o.manager === manager && o.operation === 'Update');

@@ -1,0 +1,41 @@
+// asWritten: the object a write returns without parsing its stored bytes back must be exactly
+// what fromKv reads from that row (same JSON, same key order), whatever resourceVersion the
+// object carried in.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeObject } from '../../../shared/api/types.js';
+import { asWritten, fromKv, toValue } from '../../../hub/api/meta.js';
+
+const cases: [string, KubeObject][] = [
+  ['no resourceVersion', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'n' } }],
+  [
+    'a stale resourceVersion in the middle of metadata',
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', resourceVersion: '3', labels: { x: 'y' }, namespace: 'n' },
+      data: { k: 'v' },
+    } as KubeObject,
+  ],
+  [
+    'nested spec and status',
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'n', uid: 'u', generation: 2 },
+      spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] },
+      status: { phase: 'Running' },
+    } as KubeObject,
+  ],
+];
+
+for (const [name, obj] of cases)
+  test(`asWritten equals fromKv of the written row: ${name}`, () => {
+    const kv = { key: '/k', value: toValue(obj), createRevision: 7, modRevision: 9 };
+    const expected = JSON.stringify(fromKv(kv));
+    const got = asWritten(structuredClone(obj), kv);
+    assert.is(JSON.stringify(got), expected);
+    assert.is(got.metadata.resourceVersion, '9');
+  });
+
+test.run();
