@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../../shared/api/types.js';
 import { asWritten, fromKv, toValue } from '../../../hub/api/meta.js';
+import type { ResourceDef } from '../../../hub/api/resource.js';
 
 const cases: [string, KubeObject][] = [
   ['no resourceVersion', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'n' } }],
@@ -37,5 +38,14 @@ for (const [name, obj] of cases)
     assert.is(JSON.stringify(got), expected);
     assert.is(got.metadata.resourceVersion, '9');
   });
+
+test('asWritten equals fromKv for a custom resource read through another served version', () => {
+  const def = { custom: true, group: 'example.io', version: 'v2' } as unknown as ResourceDef;
+  const obj = { apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
+  const kv = { key: '/k', value: toValue(obj), createRevision: 1, modRevision: 2 };
+  const got = asWritten(structuredClone(obj), kv, def);
+  assert.is(JSON.stringify(got), JSON.stringify(fromKv(kv, def)));
+  assert.is(got.apiVersion, 'example.io/v2');
+});
 
 test.run();
