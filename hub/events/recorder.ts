@@ -10,7 +10,7 @@ import type { ApiClient } from '../api/client.js';
 import type { Event, KubeObject } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 import { EventAggregator } from './aggregator.js';
-import { EventCorrelator } from './correlator.js';
+import { EventCorrelator, similarEventKey } from './correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -26,6 +26,8 @@ export interface EventRecorderOptions {
 export class EventRecorder {
   private readonly aggregator = new EventAggregator();
   private readonly correlator = new EventCorrelator();
+  /** The last write of each lane of similar events: the next one waits for it. */
+  private readonly lanes = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: EventRecorderOptions) {}
 
@@ -64,6 +66,21 @@ export class EventRecorder {
       reportingComponent: this.opts.component,
       reportingInstance: h ?? '',
     };
+    // Similar events are written one after another, as client-go's broadcaster hands events to
+    // its sink one at a time: the aggregator and correlator decide on what the previous one
+    // wrote, not on a write still in flight (two events seen together would both create, or
+    // both bump the same count). Other lanes, other objects' events, go on in parallel.
+    const lane = similarEventKey(reported);
+    const run = (this.lanes.get(lane) ?? Promise.resolve()).then(() =>
+      this.write(reported, ns, now, reason, name),
+    );
+    this.lanes.set(lane, run);
+    await run;
+    if (this.lanes.get(lane) === run) this.lanes.delete(lane);
+  }
+
+  /** Aggregates, correlates and writes one event; never throws (a failure is logged). */
+  private async write(reported: Event, ns: string, now: string, reason: string, name: string): Promise<void> {
     try {
       const nowMs = Date.now();
       const { event: ev, key } = this.aggregator.aggregate(reported, EventCorrelator.key(reported), nowMs);
