@@ -35,6 +35,10 @@ test.before(async () => {
     'both nodes registered',
     async () => (await hub.client.list<Node>('nodes', undefined)).items.length === 2,
   );
+  // The two join requests and two status reports above all handled, so the test's count of
+  // handled messages starts after them (a status report still in flight when the test reads
+  // the count would otherwise pass for one of its events, and the list would miss the last).
+  await waitFor('the setup messages handled', () => hub.gateway.stats.handled >= 4);
 });
 
 test.after(async () => {
