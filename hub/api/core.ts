@@ -33,6 +33,11 @@ export interface RequestOptions {
    * it owns the fields it sets in metadata.managedFields. Unset for in-process writes.
    */
   fieldManager?: string;
+  /**
+   * Commit with the other writes of this event-loop turn (the HTTP server's requests: the
+   * requests that arrived together share one fsync), not at the next microtask checkpoint.
+   */
+  endOfTurn?: boolean;
 }
 
 /** What a write admission check sees: the object as it would be stored, the one it replaces. */

@@ -6,7 +6,16 @@
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { EncryptionKey } from './encryption-keys.js';
-import type { KeyValue, ListOptions, ListResult, Store, StoreEvent, WatchOptions, Watcher } from './store.js';
+import type {
+  KeyValue,
+  ListOptions,
+  ListResult,
+  Store,
+  StoreEvent,
+  WatchOptions,
+  Watcher,
+  WriteHints,
+} from './store.js';
 
 const PREFIX = 'k8s:enc:aesgcm:v1:';
 const NONCE_BYTES = 12;
@@ -97,12 +106,17 @@ export class EncryptingStore implements Store {
     return { ...r, items: r.items.map((kv) => this.out(kv)) };
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    return { ...(await this.inner.create(key, this.in(key, value))), value };
+  async create(key: string, value: string, hints?: WriteHints): Promise<KeyValue> {
+    return { ...(await this.inner.create(key, this.in(key, value), hints)), value };
   }
 
-  async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
-    return { ...(await this.inner.update(key, this.in(key, value), expectedModRevision)), value };
+  async update(
+    key: string,
+    value: string,
+    expectedModRevision?: number,
+    hints?: WriteHints,
+  ): Promise<KeyValue> {
+    return { ...(await this.inner.update(key, this.in(key, value), expectedModRevision, hints)), value };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {

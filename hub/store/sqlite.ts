@@ -2,12 +2,14 @@
 // the file and is its only writer: the revision counter is kept in memory and every committed
 // write is fanned out to in-memory watchers right after its transaction commits.
 // better-sqlite3 is synchronous, so a read plus `this.rev` is always one consistent view.
-// Group commit: writes issued in the same turn of the event loop (every I/O callback of it, so
-// the HTTP requests that arrived together) are queued and committed together in one transaction,
-// so one fsync covers them all; each runs in its own savepoint, so a conflict fails that write
-// alone. A write resolves (and its event is fanned out) only after the commit that holds it is
-// durable, and is invisible to reads until then; a get of a key with a queued write waits for
-// that commit, so a read-modify-write never starts from a value already being replaced.
+// Group commit: writes issued together (before the next microtask checkpoint) are queued and
+// committed together in one transaction, so one fsync covers them all; each runs in its own
+// savepoint, so a conflict fails that write alone. A write with the endOfTurn hint (the API
+// server's requests) waits for the end of the event-loop turn instead, so the writes of every
+// request that arrived in the turn share the commit. A write resolves (and its event is fanned
+// out) only after the commit that holds it is durable, and is invisible to reads until then; a
+// get of a key with a queued write waits for that commit, so a read-modify-write never starts
+// from a value already being replaced.
 
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -27,7 +29,16 @@ import { replaceAtomically } from './replace-atomically.js';
 import { RestoreTargetExistsError } from './sqlite-errors.js';
 import { resolveSqliteStoreOptions, type SqliteStoreOptions } from './sqlite-options.js';
 import { SCHEMA_SQL, whyNotAStore } from './sqlite-schema.js';
-import type { KeyValue, ListOptions, ListResult, Store, StoreEvent, WatchOptions, Watcher } from './store.js';
+import type {
+  KeyValue,
+  ListOptions,
+  ListResult,
+  Store,
+  StoreEvent,
+  WatchOptions,
+  Watcher,
+  WriteHints,
+} from './store.js';
 import { type WatchEntry, WatchFanout } from './watch-fanout.js';
 
 export type { SqliteStoreOptions } from './sqlite-options.js';
@@ -181,6 +192,7 @@ export class SqliteStore implements Store {
   /** Group commits so far (each one transaction, one fsync); for metrics and tests. */
   commits = 0;
   private flushScheduled = false;
+  private turnFlushScheduled = false;
   /** Keys with a queued write, and how many: a get of one waits for the next commit. */
   private readonly pendingKeys = new Map<string, number>();
   private readonly writeTx: (
@@ -338,8 +350,8 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    // The flush was scheduled (setImmediate) when that write was queued, so it runs before this
-    // reader's turn. One macrotask per waiting reader, as each HTTP request has its own: a
+    // The flush was scheduled (a microtask, or setImmediate) when that write was queued, so it
+    // runs before this reader's next turn. One macrotask per waiting reader, as each HTTP request has its own: a
     // read-modify-write that looked first queues its write before the next reader looks again,
     // so concurrent read-modify-writes of one key take one commit each instead of conflicting.
     while (this.pendingKeys.has(key)) {
@@ -363,13 +375,18 @@ export class SqliteStore implements Store {
     return { items: rows.map(toKv), revision: this.rev };
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    const { rev } = await this.write('create', key, value);
+  async create(key: string, value: string, hints?: WriteHints): Promise<KeyValue> {
+    const { rev } = await this.write('create', key, value, undefined, hints);
     return { key, value, createRevision: rev, modRevision: rev };
   }
 
-  async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
-    const { rev, cur } = await this.write('update', key, value, expectedModRevision);
+  async update(
+    key: string,
+    value: string,
+    expectedModRevision?: number,
+    hints?: WriteHints,
+  ): Promise<KeyValue> {
+    const { rev, cur } = await this.write('update', key, value, expectedModRevision, hints);
     return { key, value, createRevision: (cur as CurrentRow).create_revision, modRevision: rev };
   }
 
@@ -385,18 +402,30 @@ export class SqliteStore implements Store {
     key: string,
     value: string,
     expected?: number,
+    hints?: WriteHints,
   ): Promise<{ rev: number; cur: CurrentRow | undefined }> {
     this.assertOpen();
     return new Promise((resolve, reject) => {
       this.pending.push({ kind, key, value, expected, resolve, reject });
       this.pendingKeys.set(key, (this.pendingKeys.get(key) ?? 0) + 1);
+      if (hints?.endOfTurn) {
+        // setImmediate: after the poll phase, so the writes of every request whose bytes arrived
+        // in this turn share one fsync (a microtask flushed each HTTP request alone: one fsync
+        // per API write). The wider window cannot make a read-modify-write start from a stale
+        // value: get waits for the commit of a queued write to its key.
+        if (this.turnFlushScheduled) return;
+        this.turnFlushScheduled = true;
+        setImmediate(() => {
+          this.turnFlushScheduled = false;
+          this.flush();
+        });
+        return;
+      }
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      // setImmediate: after the poll phase, so the writes of every request whose bytes arrived
-      // in this turn share one fsync (a microtask flushed each HTTP request alone: one fsync per
-      // API write). The wider window cannot make a read-modify-write start from a stale value:
-      // get waits for the commit of a queued write to its key.
-      setImmediate(() => this.flush());
+      // A microtask: writes issued by concurrent promise chains of this turn join the batch, and
+      // an in-process chain of writes (each awaiting the last) waits no loop turn per write.
+      queueMicrotask(() => this.flush());
     });
   }
 

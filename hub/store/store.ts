@@ -50,18 +50,28 @@ export interface ListOptions {
   startAfter?: string;
 }
 
+/** How a write may wait to share its commit with others. */
+export interface WriteHints {
+  /**
+   * Commit at the end of this event-loop turn, with every write the turn's I/O callbacks issue
+   * (API requests that arrived together share one fsync), instead of at the next microtask
+   * checkpoint (the default: an in-process chain of writes, one after another, waits no turn).
+   */
+  endOfTurn?: boolean;
+}
+
 export interface Store {
   /** Current global revision (last write). */
   revision(): Promise<number>;
   get(key: string): Promise<KeyValue | undefined>;
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   /** Creates key; throws KeyExistsError if present. */
-  create(key: string, value: string): Promise<KeyValue>;
+  create(key: string, value: string, hints?: WriteHints): Promise<KeyValue>;
   /**
    * Replaces key. With expectedModRevision, compare-and-swap: throws RevisionConflictError when
    * the stored modRevision differs. Throws KeyNotFoundError when the key is absent.
    */
-  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue>;
+  update(key: string, value: string, expectedModRevision?: number, hints?: WriteHints): Promise<KeyValue>;
   /** Deletes key, CAS like update; returns the deleted value (modRevision = delete revision). */
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
   /**

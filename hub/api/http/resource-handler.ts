@@ -69,6 +69,8 @@ function requestOptions(q: URLSearchParams, user: UserInfo, userAgent: string | 
     dryRun: dryRunRequested(q.getAll('dryRun')),
     user,
     fieldManager: fieldManagerOf(q, userAgent),
+    // Requests that arrive together share a commit (group commit at the end of the loop turn).
+    endOfTurn: true,
   };
 }
 

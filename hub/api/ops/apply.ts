@@ -91,7 +91,7 @@ export async function applyObject(
       },
       undefined,
       // Write admission (RBAC escalation checks) sees who applies.
-      { user: opts.user },
+      { user: opts.user, endOfTurn: opts.endOfTurn },
     );
   // Step 3: write. Apply creates what does not exist; a create that loses a race updates.
   for (let attempt = 0; ; attempt++) {

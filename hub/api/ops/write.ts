@@ -102,7 +102,9 @@ export async function createObject(
     try {
       const created = asWritten(
         obj,
-        await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj)),
+        await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj), {
+          endOfTurn: opts.endOfTurn,
+        }),
         def,
       );
       // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
@@ -144,6 +146,7 @@ export async function applyUpdate(
     withStatus?: boolean;
     user?: UserInfo;
     fieldManager?: string;
+    endOfTurn?: boolean;
   } = {},
 ): Promise<KubeObject> {
   const key = storeKey(def, ns, name);
@@ -214,7 +217,11 @@ export async function applyUpdate(
         await def.release?.(core, gone);
         return gone;
       }
-      const written = asWritten(next, await core.store.update(key, value, kv.modRevision), def);
+      const written = asWritten(
+        next,
+        await core.store.update(key, value, kv.modRevision, { endOfTurn: internal.endOfTurn }),
+        def,
+      );
       await def.release?.(core, old, written);
       return written;
     } catch (e) {
@@ -243,6 +250,7 @@ export async function updateObject(
   return applyUpdate(core, def, obj.metadata.namespace, name, () => clone(obj), subresource, {
     user: opts.user,
     fieldManager: opts.fieldManager,
+    endOfTurn: opts.endOfTurn,
   });
 }
 
@@ -302,6 +310,6 @@ export async function patchObject(
       return next;
     },
     subresource,
-    { user: opts.user, fieldManager: opts.fieldManager },
+    { user: opts.user, fieldManager: opts.fieldManager, endOfTurn: opts.endOfTurn },
   );
 }

@@ -1,8 +1,9 @@
 // Group commit in the SQLite store: writes issued together share one transaction (one fsync),
 // each resolves only once its commit is on disk (a second connection to the file sees it),
 // a failing write (conflict, duplicate) fails alone, revisions and watch events keep the
-// order the writes were issued in, the batch size cap holds, writes from separate callbacks
-// of one event-loop turn share a commit, and a get waits for a queued write to its key.
+// order the writes were issued in, the batch size cap holds, writes with the endOfTurn hint
+// from separate callbacks of one event-loop turn share a commit (others commit before the
+// next callback), and a get waits for a queued write to its key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -97,22 +98,46 @@ test('a write issued alone commits on its own (no waiting for company)', async (
   }
 });
 
-test('writes from separate callbacks of one event-loop turn share a commit (as HTTP requests that arrive together)', async () => {
+// Two timers due together fire in the same timers phase, each its own macrotask (a microtask
+// checkpoint between them), as two requests' I/O callbacks in one poll phase.
+function inTwoCallbacks<T>(first: () => T, second: () => T): Promise<T[]> {
+  return new Promise((resolve) => {
+    const out: T[] = [];
+    setTimeout(() => out.push(first()), 0);
+    setTimeout(() => {
+      out.push(second());
+      resolve(out);
+    }, 0);
+  });
+}
+
+test('writes with the endOfTurn hint from separate callbacks of one event-loop turn share a commit (as HTTP requests that arrive together)', async () => {
   const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
   try {
     const before = store.commits;
-    // Two timers due together fire in the same timers phase, each its own macrotask (a
-    // microtask checkpoint between them), as two requests' I/O callbacks in one poll phase.
-    const issued = await new Promise<Promise<KeyValue>[]>((resolve) => {
-      const out: Promise<KeyValue>[] = [];
-      setTimeout(() => out.push(store.create(key(1), '"a"')), 0);
-      setTimeout(() => {
-        out.push(store.create(key(2), '"b"'));
-        resolve(out);
-      }, 0);
-    });
+    const turn = { endOfTurn: true };
+    const issued = await inTwoCallbacks(
+      () => store.create(key(1), '"a"', turn),
+      () => store.create(key(2), '"b"', turn),
+    );
     await Promise.all(issued);
     assert.is(store.commits - before, 1);
+  } finally {
+    await store.close();
+    cleanup();
+  }
+});
+
+test('a write without the hint is committed before the next callback runs (an in-process chain waits no turn)', async () => {
+  const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
+  try {
+    const before = store.commits;
+    const [written, seen] = await inTwoCallbacks<Promise<unknown>>(
+      () => store.create(key(1), '"a"'),
+      () => Promise.resolve(store.commits - before),
+    );
+    await written;
+    assert.is(await seen, 1, "the first callback's write was committed before the second ran");
   } finally {
     await store.close();
     cleanup();
@@ -123,13 +148,13 @@ test('a get of a key with a queued write waits for its commit (a read-modify-wri
   const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
   try {
     const first = await store.create(key(1), '"v1"');
-    const queued = store.update(key(1), '"v2"', first.modRevision);
+    const queued = store.update(key(1), '"v2"', first.modRevision, { endOfTurn: true });
     const read = await store.get(key(1));
     const written = await queued;
     assert.is(read?.value, '"v2"');
     assert.is(read?.modRevision, written.modRevision);
     // A key without a queued write is read at once, before the other key's commit.
-    const other = store.update(key(1), '"v3"');
+    const other = store.update(key(1), '"v3"', undefined, { endOfTurn: true });
     const free = store.get(key(2));
     assert.is(await Promise.race([free.then(() => 'read'), other.then(() => 'committed')]), 'read');
     await other;
