@@ -16,16 +16,8 @@ import type {
   RoleBinding,
 } from '../../../shared/api/rbac.js';
 import { CONTROLLER_MANAGER_USER, CONTROLLER_NAMESPACE } from '../user.js';
+import { bootstrapMeta, EVENTS, READ, rule } from './policy.js';
 import { RBAC_GROUP } from './rules.js';
-const READ = ['get', 'list', 'watch'];
-
-const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
-  verbs,
-  apiGroups,
-  resources,
-});
-const EVENTS = rule(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']);
-
 /** Each in-process controller's service account name (kube-system), as upstream names them. */
 export const CONTROLLERS = {
   deployment: 'deployment-controller',
@@ -139,11 +131,6 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
   'event-ttl-controller': [rule([...READ, 'delete'], ['', 'events.k8s.io'], ['events'])],
 };
 
-const defaults = () => ({
-  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
-  annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
-});
-
 const saSubject = (name: string) => ({
   kind: 'ServiceAccount' as const,
   name,
@@ -154,14 +141,14 @@ export const CONTROLLER_CLUSTER_ROLES: ClusterRole[] = [
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'ClusterRole',
-    metadata: { name: 'system:kube-controller-manager', ...defaults() },
+    metadata: bootstrapMeta('system:kube-controller-manager'),
     rules: [rule(['list', 'watch'], ['*'], ['*']), EVENTS],
   },
   ...Object.entries(CONTROLLER_RULES).map(
     ([name, rules]): ClusterRole => ({
       apiVersion: `${RBAC_GROUP}/v1`,
       kind: 'ClusterRole',
-      metadata: { name: `system:controller:${name}`, ...defaults() },
+      metadata: bootstrapMeta(`system:controller:${name}`),
       rules: [...rules, EVENTS],
     }),
   ),
@@ -171,7 +158,7 @@ export const CONTROLLER_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'ClusterRoleBinding',
-    metadata: { name: 'system:kube-controller-manager', ...defaults() },
+    metadata: bootstrapMeta('system:kube-controller-manager'),
     roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'system:kube-controller-manager' },
     subjects: [{ kind: 'User', apiGroup: RBAC_GROUP, name: CONTROLLER_MANAGER_USER.name }],
   },
@@ -179,7 +166,7 @@ export const CONTROLLER_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
     (name): ClusterRoleBinding => ({
       apiVersion: `${RBAC_GROUP}/v1`,
       kind: 'ClusterRoleBinding',
-      metadata: { name: `system:controller:${name}`, ...defaults() },
+      metadata: bootstrapMeta(`system:controller:${name}`),
       roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: `system:controller:${name}` },
       subjects: [saSubject(name)],
     }),
@@ -192,7 +179,7 @@ export const CONTROLLER_ROLES: Role[] = [
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'Role',
-    metadata: { name: NODE_CREDENTIALS, namespace: CONTROLLER_NAMESPACE, ...defaults() },
+    metadata: bootstrapMeta(NODE_CREDENTIALS, CONTROLLER_NAMESPACE),
     rules: [rule([...READ, 'create', 'update', 'delete'], [''], ['secrets'])],
   },
 ];
@@ -201,7 +188,7 @@ export const CONTROLLER_ROLE_BINDINGS: RoleBinding[] = [
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'RoleBinding',
-    metadata: { name: NODE_CREDENTIALS, namespace: CONTROLLER_NAMESPACE, ...defaults() },
+    metadata: bootstrapMeta(NODE_CREDENTIALS, CONTROLLER_NAMESPACE),
     roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: NODE_CREDENTIALS },
     subjects: [saSubject(CONTROLLERS.nodeCredential)],
   },

@@ -25,11 +25,10 @@ import {
   GATEWAY_ROLE_BINDINGS,
   GATEWAY_ROLES,
 } from './gateway-roles.js';
+import { AUTOUPDATE, bootstrapMeta, READ, rule } from './policy.js';
 import { RBAC_GROUP } from './rules.js';
 
 export { RBAC_GROUP };
-const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
-const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 
 /** Namespaced kinds a workload owner reads and writes (edit), secrets included. */
@@ -84,12 +83,6 @@ const VIEW_APPS = [
   'statefulsets',
 ];
 
-const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
-  verbs,
-  apiGroups,
-  resources,
-});
-
 const BATCH = ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'];
 /** drover.io kinds (Rollout): viewers read them, editors write them as they do workloads. */
 const DROVER = ['rollouts', 'rollouts/status'];
@@ -122,11 +115,7 @@ function clusterRole(name: string, rules: PolicyRule[]): ClusterRole {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'ClusterRole',
-    metadata: {
-      name,
-      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
-      annotations: { [AUTOUPDATE]: 'true' },
-    },
+    metadata: bootstrapMeta(name),
     rules,
   };
 }
@@ -141,11 +130,7 @@ function groupBinding(name: string, role: string, group: string): ClusterRoleBin
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'ClusterRoleBinding',
-    metadata: {
-      name,
-      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
-      annotations: { [AUTOUPDATE]: 'true' },
-    },
+    metadata: bootstrapMeta(name),
     roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role },
     subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: group }],
   };

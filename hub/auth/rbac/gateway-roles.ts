@@ -6,31 +6,13 @@
 // credential Secrets a join spends and issues. It cannot change workloads, RBAC or other
 // Secrets. What a board may make it write is limited before that by hub/gateway/node-restriction.ts.
 
-import type {
-  ClusterRole,
-  ClusterRoleBinding,
-  PolicyRule,
-  Role,
-  RoleBinding,
-} from '../../../shared/api/rbac.js';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../../shared/api/rbac.js';
 import { NODE_LEASE_NAMESPACE } from '../../leases.js';
 import { SYSTEM_NAMESPACE } from '../secret-data.js';
 import { BROKER_USER, GATEWAY_USER } from '../user.js';
+import { bootstrapMeta, EVENTS, READ, rule } from './policy.js';
 import { RBAC_GROUP } from './rules.js';
 
-const READ = ['get', 'list', 'watch'];
-const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
-  verbs,
-  apiGroups,
-  resources,
-});
-const EVENTS = rule(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']);
-const meta = (name: string, namespace?: string) => ({
-  name,
-  ...(namespace ? { namespace } : {}),
-  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
-  annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
-});
 const userSubject = (name: string) => ({ kind: 'User' as const, apiGroup: RBAC_GROUP, name });
 
 const GATEWAY = GATEWAY_USER.name;
@@ -40,7 +22,7 @@ export const GATEWAY_CLUSTER_ROLES: ClusterRole[] = [
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'ClusterRole',
-    metadata: meta(GATEWAY),
+    metadata: bootstrapMeta(GATEWAY),
     rules: [
       rule([...READ, 'create', 'update', 'patch'], [''], ['nodes']),
       rule(['update', 'patch'], [''], ['nodes/status']),
@@ -49,13 +31,13 @@ export const GATEWAY_CLUSTER_ROLES: ClusterRole[] = [
       EVENTS,
     ],
   },
-  { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: meta(BROKER), rules: [EVENTS] },
+  { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: bootstrapMeta(BROKER), rules: [EVENTS] },
 ];
 
 export const GATEWAY_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [GATEWAY, BROKER].map((name) => ({
   apiVersion: `${RBAC_GROUP}/v1`,
   kind: 'ClusterRoleBinding',
-  metadata: meta(name),
+  metadata: bootstrapMeta(name),
   roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name },
   subjects: [userSubject(name)],
 }));
@@ -64,13 +46,13 @@ export const GATEWAY_ROLES: Role[] = [
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'Role',
-    metadata: meta(GATEWAY, SYSTEM_NAMESPACE),
+    metadata: bootstrapMeta(GATEWAY, SYSTEM_NAMESPACE),
     rules: [rule([...READ, 'create', 'update'], [''], ['secrets'])],
   },
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'Role',
-    metadata: meta(GATEWAY, NODE_LEASE_NAMESPACE),
+    metadata: bootstrapMeta(GATEWAY, NODE_LEASE_NAMESPACE),
     rules: [rule([...READ, 'create', 'update', 'patch'], ['coordination.k8s.io'], ['leases'])],
   },
 ];
@@ -78,7 +60,7 @@ export const GATEWAY_ROLES: Role[] = [
 export const GATEWAY_ROLE_BINDINGS: RoleBinding[] = [SYSTEM_NAMESPACE, NODE_LEASE_NAMESPACE].map((ns) => ({
   apiVersion: `${RBAC_GROUP}/v1`,
   kind: 'RoleBinding',
-  metadata: meta(GATEWAY, ns),
+  metadata: bootstrapMeta(GATEWAY, ns),
   roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: GATEWAY },
   subjects: [userSubject(GATEWAY)],
 }));
