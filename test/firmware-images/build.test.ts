@@ -100,6 +100,9 @@ const badOptions: [string[], Record<string, string>, RegExp][] = [
   [['--board', 'rpi5'], {}, /bcm2712 device tree/],
   [[], { SOURCE_DATE_EPOCH: 'yesterday' }, /SOURCE_DATE_EPOCH/],
   [['extra'], {}, /unexpected argument/],
+  [['--zstd-level', '0'], {}, /--zstd-level "0": an integer from 1 to 19/],
+  [['--zstd-level', '3.5'], {}, /an integer from 1 to 19/],
+  [['--zstd-level', '22'], {}, /an integer from 1 to 19/],
 ];
 for (const [argv, env, message] of badOptions)
   test(`image options refused: ${argv.join(' ') || JSON.stringify(env)}`, () => {
@@ -119,6 +122,10 @@ test('image options: defaults, SOURCE_DATE_EPOCH from the environment or the com
   if (e === 'help') throw new Error('help');
   assert.is(e.sourceDateEpoch, 99);
   assert.is(e.board.name, 'rpi4');
+  assert.is(e.zstdLevel, 12);
+  const z = parseImageOptions(['--zstd-level', '3'], {}, () => 1);
+  if (z === 'help') throw new Error('help');
+  assert.is(z.zstdLevel, 3);
 });
 
 test.run();
