@@ -18,7 +18,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import { writeStatusIfChanged } from './status-write.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
-import { formatNextImages, NEXT_IMAGES_ANNOTATION, podSpecImages } from '../../shared/api/next-images.js';
+import { podSpecImages } from '../../shared/api/next-images.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
@@ -44,6 +44,7 @@ import {
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { Expectations } from './expectations.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
+import { announceNextImages } from './next-images.js';
 import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
@@ -257,7 +258,7 @@ export class DaemonSetController implements Controller {
 
   private async deletePod(ds: DaemonSet, p: Pod, why: string, nextImages: string[]): Promise<void> {
     try {
-      await this.announceNextImages(p, nextImages);
+      await announceNextImages(this.opts.client, p, nextImages);
       await this.opts.client.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
         preconditions: { uid: p.metadata.uid },
       });
@@ -267,21 +268,6 @@ export class DaemonSetController implements Controller {
     }
     this.log.info('deleted daemon pod', { ds: keyOf(ds), pod: p.metadata.name, why });
     await this.opts.recorder?.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-  }
-
-  /**
-   * Pull before stop (#18): the board keeps the old pod serving until the new template's
-   * images are on it (agent/pods/staging.ts); the new pod is created once the old one is
-   * gone (a daemon often holds a host port), so it starts without a download.
-   */
-  private async announceNextImages(p: Pod, images: string[]): Promise<void> {
-    const have = podSpecImages(p.spec);
-    if (images.length === 0 || images.every((i) => have.includes(i))) return;
-    const value = formatNextImages(images);
-    if (p.metadata.annotations?.[NEXT_IMAGES_ANNOTATION] === value) return;
-    await this.opts.client.patch('pods', p.metadata.namespace, p.metadata.name ?? '', {
-      metadata: { annotations: { [NEXT_IMAGES_ANNOTATION]: value } },
-    });
   }
 
   private async writeStatus(

@@ -6,6 +6,7 @@
 // (steps.ts); everything it needs to continue after a hub restart is in the Rollout's status.
 // Pod deletions are tracked with expectations (expectations.ts), as the DaemonSet controller's.
 
+import { announceNextImages } from '../next-images.js';
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from '../../../shared/api/apps.js';
 import { AGENT_VERSION_ANNOTATION, type Rollout } from '../../../shared/api/rollout.js';
 import type { Node, Pod } from '../../../shared/api/types.js';
@@ -70,7 +71,7 @@ export class RolloutController implements Controller {
       deployments: f.informer<Deployment>('deployments'),
       replicaSets: this.replicaSets,
       revisions: f.informer<ControllerRevision>('controllerrevisions'),
-      deletePods: (ro, pods, why) => this.deletePods(ro, pods, why),
+      deletePods: (ro, pods, why, next) => this.deletePods(ro, pods, why, next),
       settled: (ro) => this.expectations.satisfied(keyOf(ro)),
     };
     this.ops = {
@@ -199,12 +200,13 @@ export class RolloutController implements Controller {
       : undefined;
   }
 
-  private async deletePods(ro: Rollout, pods: Pod[], why: string): Promise<void> {
+  private async deletePods(ro: Rollout, pods: Pod[], why: string, nextImages: string[] = []): Promise<void> {
     const key = keyOf(ro);
     this.expectations.expectDeletions(key, pods.map(keyOf));
     await Promise.all(
       pods.map(async (p) => {
         try {
+          await announceNextImages(this.opts.client, p, nextImages);
           await this.opts.client.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
             preconditions: { uid: p.metadata.uid },
           });

@@ -3,6 +3,7 @@
 // deletes its pod (the DaemonSet controller recreates it from the current template); reverted
 // from the ControllerRevision of the stable revision. Deletions go through expectations.
 
+import { podSpecImages } from '../../../../shared/api/next-images.js';
 import type { ControllerRevision, DaemonSet } from '../../../../shared/api/apps.js';
 import type { Pod } from '../../../../shared/api/types.js';
 import { INDEX_CONTROLLER_UID } from '../../../informers/indexes.js';
@@ -70,7 +71,7 @@ export function daemonSetTarget(deps: TargetDeps, ds: DaemonSet): RolloutTarget 
       return true;
     },
     settled: (ro) => deps.settled(ro),
-    update: (ro, units, why) => deps.deletePods(ro, podsOf(units), why),
+    update: (ro, units, why) => deps.deletePods(ro, podsOf(units), why, podSpecImages(ds.spec.template.spec)),
     async restore(ro, revision) {
       if (!deps.settled(ro)) return false;
       const bad: Pod[] = [];
@@ -80,7 +81,12 @@ export function daemonSetTarget(deps: TargetDeps, ds: DaemonSet): RolloutTarget 
         else if (b.nodeReady && (!b.pod || b.terminating)) waiting++;
       }
       if (bad.length) {
-        await deps.deletePods(ro, bad, `rollback to revision ${revision}`);
+        await deps.deletePods(
+          ro,
+          bad,
+          `rollback to revision ${revision}`,
+          podSpecImages(ds.spec.template.spec),
+        );
         return false;
       }
       return waiting === 0;

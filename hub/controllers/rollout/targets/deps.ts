@@ -16,7 +16,8 @@ export interface TargetDeps {
   replicaSets: Informer<ReplicaSet>;
   revisions: Informer<ControllerRevision>;
   /** Deletes pods, expecting their deletions. */
-  deletePods(ro: Rollout, pods: Pod[], why: string): Promise<void>;
+  /** nextImages: the replacement's images, announced on each pod first (pull before stop). */
+  deletePods(ro: Rollout, pods: Pod[], why: string, nextImages?: string[]): Promise<void>;
   /** The informer has shown every deletion asked for by this rollout. */
   settled(ro: Rollout): boolean;
 }
