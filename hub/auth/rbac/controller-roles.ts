@@ -109,7 +109,8 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(['update', 'patch'], ['drover.io'], ['rollouts/status']),
     rule([...READ, 'update', 'patch'], ['apps'], ['daemonsets']),
     rule(READ, ['apps'], ['controllerrevisions']),
-    rule([...READ, 'delete'], [''], ['pods']),
+    // patch: a replaced pod is told its replacement's images first (pull before stop).
+    rule([...READ, 'patch', 'delete'], [''], ['pods']),
     // A Deployment target: paused and reverted; its ReplicaSets created and sized wave by wave.
     rule([...READ, 'update', 'patch'], ['apps'], ['deployments']),
     rule([...READ, 'create', 'patch'], ['apps'], ['replicasets']),
