@@ -351,9 +351,10 @@ export class SqliteStore implements Store {
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
     // The flush was scheduled (a microtask, or setImmediate) when that write was queued, so it
-    // runs before this reader's next turn. One macrotask per waiting reader, as each HTTP request has its own: a
-    // read-modify-write that looked first queues its write before the next reader looks again,
-    // so concurrent read-modify-writes of one key take one commit each instead of conflicting.
+    // runs before this reader's next turn. One macrotask per waiting reader, as each HTTP
+    // request has its own: a read-modify-write that looked first queues its write before the
+    // next reader looks again, so concurrent read-modify-writes of one key take one commit each
+    // instead of conflicting.
     while (this.pendingKeys.has(key)) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.assertOpen();
