@@ -44,6 +44,9 @@ export function chrootSpawn(o: ChrootOptions, cmd: string, args: string[]) {
       '--propagation',
       'private',
       '--fork',
+      // Without it, stopping (or killing) unshare leaves the chrooted command running, and
+      // the test process waits on its pipes for ever: the command gets SIGTERM when unshare goes.
+      '--kill-child=SIGTERM',
       '--',
       'sh',
       '-c',
