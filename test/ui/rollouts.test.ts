@@ -18,7 +18,7 @@ import { type DashboardPage, launchBrowser, openDashboard } from '../helpers/bro
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { testHub } from '../hub/gateway/harness.js';
-import { setTemplateImage } from '../helpers/template-image.js';
+import { daemonSetOf, setTemplateImage } from '../helpers/workloads.js';
 
 const BOARDS = 6;
 const CANARY = 'hollow-2';
@@ -54,18 +54,7 @@ test.before(async () => {
       { timeoutMs: WAIT_MS, intervalMs: 250, what: `${BOARDS} hollow boards Ready` },
     );
     await c().patch<Node>('nodes', undefined, CANARY, { metadata: { labels: { ring: 'canary' } } }, 'merge');
-    await c().create<DaemonSet>('daemonsets', 'default', {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'collector', namespace: 'default' },
-      spec: {
-        selector: { matchLabels: { app: 'collector' } },
-        template: {
-          metadata: { labels: { app: 'collector' } },
-          spec: { containers: [{ name: 'c', image: 'collector:1' }] },
-        },
-      },
-    });
+    await c().create<DaemonSet>('daemonsets', 'default', daemonSetOf('collector', 'collector:1'));
     await c().create<Rollout>('rollouts', 'default', {
       apiVersion: 'drover.io/v1alpha1',
       kind: 'Rollout',

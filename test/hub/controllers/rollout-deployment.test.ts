@@ -17,7 +17,7 @@ import type { Event, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { type Fixture, startFixture } from './deployment-fixture.js';
 import { waitFor } from './wait.js';
-import { setTemplateImage } from '../../helpers/template-image.js';
+import { setTemplateImage } from '../../helpers/workloads.js';
 
 const REPLICAS = 10;
 let f: Fixture;

@@ -18,7 +18,7 @@ import { componentRefusals } from '../../helpers/component-refusals.js';
 import { cleanupTempDirs, tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { kubectl } from './fixtures.js';
-import { setTemplateImage } from '../../helpers/template-image.js';
+import { daemonSetOf, setTemplateImage } from '../../helpers/workloads.js';
 
 const BOARDS = 50;
 const CANARY = ['hollow-3', 'hollow-17', 'hollow-29', 'hollow-41', 'hollow-48'];
@@ -96,18 +96,7 @@ async function podsNow(): Promise<Pod[]> {
 }
 
 test('a DaemonSet on 50 boards comes under a Rollout: OnDelete, stable revision recorded', async () => {
-  await c().create<DaemonSet>('daemonsets', 'default', {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'collector', namespace: 'default' },
-    spec: {
-      selector: { matchLabels: { app: 'collector' } },
-      template: {
-        metadata: { labels: { app: 'collector' } },
-        spec: { containers: [{ name: 'c', image: 'collector:1' }] },
-      },
-    },
-  });
+  await c().create<DaemonSet>('daemonsets', 'default', daemonSetOf('collector', 'collector:1'));
   await c().create<Rollout>('rollouts', 'default', {
     apiVersion: 'drover.io/v1alpha1',
     kind: 'Rollout',

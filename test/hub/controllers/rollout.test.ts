@@ -20,7 +20,7 @@ import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { node, startApi, type TestApi } from '../api/helpers.js';
 import { waitFor } from './wait.js';
-import { setTemplateImage } from '../../helpers/template-image.js';
+import { daemonSetOf, setTemplateImage } from '../../helpers/workloads.js';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
 let t: TestApi;
@@ -186,18 +186,7 @@ test('the API refuses an invalid Rollout with field causes and defaults the gate
 });
 
 test('a DaemonSet on 6 nodes under a Rollout: Healthy at its first revision', async () => {
-  await c().create<DaemonSet>('daemonsets', 'default', {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'agentd', namespace: 'default' },
-    spec: {
-      selector: { matchLabels: { app: 'agentd' } },
-      template: {
-        metadata: { labels: { app: 'agentd' } },
-        spec: { containers: [{ name: 'c', image: 'v1' }] },
-      },
-    },
-  });
+  await c().create<DaemonSet>('daemonsets', 'default', daemonSetOf('agentd', 'v1'));
   const created = await c().create<Rollout>('rollouts', 'default', {
     apiVersion: 'drover.io/v1alpha1',
     kind: 'Rollout',

@@ -1,5 +1,6 @@
-// Changing a workload's image as a user does (read, edit, PUT), retried on a conflict: a
-// controller may write the object's status between the read and the update.
+// Workloads for tests: a one-container DaemonSet as the rollout tests start from, and changing
+// a workload's image as a user does (read, edit, PUT), retried on a conflict: a controller may
+// write the object's status between the read and the update.
 
 import type { ApiClient } from '../../hub/api/client.js';
 import { isConflict } from '../../hub/api/errors.js';
@@ -7,6 +8,22 @@ import type { DaemonSet, Deployment } from '../../shared/api/apps.js';
 
 /** Conflicts retried before giving up. */
 const CONFLICT_RETRIES = 5;
+
+/** A DaemonSet in `default` running one container `c` of image, selected by app=name. */
+export function daemonSetOf(name: string, image: string): DaemonSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image }] },
+      },
+    },
+  };
+}
 
 /** Sets the image of the first container of the workload's pod template. */
 export async function setTemplateImage(
