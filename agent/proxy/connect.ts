@@ -12,7 +12,7 @@ export class BackendConnectError extends Error {
 
 function open(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host, port });
+    const s = connect({ host, port, allowHalfOpen: true });
     const t = setTimeout(() => {
       s.destroy();
       reject(new BackendConnectError(`${host}:${port}: no answer within ${timeoutMs} ms`));

@@ -107,7 +107,11 @@ export class ServiceProxy {
   }
 
   private async listen(key: string, host: string, port: number, route: Route): Promise<void> {
-    const entry: Listener = { server: createServer({ pauseOnConnect: true }), route, rr: 0 };
+    const entry: Listener = {
+      server: createServer({ pauseOnConnect: true, allowHalfOpen: true }),
+      route,
+      rr: 0,
+    };
     entry.server.on('connection', (s) => void this.onConnection(entry, s));
     let err = await bind(entry.server, host, port);
     if (err?.code === 'EADDRNOTAVAIL' && this.o.manageClusterIps && host !== ANY_ADDRESS) {
@@ -159,6 +163,10 @@ export class ServiceProxy {
       }
     }
     this.stats.refused++;
+    this.log.debug('connection refused: no Ready backend accepted', {
+      service: l.route.key,
+      backends: order.length,
+    });
     client.resetAndDestroy?.() ?? client.destroy();
   }
 

@@ -28,7 +28,7 @@ export class Relay {
   constructor(private readonly o: RelayOptions) {}
 
   async start(): Promise<void> {
-    const server = createServer({ pauseOnConnect: true }, (s) => this.onConnection(s));
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (s) => this.onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.o.port, this.o.host, () => {

@@ -11,7 +11,7 @@ import { getJson } from '../helpers/api.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, IMAGE, podYaml, ready, running } from './pods-harness.js';
 
-const c = new Cluster([{ name: 'dns-a' }]);
+const c = new Cluster([{ name: 'dns-a' }], ['--cluster-dns', '169.254.20.10']);
 test.before(() => c.start());
 test.after(() => c.stop());
 

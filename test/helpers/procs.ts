@@ -226,6 +226,9 @@ export function startAgentProcess(opts: StartAgentOptions): AgentProcess {
         .map(([k, v]) => `${k}=${v}`)
         .join(','),
     );
+  // One machine runs many test agents at once and only one can serve 169.254.20.10:53, so an
+  // agent serves cluster DNS only where its test asks for it (test/e2e/service-dns.test.ts).
+  if (!opts.args?.includes('--cluster-dns')) args.push('--cluster-dns', 'none');
   args.push(...(opts.args ?? []));
   return { ...spawnDrover(args, opts.env), name: opts.name, dataDir };
 }
