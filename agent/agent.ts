@@ -12,7 +12,6 @@ import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
 import { AgentUpdater } from './update/updater.js';
 import { DROVER_VERSION } from '../shared/protocol/constants.js';
 import {
-  METRICS_INTERVAL_MS,
   MQTT_PROTOCOL_VERSION,
   NODE_STATUS_MAX_IMAGES,
   NODE_STATUS_MAX_NAMES_PER_IMAGE,
@@ -538,7 +537,7 @@ export class Agent {
           });
       };
       run(); // the first sample primes the CPU counters
-      this.timers.push(setInterval(run, METRICS_INTERVAL_MS));
+      this.timers.push(setInterval(run, this.cfg.metricsIntervalMs));
     }
   }
 

@@ -11,6 +11,7 @@ import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MQTT_KEEPALIVE_S,
   DEFAULT_STATUS_INTERVAL_MS,
+  METRICS_INTERVAL_MS,
 } from '../shared/protocol/constants.js';
 import { BOARD_LABEL_PREFIX, isAgentLabelKey } from '../shared/api/node-labels.js';
 import { CA_HASH_RE } from '../shared/tls/ca-hash.js';
@@ -49,6 +50,8 @@ export interface AgentConfig {
   labels: Record<string, string>;
   heartbeatIntervalMs: number;
   statusIntervalMs: number;
+  /** How often pods' usage is sampled for the metrics API, ms (metrics-server --metric-resolution). */
+  metricsIntervalMs: number;
   dockerSocket: string;
   keepaliveS: number;
   joinTimeoutMs: number;
@@ -86,6 +89,7 @@ export const AGENT_DEFAULTS = {
   dataDir: '/var/lib/drover-agent',
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
   statusIntervalMs: DEFAULT_STATUS_INTERVAL_MS, // 60 s
+  metricsIntervalMs: METRICS_INTERVAL_MS, // 15 s, metrics-server's default resolution
   dockerSocket: '/var/run/docker.sock',
   keepaliveS: DEFAULT_MQTT_KEEPALIVE_S, // 30 s
   joinTimeoutMs: 15_000, // 15 s for the hub to answer a join request
@@ -125,6 +129,7 @@ export const AGENT_FLAGS: FlagSpecs = {
   labels: { type: 'string' },
   'heartbeat-interval': { type: 'string' },
   'status-interval': { type: 'string' },
+  'metrics-interval': { type: 'string' },
   'docker-socket': { type: 'string' },
   'join-timeout': { type: 'string' },
   'crash-backoff-base': { type: 'string' },
@@ -159,6 +164,7 @@ Options (flag / env / config file key):
   --labels a=b,c=d          DROVER_LABELS     labels  board labels (a key without a prefix goes under drover.io/)
   --heartbeat-interval 10s  DROVER_HEARTBEAT_INTERVAL  heartbeatInterval
   --status-interval 60s     DROVER_STATUS_INTERVAL     statusInterval
+  --metrics-interval 15s    DROVER_METRICS_INTERVAL    metricsInterval  how often pod usage is sampled (kubectl top, HPA)
   --docker-socket PATH      DROVER_DOCKER_SOCKET       dockerSocket (default ${AGENT_DEFAULTS.dockerSocket})
   --join-timeout 15s        DROVER_JOIN_TIMEOUT        joinTimeout
   --crash-backoff-base 10s  DROVER_CRASH_BACKOFF_BASE  crashBackoffBase  first CrashLoopBackOff delay
@@ -195,6 +201,7 @@ const KEYS = {
   labels: ['labels', 'DROVER_LABELS'],
   heartbeatInterval: ['heartbeat-interval', 'DROVER_HEARTBEAT_INTERVAL'],
   statusInterval: ['status-interval', 'DROVER_STATUS_INTERVAL'],
+  metricsInterval: ['metrics-interval', 'DROVER_METRICS_INTERVAL'],
   dockerSocket: ['docker-socket', 'DROVER_DOCKER_SOCKET'],
   joinTimeout: ['join-timeout', 'DROVER_JOIN_TIMEOUT'],
   crashBackoffBase: ['crash-backoff-base', 'DROVER_CRASH_BACKOFF_BASE'],
@@ -528,6 +535,12 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     labels: parseLabels(raw.labels),
     heartbeatIntervalMs,
     statusIntervalMs,
+    metricsIntervalMs: duration(
+      raw.metricsInterval,
+      '--metrics-interval',
+      AGENT_DEFAULTS.metricsIntervalMs,
+      MIN_INTERVAL_MS,
+    ),
     dockerSocket,
     keepaliveS: AGENT_DEFAULTS.keepaliveS,
     joinTimeoutMs,

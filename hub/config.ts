@@ -16,6 +16,7 @@ import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS as DEFAULT_API_MAX_CONNECTIONS,
 } from './api/options.js';
+import { DEFAULT_HPA_SYNC_PERIOD_MS } from './controllers/hpa/controller.js';
 import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_AUDIT_MAX_BYTES, DEFAULT_AUDIT_MAX_FILES } from './audit/log.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
@@ -65,6 +66,8 @@ export interface HubConfig {
   mqttMaxConnecting: number;
   /** No heartbeat for this long -> node Ready=Unknown, ms. */
   nodeGraceMs: number;
+  /** How often each HPA is re-evaluated, ms (--horizontal-pod-autoscaler-sync-period). */
+  hpaSyncPeriodMs: number;
   /** NATS store only: without the store this long, the hub lets its boards go to other hubs, ms. */
   storeLostGraceMs: number;
   /** Wait after a last will before marking the node, ms. */
@@ -119,6 +122,7 @@ export const HUB_DEFAULTS: HubConfig = {
   mqttMaxQueuedBytes: DEFAULT_BROKER_LIMITS.maxQueuedBytes, // 16 MiB
   mqttMaxConnecting: DEFAULT_BROKER_LIMITS.maxConnecting, // 256 connections
   nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
+  hpaSyncPeriodMs: DEFAULT_HPA_SYNC_PERIOD_MS, // 15 s
   storeLostGraceMs: 10_000, // 10 s: well inside the node grace, longer than a NATS blip
   willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
@@ -166,6 +170,7 @@ function duration(
   cfg: HubConfig,
   k:
     | 'nodeGraceMs'
+    | 'hpaSyncPeriodMs'
     | 'storeLostGraceMs'
     | 'willDebounceMs'
     | 'heartbeatIntervalMs'
@@ -227,6 +232,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   }
   duration(cfg, 'heartbeatIntervalMs', 1);
   duration(cfg, 'nodeGraceMs', 1);
+  duration(cfg, 'hpaSyncPeriodMs', 100);
   duration(cfg, 'storeLostGraceMs', 0);
   duration(cfg, 'willDebounceMs', 0);
   duration(cfg, 'leasePersistIntervalMs', 0);

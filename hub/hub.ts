@@ -487,6 +487,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         log: log.child('controllers'),
         informers,
         usage: podUsage,
+        hpaSyncPeriodMs: config.hpaSyncPeriodMs,
       });
       undo.push({ name: 'stop core controllers', run: () => core.stop() });
       const b = broker;

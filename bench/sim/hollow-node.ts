@@ -54,6 +54,7 @@ export class HollowNode {
       labels: profile.labels,
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       statusIntervalMs: o.statusIntervalMs,
+      metricsIntervalMs: 15_000, // unused: hollow boards have no runtime to sample
       dockerSocket: '',
       keepaliveS: o.keepaliveS,
       joinTimeoutMs: o.joinTimeoutMs,

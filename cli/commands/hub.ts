@@ -32,6 +32,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'agent-event-burst': { type: 'string' },
   'event-ttl': { type: 'string' },
   'node-grace': { type: 'string' },
+  'hpa-sync-period': { type: 'string' },
   'store-lost-grace': { type: 'string' },
   'will-debounce': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
@@ -76,6 +77,7 @@ Options:
   --agent-event-burst 50       events a board may send at once
   --event-ttl 1h               events are deleted this long after their last occurrence
   --node-grace 40s             no heartbeat this long -> node NotReady
+  --hpa-sync-period 15s        how often each HorizontalPodAutoscaler is re-evaluated
   --will-debounce 500ms        wait after a dropped connection before NotReady
   --heartbeat-interval 10s     agents' heartbeat interval (the grace must exceed it)
   --lease-persist-interval 60s minimum interval between Lease writes per node
@@ -141,6 +143,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     agentEventBurst: int(f, 'agent-event-burst'),
     eventTtlMs: dur(f, 'event-ttl'),
     nodeGraceMs: dur(f, 'node-grace'),
+    hpaSyncPeriodMs: dur(f, 'hpa-sync-period'),
     storeLostGraceMs: dur(f, 'store-lost-grace'),
     willDebounceMs: dur(f, 'will-debounce'),
     heartbeatIntervalMs: dur(f, 'heartbeat-interval'),

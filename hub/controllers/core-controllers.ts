@@ -37,6 +37,8 @@ export interface CoreControllersOptions {
   informers?: InformerFactory;
   /** The boards' latest usage (metrics.k8s.io's source): runs the HPA controller when given. */
   usage?: UsageStore;
+  /** HPA re-evaluation period, ms (default DEFAULT_HPA_SYNC_PERIOD_MS, 15 s). */
+  hpaSyncPeriodMs?: number;
 }
 
 export interface CoreControllers {
@@ -124,6 +126,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       new HorizontalPodAutoscalerController({
         client: clientFor(CONTROLLERS.hpa),
         usage: opts.usage,
+        syncPeriodMs: opts.hpaSyncPeriodMs,
         recorder: recorder('horizontal-pod-autoscaler', CONTROLLERS.hpa),
         log: log.child('horizontal-pod-autoscaler'),
         informers,

@@ -31,6 +31,7 @@ const bad: [string, string[], string, RegExp][] = [
   ['bad token', [...HUB, '--token', 'secret'], '--token', /abcdef\.0123456789abcdef/],
   ['bad duration', [...HUB, '--heartbeat-interval', 'often'], '--heartbeat-interval', /not a duration/],
   ['duration too short', [...HUB, '--status-interval', '5ms'], '--status-interval', /too short/],
+  ['metrics interval not a duration', [...HUB, '--metrics-interval', 'often'], '--metrics-interval', /./],
   ['stray argument', [...HUB, 'extra'], 'arguments', /unexpected/],
   ['hub list with a bad url', ['--hub', 'mqtts://a:8883,hub.local'], '--hub', /not a URL/],
   [
@@ -131,6 +132,8 @@ test('defaults', () => {
   assert.is(c.dataDir, AGENT_DEFAULTS.dataDir);
   assert.is(c.heartbeatIntervalMs, 10_000);
   assert.is(c.statusIntervalMs, 60_000);
+  assert.is(c.metricsIntervalMs, 15_000);
+  assert.is(loadAgentConfig([...HUB, '--metrics-interval', '2s'], {}).metricsIntervalMs, 2000);
   assert.is(c.dockerSocket, '/var/run/docker.sock');
   assert.equal(c.labels, {});
   assert.is(c.token, undefined);

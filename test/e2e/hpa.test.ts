@@ -14,7 +14,9 @@ import { parseTable } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, IMAGE, running } from './pods-harness.js';
 
-const c = new Cluster([{ name: 'hpa-a' }]);
+// Usage sampled every 2 s and HPAs re-evaluated every 2 s (defaults 15 s, as metrics-server and
+// kube-controller-manager): the same decisions, sooner.
+const c = new Cluster([{ name: 'hpa-a' }], ['--metrics-interval', '2s'], {}, ['--hpa-sync-period', '2s']);
 test.before(() => c.start());
 test.after(() => c.stop());
 

@@ -46,11 +46,15 @@ export class Cluster {
     readonly agentArgs: string[] = [],
     /** Extra agent environment (e.g. DROVER_LOG_LEVEL). */
     readonly agentEnv: NodeJS.ProcessEnv = {},
+    /** Extra hub flags. */
+    readonly hubArgs: string[] = [],
   ) {}
 
   async start(): Promise<void> {
     await this.removeContainers();
-    this.hub = await startHubProcess({ args: ['--heartbeat-interval', '1s', '--node-grace', '5s'] });
+    this.hub = await startHubProcess({
+      args: ['--heartbeat-interval', '1s', '--node-grace', '5s', ...this.hubArgs],
+    });
     for (const n of this.nodes) this.startAgent(n.name);
     for (const n of this.nodes)
       await waitFor(async () => (await nodeReady(this.hub.apiUrl, n.name)) === 'True', {

@@ -6,6 +6,7 @@ test('defaults', () => {
   const c = resolveHubConfig({});
   assert.equal(c, HUB_DEFAULTS);
   assert.is(c.nodeGraceMs, 40_000);
+  assert.is(c.hpaSyncPeriodMs, 15_000);
   assert.is(c.willDebounceMs, 500);
   assert.is(c.mqttMaxConnections, 19_000);
   assert.is(c.mqttMaxConnectPacketBytes, 64 * 1024);
@@ -27,6 +28,7 @@ const bad: { name: string; opts: HubOptions; option: string }[] = [
     option: 'nodeGraceMs',
   },
   { name: 'negative debounce', opts: { willDebounceMs: -1 }, option: 'willDebounceMs' },
+  { name: 'HPA sync period of 0', opts: { hpaSyncPeriodMs: 0 }, option: 'hpaSyncPeriodMs' },
   {
     name: 'NaN lease interval',
     opts: { leasePersistIntervalMs: Number.NaN },
