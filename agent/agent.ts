@@ -70,7 +70,7 @@ export class CredentialRefusedError extends Error {
 /** What the agent needs of its pod side: the real pod manager or a simulated one. */
 export type PodRunner = Pick<
   PodManager,
-  'setDesired' | 'start' | 'stop' | 'resendAll' | 'forgetRevision' | 'logs' | 'exec'
+  'setDesired' | 'start' | 'stop' | 'resendAll' | 'forgetRevision' | 'logs' | 'exec' | 'podAddress'
 >;
 
 /** How a pod runner talks back: pod statuses and events, published by the agent while connected. */
@@ -237,6 +237,7 @@ export class Agent {
       nodeName: node,
       logs: (ns, name, o) => this.pods.logs(ns, name, o),
       exec: (ns, name, o) => this.pods.exec(ns, name, o),
+      podAddress: (ns, name) => this.pods.podAddress(ns, name),
       publish: (topic, payload) => {
         if (this.client?.connected) this.client.publish(topic, payload, { qos: 1 });
       },

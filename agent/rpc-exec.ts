@@ -5,38 +5,13 @@
 
 import { EXEC_STREAM_STDERR, EXEC_STREAM_STDOUT, RPC_CHUNK_CHARS } from '../shared/protocol/constants.js';
 import type { RpcResponse } from '../shared/protocol/messages.js';
+import { ExecInputError, StdinOrder } from './rpc-stdin.js';
 import type { ExecSession } from './runtime/runtime.js';
 
 /** Raw bytes per output chunk: base64 of this many bytes fits in RPC_CHUNK_CHARS characters. */
 const CHUNK_BYTES = (RPC_CHUNK_CHARS / 4) * 3;
 /** stdin chunks held while waiting for a missing one, count (then the call fails). */
 const MAX_PENDING_STDIN = 256;
-
-/** Bad `stdin` or `resize` parameters from the hub. */
-export class ExecInputError extends Error {
-  override name = 'ExecInputError';
-}
-
-export interface StdinChunk {
-  seq: number;
-  data?: Buffer;
-  eof: boolean;
-}
-
-/** Checks a `stdin` request's params: integer seq >= 0, base64 data, boolean eof. */
-export function parseStdin(p: Record<string, unknown>): StdinChunk {
-  if (typeof p.seq !== 'number' || !Number.isInteger(p.seq) || p.seq < 0)
-    throw new ExecInputError('stdin: seq must be an integer >= 0');
-  if (p.data !== undefined && (typeof p.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p.data)))
-    throw new ExecInputError('stdin: data must be base64');
-  if (p.eof !== undefined && typeof p.eof !== 'boolean')
-    throw new ExecInputError('stdin: eof must be a boolean');
-  return {
-    seq: p.seq,
-    ...(p.data ? { data: Buffer.from(p.data, 'base64') } : {}),
-    eof: p.eof === true,
-  };
-}
 
 /** Checks a `resize` request's params: width and height in characters, 1..65535. */
 export function parseResize(p: Record<string, unknown>): { width: number; height: number } {
@@ -51,8 +26,10 @@ export function parseResize(p: Record<string, unknown>): { width: number; height
 
 export class ExecRelay {
   private seq = 0;
-  private nextStdin = 0;
-  private readonly pendingStdin = new Map<number, StdinChunk>();
+  private readonly stdin = new StdinOrder(MAX_PENDING_STDIN, (x) => {
+    if (x.data) this.session.write(x.data);
+    if (x.eof) this.session.closeStdin();
+  });
   private finished = false;
 
   constructor(
@@ -73,19 +50,9 @@ export class ExecRelay {
   }
 
   input(p: Record<string, unknown>): void {
-    const c = parseStdin(p);
-    if (c.seq < this.nextStdin) return; // redelivered
-    this.pendingStdin.set(c.seq, c);
-    if (this.pendingStdin.size > MAX_PENDING_STDIN) {
-      this.stop();
-      this.finish({ code: 500, error: `stdin chunk ${this.nextStdin} never arrived` });
-      return;
-    }
-    for (let x = this.pendingStdin.get(this.nextStdin); x; x = this.pendingStdin.get(this.nextStdin)) {
-      this.pendingStdin.delete(this.nextStdin++);
-      if (x.data) this.session.write(x.data);
-      if (x.eof) this.session.closeStdin();
-    }
+    if (this.stdin.push(p)) return;
+    this.stop();
+    this.finish({ code: 500, error: `stdin chunk ${this.stdin.expected} never arrived` });
   }
 
   resize(p: Record<string, unknown>): void {

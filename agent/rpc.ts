@@ -1,8 +1,9 @@
 // The agent's side of hub -> agent request/response over MQTT: requests arrive on
 // nodes/<node>/rpc/req/<id>, answers go out as ordered chunks on nodes/<node>/rpc/res/<id>.
 // Methods: `logs` (a container log, followed or not), `exec` (a command in a running container,
-// with `stdin` and `resize` requests on the same id: rpc-exec.ts) and `cancel` (the hub's client
-// went away).
+// with `stdin` and `resize` requests on the same id: rpc-exec.ts), `portforward` (a connection to
+// a pod's port, its bytes in as `stdin` requests: rpc-portforward.ts) and `cancel` (the hub's
+// client went away).
 // A request is acknowledged with an empty chunk (seq 0) once it is known to succeed, so the hub
 // can still answer an HTTP error before it starts streaming.
 
@@ -14,6 +15,7 @@ import {
   RPC_METHOD_CANCEL,
   RPC_METHOD_EXEC,
   RPC_METHOD_LOGS,
+  RPC_METHOD_PORTFORWARD,
   RPC_METHOD_RESIZE,
   RPC_METHOD_STDIN,
 } from '../shared/protocol/constants.js';
@@ -23,9 +25,12 @@ import {
   ContainerNotRunningError,
   NoContainerInstanceError,
   PodNotFoundError,
+  PodNotReachableError,
 } from './pods/errors.js';
 import type { ExecOptions, LogsOptions } from './pods/manager.js';
-import { ExecInputError, ExecRelay } from './rpc-exec.js';
+import { ExecRelay } from './rpc-exec.js';
+import { connectPodPort, PortForwardConnectError, PortForwardRelay } from './rpc-portforward.js';
+import { ExecInputError } from './rpc-stdin.js';
 import type { ExecSession, LogStream } from './runtime/runtime.js';
 
 /** Bad parameters in a request. */
@@ -37,6 +42,8 @@ export interface RpcServerOptions {
   nodeName: string;
   logs(ns: string, name: string, opts: LogsOptions): Promise<LogStream>;
   exec(ns: string, name: string, opts: ExecOptions): Promise<ExecSession>;
+  /** Where a pod's ports are reached from this board (its sandbox's address, or loopback). */
+  podAddress(ns: string, name: string): Promise<string>;
   /** Publishes one response chunk (QoS 1: chunks of one id keep their order). */
   publish(topic: string, payload: Buffer): void;
   log: Logger;
@@ -54,10 +61,12 @@ export interface ExecParams extends ExecOptions {
 
 function codeOf(e: unknown): number {
   if (e instanceof PodNotFoundError) return 404;
+  if (e instanceof PortForwardConnectError) return 500;
   if (
     e instanceof ContainerNameError ||
     e instanceof NoContainerInstanceError ||
     e instanceof ContainerNotRunningError ||
+    e instanceof PodNotReachableError ||
     e instanceof RpcParamsError
   )
     return 400;
@@ -87,6 +96,23 @@ export function parseExecParams(p: Record<string, unknown>): ExecParams {
     stdin: p.stdin === true,
     tty: p.tty === true,
   };
+}
+
+export interface PortForwardParams {
+  namespace: string;
+  name: string;
+  port: number;
+}
+
+/** Checks `portforward` params: pod names and a TCP port 1..65535. */
+export function parsePortForwardParams(p: Record<string, unknown>): PortForwardParams {
+  for (const k of ['namespace', 'name'])
+    if (typeof p[k] !== 'string' || p[k] === '')
+      throw new RpcParamsError(`portforward: ${k} must be a non-empty string`);
+  const port = p.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RpcParamsError('portforward: port must be an integer in 1..65535');
+  return { namespace: p.namespace as string, name: p.name as string, port };
 }
 
 /** Checks `logs` params: strings, a non-negative integer tailLines, booleans. */
@@ -122,12 +148,16 @@ export class RpcServer {
   private readonly active = new Map<string, LogStream>();
   /** Running execs by request id. */
   private readonly execs = new Map<string, ExecRelay>();
+  /** Open port-forward connections by request id. */
+  private readonly forwards = new Map<string, PortForwardRelay>();
+  /** Port-forward calls still connecting (a cancel meanwhile drops the connection once made). */
+  private readonly connecting = new Set<string>();
 
   constructor(private readonly o: RpcServerOptions) {}
 
   /** Number of requests still streaming (tests). */
   get openStreams(): number {
-    return this.active.size + this.execs.size;
+    return this.active.size + this.execs.size + this.forwards.size;
   }
 
   handle(id: string, req: RpcRequest): void {
@@ -143,6 +173,20 @@ export class RpcServer {
       void this.exec(id, req.params);
       return;
     }
+    if (req.method === RPC_METHOD_PORTFORWARD) {
+      void this.portForward(id, req.params);
+      return;
+    }
+    const forward = req.method === RPC_METHOD_STDIN ? this.forwards.get(id) : undefined;
+    if (forward) {
+      try {
+        forward.push(req.params);
+      } catch (e) {
+        if (!(e instanceof ExecInputError)) throw e;
+        this.o.log.warn('bad port-forward input from hub', { id, error: e.message });
+      }
+      return;
+    }
     if (req.method === RPC_METHOD_STDIN || req.method === RPC_METHOD_RESIZE) {
       const relay = this.execs.get(id);
       if (!relay) return; // the exec ended meanwhile
@@ -155,7 +199,14 @@ export class RpcServer {
       }
       return;
     }
-    const known = [RPC_METHOD_LOGS, RPC_METHOD_EXEC, RPC_METHOD_STDIN, RPC_METHOD_RESIZE, RPC_METHOD_CANCEL];
+    const known = [
+      RPC_METHOD_LOGS,
+      RPC_METHOD_EXEC,
+      RPC_METHOD_PORTFORWARD,
+      RPC_METHOD_STDIN,
+      RPC_METHOD_RESIZE,
+      RPC_METHOD_CANCEL,
+    ];
     this.send(id, {
       seq: 0,
       done: true,
@@ -165,6 +216,12 @@ export class RpcServer {
   }
 
   cancel(id: string): void {
+    this.connecting.delete(id);
+    const forward = this.forwards.get(id);
+    if (forward) {
+      this.forwards.delete(id);
+      forward.stop();
+    }
     const relay = this.execs.get(id);
     if (relay) {
       this.execs.delete(id);
@@ -178,7 +235,7 @@ export class RpcServer {
 
   /** Stops every stream: answers published while disconnected would be dropped anyway. */
   stopAll(): void {
-    for (const id of [...this.active.keys(), ...this.execs.keys()]) this.cancel(id);
+    for (const id of [...this.active.keys(), ...this.execs.keys(), ...this.forwards.keys()]) this.cancel(id);
   }
 
   private send(id: string, r: Omit<RpcResponse, 'v'>): void {
@@ -204,6 +261,31 @@ export class RpcServer {
       () => this.execs.delete(id),
     );
     this.execs.set(id, relay);
+    relay.start();
+  }
+
+  private async portForward(id: string, params: Record<string, unknown>): Promise<void> {
+    let relay: PortForwardRelay;
+    this.connecting.add(id);
+    try {
+      const p = parsePortForwardParams(params);
+      const host = await this.o.podAddress(p.namespace, p.name);
+      const socket = await connectPodPort(host, p.port, `${p.namespace}/${p.name}`);
+      if (!this.connecting.delete(id)) {
+        socket.destroy(); // cancelled while connecting
+        return;
+      }
+      relay = new PortForwardRelay(
+        socket,
+        (r) => this.send(id, r),
+        () => this.forwards.delete(id),
+      );
+    } catch (e) {
+      this.connecting.delete(id);
+      this.send(id, { seq: 0, done: true, code: codeOf(e), error: (e as Error).message });
+      return;
+    }
+    this.forwards.set(id, relay);
     relay.start();
   }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ApiClient } from './api/client.js';
 import { ensureSystemNamespaces } from './api/bootstrap.js';
 import { createPodExecHandler } from './api/exec/handler.js';
+import { createPodPortForwardHandler } from './api/portforward/handler.js';
 import { createMetricsResources } from './metrics-api/resources.js';
 import { UsageStore } from './metrics-api/usage-store.js';
 import { createPodLogsHandler } from './api/pod-logs.js';
@@ -265,6 +266,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           'pods',
           'exec',
           createPodExecHandler({ client: api.client, rpc: () => gateway?.rpc, log: log.child('exec') }),
+        );
+        api.registerUpgradeHandler(
+          'pods',
+          'portforward',
+          createPodPortForwardHandler({
+            client: api.client,
+            rpc: () => gateway?.rpc,
+            log: log.child('portforward'),
+          }),
         );
       },
     ],

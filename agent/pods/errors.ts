@@ -26,6 +26,11 @@ export class ContainerNotRunningError extends Error {
   override name = 'ContainerNotRunningError';
 }
 
+/** A pod's ports cannot be reached yet (no running sandbox with an address). */
+export class PodNotReachableError extends Error {
+  override name = 'PodNotReachableError';
+}
+
 /** Invalid PodManager options. */
 export class PodManagerOptionsError extends Error {
   override name = 'PodManagerOptionsError';

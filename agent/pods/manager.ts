@@ -16,11 +16,13 @@ import {
   ContainerNotRunningError,
   NoContainerInstanceError,
   PodNotFoundError,
+  PodNotReachableError,
 } from './errors.js';
 import { type PodManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Prober } from './probes.js';
 import { newRecord, type PodRecord, type SyncContext } from './record.js';
 import { RuntimeHealth } from './runtime-health.js';
+import { sandboxOf } from './sandbox.js';
 import { syncPod } from './sync.js';
 
 export interface LogsOptions {
@@ -48,6 +50,8 @@ export interface PodManager {
   logs(ns: string, name: string, opts?: LogsOptions): Promise<LogStream>;
   /** Starts a command in a running container of a pod this node runs (kubectl exec). */
   exec(ns: string, name: string, opts: ExecOptions): Promise<ExecSession>;
+  /** Where this board reaches a pod's ports (kubectl port-forward): its sandbox's address, or loopback for hostNetwork. */
+  podAddress(ns: string, name: string): Promise<string>;
   /** Desired pods not yet finished. */
   podCount(): number;
   /** Reports every pod's last status again (after a reconnect: reports sent offline were dropped). */
@@ -63,6 +67,9 @@ export interface PodManager {
 export function createPodManager(options: PodManagerOptions): PodManager {
   return new Manager(resolveOptions(options));
 }
+
+/** A hostNetwork pod's ports are the board's own. */
+const LOOPBACK = '127.0.0.1';
 
 function key(ns: string, name: string): string {
   return `${ns}/${name}`;
@@ -304,6 +311,18 @@ class Manager implements PodManager, SyncContext {
         }): a command can only be run in a running container`,
       );
     return this.opts.runtime.execStream(latest.id, { cmd: o.command, stdin: o.stdin, tty: o.tty });
+  }
+
+  async podAddress(ns: string, name: string): Promise<string> {
+    const rec = [...this.records.values()].find(
+      (r) => r.pod && key(r.pod.metadata.namespace ?? 'default', r.pod.metadata.name ?? '') === key(ns, name),
+    );
+    if (!rec?.pod) throw new PodNotFoundError(ns, name);
+    if (rec.pod.spec.hostNetwork) return LOOPBACK;
+    const box = sandboxOf(this.containers(rec.uid));
+    if (!box || !isRunning(box) || !box.ipAddress)
+      throw new PodNotReachableError(`pod ${ns}/${name} has no running sandbox with an address yet`);
+    return box.ipAddress;
   }
 
   /** A container of a pod this node runs, and its instances newest first. */

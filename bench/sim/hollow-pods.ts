@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { PodRunner, PodRunnerIo } from '../../agent/agent.js';
 import { computePodStatus } from '../../agent/pods/status.js';
-import { ContainerNotRunningError } from '../../agent/pods/errors.js';
+import { ContainerNotRunningError, PodNotReachableError } from '../../agent/pods/errors.js';
 import { LABEL_CONTAINER_ATTEMPT } from '../../agent/runtime/labels.js';
 import type { ExecSession, LogStream } from '../../agent/runtime/runtime.js';
 import type { Pod, PodStatus } from '../../shared/api/types.js';
@@ -115,6 +115,10 @@ export class HollowPods implements PodRunner {
 
   async exec(ns: string, name: string): Promise<ExecSession> {
     throw new ContainerNotRunningError(`hollow pod ${ns}/${name} has no containers (fleet simulator)`);
+  }
+
+  async podAddress(ns: string, name: string): Promise<string> {
+    throw new PodNotReachableError(`hollow pod ${ns}/${name} has no network (fleet simulator)`);
   }
 
   async stop(): Promise<void> {

@@ -67,7 +67,9 @@ export function apiResourceList(reg: Registry, group: string, version: string): 
                 ? { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }
                 : s === 'exec'
                   ? { kind: 'PodExecOptions', verbs: ['create', 'get'] }
-                  : { kind: s === 'log' ? d.kind : d.kind, verbs: ['get'] };
+                  : s === 'portforward'
+                    ? { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] }
+                    : { kind: s === 'log' ? d.kind : d.kind, verbs: ['get'] };
       resources.push({ name: `${d.resource}/${s}`, singularName: '', namespaced: d.namespaced, ...sub });
     }
   }

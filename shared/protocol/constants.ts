@@ -70,11 +70,31 @@ export const RPC_METHOD_CANCEL = 'cancel';
 export const RPC_METHOD_EXEC = 'exec';
 export const RPC_METHOD_STDIN = 'stdin';
 export const RPC_METHOD_RESIZE = 'resize';
+/**
+ * kubectl port-forward: `portforward` connects to a port of the pod; the bytes into the pod are
+ * `stdin` requests on the call's id, the bytes out are the response chunks (base64).
+ */
+export const RPC_METHOD_PORTFORWARD = 'portforward';
 /** An exec response chunk's `stream`: the process' stdout and stderr (Kubernetes' channel numbers). */
 export const EXEC_STREAM_STDOUT = 1;
 export const EXEC_STREAM_STDERR = 2;
 /** Largest text per RPC response chunk, characters (well under the payload limit). */
 export const RPC_CHUNK_CHARS = 32 * 1024;
+
+/**
+ * kubectl port-forward (hub <-> kubectl): Kubernetes' portforward protocol over SPDY/3, on an
+ * upgraded connection (`Upgrade: SPDY/3.1`) or tunnelled in a WebSocket whose subprotocol is
+ * the prefix + the protocol (kubectl 1.31+). Each forwarded connection is a pair of streams
+ * (an error and a data stream) that share a request id.
+ */
+export const PORTFORWARD_PROTOCOL_V1 = 'portforward.k8s.io';
+export const SPDY_UPGRADE = 'SPDY/3.1';
+export const SPDY_TUNNEL_PREFIX = 'SPDY/3.1+';
+export const PORTFORWARD_HEADER_STREAM_TYPE = 'streamtype';
+export const PORTFORWARD_HEADER_PORT = 'port';
+export const PORTFORWARD_HEADER_REQUEST_ID = 'requestid';
+export const PORTFORWARD_STREAM_ERROR = 'error';
+export const PORTFORWARD_STREAM_DATA = 'data';
 
 /** Images in node.status.images, largest first: the kubelet's nodeStatusMaxImages default. */
 export const NODE_STATUS_MAX_IMAGES = 50;

@@ -21,7 +21,7 @@ export const pods: ResourceDef<Pod> = {
   categories: ['all'],
   namespaced: true,
   verbs: ALL_VERBS,
-  subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'portforward'],
   schema: podSchema,
   defaults: defaultPod,
   prepareCreate(pod) {

@@ -4,7 +4,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ExecInputError, parseResize as parseAgentResize, parseStdin } from '../../../../agent/rpc-exec.js';
+import { parseResize as parseAgentResize } from '../../../../agent/rpc-exec.js';
+import { ExecInputError, parseStdin } from '../../../../agent/rpc-stdin.js';
 import { encode, parseRpcResponse } from '../../../../shared/protocol/messages.js';
 import { execStatus, parseResize } from '../../../../hub/api/exec/bridge.js';
 import { parseExecQuery } from '../../../../hub/api/exec/query.js';
