@@ -6,6 +6,7 @@
 // simulator (bench/sim) runs thousands of Agents with simulated ones, so it speaks this exact protocol.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from '../shared/log.js';
 import { filters, parseTopic, topics } from '../shared/mqtt/topics.js';
@@ -220,6 +221,7 @@ export class Agent {
         proxyOptions({
           nodeName: node,
           ...(cfg.nodeIp ? { nodeIp: cfg.nodeIp } : {}),
+          ...(cfg.dataDir ? { clusterIpStateFile: join(cfg.dataDir, 'cluster-ips.json') } : {}),
           // The address the hub tells other boards (InternalIP).
           relayHost:
             nodeAddresses(undefined, undefined, cfg.nodeIp).find((a) => a.type === 'InternalIP')?.address ??

@@ -27,6 +27,8 @@ export interface ProxyOptions {
   manageClusterIps: boolean;
   /** The dummy interface ClusterIPs go on (as kube-proxy's IPVS mode uses kube-ipvs0). */
   clusterIpInterface: string;
+  /** File that keeps the ClusterIPs added, so the next run removes those no longer needed. */
+  clusterIpStateFile?: string;
 }
 
 export const PROXY_DEFAULTS = {

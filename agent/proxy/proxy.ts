@@ -52,7 +52,7 @@ export class ServiceProxy {
       allowed: (t) => this.targets.has(t),
       log,
     });
-    this.clusterIps = new ClusterIps(o.clusterIpInterface, log);
+    this.clusterIps = new ClusterIps(o.clusterIpInterface, log, o.clusterIpStateFile);
   }
 
   async start(): Promise<void> {

@@ -6,8 +6,9 @@
 // Both are written through a temp file, fsync and rename(2), so a power cut leaves the old
 // file or the new one, never half of either (the swap is the state file's rename).
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomic } from '../write-atomic.js';
 
 export interface UpdateState {
   /** The version whose bundle runs (none: the shipped bundle). */
@@ -24,18 +25,6 @@ export const updateDir = (dataDir: string) => join(dataDir, 'update');
 export const bundlePath = (dataDir: string, version: string) =>
   join(updateDir(dataDir), 'bundles', `${version}.mjs`);
 const statePath = (dataDir: string) => join(updateDir(dataDir), 'state.json');
-
-export function writeAtomic(path: string, data: Buffer | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 export function readState(dataDir: string): UpdateState {
   try {

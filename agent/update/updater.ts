@@ -24,7 +24,8 @@ import {
   parseAgentUpdateOrder,
   parseBundle,
 } from '../../shared/protocol/messages.js';
-import { bundlePath, readState, writeAtomic, writeState } from './state.js';
+import { writeAtomic } from '../write-atomic.js';
+import { bundlePath, readState, writeState } from './state.js';
 
 /** The agent's exit code asking its supervisor to start it again at once (sysexits EX_TEMPFAIL). */
 export const EXIT_RESTART_FOR_UPDATE = 75;

@@ -20,6 +20,7 @@ import type { UpdateState } from '../../agent/update/state.js';
 import { AGENT_VERSION_ANNOTATION, type Rollout } from '../../shared/api/rollout.js';
 import type { Node } from '../../shared/api/types.js';
 import { DROVER_VERSION } from '../../shared/protocol/constants.js';
+import { NO_CLUSTER_DNS } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -94,6 +95,7 @@ test.before(async () => {
         dataDir: join(dir, name),
         entry: LAUNCHER,
         args: ['--shipped', shipped],
+        env: NO_CLUSTER_DNS,
       }),
     );
   await waitFor(

@@ -13,6 +13,7 @@ import { NodeReadyWatch } from '../../bench/lib/agent-node-watch.js';
 import { type HubProc, startAgentProc, startHubProc } from '../../bench/lib/agent-procs.js';
 import { nodeBinary, nodeVersion } from '../../bench/lib/node-binary.js';
 import { hubApiClient } from '../../bench/lib/hub-client.js';
+import { NO_CLUSTER_DNS } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,6 +51,7 @@ test('the bundled agent joins a hub: Ready, then NotReady after kill -9, as a wa
       name: 'bundled-1',
       dataDir: join(dir, 'agent'),
       entry: bundle,
+      env: NO_CLUSTER_DNS,
     });
     await watch.waitFor('bundled-1', true, 30_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${agent.output()}`);
@@ -88,6 +90,7 @@ test('the bundle runs on Node 18 (from the npm registry) with its shipped flags 
       entry: bundle,
       node: node18,
       nodeArgs: flags,
+      env: NO_CLUSTER_DNS,
     });
     await watch.waitFor('bundled-18', true, 30_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${agent.output()}`);

@@ -200,6 +200,13 @@ export interface AgentProcess extends Proc {
   dataDir: string;
 }
 
+/**
+ * One machine runs many test agents at once and only one can serve 169.254.20.10:53, so an
+ * agent serves cluster DNS only where its test asks for it (test/e2e/service-dns.test.ts): the
+ * environment for agents started by other means (bench/lib/agent-procs.ts).
+ */
+export const NO_CLUSTER_DNS: NodeJS.ProcessEnv = { DROVER_CLUSTER_DNS: 'none' };
+
 export interface StartAgentOptions {
   /** A HubProcess, or its parts: --ca-hash is passed for an mqtts:// URL. */
   hub: { mqttUrl: string; token?: string; caHash?: string };
@@ -226,9 +233,7 @@ export function startAgentProcess(opts: StartAgentOptions): AgentProcess {
         .map(([k, v]) => `${k}=${v}`)
         .join(','),
     );
-  // One machine runs many test agents at once and only one can serve 169.254.20.10:53, so an
-  // agent serves cluster DNS only where its test asks for it (test/e2e/service-dns.test.ts).
-  if (!opts.args?.includes('--cluster-dns')) args.push('--cluster-dns', 'none');
+  if (!opts.args?.includes('--cluster-dns')) args.push('--cluster-dns', 'none'); // see NO_CLUSTER_DNS
   args.push(...(opts.args ?? []));
   return { ...spawnDrover(args, opts.env), name: opts.name, dataDir };
 }
