@@ -24,6 +24,7 @@ const BENCHMARKS = [
   'fleet-hubs',
   'rollout',
   'api-under-load',
+  'api-machinery',
   'dashboard',
 ];
 

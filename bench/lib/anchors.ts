@@ -15,6 +15,18 @@ export const ANCHORS = {
   },
   etcdPut16: { anchor: 'etcd measured in the same run', goal: '>= etcd in the same run' },
   mutatingP99: { anchor: 'Kubernetes SLO: mutating API call p99 <= 1 s', goal: 'p99 <= 1 s' },
+  applyVsUpdate: {
+    anchor: 'a plain update (PUT) of the same kind and content, same run',
+    goal: 'apply p50 and p99 <= 3x update (#17)',
+  },
+  customObjectMemory: {
+    anchor: "none published; kube-apiserver's watch cache holds every custom object in memory",
+    goal: '',
+  },
+  namespacedList: {
+    anchor: 'Kubernetes SLO: namespaced LIST p99 <= 5 s',
+    goal: '<= 5 s',
+  },
   watchDelivery: { anchor: 'etcd watch measured in the same run', goal: '' },
   fleetNodes: {
     anchor: 'Kubernetes 5,000 nodes/cluster; KubeEdge ~530 nodes per vCPU',
