@@ -1,6 +1,8 @@
 // A hub in its own process for the fleet benchmark, so its CPU and RSS can be read from /proc
 // apart from the simulator's. Usage: node dist/bench/hub-process.js '<HubOptions JSON>'; prints
 // {"api","mqtt","mqttPlain"?,"token","caPem","pid"} on stdout when up; stops on SIGTERM or when stdin closes.
+// Started with --expose-gc, SIGUSR2 runs a full garbage collection (memory figures of what is
+// live, not of what the collector has not reached yet).
 
 import { startHub } from '../hub/hub.js';
 import type { HubOptions } from '../hub/config.js';
@@ -25,5 +27,7 @@ const stop = async () => {
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) process.on('SIGUSR2', () => gc());
 process.stdin.on('end', () => void stop());
 process.stdin.resume();

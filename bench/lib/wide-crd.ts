@@ -79,13 +79,19 @@ export function wideCrd(fields: number): KubeObject {
 }
 
 /** A Widget with the first `fields` spec fields set; `seq` varies the values. */
-export function wideObject(name: string, namespace: string, fields: number, seq = 0): KubeObject {
+export function wideObject(
+  name: string,
+  namespace: string,
+  fields: number,
+  seq = 0,
+  labels: Record<string, string> = { app: 'bench' },
+): KubeObject {
   const spec: Record<string, unknown> = {};
   for (let i = 0; i < fields; i++) spec[fieldName(i)] = leafValue(i, seq);
   return {
     apiVersion: WIDE_API_VERSION,
     kind: WIDE_KIND,
-    metadata: { name, namespace, labels: { app: 'bench' } },
+    metadata: { name, namespace, labels },
     spec,
   } as KubeObject;
 }
