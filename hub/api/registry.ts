@@ -8,10 +8,12 @@ import { customresourcedefinitions } from './resources/customresourcedefinitions
 import { controllerrevisions } from './resources/controllerrevisions.js';
 import { cronjobs } from './resources/cronjobs.js';
 import { jobs } from './resources/jobs.js';
+import { ingresses } from './resources/ingresses.js';
 import { horizontalpodautoscalers } from './resources/horizontalpodautoscalers.js';
 import { horizontalpodautoscalersV1 } from './resources/horizontalpodautoscalers-v1.js';
 import { daemonsets } from './resources/daemonsets.js';
 import { deployments } from './resources/deployments.js';
+import { endpoints } from './resources/endpoints.js';
 import { endpointslices } from './resources/endpointslices.js';
 import { events } from './resources/events.js';
 import { leases } from './resources/leases.js';
@@ -116,7 +118,9 @@ export function defaultResources(): ResourceDef[] {
     horizontalpodautoscalers,
     horizontalpodautoscalersV1,
     services,
+    endpoints,
     endpointslices,
+    ingresses,
     rollouts,
     customresourcedefinitions,
   ] as unknown as ResourceDef[];

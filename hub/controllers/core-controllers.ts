@@ -1,5 +1,5 @@
 // Starts the second half of the controller-manager: DaemonSet, Rollout, Job, CronJob, disruption
-// (PodDisruptionBudget status), EndpointSlice, the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager, the node pressure taints and the default ServiceAccounts, each with its own event recorder component name (as upstream).
+// (PodDisruptionBudget status), EndpointSlice, Endpoints (mirrored from the slices), the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager, the node pressure taints and the default ServiceAccounts, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -12,6 +12,7 @@ import { DisruptionController } from './disruption.js';
 import { CronJobController } from './cronjob.js';
 import { JobController } from './job.js';
 import { EndpointSliceController } from './endpointslice.js';
+import { EndpointsController } from './endpoints.js';
 import { HorizontalPodAutoscalerController } from './hpa/controller.js';
 import type { UsageStore } from '../metrics-api/usage-store.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -94,6 +95,11 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
     new EndpointSliceController({
       client: clientFor(CONTROLLERS.endpointSlice),
       log: log.child('endpointslice'),
+      informers,
+    }),
+    new EndpointsController({
+      client: clientFor(CONTROLLERS.endpoints),
+      log: log.child('endpoints'),
       informers,
     }),
     new JobController({

@@ -27,6 +27,7 @@ export const CONTROLLERS = {
   cronJob: 'cronjob-controller',
   disruption: 'disruption-controller',
   endpointSlice: 'endpointslice-controller',
+  endpoints: 'endpoint-controller',
   garbageCollector: 'generic-garbage-collector',
   podGc: 'pod-garbage-collector',
   node: 'node-controller',
@@ -84,6 +85,12 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(READ, [''], ['services', 'pods', 'nodes']),
     rule(['update'], [''], ['services/finalizers']),
     rule([...READ, 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
+  ],
+  // Upstream's endpoint-controller reads pods; Drover's mirrors the slices.
+  'endpoint-controller': [
+    rule(READ, [''], ['services']),
+    rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+    rule([...READ, 'create', 'update', 'delete'], [''], ['endpoints']),
   ],
   // It may delete anything owned by something deleted: upstream's role is the same `*`.
   'generic-garbage-collector': [rule([...READ, 'patch', 'update', 'delete'], ['*'], ['*'])],

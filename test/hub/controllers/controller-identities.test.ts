@@ -151,6 +151,7 @@ test('every controller does its work under its own identity, and none is refused
   wrote(sa(CONTROLLERS.daemonSet), 'create', 'pods');
   wrote(sa(CONTROLLERS.daemonSet), 'create', 'controllerrevisions');
   wrote(sa(CONTROLLERS.endpointSlice), 'create', 'endpointslices');
+  wrote(sa(CONTROLLERS.endpoints), 'create', 'endpoints');
   wrote(sa(CONTROLLERS.disruption), 'update', 'poddisruptionbudgets', 'status');
   wrote(sa(CONTROLLERS.garbageCollector), 'delete', 'replicasets');
   wrote(sa(CONTROLLERS.nodeCredential), 'update', 'secrets');
@@ -192,6 +193,9 @@ test('each identity is refused what its role does not grant (asked by SubjectAcc
     [CONTROLLERS.replicaSet, exec, false],
     [CONTROLLERS.replicaSet, { verb: 'delete', resource: 'nodes', name: 'x' }, false],
     [CONTROLLERS.endpointSlice, secrets, false],
+    [CONTROLLERS.endpoints, secrets, false],
+    [CONTROLLERS.endpoints, { verb: 'update', resource: 'endpoints', namespace: NS, name: 'x' }, true],
+    [CONTROLLERS.endpoints, { verb: 'update', resource: 'services', namespace: NS, name: 'x' }, false],
     [
       CONTROLLERS.nodeCredential,
       { verb: 'update', resource: 'secrets', namespace: 'kube-system', name: 'x' },
