@@ -89,6 +89,11 @@ export const ANCHORS = {
     anchor: 'Kubernetes: NotReady after the 40 s node-monitor-grace-period',
     goal: "a dead hub's boards on another hub within the grace, 0 NotReady",
   },
+  natsServer: {
+    anchor:
+      "agents straight on nats-server's MQTT listener (an earlier probe here): 10,000 QoS 1 clients cost it a whole core and 550-900 MB",
+    goal: '',
+  },
   serviceDirect: { anchor: 'the same connection straight to the pod, same run', goal: '' },
   serviceProxy: {
     anchor:

@@ -1,7 +1,7 @@
-// What the hub-side chaos cases share: a hub process with hollow boards (bench/sim: the real
-// Agent with a simulated machine and pods) joined and Ready, followed through the API (node
-// Ready transitions, a pod informer); and a hub restarted on its own data dir and ports (after
-// SIGTERM or kill -9), as an operator's systemd unit would restart it.
+// What the hub-side chaos cases share: hollow boards (bench/sim: the real Agent with a simulated
+// machine and pods) joined to one hub process or several, and Ready, followed through the API
+// (node Ready transitions, a pod informer); and a hub restarted on its own data dir and ports
+// (after SIGTERM or kill -9), as an operator's systemd unit would restart it.
 
 import { hubApiClient } from '../../bench/lib/hub-client.js';
 import { NodeTracker } from '../../bench/lib/node-tracker.js';
@@ -15,36 +15,45 @@ import { waitFor } from '../helpers/wait.js';
 
 export type StopMode = 'SIGTERM' | 'SIGKILL';
 
-export interface HubWithFleet {
-  hub: HubProcess;
+/** Hollow boards joined to one or several hubs, followed through the API. */
+export interface FollowedFleet {
   fleet: Fleet;
   client: HttpApiClient;
   /** Ready -> not Ready transitions of the hollow boards. */
   tracker: NodeTracker;
   pods: Informer<Pod>;
-  /** Stops the informers and the simulator (the hub is the caller's: killAll()). */
+  /** Stops the informers and the simulator (the hubs are the caller's: killAll()). */
   stop(): Promise<void>;
 }
 
-/** A hub process (heartbeats 1 s) and `boards` hollow boards, resolved once all are Ready. */
-export async function startHubWithFleet(o: {
-  hubArgs: string[];
+export interface HubWithFleet extends FollowedFleet {
+  hub: HubProcess;
+}
+
+export interface FleetOptions {
   boards: number;
   perProcess: number;
   podStartDelayMs: number;
-}): Promise<HubWithFleet> {
-  const hub = await startHubProcess({ args: o.hubArgs });
+}
+
+/**
+ * `boards` hollow boards (heartbeats 1 s) on the hubs at hubUrl (comma-separated: board i starts
+ * on hub i mod n), followed through client; resolved once all are Ready.
+ */
+export async function startFollowedFleet(
+  o: FleetOptions & { hubUrl: string; caPem: string; token: string; client: HttpApiClient },
+): Promise<FollowedFleet> {
   const fleet = await startFleet({
-    hubUrl: hub.mqttUrl,
-    caPem: hub.caPem,
-    token: hub.token,
+    hubUrl: o.hubUrl,
+    caPem: o.caPem,
+    token: o.token,
     nodes: o.boards,
     nodesPerProcess: o.perProcess,
     heartbeatIntervalMs: 1000,
     rampPerSecond: 50,
     podStartDelayMs: o.podStartDelayMs,
   });
-  const client = hubApiClient(hub.dataDir);
+  const client = o.client;
   const tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
   const pods = new Informer<Pod>(client, 'pods', createLogger('test/pods', 40));
   const stop = async () => {
@@ -65,7 +74,20 @@ export async function startHubWithFleet(o: {
     await stop();
     throw e;
   }
-  return { hub, fleet, client, tracker, pods, stop };
+  return { fleet, client, tracker, pods, stop };
+}
+
+/** A hub process (heartbeats 1 s) and `boards` hollow boards, resolved once all are Ready. */
+export async function startHubWithFleet(o: FleetOptions & { hubArgs: string[] }): Promise<HubWithFleet> {
+  const hub = await startHubProcess({ args: o.hubArgs });
+  const followed = await startFollowedFleet({
+    ...o,
+    hubUrl: hub.mqttUrl,
+    caPem: hub.caPem,
+    token: hub.token,
+    client: hubApiClient(hub.dataDir),
+  });
+  return { hub, ...followed };
 }
 
 /** Stops hub the given way, starts it again on the same data dir and ports; returns the new one. */
