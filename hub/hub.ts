@@ -530,6 +530,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             b.clients(),
           );
           m.gauge(
+            'drover_mqtt_retained_bytes',
+            "Memory held by the embedded broker's retained messages (each node's desired set), bytes.",
+            () => b.retainedBytes(),
+          );
+          m.gauge(
             'drover_mqtt_secrets_withheld',
             'Desired states not sent over a plain connection because they carry Secrets, since start.',
             () => b.secretsWithheld(),

@@ -78,6 +78,8 @@ export interface Broker {
   refused(): number;
   /** Retained messages held. */
   retained(): number;
+  /** Memory held by the retained payloads, bytes (a scan over them: for metrics and tests). */
+  retainedBytes(): number;
   limitStats(): BrokerLimitStats;
   /** Connections between accept and CONNACK, and the attempts shed over the bound. */
   admissionStats(): AdmissionStats;
@@ -303,6 +305,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     clients: () => aedes.connectedClients,
     refused: () => refused,
     retained: () => retained.retainedCount(),
+    retainedBytes: () => retained.retainedBytes(),
     limitStats: () => ({ ...limitStats }),
     admissionStats: () => admission.stats(),
     isConnected: (clientId) => live.has(clientId),

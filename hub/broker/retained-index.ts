@@ -21,6 +21,10 @@ export class RetainedIndex<T> {
     return this.exact.size;
   }
 
+  values(): IterableIterator<T> {
+    return this.exact.values();
+  }
+
   get(topic: string): T | undefined {
     return this.exact.get(topic);
   }

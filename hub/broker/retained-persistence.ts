@@ -25,13 +25,27 @@ const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.j
   CallBackPersistence: new (factory: () => AsyncMemoryPersistence) => object;
 };
 
+/**
+ * The payload in memory of its own size. mqtt-packet's parser hands out a view into the chunk
+ * the connection read, and a read can hold many packets (the hub publishes every node's set in
+ * one burst): a retained view would pin that whole chunk, once per node, for as long as the
+ * node's set is not replaced. allocUnsafeSlow: not a slice of Buffer's shared 8 KiB pool either.
+ */
+export function ownedBytes(payload: Buffer | string): Buffer | string {
+  if (typeof payload === 'string') return payload;
+  if (payload.byteOffset === 0 && payload.buffer.byteLength === payload.length) return payload;
+  const own = Buffer.allocUnsafeSlow(payload.length);
+  payload.copy(own);
+  return own;
+}
+
 class IndexedRetainedPersistence extends AsyncPersistence {
   readonly retained = new RetainedIndex<RetainedPacket>();
 
   override async storeRetained(pkt: RetainedPacket): Promise<void> {
     // An empty retained payload deletes the retained message (MQTT 3.1.1 §3.3.1.3).
     if (pkt.payload.length === 0) this.retained.delete(pkt.topic);
-    else this.retained.set(pkt.topic, { ...pkt });
+    else this.retained.set(pkt.topic, { ...pkt, payload: ownedBytes(pkt.payload) });
   }
 
   override createRetainedStream(pattern: string): Readable {
@@ -55,8 +69,31 @@ class IndexedRetainedPersistence extends AsyncPersistence {
   }
 }
 
-/** A persistence for `Aedes.createBroker({ persistence })`; `retainedCount()` is for tests and stats. */
-export function createRetainedPersistence(): { persistence: object; retainedCount: () => number } {
+/** Memory the payloads hold: each backing store once (several views may share one). */
+function heldBytes(packets: Iterable<RetainedPacket>): number {
+  const stores = new Set<ArrayBufferLike>();
+  let bytes = 0;
+  for (const { payload } of packets) {
+    if (typeof payload === 'string') bytes += Buffer.byteLength(payload);
+    else stores.add(payload.buffer);
+  }
+  for (const s of stores) bytes += s.byteLength;
+  return bytes;
+}
+
+/**
+ * A persistence for `Aedes.createBroker({ persistence })`; `retainedCount()` and
+ * `retainedBytes()` (memory held by the payloads, a scan: for metrics and tests) are stats.
+ */
+export function createRetainedPersistence(): {
+  persistence: object;
+  retainedCount: () => number;
+  retainedBytes: () => number;
+} {
   const inner = new IndexedRetainedPersistence();
-  return { persistence: new CallBackPersistence(() => inner), retainedCount: () => inner.retained.size };
+  return {
+    persistence: new CallBackPersistence(() => inner),
+    retainedCount: () => inner.retained.size,
+    retainedBytes: () => heldBytes(inner.retained.values()),
+  };
 }

@@ -98,6 +98,15 @@ test('the wildcard rpc subscription gets only the node own retained requests', a
   );
 });
 
+test('retained payloads hold their own bytes, not the chunks they were read from', async () => {
+  // The 5,001 publishes went out in a burst, many packets per read: a payload kept as a view
+  // into its read chunk would pin the chunk (headers and other packets included).
+  let payloadBytes = 0;
+  for (let i = 0; i < NODES; i++) payloadBytes += Buffer.byteLength(`desired-${i}`);
+  payloadBytes += Buffer.byteLength('rpc-7');
+  assert.equal(broker.retainedBytes(), payloadBytes);
+});
+
 test('a node without a retained message gets none', async () => {
   assert.equal(await retainedSeenBy('not-a-fleet-node'), []);
 });
