@@ -9,15 +9,20 @@ import type { Logger } from '../../shared/log.js';
 import type { ApiClient } from '../api/client.js';
 import { STANDARD_INDEXES } from './indexes.js';
 import { Informer, type InformerHandlers, type InformerOptions } from './informer.js';
+import { StringPool } from './intern.js';
 
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly opts: InformerOptions;
 
+  /** Unless opts.strings says otherwise, the informers share one string pool (intern.ts). */
   constructor(
     private readonly client: ApiClient,
     private readonly log: Logger,
-    private readonly opts: InformerOptions = {},
-  ) {}
+    opts: InformerOptions = {},
+  ) {
+    this.opts = { strings: new StringPool(), ...opts };
+  }
 
   /** The shared informer of a resource (plural, e.g. 'pods'); not started. */
   informer<T extends KubeObject>(resource: string): Informer<T> {

@@ -13,6 +13,7 @@ import type { Logger } from '../../shared/log.js';
 import type { ApiClient, ApiWatch } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { type IndexFunc, Indexer } from './indexer.js';
+import type { StringPool } from './intern.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -32,6 +33,8 @@ export interface InformerOptions {
   retryDelayMs?: number;
   /** Deep-freeze held objects (catches in-place mutation). Default: on under the test runner (DROVER_TEST=1). */
   freeze?: boolean;
+  /** Held objects' string values are replaced by this pool's instances (intern.ts); none: kept as decoded. */
+  strings?: StringPool;
 }
 
 export const INFORMER_RETRY_DELAY_MS = 1_000;
@@ -58,6 +61,7 @@ export class Informer<T extends KubeObject> {
   private readonly handlers = new Set<InformerHandlers<T>>();
   private readonly retryDelayMs: number;
   private readonly freeze: boolean;
+  private readonly strings: StringPool | undefined;
   private readonly indexer = new Indexer<T>();
   private resourceVersion = '';
   private watch: ApiWatch | undefined;
@@ -77,6 +81,7 @@ export class Informer<T extends KubeObject> {
   ) {
     this.retryDelayMs = opts.retryDelayMs ?? INFORMER_RETRY_DELAY_MS;
     this.freeze = opts.freeze ?? process.env[INFORMER_FREEZE_ENV] === '1';
+    this.strings = opts.strings;
   }
 
   /** Defines an index (idempotent for the same function); indexes what is held already. */
@@ -199,6 +204,8 @@ export class Informer<T extends KubeObject> {
   /** Replaces what is held under k (undefined: removes it) and keeps the indexes in step. */
   private hold(k: string, old: T | undefined, obj: T | undefined): void {
     if (obj) {
+      // Before anyone else holds it: the watch and the list decode a fresh object per informer.
+      this.strings?.internValues(obj);
       if (this.freeze) deepFreeze(obj);
       this.items.set(k, obj);
     } else this.items.delete(k);

@@ -1,0 +1,54 @@
+// One copy of each repeated string value in the objects an informer holds. JSON.parse gives
+// every object its own copy of every value longer than a few characters: across a fleet's
+// pods that is the same owner UID, node name, image, tolerations, timestamps and condition
+// reasons thousands of times over (issue #13: "intern repeated strings"). The pool maps a
+// value to its first instance; it is cleared when full, so unique values (names, UIDs) cannot
+// make it grow without bound: values already shared stay shared.
+
+/** Distinct values the pool remembers before it starts over. */
+export const DEFAULT_INTERN_POOL_SIZE = 50_000;
+/** Longer values are left alone: they are rarely repeated (messages, data, certificates). */
+export const MAX_INTERNED_LENGTH = 128;
+
+export class StringPool {
+  private readonly pool = new Map<string, string>();
+
+  constructor(private readonly maxSize = DEFAULT_INTERN_POOL_SIZE) {}
+
+  get size(): number {
+    return this.pool.size;
+  }
+
+  /** The pool's instance of s (s itself the first time). */
+  intern(s: string): string {
+    if (s.length > MAX_INTERNED_LENGTH) return s;
+    const held = this.pool.get(s);
+    if (held !== undefined) return held;
+    if (this.pool.size >= this.maxSize) this.pool.clear();
+    this.pool.set(s, s);
+    return s;
+  }
+
+  /**
+   * Replaces, in place, every string value inside v by its pooled instance. Only for an object
+   * nobody else holds yet (an informer's freshly decoded object, before it is shared).
+   */
+  internValues(v: unknown): void {
+    // A frozen object is shared already (a test's fixture, say): left as it is.
+    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'string') v[i] = this.intern(x);
+        else this.internValues(x);
+      }
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'string') o[k] = this.intern(x);
+      else this.internValues(x);
+    }
+  }
+}
