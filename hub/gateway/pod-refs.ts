@@ -5,9 +5,12 @@
 import type { Container, Pod } from '../../shared/api/types.js';
 
 export interface PodRefs {
-  configMaps: Set<string>;
-  secrets: Set<string>;
+  readonly configMaps: ReadonlySet<string>;
+  readonly secrets: ReadonlySet<string>;
 }
+
+/** Most pods reference nothing: they share one answer (the desired publisher keeps one per pod). */
+const NO_REFS: PodRefs = Object.freeze({ configMaps: new Set<string>(), secrets: new Set<string>() });
 
 export function podRefs(pod: Pod): PodRefs {
   const ns = pod.metadata.namespace ?? 'default';
@@ -31,5 +34,5 @@ export function podRefs(pod: Pod): PodRefs {
       sec(e.secretRef?.name);
     }
   }
-  return { configMaps, secrets };
+  return configMaps.size === 0 && secrets.size === 0 ? NO_REFS : { configMaps, secrets };
 }
