@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drover, run } from '../helpers/procs.js';
+import { run } from '../helpers/procs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, IMAGE, podYaml, running } from './pods-harness.js';
@@ -144,32 +144,9 @@ test('refusals are clear Status errors: a stopped container, an unknown containe
 });
 
 test('RBAC: exec needs create on pods/exec; a view user is refused, an edit user may', async () => {
-  const kc = (n: string) => join(dir, `${n}.kubeconfig`);
-  for (const [user, role] of [
-    ['vic', 'view'],
-    ['eda', 'edit'],
-  ]) {
-    const r = await drover([
-      'kubeconfig',
-      'create',
-      '--user',
-      user,
-      '--data-dir',
-      c.hub.dataDir,
-      '--out',
-      kc(user),
-    ]);
-    assert.is(r.code, 0, r.stderr);
-    const b = await c.k([
-      'create',
-      'rolebinding',
-      `${user}-${role}`,
-      `--clusterrole=${role}`,
-      `--user=${user}`,
-    ]);
-    assert.is(b.code, 0, b.stderr);
-  }
-  const as = (user: string, ...args: string[]) => run('kubectl', ['--kubeconfig', kc(user), ...args]);
+  const kc = { vic: await c.userKubeconfig('vic', 'view'), eda: await c.userKubeconfig('eda', 'edit') };
+  const as = (user: keyof typeof kc, ...args: string[]) =>
+    run('kubectl', ['--kubeconfig', kc[user], ...args]);
   await waitFor(
     async () => (await as('eda', 'auth', 'can-i', 'create', 'pods/exec')).stdout.trim() === 'yes',
     {

@@ -12,6 +12,7 @@ import { getJson, nodeReady } from '../helpers/api.js';
 import {
   type AgentProcess,
   type HubProcess,
+  drover,
   killAll,
   kubectl,
   type RunResult,
@@ -104,6 +105,34 @@ export class Cluster {
 
   k(args: string[], timeoutMs = 20_000): Promise<RunResult> {
     return kubectl(args, { kubeconfig: this.hub.kubeconfig, timeoutMs });
+  }
+
+  /**
+   * A kubeconfig for `user` (a client certificate from `drover kubeconfig create`), bound to the
+   * ClusterRole `role` in the default namespace; its path.
+   */
+  async userKubeconfig(user: string, role: string): Promise<string> {
+    const kc = join(this.dir, `${user}.kubeconfig`);
+    const r = await drover([
+      'kubeconfig',
+      'create',
+      '--user',
+      user,
+      '--data-dir',
+      this.hub.dataDir,
+      '--out',
+      kc,
+    ]);
+    if (r.code !== 0) throw new Error(`kubeconfig for ${user}: ${r.stderr}`);
+    const b = await this.k([
+      'create',
+      'rolebinding',
+      `${user}-${role}`,
+      `--clusterrole=${role}`,
+      `--user=${user}`,
+    ]);
+    if (b.code !== 0) throw new Error(`rolebinding for ${user}: ${b.stderr}`);
+    return kc;
   }
 
   /** `kubectl apply -f <file with yaml>`. */

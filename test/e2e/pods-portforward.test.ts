@@ -7,16 +7,13 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drover, type Proc, run, trackProcess } from '../helpers/procs.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Proc, run, trackProcess } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, freePort, podYaml, running } from './pods-harness.js';
 
 const c = new Cluster([{ name: 'pf-a' }]);
-const dir = tempDir('drover-portforward-e2e-');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 // busybox httpd on 8080: a page, a random 300 kB file, and a CGI script answering the md5 of
@@ -137,32 +134,9 @@ test("a refused port is kubectl's error, and the pod is not disturbed", async ()
 });
 
 test('RBAC: port-forward needs create on pods/portforward; a view user is refused, an edit user may', async () => {
-  const kc = (n: string) => join(dir, `${n}.kubeconfig`);
-  for (const [user, role] of [
-    ['vic', 'view'],
-    ['eda', 'edit'],
-  ]) {
-    const r = await drover([
-      'kubeconfig',
-      'create',
-      '--user',
-      user,
-      '--data-dir',
-      c.hub.dataDir,
-      '--out',
-      kc(user),
-    ]);
-    assert.is(r.code, 0, r.stderr);
-    const b = await c.k([
-      'create',
-      'rolebinding',
-      `${user}-${role}`,
-      `--clusterrole=${role}`,
-      `--user=${user}`,
-    ]);
-    assert.is(b.code, 0, b.stderr);
-  }
-  const as = (user: string, ...args: string[]) => run('kubectl', ['--kubeconfig', kc(user), ...args]);
+  const kc = { vic: await c.userKubeconfig('vic', 'view'), eda: await c.userKubeconfig('eda', 'edit') };
+  const as = (user: keyof typeof kc, ...args: string[]) =>
+    run('kubectl', ['--kubeconfig', kc[user], ...args]);
   await waitFor(
     async () => (await as('eda', 'auth', 'can-i', 'create', 'pods/portforward')).stdout.trim() === 'yes',
     {
@@ -173,7 +147,7 @@ test('RBAC: port-forward needs create on pods/portforward; a view user is refuse
   const refused = await as('vic', 'port-forward', 'pod/web', `${port}:8080`);
   assert.is(refused.code, 1);
   assert.match(refused.stderr, /forbidden: User "vic" cannot create resource "pods\/portforward"/);
-  const { p, port: ok } = await forward(8080, { kubeconfig: kc('eda') });
+  const { p, port: ok } = await forward(8080, { kubeconfig: kc.eda });
   try {
     assert.is((await http(ok, '/')).body.toString(), 'hello-through-port-forward\n');
   } finally {

@@ -9,12 +9,10 @@
 // as a Status on the error channel, as kube-apiserver relays the kubelet's.
 
 import { WebSocketServer } from 'ws';
-import type { Pod } from '../../../shared/api/types.js';
-import type { Logger } from '../../../shared/log.js';
 import { EXEC_PROTOCOL_V4, EXEC_PROTOCOL_V5, RPC_METHOD_EXEC } from '../../../shared/protocol/constants.js';
-import { type RpcClient, RpcRemoteError } from '../../gateway/rpc.js';
-import type { ApiClient } from '../client.js';
-import { BadRequestError, InternalError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { RpcRemoteError } from '../../gateway/rpc.js';
+import { BadRequestError, InternalError, ServiceUnavailableError } from '../errors.js';
+import { offeredProtocols, type PodUpgradeOptions, podOf } from '../http/pod-upgrade.js';
 import type { UpgradeHandler } from '../http/upgrade.js';
 import { checkNode, pickContainer } from '../pod-logs.js';
 import { ExecBridge } from './bridge.js';
@@ -25,19 +23,7 @@ const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 /** Subprotocols served, preferred first. */
 const PROTOCOLS = [EXEC_PROTOCOL_V5, EXEC_PROTOCOL_V4];
 
-export interface PodExecOptions {
-  client: ApiClient;
-  /** The gateway's RPC client; undefined until the gateway runs. */
-  rpc(): RpcClient | undefined;
-  log: Logger;
-}
-
-function offered(header: string | string[] | undefined): string[] {
-  return String(header ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+export type PodExecOptions = PodUpgradeOptions;
 
 export function createPodExecHandler(o: PodExecOptions): UpgradeHandler {
   const wss = new WebSocketServer({
@@ -48,13 +34,7 @@ export function createPodExecHandler(o: PodExecOptions): UpgradeHandler {
   return async (ctx) => {
     const { req, namespace: ns, name } = ctx;
     const q = parseExecQuery(ctx.query);
-    let pod: Pod;
-    try {
-      pod = await o.client.get<Pod>('pods', ns, name);
-    } catch (e) {
-      if ((e as { code?: number }).code === 404) throw new NotFoundError('pods', name);
-      throw e;
-    }
+    const pod = await podOf(o.client, ns, name);
     const container = pickContainer(pod, q.container);
     const nodeName = pod.spec.nodeName;
     if (!nodeName) throw new BadRequestError(`pod ${name} does not have a host assigned`);
@@ -67,7 +47,7 @@ export function createPodExecHandler(o: PodExecOptions): UpgradeHandler {
       throw new BadRequestError(
         `exec is served over WebSocket (${PROTOCOLS.join(', ')}) only, not ${String(req.headers.upgrade ?? 'a plain request')}: use kubectl 1.30 or newer`,
       );
-    const asked = offered(req.headers['sec-websocket-protocol']);
+    const asked = offeredProtocols(req.headers['sec-websocket-protocol']);
     if (!PROTOCOLS.some((p) => asked.includes(p)))
       throw new BadRequestError(
         `none of the offered subprotocols [${asked.join(', ')}] is served; this hub speaks ${PROTOCOLS.join(', ')}`,

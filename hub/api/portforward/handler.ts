@@ -9,16 +9,13 @@
 
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import type { Pod } from '../../../shared/api/types.js';
-import type { Logger } from '../../../shared/log.js';
 import {
   PORTFORWARD_PROTOCOL_V1,
   SPDY_TUNNEL_PREFIX,
   SPDY_UPGRADE,
 } from '../../../shared/protocol/constants.js';
-import type { RpcClient } from '../../gateway/rpc.js';
-import type { ApiClient } from '../client.js';
-import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { BadRequestError, ServiceUnavailableError } from '../errors.js';
+import { offeredProtocols, type PodUpgradeOptions, podOf } from '../http/pod-upgrade.js';
 import type { UpgradeHandler } from '../http/upgrade.js';
 import { checkNode } from '../pod-logs.js';
 import { StreamPairs } from './pairs.js';
@@ -29,19 +26,7 @@ const TUNNEL_PROTOCOL = `${SPDY_TUNNEL_PREFIX}${PORTFORWARD_PROTOCOL_V1}`;
 /** Largest WebSocket message accepted, bytes (one SPDY frame of at most 32 KiB data per message). */
 const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 
-export interface PodPortForwardOptions {
-  client: ApiClient;
-  /** The gateway's RPC client; undefined until the gateway runs. */
-  rpc(): RpcClient | undefined;
-  log: Logger;
-}
-
-function offered(header: string | string[] | undefined): string[] {
-  return String(header ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+export type PodPortForwardOptions = PodUpgradeOptions;
 
 export function createPodPortForwardHandler(o: PodPortForwardOptions): UpgradeHandler {
   const wss = new WebSocketServer({
@@ -51,13 +36,7 @@ export function createPodPortForwardHandler(o: PodPortForwardOptions): UpgradeHa
   });
   return async (ctx) => {
     const { req, namespace: ns, name } = ctx;
-    let pod: Pod;
-    try {
-      pod = await o.client.get<Pod>('pods', ns, name);
-    } catch (e) {
-      if ((e as { code?: number }).code === 404) throw new NotFoundError('pods', name);
-      throw e;
-    }
+    const pod = await podOf(o.client, ns, name);
     const nodeName = pod.spec.nodeName;
     if (!nodeName) throw new BadRequestError(`pod ${name} does not have a host assigned`);
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
@@ -71,7 +50,7 @@ export function createPodPortForwardHandler(o: PodPortForwardOptions): UpgradeHa
 
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     const wantsWs = upgrade === 'websocket';
-    const asked = offered(
+    const asked = offeredProtocols(
       wantsWs ? req.headers['sec-websocket-protocol'] : req.headers['x-stream-protocol-version'],
     );
     const wanted = wantsWs ? TUNNEL_PROTOCOL : PORTFORWARD_PROTOCOL_V1;
