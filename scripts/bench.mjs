@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'service-latency',
   'pull-before-stop',
   'agent-footprint',
+  'metrics-cost',
   'fleet-scale',
   'fleet-pods',
   'fleet-hubs',
