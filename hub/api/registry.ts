@@ -22,6 +22,7 @@ import { nodes } from './resources/nodes.js';
 import { poddisruptionbudgets } from './resources/poddisruptionbudgets.js';
 import { pods } from './resources/pods.js';
 import { replicasets } from './resources/replicasets.js';
+import { replicationcontrollers } from './resources/replicationcontrollers.js';
 import { rollouts } from './resources/rollouts.js';
 import { secrets } from './resources/secrets.js';
 import { services } from './resources/services.js';
@@ -110,6 +111,7 @@ export function defaultResources(): ResourceDef[] {
     deployments,
     replicasets,
     daemonsets,
+    replicationcontrollers,
     controllerrevisions,
     poddisruptionbudgets,
     jobs,

@@ -31,6 +31,7 @@ export interface GcResource {
 export const DEFAULT_GC_RESOURCES: readonly GcResource[] = [
   { resource: 'pods', kind: 'Pod', namespaced: true },
   { resource: 'replicasets', kind: 'ReplicaSet', namespaced: true },
+  { resource: 'replicationcontrollers', kind: 'ReplicationController', namespaced: true },
   { resource: 'deployments', kind: 'Deployment', namespaced: true },
   { resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
   { resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true },

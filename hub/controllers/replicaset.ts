@@ -9,11 +9,19 @@
 // so creates and deletes set expectations (expectations.ts) first and the controller does not
 // create or delete for a key again until the informer has shown them (upstream does the same).
 // Creates run in slow-start batches (slow-start.ts), so many are in flight at once.
+// The same controller runs core/v1 ReplicationControllers (`kind: REPLICATION_CONTROLLER_KIND`),
+// as upstream's replication manager is the ReplicaSet controller over a converted view.
 
 import type { ApiClient } from '../api/client.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import type { ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps.js';
 import { fromLabelSelector, matches, type Selector } from '../../shared/api/labels.js';
+import {
+  asReplicaSet,
+  type ReplicaSetView as ReplicaOwner,
+  type ReplicationController,
+} from '../../shared/api/replication-controller.js';
+import type { KubeObject } from '../../shared/api/types.js';
 import type { Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
@@ -28,8 +36,29 @@ import { type Controller, type Result, Runner, type RunnerOptions } from './runn
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
 export const DEFAULT_BURST_REPLICAS = 500;
 
+/** The kind a ReplicaSetController keeps: its resource, and its objects seen as ReplicaSets. */
+export interface ReplicaKind {
+  resource: string;
+  kind: string;
+  view(o: KubeObject): ReplicaOwner;
+}
+
+export const REPLICA_SET_KIND: ReplicaKind = {
+  resource: 'replicasets',
+  kind: 'ReplicaSet',
+  view: (o) => o as ReplicaSet,
+};
+
+export const REPLICATION_CONTROLLER_KIND: ReplicaKind = {
+  resource: 'replicationcontrollers',
+  kind: 'ReplicationController',
+  view: (o) => asReplicaSet(o as ReplicationController),
+};
+
 export interface ReplicaSetControllerOptions {
   client: ApiClient;
+  /** The kind kept; default ReplicaSet. */
+  kind?: ReplicaKind;
   /** Pods created/deleted per reconcile at most; default 500. */
   burstReplicas?: number;
   runner?: Omit<RunnerOptions, 'log'>;
@@ -40,7 +69,7 @@ export interface ReplicaSetControllerOptions {
   expectationsTimeoutMs?: number;
 }
 
-export function podFromTemplate(rs: ReplicaSet): Pod {
+export function podFromTemplate(rs: ReplicaOwner): Pod {
   const t = rs.spec.template;
   const meta = t.metadata ?? {};
   return {
@@ -59,7 +88,7 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
 
 /** Status from the active pods it owns now; nextCheckMs when a ready pod turns available later. */
 export function replicaSetStatus(
-  rs: ReplicaSet,
+  rs: ReplicaOwner,
   active: Pod[],
   now: number,
 ): { status: ReplicaSetStatus; nextCheckMs?: number } {
@@ -95,23 +124,26 @@ function sameStatus(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus): boole
 }
 
 export class ReplicaSetController implements Controller {
-  readonly name = 'replicaset';
+  readonly name: string;
+  private readonly kind: ReplicaKind;
   private readonly runner: Runner;
   private readonly log: Logger;
   private readonly burst: number;
-  private readonly sets: Informer<ReplicaSet>;
+  private readonly sets: Informer<KubeObject>;
   private readonly pods: Informer<Pod>;
   private readonly informers: InformerUse;
   readonly expectations: Expectations;
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
-    this.log = opts.log ?? createLogger('controller/replicaset');
+    this.kind = opts.kind ?? REPLICA_SET_KIND;
+    this.name = this.kind.kind.toLowerCase();
+    this.log = opts.log ?? createLogger(`controller/${this.name}`);
     this.burst = opts.burstReplicas ?? DEFAULT_BURST_REPLICAS;
     if (!Number.isInteger(this.burst) || this.burst < 1)
       throw new RangeError('burstReplicas must be an integer >= 1');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
-    this.sets = this.informers.factory.informer<ReplicaSet>('replicasets');
+    this.sets = this.informers.factory.informer<KubeObject>(this.kind.resource);
     this.pods = this.informers.factory.informer<Pod>('pods');
     this.expectations = new Expectations(opts.expectationsTimeoutMs);
   }
@@ -122,7 +154,7 @@ export class ReplicaSetController implements Controller {
   }
 
   async start(): Promise<void> {
-    await this.informers.watch<ReplicaSet>('replicasets', {
+    await this.informers.watch<KubeObject>(this.kind.resource, {
       onChange: (_t, rs) => this.runner.add(keyOf(rs)),
     });
     await this.informers.watch<Pod>('pods', { onChange: (t, p, old) => this.onPod(t, p, old) });
@@ -137,16 +169,17 @@ export class ReplicaSetController implements Controller {
   /** A pod changed: its controller, or for an orphan every ReplicaSet whose selector matches. */
   private onPod(type: ChangeType, p: Pod, old: Pod | undefined): void {
     const ns = p.metadata.namespace ?? '';
-    observeOwnedPod(this.expectations, 'ReplicaSet', type, p);
+    observeOwnedPod(this.expectations, this.kind.kind, type, p);
     for (const o of old && old !== p ? [p, old] : [p]) {
       const ref = controllerOf(o);
       if (ref) {
-        if (ref.kind === 'ReplicaSet') this.runner.addCoalesced(`${ns}/${ref.name}`);
+        if (ref.kind === this.kind.kind) this.runner.addCoalesced(`${ns}/${ref.name}`);
         continue;
       }
-      for (const rs of this.sets.inNamespace(ns)) {
+      for (const obj of this.sets.inNamespace(ns)) {
         try {
-          if (matches(fromLabelSelector(rs.spec.selector), o.metadata.labels)) this.runner.add(keyOf(rs));
+          if (matches(fromLabelSelector(this.kind.view(obj).spec.selector), o.metadata.labels))
+            this.runner.add(keyOf(obj));
         } catch {
           // an invalid selector never matches
         }
@@ -156,11 +189,12 @@ export class ReplicaSetController implements Controller {
 
   async reconcile(key: string): Promise<Result | undefined> {
     const c = this.opts.client;
-    const rs = this.sets.get(key);
-    if (!rs) {
+    const obj = this.sets.get(key);
+    if (!obj) {
       this.expectations.delete(key);
       return undefined;
     }
+    const rs = this.kind.view(obj);
     const namespace = rs.metadata.namespace;
     const selector = fromLabelSelector(rs.spec.selector);
     const candidates = [
@@ -175,7 +209,7 @@ export class ReplicaSetController implements Controller {
     const { status, nextCheckMs } = replicaSetStatus(rs, active, Date.now());
     if (!sameStatus(rs.status, status)) {
       try {
-        await c.update<ReplicaSet>('replicasets', namespace, { ...rs, status }, 'status');
+        await c.update<KubeObject>(this.kind.resource, namespace, { ...obj, status } as KubeObject, 'status');
       } catch (e) {
         if (isConflict(e)) return { requeue: true };
         if (isNotFound(e)) return undefined;
@@ -186,7 +220,7 @@ export class ReplicaSetController implements Controller {
   }
 
   /** Pods this ReplicaSet controls after adopting orphans and releasing non-matching pods. */
-  private async claim(rs: ReplicaSet, selector: Selector, pods: Pod[]): Promise<Pod[]> {
+  private async claim(rs: ReplicaOwner, selector: Selector, pods: Pod[]): Promise<Pod[]> {
     const c = this.opts.client;
     const out: Pod[] = [];
     for (const p of pods) {
@@ -240,7 +274,7 @@ export class ReplicaSetController implements Controller {
    * Expectations are set before the writes; a write that fails is marked observed at once (its
    * pod will never show), as upstream does.
    */
-  private async manage(key: string, rs: ReplicaSet, active: Pod[]): Promise<void> {
+  private async manage(key: string, rs: ReplicaOwner, active: Pod[]): Promise<void> {
     const c = this.opts.client;
     const want = rs.spec.replicas ?? 1;
     const diff = active.length - want;

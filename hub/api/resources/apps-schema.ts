@@ -39,6 +39,17 @@ export const deploymentSchema = kindSchema({
   }),
 });
 
+/** A ReplicaSet's status; a ReplicationController's has the same fields. */
+export const replicaSetStatusSchema = obj({
+  replicas: int,
+  fullyLabeledReplicas: int,
+  readyReplicas: int,
+  availableReplicas: int,
+  terminatingReplicas: int,
+  observedGeneration: int,
+  conditions: arr(appsCondition),
+});
+
 export const replicaSetSchema = kindSchema({
   spec: obj({
     replicas: int,
@@ -46,15 +57,7 @@ export const replicaSetSchema = kindSchema({
     selector: labelSelector,
     template: podTemplateSpecSchema,
   }),
-  status: obj({
-    replicas: int,
-    fullyLabeledReplicas: int,
-    readyReplicas: int,
-    availableReplicas: int,
-    terminatingReplicas: int,
-    observedGeneration: int,
-    conditions: arr(appsCondition),
-  }),
+  status: replicaSetStatusSchema,
 });
 
 export const daemonSetSchema = kindSchema({

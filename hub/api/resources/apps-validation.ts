@@ -109,7 +109,7 @@ function isZero(v: IntOrString | undefined): boolean {
 }
 
 /** Selector and template shared by all three kinds. */
-function validateSelectorTemplate(
+export function validateSelectorTemplate(
   selector: LabelSelector | undefined,
   template: PodTemplateSpec | undefined,
 ): StatusCause[] {

@@ -22,6 +22,7 @@ import { RBAC_GROUP } from './rules.js';
 export const CONTROLLERS = {
   deployment: 'deployment-controller',
   replicaSet: 'replicaset-controller',
+  replication: 'replication-controller',
   daemonSet: 'daemon-set-controller',
   job: 'job-controller',
   cronJob: 'cronjob-controller',
@@ -53,6 +54,11 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
   'replicaset-controller': [
     rule([...READ, 'update'], ['apps'], ['replicasets']),
     rule(['update'], ['apps'], ['replicasets/status', 'replicasets/finalizers']),
+    rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
+  ],
+  'replication-controller': [
+    rule([...READ, 'update'], [''], ['replicationcontrollers']),
+    rule(['update'], [''], ['replicationcontrollers/status', 'replicationcontrollers/finalizers']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
   ],
   'daemon-set-controller': [

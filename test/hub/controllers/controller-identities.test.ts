@@ -194,6 +194,8 @@ test('each identity is refused what its role does not grant (asked by SubjectAcc
     [CONTROLLERS.replicaSet, { verb: 'delete', resource: 'nodes', name: 'x' }, false],
     [CONTROLLERS.endpointSlice, secrets, false],
     [CONTROLLERS.endpoints, secrets, false],
+    [CONTROLLERS.replication, { verb: 'create', resource: 'pods', namespace: NS }, true],
+    [CONTROLLERS.replication, secrets, false],
     [CONTROLLERS.endpoints, { verb: 'update', resource: 'endpoints', namespace: NS, name: 'x' }, true],
     [CONTROLLERS.endpoints, { verb: 'update', resource: 'services', namespace: NS, name: 'x' }, false],
     [
