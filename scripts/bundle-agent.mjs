@@ -10,6 +10,7 @@
 // reports V (DROVER_VERSION), as an agent rollout's new version (hub/controllers/rollout/targets/agent.ts). The bundle has no native addons and
 // loads none of it at start (both packages require them eagerly).
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -80,7 +81,47 @@ const STUBS = [
     /^\.\/(session|buildkit)$/,
     "module.exports = function () { throw new Error('drover agent bundle: BuildKit builds are not included'); };",
   ],
+  // readable-stream (v4 for mqtt.js and bl, v3 for docker-modem): userland copies of Node's own
+  // streams. Node 18+'s node:stream is what v4 was cut from and has every export both versions
+  // have; two extra stream stacks cost ~1.2 MB of RSS at start (bench/agent-footprint.ts).
+  [/./, /^readable-stream$/, "module.exports = require('node:stream');"],
+  // zlib gzips image build contexts only (dockerode/lib/util.js): ~0.2 MB of RSS to load.
+  [
+    /dockerode[\\/]lib[\\/]util\.js$/,
+    /^zlib$/,
+    "module.exports = { createGzip() { throw new Error('drover agent bundle: gzip build contexts are not included'); } };",
+  ],
+  // debug (mqtt.js, mqtt-packet, docker-modem): loads tty and colour support at start. Kept whole
+  // when DEBUG is set (DEBUG=mqttjs*,modem keeps working on a board); a no-op logger otherwise.
+  [
+    /./,
+    /^debug$/,
+    "function off() {} off.enabled = false; off.extend = () => off; off.log = off; off.destroy = off;\nmodule.exports = process.env.DEBUG ? require('debug/src/index.js') : Object.assign(() => off, { enable: off, disable: off, enabled: () => false });",
+  ],
 ];
+
+/**
+ * Source patches: [file pattern, text, replacement]; the build fails when a text is no longer
+ * found (a dependency changed: look again). lru-cache reads the global `performance`, which loads
+ * Node's whole perf_hooks stack (~0.3 MB of RSS), for TTLs mqtt.js never sets: Date.now serves.
+ */
+const PATCHES = [[/lru-cache[\\/]dist[\\/]/, "typeof performance === 'object'", 'false']];
+
+const patches = {
+  name: 'drover-patches',
+  setup(b) {
+    b.onLoad({ filter: /lru-cache[\\/]dist[\\/].*\.js$/ }, async (a) => {
+      let contents = await readFile(a.path, 'utf8');
+      for (const [file, text, by] of PATCHES) {
+        if (!file.test(a.path)) continue;
+        if (!contents.includes(text))
+          throw new Error(`bundle patch: ${JSON.stringify(text)} not in ${a.path}`);
+        contents = contents.replaceAll(text, by);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
 
 const stubs = {
   name: 'drover-stubs',
@@ -93,6 +134,7 @@ const stubs = {
     b.onLoad({ filter: /.*/, namespace: 'drover-stub' }, (a) => ({
       contents: STUBS[Number(a.path.split('#')[1])][2],
       loader: 'js',
+      resolveDir: root, // a stub that requires the real module (debug) finds it in node_modules
     }));
   },
 };
@@ -109,7 +151,7 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [stubs],
+  plugins: [stubs, patches],
   ...(version ? { define: { __DROVER_VERSION__: JSON.stringify(version) } } : {}),
   // CommonJS dependencies (mqtt's, dockerode's) call require() for Node built-ins.
   banner: {
