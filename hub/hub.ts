@@ -52,6 +52,8 @@ import { setQueueMetricsRegistry } from './controllers/queue-metrics.js';
 import { EventRecorder } from './events/recorder.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { SqliteStore } from './store/sqlite.js';
+import { registerStoreMetrics } from './store/store-metrics.js';
 import { cutOffEvents } from './broker/cut-off-events.js';
 import { EventTtlSweeper } from './events/ttl.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
@@ -606,6 +608,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         m.gauge('drover_node_leases', 'Nodes in the in-memory heartbeat table.', () => leases.size());
         registerFleetMetrics(m, informers, leases);
         registerProcessMetrics(m, informers);
+        if (opened.store instanceof SqliteStore) registerStoreMetrics(m, opened.store);
       },
     ],
     [

@@ -6,7 +6,11 @@
 // committed together in one transaction, so one fsync covers them all; each runs in its own
 // savepoint, so a conflict fails that write alone. A write with the endOfTurn hint (the API
 // server's requests) waits for the end of the event-loop turn instead, so the writes of every
-// request that arrived in the turn share the commit. A write resolves (and its event is fanned
+// request that arrived in the turn share the commit. One microtask commit per loop turn: once a
+// turn has committed at a microtask, its later writes wait for the end-of-turn commit too, so
+// the in-process writes of many callbacks in one turn (boards' reports, one I/O callback each)
+// share an fsync instead of taking one each, and a long chain of writes yields to the loop
+// every other write rather than holding it for one fsync per write. A write resolves (and its event is fanned
 // out) only after the commit that holds it is durable, and is invisible to reads until then; a
 // get of a key with a queued write waits for that commit, so a read-modify-write never starts
 // from a value already being replaced.
@@ -191,8 +195,12 @@ export class SqliteStore implements Store {
   private pending: PendingWrite[] = [];
   /** Group commits so far (each one transaction, one fsync); for metrics and tests. */
   commits = 0;
+  /** Writes committed or refused in those commits; writes / commits is the group size. */
+  writesCommitted = 0;
   private flushScheduled = false;
   private turnFlushScheduled = false;
+  /** This loop turn has had its microtask commit (reset at the end of the turn). */
+  private committedThisTurn = false;
   /** Keys with a queued write, and how many: a get of one waits for the next commit. */
   private readonly pendingKeys = new Map<string, number>();
   private readonly writeTx: (
@@ -409,7 +417,7 @@ export class SqliteStore implements Store {
     return new Promise((resolve, reject) => {
       this.pending.push({ kind, key, value, expected, resolve, reject });
       this.pendingKeys.set(key, (this.pendingKeys.get(key) ?? 0) + 1);
-      if (hints?.endOfTurn) {
+      if (hints?.endOfTurn || this.committedThisTurn) {
         // setImmediate: after the poll phase, so the writes of every request whose bytes arrived
         // in this turn share one fsync (a microtask flushed each HTTP request alone: one fsync
         // per API write). The wider window cannot make a read-modify-write start from a stale
@@ -424,9 +432,9 @@ export class SqliteStore implements Store {
       }
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      // A microtask: writes issued by concurrent promise chains of this turn join the batch, and
-      // an in-process chain of writes (each awaiting the last) waits no loop turn per write.
-      queueMicrotask(() => this.flush());
+      // A microtask: writes issued by concurrent promise chains of this callback join the batch,
+      // and a write alone in its turn waits for no other callback.
+      queueMicrotask(() => this.flushAtMicrotask());
     });
   }
 
@@ -434,6 +442,17 @@ export class SqliteStore implements Store {
     const n = (this.pendingKeys.get(key) ?? 0) - 1;
     if (n > 0) this.pendingKeys.set(key, n);
     else this.pendingKeys.delete(key);
+  }
+
+  /** The turn's microtask commit; writes queued after it wait for the end of the turn. */
+  private flushAtMicrotask(): void {
+    if (!this.committedThisTurn) {
+      this.committedThisTurn = true;
+      setImmediate(() => {
+        this.committedThisTurn = false;
+      });
+    }
+    this.flush();
   }
 
   /** Commits the queued writes (at most maxBatch per transaction), then fans out and resolves. */
@@ -450,6 +469,7 @@ export class SqliteStore implements Store {
       try {
         outcomes = this.batchTx(batch, this.rev);
         this.commits++;
+        this.writesCommitted += batch.length;
       } catch (e) {
         // The commit itself failed (disk full, I/O error): nothing of the batch was written.
         const err = isDiskFull(e) ? new StoreFullError(this.path, (e as Error).message) : e;

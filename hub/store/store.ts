@@ -55,7 +55,8 @@ export interface WriteHints {
   /**
    * Commit at the end of this event-loop turn, with every write the turn's I/O callbacks issue
    * (API requests that arrived together share one fsync), instead of at the next microtask
-   * checkpoint (the default: an in-process chain of writes, one after another, waits no turn).
+   * checkpoint (the default for a turn's first commit; the SQLite store sends later writes of
+   * the turn to the end-of-turn commit as well).
    */
   endOfTurn?: boolean;
 }

@@ -2,8 +2,9 @@
 // each resolves only once its commit is on disk (a second connection to the file sees it),
 // a failing write (conflict, duplicate) fails alone, revisions and watch events keep the
 // order the writes were issued in, the batch size cap holds, writes with the endOfTurn hint
-// from separate callbacks of one event-loop turn share a commit (others commit before the
-// next callback), and a get waits for a queued write to its key.
+// from separate callbacks of one event-loop turn share a commit (others: the turn's first
+// commit runs before the next callback, later ones at the end of the turn), and a get waits for
+// a queued write to its key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -138,6 +139,59 @@ test('a write without the hint is committed before the next callback runs (an in
     );
     await written;
     assert.is(await seen, 1, "the first callback's write was committed before the second ran");
+  } finally {
+    await store.close();
+    cleanup();
+  }
+});
+
+// N immediates queued together: N callbacks of one check phase, a microtask checkpoint after
+// each (timers due together may straddle a millisecond, and so two turns, on a loaded machine).
+function inCallbacks<T>(n: number, each: (i: number) => T): Promise<T[]> {
+  return new Promise((resolve) => {
+    const out: T[] = [];
+    for (let i = 0; i < n; i++)
+      setImmediate(() => {
+        out.push(each(i));
+        if (out.length === n) resolve(out);
+      });
+  });
+}
+
+test('writes without the hint from many callbacks of one turn take two commits, not one each (boards reporting together)', async () => {
+  const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
+  try {
+    const before = store.commits;
+    await Promise.all(await inCallbacks(50, (i) => store.create(key(i), '"x"')));
+    assert.is(
+      store.commits - before,
+      2,
+      'the first callback at its microtask, the other 49 at the end of the turn',
+    );
+    assert.is((await store.list('/registry/pods/')).items.length, 50);
+  } finally {
+    await store.close();
+    cleanup();
+  }
+});
+
+test('a chain of writes, each awaiting the last, yields to the loop between commits (another callback runs before the chain ends)', async () => {
+  const { store, cleanup } = freshStore({ compactIntervalMs: 0 });
+  try {
+    const chain = (async () => {
+      for (let i = 0; i < 10; i++) await store.create(key(i), '"x"');
+    })();
+    let ranDuring = false;
+    let done = false;
+    void chain.then(() => {
+      done = true;
+    });
+    setImmediate(() => {
+      ranDuring = !done;
+    });
+    await chain;
+    assert.ok(ranDuring, 'an immediate queued at the start ran before the tenth write');
+    assert.is((await store.list('/registry/pods/')).items.length, 10);
   } finally {
     await store.close();
     cleanup();
