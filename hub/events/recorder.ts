@@ -2,8 +2,9 @@
 // the involved object's namespace ('default' for cluster-scoped objects such as Nodes), is
 // named <object>.<unique hex>, and carries the reporting component. Similar events (differing
 // only in message) are combined into one once there are many (EventAggregator), and an event
-// seen lately bumps the existing Event's count instead (EventCorrelator). Writing an event
-// never fails the caller: errors are logged.
+// seen lately bumps the existing Event's count instead (EventCorrelator); one source's events
+// about one object past a burst are dropped (spam-filter.ts). Writing an event never fails the
+// caller: errors are logged.
 
 import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
@@ -11,6 +12,7 @@ import type { Event, KubeObject } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 import { EventAggregator } from './aggregator.js';
 import { EventCorrelator, similarEventKey } from './correlator.js';
+import { EventSpamFilter, type SpamLimits } from './spam-filter.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -21,15 +23,24 @@ export interface EventRecorderOptions {
   /** source.host, e.g. a node name for agent events. */
   host?: string;
   log: Logger;
+  /**
+   * The per source + object throttle (default: client-go's, 25 then 1 per 5 min); false: none,
+   * for a recorder whose callers are limited already (the boards' events: the gateway's
+   * per-node EventRateLimit bucket, which --agent-event-qps/--agent-event-burst set).
+   */
+  spamFilter?: SpamLimits | false;
 }
 
 export class EventRecorder {
   private readonly aggregator = new EventAggregator();
   private readonly correlator = new EventCorrelator();
+  private readonly spam: EventSpamFilter | undefined;
   /** The last write of each lane of similar events: the next one waits for it. */
   private readonly lanes = new Map<string, Promise<void>>();
 
-  constructor(private readonly opts: EventRecorderOptions) {}
+  constructor(private readonly opts: EventRecorderOptions) {
+    this.spam = opts.spamFilter === false ? undefined : new EventSpamFilter(opts.spamFilter);
+  }
 
   async record(
     obj: KubeObject,
@@ -66,6 +77,8 @@ export class EventRecorder {
       reportingComponent: this.opts.component,
       reportingInstance: h ?? '',
     };
+    // Dropped before its lane: a throttled event waits for no write.
+    if (this.spam && !this.spam.allows(reported)) return;
     // Similar events are written one after another, as client-go's broadcaster hands events to
     // its sink one at a time: the aggregator and correlator decide on what the previous one
     // wrote, not on a write still in flight (two events seen together would both create, or

@@ -204,7 +204,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     'Time from an agent sending a heartbeat to the hub recording it (includes agent clock skew).',
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
-  const agentEvents = new EventRecorder({ client: opts.client, component: 'drover-agent', log });
+  // Boards' events are throttled per node by eventLimiter below (its qps and burst are options).
+  const agentEvents = new EventRecorder({
+    client: opts.client,
+    component: 'drover-agent',
+    log,
+    spamFilter: false,
+  });
   const eventLimiter = new KeyedTokenBucket(opts.eventRateLimit.qps, opts.eventRateLimit.burst);
   const refusals = new RefusalReporter(
     ctx.events,

@@ -71,7 +71,11 @@ export async function startScheduler(
       metrics?.podScheduled(q.timestamp, q.attempts);
       queue.done(key);
       log.debug('bound', { pod: key, node: nodeName });
-      await recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`);
+      // The event is written beside the next binds, not in this bind's slot (kube-scheduler's
+      // recorder does not block the binding cycle either).
+      track(
+        recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`),
+      );
     } catch (e) {
       cache.forget(key);
       if (isNotFound(e)) {
