@@ -14,7 +14,8 @@
 // Unlike the scheduler-throughput figure (the scheduling decision alone, no API, no store),
 // this is the path a pod really takes.
 // Run alone: node dist/bench/fleet-pods.js [--nodes 10000] [--pods 2000] [--sizes 1000,5000,20000]
-//   [--ramp 50] [--per-process 2500] [--timeout 10m] [--restart-down 30s] [--no-restart] [--hub-prof DIR]
+//   [--ramp 50] [--per-process 2500] [--timeout 10m] [--restart-down 30s] [--no-restart] [--no-sizes]
+//   [--hub-prof DIR]  (one .cpuprofile of the hub per case, from its create to its last pod Running)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ import { NodeTracker } from './lib/node-tracker.js';
 import { PodDisturbance, placementOf } from './lib/pod-disturbance.js';
 import { listsByResource, metricSum } from './lib/prom-text.js';
 import { cpuPercent, sampleProc } from './lib/proc.js';
+import { PROFILE_SIGNAL } from './lib/signal-profiler.js';
 import { BenchReport } from './lib/report.js';
 import { fmt } from './lib/stats.js';
 import { type Fleet, startFleet } from './sim/fleet.js';
@@ -39,7 +41,7 @@ import { type Fleet, startFleet } from './sim/fleet.js';
 const args = new BenchArgs();
 const NODES = args.number('nodes', 10_000);
 const PODS = args.number('pods', 2_000);
-const SIZES = args.numbers('sizes', [1_000, 5_000, 20_000]);
+const SIZES = args.has('no-sizes') ? [] : args.numbers('sizes', [1_000, 5_000, 20_000]);
 const RAMP = args.number('ramp', 50); // board joins started per second
 const PER_PROCESS = args.number('per-process', 2_500);
 const TIMEOUT_MS = args.durationMs('timeout', 10 * 60_000); // per case
@@ -112,6 +114,15 @@ interface CaseResult {
   hubRssMb: number;
   cpuMsPerPod: number;
   settleCpu: number;
+  /** Store group commits (fsyncs) and writes per pod, from the hub's gauges. */
+  commitsPerPod: number;
+  writesPerPod: number;
+}
+
+/** The hub's store commit and write counts (SQLite store gauges). */
+interface StoreCounts {
+  commits: number;
+  writes: number;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-fleet-pods-'));
@@ -126,7 +137,8 @@ const load = new MachineLoad();
 async function startHub(ports: { api: number; mqtt: number }): Promise<HubChild> {
   const h = await startHubChild(
     { dataDir, apiPort: ports.api, mqttPort: ports.mqtt, mqttHost: '127.0.0.1', logLevel: 'warn' },
-    HUB_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${HUB_PROF_DIR}`] : [],
+    [],
+    HUB_PROF_DIR,
   );
   void h.exited.then((code) => {
     if (stopping || hub !== h) return;
@@ -136,6 +148,10 @@ async function startHub(ports: { api: number; mqtt: number }): Promise<HubChild>
   return h;
 }
 const hubPid = () => hub?.pid ?? 0;
+/** Starts or stops the hub's CPU profile of the current case (with --hub-prof). */
+const toggleProfile = () => {
+  if (HUB_PROF_DIR && hub) process.kill(hub.pid, PROFILE_SIGNAL);
+};
 try {
   hub = await startHub({ api: 0, mqtt: 0 });
   const h = hub;
@@ -144,6 +160,10 @@ try {
   const memory = () => hubMemory(metricsFetch, h.api);
   const scrape = async () =>
     (await metricsFetch(`${h.api}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+  const storeCounts = async (): Promise<StoreCounts> => {
+    const m = await scrape();
+    return { commits: metricSum(m, 'drover_store_commits'), writes: metricSum(m, 'drover_store_writes') };
+  };
   const idleMemory = await memory();
   tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
   await tracker.start();
@@ -200,6 +220,8 @@ try {
     watches.add(w);
     const a = sampleProc(hubPid());
     let peak = a.rssBytes;
+    const storeBefore = await storeCounts();
+    toggleProfile();
     const start = Date.now();
     await create();
     let lastLog = start;
@@ -214,9 +236,11 @@ try {
       }
     }
     const b = sampleProc(hubPid());
+    toggleProfile();
     const ok = w.running.size >= want && w.bound.size >= want;
     let result: CaseResult | undefined;
     if (ok) {
+      const storeAfter = await storeCounts();
       const mem = await memory();
       await sleep(SETTLE_MS);
       const c = sampleProc(hubPid());
@@ -229,9 +253,11 @@ try {
         hubRssMb: mb(Math.max(peak, b.rssBytes)),
         cpuMsPerPod: (b.cpuMs - a.cpuMs) / want,
         settleCpu: cpuPercent(b, c),
+        commitsPerPod: (storeAfter.commits - storeBefore.commits) / want,
+        writesPerPod: (storeAfter.writes - storeBefore.writes) / want,
       };
       console.log(
-        `     ${what}: ${want} bound after ${fmt(result.boundS)} s, Running after ${fmt(result.runningS)} s (${fmt(want / result.runningS)} pods/s); hub ${fmt(result.hubCpu)}% CPU, ${fmt(result.hubRssMb)} MB; ${fmt(result.cpuMsPerPod)} CPU ms/pod; ${fmt(result.settleCpu)}% CPU in the ${SETTLE_MS / 1000} s after`,
+        `     ${what}: ${want} bound after ${fmt(result.boundS)} s, Running after ${fmt(result.runningS)} s (${fmt(want / result.runningS)} pods/s); hub ${fmt(result.hubCpu)}% CPU, ${fmt(result.hubRssMb)} MB; ${fmt(result.cpuMsPerPod)} CPU ms/pod; ${fmt(result.writesPerPod)} store writes and ${fmt(result.commitsPerPod)} commits per pod; ${fmt(result.settleCpu)}% CPU in the ${SETTLE_MS / 1000} s after`,
       );
     } else
       report.note(
@@ -349,7 +375,7 @@ try {
       {
         ...(r ? { met: r.runningS < goalS } : {}),
         note: r
-          ? `${fmt(r.pods / r.runningS)} pods/s; all bound after ${fmt(r.boundS)} s (${fmt(r.pods / r.boundS)} pods/s); ${label}`
+          ? `${fmt(r.pods / r.runningS)} pods/s; all bound after ${fmt(r.boundS)} s (${fmt(r.pods / r.boundS)} pods/s); ${fmt(r.writesPerPod)} store writes and ${fmt(r.commitsPerPod)} commits (fsyncs) per pod; ${label}`
           : 'did not finish',
       },
     );

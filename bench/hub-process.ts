@@ -3,11 +3,15 @@
 // {"api","mqtt","mqttPlain"?,"token","caPem","pid"} on stdout when up; stops on SIGTERM or when stdin closes.
 // Started with --expose-gc, SIGUSR2 runs a full garbage collection (memory figures of what is
 // live, not of what the collector has not reached yet).
+// With a third argument (a directory), SIGWINCH starts and stops a CPU profile written there.
 
 import { startHub } from '../hub/hub.js';
 import type { HubOptions } from '../hub/config.js';
+import { profileOnSignal } from './lib/signal-profiler.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HubOptions;
+const profileDir = process.argv[3];
+if (profileDir) profileOnSignal(profileDir, `hub-${process.pid}`);
 const hub = await startHub(options);
 process.stdout.write(
   `${JSON.stringify({

@@ -22,8 +22,14 @@ export interface HubChild {
   stop(): Promise<void>;
 }
 
-export function startHubChild(options: HubOptions, nodeArgs: string[] = []): Promise<HubChild> {
-  const child = spawn(process.execPath, [...nodeArgs, SCRIPT, JSON.stringify(options)], {
+/** profileDir: SIGWINCH to the child starts and stops a CPU profile written there (signal-profiler.ts). */
+export function startHubChild(
+  options: HubOptions,
+  nodeArgs: string[] = [],
+  profileDir?: string,
+): Promise<HubChild> {
+  const script = [SCRIPT, JSON.stringify(options), ...(profileDir ? [profileDir] : [])];
+  const child = spawn(process.execPath, [...nodeArgs, ...script], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
