@@ -4,7 +4,7 @@
 // own node with its own pods, on every Node version asked for (--nodes current,18: Node 18 from
 // the npm registry, bench/lib/node-binary.ts):
 //   plain        node dist/agent/main.js (the tsc build, node_modules beside it)
-//   bundle       node dist/agent-bundle/drover-agent.mjs (scripts/bundle-agent.mjs), no flags
+//   bundle       node dist/agent-bundle/drover-agent.cjs (scripts/bundle-agent.mjs), no flags
 //   shipped      the bundle with the node flags its first line names (what boards run)
 //   + any of the extra variants below (--variants shipped,jitless,...)
 // plus an idle bare `node` per version as the floor no agent written in Node can go under.
@@ -40,7 +40,7 @@ const RSS_GOAL_MB = 50;
 const CPU_GOAL_PCT = 0.5;
 const MB = 1024 * 1024;
 
-const BUNDLE = join(REPO_ROOT, 'dist/agent-bundle/drover-agent.mjs');
+const BUNDLE = join(REPO_ROOT, 'dist/agent-bundle/drover-agent.cjs');
 
 /** The node flags the bundle's first line (`#!/usr/bin/env -S node FLAGS`) ships with. */
 function shippedFlags(): string[] {

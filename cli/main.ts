@@ -35,7 +35,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 /** The shipped agent is the bundle (scripts/bundle-agent.mjs, built by `npm run build`): what
  * boards run, so `drover agent` runs it too; the tsc build's agent only when no bundle exists. */
-const AGENT_BUNDLE = new URL('../agent-bundle/drover-agent.mjs', import.meta.url);
+const AGENT_BUNDLE = new URL('../agent-bundle/drover-agent.cjs', import.meta.url);
 
 async function agentCommand(): Promise<Command> {
   return async (argv) => {

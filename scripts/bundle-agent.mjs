@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the agent (agent/main.ts and everything it imports, node_modules included) into one
-// file, dist/agent-bundle/drover-agent.mjs, for boards: no node_modules to ship, and Node reads
+// file, dist/agent-bundle/drover-agent.cjs, for boards: no node_modules to ship, and Node reads
 // and compiles one file instead of a few hundred modules at start (measured by
 // bench/agent-footprint.ts). Run: node scripts/bundle-agent.mjs [--no-minify] [--outfile F]
 //
@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
 const outIdx = argv.indexOf('--outfile');
-const outfile = outIdx >= 0 ? argv[outIdx + 1] : join(root, 'dist/agent-bundle/drover-agent.mjs');
+const outfile = outIdx >= 0 ? argv[outIdx + 1] : join(root, 'dist/agent-bundle/drover-agent.cjs');
 // Minified by default: ~2.5 MB less RSS at start (less source for V8 to hold); the source map
 // beside it serves `node --enable-source-maps` when a stack trace must be read.
 const minify = !argv.includes('--no-minify');
@@ -26,7 +26,7 @@ const version = verIdx >= 0 ? argv[verIdx + 1] : undefined;
 
 /**
  * Node flags the shipped agent runs with, in the bundle's first line (`#!/usr/bin/env -S node
- * FLAGS`, so `./drover-agent.mjs --hub ...` runs it so); the footprint benchmark reads them from
+ * FLAGS`, so `./drover-agent.cjs --hub ...` runs it so); the footprint benchmark reads them from
  * there. A board's agent holds a few MB of live objects: a 32 MB old space and 1 MB semi-spaces
  * bound the heap's reservations, and --lite-mode leaves out V8's optimizing compiler (less code
  * and compiler memory; an agent that wakes every few seconds never gets hot enough to gain);
@@ -43,6 +43,26 @@ export const AGENT_NODE_FLAGS = [
 ];
 /** libuv's threadpool (fs, dns.lookup): 2 threads instead of 4, set before the first use unless given. */
 const THREADPOOL = "process.env.UV_THREADPOOL_SIZE ??= '2';";
+
+/**
+ * The bundle's body is a function of (require, module, __droverUrl), called at once when Node
+ * loads the file as CommonJS (.cjs: `module.exports.runAgent` for `drover agent`), or, as an ES
+ * module (.mjs), after `node:module` gives it a require: no `import`/`export` syntax, so both
+ * parse it. __droverUrl is the main module's URL when this file is the main module.
+ */
+const POLYGLOT = [
+  "const __droverBody = function (require, module, __droverUrl) { 'use strict'; const exports = module.exports;",
+  `};
+if (typeof module === 'object' && typeof require === 'function') {
+  const url = require.main === module ? require('node:url').pathToFileURL(process.argv[1]).href : 'drover:imported';
+  __droverBody(require, module, url);
+} else {
+  import('node:module').then(({ createRequire }) => {
+    const req = createRequire(process.argv[1]);
+    __droverBody(req, { exports: {} }, req('node:url').pathToFileURL(process.argv[1]).href);
+  });
+}`,
+];
 
 /** Modules the agent never runs, replaced by stubs: [importer pattern, specifier pattern, CommonJS source]. */
 const STUBS = [
@@ -146,17 +166,22 @@ await build({
   bundle: true,
   platform: 'node',
   target: 'node18',
-  format: 'esm',
+  // CommonJS: a .cjs main is run without Node's ES module loader, which an .mjs main loads
+  // (~1.7 MB of RSS at start, bench/agent-footprint.ts). The file is written so that it also runs
+  // as an ES module (POLYGLOT below): bundles named .mjs by self-update keep running.
+  format: 'cjs',
   minify,
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [stubs, patches],
-  ...(version ? { define: { __DROVER_VERSION__: JSON.stringify(version) } } : {}),
-  // CommonJS dependencies (mqtt's, dockerode's) call require() for Node built-ins.
-  banner: {
-    js: `#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(' ')}\n${THREADPOOL}\nimport { createRequire as __droverCreateRequire } from 'node:module';\nconst require = __droverCreateRequire(import.meta.url);`,
+  define: {
+    ...(version ? { __DROVER_VERSION__: JSON.stringify(version) } : {}),
+    // agent/main.ts runs itself when it is the main module: the wrapper says which URL that is.
+    'import.meta.url': '__droverUrl',
   },
+  banner: { js: `#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(' ')}\n${THREADPOOL}\n${POLYGLOT[0]}` },
+  footer: { js: POLYGLOT[1] },
 });
 chmodSync(outfile, 0o755);
 console.log(`${outfile}: ${Math.round(statSync(outfile).size / 1024)} KiB`);

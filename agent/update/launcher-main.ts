@@ -8,7 +8,7 @@ import { AGENT_DEFAULTS } from '../config.js';
 import { runLauncher } from './launcher.js';
 
 /** The bundle `npm run build` makes; the tsc build's agent when there is none. */
-const BUNDLE = fileURLToPath(new URL('../../agent-bundle/drover-agent.mjs', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../agent-bundle/drover-agent.cjs', import.meta.url));
 const SHIPPED = existsSync(BUNDLE) ? BUNDLE : fileURLToPath(new URL('../main.js', import.meta.url));
 
 export function launcherArgs(argv: string[]): { shipped: string; dataDir: string; args: string[] } {

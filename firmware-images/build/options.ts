@@ -41,7 +41,7 @@ export const IMAGE_DEFAULTS = {
   board: 'rpi4',
   outDir: join(REPO_ROOT, 'firmware-images/out'),
   cacheDir: join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'drover-firmware'),
-  agentBundle: join(REPO_ROOT, 'dist/agent-bundle/drover-agent.mjs'),
+  agentBundle: join(REPO_ROOT, 'dist/agent-bundle/drover-agent.cjs'),
   suite: 'bookworm',
   bootMiB: 256, // MiB: kernel + initrd (~45 MiB) twice during a kernel upgrade, firmware, dtbs
   rootHeadroomMiB: 256, // MiB: room for first-boot writes before the partition is grown
@@ -54,7 +54,7 @@ export const IMAGE_USAGE = `Usage: npm run image -- [--arch arm64] [--board rpi4
   --board NAME          rpi4 (Pi 3/4/400/CM4, default), generic (U-Boot extlinux), rpi5 (refused: see README)
   --out DIR             output directory (default firmware-images/out)
   --cache DIR           bootstrap cache (default ${IMAGE_DEFAULTS.cacheDir}; env DROVER_IMAGE_CACHE)
-  --agent FILE          agent bundle (default dist/agent-bundle/drover-agent.mjs)
+  --agent FILE          agent bundle (default dist/agent-bundle/drover-agent.cjs)
   --keep-rootfs         keep the staged root tree in the output directory (for the image test)
   --zstd-level N        zstd level of the .img.zst, 1-19 (default ${IMAGE_DEFAULTS.zstdLevel}; the image test uses 3: same bytes
                         when unpacked, minutes less on a loaded machine)

@@ -38,9 +38,9 @@ export function installAgent(bundle: string, root: string): string {
     throw new Error(`no agent bundle at ${bundle}: run node scripts/bundle-agent.mjs (npm run image does)`);
   const dir = join(root, BOARD_LIB_DIR);
   mkdirSync(dir, { recursive: true });
-  copyFileSync(bundle, join(dir, 'drover-agent.mjs'));
-  chmodSync(join(dir, 'drover-agent.mjs'), 0o755);
-  if (existsSync(`${bundle}.map`)) copyFileSync(`${bundle}.map`, join(dir, 'drover-agent.mjs.map'));
+  copyFileSync(bundle, join(dir, 'drover-agent.cjs'));
+  chmodSync(join(dir, 'drover-agent.cjs'), 0o755);
+  if (existsSync(`${bundle}.map`)) copyFileSync(`${bundle}.map`, join(dir, 'drover-agent.cjs.map'));
   return createHash('sha256').update(readFileSync(bundle)).digest('hex');
 }
 

@@ -1,10 +1,11 @@
 // The agent bundle (scripts/bundle-agent.mjs) and the helpers the agent benchmarks stand on
 // (bench/lib/agent-procs.ts, agent-node-watch.ts): the bundle carries no native addon and no
-// gRPC, runs as the agent, joins a real hub, and a watch on nodes sees it Ready, then NotReady
-// after kill -9.
+// gRPC, runs as the agent both as CommonJS (.cjs, shipped) and as an ES module (.mjs, the name
+// self-update stores bundles under), joins a real hub, and a watch on nodes sees it Ready, then
+// NotReady after kill -9.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -18,7 +19,9 @@ import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = tempDir('drover-bundle-test-');
-const bundle = join(dir, 'drover-agent.mjs');
+const bundle = join(dir, 'drover-agent.cjs');
+/** The same file under the name self-update gives it (agent/update/state.ts): loaded as an ES module. */
+const bundleAsModule = join(dir, 'drover-agent.mjs');
 let hub: HubProc | undefined;
 
 test.after(async () => {
@@ -34,9 +37,12 @@ test('bundle-agent.mjs writes one file without native addons or gRPC', () => {
   const text = readFileSync(bundle, 'utf8');
   assert.not.match(text, /\.node['"]\)/, 'no require of a .node addon');
   assert.not.match(text, /@grpc\/grpc-js/, 'gRPC is stubbed');
-  const help = spawnSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
-  assert.is(help.status, 0, help.stderr);
-  assert.match(help.stdout, /Usage: drover agent/);
+  copyFileSync(bundle, bundleAsModule);
+  for (const file of [bundle, bundleAsModule]) {
+    const help = spawnSync(process.execPath, [file, '--help'], { encoding: 'utf8' });
+    assert.is(help.status, 0, help.stderr);
+    assert.match(help.stdout, /Usage: drover agent/);
+  }
 });
 
 test('the bundled agent joins a hub: Ready, then NotReady after kill -9, as a watch sees it', async () => {
@@ -50,7 +56,7 @@ test('the bundled agent joins a hub: Ready, then NotReady after kill -9, as a wa
       caHash: hub.caHash,
       name: 'bundled-1',
       dataDir: join(dir, 'agent'),
-      entry: bundle,
+      entry: bundleAsModule,
       env: NO_CLUSTER_DNS,
     });
     await watch.waitFor('bundled-1', true, 30_000).catch((e: Error) => {

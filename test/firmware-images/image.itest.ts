@@ -306,13 +306,13 @@ test('under qemu-user: first boot + the bundled agent on Debian Node 18 join fro
   await agent.stop('SIGTERM', 30_000);
 });
 
-/** VmRSS of the image's agent: the largest process whose command line runs drover-agent.mjs
+/** VmRSS of the image's agent: the largest process whose command line runs drover-agent.cjs
  * (the unshare and sh wrappers name it too, with a few MiB). */
 function agentRssKiB(): number | undefined {
   let max: number | undefined;
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/usr/lib/drover/drover-agent.mjs'))
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/usr/lib/drover/drover-agent.cjs'))
         continue;
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) max = Math.max(max ?? 0, Number(m[1]));
