@@ -21,6 +21,8 @@ import { namespaces } from './resources/namespaces.js';
 import { nodes } from './resources/nodes.js';
 import { poddisruptionbudgets } from './resources/poddisruptionbudgets.js';
 import { pods } from './resources/pods.js';
+import { persistentvolumeclaims } from './resources/persistentvolumeclaims.js';
+import { persistentvolumes } from './resources/persistentvolumes.js';
 import { replicasets } from './resources/replicasets.js';
 import { replicationcontrollers } from './resources/replicationcontrollers.js';
 import { rollouts } from './resources/rollouts.js';
@@ -97,6 +99,8 @@ export function defaultResources(): ResourceDef[] {
     pods,
     configmaps,
     secrets,
+    persistentvolumes,
+    persistentvolumeclaims,
     serviceaccounts,
     roles,
     clusterroles,

@@ -23,6 +23,7 @@ export const CONTROLLERS = {
   deployment: 'deployment-controller',
   replicaSet: 'replicaset-controller',
   replication: 'replication-controller',
+  volumeBinder: 'persistent-volume-binder',
   daemonSet: 'daemon-set-controller',
   job: 'job-controller',
   cronJob: 'cronjob-controller',
@@ -60,6 +61,12 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule([...READ, 'update'], [''], ['replicationcontrollers']),
     rule(['update'], [''], ['replicationcontrollers/status', 'replicationcontrollers/finalizers']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
+  ],
+  'persistent-volume-binder': [
+    rule([...READ, 'update', 'delete'], [''], ['persistentvolumes']),
+    rule(['update'], [''], ['persistentvolumes/status']),
+    rule([...READ, 'update'], [''], ['persistentvolumeclaims']),
+    rule(['update'], [''], ['persistentvolumeclaims/status']),
   ],
   'daemon-set-controller': [
     rule(READ, ['apps'], ['daemonsets']),
