@@ -1,7 +1,8 @@
 // batch/v1 Jobs on real agents and the real Docker engine (issue #11 item 4): a Job of 3
 // completions, 2 at a time, completes (`kubectl wait --for=condition=complete`, `kubectl logs
 // job/x`); a failing Job spends its backoffLimit (with the 10 s backoff between tries) and
-// fails with BackoffLimitExceeded; ttlSecondsAfterFinished removes a finished Job and its pods.
+// fails with BackoffLimitExceeded; ttlSecondsAfterFinished removes a finished Job and its pods;
+// `kubectl create job|cronjob` (protobuf bodies) work.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -127,6 +128,46 @@ test('ttlSecondsAfterFinished deletes the finished Job and its pods', async () =
     timeoutMs: 30_000,
     what: 'its pods to be gone',
   });
+});
+
+test('kubectl create job and create cronjob (protobuf bodies): the Job runs to completion, the CronJob keeps its schedule and template', async () => {
+  const made = await c.k([
+    'create',
+    'job',
+    'made',
+    `--image=${IMAGE}`,
+    '--',
+    'sh',
+    '-c',
+    'echo made-by-create',
+  ]);
+  assert.is(made.code, 0, made.stderr);
+  const w = await c.k(['wait', '--for=condition=complete', 'job/made', '--timeout=90s'], 100_000);
+  assert.is(w.code, 0, `${w.stdout}${w.stderr}\n${c.tails()}`);
+  const logs = await c.k(['logs', 'job/made']);
+  assert.match(logs.stdout, /made-by-create/);
+  const j = await job('made');
+  assert.is(j.spec.template.spec.restartPolicy, 'Never');
+  assert.equal(j.spec.template.spec.containers[0].command, ['sh', '-c', 'echo made-by-create']);
+  const cron = await c.k([
+    'create',
+    'cronjob',
+    'nightly',
+    `--image=${IMAGE}`,
+    '--schedule=0 3 * * *',
+    '--',
+    'true',
+  ]);
+  assert.is(cron.code, 0, cron.stderr);
+  const get = await c.k([
+    'get',
+    'cronjob',
+    'nightly',
+    '-o',
+    'jsonpath={.spec.schedule} {.spec.jobTemplate.spec.template.spec.restartPolicy} {.spec.jobTemplate.spec.template.spec.containers[0].command}',
+  ]);
+  assert.is(get.stdout, '0 3 * * * OnFailure ["true"]');
+  assert.is((await c.k(['delete', 'cronjob', 'nightly'])).code, 0);
 });
 
 test.run();

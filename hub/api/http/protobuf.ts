@@ -11,6 +11,11 @@ type Field =
       name: string;
       t: 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'map' | 'mapBytes' | 'intOrString';
       repeated?: boolean;
+      /**
+       * A Go string without a pointer: protobuf carries "" where JSON's omitempty leaves the
+       * field out, so "" is read as absent (and defaulted as JSON would be).
+       */
+      omitEmpty?: boolean;
     }
   | { name: string; t: 'msg'; msg: Schema; repeated?: boolean };
 type Schema = Record<number, Field>;
@@ -88,8 +93,50 @@ const podTemplatePb: Schema = {
   2: {
     name: 'spec',
     t: 'msg',
-    msg: { 2: { name: 'containers', t: 'msg', repeated: true, msg: containerPb } },
+    msg: {
+      2: { name: 'containers', t: 'msg', repeated: true, msg: containerPb },
+      3: { name: 'restartPolicy', t: 'string' },
+    },
   },
+};
+
+// batch/v1 Job and CronJob as `kubectl create job|cronjob` send them (batch/v1 generated.proto).
+const jobSpecPb: Schema = {
+  1: { name: 'parallelism', t: 'int' },
+  2: { name: 'completions', t: 'int' },
+  3: { name: 'activeDeadlineSeconds', t: 'int' },
+  4: { name: 'selector', t: 'msg', msg: labelSelectorPb },
+  5: { name: 'manualSelector', t: 'bool' },
+  6: { name: 'template', t: 'msg', msg: podTemplatePb },
+  7: { name: 'backoffLimit', t: 'int' },
+  8: { name: 'ttlSecondsAfterFinished', t: 'int' },
+  9: { name: 'completionMode', t: 'string' },
+  10: { name: 'suspend', t: 'bool' },
+};
+const cronJobSpecPb: Schema = {
+  1: { name: 'schedule', t: 'string' },
+  2: { name: 'startingDeadlineSeconds', t: 'int' },
+  3: { name: 'concurrencyPolicy', t: 'string', omitEmpty: true },
+  4: { name: 'suspend', t: 'bool' },
+  5: {
+    name: 'jobTemplate',
+    t: 'msg',
+    msg: {
+      1: {
+        name: 'metadata',
+        t: 'msg',
+        msg: {
+          1: { name: 'name', t: 'string' },
+          11: { name: 'labels', t: 'map' },
+          12: { name: 'annotations', t: 'map' },
+        },
+      },
+      2: { name: 'spec', t: 'msg', msg: jobSpecPb },
+    },
+  },
+  6: { name: 'successfulJobsHistoryLimit', t: 'int' },
+  7: { name: 'failedJobsHistoryLimit', t: 'int' },
+  8: { name: 'timeZone', t: 'string' },
 };
 
 // policy/v1 Eviction as `kubectl drain` sends it: metadata and meta/v1 DeleteOptions.
@@ -223,6 +270,8 @@ export const KINDS: Record<string, Schema> = {
       },
     },
   },
+  Job: { 1: meta, 2: { name: 'spec', t: 'msg', msg: jobSpecPb } },
+  CronJob: { 1: meta, 2: { name: 'spec', t: 'msg', msg: cronJobSpecPb } },
   // core/v1 Service as `kubectl create service` sends it.
   Service: {
     1: meta,
@@ -397,7 +446,10 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
       }
       out[f.name] = m;
     } else if (f.repeated) out[f.name] = values.map(conv);
-    else out[f.name] = conv(values[values.length - 1]);
+    else {
+      const v = conv(values[values.length - 1]);
+      if (!('omitEmpty' in f && f.omitEmpty && v === '')) out[f.name] = v;
+    }
   }
   return out;
 }
