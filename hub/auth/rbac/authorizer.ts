@@ -3,6 +3,10 @@
 // their namespace (their roleRef may name a ClusterRole, whose rules then apply there only).
 // Roles and bindings are read from informers (list + watch through the in-process client), as
 // kube-apiserver's are: a new binding takes effect within the watch's delay.
+// The rules a user holds in a namespace are remembered until any Role, ClusterRole or binding
+// changes (every request of the in-process components asked the same question again: a scan of
+// every binding's subjects per request); a revoked permission is refused as soon as the
+// informer has seen the change, as before.
 
 import type { ClusterRole, PolicyRule, RbacSubject, Role, RoleBinding } from '../../../shared/api/rbac.js';
 import type { Logger } from '../../../shared/log.js';
@@ -31,6 +35,9 @@ function subjectMatches(s: RbacSubject, user: UserInfo, bindingNamespace: string
   }
 }
 
+/** Users and namespaces whose rules are remembered; past it the memory starts afresh. */
+const MAX_REMEMBERED = 10_000;
+
 const bound = (b: RoleBinding, user: UserInfo) =>
   (b.subjects ?? []).some((s) => subjectMatches(s, user, b.metadata.namespace));
 
@@ -40,6 +47,8 @@ export class RbacAuthorizer implements Authorizer {
   private readonly clusterRoles: Informer<ClusterRole>;
   private readonly roleBindings: Informer<RoleBinding>;
   private readonly clusterRoleBindings: Informer<RoleBinding>;
+  /** rulesFor(user, namespace) by user and namespace, until an RBAC object changes. */
+  private readonly remembered = new Map<string, PolicyRule[]>();
 
   constructor(client: ApiClient, log: Logger) {
     this.roles = new Informer<Role>(client, 'roles', log);
@@ -49,9 +58,10 @@ export class RbacAuthorizer implements Authorizer {
   }
 
   async start(): Promise<void> {
-    await Promise.all(
-      [this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings].map((i) => i.start()),
-    );
+    const informers = [this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings];
+    // Before the lists: a change the informer applies clears what was remembered in the same step.
+    for (const i of informers) i.addHandler({ onChange: () => this.remembered.clear() });
+    await Promise.all(informers.map((i) => i.start()));
   }
 
   stop(): void {
@@ -78,15 +88,23 @@ export class RbacAuthorizer implements Authorizer {
     ];
   }
 
+  /** rulesFor, remembered until an RBAC object changes (shared: never mutate the array). */
+  private heldRules(user: UserInfo, namespace: string | undefined): PolicyRule[] {
+    const key = `${user.name}\u0000${user.groups.join('\u0001')}\u0000${namespace ?? ''}`;
+    let rules = this.remembered.get(key);
+    if (!rules) {
+      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+      rules = this.rulesFor(user, namespace);
+      this.remembered.set(key, rules);
+    }
+    return rules;
+  }
+
+  /** Cluster-wide bindings grant everywhere; a namespace's bindings only for resources in it. */
   authorize(user: UserInfo, attrs: Attributes) {
-    const allows = (b: RoleBinding) => bound(b, user) && this.rulesOf(b).some((r) => ruleAllows(r, attrs));
-    if (this.clusterRoleBindings.list().some(allows)) return 'allow' as const;
-    if (
-      attrs.kind === 'resource' &&
-      attrs.namespace &&
-      this.roleBindings.inNamespace(attrs.namespace).some(allows)
-    )
-      return 'allow' as const;
-    return 'noOpinion' as const;
+    const namespace = attrs.kind === 'resource' ? attrs.namespace : undefined;
+    return this.heldRules(user, namespace).some((r) => ruleAllows(r, attrs))
+      ? ('allow' as const)
+      : ('noOpinion' as const);
   }
 }
