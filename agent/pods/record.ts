@@ -32,6 +32,10 @@ export interface PodRecord {
   evicted?: { message: string; graceSeconds?: number };
   /** Images being pulled before the running containers are stopped (staging.ts). */
   staging?: Promise<void>;
+  /** Where the last staging of these images (comma-separated) stands, for the pod's condition. */
+  stage?:
+    | { images: string; pulled: true }
+    | { images: string; pulled: false; reason: string; message?: string };
 }
 
 export function newRecord(uid: string, pod?: Pod): PodRecord {

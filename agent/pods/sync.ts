@@ -20,7 +20,7 @@ import {
   podGraceSeconds,
 } from './actions.js';
 import { ensureImage } from './images.js';
-import { changedImages, staged } from './staging.js';
+import { changedImages, staged, stagingCondition } from './staging.js';
 import type { PodRecord, SyncContext } from './record.js';
 import { ensureSandbox, sandboxOf } from './sandbox.js';
 import { type ContainerView, computePodStatus, type Waiting } from './status.js';
@@ -35,9 +35,12 @@ export async function syncPod(ctx: SyncContext, rec: PodRecord): Promise<SyncOut
   const pod = rec.pod;
   if (!pod || !rec.desired || rec.evicted) return terminate(ctx, rec);
   // A pod being replaced keeps serving until its replacement's images are here (staging.ts).
-  if (pod.metadata.deletionTimestamp && (rec.finished || (await staged(ctx, rec, nextImagesOf(pod)))))
+  const next = nextImagesOf(pod);
+  if (pod.metadata.deletionTimestamp && (rec.finished || (await staged(ctx, rec, next))))
     return terminate(ctx, rec);
   if (rec.finished) return 'keep';
+  // A running pod asked to pull ahead (pre-pull): in the background, nothing is stopped.
+  if (!pod.metadata.deletionTimestamp && next.length > 0) await staged(ctx, rec, next, 'ahead');
   const waiting = new Map<string, Waiting>();
 
   // (1) plan
@@ -260,6 +263,13 @@ function report(
     now: ctx.opts.clock(),
     terminal,
   });
+  const staging = stagingCondition(
+    rec,
+    pod,
+    rec.lastStatus?.conditions,
+    new Date(ctx.opts.clock()).toISOString(),
+  );
+  if (staging) computed.conditions = [...(computed.conditions ?? []), staging];
   // kubelet's evictPod: phase Failed, reason Evicted, the eviction manager's message.
   const status: PodStatus = evicted
     ? { ...computed, phase: 'Failed', reason: 'Evicted', message: evicted }

@@ -7,7 +7,8 @@
 //   get one (not while an old one is still terminating: a daemon often holds a host port);
 //   when nothing else changed, RollingUpdate replaces old pods maxUnavailable at a time,
 //   each first told the new template's images (pull before stop, #18)
-//   (OnDelete: only pods deleted by the user are replaced with the new template); status.
+//   (OnDelete: only pods deleted by the user are replaced with the new template);
+//   drover.io/pre-pull is passed on to every running pod (pull ahead); status.
 // The hash label tells old from new pods; ControllerRevisions keep the history for
 // `kubectl rollout history|undo ds` (daemonset/history.ts).
 // Reads come from the shared informers (the DaemonSet, its pods by the `owner-uid` index, the
@@ -18,7 +19,8 @@ import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import { writeStatusIfChanged } from './status-write.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
-import { podSpecImages } from '../../shared/api/next-images.js';
+import { nextImagesOf, podSpecImages } from '../../shared/api/next-images.js';
+import { prePullImages } from '../../shared/api/pre-pull.js';
 import type { Node, Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
@@ -44,7 +46,13 @@ import {
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { Expectations } from './expectations.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
-import { announceNextImages } from './next-images.js';
+import {
+  announceNextImages,
+  announceOnAll,
+  heldPodsOf,
+  staleAnnouncements,
+  withdrawNextImages,
+} from './next-images.js';
 import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
@@ -122,6 +130,7 @@ export class DaemonSetController implements Controller {
     const ds = this.sets.get(key);
     if (!ds) {
       this.expectations.delete(key);
+      await this.release(key);
       return undefined;
     }
     const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
@@ -131,11 +140,13 @@ export class DaemonSetController implements Controller {
     const nodeNames = new Set(nodes.map((n) => n.metadata.name ?? ''));
     const toDelete: Pod[] = [];
     const terminatingOn = new Set<string>();
+    const terminating: Pod[] = [];
     const podsOn = new Map<string, Pod[]>();
     for (const p of owned) {
       const node = targetNode(p);
       if (p.metadata.deletionTimestamp) {
         if (node) terminatingOn.add(node);
+        terminating.push(p);
         continue;
       }
       if (p.status?.phase === 'Failed' || !node || !nodeNames.has(node)) {
@@ -170,7 +181,14 @@ export class DaemonSetController implements Controller {
       if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
     }
     const deleting = ds.metadata.deletionTimestamp !== undefined;
-    if (!deleting) await this.syncHistory(ds, hash, owned);
+    if (!deleting) {
+      await this.syncHistory(ds, hash, owned);
+      await this.announce(ds, terminating, states);
+    } else
+      await withdrawNextImages(
+        this.opts.client,
+        terminating.filter((p) => nextImagesOf(p).length),
+      );
     // Until the informer has shown our last creates and deletes, its view is not to be trusted.
     if (!deleting && this.expectations.satisfied(key)) {
       await this.createPods(key, ds, toCreate, hash);
@@ -179,6 +197,29 @@ export class DaemonSetController implements Controller {
         await this.rollingUpdate(key, ds, states, hash);
     }
     return this.writeStatus(ds, states, hash);
+  }
+
+  /**
+   * Pull before stop follows the template: a pod waiting for images the template no longer
+   * names (changed, or reverted after a failed pull) is told the template's. Pre-pull: every
+   * running pod is told the images drover.io/pre-pull asks for; once it asks no more, a
+   * running pod told other images than the template's is told nothing (an announcement of
+   * the template's images may be a replacement's, made just before its delete).
+   */
+  private async announce(ds: DaemonSet, terminating: Pod[], states: Map<string, NodeState>): Promise<void> {
+    const c = this.opts.client;
+    const images = podSpecImages(ds.spec.template.spec);
+    await announceOnAll(c, staleAnnouncements(terminating, images), images);
+    const running = [...states.values()].flatMap((s) => s.pods);
+    const ahead = prePullImages(ds);
+    if (ahead.length) await announceOnAll(c, running, ahead);
+    else await withdrawNextImages(c, staleAnnouncements(running, images));
+  }
+
+  /** The DaemonSet is gone: its pods waiting for a replacement's images stop waiting. */
+  private async release(key: string): Promise<void> {
+    const [ns, name] = key.split('/') as [string, string];
+    await withdrawNextImages(this.opts.client, heldPodsOf(this.pods.inNamespace(ns), 'DaemonSet', name));
   }
 
   /** The template's ControllerRevision first (as upstream), then the old ones past the limit go. */

@@ -1,7 +1,8 @@
 // ReplicaSet controller: keeps spec.replicas active pods matching the selector, owned through
 // a controller ownerReference. Adopts matching orphans, releases owned pods that stopped
 // matching, creates from the template (generateName `<rs>-`), deletes in Kubernetes' order
-// (active-pods.ts), and reports status (replicas, fullyLabeled, ready, available, observedGeneration).
+// (active-pods.ts), each told its replacement's images first when a Deployment rolls
+// (successor-images.ts: pull before stop), and reports status (replicas, fullyLabeled, ready, available, observedGeneration).
 //
 // Reads come from the shared informers, never a LIST: the ReplicaSet from its informer, its
 // pods by the `owner-uid` index and the namespace's orphans by the `orphans` index, so a
@@ -14,7 +15,8 @@
 
 import type { ApiClient } from '../api/client.js';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps.js';
+import type { Deployment, ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps.js';
+import { ROLLOUT_MANAGED_ANNOTATION } from '../../shared/api/rollout.js';
 import { fromLabelSelector, matches, type Selector } from '../../shared/api/labels.js';
 import {
   asReplicaSet,
@@ -29,9 +31,18 @@ import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
 import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { maxSurge } from './deployment/rollout-math.js';
 import { Expectations } from './expectations.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
+import {
+  announceNextImages,
+  announceOnAll,
+  heldPodsOf,
+  staleAnnouncements,
+  withdrawNextImages,
+} from './next-images.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { successorImages } from './successor-images.js';
 
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -130,6 +141,8 @@ export class ReplicaSetController implements Controller {
   private readonly log: Logger;
   private readonly burst: number;
   private readonly sets: Informer<KubeObject>;
+  /** ReplicaSets only (ReplicationControllers have no Deployment). */
+  private readonly deployments?: Informer<Deployment>;
   private readonly pods: Informer<Pod>;
   private readonly informers: InformerUse;
   readonly expectations: Expectations;
@@ -144,6 +157,8 @@ export class ReplicaSetController implements Controller {
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.sets = this.informers.factory.informer<KubeObject>(this.kind.resource);
+    if (this.kind.kind === REPLICA_SET_KIND.kind)
+      this.deployments = this.informers.factory.informer<Deployment>('deployments');
     this.pods = this.informers.factory.informer<Pod>('pods');
     this.expectations = new Expectations(opts.expectationsTimeoutMs);
   }
@@ -158,6 +173,8 @@ export class ReplicaSetController implements Controller {
       onChange: (_t, rs) => this.runner.add(keyOf(rs)),
     });
     await this.informers.watch<Pod>('pods', { onChange: (t, p, old) => this.onPod(t, p, old) });
+    // Read only (successor): whether a Rollout sizes the Deployment's ReplicaSets.
+    if (this.deployments) await this.informers.watch<Deployment>('deployments', { onChange: () => {} });
     this.runner.start();
   }
 
@@ -192,6 +209,9 @@ export class ReplicaSetController implements Controller {
     const obj = this.sets.get(key);
     if (!obj) {
       this.expectations.delete(key);
+      // Its pods waiting for a replacement's images stop waiting: none will come.
+      const [ns, name] = key.split('/') as [string, string];
+      await withdrawNextImages(c, heldPodsOf(this.pods.inNamespace(ns), this.kind.kind, name));
       return undefined;
     }
     const rs = this.kind.view(obj);
@@ -203,9 +223,22 @@ export class ReplicaSetController implements Controller {
     ];
     const owned = await this.claim(rs, selector, candidates);
     const active = owned.filter(isPodActive);
+    const next = rs.metadata.deletionTimestamp ? [] : this.successor(rs);
+    if (rs.metadata.deletionTimestamp)
+      await withdrawNextImages(c, heldPodsOf(owned, this.kind.kind, rs.metadata.name ?? ''));
+    // Pull before stop follows the Deployment: a pod being replaced waits for the newest template's images.
+    if (next.length)
+      await announceOnAll(
+        c,
+        staleAnnouncements(
+          owned.filter((p) => p.metadata.deletionTimestamp),
+          next,
+        ),
+        next,
+      );
     // Until the informer has shown our last creates and deletes, its count is not to be trusted.
     if (!rs.metadata.deletionTimestamp && this.expectations.satisfied(key))
-      await this.manage(key, rs, active);
+      await this.manage(key, rs, active, next);
     const { status, nextCheckMs } = replicaSetStatus(rs, active, Date.now());
     if (!sameStatus(rs.status, status)) {
       try {
@@ -217,6 +250,22 @@ export class ReplicaSetController implements Controller {
       }
     }
     return nextCheckMs !== undefined ? { requeueAfterMs: nextCheckMs } : undefined;
+  }
+
+  /**
+   * A Deployment's ReplicaSet: the images of its newest sibling (successor-images.ts); else
+   * none. Only for a RollingUpdate without surge, where an old pod goes before its
+   * replacement comes (with surge the new pod pulls while the old one serves). Not under a
+   * Rollout: it sizes the ReplicaSets, and the write before each delete would let the new
+   * ReplicaSet's pods come first.
+   */
+  private successor(rs: ReplicaOwner): string[] {
+    const ref = controllerOf(rs);
+    if (ref?.kind !== 'Deployment') return [];
+    const d = this.deployments?.get(`${rs.metadata.namespace ?? ''}/${ref.name}`);
+    if (!d || d.metadata.uid !== ref.uid || d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION]) return [];
+    if ((d.spec.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate' || maxSurge(d) > 0) return [];
+    return successorImages(rs, this.sets.byIndex(INDEX_CONTROLLER_UID, ref.uid).map(this.kind.view));
   }
 
   /** Pods this ReplicaSet controls after adopting orphans and releasing non-matching pods. */
@@ -274,7 +323,7 @@ export class ReplicaSetController implements Controller {
    * Expectations are set before the writes; a write that fails is marked observed at once (its
    * pod will never show), as upstream does.
    */
-  private async manage(key: string, rs: ReplicaOwner, active: Pod[]): Promise<void> {
+  private async manage(key: string, rs: ReplicaOwner, active: Pod[], next: string[]): Promise<void> {
     const c = this.opts.client;
     const want = rs.spec.replicas ?? 1;
     const diff = active.length - want;
@@ -291,6 +340,7 @@ export class ReplicaSetController implements Controller {
         key,
         victims,
         async (p) => {
+          await announceNextImages(c, p, next);
           await c.delete('pods', p.metadata.namespace, p.metadata.name ?? '', {
             preconditions: { uid: p.metadata.uid },
           });

@@ -2,6 +2,7 @@
 // names follow the upstream Go types so existing manifests work unchanged.
 
 import type { ConditionStatus, KubeObject, LabelSelector, ObjectMeta, PodSpec } from './types.js';
+import type { PrePullStatus } from './pre-pull.js';
 
 export interface PodTemplateSpec {
   metadata?: ObjectMeta;
@@ -112,6 +113,8 @@ export interface DaemonSetStatus {
   numberUnavailable?: number;
   collisionCount?: number;
   conditions?: ReplicaSetCondition[];
+  /** Drover: the boards that have the images drover.io/pre-pull asks for. */
+  prePull?: PrePullStatus;
 }
 
 export interface DaemonSet extends KubeObject {

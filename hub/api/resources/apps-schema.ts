@@ -79,6 +79,8 @@ export const daemonSetSchema = kindSchema({
     numberUnavailable: int,
     collisionCount: int,
     conditions: arr(appsCondition),
+    // drover.io/pre-pull's answer (shared/api/pre-pull.ts), not an upstream field.
+    prePull: obj({ images: str, boards: int, pulled: int, failed: int }),
   }),
 });
 

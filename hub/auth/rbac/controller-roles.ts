@@ -54,6 +54,8 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
   ],
   'replicaset-controller': [
     rule([...READ, 'update'], ['apps'], ['replicasets']),
+    // Pull before stop: whether a Rollout sizes the Deployment's ReplicaSets (successor-images.ts).
+    rule(READ, ['apps'], ['deployments']),
     rule(['update'], ['apps'], ['replicasets/status', 'replicasets/finalizers']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
   ],

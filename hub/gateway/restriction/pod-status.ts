@@ -3,6 +3,7 @@
 // other components own) stays as the API has it, and the result must pass the API's own pod
 // status validation.
 
+import { NEXT_IMAGES_CONDITION } from '../../../shared/api/next-images.js';
 import type { Pod, PodStatus, StatusCause } from '../../../shared/api/types.js';
 import { cause } from '../../api/meta.js';
 import { validatePodStatus } from '../../api/resources/pod-status-validation.js';
@@ -27,13 +28,17 @@ const NODE_OWNED = [
   'ephemeralContainerStatuses',
 ] as const;
 
-/** Pod condition types the kubelet owns (PodConditionByKubelet); others are kept from the API. */
+/**
+ * Pod condition types the node owns: the kubelet's (PodConditionByKubelet) and the board's
+ * answer to drover.io/next-images; others are kept from the API.
+ */
 const KUBELET_CONDITIONS = new Set([
   'PodScheduled',
   'PodReadyToStartContainers',
   'Initialized',
   'ContainersReady',
   'Ready',
+  NEXT_IMAGES_CONDITION,
 ]);
 
 const statusSchema = (podSchema as { t: 'object'; fields: Record<string, Schema> }).fields.status;

@@ -109,7 +109,10 @@ const GATE: ResolvedGate = {
   failureMinBoards: 1,
 };
 
-function pod(rev: string, o: { readyAgoS?: number; createdAgoS?: number; restarts?: number } = {}): Pod {
+function pod(
+  rev: string,
+  o: { readyAgoS?: number; createdAgoS?: number; restarts?: number; waiting?: string } = {},
+): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -132,17 +135,24 @@ function pod(rev: string, o: { readyAgoS?: number; createdAgoS?: number; restart
           restartCount: o.restarts ?? 0,
           image: 'x',
           imageID: '',
+          ...(o.waiting ? { state: { waiting: { reason: o.waiting, message: 'manifest unknown' } } } : {}),
         },
       ],
     },
   } as Pod;
 }
 
-const view = (p: Pod | undefined, nodeReady = true, terminating = false): BoardView => ({
+const view = (
+  p: Pod | undefined,
+  nodeReady = true,
+  terminating = false,
+  pullFailure?: string,
+): BoardView => ({
   node: 'n',
   nodeReady,
   pod: p,
   terminating,
+  ...(pullFailure ? { pullFailure } : {}),
 });
 
 const healthCases: [string, BoardView, string, number | undefined][] = [
@@ -155,6 +165,37 @@ const healthCases: [string, BoardView, string, number | undefined][] = [
   ['new, not Ready after 200 s (timeout 120 s)', view(pod('new', { createdAgoS: 200 })), 'failed', undefined],
   ['new, not Ready after 20 s', view(pod('new', { createdAgoS: 20 })), 'updating', NOW + 100_000],
   ['new, not Ready, node offline', view(pod('new', { createdAgoS: 200 }), false), 'pending', undefined],
+  // #18: a pull that fails fails the board at once, not at the board timeout.
+  [
+    'new, ErrImagePull after 5 s',
+    view(pod('new', { createdAgoS: 5, waiting: 'ErrImagePull' })),
+    'failed',
+    undefined,
+  ],
+  [
+    'new, ImagePullBackOff',
+    view(pod('new', { createdAgoS: 5, waiting: 'ImagePullBackOff' })),
+    'failed',
+    undefined,
+  ],
+  [
+    'new, ContainerCreating',
+    view(pod('new', { createdAgoS: 5, waiting: 'ContainerCreating' })),
+    'updating',
+    NOW + 115_000,
+  ],
+  [
+    'old kept: its board cannot pull the new image',
+    view(undefined, true, true, 'cannot pull x'),
+    'failed',
+    undefined,
+  ],
+  [
+    'old kept, cannot pull, node offline',
+    view(undefined, false, true, 'cannot pull x'),
+    'pending',
+    undefined,
+  ],
 ];
 
 for (const [name, v, state, wake] of healthCases)

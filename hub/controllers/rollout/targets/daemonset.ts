@@ -3,7 +3,7 @@
 // deletes its pod (the DaemonSet controller recreates it from the current template); reverted
 // from the ControllerRevision of the stable revision. Deletions go through expectations.
 
-import { podSpecImages } from '../../../../shared/api/next-images.js';
+import { nextImagesFailure, podSpecImages } from '../../../../shared/api/next-images.js';
 import type { ControllerRevision, DaemonSet } from '../../../../shared/api/apps.js';
 import type { Pod } from '../../../../shared/api/types.js';
 import { INDEX_CONTROLLER_UID } from '../../../informers/indexes.js';
@@ -32,8 +32,10 @@ function boardsOf(deps: TargetDeps, ds: DaemonSet): Map<string, BoardView> {
       nodeReady: nodeReady(deps.nodes.get(`/${node}`)),
       terminating: false,
     };
-    if (p.metadata.deletionTimestamp) b.terminating = true;
-    else if (!b.pod || createdMs(p) > createdMs(b.pod)) b.pod = p;
+    if (p.metadata.deletionTimestamp) {
+      b.terminating = true;
+      b.pullFailure ??= nextImagesFailure(p);
+    } else if (!b.pod || createdMs(p) > createdMs(b.pod)) b.pod = p;
     out.set(node, b);
   }
   return out;
