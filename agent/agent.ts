@@ -254,6 +254,9 @@ export class Agent {
         this.restartForUpdate = true;
         void this.stop('agent update');
       },
+      hubCa: () => ('ca' in this.tls ? this.tls.ca : undefined),
+      event: (type, reason, message) =>
+        io.event({ involvedObject: { kind: 'Node', name: node }, type, reason, message, time: Date.now() }),
     });
     this.done = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err ? reject(err) : resolve());

@@ -441,7 +441,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: gatewayClient,
-          agentBundleDir: files.agentBundles,
+          agentBundles: { dir: files.agentBundles, signingKeyPem: tls.ca.keyPem },
           leases,
           usage,
           podUsage,

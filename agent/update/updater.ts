@@ -1,9 +1,10 @@
 // Agent self-update, board side (issue #10). The hub orders a version on the retained
 // nodes/<node>/agent/update topic; the agent then runs these named steps:
-//   check order     another version than the one running, not one that failed here before
+//   check order     another version than the one running, not one that failed here before,
+//                   signed by the hub CA this agent pinned at join (its version and SHA-256)
 //   fetch bundle    ask the hub for it on nodes/<node>/agent/bundle/get, over the MQTT
 //                   connection the agent already has (its node credential, TLS)
-//   verify          the bytes' SHA-256 is the order's
+//   verify          the bytes' SHA-256 is the signed order's
 //   store           bundles/<version>.mjs written atomically (state.ts)
 //   swap            state.json: current = the new version on trial, previous = the running one
 //   restart         the agent stops (its containers keep running, adopted after the restart)
@@ -12,11 +13,14 @@
 // Once the new agent has connected and sent its first status, it confirms (the trial ends).
 // If it does not within MAX_TRIAL_STARTS starts, the launcher goes back to the previous bundle
 // on its own; the hub sees the board not report the version in time and fails the wave.
+// A refused order or bundle (unsigned, signed by another key, bytes that are not the signed
+// sum) is a Warning event AgentUpdateRefused on the Node; the agent keeps running its version.
 
 import { createHash } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../../shared/log.js';
 import { parseTopic, topics } from '../../shared/mqtt/topics.js';
+import { verifyBundleOrder } from '../../shared/protocol/bundle-signature.js';
 import {
   type AgentUpdateOrder,
   type BundleRequest,
@@ -38,7 +42,14 @@ export interface UpdaterOptions {
   log: Logger;
   /** Stops the agent, keeping its containers, and exits for the restart. */
   restart(): void;
+  /** The hub CA pinned at join (PEM), which signs orders; undefined on a plain MQTT hub. */
+  hubCa(): string | undefined;
+  /** An event on this board's Node. */
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
+
+/** The reason of the event a refused order or bundle makes. */
+export const UPDATE_REFUSED_REASON = 'AgentUpdateRefused';
 
 export class AgentUpdater {
   private order?: AgentUpdateOrder;
@@ -80,6 +91,12 @@ export class AgentUpdater {
     // check order
     this.order = order;
     if (order.version === this.o.running || this.fetching === order.version) return;
+    const unsigned = this.unsignedBecause(order);
+    if (unsigned) {
+      this.order = undefined; // a bundle still on its way for an earlier order is not taken either
+      this.refuse(`agent version ${order.version} refused: ${unsigned}; staying on ${this.o.running}`);
+      return;
+    }
     if (readState(this.o.dataDir).failed?.includes(order.version)) {
       this.o.log.warn('ordered agent version failed here before: staying', {
         version: order.version,
@@ -110,11 +127,9 @@ export class AgentUpdater {
     // verify
     const sum = createHash('sha256').update(data).digest('hex');
     if (sum !== order.sha256) {
-      this.o.log.warn('agent bundle refused: checksum differs from the order', {
-        version: order.version,
-        want: order.sha256,
-        got: sum,
-      });
+      this.refuse(
+        `agent bundle ${order.version} refused: its SHA-256 ${sum} is not the signed order's ${order.sha256}; staying on ${this.o.running}`,
+      );
       return;
     }
     // store, then swap: the running version becomes the one to fall back to
@@ -134,5 +149,20 @@ export class AgentUpdater {
       bytes: data.length,
     });
     this.o.restart();
+  }
+
+  /** Why the order is not the hub's, or undefined when its signature verifies against the pinned CA. */
+  private unsignedBecause(order: AgentUpdateOrder): string | undefined {
+    const ca = this.o.hubCa();
+    if (!ca) return 'no hub CA pinned to check its signature with (self-update needs an MQTTS hub)';
+    if (!order.signature) return 'the order is not signed';
+    if (!verifyBundleOrder(ca, order.version, order.sha256, order.signature))
+      return 'its signature does not verify against the hub CA pinned at join';
+    return undefined;
+  }
+
+  private refuse(message: string): void {
+    this.o.log.warn(message);
+    this.o.event('Warning', UPDATE_REFUSED_REASON, message);
   }
 }

@@ -1,14 +1,14 @@
 // `drover rollout status|pause|resume|abort|undo NAME`: a Rollout (drover.io/v1alpha1) through
-// the API. pause/resume/abort patch its spec, as `kubectl patch` would; undo puts a
-// ControllerRevision's template back into the target DaemonSet (as `kubectl rollout undo`),
-// which the Rollout then rolls out in its waves.
+// the API. pause/resume/abort patch its spec, as `kubectl patch` would; undo puts a revision's
+// template back into the target DaemonSet or Deployment (as `kubectl rollout undo`,
+// ../rollout-undo.ts), which the Rollout then rolls out in its waves.
 
 import { flagBool, flagString, parseFlags } from '../../agent/flags.js';
-import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
 import type { Rollout } from '../../shared/api/rollout.js';
 import { ROLLOUT_ACTION_SPEC } from '../../shared/api/rollout-progress.js';
 import { TARGET_FLAGS, UsageError } from '../common.js';
 import { hubApiClient } from '../hub-client.js';
+import { undoRollout } from '../rollout-undo.js';
 import { exitCodeOf, isSettled, renderRollout } from '../rollout-view.js';
 
 export const ROLLOUT_USAGE = `Usage: drover rollout status NAME [--watch]
@@ -21,8 +21,8 @@ status   the rollout's phase, a progress bar of boards on the new revision and o
 pause    no more boards are updated and no wave starts (a failing gate still rolls back)
 resume   clears pause and abort: the rollout continues where it stood
 abort    rolls every board back to the stable revision and holds there until resume
-undo     puts the previous revision's template (or --to-revision N) back into the DaemonSet;
-         the rollout rolls it out in its waves
+undo     puts the previous revision's template (or --to-revision N) back into the DaemonSet
+         or Deployment; the rollout rolls it out in its waves
 `;
 
 /** How often --watch reads the rollout, ms. */
@@ -63,17 +63,8 @@ export async function rolloutCommand(
       return 0;
     }
     case 'undo': {
-      const ro = await get();
-      const ds = await client.get<DaemonSet>('daemonsets', ns, ro.spec.targetRef.name);
-      const revs = (await client.list<ControllerRevision>('controllerrevisions', ns)).items
-        .filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === ds.metadata.uid))
-        .sort((a, b) => b.revision - a.revision);
-      const want = flagString(f, 'to-revision');
-      const target = want === undefined ? revs[1] : revs.find((r) => String(r.revision) === want);
-      if (!target)
-        throw new Error(want ? `revision ${want} not found` : 'no previous revision to go back to');
-      await client.patch('daemonsets', ns, ds.metadata.name ?? '', target.data, 'strategic');
-      out(`rollout ${name}: daemonset/${ds.metadata.name} back to revision ${target.revision}\n`);
+      const line = await undoRollout(client, await get(), ns, flagString(f, 'to-revision'));
+      out(`rollout ${name}: ${line}\n`);
       return 0;
     }
     case 'status':

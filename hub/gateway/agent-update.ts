@@ -1,7 +1,8 @@
 // Agent self-update, hub side (issue #10): the version a board should run is its Node's
 // drover.io/agent-version annotation (set board by board by the rollout controller's Agent
-// target). This publishes it, retained, on nodes/<node>/agent/update with the bundle's SHA-256,
-// so a board that reconnects gets its order at once; and answers a board's bundle request on
+// target). This publishes it, retained, on nodes/<node>/agent/update with the bundle's SHA-256
+// signed with the hub CA's key (shared/protocol/bundle-signature.ts), so a board that reconnects
+// gets its order at once and can tell it is the hub's; and answers a board's bundle request on
 // nodes/<node>/agent/bundle over the same authenticated MQTT connection (the broker lets a
 // node ask and hear only for itself). A version the hub has no bundle for is not ordered.
 
@@ -15,6 +16,7 @@ import {
   encode,
   encodeBundle,
 } from '../../shared/protocol/messages.js';
+import { signBundleOrder } from '../../shared/protocol/bundle-signature.js';
 import type { ApiClient } from '../api/client.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { type AgentBundles, BundleNotFoundError } from './agent-bundles.js';
@@ -23,6 +25,8 @@ import type { PublishOptions } from './context.js';
 export interface AgentUpdatePublisherOptions {
   client: ApiClient;
   bundles: AgentBundles;
+  /** The hub CA's private key (PEM): every order is signed with it. */
+  signingKeyPem: string;
   publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
   log: Logger;
   informers?: InformerFactory;
@@ -55,7 +59,14 @@ export class AgentUpdatePublisher {
     if ((this.sent.get(node) ?? '') === key) return;
     this.sent.set(node, key);
     // An empty retained message clears the order (MQTT 3.1.1 3.3.1.3).
-    const payload = version && sha256 ? encode<AgentUpdateOrder>({ version, sha256 }) : Buffer.alloc(0);
+    const payload =
+      version && sha256
+        ? encode<AgentUpdateOrder>({
+            version,
+            sha256,
+            signature: signBundleOrder(this.opts.signingKeyPem, version, sha256),
+          })
+        : Buffer.alloc(0);
     try {
       await this.opts.publish(topics.agentUpdate(node), payload, { qos: 1, retain: true });
       if (key) this.opts.log.info('agent update ordered', { node, version });

@@ -76,8 +76,11 @@ export interface GatewayOptions {
   eventRateLimit: { qps: number; burst: number };
   /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
   isClientConnected?: (clientId: string) => boolean;
-  /** Where the agent bundles for self-update are (agent-bundles.ts); none: no self-update. */
-  agentBundleDir?: string;
+  /**
+   * Self-update (agent-update.ts): where the agent bundles are (agent-bundles.ts) and the hub CA's
+   * key that signs each order (agents verify it with the CA they pinned); none: no self-update.
+   */
+  agentBundles?: { dir: string; signingKeyPem: string };
   /** Several hubs on one NATS cluster: RPC requests for boards held by another hub go there, answers come back. */
   relay?: HubRelay;
 }
@@ -164,10 +167,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log: log.child('services'),
     ...(opts.informers ? { informers: opts.informers } : {}),
   });
-  const agentUpdates = opts.agentBundleDir
+  const agentUpdates = opts.agentBundles
     ? new AgentUpdatePublisher({
         client: opts.client,
-        bundles: new AgentBundles(opts.agentBundleDir),
+        bundles: new AgentBundles(opts.agentBundles.dir),
+        signingKeyPem: opts.agentBundles.signingKeyPem,
         publish,
         log: log.child('agent-update'),
         ...(opts.informers ? { informers: opts.informers } : {}),

@@ -11,8 +11,8 @@ export const ROLLOUT_VERSION = 'v1alpha1';
 export const ROLLOUT_API_VERSION = `${ROLLOUT_GROUP}/${ROLLOUT_VERSION}`;
 
 /**
- * On a Deployment a Rollout has taken over (paused): the Rollout's name. The Deployment
- * controller then leaves the ReplicaSets' sizes to the rollout.
+ * On a Deployment a Rollout has taken over: the Rollout's name (the Deployment controller
+ * leaves the ReplicaSets' sizes to any Rollout that targets it, marked or not).
  */
 export const ROLLOUT_MANAGED_ANNOTATION = 'drover.io/rollout';
 

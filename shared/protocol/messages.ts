@@ -259,6 +259,8 @@ export interface AgentUpdateOrder {
   v: number;
   version: string;
   sha256: string;
+  /** The hub CA's signature of version and sha256 (bundle-signature.ts); agents refuse an order without. */
+  signature?: string;
 }
 
 /** agent -> hub: send me this version's bundle. */
@@ -279,6 +281,7 @@ export function parseAgentUpdateOrder(buf: Buffer | Uint8Array | string): AgentU
   const o = decode(buf, 'agent update order');
   str(o, 'version', 'agent update order');
   str(o, 'sha256', 'agent update order');
+  str(o, 'signature', 'agent update order', true);
   return o as unknown as AgentUpdateOrder;
 }
 

@@ -1,6 +1,8 @@
 // Agent self-update, the board's own rules (agent/update/): the launcher's fall back / count
-// start steps as a table, and the updater against a tampered bundle (bytes that are not the
-// order's SHA-256): refused, nothing stored, nothing swapped, no restart. The whole flow on
+// start steps as a table, and the updater as an attacker would try it, with real keys: orders
+// unsigned, signed by another CA, with the hub's signature of another bundle or version, or a
+// broken signature, and bytes that are not the signed SHA-256: each refused with one Warning
+// event, nothing fetched, stored or swapped, no restart. The whole flow on
 // real processes is test/agent/self-update.test.ts.
 
 import { createHash } from 'node:crypto';
@@ -13,6 +15,8 @@ import { bundlePath, readState, type UpdateState, writeState } from '../../agent
 import { AgentUpdater } from '../../agent/update/updater.js';
 import { createLogger } from '../../shared/log.js';
 import { topics } from '../../shared/mqtt/topics.js';
+import { loadOrCreateCa } from '../../hub/auth/pki.js';
+import { signBundleOrder } from '../../shared/protocol/bundle-signature.js';
 import { type AgentUpdateOrder, encode, encodeBundle } from '../../shared/protocol/messages.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
@@ -53,50 +57,141 @@ test('launcher: a trial counts its starts and falls back after the last one', ()
   }
 });
 
-test("updater: a bundle whose bytes are not the order's SHA-256 is refused; the right one is swapped in", () => {
-  const dataDir = tempDir('drover-update-unit-');
+interface Rig {
+  u: AgentUpdater;
+  dataDir: string;
+  published: string[];
+  events: string[];
+  restarts: () => number;
+  order(o: Omit<AgentUpdateOrder, 'v'>): void;
+  bundle(version: string, data: Buffer): void;
+}
+
+/** A real updater on a temp data dir that pinned `pinned` (or none), with a stand-in MQTT client. */
+function rig(pinned: string | undefined, dataDir = tempDir('drover-update-unit-')): Rig {
   mkdirSync(dataDir, { recursive: true });
   const published: string[] = [];
-  const client = { publish: (topic: string) => published.push(topic) } as unknown as MqttClient;
+  const events: string[] = [];
   let restarts = 0;
+  const client = { publish: (topic: string) => published.push(topic) } as unknown as MqttClient;
   const u = new AgentUpdater({
     node: 'b1',
     dataDir,
     running: 'v1',
-    log: createLogger('test', 40),
+    log: createLogger('test', 50),
     restart: () => restarts++,
+    hubCa: () => pinned,
+    event: (type, reason, message) => events.push(`${type} ${reason}: ${message}`),
   });
-  const good = Buffer.from('console.log("v2")\n');
-  const sha256 = createHash('sha256').update(good).digest('hex');
-  u.handle(client, topics.agentUpdate('b1'), encode<AgentUpdateOrder>({ version: 'v2', sha256 }));
-  assert.equal(published, [topics.bundleRequest('b1')], 'the bundle is asked for');
-  // The attacker's bytes under the right version and a matching header checksum of their own.
-  const evil = Buffer.from('process.exit(0)\n');
-  const evilSum = createHash('sha256').update(evil).digest('hex');
-  u.handle(client, topics.bundle('b1'), encodeBundle({ version: 'v2', sha256: evilSum }, evil));
-  assert.is(restarts, 0, 'no restart');
-  assert.not.ok(existsSync(bundlePath(dataDir, 'v2')), 'nothing stored');
-  assert.equal(readState(dataDir), {}, 'nothing swapped');
-  // Another node's topics are not this agent's.
-  assert.not.ok(u.handle(client, topics.bundle('b2'), encodeBundle({ version: 'v2', sha256 }, good)));
-  // The real bundle (asked again on the next order) goes in.
-  u.handle(client, topics.agentUpdate('b1'), encode<AgentUpdateOrder>({ version: 'v2', sha256 }));
-  u.handle(client, topics.bundle('b1'), encodeBundle({ version: 'v2', sha256 }, good));
-  assert.is(restarts, 1);
-  assert.ok(existsSync(bundlePath(dataDir, 'v2')));
-  assert.equal(readState(dataDir), { current: 'v2', trial: { version: 'v2', starts: 0 } });
-  // A version that failed here before is not taken again.
-  writeState(dataDir, { current: 'v1', failed: ['v2'] });
-  published.length = 0;
-  const again = new AgentUpdater({
-    node: 'b1',
+  return {
+    u,
     dataDir,
-    running: 'v1',
-    log: createLogger('test', 40),
-    restart: () => restarts++,
-  });
-  again.handle(client, topics.agentUpdate('b1'), encode<AgentUpdateOrder>({ version: 'v2', sha256 }));
-  assert.equal(published, [], 'no fetch of a failed version');
+    published,
+    events,
+    restarts: () => restarts,
+    order: (o) => u.handle(client, topics.agentUpdate('b1'), encode<AgentUpdateOrder>(o)),
+    bundle: (version, data) =>
+      u.handle(
+        client,
+        topics.bundle('b1'),
+        encodeBundle({ version, sha256: createHash('sha256').update(data).digest('hex') }, data),
+      ),
+  };
+}
+
+const sumOf = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const good = Buffer.from('console.log("v2")\n');
+const evil = Buffer.from('process.exit(0)\n');
+
+/** Nothing happened on the board: no fetch, nothing stored or swapped, no restart, one clear event. */
+function refused(r: Rig, name: string, why: RegExp): void {
+  assert.is(r.restarts(), 0, `${name}: no restart`);
+  assert.not.ok(existsSync(bundlePath(r.dataDir, 'v2')), `${name}: nothing stored`);
+  assert.equal(readState(r.dataDir), {}, `${name}: nothing swapped`);
+  assert.is(r.events.length, 1, `${name}: one event`);
+  assert.match(r.events[0], /^Warning AgentUpdateRefused: agent (version|bundle) v2 refused: /, name);
+  assert.match(r.events[0], why, name);
+  assert.match(r.events[0], /staying on v1$/, name);
+}
+
+test('updater: orders not signed by the pinned hub CA are refused before any fetch', async () => {
+  const hubCa = await loadOrCreateCa(tempDir('drover-update-hub-'));
+  const attackerCa = await loadOrCreateCa(tempDir('drover-update-attacker-'));
+  const sha256 = sumOf(evil);
+  const cases: [string, string | undefined, Omit<AgentUpdateOrder, 'v'>, RegExp][] = [
+    ['unsigned', hubCa.certPem, { version: 'v2', sha256 }, /not signed/],
+    [
+      "signed with the attacker's own CA key",
+      hubCa.certPem,
+      { version: 'v2', sha256, signature: signBundleOrder(attackerCa.keyPem, 'v2', sha256) },
+      /does not verify against the hub CA pinned at join/,
+    ],
+    [
+      "the hub's signature of another bundle's sum",
+      hubCa.certPem,
+      { version: 'v2', sha256, signature: signBundleOrder(hubCa.keyPem, 'v2', sumOf(good)) },
+      /does not verify/,
+    ],
+    [
+      "the hub's signature of another version (replayed)",
+      hubCa.certPem,
+      { version: 'v2', sha256, signature: signBundleOrder(hubCa.keyPem, 'v3', sha256) },
+      /does not verify/,
+    ],
+    [
+      'a truncated signature',
+      hubCa.certPem,
+      { version: 'v2', sha256, signature: signBundleOrder(hubCa.keyPem, 'v2', sha256).slice(0, 20) },
+      /does not verify/,
+    ],
+    [
+      'not base64 at all',
+      hubCa.certPem,
+      { version: 'v2', sha256, signature: '\u0000💥'.repeat(50) },
+      /does not verify/,
+    ],
+    [
+      'no pinned CA (plain MQTT hub)',
+      undefined,
+      { version: 'v2', sha256, signature: signBundleOrder(hubCa.keyPem, 'v2', sha256) },
+      /no hub CA pinned/,
+    ],
+  ];
+  for (const [name, pinned, order, why] of cases) {
+    const r = rig(pinned);
+    r.order(order);
+    assert.equal(r.published, [], `${name}: the bundle is not even asked for`);
+    // The attacker's bytes arrive anyway (as if answered): not taken without a good order.
+    r.bundle('v2', evil);
+    refused(r, name, why);
+  }
+});
+
+test("updater: a signed order, then bytes that are not its SHA-256: refused; the hub's bundle is swapped in", async () => {
+  const hubCa = await loadOrCreateCa(tempDir('drover-update-hub-'));
+  const sha256 = sumOf(good);
+  const order = { version: 'v2', sha256, signature: signBundleOrder(hubCa.keyPem, 'v2', sha256) };
+  const r = rig(hubCa.certPem);
+  r.order(order);
+  assert.equal(r.published, [topics.bundleRequest('b1')], 'the bundle is asked for');
+  // The attacker's bytes under the right version, with a header checksum of their own.
+  r.bundle('v2', evil);
+  refused(r, 'tampered bytes', /its SHA-256 \w+ is not the signed order's/);
+  // Another node's topics are not this agent's.
+  assert.not.ok(
+    r.u.handle({} as MqttClient, topics.bundle('b2'), encodeBundle({ version: 'v2', sha256 }, good)),
+  );
+  // The real bundle (asked again on the next order) goes in.
+  r.order(order);
+  r.bundle('v2', good);
+  assert.is(r.restarts(), 1);
+  assert.ok(existsSync(bundlePath(r.dataDir, 'v2')));
+  assert.equal(readState(r.dataDir), { current: 'v2', trial: { version: 'v2', starts: 0 } });
+  // A version that failed here before is not taken again.
+  writeState(r.dataDir, { current: 'v1', failed: ['v2'] });
+  const again = rig(hubCa.certPem, r.dataDir);
+  again.order(order);
+  assert.equal(again.published, [], 'no fetch of a failed version');
 });
 
 test.run();

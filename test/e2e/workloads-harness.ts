@@ -175,6 +175,8 @@ export interface WatchSample {
  */
 export class PodWatch {
   readonly pods = new Map<string, Pod>();
+  /** Every pod the watch ever showed, by uid, in its last state (deleted ones kept). */
+  readonly ever = new Map<string, Pod>();
   readonly samples: WatchSample[] = [];
   private readonly abort = new AbortController();
   private readonly t0 = Date.now();
@@ -187,7 +189,10 @@ export class PodWatch {
     const w = new PodWatch(selector);
     const q = `labelSelector=${encodeURIComponent(selector)}`;
     const list = await getJson<KubeList<Pod>>(apiUrl, `/api/v1/namespaces/default/pods?${q}`);
-    for (const p of list.items) w.pods.set(p.metadata.uid ?? '', p);
+    for (const p of list.items) {
+      w.pods.set(p.metadata.uid ?? '', p);
+      w.ever.set(p.metadata.uid ?? '', p);
+    }
     w.sample();
     const res = await fetch(
       `${apiUrl}/api/v1/namespaces/default/pods?${q}&watch=1&resourceVersion=${list.metadata.resourceVersion}`,
@@ -232,6 +237,7 @@ export class PodWatch {
       return;
     }
     const uid = ev.object.metadata.uid ?? '';
+    this.ever.set(uid, ev.object);
     if (ev.type === 'DELETED') this.pods.delete(uid);
     else this.pods.set(uid, ev.object);
     this.sample();

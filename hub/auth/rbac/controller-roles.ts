@@ -51,6 +51,8 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(['update'], ['apps'], ['deployments/status', 'deployments/finalizers']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], ['apps'], ['replicasets']),
     rule([...READ, 'update', 'patch'], [''], ['pods']),
+    // A Deployment a Rollout targets is sized by the rollout (deployment/controller.ts).
+    rule(READ, ['drover.io'], ['rollouts']),
   ],
   'replicaset-controller': [
     rule([...READ, 'update'], ['apps'], ['replicasets']),

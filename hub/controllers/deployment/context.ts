@@ -17,6 +17,11 @@ export interface SyncContext {
   rsList: ReplicaSet[];
   /** Pods a ReplicaSet (by UID) controls, from the shared informer (never mutate them). */
   podsOf(rsUid: string): Pod[];
+  /**
+   * A drover.io Rollout targets the deployment: the rollout, not this controller, sizes its
+   * ReplicaSets (hub/controllers/rollout/targets/deployment.ts), as a paused one is left alone.
+   */
+  rolloutManaged: boolean;
   /** Ask the runner to look again after this many ms (the smallest wins). */
   requeueAfterMs?: number;
 }

@@ -3,7 +3,10 @@
 // deployments and replicasets (a ReplicaSet's change enqueues its controlling deployment, an
 // orphan's every deployment whose selector matches it). Reads come from the shared informers:
 // the deployment, its ReplicaSets by the `owner-uid` index plus the namespace's orphans, and
-// (Recreate) the old ReplicaSets' pods by the same index; no LIST per reconcile.
+// (Recreate) the old ReplicaSets' pods by the same index; no LIST per reconcile. A Deployment a
+// drover.io Rollout targets (the rollouts' target index) is only scaled and reported on: the
+// rollout decides which replicas take the new template. It is not paused for that, so
+// `kubectl rollout undo deployment/x` (which refuses a paused one) works under a Rollout too.
 
 import type { ApiClient } from '../../api/client.js';
 import { isConflict } from '../../api/errors.js';
@@ -12,7 +15,14 @@ import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
 import { fromLabelSelector, matches } from '../../../shared/api/labels.js';
 import { createLogger, type Logger } from '../../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../../informers/factory.js';
-import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../../informers/indexes.js';
+import {
+  byRolloutTarget,
+  INDEX_CONTROLLER_UID,
+  INDEX_ORPHANS,
+  INDEX_ROLLOUT_TARGET,
+  rolloutTargetKey,
+} from '../../informers/indexes.js';
+import type { Rollout } from '../../../shared/api/rollout.js';
 import type { Informer } from '../../informers/informer.js';
 import type { Pod } from '../../../shared/api/types.js';
 import { controllerOf, isControlledBy, keyOf } from '../controller-ref.js';
@@ -42,6 +52,7 @@ export class DeploymentController implements Controller {
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
+  private readonly rollouts: Informer<Rollout>;
   private readonly informers: InformerUse;
 
   constructor(private readonly opts: DeploymentControllerOptions) {
@@ -51,6 +62,8 @@ export class DeploymentController implements Controller {
     this.deployments = this.informers.factory.informer<Deployment>('deployments');
     this.replicaSets = this.informers.factory.informer<ReplicaSet>('replicasets');
     this.pods = this.informers.factory.informer<Pod>('pods');
+    this.rollouts = this.informers.factory.informer<Rollout>('rollouts');
+    this.rollouts.addIndex(INDEX_ROLLOUT_TARGET, byRolloutTarget);
   }
 
   async start(): Promise<void> {
@@ -60,6 +73,14 @@ export class DeploymentController implements Controller {
     });
     // Recreate waits for old pods to finish: their changes come through the ReplicaSets'.
     await this.informers.watch<Pod>('pods', { onChange: () => {} });
+    // Synced before the first reconcile: a hub restart never rolls a Rollout's Deployment itself.
+    await this.informers.watch<Rollout>('rollouts', {
+      onChange: (_t, ro, old) => {
+        for (const r of old && old !== ro ? [ro, old] : [ro])
+          if (r.spec.targetRef?.kind === 'Deployment')
+            this.runner.add(`${r.metadata.namespace}/${r.spec.targetRef.name}`);
+      },
+    });
     this.runner.start();
   }
 
@@ -99,6 +120,11 @@ export class DeploymentController implements Controller {
       d,
       rsList: [],
       podsOf: (uid) => this.pods.byIndex(INDEX_CONTROLLER_UID, uid),
+      rolloutManaged:
+        this.rollouts.byIndex(
+          INDEX_ROLLOUT_TARGET,
+          rolloutTargetKey(d.metadata.namespace, 'Deployment', d.metadata.name),
+        ).length > 0,
     };
     const all = [
       ...this.replicaSets.byIndex(INDEX_CONTROLLER_UID, d.metadata.uid ?? ''),
@@ -113,7 +139,7 @@ export class DeploymentController implements Controller {
       }
       ctx.rsList = await claimReplicaSets(ctx, all);
       await checkPausedConditions(ctx);
-      if (ctx.d.spec.paused) await syncScale(ctx);
+      if (ctx.d.spec.paused || ctx.rolloutManaged) await syncScale(ctx);
       else {
         await getAllReplicaSets(ctx, false);
         if (isScalingEvent(ctx)) await syncScale(ctx);

@@ -1,9 +1,8 @@
 // Scaling without a rollout (deployment sync.go sync/scale): a paused deployment or a change
-// of spec.replicas alone resizes the ReplicaSets proportionally instead of rolling; a paused
-// Deployment a Rollout has taken over is sized by the rollout instead (rollout/targets/deployment.ts).
+// of spec.replicas alone resizes the ReplicaSets proportionally instead of rolling; a Deployment
+// a Rollout targets is sized by the rollout instead (rollout/targets/deployment.ts).
 
 import type { ReplicaSet } from '../../../shared/api/apps.js';
-import { ROLLOUT_MANAGED_ANNOTATION } from '../../../shared/api/rollout.js';
 import { cleanupDeployment } from './cleanup.js';
 import type { SyncContext } from './context.js';
 import { desiredReplicasOf } from './revision.js';
@@ -42,15 +41,10 @@ async function scale(ctx: SyncContext, newRS: ReplicaSet | undefined, oldRSs: Re
     await scaleReplicaSet(ctx, rs, sizes.get(rs.metadata.name ?? '') ?? specReplicas(rs));
 }
 
-/** Paused and taken over by a Rollout: the rollout sizes the ReplicaSets wave by wave. */
-function sizedByRollout(d: SyncContext['d']): boolean {
-  return d.spec.paused === true && d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION] !== undefined;
-}
-
 export async function syncScale(ctx: SyncContext): Promise<void> {
   const { newRS, oldRSs } = await getAllReplicaSets(ctx, false);
-  if (!sizedByRollout(ctx.d)) await scale(ctx, newRS, oldRSs);
-  if (ctx.d.spec.paused) await cleanupDeployment(ctx, oldRSsOf(ctx.rsList, newRS));
+  if (!ctx.rolloutManaged) await scale(ctx, newRS, oldRSs);
+  if (ctx.d.spec.paused || ctx.rolloutManaged) await cleanupDeployment(ctx, oldRSsOf(ctx.rsList, newRS));
   const cur = newRS ? ctx.rsList.find((x) => x.metadata.uid === newRS.metadata.uid) : undefined;
   await syncDeploymentStatus(ctx, ctx.rsList, cur);
 }

@@ -4,7 +4,7 @@
 //   read target       the DaemonSet or Deployment exists (target.ts: its units, boards or
 //                     replica slots, and their pods)
 //   take over         the rollout, not the workload's controller, decides which units get the
-//                     new template (DaemonSet: OnDelete; Deployment: paused, ReplicaSets sized
+//                     new template (DaemonSet: OnDelete; Deployment: marked, ReplicaSets sized
 //                     by the rollout)
 //   observe revision  a new template starts a rollout at the first wave; the first sight of the
 //                     DaemonSet records its stable revision

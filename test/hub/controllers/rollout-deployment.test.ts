@@ -3,7 +3,9 @@
 // is "bad" (they stay Pending, so the board timeout fails them). Waves take replicas by count
 // and percent: a bad template fails the 1-replica canary and everything goes back, with no
 // more than one pod of the bad revision ever created; a good one passes the waves in order,
-// never above spec.replicas live pods, and completes.
+// never above spec.replicas live pods, and completes. Undo: `kubectl rollout undo deployment/web`
+// (which refuses a paused Deployment: the rollout does not pause it) and `drover rollout undo
+// web --to-revision N` put a revision's template back, which the rollout rolls out in its waves.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,13 +13,15 @@ import type { ApiWatch } from '../../../hub/api/client.js';
 import { ApiError } from '../../../hub/api/errors.js';
 import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
 import { EventRecorder } from '../../../hub/events/recorder.js';
-import { type Deployment, POD_TEMPLATE_HASH_LABEL } from '../../../shared/api/apps.js';
+import { type Deployment, POD_TEMPLATE_HASH_LABEL, type ReplicaSet } from '../../../shared/api/apps.js';
+import { revisionNumber } from '../../../shared/api/rollback.js';
 import { ROLLOUT_MANAGED_ANNOTATION, type Rollout } from '../../../shared/api/rollout.js';
 import type { Event, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { type Fixture, startFixture } from './deployment-fixture.js';
 import { waitFor } from './wait.js';
 import { setTemplateImage } from '../../helpers/workloads.js';
+import { drover } from '../../helpers/procs.js';
 
 const REPLICAS = 10;
 let f: Fixture;
@@ -112,7 +116,7 @@ test('the API takes a Deployment target and refuses selector waves for it', asyn
   }
 });
 
-test('a Deployment under a Rollout: paused and marked, Healthy at its first revision', async () => {
+test('a Deployment under a Rollout: marked, not paused, Healthy at its first revision', async () => {
   await c().create<Deployment>('deployments', 'default', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -151,7 +155,7 @@ test('a Deployment under a Rollout: paused and marked, Healthy at its first revi
   );
   const r = await waitPhase('Healthy');
   const d = await c().get<Deployment>('deployments', 'default', 'web');
-  assert.is(d.spec.paused, true, 'the rollout decides which replicas update');
+  assert.not.ok(d.spec.paused, 'not paused: kubectl rollout undo keeps working');
   assert.is(d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION], 'web');
   assert.is(r.status?.stableRevision, rev((await live())[0]));
   assert.is(r.status?.boards, REPLICAS);
@@ -226,6 +230,97 @@ test('a good template passes the waves in order and completes; the Deployment ke
   assert.ok(pods.every((p) => rev(p) === good));
   const d = await c().get<Deployment>('deployments', 'default', 'web');
   assert.is(d.spec.template.spec.containers[0].image, 'web:2');
+});
+
+/** The template's image and the revision number of each of web's ReplicaSets. */
+async function history(): Promise<Map<string, number>> {
+  const rss = (await c().list<ReplicaSet>('replicasets', 'default', { labelSelector: 'app=web' })).items;
+  return new Map(rss.map((rs) => [rs.spec.template.spec.containers[0].image ?? '', revisionNumber(rs)]));
+}
+
+/** Waits for the rollout of `image` to complete in the three waves, never above the replicas. */
+async function rolledOutInWaves(image: string, from: number): Promise<void> {
+  const r = await waitFor(
+    `rollout Completed on ${image}`,
+    async () => {
+      const x = await get();
+      const pods = await live();
+      return x.status?.phase === 'Completed' &&
+        pods.length === REPLICAS &&
+        pods.every(
+          (p) => p.spec.containers[0].image === image && rev(p) === x.status?.stableRevision && ready(p),
+        )
+        ? x
+        : undefined;
+    },
+    30_000,
+    50,
+  );
+  assert.equal(
+    r.status?.waves?.map((w) => [w.name, w.boards, w.healthy]),
+    [
+      ['canary', 1, 1],
+      ['half', 5, 5],
+      ['rest', 4, 4],
+    ],
+  );
+  assert.ok(mostLive(from) <= REPLICAS, `never above ${REPLICAS} live pods: ${mostLive(from)}`);
+  // The waves in order: the first new pod was Ready before a second one was created.
+  const added = seen
+    .slice(from)
+    .filter((e) => e.type === 'ADDED' && e.pod.spec.containers[0].image === image);
+  const second = seen.indexOf(added[1]);
+  assert.ok(
+    seen.slice(from, second).some((e) => e.pod.metadata.name === added[0].pod.metadata.name && ready(e.pod)),
+    'the canary replica was Ready before the next wave began',
+  );
+}
+
+test('kubectl rollout undo deployment/web under the Rollout: the previous template, rolled out in waves', async () => {
+  const before = await history();
+  const from = seen.length;
+  const r = await f.kubectl('rollout', 'undo', 'deployment/web');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /rolled back/);
+  const d = await c().get<Deployment>('deployments', 'default', 'web');
+  assert.is(d.spec.template.spec.containers[0].image, 'web:1', 'the previous template (web:1) is back');
+  await rolledOutInWaves('web:1', from);
+  const after = await history();
+  assert.ok(
+    (after.get('web:1') ?? 0) > (before.get('web:2') ?? 0),
+    'the revision gone back to is the newest',
+  );
+});
+
+test('drover rollout undo web --to-revision N: that revision back, rolled out in waves; a missing one refused', async () => {
+  const n = (await history()).get('web:2');
+  assert.ok(n, 'web:2 has a revision');
+  const from = seen.length;
+  const r = await drover([
+    'rollout',
+    'undo',
+    'web',
+    '--to-revision',
+    String(n),
+    '--kubeconfig',
+    f.kubeconfig,
+  ]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`rollout web: deployment/web back to revision ${n}`));
+  await rolledOutInWaves('web:2', from);
+  const missing = await drover([
+    'rollout',
+    'undo',
+    'web',
+    '--to-revision',
+    '99',
+    '--kubeconfig',
+    f.kubeconfig,
+  ]);
+  assert.is.not(missing.code, 0);
+  assert.match(missing.stderr, /revision 99 not found/);
+  const d = await c().get<Deployment>('deployments', 'default', 'web');
+  assert.is(d.spec.template.spec.containers[0].image, 'web:2', 'a refused undo changes nothing');
 });
 
 test.run();

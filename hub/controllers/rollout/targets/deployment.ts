@@ -1,13 +1,15 @@
 // A Deployment as a rollout target: its units are replica slots (replica-0 .. replica-N-1),
-// filled by its pods with the current template's first, then the oldest. Taken over by pausing
-// the Deployment and marking it as the rollout's (ROLLOUT_MANAGED_ANNOTATION): the Deployment
-// controller then neither creates the new ReplicaSet nor resizes any (hub/controllers/deployment/
-// scale.ts), and the rollout splits spec.replicas between the new ReplicaSet and the old ones,
+// filled by its pods with the current template's first, then the oldest. The Deployment
+// controller leaves a Deployment a Rollout targets alone (it neither creates the new ReplicaSet
+// nor resizes any: hub/controllers/deployment/scale.ts), without pausing it, so `kubectl rollout
+// undo` still works; taking over only marks it as the rollout's (ROLLOUT_MANAGED_ANNOTATION),
+// for people. The rollout splits spec.replicas between the new ReplicaSet and the old ones,
 // never above spec.replicas in total (no surge: a slot's old pod goes as its new one comes), as
 // Argo Rollouts owns its canary's ReplicaSets. Every write is an absolute replica count, so a
 // reconcile on a stale cache writes the same numbers again (nothing to expect).
 
 import { type Deployment, POD_TEMPLATE_HASH_LABEL, type ReplicaSet } from '../../../../shared/api/apps.js';
+import { templateOfReplicaSet } from '../../../../shared/api/rollback.js';
 import { ROLLOUT_MANAGED_ANNOTATION } from '../../../../shared/api/rollout.js';
 import type { Pod } from '../../../../shared/api/types.js';
 import { isAlreadyExists } from '../../../api/errors.js';
@@ -109,26 +111,20 @@ export function deploymentTarget(deps: TargetDeps, d: Deployment): RolloutTarget
     // Replica slots are not boards: selector waves take none of them (validation refuses them).
     labels: () => undefined,
     async takeOver(ro) {
-      const mine = d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION] === ro.metadata.name;
-      if (d.spec.paused && mine) return undefined;
+      if (d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION] === ro.metadata.name) return undefined;
       await deps.client.patch(
         'deployments',
         ns,
         name,
-        {
-          metadata: { annotations: { [ROLLOUT_MANAGED_ANNOTATION]: ro.metadata.name } },
-          spec: { paused: true },
-        },
+        { metadata: { annotations: { [ROLLOUT_MANAGED_ANNOTATION]: ro.metadata.name } } },
         'merge',
       );
-      return `Deployment ${name}: paused, its ReplicaSets sized by the rollout`;
+      return `Deployment ${name}: its ReplicaSets sized by the rollout`;
     },
     async revert(revision) {
       const rs = rsOf(revision);
       if (!rs) return false;
-      // kubectl rollout undo: the ReplicaSet's template without its pod-template-hash label.
-      const template = JSON.parse(JSON.stringify(rs.spec.template)) as Deployment['spec']['template'];
-      if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+      const template = templateOfReplicaSet(rs);
       await deps.client.update<Deployment>('deployments', ns, { ...d, spec: { ...d.spec, template } });
       return true;
     },
