@@ -1,5 +1,5 @@
 // A Rollout of a DaemonSet across 6 real agents on the real Docker engine, labelled in two rings
-// (issue #10's test): 2 boards ring=canary, 4 ring=main; waves canary, 50% of the rest, the rest.
+// (issue #10's test): 2 boards ring=canary, 4 ring=main (kubectl label node); waves canary, 50% of the rest, the rest.
 // A bad version (its container exits at once, so the agent restarts it) fails the canary gate:
 // the whole fleet is rolled back and no board outside the canary ever gets a pod of it (a pod
 // watch sees every pod). A good version then passes the three waves; `kubectl rollout history`
@@ -18,15 +18,20 @@ import { active, PodWatch, WorkloadCluster } from './workloads-harness.js';
 
 const CANARY = ['rr-1', 'rr-2'];
 const MAIN = ['rr-3', 'rr-4', 'rr-5', 'rr-6'];
-const c = new WorkloadCluster([
-  ...CANARY.map((name) => ({ name, labels: { ring: 'canary' } })),
-  ...MAIN.map((name) => ({ name, labels: { ring: 'main' } })),
-]);
+const c = new WorkloadCluster([...CANARY, ...MAIN].map((name) => ({ name })));
 const SEL = 'app=ringd';
 let watch: PodWatch | undefined;
 
 test.before(async () => {
   await c.start();
+  // Rings are the fleet operator's labels (an agent may set only allowlisted keys on its Node).
+  for (const [ring, nodes] of [
+    ['canary', CANARY],
+    ['main', MAIN],
+  ] as const) {
+    const l = await c.k(['label', 'node', ...nodes, `ring=${ring}`]);
+    assert.is(l.code, 0, l.stderr);
+  }
   watch = await PodWatch.start(c.hub.apiUrl, SEL);
 });
 test.after(async () => {
@@ -68,8 +73,11 @@ spec:
   - name: half
     percent: 50
   - name: rest
-  gate: {soakSeconds: 2, boardTimeoutSeconds: 60}
+  gate: {soakSeconds: 1, boardTimeoutSeconds: 60}
 `;
+
+/** A good version: runs until stopped, and stops at once on SIGTERM (no grace period to wait out). */
+const serve = (version: number) => `trap 'exit 0' TERM; echo version ${version}; sleep 3600 & wait`;
 
 const rollout = () =>
   getJson<Rollout>(c.hub.apiUrl, '/apis/drover.io/v1alpha1/namespaces/default/rollouts/ringd');
@@ -111,7 +119,7 @@ const boardsThatRan = (revision: string) =>
   ].sort();
 
 test('6 boards in two rings: a bad version stops at the canary and is rolled back; a good one completes; history and undo', async () => {
-  const applied = await c.apply(`${ds('exec sleep 3600')}---\n${ROLLOUT}`);
+  const applied = await c.apply(`${ds(serve(1))}---\n${ROLLOUT}`);
   assert.is(applied.code, 0, applied.stderr);
   const healthy = await waitRollout(
     'rollout Healthy on 6 boards',
@@ -125,7 +133,21 @@ test('6 boards in two rings: a bad version stops at the canary and is rolled bac
   const rolledBack = await waitRollout('rollout RolledBack', (ro) => ro.status?.phase === 'RolledBack');
   const badRev = rolledBack.status?.failedRevision ?? '';
   assert.ok(badRev && badRev !== stable);
-  assert.equal(boardsThatRan(badRev), CANARY, 'only the canary ring ever ran the bad version');
+  const everSeen = () =>
+    JSON.stringify(
+      [...(watch?.ever.values() ?? [])].map((p) => [
+        p.spec.nodeName,
+        rev(p),
+        p.metadata.creationTimestamp,
+        p.metadata.deletionTimestamp,
+      ]),
+    );
+  const dsNow = await c.k(['get', 'ds', 'ringd', '-o', 'jsonpath={.spec.updateStrategy}']);
+  assert.equal(
+    boardsThatRan(badRev),
+    CANARY,
+    `only the canary ring ever ran the bad version: ${everSeen()} ${dsNow.stdout} ${JSON.stringify(rolledBack.status)}`,
+  );
   assert.equal(
     rolledBack.status?.waves?.map((w) => [w.name, w.boards, w.updated]),
     [
@@ -138,7 +160,7 @@ test('6 boards in two rings: a bad version stops at the canary and is rolled bac
   await allOn(stable, 'every board back on the stable revision');
   assert.equal(boardsThatRan(badRev), CANARY, 'still only the canary ring ran the bad version');
 
-  const good = await c.apply(ds('exec sleep 3601'));
+  const good = await c.apply(ds(serve(2)));
   assert.is(good.code, 0, good.stderr);
   const done = await waitRollout(
     'rollout Completed on the good version',
@@ -163,7 +185,7 @@ test('6 boards in two rings: a bad version stops at the canary and is rolled bac
     .sort((a, b) => a - b);
   assert.is(revisions.length, 3, hist.stdout);
   const last = await c.k(['rollout', 'history', 'ds/ringd', `--revision=${revisions[2]}`]);
-  assert.match(last.stdout, /sleep 3601/, 'the newest revision is the good version');
+  assert.match(last.stdout, /version 2/, 'the newest revision is the good version');
 
   // Undo: the previous revision (the first template) back, rolled out in the waves.
   const undo = await cli('rollout', 'undo', 'ringd');
