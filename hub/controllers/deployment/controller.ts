@@ -74,11 +74,15 @@ export class DeploymentController implements Controller {
     // Recreate waits for old pods to finish: their changes come through the ReplicaSets'.
     await this.informers.watch<Pod>('pods', { onChange: () => {} });
     // Synced before the first reconcile: a hub restart never rolls a Rollout's Deployment itself.
+    // Only a Rollout coming, going or changing its target matters here, not its status writes.
     await this.informers.watch<Rollout>('rollouts', {
-      onChange: (_t, ro, old) => {
-        for (const r of old && old !== ro ? [ro, old] : [ro])
-          if (r.spec.targetRef?.kind === 'Deployment')
-            this.runner.add(`${r.metadata.namespace}/${r.spec.targetRef.name}`);
+      onChange: (type, ro, old) => {
+        const target = (r: Rollout | undefined) =>
+          r?.spec.targetRef?.kind === 'Deployment'
+            ? `${r.metadata.namespace}/${r.spec.targetRef.name}`
+            : undefined;
+        if (type === 'MODIFIED' && target(old) === target(ro)) return;
+        for (const key of new Set([target(ro), target(old)])) if (key) this.runner.add(key);
       },
     });
     this.runner.start();
