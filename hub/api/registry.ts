@@ -27,6 +27,7 @@ import { replicasets } from './resources/replicasets.js';
 import { replicationcontrollers } from './resources/replicationcontrollers.js';
 import { rollouts } from './resources/rollouts.js';
 import { secrets } from './resources/secrets.js';
+import { statefulsets } from './resources/statefulsets.js';
 import { services } from './resources/services.js';
 import { serviceaccounts } from './resources/serviceaccounts.js';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './resources/rbac.js';
@@ -115,6 +116,7 @@ export function defaultResources(): ResourceDef[] {
     deployments,
     replicasets,
     daemonsets,
+    statefulsets,
     replicationcontrollers,
     controllerrevisions,
     poddisruptionbudgets,

@@ -1,5 +1,5 @@
 // Starts the second half of the controller-manager: DaemonSet, Rollout, Job, CronJob, disruption
-// (PodDisruptionBudget status), EndpointSlice, Endpoints (mirrored from the slices), ReplicationController, the PersistentVolume binder, the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager, the node pressure taints and the default ServiceAccounts, each with its own event recorder component name (as upstream).
+// (PodDisruptionBudget status), EndpointSlice, Endpoints (mirrored from the slices), ReplicationController, StatefulSet, the PersistentVolume binder, the HorizontalPodAutoscaler (given the boards' usage), garbage collector, pod GC, the NoExecute taint manager, the node pressure taints and the default ServiceAccounts, each with its own event recorder component name (as upstream).
 // hub.ts calls this once the API is up and stops the result on shutdown.
 
 import type { ApiClient } from '../api/client.js';
@@ -14,6 +14,7 @@ import { JobController } from './job.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { EndpointsController } from './endpoints.js';
 import { VolumeBinder } from './volume-binder.js';
+import { StatefulSetController } from './statefulset.js';
 import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset.js';
 import { HorizontalPodAutoscalerController } from './hpa/controller.js';
 import type { UsageStore } from '../metrics-api/usage-store.js';
@@ -102,6 +103,11 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
     new EndpointsController({
       client: clientFor(CONTROLLERS.endpoints),
       log: log.child('endpoints'),
+      informers,
+    }),
+    new StatefulSetController({
+      client: clientFor(CONTROLLERS.statefulSet),
+      log: log.child('statefulset'),
       informers,
     }),
     new VolumeBinder({

@@ -34,6 +34,7 @@ export const DEFAULT_GC_RESOURCES: readonly GcResource[] = [
   { resource: 'replicationcontrollers', kind: 'ReplicationController', namespaced: true },
   { resource: 'deployments', kind: 'Deployment', namespaced: true },
   { resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
+  { resource: 'statefulsets', kind: 'StatefulSet', namespaced: true },
   { resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true },
   { resource: 'jobs', kind: 'Job', namespaced: true },
   { resource: 'cronjobs', kind: 'CronJob', namespaced: true },

@@ -293,6 +293,9 @@ export interface PodSpec {
   initContainers?: Container[];
   volumes?: Volume[];
   nodeName?: string;
+  /** The pod's hostname and DNS subdomain (a StatefulSet sets both: <pod>.<service>). */
+  hostname?: string;
+  subdomain?: string;
   nodeSelector?: Record<string, string>;
   affinity?: Affinity;
   tolerations?: Toleration[];

@@ -116,8 +116,9 @@ export interface SubresourceRegistrar {
   registerSubresourceHandler(resource: string, subresource: string, fn: SubresourceHandler): void;
 }
 
-/** Serves deployments/scale and replicasets/scale on an API server (or its ApiCore). */
+/** Serves deployments/scale, replicasets/scale and statefulsets/scale on an API server (or its ApiCore). */
 export function registerAppsSubresources(api: SubresourceRegistrar): void {
   api.registerSubresourceHandler('deployments', 'scale', scaleHandler);
   api.registerSubresourceHandler('replicasets', 'scale', scaleHandler);
+  api.registerSubresourceHandler('statefulsets', 'scale', scaleHandler);
 }

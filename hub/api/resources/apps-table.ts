@@ -5,8 +5,8 @@ import type { DaemonSet, Deployment, PodTemplateSpec, ReplicaSet } from '../../.
 import type { LabelSelector } from '../../../shared/api/types.js';
 import { age, ageColumn, col, nameColumn, type TableColumn, type TableDef } from '../table.js';
 
-const containersCol = col('Containers', 'string', 'Names of each container in the template.', 1);
-const imagesCol = col('Images', 'string', 'Images referenced by each container in the template.', 1);
+export const containersCol = col('Containers', 'string', 'Names of each container in the template.', 1);
+export const imagesCol = col('Images', 'string', 'Images referenced by each container in the template.', 1);
 const selectorCol = col('Selector', 'string', 'Label selector for pods.', 1);
 
 /** metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key. */
@@ -33,7 +33,7 @@ export function selectorString(sel: LabelSelector | undefined): string {
     .join(',');
 }
 
-function templateCells(t: PodTemplateSpec | undefined): [string, string] {
+export function templateCells(t: PodTemplateSpec | undefined): [string, string] {
   const cs = t?.spec?.containers ?? [];
   return [cs.map((c) => c.name).join(','), cs.map((c) => c.image ?? '').join(',')];
 }

@@ -24,6 +24,7 @@ export const CONTROLLERS = {
   replicaSet: 'replicaset-controller',
   replication: 'replication-controller',
   volumeBinder: 'persistent-volume-binder',
+  statefulSet: 'statefulset-controller',
   daemonSet: 'daemon-set-controller',
   job: 'job-controller',
   cronJob: 'cronjob-controller',
@@ -71,6 +72,12 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(['update'], [''], ['persistentvolumes/status']),
     rule([...READ, 'update'], [''], ['persistentvolumeclaims']),
     rule(['update'], [''], ['persistentvolumeclaims/status']),
+  ],
+  'statefulset-controller': [
+    rule(READ, ['apps'], ['statefulsets']),
+    rule(['update'], ['apps'], ['statefulsets/status', 'statefulsets/finalizers']),
+    rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
+    rule(['get', 'create'], [''], ['persistentvolumeclaims']),
   ],
   'daemon-set-controller': [
     rule(READ, ['apps'], ['daemonsets']),

@@ -307,9 +307,7 @@ test('KUBECTL_APPLYSET=true kubectl apply --server-side --applyset --prune remov
   assert.equal(await cmNames('team=fleet'), ['configmap/as-a']);
 });
 
-// Label-based prune walks an allowlist of kinds; kubectl's default list names kinds Drover does
-// not serve (Endpoints, PersistentVolumeClaim, ReplicationController, StatefulSet, Ingress), so
-// the allowlist is given (README: API notes).
+// Label-based prune with an explicit allowlist (the default one: prune-default-allowlist.test.ts).
 test('kubectl apply --prune -l with --prune-allowlist removes what left the directory', async () => {
   const prune = (dir: string) =>
     kubectl('apply', '--prune', '-l', 'set=p', '--prune-allowlist=core/v1/ConfigMap', '-f', dir);

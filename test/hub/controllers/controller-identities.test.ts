@@ -198,6 +198,12 @@ test('each identity is refused what its role does not grant (asked by SubjectAcc
     [CONTROLLERS.replication, secrets, false],
     [CONTROLLERS.volumeBinder, { verb: 'update', resource: 'persistentvolumes', name: 'x' }, true],
     [CONTROLLERS.volumeBinder, { verb: 'create', resource: 'pods', namespace: NS }, false],
+    [CONTROLLERS.statefulSet, { verb: 'create', resource: 'pods', namespace: NS }, true],
+    [
+      CONTROLLERS.statefulSet,
+      { verb: 'delete', resource: 'persistentvolumeclaims', namespace: NS, name: 'x' },
+      false,
+    ],
     [CONTROLLERS.endpoints, { verb: 'update', resource: 'endpoints', namespace: NS, name: 'x' }, true],
     [CONTROLLERS.endpoints, { verb: 'update', resource: 'services', namespace: NS, name: 'x' }, false],
     [

@@ -1,0 +1,139 @@
+// StatefulSet controller (upstream pkg/controller/statefulset), level-based on the shared
+// informers: each reconcile re-reads the set and the pods it controls (owner-uid index),
+// adopts matching orphans, carries out statefulset/plan.ts (the claims of an ordinal before
+// its pod, as upstream) and writes the status. Pods are named, so a create the informer has
+// not shown yet comes back AlreadyExists and is simply left to the next reconcile.
+// Not done: ControllerRevision objects (the revision is the template hash in the pods'
+// controller-revision-hash label and status), the claim retention policy (claims stay, as
+// under the default Retain).
+
+import type { ApiClient } from '../api/client.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
+import { fromLabelSelector, matches } from '../../shared/api/labels.js';
+import type { StatefulSet } from '../../shared/api/statefulset.js';
+import type { Pod } from '../../shared/api/types.js';
+import type { PersistentVolumeClaim } from '../../shared/api/volumes.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
+import type { Informer } from '../informers/informer.js';
+import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { planStatefulSet } from './statefulset/plan.js';
+import { claimsFor, podFor } from './statefulset/pods.js';
+
+export interface StatefulSetControllerOptions {
+  client: ApiClient;
+  runner?: Omit<RunnerOptions, 'log'>;
+  log?: Logger;
+  /** Shared informers of the hub; default: its own. */
+  informers?: InformerFactory;
+}
+
+export class StatefulSetController implements Controller {
+  readonly name = 'statefulset';
+  private readonly runner: Runner;
+  private readonly log: Logger;
+  private readonly informers: InformerUse;
+  private readonly sets: Informer<StatefulSet>;
+  private readonly pods: Informer<Pod>;
+
+  constructor(private readonly opts: StatefulSetControllerOptions) {
+    this.log = opts.log ?? createLogger('controller/statefulset');
+    this.runner = new Runner(this, { ...opts.runner, log: this.log });
+    this.informers = new InformerUse(opts.informers, opts.client, this.log);
+    this.sets = this.informers.factory.informer<StatefulSet>('statefulsets');
+    this.pods = this.informers.factory.informer<Pod>('pods');
+  }
+
+  idle(): boolean {
+    return this.runner.idle();
+  }
+
+  async start(): Promise<void> {
+    await this.informers.watch<StatefulSet>('statefulsets', {
+      onChange: (_t, s) => this.runner.add(keyOf(s)),
+    });
+    await this.informers.watch<Pod>('pods', {
+      onChange: (_t, p, old) => {
+        const ns = p.metadata.namespace ?? '';
+        for (const o of old && old !== p ? [p, old] : [p]) {
+          const ref = controllerOf(o);
+          if (ref?.kind === 'StatefulSet') this.runner.addCoalesced(`${ns}/${ref.name}`);
+          else if (!ref)
+            for (const s of this.sets.inNamespace(ns))
+              if (this.selects(s, o)) this.runner.addCoalesced(keyOf(s));
+        }
+      },
+    });
+    this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.informers.close();
+    await this.runner.stop();
+  }
+
+  private selects(s: StatefulSet, p: Pod): boolean {
+    try {
+      return matches(fromLabelSelector(s.spec.selector), p.metadata.labels);
+    } catch {
+      return false;
+    }
+  }
+
+  async reconcile(key: string): Promise<Result | undefined> {
+    const set = this.sets.get(key);
+    if (!set) return undefined;
+    const c = this.opts.client;
+    const ns = set.metadata.namespace;
+    try {
+      const owned = this.pods.byIndex(INDEX_CONTROLLER_UID, set.metadata.uid ?? '');
+      const pods = owned.filter((p) => this.selects(set, p));
+      // Orphans the selector matches are adopted (upstream ClaimPods).
+      if (!set.metadata.deletionTimestamp)
+        for (const p of this.pods.byIndex(INDEX_ORPHANS, ns ?? ''))
+          if (this.selects(set, p) && !p.metadata.deletionTimestamp)
+            pods.push(
+              await c.update<Pod>('pods', ns, {
+                ...p,
+                metadata: {
+                  ...p.metadata,
+                  ownerReferences: [...(p.metadata.ownerReferences ?? []), newControllerRef(set)],
+                },
+              }),
+            );
+      const plan = planStatefulSet(set, pods, Date.now());
+      if (!set.metadata.deletionTimestamp) {
+        for (const o of plan.create) {
+          for (const claim of claimsFor(set, o))
+            await c
+              .create<PersistentVolumeClaim>('persistentvolumeclaims', ns, claim)
+              .catch(ignore(isAlreadyExists));
+          await c.create<Pod>('pods', ns, podFor(set, o)).catch(ignore(isAlreadyExists));
+          this.log.info('created pod', { set: key, ordinal: o });
+        }
+        for (const p of plan.delete) {
+          await c
+            .delete('pods', ns, p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } })
+            .catch(ignore((e) => isNotFound(e) || isConflict(e)));
+          this.log.info('deleted pod', { set: key, pod: p.metadata.name });
+        }
+      }
+      if (JSON.stringify(set.status ?? {}) !== JSON.stringify(plan.status))
+        await c.update<StatefulSet>('statefulsets', ns, { ...set, status: plan.status }, 'status');
+      return plan.recheckMs !== undefined ? { requeueAfterMs: plan.recheckMs } : undefined;
+    } catch (e) {
+      if (isConflict(e) || isNotFound(e)) return { requeue: true };
+      throw e;
+    }
+  }
+}
+
+/** A catch handler that swallows the errors `is` names and rethrows the rest. */
+function ignore(is: (e: unknown) => boolean) {
+  return (e: unknown) => {
+    if (!is(e)) throw e;
+    return undefined;
+  };
+}
