@@ -11,9 +11,10 @@
 // Run alone: node dist/bench/agent-footprint.js [--duration 5m] [--pods 5] [--nodes current,18]
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleNodeFlags } from '../agent/update/bundle-flags.js';
 import { hubApiClient } from './lib/hub-client.js';
 import { NodeReadyWatch } from './lib/agent-node-watch.js';
 import { benchPod, removeNodeContainers, waitPodsRunning } from './lib/agent-pods.js';
@@ -41,13 +42,6 @@ const CPU_GOAL_PCT = 0.5;
 const MB = 1024 * 1024;
 
 const BUNDLE = join(REPO_ROOT, 'dist/agent-bundle/drover-agent.cjs');
-
-/** The node flags the bundle's first line (`#!/usr/bin/env -S node FLAGS`) ships with. */
-function shippedFlags(): string[] {
-  const first = readFileSync(BUNDLE, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
-}
 
 interface VariantDef {
   label: string;
@@ -149,7 +143,7 @@ if (VARIANT_NAMES.some((n) => DEFS[n]?.bundle)) {
   if (b.status !== 0 || !existsSync(BUNDLE)) throw new Error(`bundle failed: ${b.stderr.slice(0, 500)}`);
   console.log(`   ${b.stdout.trim()}`);
 }
-const SHIPPED = VARIANT_NAMES.some((n) => DEFS[n]?.bundle) ? shippedFlags() : [];
+const SHIPPED = VARIANT_NAMES.some((n) => DEFS[n]?.bundle) ? bundleNodeFlags(BUNDLE) : [];
 const binaries = NODES.map((n) => {
   const node = nodeBinary(n);
   return { node, version: nodeVersion(node) };

@@ -6,7 +6,8 @@
 //                 exits at start, or never reaches the hub): back to the previous bundle, the
 //                 version remembered as failed so its order is not taken again
 //   count start   a version on trial: one more start
-//   run           node <bundle> <agent args>; exit code EXIT_RESTART_FOR_UPDATE starts again
+//   run           node <the bundle's own node flags> <bundle> <agent args> (bundle-flags.ts:
+//                 the memory-saving flags of its first line); exit code EXIT_RESTART_FOR_UPDATE starts again
 //                 at once, any other after RESTART_DELAY_MS (systemd's RestartSec for the
 //                 launcher itself); SIGTERM/SIGINT go to the agent and end the launcher
 // The scheme is a bootloader's A/B boot counter (Mender, RAUC) for a process.
@@ -14,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Logger } from '../../shared/log.js';
+import { bundleNodeFlags } from './bundle-flags.js';
 import { bundlePath, readState, type UpdateState, writeState } from './state.js';
 import { EXIT_RESTART_FOR_UPDATE } from './updater.js';
 
@@ -66,7 +68,7 @@ export async function runLauncher(o: LauncherOptions): Promise<number> {
       writeState(o.dataDir, state);
       const bundle = state.current ? bundlePath(o.dataDir, state.current) : o.shipped;
       const run = existsSync(bundle) ? bundle : o.shipped;
-      const proc = spawn(process.execPath, [run, ...o.args], { stdio: 'inherit' });
+      const proc = spawn(process.execPath, [...bundleNodeFlags(run), run, ...o.args], { stdio: 'inherit' });
       child = proc;
       const code = await new Promise<number>((resolve) => {
         proc.on('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));

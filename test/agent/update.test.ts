@@ -6,11 +6,13 @@
 // real processes is test/agent/self-update.test.ts.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nextStart } from '../../agent/update/launcher.js';
+import { nodeFlagsOfShebang } from '../../agent/update/bundle-flags.js';
+import { nextStart, runLauncher } from '../../agent/update/launcher.js';
 import { bundlePath, readState, type UpdateState, writeState } from '../../agent/update/state.js';
 import { AgentUpdater } from '../../agent/update/updater.js';
 import { createLogger } from '../../shared/log.js';
@@ -21,6 +23,43 @@ import { type AgentUpdateOrder, encode, encodeBundle } from '../../shared/protoc
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 test.after(() => cleanupTempDirs());
+
+test('bundle flags: the node flags of a first line, none from any other line', () => {
+  const cases: [string, string[]][] = [
+    [
+      '#!/usr/bin/env -S node --max-old-space-size=32 --lite-mode',
+      ['--max-old-space-size=32', '--lite-mode'],
+    ],
+    ['#!/usr/bin/env -S node', []],
+    ['#!/usr/bin/env node', []],
+    ['#!/usr/bin/env -S node --lite-mode; rm -rf /', []],
+    ['#!/usr/bin/env -S python3 --x', []],
+    ['"use strict";', []],
+    ['', []],
+  ];
+  for (const [line, want] of cases) assert.equal(nodeFlagsOfShebang(line), want, line);
+});
+
+test('launcher: starts the bundle with the node flags its first line names', async () => {
+  const dir = tempDir('drover-launcher-flags-');
+  const seen = join(dir, 'exec-argv.json');
+  const bundle = join(dir, 'shipped.cjs');
+  writeFileSync(
+    bundle,
+    `#!/usr/bin/env -S node --max-old-space-size=32 --stack-size=900\nrequire('node:fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify(process.execArgv));\nsetInterval(() => {}, 1000);\n`,
+  );
+  const done = runLauncher({
+    dataDir: join(dir, 'data'),
+    shipped: bundle,
+    args: [],
+    log: createLogger('test-launcher'),
+  });
+  // written in one call, but seen between its open and its write it is empty
+  while (!existsSync(seen) || readFileSync(seen, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
+  process.emit('SIGTERM', 'SIGTERM'); // the launcher's own handler: stop the agent and return
+  await done;
+  assert.equal(JSON.parse(readFileSync(seen, 'utf8')), ['--max-old-space-size=32', '--stack-size=900']);
+});
 
 test('launcher: a trial counts its starts and falls back after the last one', () => {
   const cases: [string, UpdateState, UpdateState, string | undefined][] = [
