@@ -13,8 +13,8 @@ import type { Pod } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
 import { drover, parseTable } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
-import { IMAGE, ready } from './pods-harness.js';
-import { active, PodWatch, WorkloadCluster } from './workloads-harness.js';
+import { ready } from './pods-harness.js';
+import { active, daemonSetYaml, PodWatch, WorkloadCluster } from './workloads-harness.js';
 
 const CANARY = ['rr-1', 'rr-2'];
 const MAIN = ['rr-3', 'rr-4', 'rr-5', 'rr-6'];
@@ -39,27 +39,7 @@ test.after(async () => {
   await c.stop();
 });
 
-const ds = (command: string) => `apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: ringd
-spec:
-  selector:
-    matchLabels:
-      app: ringd
-  template:
-    metadata:
-      labels:
-        app: ringd
-    spec:
-      hostNetwork: true
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: ${IMAGE}
-        imagePullPolicy: IfNotPresent
-        command: ["sh", "-c", "${command}"]
-`;
+const ds = (command: string) => daemonSetYaml({ name: 'ringd', command });
 
 const ROLLOUT = `apiVersion: drover.io/v1alpha1
 kind: Rollout

@@ -14,8 +14,8 @@ import type { Pod } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
 import { CLI } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
-import { IMAGE, running } from './pods-harness.js';
-import { active, WorkloadCluster } from './workloads-harness.js';
+import { running } from './pods-harness.js';
+import { active, daemonSetYaml, WorkloadCluster } from './workloads-harness.js';
 
 const c = new WorkloadCluster([{ name: 'ro-a' }, { name: 'ro-b' }]);
 const SEL = 'app=fleetd';
@@ -23,29 +23,7 @@ const SEL = 'app=fleetd';
 test.before(() => c.start());
 test.after(() => c.stop());
 
-const ds = (command: string) => `apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: fleetd
-spec:
-  selector:
-    matchLabels:
-      app: fleetd
-  updateStrategy:
-    type: OnDelete
-  template:
-    metadata:
-      labels:
-        app: fleetd
-    spec:
-      hostNetwork: true
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: ${IMAGE}
-        imagePullPolicy: IfNotPresent
-        command: ["sh", "-c", "${command}"]
-`;
+const ds = (command: string) => daemonSetYaml({ name: 'fleetd', command, onDelete: true });
 
 const ROLLOUT = `apiVersion: drover.io/v1alpha1
 kind: Rollout

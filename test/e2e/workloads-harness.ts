@@ -283,6 +283,35 @@ ${o.podSpec ?? ''}      containers:
 `;
 }
 
+/**
+ * An apps/v1 DaemonSet manifest with a single busybox container on the host network (fleet
+ * daemons often run so; and a container start that fails on the shared engine's bridge, seen
+ * while other suites create and remove networks, would count as a restart in a rollout gate).
+ */
+export function daemonSetYaml(o: { name: string; command: string; onDelete?: boolean }): string {
+  return `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: ${o.name}
+spec:
+  selector:
+    matchLabels:
+      app: ${o.name}
+${o.onDelete ? '  updateStrategy:\n    type: OnDelete\n' : ''}  template:
+    metadata:
+      labels:
+        app: ${o.name}
+    spec:
+      hostNetwork: true
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: ${IMAGE}
+        imagePullPolicy: IfNotPresent
+        command: ["sh", "-c", ${JSON.stringify(o.command)}]
+`;
+}
+
 /** Pod template lines: tolerate the node-health NoExecute taints for `seconds`. */
 export function healthTolerations(seconds: number): string {
   return `      tolerations:
