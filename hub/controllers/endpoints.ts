@@ -7,18 +7,13 @@
 import type { ApiClient } from '../api/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Endpoints } from '../../shared/api/endpoints.js';
-import {
-  type EndpointSlice,
-  MANAGED_BY_CONTROLLER,
-  MANAGED_BY_LABEL,
-  SERVICE_NAME_LABEL,
-  type Service,
-} from '../../shared/api/service.js';
+import type { EndpointSlice, Service } from '../../shared/api/service.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { Informer } from '../informers/informer.js';
 import { keyOf, splitKey } from './controller-ref.js';
 import { desiredEndpoints } from './endpoints/desired.js';
+import { managedSliceServiceKey, managedSlices } from './endpointslice/managed.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 export interface EndpointsControllerOptions {
@@ -59,9 +54,8 @@ export class EndpointsController implements Controller {
     await this.informers.watch<Service>('services', { onChange: (_t, s) => this.runner.add(keyOf(s)) });
     await this.informers.watch<EndpointSlice>('endpointslices', {
       onChange: (_t, s) => {
-        const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
-        if (svc && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_CONTROLLER)
-          this.runner.addCoalesced(`${s.metadata.namespace}/${svc}`);
+        const key = managedSliceServiceKey(s);
+        if (key) this.runner.addCoalesced(key);
       },
     });
     await this.informers.watch<Endpoints>('endpoints', {
@@ -84,13 +78,7 @@ export class EndpointsController implements Controller {
         if (cur) await this.opts.client.delete('endpoints', ns, name);
         return undefined;
       }
-      const slices = this.slices
-        .inNamespace(ns)
-        .filter(
-          (s) =>
-            s.metadata.labels?.[SERVICE_NAME_LABEL] === name &&
-            s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_CONTROLLER,
-        );
+      const slices = managedSlices(this.slices, ns, name);
       const want = desiredEndpoints(svc, slices);
       if (cur && comparable({ ...cur, ...cur.metadata }) === comparable(want)) return undefined;
       const body: Endpoints = {

@@ -7,19 +7,14 @@
 import type { ApiClient } from '../api/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import { fromLabelSelector, matches } from '../../shared/api/labels.js';
-import {
-  type EndpointSlice,
-  MANAGED_BY_CONTROLLER,
-  MANAGED_BY_LABEL,
-  SERVICE_NAME_LABEL,
-  type Service,
-} from '../../shared/api/service.js';
+import type { EndpointSlice, Service } from '../../shared/api/service.js';
 import type { Pod } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { Informer } from '../informers/informer.js';
 import { keyOf, newControllerRef, splitKey } from './controller-ref.js';
 import { type DesiredSlice, desiredSlices } from './endpointslice/desired.js';
+import { managedSliceServiceKey, managedSlices } from './endpointslice/managed.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 export interface EndpointSliceControllerOptions {
@@ -67,9 +62,8 @@ export class EndpointSliceController implements Controller {
     // A slice changed or removed by someone else is put back.
     await this.informers.watch<EndpointSlice>('endpointslices', {
       onChange: (_t, s) => {
-        const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
-        if (svc && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_CONTROLLER)
-          this.runner.addCoalesced(`${s.metadata.namespace}/${svc}`);
+        const key = managedSliceServiceKey(s);
+        if (key) this.runner.addCoalesced(key);
       },
     });
     this.runner.start();
@@ -85,21 +79,10 @@ export class EndpointSliceController implements Controller {
       if (selects(svc, p) || selects(svc, old)) this.runner.addCoalesced(keyOf(svc));
   }
 
-  /** The controller's slices of Service ns/name. */
-  private managed(ns: string, name: string): EndpointSlice[] {
-    return this.slices
-      .inNamespace(ns)
-      .filter(
-        (s) =>
-          s.metadata.labels?.[SERVICE_NAME_LABEL] === name &&
-          s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_CONTROLLER,
-      );
-  }
-
   async reconcile(key: string): Promise<Result | undefined> {
     const { namespace: ns, name } = splitKey(key);
     const svc = this.services.get(key);
-    const existing = this.managed(ns, name);
+    const existing = managedSlices(this.slices, ns, name);
     const want: DesiredSlice[] =
       svc?.spec.selector && !svc.metadata.deletionTimestamp
         ? desiredSlices(

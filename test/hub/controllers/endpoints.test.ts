@@ -9,10 +9,10 @@ import { EndpointSliceController } from '../../../hub/controllers/endpointslice.
 import { EndpointsController } from '../../../hub/controllers/endpoints.js';
 import type { Endpoints } from '../../../shared/api/endpoints.js';
 import type { Service } from '../../../shared/api/service.js';
-import type { Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { startApi, type TestApi } from '../api/helpers.js';
 import { kubectl, writeKubeconfig } from './fixtures.js';
+import { runningPod as runningPodOf } from './service-pods.js';
 import { waitFor } from './wait.js';
 
 let t: TestApi;
@@ -34,30 +34,8 @@ test.after(async () => {
   await t.stop();
 });
 
-async function runningPod(name: string, app: string, ip: string, ready: boolean): Promise<void> {
-  const p = await t.api.client.create<Pod>('pods', 'default', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { app } },
-    spec: {
-      nodeName: 'board-1',
-      containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }],
-    },
-  });
-  await t.api.client.update<Pod>(
-    'pods',
-    'default',
-    {
-      ...p,
-      status: {
-        phase: 'Running',
-        podIP: ip,
-        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
-      },
-    },
-    'status',
-  );
-}
+const runningPod = (name: string, app: string, ip: string, ready: boolean) =>
+  runningPodOf(t.api.client, name, app, ip, ready);
 
 const service = (name: string, selector?: Record<string, string>): Service => ({
   apiVersion: 'v1',

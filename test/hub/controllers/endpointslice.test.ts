@@ -10,6 +10,7 @@ import type { KubeList, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { GarbageCollector } from '../../../hub/controllers/garbage-collector.js';
 import { startApi, type TestApi } from '../api/helpers.js';
+import { runningPod as runningPodOf, setPodReady } from './service-pods.js';
 import { waitFor } from './wait.js';
 
 let t: TestApi;
@@ -29,35 +30,9 @@ test.after(async () => {
   await t.stop();
 });
 
-async function runningPod(name: string, app: string, ip: string, ready: boolean): Promise<Pod> {
-  const p = await t.api.client.create<Pod>('pods', 'default', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { app } },
-    spec: {
-      nodeName: 'board-1',
-      containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }],
-    },
-  });
-  return setReady(p, ip, ready);
-}
-
-async function setReady(p: Pod, ip: string, ready: boolean): Promise<Pod> {
-  const cur = await t.api.client.get<Pod>('pods', 'default', p.metadata.name ?? '');
-  return t.api.client.update<Pod>(
-    'pods',
-    'default',
-    {
-      ...cur,
-      status: {
-        phase: 'Running',
-        podIP: ip,
-        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
-      },
-    },
-    'status',
-  );
-}
+const runningPod = (name: string, app: string, ip: string, ready: boolean) =>
+  runningPodOf(t.api.client, name, app, ip, ready);
+const setReady = (p: Pod, ip: string, ready: boolean) => setPodReady(t.api.client, p, ip, ready);
 
 async function slices(svc: string): Promise<EndpointSlice[]> {
   const l = await t.api.client.list<EndpointSlice>('endpointslices', 'default', {
