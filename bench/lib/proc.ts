@@ -1,6 +1,6 @@
 // CPU and memory of another process from /proc (Linux): what the fleet benchmark reports for the hub.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
 const CLOCK_TICKS_PER_S = 100;
@@ -27,4 +27,21 @@ export function sampleProc(pid: number): ProcSample {
 export function cpuPercent(a: ProcSample, b: ProcSample): number {
   const wall = b.at - a.at;
   return wall > 0 ? ((b.cpuMs - a.cpuMs) / wall) * 100 : Number.NaN;
+}
+
+/**
+ * CPU time of all of a process's threads so far, ns, from /proc/<pid>/task/<tid>/schedstat
+ * (the scheduler's run time: nanoseconds, where utime+stime count 10 ms ticks). Threads that
+ * ended before the call are not counted: compare samples of long-lived processes only.
+ */
+export function cpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns;
 }
