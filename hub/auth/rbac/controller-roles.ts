@@ -142,7 +142,7 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(READ, ['apps'], ['controllerrevisions']),
     // patch: a replaced pod is told its replacement's images first (pull before stop).
     rule([...READ, 'patch', 'delete'], [''], ['pods']),
-    // A Deployment target: paused and reverted; its ReplicaSets created and sized wave by wave.
+    // A Deployment target: marked and reverted; its ReplicaSets created and sized wave by wave.
     rule([...READ, 'update', 'patch'], ['apps'], ['deployments']),
     rule([...READ, 'create', 'patch'], ['apps'], ['replicasets']),
     // The Agent target orders each board's version by its Node's annotations.
