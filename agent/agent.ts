@@ -176,7 +176,7 @@ export class Agent {
     let imageStore: DockerImageStore | undefined;
     if (deps.pods) this.pods = deps.pods(io);
     else {
-      const runtime = new DockerRuntime({ socketPath: cfg.dockerSocket });
+      const runtime = new DockerRuntime({ socketPath: cfg.dockerSocket, cgroupParent: cfg.podsCgroup });
       this.runtime = runtime;
       const pods = createPodManager({
         runtime,
@@ -201,7 +201,8 @@ export class Agent {
       const store = imageStore;
       this.eviction = new EvictionManager({
         thresholds: [...cfg.evictionHard, ...cfg.evictionSoft],
-        observe: async () => observe(cfg.dataDir, await store.imageFsPath().catch(() => undefined)),
+        observe: async () =>
+          observe(cfg.dataDir, await store.imageFsPath().catch(() => undefined), cfg.podsCgroup || undefined),
         candidates: () => pods.evictionCandidates(),
         containerMemory: async (id) => (await runtime.containerStats(id)).memoryBytes,
         dirUsage: dirUsageBytes,

@@ -83,6 +83,12 @@ export interface AgentConfig {
   evictionSoft: Threshold[];
   /** How often the eviction manager observes the signals, ms (kubelet: every 10 s). */
   evictionMonitoringMs: number;
+  /**
+   * A cgroup the pods' containers go under (Docker's --cgroup-parent, e.g. /drover-pods); its
+   * memory limit minus working set is then memory.available (the kubelet's allocatable memory
+   * on its pods cgroup). '' = the engine's default cgroup, memory from /proc/meminfo.
+   */
+  podsCgroup: string;
 }
 
 export const AGENT_DEFAULTS = {
@@ -104,6 +110,7 @@ export const AGENT_DEFAULTS = {
   evictionSoftGracePeriod: '',
   evictionMinimumReclaim: '', // 0 for every signal
   evictionMonitoringMs: DEFAULT_EVICTION_MONITORING_MS, // 10 s
+  podsCgroup: '', // the engine's default cgroup; memory.available from /proc/meminfo
 } as const;
 
 /** Smallest heartbeat interval accepted, ms (tests use 1 s; below 100 ms is a typo). */
@@ -139,6 +146,7 @@ export const AGENT_FLAGS: FlagSpecs = {
   'image-gc-period': { type: 'string' },
   'node-ip': { type: 'string' },
   'cluster-dns': { type: 'string' },
+  'pods-cgroup': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'eviction-hard': { type: 'string' },
   'eviction-pressure-transition-period': { type: 'string' },
@@ -175,6 +183,7 @@ Options (flag / env / config file key):
   --node-ip ADDRESS         DROVER_NODE_IP    nodeIp  this board's IPv4 for other boards and NodePorts (default: every address)
   --cluster-dns 169.254.20.10  DROVER_CLUSTER_DNS  clusterDns  the pods' DNS server, served by the agent ('none': pods keep the board's resolv.conf)
   --cluster-domain cluster.local  DROVER_CLUSTER_DOMAIN  clusterDomain  the Services' DNS domain
+  --pods-cgroup /drover-pods    DROVER_PODS_CGROUP    podsCgroup    cgroup for the pods' containers; memory.available is its limit minus use
   --eviction-hard memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<10%
                             DROVER_EVICTION_HARD  evictionHard  pressure thresholds (naming any replaces all)
   --eviction-pressure-transition-period 5m  DROVER_EVICTION_PRESSURE_TRANSITION_PERIOD  evictionPressureTransitionPeriod
@@ -211,6 +220,7 @@ const KEYS = {
   imageGcPeriod: ['image-gc-period', 'DROVER_IMAGE_GC_PERIOD'],
   nodeIp: ['node-ip', 'DROVER_NODE_IP'],
   clusterDns: ['cluster-dns', 'DROVER_CLUSTER_DNS'],
+  podsCgroup: ['pods-cgroup', 'DROVER_PODS_CGROUP'],
   clusterDomain: ['cluster-domain', 'DROVER_CLUSTER_DOMAIN'],
   evictionHard: ['eviction-hard', 'DROVER_EVICTION_HARD'],
   evictionPressureTransitionPeriod: [
@@ -523,9 +533,17 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(clusterDomain))
     throw new AgentConfigError('--cluster-domain', `${JSON.stringify(clusterDomain)} is not a DNS domain`);
 
+  const podsCgroup = optString(raw.podsCgroup, '--pods-cgroup') ?? AGENT_DEFAULTS.podsCgroup;
+  if (podsCgroup && !/^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(podsCgroup))
+    throw new AgentConfigError(
+      '--pods-cgroup',
+      `${JSON.stringify(podsCgroup)} is not an absolute cgroup path`,
+    );
+
   return {
     clusterDns,
     clusterDomain,
+    podsCgroup,
     hubUrls,
     nodeName,
     dataDir,

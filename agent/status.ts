@@ -33,7 +33,7 @@ export interface MachineFacts {
 export function localMachineFacts(
   cfg: Pick<
     AgentConfig,
-    'dockerSocket' | 'dataDir' | 'nodeIp' | 'evictionHard' | 'evictionPressureTransitionMs'
+    'dockerSocket' | 'dataDir' | 'nodeIp' | 'evictionHard' | 'evictionPressureTransitionMs' | 'podsCgroup'
   >,
   runtime?: Pick<Runtime, 'listImages'>,
   imageFsPath?: () => Promise<string>,
@@ -48,7 +48,8 @@ export function localMachineFacts(
     addresses: () => nodeAddresses(undefined, undefined, cfg.nodeIp),
     pressure: async () => {
       const images = await imageFsPath?.().catch(() => undefined);
-      return monitor.evaluate(await observe(cfg.dataDir, images), Date.now()).conditions;
+      return monitor.evaluate(await observe(cfg.dataDir, images, cfg.podsCgroup || undefined), Date.now())
+        .conditions;
     },
     images: async () => (runtime ? runtime.listImages() : []),
   };

@@ -1,9 +1,11 @@
 // The eviction signals, measured cheaply (a heartbeat may ask): memory from /proc/meminfo
 // (MemAvailable: the kernel's estimate, where the kubelet reads the root cgroup's working set),
 // the data dir's and the image store's filesystems (disk.ts), PIDs from /proc/loadavg's task
-// count against /proc/sys/kernel/pid_max. A signal that cannot be read is absent.
+// count against /proc/sys/kernel/pid_max. A signal that cannot be read is absent. With a pods
+// cgroup (agent --pods-cgroup), memory is that cgroup's (cgroup-memory.ts).
 
 import { promises as fsp } from 'node:fs';
+import { cgroupMemory } from './cgroup-memory.js';
 import { diskSpace } from './disk.js';
 import type { Signal } from './thresholds.js';
 
@@ -44,8 +46,17 @@ async function fs(path: string | undefined): Promise<Observation | undefined> {
   return s && s.totalBytes > 0 ? { available: s.availableBytes, capacity: s.totalBytes } : undefined;
 }
 
-export async function observe(dataDir: string, imageFsPath?: string): Promise<Observations> {
-  const [m, n, i, p] = await Promise.all([memory(), fs(dataDir), fs(imageFsPath), pids()]);
+export async function observe(
+  dataDir: string,
+  imageFsPath?: string,
+  podsCgroup?: string,
+): Promise<Observations> {
+  const [m, n, i, p] = await Promise.all([
+    podsCgroup ? cgroupMemory(podsCgroup) : memory(),
+    fs(dataDir),
+    fs(imageFsPath),
+    pids(),
+  ]);
   const out: Observations = {};
   if (m) out['memory.available'] = m;
   if (n) out['nodefs.available'] = n;

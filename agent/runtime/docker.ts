@@ -55,10 +55,13 @@ export interface DockerRuntimeOptions {
   pullStallTimeoutMs?: number;
   /** Exec output kept (bytes). */
   execOutputCapBytes?: number;
+  /** Every container goes under this cgroup (Docker's --cgroup-parent); '' = the engine's default. */
+  cgroupParent?: string;
 }
 
 function resolveOptions(o: DockerRuntimeOptions): Required<DockerRuntimeOptions> {
   const r = {
+    cgroupParent: o.cgroupParent ?? '',
     socketPath: o.socketPath ?? DEFAULT_SOCKET_PATH,
     pullStallTimeoutMs: o.pullStallTimeoutMs ?? DEFAULT_PULL_STALL_TIMEOUT_MS,
     execOutputCapBytes: o.execOutputCapBytes ?? DEFAULT_EXEC_OUTPUT_CAP_BYTES,
@@ -227,7 +230,10 @@ export class DockerRuntime implements Runtime {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     try {
-      const c = await this.docker.createContainer(toDockerCreateBody(spec));
+      const body = toDockerCreateBody(spec);
+      if (this.options.cgroupParent && body.HostConfig)
+        body.HostConfig.CgroupParent = this.options.cgroupParent;
+      const c = await this.docker.createContainer(body);
       return c.id;
     } catch (err) {
       const f = dockerFailure(err);

@@ -67,6 +67,7 @@ export class HollowNode {
       evictionMonitoringMs: 10_000, // unused: no pods to evict
       clusterDns: '', // hollow boards run no pods and serve no DNS
       clusterDomain: 'cluster.local',
+      podsCgroup: '',
     };
     this.agent = new Agent(cfg, quietLogger(c, name), {
       facts: hollowFacts(profile),

@@ -79,6 +79,18 @@ const bad: [string, string[], string, RegExp][] = [
     '--eviction-pressure-transition-period',
     /not a duration/,
   ],
+  [
+    'relative pods cgroup',
+    [...HUB, '--pods-cgroup', 'drover'],
+    '--pods-cgroup',
+    /not an absolute cgroup path/,
+  ],
+  [
+    'pods cgroup escaping',
+    [...HUB, '--pods-cgroup', '/a/../b c'],
+    '--pods-cgroup',
+    /not an absolute cgroup path/,
+  ],
 ];
 
 for (const [name, argv, option, msg] of bad) {
