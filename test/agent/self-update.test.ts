@@ -3,7 +3,8 @@
 // Version A is the shipped bundle; B is the bundle rebuilt with another version string
 // (scripts/bundle-agent.mjs --version); "bad" is a bundle that exits at start. A -> B goes
 // through both waves to Completed, each board fetching B over its MQTT connection, checking its
-// SHA-256, swapping and restarting under the same launcher. B -> bad: the canary board's
+// SHA-256 and the hub's signature, swapping and restarting under the same launcher; a pod running
+// on the canary before the update is the same container, never restarted, after it (adoption). B -> bad: the canary board's
 // launcher gives up on bad after its starts and goes back to B on its own, the hub sees the
 // canary not report bad in time and rolls the rollout back; the other board never got bad.
 // The Rollout's spec keeps naming bad (the user's), its status says bad failed and B is stable.
@@ -18,11 +19,12 @@ import { type BenchProc, type HubProc, startAgentProc, startHubProc } from '../.
 import { hubApiClient } from '../../bench/lib/hub-client.js';
 import type { UpdateState } from '../../agent/update/state.js';
 import { AGENT_VERSION_ANNOTATION, type Rollout } from '../../shared/api/rollout.js';
-import type { Node } from '../../shared/api/types.js';
+import type { Node, Pod } from '../../shared/api/types.js';
 import { DROVER_VERSION } from '../../shared/protocol/constants.js';
 import { NO_CLUSTER_DNS } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
+import { docker, IMAGE, LABEL_NODE } from '../e2e/pods-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = fileURLToPath(new URL('../../agent/update/launcher-main.js', import.meta.url));
@@ -67,7 +69,24 @@ async function waitPhase(phase: string, version: string, timeoutMs: number): Pro
   });
 }
 
+/** The boards' containers (the pod kept across the update), force-removed. */
+async function removeContainers(): Promise<void> {
+  for (const b of BOARDS) {
+    // One label filter per call: docker ANDs several.
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${b}`] } });
+    await Promise.all(
+      list.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
+  }
+}
+
 test.before(async () => {
+  await removeContainers(); // a crashed run's pod
   const build = (args: string[]) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts/bundle-agent.mjs'), ...args], {
       encoding: 'utf8',
@@ -110,11 +129,35 @@ test.before(async () => {
 test.after(async () => {
   for (const a of agents.values()) await a.stop();
   await hub?.stop();
+  await removeContainers();
   cleanupTempDirs();
 });
 
 test('A -> B: each board fetches B, verifies and swaps it, and restarts under the same launcher', async () => {
   const pids = BOARDS.map((b) => agents.get(b)?.pid);
+  // A pod on the canary board, running before the update: the agent's restart must not touch it.
+  await api().create<Pod>('pods', 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'keep', namespace: 'default' },
+    spec: {
+      nodeName: BOARDS[0],
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'main', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] },
+      ],
+    },
+  });
+  const keep = () => api().get<Pod>('pods', 'default', 'keep');
+  const before = await waitFor(
+    async () => {
+      const p = await keep();
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.containerID ? p : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: 'pod keep Running' },
+  );
+  const containerId = (before.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^docker:\/\//, '');
+  const startedAt = (await docker.getContainer(containerId).inspect()).State.StartedAt;
   assert.equal(
     await versions(),
     BOARDS.map((b) => [b, A]),
@@ -156,6 +199,22 @@ test('A -> B: each board fetches B, verifies and swaps it, and restarts under th
     'the same launchers: the agents restarted under them',
   );
   assert.ok(BOARDS.every((b) => agents.get(b)?.running()));
+  // Adoption: the pod's container is the same one, never restarted, and the new agent reports it.
+  const state = (await docker.getContainer(containerId).inspect()).State;
+  assert.ok(state.Running, 'the pod container still runs');
+  assert.is(state.StartedAt, startedAt, 'the pod container was not restarted');
+  const after = await waitFor(
+    async () => {
+      const p = await keep();
+      return p.status?.phase === 'Running' ? p : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: 'pod keep Running under B' },
+  );
+  assert.is(after.status?.containerStatuses?.[0]?.restartCount ?? 0, 0, 'restartCount stays 0');
+  assert.is(
+    after.status?.containerStatuses?.[0]?.containerID,
+    before.status?.containerStatuses?.[0]?.containerID,
+  );
 });
 
 test('B -> bad: the canary goes back to B on its own, the rollout rolls back, the rest never got bad', async () => {
