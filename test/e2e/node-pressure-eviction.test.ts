@@ -11,10 +11,11 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diskSpace } from '../../agent/pressure/disk.js';
-import type { KubeList, KubeObject, Pod } from '../../shared/api/types.js';
+import type { KubeList, KubeObject } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
+import { assertOnlyEvicted } from './eviction-checks.js';
 import { Cluster, IMAGE, running } from './pods-harness.js';
 
 const NODE = 'npe-a';
@@ -104,15 +105,7 @@ test('a pod filling the node disk is evicted with reason Evicted; the quiet pod 
     what: 'the space back on the data dir',
   });
   // The quiet pod was never touched: same container, still running, no restart.
-  const q = await c.pod('quiet');
-  assert.ok(running(q));
-  assert.is(q.status?.containerStatuses?.[0]?.containerID, quietId);
-  assert.is(q.status?.containerStatuses?.[0]?.restartCount, 0);
-  const list = await getJson<KubeList<Pod>>(c.hub.apiUrl, '/api/v1/namespaces/default/pods');
-  assert.equal(
-    list.items.filter((p) => p.status?.reason === 'Evicted').map((p) => p.metadata.name),
-    ['writer'],
-  );
+  await assertOnlyEvicted(c, 'writer', { name: 'quiet', containerID: quietId });
 });
 
 test.run();

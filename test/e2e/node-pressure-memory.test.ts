@@ -11,9 +11,10 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'no
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cgroupMemory } from '../../agent/pressure/cgroup-memory.js';
-import type { KubeList, Node, Pod } from '../../shared/api/types.js';
+import type { Node } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
 import { waitFor } from '../helpers/wait.js';
+import { assertOnlyEvicted } from './eviction-checks.js';
 import { Cluster, IMAGE, running } from './pods-harness.js';
 
 const NODE = 'npmem-a';
@@ -126,15 +127,7 @@ test('a pod holding memory past the threshold is evicted with reason Evicted; th
   const after = await cgroupMemory(CGROUP);
   assert.ok(after && after.available > 140 * 1024 * 1024, `available after: ${after?.available}`);
   // The quiet pod was never touched: same container, still running, no restart.
-  const q = await c.pod('quiet');
-  assert.ok(running(q));
-  assert.is(q.status?.containerStatuses?.[0]?.containerID, quietId);
-  assert.is(q.status?.containerStatuses?.[0]?.restartCount, 0);
-  const list = await getJson<KubeList<Pod>>(c.hub.apiUrl, '/api/v1/namespaces/default/pods');
-  assert.equal(
-    list.items.filter((p) => p.status?.reason === 'Evicted').map((p) => p.metadata.name),
-    ['hog'],
-  );
+  await assertOnlyEvicted(c, 'hog', { name: 'quiet', containerID: quietId });
 });
 
 test.run();
