@@ -109,9 +109,11 @@ test('pre-pull: both boards fetch the image while their pods keep running; a mis
   );
   const ids = containerIds(before);
 
+  const t0 = Date.now();
   const ask = await c.k(['annotate', 'ds', 'ppd', `drover.io/pre-pull=${AHEAD}`]);
   assert.is(ask.code, 0, ask.stderr);
   await prePullCounts(AHEAD, { pulled: 2, failed: 0 });
+  console.log(`  pre-pull: 2/2 boards counted ${Date.now() - t0} ms after the annotation`);
   assert.ok(await docker.getImage(AHEAD).inspect(), 'the image is on the engine');
   const after = await runningPods();
   assert.equal(containerIds(after), ids, 'the same containers still run');
@@ -257,6 +259,7 @@ test('a Rollout to a tag the registry lacks: the canary keeps serving, says it c
   const before = containerIds(await runningPods());
 
   const seen = new Set<string>();
+  const t0 = Date.now();
   const bad = await c.apply(ds(MISSING));
   assert.is(bad.code, 0, bad.stderr);
   const failing = await waitFor(
@@ -267,6 +270,7 @@ test('a Rollout to a tag the registry lacks: the canary keeps serving, says it c
     },
     { timeoutMs: 90_000, intervalMs: 200, what: 'the gate failing' },
   );
+  console.log(`  rollout: gate failed ${Date.now() - t0} ms after the change (board timeout 300 s)`);
   assert.is(failing.status?.waves?.[0]?.failed, 1);
   // "cannot pull" comes only from the answer of a board still running the pod being replaced
   // (hub/controllers/rollout/health.ts): the canary kept serving until the gate decided.
