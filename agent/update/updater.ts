@@ -88,12 +88,12 @@ export class AgentUpdater {
   }
 
   private onOrder(client: MqttClient, order: AgentUpdateOrder): void {
-    // check order
-    this.order = order;
-    if (order.version === this.o.running || this.fetching === order.version) return;
+    // check order: only a verified order is kept, since a bundle is taken only for the kept order
+    // (a bundle still on its way for an earlier one is not taken either)
+    this.order = undefined;
+    if (order.version === this.o.running) return;
     const unsigned = this.unsignedBecause(order);
     if (unsigned) {
-      this.order = undefined; // a bundle still on its way for an earlier order is not taken either
       this.refuse(`agent version ${order.version} refused: ${unsigned}; staying on ${this.o.running}`);
       return;
     }
@@ -104,6 +104,8 @@ export class AgentUpdater {
       });
       return;
     }
+    this.order = order;
+    if (this.fetching === order.version) return;
     // fetch bundle
     this.fetching = order.version;
     this.o.log.info('agent update ordered: fetching the bundle', { version: order.version });

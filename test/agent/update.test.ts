@@ -196,6 +196,14 @@ test('updater: orders not signed by the pinned hub CA are refused before any fet
       /no hub CA pinned/,
     ],
   ];
+  // An order for the running version is not fetched; a forged one must not open the door to
+  // bytes sent under that version either.
+  const running = rig(hubCa.certPem);
+  running.order({ version: 'v1', sha256 });
+  running.bundle('v1', evil);
+  assert.is(running.restarts(), 0, 'running version: no restart');
+  assert.not.ok(existsSync(bundlePath(running.dataDir, 'v1')), 'running version: nothing stored');
+  assert.equal(readState(running.dataDir), {}, 'running version: nothing swapped');
   for (const [name, pinned, order, why] of cases) {
     const r = rig(pinned);
     r.order(order);
