@@ -23,6 +23,7 @@ const BENCHMARKS = [
   'fleet-scale',
   'fleet-pods',
   'fleet-hubs',
+  'tls-connection-memory',
   'rollout',
   'api-under-load',
   'api-machinery',
