@@ -10,6 +10,8 @@
 // - a Deployment pinned to one board (maxSurge 0): its image change is pulled while the old
 //   pod keeps serving (the pull held at a stalling registry in front of the local one), and
 //   the new pod runs only after; the old container is the one running until the release.
+//   Then a tag the registry lacks: the pod is held, says it cannot pull, and goes when its
+//   Deployment is deleted (no replacement will come).
 // A tag of our own is pushed to the registry (a real pull, no other file touches it).
 
 import type { Readable } from 'node:stream';
@@ -238,6 +240,26 @@ test('a Deployment replaced on the same board: the old pod serves until the new 
     );
     assert.is(now.spec.nodeName, 'pp-b');
     assert.is(now.spec.containers[0].image, next);
+
+    // A tag the registry lacks: the running pod is held (its board says it cannot pull) ...
+    assert.is((await c.apply(yaml(MISSING))).code, 0);
+    await waitFor(
+      async () =>
+        (await c.pods('app=ppdep')).find(
+          (p) =>
+            p.metadata.uid === now.metadata.uid &&
+            running(p) &&
+            p.status?.conditions?.some((x) => x.type === NEXT_IMAGES_CONDITION && x.reason !== 'Pulling'),
+        ),
+      { timeoutMs: 30_000, what: 'the held pod saying it cannot pull' },
+    );
+    // ... until its Deployment is deleted: no replacement will come, so it stops waiting.
+    const del = await c.k(['delete', 'deployment', 'ppdep']);
+    assert.is(del.code, 0, del.stderr);
+    await waitFor(async () => (await c.pods('app=ppdep')).length === 0, {
+      timeoutMs: 30_000,
+      what: 'the held pod gone with its Deployment',
+    });
   } finally {
     reg.release();
     await c.k(['delete', 'deployment', 'ppdep', '--wait=false']);
