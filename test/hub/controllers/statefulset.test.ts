@@ -102,6 +102,9 @@ test('a rolling update replaces the pods highest first, then the revisions agree
     15_000,
   );
   assert.is.not(done.status?.updateRevision, before);
+  const st = await f.kubectl('rollout', 'status', 'sts/db', '--timeout=30s');
+  assert.is(st.code, 0, st.err);
+  assert.match(st.out, 'partitioned roll out complete: 3 new pods have been updated');
   for (const n of ['db-0', 'db-1', 'db-2'])
     assert.is((await f.client.get<Pod>('pods', 'default', n)).spec.containers[0].image, 'busybox:2');
 });
