@@ -15,7 +15,7 @@
 // nodes), with expectations (expectations.ts) over the creates and deletes, as for ReplicaSets.
 
 import type { ApiClient } from '../api/client.js';
-import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
+import { isNotFound } from '../api/errors.js';
 import { writeStatusIfChanged } from './status-write.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
@@ -28,7 +28,7 @@ import { INDEX_CONTROLLER_UID } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodAvailable, msUntilAvailable } from './active-pods.js';
 import { controllerOf, keyOf } from './controller-ref.js';
-import { planHistory } from './daemonset/history.js';
+import { syncHistory } from './daemonset/history.js';
 import {
   newDaemonPod,
   placement,
@@ -222,28 +222,11 @@ export class DaemonSetController implements Controller {
     await withdrawNextImages(this.opts.client, heldPodsOf(this.pods.inNamespace(ns), 'DaemonSet', name));
   }
 
-  /** The template's ControllerRevision first (as upstream), then the old ones past the limit go. */
+  /** The template's ControllerRevision and the history's limit (daemonset/history.ts). */
   private async syncHistory(ds: DaemonSet, hash: string, pods: Pod[]): Promise<void> {
-    const c = this.opts.client;
-    const ns = ds.metadata.namespace;
     const owned = this.revisions.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
     const live = new Set(pods.map((p) => p.metadata.labels?.[REVISION_HASH_LABEL] ?? ''));
-    const plan = planHistory(ds, hash, owned, live);
-    // The informer may not show our last write yet: an existing or changed revision is left
-    // to the reconcile its watch event brings.
-    const tolerate = (e: unknown) => {
-      if (!(isConflict(e) || isNotFound(e) || isAlreadyExists(e))) throw e;
-    };
-    if (plan.create) await c.create('controllerrevisions', ns, plan.create).catch(tolerate);
-    if (plan.renumber)
-      await c
-        .update<ControllerRevision>('controllerrevisions', ns, {
-          ...plan.renumber.revision,
-          revision: plan.renumber.to,
-        })
-        .catch(tolerate);
-    for (const r of plan.remove)
-      await c.delete('controllerrevisions', ns, r.metadata.name ?? '').catch(tolerate);
+    await syncHistory(this.opts.client, ds, hash, owned, live);
   }
 
   /** Creates daemon pods for nodes in slow-start batches, with expectations set first. */

@@ -3,14 +3,16 @@
 // adopts matching orphans, carries out statefulset/plan.ts (the claims of an ordinal before
 // its pod, as upstream) and writes the status. Pods are named, so a create the informer has
 // not shown yet comes back AlreadyExists and is simply left to the next reconcile.
-// Not done: ControllerRevision objects (the revision is the template hash in the pods'
-// controller-revision-hash label and status), the claim retention policy (claims stay, as
-// under the default Retain).
+// Its history is kept as ControllerRevisions named <set>-<hash> (daemonset/history.ts), so
+// `kubectl rollout history|undo sts` work; the pods' controller-revision-hash label holds the
+// revision's name, as upstream. Not done: the claim retention policy's Delete (claims stay,
+// as under the default Retain).
 
 import type { ApiClient } from '../api/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import { fromLabelSelector, matches } from '../../shared/api/labels.js';
-import type { StatefulSet } from '../../shared/api/statefulset.js';
+import type { ControllerRevision } from '../../shared/api/apps.js';
+import { CONTROLLER_REVISION_HASH_LABEL, type StatefulSet } from '../../shared/api/statefulset.js';
 import type { Pod } from '../../shared/api/types.js';
 import type { PersistentVolumeClaim } from '../../shared/api/volumes.js';
 import { createLogger, type Logger } from '../../shared/log.js';
@@ -18,6 +20,8 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
 import type { Informer } from '../informers/informer.js';
 import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { syncHistory } from './daemonset/history.js';
+import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 import { planStatefulSet } from './statefulset/plan.js';
 import { claimsFor, podFor } from './statefulset/pods.js';
@@ -37,6 +41,7 @@ export class StatefulSetController implements Controller {
   private readonly informers: InformerUse;
   private readonly sets: Informer<StatefulSet>;
   private readonly pods: Informer<Pod>;
+  private readonly revisions: Informer<ControllerRevision>;
 
   constructor(private readonly opts: StatefulSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/statefulset');
@@ -44,6 +49,7 @@ export class StatefulSetController implements Controller {
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.sets = this.informers.factory.informer<StatefulSet>('statefulsets');
     this.pods = this.informers.factory.informer<Pod>('pods');
+    this.revisions = this.informers.factory.informer<ControllerRevision>('controllerrevisions');
   }
 
   idle(): boolean {
@@ -64,6 +70,13 @@ export class StatefulSetController implements Controller {
             for (const s of this.sets.inNamespace(ns))
               if (this.selects(s, o)) this.runner.addCoalesced(keyOf(s));
         }
+      },
+    });
+    await this.informers.watch<ControllerRevision>('controllerrevisions', {
+      onChange: (_t, r) => {
+        const ref = controllerOf(r);
+        if (ref?.kind === 'StatefulSet')
+          this.runner.addCoalesced(`${r.metadata.namespace ?? ''}/${ref.name}`);
       },
     });
     this.runner.start();
@@ -105,6 +118,18 @@ export class StatefulSetController implements Controller {
             );
       const plan = planStatefulSet(set, pods, Date.now());
       if (!set.metadata.deletionTimestamp) {
+        // The revision before the pods that carry its name (as upstream).
+        const prefix = `${set.metadata.name}-`;
+        const live = new Set(
+          pods.map((p) => (p.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '').slice(prefix.length)),
+        );
+        await syncHistory(
+          c,
+          set,
+          computeHash(set.spec.template, set.status?.collisionCount),
+          this.revisions.byIndex(INDEX_CONTROLLER_UID, set.metadata.uid ?? ''),
+          live,
+        );
         for (const o of plan.create) {
           for (const claim of claimsFor(set, o))
             await c

@@ -78,6 +78,7 @@ const CONTROLLER_RULES: Record<ControllerName, PolicyRule[]> = {
     rule(['update'], ['apps'], ['statefulsets/status', 'statefulsets/finalizers']),
     rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['pods']),
     rule(['get', 'create'], [''], ['persistentvolumeclaims']),
+    rule([...READ, 'create', 'update', 'patch', 'delete'], ['apps'], ['controllerrevisions']),
   ],
   'daemon-set-controller': [
     rule(READ, ['apps'], ['daemonsets']),

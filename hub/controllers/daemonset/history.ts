@@ -1,11 +1,14 @@
-// A DaemonSet's history as ControllerRevisions (upstream daemon controller's constructHistory
+// A DaemonSet's or StatefulSet's history as ControllerRevisions (upstream's constructHistory
 // and cleanupHistory), so `kubectl rollout history ds/x` lists it and `rollout undo ds/x`
 // patches a revision's data back in. One revision per template hash, named `<ds>-<hash>`,
 // holding the strategic merge patch that restores that template; the current template's
 // revision has the highest number (a rollback renumbers the revision it returns to); old
 // revisions no live pod uses are kept up to revisionHistoryLimit (default 10).
 
-import type { ControllerRevision, DaemonSet } from '../../../shared/api/apps.js';
+import type { ApiClient } from '../../api/client.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors.js';
+import type { ControllerRevision, PodTemplateSpec } from '../../../shared/api/apps.js';
+import type { KubeObject } from '../../../shared/api/types.js';
 import { newControllerRef } from '../controller-ref.js';
 import { REVISION_HASH_LABEL } from './placement.js';
 
@@ -14,6 +17,11 @@ export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 /** Copied from the DaemonSet to its revision: the CHANGE-CAUSE column of `rollout history`. */
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 
+/** What keeps a history: a workload with a pod template (DaemonSet, StatefulSet). */
+export interface HistoryOwner extends KubeObject {
+  spec: { template: PodTemplateSpec; revisionHistoryLimit?: number };
+}
+
 export interface HistoryPlan {
   create?: ControllerRevision;
   /** The current template's revision, to be renumbered past every other (after a rollback). */
@@ -21,18 +29,18 @@ export interface HistoryPlan {
   remove: ControllerRevision[];
 }
 
-export function revisionName(ds: DaemonSet, hash: string): string {
+export function revisionName(ds: HistoryOwner, hash: string): string {
   return `${ds.metadata.name}-${hash}`;
 }
 
 /** The patch `kubectl rollout undo` applies: the whole template, replacing the live one. */
-export function revisionData(ds: DaemonSet): unknown {
+export function revisionData(ds: HistoryOwner): unknown {
   return { spec: { template: { ...JSON.parse(JSON.stringify(ds.spec.template)), $patch: 'replace' } } };
 }
 
 /** What to create, renumber and delete so the history matches the DaemonSet's template. */
 export function planHistory(
-  ds: DaemonSet,
+  ds: HistoryOwner,
   hash: string,
   owned: ControllerRevision[],
   liveHashes: ReadonlySet<string>,
@@ -67,4 +75,35 @@ export function planHistory(
     .sort((a, b) => a.revision - b.revision);
   plan.remove = old.slice(0, Math.max(0, old.length - limit));
   return plan;
+}
+
+/**
+ * Carries out planHistory for owner: the template's revision first (as upstream), then the
+ * renumbering after a rollback, then the old ones past the limit. owned = the revisions it
+ * controls; liveHashes = the hashes its pods still carry.
+ */
+export async function syncHistory(
+  client: ApiClient,
+  owner: HistoryOwner,
+  hash: string,
+  owned: ControllerRevision[],
+  liveHashes: ReadonlySet<string>,
+): Promise<void> {
+  const ns = owner.metadata.namespace;
+  const plan = planHistory(owner, hash, owned, liveHashes);
+  // The informer may not show our last write yet: an existing or changed revision is left
+  // to the reconcile its watch event brings.
+  const tolerate = (e: unknown) => {
+    if (!(isConflict(e) || isNotFound(e) || isAlreadyExists(e))) throw e;
+  };
+  if (plan.create) await client.create('controllerrevisions', ns, plan.create).catch(tolerate);
+  if (plan.renumber)
+    await client
+      .update<ControllerRevision>('controllerrevisions', ns, {
+        ...plan.renumber.revision,
+        revision: plan.renumber.to,
+      })
+      .catch(tolerate);
+  for (const r of plan.remove)
+    await client.delete('controllerrevisions', ns, r.metadata.name ?? '').catch(tolerate);
 }

@@ -1,6 +1,7 @@
 // StatefulSets with the real kubectl on the real API (the FakeKubelet fixture marks pods
 // Ready): pods come up in ordinal order, each waiting for the one below to be Ready; claims
-// from volumeClaimTemplates; kubectl's columns; a rolling update replaces pods highest first;
+// from volumeClaimTemplates; kubectl's columns; a rolling update replaces the pods, and
+// `kubectl rollout status|history|undo sts` see and revert it;
 // scale down removes from the top; deleting the set collects its pods.
 
 import { test } from 'uvu';
@@ -85,28 +86,58 @@ test('pods come up in order, each after the one below is Ready, with their claim
   assert.match(k.out, /^db\s+3\/3\s/);
 });
 
-test('a rolling update replaces the pods highest first, then the revisions agree', async () => {
+test('a rolling update replaces the pods, rollout status and history see it, undo rolls back', async () => {
   const before = (await getSts()).status?.currentRevision;
   const r = await f.kubectl('set', 'image', 'sts/db', 'c=busybox:2');
   assert.is(r.code, 0, r.err);
-  const done = await waitFor(
+  await waitFor(
     'all updated',
     async () => {
       const s = await getSts();
-      return s.status?.updatedReplicas === 3 &&
-        s.status.readyReplicas === 3 &&
-        s.status.currentRevision === s.status.updateRevision
+      // Status of this generation (not the one before the change) with every pod updated.
+      const st = s.status;
+      if (!st) return undefined;
+      return st.observedGeneration === s.metadata.generation &&
+        st.updateRevision !== before &&
+        st.updatedReplicas === 3 &&
+        st.readyReplicas === 3 &&
+        st.currentRevision === st.updateRevision
         ? s
         : undefined;
     },
     15_000,
   );
-  assert.is.not(done.status?.updateRevision, before);
+  for (const n of ['db-0', 'db-1', 'db-2'])
+    assert.is((await f.client.get<Pod>('pods', 'default', n)).spec.containers[0].image, 'busybox:2');
   const st = await f.kubectl('rollout', 'status', 'sts/db', '--timeout=30s');
   assert.is(st.code, 0, st.err);
   assert.match(st.out, 'partitioned roll out complete: 3 new pods have been updated');
-  for (const n of ['db-0', 'db-1', 'db-2'])
-    assert.is((await f.client.get<Pod>('pods', 'default', n)).spec.containers[0].image, 'busybox:2');
+  const h = await f.kubectl('rollout', 'history', 'sts/db');
+  assert.is(h.code, 0, h.err);
+  assert.equal(
+    h.out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/)[0]),
+    ['REVISION', '1', '2'],
+  );
+  // Undo: back to revision 1's template, rolled out like any update.
+  const u = await f.kubectl('rollout', 'undo', 'sts/db');
+  assert.is(u.code, 0, u.err);
+  await waitFor(
+    'back on busybox:1',
+    async () => {
+      const s = await getSts();
+      if (s.spec.template.spec.containers[0].image !== 'busybox:1') return false;
+      if (s.status?.updatedReplicas !== 3 || s.status.readyReplicas !== 3) return false;
+      const ps = await f.client.list<Pod>('pods', 'default', { labelSelector: 'app=db' });
+      return ps.items.every(
+        (p) => p.spec.containers[0].image === 'busybox:1' && !p.metadata.deletionTimestamp,
+      );
+    },
+    15_000,
+  );
 });
 
 test('scale down removes the highest ordinals; deleting the set collects its pods, claims stay', async () => {
