@@ -330,7 +330,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           if (info.verb !== 'watch')
             latency.observe(Number(process.hrtime.bigint() - t0) / 1e9, { verb: info.verb, resource });
         };
-        if (res.writableFinished) record();
+        // Counted once the handler is done and the status is sent (as kube-apiserver's
+        // instrumentation wraps the handler). Waiting for the socket to be drained let a client
+        // read the answer and scrape /metrics before the request was counted.
+        if (res.writableFinished || res.headersSent) record();
         else res.once('close', record);
       });
   });
