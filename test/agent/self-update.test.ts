@@ -25,7 +25,7 @@ import { DROVER_VERSION } from '../../shared/protocol/constants.js';
 import { NO_CLUSTER_DNS } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
-import { docker, IMAGE, LABEL_NODE } from '../e2e/pods-harness.js';
+import { docker, IMAGE, removeContainersOf } from '../e2e/pods-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = fileURLToPath(new URL('../../agent/update/launcher-main.js', import.meta.url));
@@ -70,24 +70,8 @@ async function waitPhase(phase: string, version: string, timeoutMs: number): Pro
   });
 }
 
-/** The boards' containers (the pod kept across the update), force-removed. */
-async function removeContainers(): Promise<void> {
-  for (const b of BOARDS) {
-    // One label filter per call: docker ANDs several.
-    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${b}`] } });
-    await Promise.all(
-      list.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => {}),
-      ),
-    );
-  }
-}
-
 test.before(async () => {
-  await removeContainers(); // a crashed run's pod
+  await removeContainersOf(...BOARDS); // a crashed run's pod
   const build = (args: string[]) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts/bundle-agent.mjs'), ...args], {
       encoding: 'utf8',
@@ -130,7 +114,7 @@ test.before(async () => {
 test.after(async () => {
   for (const a of agents.values()) await a.stop();
   await hub?.stop();
-  await removeContainers();
+  await removeContainersOf(...BOARDS);
   cleanupTempDirs();
 });
 

@@ -2,7 +2,9 @@
 // containers as the dockerd sees them (counted and removed by the node label).
 
 import type { Pod } from '../../shared/api/types.js';
-import { docker, IMAGE, LABEL_NODE } from '../e2e/pods-harness.js';
+import { IMAGE } from '../e2e/pods-harness.js';
+
+export { containersOf, removeContainersOf } from '../e2e/pods-harness.js';
 
 /**
  * Per-process suffix for node and namespace names: the chaos files of several engineers' runs
@@ -29,19 +31,4 @@ export function sleepPod(name: string, node: string, labels: Record<string, stri
       containers: [{ name: 'c', image: IMAGE, imagePullPolicy: 'Never', command: ['sleep', '86400'] }],
     },
   };
-}
-
-/** Every container (running or not) carrying the node's label; the pods' sandboxes when asked. */
-export async function containersOf(node: string, opts: { withSandbox?: boolean } = {}) {
-  const all = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${node}`] } });
-  // A pod's sandbox (pause container, container name POD) is not one of its containers.
-  return opts.withSandbox ? all : all.filter((c) => c.Labels['io.drover.container.name'] !== 'POD');
-}
-
-export async function removeContainersOf(node: string): Promise<void> {
-  for (const c of await containersOf(node, { withSandbox: true }))
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => {});
 }

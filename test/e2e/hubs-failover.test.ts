@@ -24,7 +24,7 @@ import {
 } from '../helpers/procs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { holdsFor, waitFor } from '../helpers/wait.js';
-import { docker, LABEL_NODE, podYaml, restarts, running } from './pods-harness.js';
+import { docker, podYaml, removeContainersOf, restarts, running } from './pods-harness.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,25 +36,10 @@ let nats: NatsCluster | undefined;
 const hubs: HubProcess[] = [];
 const agents: Record<string, AgentProcess> = {};
 
-async function removeContainers(): Promise<void> {
-  // One list per node: several label filters in one list must all match.
-  for (const n of NODES) {
-    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${n}`] } });
-    await Promise.all(
-      list.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => {}),
-      ),
-    );
-  }
-}
-
 test.after(async () => {
   await killAll();
   await nats?.stop();
-  await removeContainers();
+  await removeContainersOf(...NODES);
 });
 
 const tails = () =>
@@ -106,7 +91,7 @@ const mark = (p: Pod): PodMark => ({
 });
 
 test('agents across three hubs: routing between hubs, and kill -9 of a standby then of the leader moves boards without NotReady', async () => {
-  await removeContainers();
+  await removeContainersOf(...NODES);
   nats = await startNats(3);
   const args = [
     '--store',

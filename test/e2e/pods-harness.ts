@@ -30,6 +30,27 @@ const LABEL_CONTAINER = 'io.drover.container.name';
 const SANDBOX = 'POD';
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
+/** Every container (running or not) carrying the node's label; the pods' sandboxes when asked. */
+export async function containersOf(node: string, opts: { withSandbox?: boolean } = {}) {
+  // One label filter per call: docker ANDs several.
+  const all = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${node}`] } });
+  // A pod's sandbox (pause container, container name POD) is not one of its containers.
+  return opts.withSandbox ? all : all.filter((c) => c.Labels['io.drover.container.name'] !== 'POD');
+}
+
+/** Every container of these nodes' agents, sandboxes included, force-removed. */
+export async function removeContainersOf(...nodes: string[]): Promise<void> {
+  for (const n of nodes)
+    await Promise.all(
+      (await containersOf(n, { withSandbox: true })).map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
+}
+
 export interface NodeSpec {
   name: string;
   labels?: Record<string, string>;
@@ -87,20 +108,7 @@ export class Cluster {
 
   /** Every container of this file's nodes, force-removed. */
   async removeContainers(): Promise<void> {
-    for (const n of this.nodes) {
-      const list = await docker.listContainers({
-        all: true,
-        filters: { label: [`${LABEL_NODE}=${n.name}`] },
-      });
-      await Promise.all(
-        list.map((c) =>
-          docker
-            .getContainer(c.Id)
-            .remove({ force: true })
-            .catch(() => {}),
-        ),
-      );
-    }
+    await removeContainersOf(...this.nodes.map((n) => n.name));
   }
 
   k(args: string[], timeoutMs = 20_000): Promise<RunResult> {
