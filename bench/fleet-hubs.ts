@@ -262,7 +262,17 @@ try {
       await new Promise((r) => h.proc.once('exit', r));
     }
   }
-  for (const n of nats) n.proc.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  // The figures first: nothing in the cleanup may lose them.
   report.write();
+  // nats-server still writes its store while it stops: remove the dir once every one has exited.
+  await Promise.all(
+    nats
+      .filter((n) => n.proc.exitCode === null && n.proc.signalCode === null)
+      .map((n) => {
+        const exited = new Promise((r) => n.proc.once('exit', r));
+        n.proc.kill('SIGTERM');
+        return exited;
+      }),
+  );
+  rmSync(dir, { recursive: true, force: true });
 }
