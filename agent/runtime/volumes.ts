@@ -128,6 +128,12 @@ export async function materializeVolumes(
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const v of pod.spec.volumes ?? []) {
+    // The hub sends a bound claim as its volume's hostPath; one still a claim has none here.
+    if (v.persistentVolumeClaim)
+      throw new VolumeSetupError(
+        v.name,
+        `persistentVolumeClaim "${v.persistentVolumeClaim.claimName}" is missing or not bound to a volume on this board`,
+      );
     const path = volumeHostPath(podDir, v);
     if (!path) throw new VolumeSetupError(v.name, 'unsupported volume type');
     if (v.emptyDir) {

@@ -5,7 +5,8 @@
 // newest store revision seen, so an agent can ignore an older set than it has.
 // A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
 // node authorizer rule); both kinds are watched too, and a change republishes the sets of
-// the nodes whose pods reference the object.
+// the nodes whose pods reference the object. A pod's claim volumes go out resolved to their
+// bound volume's path (claim-volumes.ts); a claim or volume change republishes its pods' nodes.
 
 import type { ApiClient } from '../api/client.js';
 import type { ConfigMap, KubeObject, Node, Pod, Secret } from '../../shared/api/types.js';
@@ -16,6 +17,8 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { ChangeType } from '../informers/informer.js';
 import type { PublishOptions } from './context.js';
 import { type PodRefs, podRefs } from './pod-refs.js';
+import { type ClaimLookup, podClaims, resolveClaimVolumes } from './claim-volumes.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 
 export interface DesiredPublisherOptions {
   client: ApiClient;
@@ -32,6 +35,12 @@ export class DesiredPublisher {
   private readonly refs = new Map<string, PodRefs>();
   private readonly configMaps = new Map<string, ConfigMap>();
   private readonly secrets = new Map<string, Secret>();
+  private readonly claims = new Map<string, PersistentVolumeClaim>();
+  private readonly volumes = new Map<string, PersistentVolume>();
+  private readonly claimLookup: ClaimLookup = {
+    claim: (ns, name) => this.claims.get(`${ns}/${name}`),
+    volume: (name) => this.volumes.get(name),
+  };
   private readonly informers: InformerUse;
   private readonly byNode = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
@@ -61,6 +70,25 @@ export class DesiredPublisher {
           onRelist: () => this.republishAll(),
         });
       }
+      await this.informers.watch<PersistentVolumeClaim>('persistentvolumeclaims', {
+        onChange: (type, c, _old, initial) => {
+          if (type === 'DELETED') this.claims.delete(podKey(c));
+          else this.putRef(this.claims, c);
+          if (!initial) this.markClaim(podKey(c));
+        },
+        onRelist: () => this.republishAll(),
+      });
+      await this.informers.watch<PersistentVolume>('persistentvolumes', {
+        onChange: (type, v, old, initial) => {
+          const name = v.metadata.name ?? '';
+          if (type === 'DELETED') this.volumes.delete(name);
+          else this.putVolume(v);
+          if (initial) return;
+          for (const ref of [v.spec.claimRef, old?.spec.claimRef])
+            if (ref?.name) this.markClaim(`${ref.namespace ?? 'default'}/${ref.name}`);
+        },
+        onRelist: () => this.republishAll(),
+      });
       // The list's revision counts: a relist may show only deletions.
       const pods = this.informers.factory.informer<Pod>('pods');
       const seenList = () => {
@@ -105,6 +133,24 @@ export class DesiredPublisher {
     this.scheduleFlush();
   }
 
+  private putVolume(v: PersistentVolume): void {
+    this.volumes.set(v.metadata.name ?? '', v);
+    this.revision = Math.max(this.revision, Number(v.metadata.resourceVersion ?? 0));
+  }
+
+  /** Marks the nodes whose pods mount the claim `key` (namespace/name) for republishing. */
+  private markClaim(key: string): void {
+    for (const [node, set] of this.byNode)
+      for (const k of set) {
+        const p = this.pods.get(k);
+        if (p && podClaims(p).includes(key)) {
+          this.dirty.add(node);
+          break;
+        }
+      }
+    this.scheduleFlush();
+  }
+
   /** The ConfigMaps and Secrets the node's pods reference (those that exist). */
   refsOf(node: string): { configMaps: ConfigMap[]; secrets: Secret[] } {
     const cms = new Set<string>();
@@ -136,7 +182,10 @@ export class DesiredPublisher {
   /** The set currently held for node (what the last publish carried or the next will). */
   podsOf(node: string): Pod[] {
     const keys = [...(this.byNode.get(node) ?? [])].sort();
-    return keys.map((k) => this.pods.get(k)).filter((p): p is Pod => !!p);
+    return keys
+      .map((k) => this.pods.get(k))
+      .filter((p): p is Pod => !!p)
+      .map((p) => resolveClaimVolumes(p, this.claimLookup));
   }
 
   private onPod(type: ChangeType, p: Pod): void {

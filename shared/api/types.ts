@@ -232,6 +232,8 @@ export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string; type?: string };
+  /** Resolved by the hub to the bound volume's source before the pod reaches its board. */
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   configMap?: {
     name: string;
     items?: { key: string; path: string }[];

@@ -77,6 +77,22 @@ test('hostPath Directory that does not exist fails', async () => {
   }
 });
 
+test('a claim volume the hub could not resolve fails, naming the claim', async () => {
+  const dir = await podDir();
+  try {
+    await materializeVolumes(
+      pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }]),
+      dir,
+      none,
+      none,
+    );
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, VolumeSetupError);
+    assert.match((e as Error).message, 'persistentVolumeClaim "data-db-0" is missing or not bound');
+  }
+});
+
 test('configMap: all keys, binaryData, defaultMode; secret decoded', async () => {
   const dir = await podDir();
   const paths = await materializeVolumes(

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Hub } from '../../../hub/hub.js';
 import type { Pod } from '../../../shared/api/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../../shared/api/volumes.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import { type DesiredState, parseDesiredState } from '../../../shared/protocol/messages.js';
 import { waitFor } from '../controllers/wait.js';
@@ -99,6 +100,43 @@ test('a client subscribing after the publish gets the current set (retained)', a
     fresh.got.find((x) => x.pods.some((p) => p.metadata.name === 'late')),
   );
   assert.is(s.pods.length, 1);
+});
+
+test("a claim volume goes out as its bound volume's hostPath once the binder binds it", async () => {
+  const one = await subscribeDesired('d-1');
+  const p = pod('db-0', 'd-1');
+  p.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }];
+  await hub.client.create<Pod>('pods', 'default', p);
+  const unbound = await waitFor('d-1 set with db-0', () =>
+    one.got.flatMap((s) => s.pods).find((x) => x.metadata.name === 'db-0'),
+  );
+  assert.equal(unbound.spec.volumes, p.spec.volumes, 'no claim yet: the claim volume as stored');
+
+  await hub.client.create<PersistentVolumeClaim>('persistentvolumeclaims', 'default', {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data-db-0', namespace: 'default' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  });
+  await hub.client.create<PersistentVolume>('persistentvolumes', undefined, {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'pv-db-0' },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      hostPath: { path: '/srv/db-0', type: 'DirectoryOrCreate' },
+    },
+  });
+  const bound = await waitFor('db-0 republished with the hostPath', () =>
+    one.got[one.got.length - 1].pods.find((x) => x.metadata.name === 'db-0' && x.spec.volumes?.[0].hostPath),
+  );
+  assert.equal(bound.spec.volumes, [
+    { name: 'data', hostPath: { path: '/srv/db-0', type: 'DirectoryOrCreate' } },
+  ]);
+  const stored = await hub.client.get<Pod>('pods', 'default', 'db-0');
+  assert.equal(stored.spec.volumes, p.spec.volumes, 'the stored pod keeps its claim volume');
+  await hub.client.delete('pods', 'default', 'db-0', { gracePeriodSeconds: 0 });
 });
 
 test.run();
