@@ -1,0 +1,95 @@
+// A pod's PersistentVolumeClaim end to end (real hub, a real agent, the real engine, kubectl):
+// with no claim the pod stays Pending with a FailedMount event naming the claim; once a
+// hostPath PersistentVolume (DirectoryOrCreate) and the claim exist and bind, the pod starts and
+// writes a file; it is deleted, and a new pod on the same claim, mounted readOnly, reads the
+// file back and cannot write.
+
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { waitFor } from '../helpers/wait.js';
+import { Cluster, podYaml, running } from './pods-harness.js';
+
+const c = new Cluster([{ name: 'pvc-a' }]);
+let root = '';
+
+test.before(async () => {
+  root = await fs.mkdtemp(join(tmpdir(), 'drover-pvc-e2e-'));
+  await c.start();
+});
+test.after(async () => {
+  await c.stop();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+const claimPod = (name: string, command: string, readOnly = false) =>
+  podYaml({
+    name,
+    command,
+    spec: `  volumes:
+  - name: data
+    persistentVolumeClaim: {claimName: data, readOnly: ${readOnly}}
+`,
+    container: `    volumeMounts:
+    - {name: data, mountPath: /data}
+`,
+  });
+
+async function gone(pod: string): Promise<void> {
+  await waitFor(async () => (await c.k(['get', 'pod', pod])).code !== 0, { what: `${pod} deleted` });
+}
+
+test('a file written through a hostPath claim outlives its pod; a readOnly mount reads it', async () => {
+  const path = join(root, 'vol', 'data'); // DirectoryOrCreate makes both levels
+  const w = await c.apply(claimPod('pvc-writer', 'echo kept > /data/f && exec sleep 3600'));
+  assert.is(w.code, 0, w.stderr);
+  await waitFor(
+    async () =>
+      /FailedMount.*persistentVolumeClaim "data"/.test(
+        (await c.k(['get', 'events', '--field-selector', 'involvedObject.name=pvc-writer'])).stdout,
+      ),
+    { what: 'FailedMount naming the claim' },
+  );
+  assert.is((await c.pod('pvc-writer')).status?.phase, 'Pending');
+
+  const v = await c.apply(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pvc-e2e}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${path}, type: DirectoryOrCreate}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`);
+  assert.is(v.code, 0, v.stderr);
+  await c.waitPod('pvc-writer', running, 'Running once the claim is bound', 30_000);
+  assert.is(await waitFor(() => fs.readFile(join(path, 'f'), 'utf8').catch(() => undefined)), 'kept\n');
+  assert.is((await c.k(['delete', 'pod', 'pvc-writer'])).code, 0);
+  await gone('pvc-writer');
+
+  const r = await c.apply(
+    claimPod(
+      'pvc-reader',
+      'cat /data/f; touch /data/g 2>/dev/null && echo rw || echo ro; exec sleep 3600',
+      true,
+    ),
+  );
+  assert.is(r.code, 0, r.stderr);
+  await c.waitPod('pvc-reader', running, 'Running', 30_000);
+  const logs = await waitFor(async () => {
+    const l = (await c.k(['logs', 'pvc-reader'])).stdout;
+    return /r[ow]\n/.test(l) ? l : undefined;
+  });
+  assert.is(logs, 'kept\nro\n');
+  assert.is((await c.k(['delete', 'pod', 'pvc-reader', '--wait=false'])).code, 0);
+});
+
+test.run();
