@@ -28,6 +28,7 @@ export const DEFAULT_PROFILE: Profile = {
     'NodeAffinity',
     'NodeArch',
     'NodeResourcesFit',
+    'VolumeBinding',
     'PodAntiAffinity',
   ],
   scores: [

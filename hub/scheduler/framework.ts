@@ -3,6 +3,7 @@
 // scores are pure functions of (pod, node info, cycle state): no I/O, never throw.
 
 import type { Node, Pod, Taint } from '../../shared/api/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 
 /** Highest score any plugin returns after normalization (framework.MaxNodeScore). */
 export const MAX_NODE_SCORE = 100;
@@ -77,6 +78,9 @@ export interface Snapshot {
   imageNodeCount(image: string): number;
   /** Pods with required pod anti-affinity terms, with their node (for the symmetric check). */
   podsWithRequiredAntiAffinity(): readonly { podInfo: PodInfo; nodeInfo: NodeInfo }[];
+  /** Claims by namespace and name, volumes by name (VolumeBinding). */
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
 }
 
 /** Per-cycle context: the snapshot and plugin state computed in preFilter/preScore. */

@@ -12,6 +12,7 @@ import * as nodeResourcesFit from './plugins/node-resources-fit.js';
 import * as nodeUnschedulable from './plugins/node-unschedulable.js';
 import * as podAntiAffinity from './plugins/pod-anti-affinity.js';
 import * as taintToleration from './plugins/taint-toleration.js';
+import * as volumeBinding from './plugins/volume-binding.js';
 
 const all: Plugin[] = [
   nodeReady,
@@ -22,6 +23,7 @@ const all: Plugin[] = [
   taintToleration,
   nodeArch,
   podAntiAffinity,
+  volumeBinding,
   leastAllocated,
   balancedAllocation,
   imageLocality,

@@ -5,6 +5,7 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Node, Pod } from '../../shared/api/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { isNotFound } from '../api/errors.js';
 import { EventRecorder } from '../events/recorder.js';
@@ -153,6 +154,21 @@ export async function startScheduler(
   try {
     await informers.watch<Node>('nodes', { onChange: (type, node) => cache.nodeEvent(type, node), onRelist });
     await informers.watch<Pod>('pods', { onChange: (type, pod) => cache.podEvent(type, pod), onRelist });
+    // A claim bound or a volume changed may let a waiting pod fit (VolumeBinding).
+    await informers.watch<PersistentVolumeClaim>('persistentvolumeclaims', {
+      onChange: (type, c, _old, initial) => {
+        cache.snapshot.setClaim(c, type === 'DELETED');
+        if (!initial) queue.moveAllToActiveOrBackoff();
+      },
+      onRelist,
+    });
+    await informers.watch<PersistentVolume>('persistentvolumes', {
+      onChange: (type, v, _old, initial) => {
+        cache.snapshot.setVolume(v, type === 'DELETED');
+        if (!initial) queue.moveAllToActiveOrBackoff();
+      },
+      onRelist,
+    });
   } catch (e) {
     informers.close();
     throw e;

@@ -3,6 +3,7 @@
 // copying. Also usable standalone (benchmarks, tests): add nodes and pods, then schedule.
 
 import type { Node, Pod } from '../../shared/api/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 import type { NodeInfo, PodInfo, Snapshot } from './framework.js';
 import { addPod, createNodeInfo, removePod, setNode } from './node-info.js';
 import { createPodInfo } from './resources.js';
@@ -22,6 +23,27 @@ export class ClusterSnapshot implements Snapshot {
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly imageCounts = new Map<string, number>();
   private readonly antiAffinityPods = new Map<string, PodInfo>();
+  private readonly claims = new Map<string, PersistentVolumeClaim>();
+  private readonly volumes = new Map<string, PersistentVolume>();
+
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined {
+    return this.claims.get(`${namespace}/${name}`);
+  }
+
+  volume(name: string): PersistentVolume | undefined {
+    return this.volumes.get(name);
+  }
+
+  setClaim(pvc: PersistentVolumeClaim, deleted = false): void {
+    const key = `${pvc.metadata.namespace ?? 'default'}/${pvc.metadata.name}`;
+    if (deleted) this.claims.delete(key);
+    else this.claims.set(key, pvc);
+  }
+
+  setVolume(pv: PersistentVolume, deleted = false): void {
+    if (deleted) this.volumes.delete(pv.metadata.name ?? '');
+    else this.volumes.set(pv.metadata.name ?? '', pv);
+  }
 
   nodeInfos(): readonly NodeInfo[] {
     if (!this.list) this.list = [...this.nodes.values()];

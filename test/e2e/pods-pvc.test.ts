@@ -1,5 +1,6 @@
 // A pod's PersistentVolumeClaim end to end (real hub, a real agent, the real engine, kubectl):
-// with no claim the pod stays Pending with a FailedMount event naming the claim; once a
+// with no claim the pod stays Pending, unschedulable, naming the claim (one that names its
+// board gets a FailedMount event naming the claim from the agent); once a
 // hostPath PersistentVolume (DirectoryOrCreate) and the claim exist and bind, the pod starts and
 // writes a file; it is deleted, and a new pod on the same claim, mounted readOnly, reads the
 // file back and cannot write.
@@ -45,14 +46,30 @@ test('a file written through a hostPath claim outlives its pod; a readOnly mount
   const path = join(root, 'vol', 'data'); // DirectoryOrCreate makes both levels
   const w = await c.apply(claimPod('pvc-writer', 'echo kept > /data/f && exec sleep 3600'));
   assert.is(w.code, 0, w.stderr);
+  // The scheduler holds it (VolumeBinding), naming the claim.
+  await c.waitPod(
+    'pvc-writer',
+    (p) =>
+      !p.spec.nodeName &&
+      !!p.status?.conditions?.some(
+        (x) => x.type === 'PodScheduled' && /persistentvolumeclaim "data" not found/.test(x.message ?? ''),
+      ),
+    'Unschedulable naming the claim',
+  );
+  // A pod that names its board skips the scheduler: the agent refuses the claim, naming it.
+  const pinned = await c.apply(
+    claimPod('pvc-pinned', 'exec sleep 3600').replace('spec:\n', 'spec:\n  nodeName: pvc-a\n'),
+  );
+  assert.is(pinned.code, 0, pinned.stderr);
   await waitFor(
     async () =>
       /FailedMount.*persistentVolumeClaim "data"/.test(
-        (await c.k(['get', 'events', '--field-selector', 'involvedObject.name=pvc-writer'])).stdout,
+        (await c.k(['get', 'events', '--field-selector', 'involvedObject.name=pvc-pinned'])).stdout,
       ),
     { what: 'FailedMount naming the claim' },
   );
-  assert.is((await c.pod('pvc-writer')).status?.phase, 'Pending');
+  assert.is((await c.pod('pvc-pinned')).status?.phase, 'Pending');
+  assert.is((await c.k(['delete', 'pod', 'pvc-pinned', '--grace-period=0', '--force'])).code, 0);
 
   const v = await c.apply(`apiVersion: v1
 kind: PersistentVolume

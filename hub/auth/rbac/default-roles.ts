@@ -160,9 +160,9 @@ export const DEFAULT_CLUSTER_ROLES: ClusterRole[] = [
     },
   ]),
   // What the scheduler reads and writes (bootstrap policy's system:kube-scheduler, cut to Drover's
-  // scheduler: no volumes, no leases; its informers are the controller manager's).
+  // scheduler: volumes read only, no leases; its informers are the controller manager's).
   clusterRole('system:kube-scheduler', [
-    rule(READ, [''], ['pods', 'nodes']),
+    rule(READ, [''], ['pods', 'nodes', 'persistentvolumeclaims', 'persistentvolumes']),
     rule(['create'], [''], ['pods/binding', 'bindings']),
     rule(['patch', 'update'], [''], ['pods/status']),
     rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),

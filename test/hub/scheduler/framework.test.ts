@@ -53,6 +53,7 @@ const cases: { pod: Pod; skips: Record<string, boolean> }[] = [
   {
     pod: pod({ name: 'plain', image: 'other:1' }),
     skips: {
+      'VolumeBinding/preFilter': true, // no claims
       'NodeName/preFilter': true,
       'NodeAffinity/preFilter': true,
       'NodeAffinity/preScore': true,
@@ -72,6 +73,7 @@ const cases: { pod: Pod; skips: Record<string, boolean> }[] = [
       affinity: { ...anti, ...preferred },
     }),
     skips: {
+      'VolumeBinding/preFilter': true, // no claims
       'NodeName/preFilter': false,
       'NodeAffinity/preFilter': false,
       'NodeAffinity/preScore': false,
