@@ -3,7 +3,7 @@
 // board gets a FailedMount event naming the claim from the agent); once a
 // hostPath PersistentVolume (DirectoryOrCreate) and the claim exist and bind, the pod starts and
 // writes a file; it is deleted, and a new pod on the same claim, mounted readOnly, reads the
-// file back and cannot write.
+// file back and cannot write. A StatefulSet's pod starts on its volumeClaimTemplate's claim.
 
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../helpers/wait.js';
-import { Cluster, podYaml, running } from './pods-harness.js';
+import { Cluster, IMAGE, podYaml, running } from './pods-harness.js';
 
 const c = new Cluster([{ name: 'pvc-a' }]);
 let root = '';
@@ -107,6 +107,46 @@ spec:
   });
   assert.is(logs, 'kept\nro\n');
   assert.is((await c.k(['delete', 'pod', 'pvc-reader', '--wait=false'])).code, 0);
+});
+
+test("a StatefulSet's pod starts on the claim its volumeClaimTemplate made, bound to a pre-created volume", async () => {
+  const path = join(root, 'sts');
+  const a = await c.apply(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pvc-e2e-sts}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${path}, type: DirectoryOrCreate}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: pvc-web}
+spec:
+  serviceName: pvc-web
+  replicas: 1
+  selector: {matchLabels: {app: pvc-web}}
+  template:
+    metadata: {labels: {app: pvc-web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: ${IMAGE}
+        imagePullPolicy: IfNotPresent
+        command: ["sh", "-c", "hostname > /data/h && exec sleep 3600"]
+        volumeMounts:
+        - {name: www, mountPath: /data}
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+`);
+  assert.is(a.code, 0, a.stderr);
+  await c.waitPod('pvc-web-0', running, 'Running on its claim www-pvc-web-0', 30_000);
+  assert.is(await waitFor(() => fs.readFile(join(path, 'h'), 'utf8').catch(() => undefined)), 'pvc-web-0\n');
+  assert.is((await c.k(['delete', 'statefulset', 'pvc-web', '--wait=false'])).code, 0);
 });
 
 test.run();

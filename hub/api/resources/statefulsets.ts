@@ -33,6 +33,22 @@ const MUTABLE = [
   'revisionHistoryLimit',
 ] as const;
 
+/**
+ * The template as its pods get it: a volumeClaimTemplate is a volume its containers may mount
+ * (upstream's canonical StatefulSet mounts `www` from its claim template alone).
+ */
+function withClaimVolumes(s: StatefulSet['spec']): StatefulSet['spec']['template'] | undefined {
+  const t = s.template;
+  const claims = s.volumeClaimTemplates ?? [];
+  if (!t?.spec || claims.length === 0) return t;
+  const own = new Set((t.spec.volumes ?? []).map((v) => v.name));
+  const extra = claims
+    .map((c) => c.metadata.name ?? '')
+    .filter((n) => n && !own.has(n))
+    .map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
+  return { ...t, spec: { ...t.spec, volumes: [...(t.spec.volumes ?? []), ...extra] } };
+}
+
 function validate(set: StatefulSet, old?: StatefulSet): StatusCause[] {
   const s = set.spec;
   if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
@@ -41,7 +57,7 @@ function validate(set: StatefulSet, old?: StatefulSet): StatusCause[] {
     ...nonNegative('spec.minReadySeconds', s.minReadySeconds),
     ...nonNegative('spec.updateStrategy.rollingUpdate.partition', s.updateStrategy?.rollingUpdate?.partition),
     ...nonNegative('spec.ordinals.start', s.ordinals?.start),
-    ...validateSelectorTemplate(s.selector, s.template),
+    ...validateSelectorTemplate(s.selector, withClaimVolumes(s)),
   ];
   const policy = s.podManagementPolicy;
   if (policy && !['OrderedReady', 'Parallel'].includes(policy))

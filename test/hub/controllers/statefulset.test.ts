@@ -50,6 +50,9 @@ spec:
       containers:
         - name: c
           image: busybox:1
+          volumeMounts:
+            - name: data # from the claim template alone, as upstream's examples
+              mountPath: /data
   volumeClaimTemplates:
     - metadata:
         name: data
