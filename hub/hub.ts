@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiClient } from './api/client.js';
+import { ServiceUnavailableError } from './api/errors.js';
 import { ensureSystemNamespaces } from './api/bootstrap.js';
 import { createPodExecHandler } from './api/exec/handler.js';
 import { createPodPortForwardHandler } from './api/portforward/handler.js';
@@ -190,7 +191,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
 
   // Each in-process component acts as its own system identity (audit and RBAC name it).
   // Each controller acts as its own service account, limited to its bootstrap role.
-  const asController = (name: ControllerName) => api.client.as(controllerUser(name));
+  // A hub that leads but has not renewed its lease within the deadline (a stalled event loop, a
+  // hung renewal) may already have a successor: its leader components' writes are refused
+  // until it renews or exits, so two leaders never write at once.
+  const leaderFence = () => {
+    if (elector?.isLeader && !elector.holdsLease())
+      throw new ServiceUnavailableError('this hub no longer holds the leader lease: write refused');
+  };
+  const asController = (name: ControllerName) => api.client.as(controllerUser(name)).fenced(leaderFence);
 
   const steps: [string, () => Promise<void>][] = [
     [
@@ -314,7 +322,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     leaderOnly('start scheduler', async () => {
       const s = await startScheduler({
         // Not in system:masters: RBAC's system:kube-scheduler role is all it may do.
-        client: api.client.as(SCHEDULER_USER),
+        client: api.client.as(SCHEDULER_USER).fenced(leaderFence),
         log: log.child('scheduler'),
         informers,
         metrics: api.metrics,
@@ -485,7 +493,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     leaderOnly('start controllers', async () => {
       await lifecycle.start();
       undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
-      const kcm = api.client.as(CONTROLLER_MANAGER_USER);
+      const kcm = api.client.as(CONTROLLER_MANAGER_USER).fenced(leaderFence);
       const workloads = await startWorkloadControllers({
         client: kcm,
         clientFor: asController,

@@ -20,11 +20,18 @@ export class LocalApiClient implements ApiClient {
   constructor(
     private readonly core: ApiCore,
     readonly user: UserInfo = API_SERVER_USER,
+    /** Called before each write; throws to refuse it (the leader's lease fence). */
+    private readonly fence?: () => void,
   ) {}
 
   /** The same client acting as another user. */
   as(user: UserInfo): LocalApiClient {
-    return new LocalApiClient(this.core, user);
+    return new LocalApiClient(this.core, user, this.fence);
+  }
+
+  /** The same client, each write first passing fence (which throws to refuse it). */
+  fenced(fence: () => void): LocalApiClient {
+    return new LocalApiClient(this.core, this.user, fence);
   }
 
   /**
@@ -35,6 +42,7 @@ export class LocalApiClient implements ApiClient {
     r: { verb: string; resource: string; subresource?: string; namespace?: string; name?: string },
     run: () => Promise<T>,
   ): Promise<T> {
+    if (this.fence && r.verb !== 'list' && r.verb !== 'watch' && r.verb !== 'get') this.fence();
     const sink = this.core.audit;
     if (!sink) return run();
     let code = r.verb === 'create' ? 201 : 200;

@@ -4,6 +4,9 @@
 // with a CAS on the revision it saw, so exactly one candidate wins. A leader that cannot renew
 // within the renew deadline stops leading before any candidate may take over (deadline < lease).
 // A graceful stop releases the lock (empty holder) so a standby takes over at its next try.
+// A renewal counts from the moment it was sent, and holdsLease() turns false once the deadline
+// has passed since then, even while a renewal hangs or the event loop was blocked: the hub
+// fences its leader writes on it, so a leader that stalled never writes beside its successor.
 
 import type { Logger } from '../../shared/log.js';
 import { type LeaderLock, type LeaderRecord, LockConflictError, type LockState } from './lock.js';
@@ -57,6 +60,14 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /**
+   * Leading, and the last successful renewal was sent less than the renew deadline ago: a
+   * candidate takes over only after a whole lease (> deadline) without a change it saw.
+   */
+  holdsLease(now = Date.now()): boolean {
+    return this.leading && now - this.lastRenew < this.deadlineMs;
+  }
+
   start(): void {
     void this.loop();
   }
@@ -86,7 +97,7 @@ export class LeaderElector {
     } catch (err) {
       this.o.log.warn('leader election attempt failed', { err: String(err) });
     }
-    if (this.leading && Date.now() - this.lastRenew > this.deadlineMs) {
+    if (this.leading && !this.holdsLease()) {
       this.o.log.error('leader lost the lock: could not renew within the deadline', { ms: this.deadlineMs });
       await this.setLeading(false);
     }
@@ -134,6 +145,7 @@ export class LeaderElector {
 
   /** One CAS write: success means this candidate holds the lock (renewed or acquired). */
   private async write(fn: () => Promise<number>): Promise<void> {
+    const sent = Date.now();
     try {
       await fn();
     } catch (err) {
@@ -146,7 +158,7 @@ export class LeaderElector {
       }
       throw err;
     }
-    this.lastRenew = Date.now();
+    this.lastRenew = sent;
     if (!this.leading && !this.stopped) {
       this.o.log.info('became leader', { identity: this.o.identity, lock: this.o.lock.describe() });
       await this.setLeading(true);
