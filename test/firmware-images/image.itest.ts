@@ -155,7 +155,7 @@ test('root file system: units enabled, agent and first boot installed, no SSH ho
     /Fast link dest: "\/etc\/systemd\/system\/drover-agent.service"/,
   );
   const lib = debugfs(paths.image, 'ls /usr/lib/drover');
-  assert.match(lib, /drover-agent\.mjs/);
+  assert.match(lib, /drover-agent\.cjs/);
   assert.match(lib, /firstboot\.mjs/);
   assert.not.match(debugfs(paths.image, 'ls /etc/ssh'), /ssh_host_/);
   assert.match(debugfs(paths.image, 'stat /etc/machine-id'), /Size: 0\b/);
