@@ -1,10 +1,11 @@
-// What the node-pressure eviction e2e files check after an eviction: the pod that stayed was
-// never touched (same container, running, no restart) and only the expected pod was evicted.
+// What the node-pressure eviction e2e files share: their pods (bound to the board, 1 s grace),
+// and the check after an eviction: the pod that stayed was never touched (same container,
+// running, no restart) and only the expected pod was evicted.
 
 import * as assert from 'uvu/assert';
 import type { KubeList, Pod } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
-import { type Cluster, running } from './pods-harness.js';
+import { type Cluster, IMAGE, running } from './pods-harness.js';
 
 export async function assertOnlyEvicted(
   c: Cluster,
@@ -21,3 +22,18 @@ export async function assertOnlyEvicted(
     [evicted],
   );
 }
+
+/** A busybox pod bound to node running `sh -c command`; extra is appended under the container. */
+export const boundPod = (node: string, name: string, command: string, extra = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  nodeName: ${node}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${IMAGE}
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", ${JSON.stringify(command)}]
+${extra}`;

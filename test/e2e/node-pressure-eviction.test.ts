@@ -15,8 +15,8 @@ import type { KubeList, KubeObject } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
-import { assertOnlyEvicted } from './eviction-checks.js';
-import { Cluster, IMAGE, running } from './pods-harness.js';
+import { assertOnlyEvicted, boundPod } from './eviction-checks.js';
+import { Cluster, running } from './pods-harness.js';
 
 const NODE = 'npe-a';
 const c = new Cluster([{ name: NODE }]);
@@ -51,19 +51,7 @@ test.after(async () => {
   await c.stop();
 });
 
-const POD = (name: string, command: string, extra = '') => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-spec:
-  nodeName: ${NODE}
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: ${IMAGE}
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "${command}"]
-${extra}`;
+const POD = (name: string, command: string, extra = '') => boundPod(NODE, name, command, extra);
 
 test('a pod filling the node disk is evicted with reason Evicted; the quiet pod stays', async () => {
   const quiet = POD(

@@ -14,8 +14,8 @@ import { cgroupMemory } from '../../agent/pressure/cgroup-memory.js';
 import type { Node } from '../../shared/api/types.js';
 import { getJson } from '../helpers/api.js';
 import { waitFor } from '../helpers/wait.js';
-import { assertOnlyEvicted } from './eviction-checks.js';
-import { Cluster, IMAGE, running } from './pods-harness.js';
+import { assertOnlyEvicted, boundPod } from './eviction-checks.js';
+import { Cluster, running } from './pods-harness.js';
 
 const NODE = 'npmem-a';
 const CGROUP = `/drover-npmem-${process.pid}`;
@@ -69,19 +69,7 @@ const nodeObj = () => getJson<Node>(c.hub.apiUrl, `/api/v1/nodes/${NODE}`);
 const pressure = async () =>
   (await nodeObj()).status?.conditions?.find((x) => x.type === 'MemoryPressure')?.status;
 
-const POD = (name: string, command: string, extra = '') => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-spec:
-  nodeName: ${NODE}
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: ${IMAGE}
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", ${JSON.stringify(command)}]
-${extra}`;
+const POD = (name: string, command: string, extra = '') => boundPod(NODE, name, command, extra);
 
 test('a pod holding memory past the threshold is evicted with reason Evicted; the pod within its request stays', async () => {
   assert.is(await pressure(), 'False', 'an idle pods cgroup is far from the threshold');
