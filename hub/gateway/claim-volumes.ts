@@ -59,11 +59,3 @@ export function resolveClaimVolumes(pod: Pod, lookup: ClaimLookup): Pod {
     },
   };
 }
-
-/** `namespace/claimName` of each claim the pod mounts. */
-export function podClaims(pod: Pod): string[] {
-  const ns = pod.metadata.namespace ?? 'default';
-  return (pod.spec.volumes ?? []).flatMap((v) =>
-    v.persistentVolumeClaim ? [`${ns}/${v.persistentVolumeClaim.claimName}`] : [],
-  );
-}

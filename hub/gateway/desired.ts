@@ -17,7 +17,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { ChangeType } from '../informers/informer.js';
 import type { PublishOptions } from './context.js';
 import { type PodRefs, podRefs } from './pod-refs.js';
-import { type ClaimLookup, podClaims, resolveClaimVolumes } from './claim-volumes.js';
+import { type ClaimLookup, resolveClaimVolumes } from './claim-volumes.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 
 export interface DesiredPublisherOptions {
@@ -74,7 +74,7 @@ export class DesiredPublisher {
         onChange: (type, c, _old, initial) => {
           if (type === 'DELETED') this.claims.delete(podKey(c));
           else this.putRef(this.claims, c);
-          if (!initial) this.markClaim(podKey(c));
+          if (!initial) this.markReferencing('claims', podKey(c));
         },
         onRelist: () => this.republishAll(),
       });
@@ -85,7 +85,7 @@ export class DesiredPublisher {
           else this.putVolume(v);
           if (initial) return;
           for (const ref of [v.spec.claimRef, old?.spec.claimRef])
-            if (ref?.name) this.markClaim(`${ref.namespace ?? 'default'}/${ref.name}`);
+            if (ref?.name) this.markReferencing('claims', `${ref.namespace ?? 'default'}/${ref.name}`);
         },
         onRelist: () => this.republishAll(),
       });
@@ -122,8 +122,8 @@ export class DesiredPublisher {
     this.revision = Math.max(this.revision, Number(o.metadata.resourceVersion ?? 0));
   }
 
-  /** Marks the nodes whose pods reference the ConfigMap/Secret `key` for republishing. */
-  private markReferencing(kind: 'configMaps' | 'secrets', key: string): void {
+  /** Marks the nodes whose pods reference the ConfigMap/Secret/claim `key` for republishing. */
+  private markReferencing(kind: keyof PodRefs, key: string): void {
     for (const [node, set] of this.byNode)
       for (const k of set)
         if (this.refs.get(k)?.[kind].has(key)) {
@@ -136,19 +136,6 @@ export class DesiredPublisher {
   private putVolume(v: PersistentVolume): void {
     this.volumes.set(v.metadata.name ?? '', v);
     this.revision = Math.max(this.revision, Number(v.metadata.resourceVersion ?? 0));
-  }
-
-  /** Marks the nodes whose pods mount the claim `key` (namespace/name) for republishing. */
-  private markClaim(key: string): void {
-    for (const [node, set] of this.byNode)
-      for (const k of set) {
-        const p = this.pods.get(k);
-        if (p && podClaims(p).includes(key)) {
-          this.dirty.add(node);
-          break;
-        }
-      }
-    this.scheduleFlush();
   }
 
   /** The ConfigMaps and Secrets the node's pods reference (those that exist). */
