@@ -3,6 +3,7 @@
 // in the cache and binds asynchronously. An unschedulable pod gets PodScheduled=False with
 // the FitError message and a FailedScheduling event, and waits for a cluster change.
 
+import { claimMayUnblock, volumeMayUnblock } from './volume-events.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Node, Pod } from '../../shared/api/types.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
@@ -156,16 +157,16 @@ export async function startScheduler(
     await informers.watch<Pod>('pods', { onChange: (type, pod) => cache.podEvent(type, pod), onRelist });
     // A claim bound or a volume changed may let a waiting pod fit (VolumeBinding).
     await informers.watch<PersistentVolumeClaim>('persistentvolumeclaims', {
-      onChange: (type, c, _old, initial) => {
+      onChange: (type, c, old, initial) => {
         cache.snapshot.setClaim(c, type === 'DELETED');
-        if (!initial) queue.moveAllToActiveOrBackoff();
+        if (!initial && claimMayUnblock(type, c, old)) queue.moveAllToActiveOrBackoff();
       },
       onRelist,
     });
     await informers.watch<PersistentVolume>('persistentvolumes', {
-      onChange: (type, v, _old, initial) => {
+      onChange: (type, v, old, initial) => {
         cache.snapshot.setVolume(v, type === 'DELETED');
-        if (!initial) queue.moveAllToActiveOrBackoff();
+        if (!initial && volumeMayUnblock(type, v, old)) queue.moveAllToActiveOrBackoff();
       },
       onRelist,
     });
