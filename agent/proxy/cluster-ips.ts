@@ -44,6 +44,8 @@ export class ClusterIps {
   private linkReady = false;
   private iface: string;
   private readonly added: Added = new Map();
+  /** Added or removed since the file was last written. */
+  private changed = false;
 
   constructor(
     iface: string,
@@ -87,19 +89,20 @@ export class ClusterIps {
     }
     await ip(['addr', 'replace', `${address}/32`, 'dev', this.iface]);
     this.added.set(address, this.iface);
-    this.save();
+    this.changed = true; // recorded by the next prune, once per table (one fsync, not one per address)
   }
 
-  /** Removes the addresses it added (this run or one before) that are not in keep. */
+  /** Removes the addresses it added (this run or one before) that are not in keep; records the rest. */
   async prune(keep: Set<string>): Promise<void> {
-    const before = this.added.size;
     for (const [a, dev] of [...this.added])
       if (!keep.has(a)) {
         this.added.delete(a);
+        this.changed = true;
         await ip(['addr', 'del', `${a}/32`, 'dev', dev]).catch((e: Error) =>
           this.log.debug('cluster IP removal failed', { address: a, error: e.message }),
         );
       }
-    if (this.added.size !== before) this.save();
+    if (this.changed) this.save();
+    this.changed = false;
   }
 }

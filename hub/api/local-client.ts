@@ -16,6 +16,9 @@ import { watchObjects } from './ops/watch.js';
 import { auditedInProcess, inProcessEntry } from '../audit/in-process.js';
 import { createObject, patchObject, updateObject } from './ops/write.js';
 
+/** The verbs a fence refuses (every verb this client sends that changes the store). */
+const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
 export class LocalApiClient implements ApiClient {
   constructor(
     private readonly core: ApiCore,
@@ -42,7 +45,8 @@ export class LocalApiClient implements ApiClient {
     r: { verb: string; resource: string; subresource?: string; namespace?: string; name?: string },
     run: () => Promise<T>,
   ): Promise<T> {
-    if (this.fence && r.verb !== 'list' && r.verb !== 'watch' && r.verb !== 'get') this.fence();
+    // Checked when the write is sent: one already on its way when the lease lapses still lands.
+    if (this.fence && WRITE_VERBS.has(r.verb)) this.fence();
     const sink = this.core.audit;
     if (!sink) return run();
     let code = r.verb === 'create' ? 201 : 200;

@@ -333,7 +333,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         // Counted once the handler is done and the status is sent (as kube-apiserver's
         // instrumentation wraps the handler). Waiting for the socket to be drained let a client
         // read the answer and scrape /metrics before the request was counted.
-        if (res.writableFinished || res.headersSent) record();
+        if (res.headersSent) record();
         else res.once('close', record);
       });
   });

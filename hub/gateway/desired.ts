@@ -64,17 +64,20 @@ export class DesiredPublisher {
         await this.informers.watch<KubeObject>(resource, {
           onChange: (type, o, _old, initial) => {
             if (type === 'DELETED') map.delete(podKey(o));
-            else this.putRef(map, o);
+            else this.putRef(map, podKey(o), o);
             if (!initial) this.markReferencing(kind, podKey(o));
           },
           onRelist: () => this.republishAll(),
         });
       }
       await this.informers.watch<PersistentVolumeClaim>('persistentvolumeclaims', {
-        onChange: (type, c, _old, initial) => {
+        onChange: (type, c, old, initial) => {
           if (type === 'DELETED') this.claims.delete(podKey(c));
-          else this.putRef(this.claims, c);
-          if (!initial) this.markReferencing('claims', podKey(c));
+          else this.putRef(this.claims, podKey(c), c);
+          // Only the phase and the volume name change what a pod's claim resolves to.
+          const same =
+            old && old.status?.phase === c.status?.phase && old.spec.volumeName === c.spec.volumeName;
+          if (!initial && !(type === 'MODIFIED' && same)) this.markReferencing('claims', podKey(c));
         },
         onRelist: () => this.republishAll(),
       });
@@ -82,10 +85,14 @@ export class DesiredPublisher {
         onChange: (type, v, old, initial) => {
           const name = v.metadata.name ?? '';
           if (type === 'DELETED') this.volumes.delete(name);
-          else this.putVolume(v);
-          if (initial) return;
+          else this.putRef(this.volumes, name, v);
+          // A status-only write (the binder's phase) changes no pod's resolved path.
+          if (initial || (type === 'MODIFIED' && old && JSON.stringify(old.spec) === JSON.stringify(v.spec)))
+            return;
+          const claims = new Set<string>();
           for (const ref of [v.spec.claimRef, old?.spec.claimRef])
-            if (ref?.name) this.markReferencing('claims', `${ref.namespace ?? 'default'}/${ref.name}`);
+            if (ref?.name) claims.add(`${ref.namespace ?? 'default'}/${ref.name}`);
+          for (const k of claims) this.markReferencing('claims', k);
         },
         onRelist: () => this.republishAll(),
       });
@@ -117,8 +124,8 @@ export class DesiredPublisher {
     this.scheduleFlush();
   }
 
-  private putRef(map: Map<string, KubeObject>, o: KubeObject): void {
-    map.set(podKey(o), o);
+  private putRef<T extends KubeObject>(map: Map<string, T>, key: string, o: T): void {
+    map.set(key, o);
     this.revision = Math.max(this.revision, Number(o.metadata.resourceVersion ?? 0));
   }
 
@@ -131,11 +138,6 @@ export class DesiredPublisher {
           break;
         }
     this.scheduleFlush();
-  }
-
-  private putVolume(v: PersistentVolume): void {
-    this.volumes.set(v.metadata.name ?? '', v);
-    this.revision = Math.max(this.revision, Number(v.metadata.resourceVersion ?? 0));
   }
 
   /** The ConfigMaps and Secrets the node's pods reference (those that exist). */

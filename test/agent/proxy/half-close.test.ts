@@ -8,6 +8,7 @@ import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { proxyOptions } from '../../../agent/proxy/options.js';
+import { freePort } from '../../../bench/lib/ports.js';
 import { ServiceProxy } from '../../../agent/proxy/proxy.js';
 import { createLogger } from '../../../shared/log.js';
 import type { ServiceTable } from '../../../shared/protocol/messages.js';
@@ -15,15 +16,6 @@ import type { ServiceTable } from '../../../shared/protocol/messages.js';
 const log = createLogger('proxy-test', 100);
 let backend: Server;
 const proxies: ServiceProxy[] = [];
-
-/** A port free on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Sends body, half-closes, and collects what comes back until the connection closes. */
 function ask(port: number, body: string): Promise<string> {
