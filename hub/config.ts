@@ -20,6 +20,11 @@ import { DEFAULT_HPA_SYNC_PERIOD_MS } from './controllers/hpa/controller.js';
 import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_AUDIT_MAX_BYTES, DEFAULT_AUDIT_MAX_FILES } from './audit/log.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
+import {
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RENEW_DEADLINE_MS,
+  DEFAULT_RETRY_PERIOD_MS,
+} from './leader/elector.js';
 import { DEFAULT_LEASE_PERSIST_INTERVAL_MS } from './leases.js';
 import {
   DEFAULT_NODE_PORT_RANGE,
@@ -70,6 +75,12 @@ export interface HubConfig {
   hpaSyncPeriodMs: number;
   /** NATS store only: without the store this long, the hub lets its boards go to other hubs, ms. */
   storeLostGraceMs: number;
+  /** Several hubs: a leader record unchanged this long may be taken over, ms (--leader-elect-lease-duration). */
+  leaderLeaseDurationMs: number;
+  /** Several hubs: the leader stops leading when it could not renew for this long, ms (< the lease). */
+  leaderRenewDeadlineMs: number;
+  /** Several hubs: how often the leader renews and candidates try, ms (< the renew deadline). */
+  leaderRetryPeriodMs: number;
   /** Wait after a last will before marking the node, ms. */
   willDebounceMs: number;
   /** How often agents are expected to heartbeat, ms (the grace must exceed it). */
@@ -124,6 +135,9 @@ export const HUB_DEFAULTS: HubConfig = {
   nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
   hpaSyncPeriodMs: DEFAULT_HPA_SYNC_PERIOD_MS, // 15 s
   storeLostGraceMs: 10_000, // 10 s: well inside the node grace, longer than a NATS blip
+  leaderLeaseDurationMs: DEFAULT_LEASE_DURATION_MS, // 3 s: a standby leads within ~3.5 s of a kill
+  leaderRenewDeadlineMs: DEFAULT_RENEW_DEADLINE_MS, // 2 s
+  leaderRetryPeriodMs: DEFAULT_RETRY_PERIOD_MS, // 500 ms
   willDebounceMs: DEFAULT_WILL_DEBOUNCE_MS, // 500 ms
   heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, // 10 s
   leasePersistIntervalMs: DEFAULT_LEASE_PERSIST_INTERVAL_MS, // 60 s
@@ -172,6 +186,9 @@ function duration(
     | 'nodeGraceMs'
     | 'hpaSyncPeriodMs'
     | 'storeLostGraceMs'
+    | 'leaderLeaseDurationMs'
+    | 'leaderRenewDeadlineMs'
+    | 'leaderRetryPeriodMs'
     | 'willDebounceMs'
     | 'heartbeatIntervalMs'
     | 'leasePersistIntervalMs'
@@ -234,6 +251,22 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   duration(cfg, 'nodeGraceMs', 1);
   duration(cfg, 'hpaSyncPeriodMs', 100);
   duration(cfg, 'storeLostGraceMs', 0);
+  duration(cfg, 'leaderRetryPeriodMs', 1);
+  duration(cfg, 'leaderRenewDeadlineMs', 1);
+  duration(cfg, 'leaderLeaseDurationMs', 1);
+  // client-go's rule: a leader gives up before any candidate may take over, and renews in time.
+  if (cfg.leaderRenewDeadlineMs >= cfg.leaderLeaseDurationMs)
+    throw new InvalidHubOptionError(
+      'leaderRenewDeadlineMs',
+      cfg.leaderRenewDeadlineMs,
+      `must be less than the leader lease duration (${cfg.leaderLeaseDurationMs} ms)`,
+    );
+  if (cfg.leaderRetryPeriodMs >= cfg.leaderRenewDeadlineMs)
+    throw new InvalidHubOptionError(
+      'leaderRetryPeriodMs',
+      cfg.leaderRetryPeriodMs,
+      `must be less than the leader renew deadline (${cfg.leaderRenewDeadlineMs} ms)`,
+    );
   duration(cfg, 'willDebounceMs', 0);
   duration(cfg, 'leasePersistIntervalMs', 0);
   duration(cfg, 'rpcTimeoutMs', 1);

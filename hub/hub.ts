@@ -633,6 +633,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         const e = new LeaderElector({
           lock,
           identity: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+          leaseDurationMs: config.leaderLeaseDurationMs,
+          renewDeadlineMs: config.leaderRenewDeadlineMs,
+          retryPeriodMs: config.leaderRetryPeriodMs,
           log: log.child('leader'),
           onStartedLeading: runLeaderSteps,
           // As kube-controller-manager: a hub that lost the lock exits; its supervisor restarts it

@@ -34,6 +34,9 @@ export const HUB_FLAGS: FlagSpecs = {
   'node-grace': { type: 'string' },
   'hpa-sync-period': { type: 'string' },
   'store-lost-grace': { type: 'string' },
+  'leader-elect-lease-duration': { type: 'string' },
+  'leader-elect-renew-deadline': { type: 'string' },
+  'leader-elect-retry-period': { type: 'string' },
   'will-debounce': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
   'lease-persist-interval': { type: 'string' },
@@ -58,6 +61,11 @@ Options:
   --store-replicas N           JetStream replicas of the store bucket when created: 1, 3 or 5 (default 1)
   --store-lost-grace 10s       with --store nats: cut off from NATS this long, the hub lets its
                                boards go (they move to another hub in their list) until it is back
+  --leader-elect-lease-duration 3s   with --store nats: a standby takes over a leader silent this long
+  --leader-elect-renew-deadline 2s   the leader stops leading (and exits) when it could not renew
+                               for this long; raise both on overloaded hubs (kube-controller-manager:
+                               15s, 10s) at the cost of a slower failover
+  --leader-elect-retry-period 500ms  how often the leader renews and standbys try
   --api-host HOST              API (HTTPS) listen address (default 0.0.0.0: every interface)
   --api-port PORT              API port (default 8080; 0 = any free port)
   --mqtt-host HOST             embedded broker listen address (default 0.0.0.0)
@@ -145,6 +153,9 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     nodeGraceMs: dur(f, 'node-grace'),
     hpaSyncPeriodMs: dur(f, 'hpa-sync-period'),
     storeLostGraceMs: dur(f, 'store-lost-grace'),
+    leaderLeaseDurationMs: dur(f, 'leader-elect-lease-duration'),
+    leaderRenewDeadlineMs: dur(f, 'leader-elect-renew-deadline'),
+    leaderRetryPeriodMs: dur(f, 'leader-elect-retry-period'),
     willDebounceMs: dur(f, 'will-debounce'),
     heartbeatIntervalMs: dur(f, 'heartbeat-interval'),
     leasePersistIntervalMs: dur(f, 'lease-persist-interval'),

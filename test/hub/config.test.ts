@@ -12,6 +12,7 @@ test('defaults', () => {
   assert.is(c.mqttMaxConnectPacketBytes, 64 * 1024);
   assert.is(c.mqttConnectTimeoutMs, 10_000);
   assert.is(c.eventTtlMs, 3_600_000, "kube-apiserver's --event-ttl");
+  assert.equal([c.leaderLeaseDurationMs, c.leaderRenewDeadlineMs, c.leaderRetryPeriodMs], [3000, 2000, 500]);
   assert.is(resolveHubConfig({ apiPort: undefined }).apiPort, 8080, 'undefined means default');
 });
 
@@ -54,6 +55,17 @@ const bad: { name: string; opts: HubOptions; option: string }[] = [
   { name: 'zero event rate', opts: { agentEventQps: 0 }, option: 'agentEventQps' },
   { name: 'zero event burst', opts: { agentEventBurst: 0 }, option: 'agentEventBurst' },
   { name: 'event TTL under a second', opts: { eventTtlMs: 10 }, option: 'eventTtlMs' },
+  {
+    name: 'renew deadline not below the lease',
+    opts: { leaderLeaseDurationMs: 15_000, leaderRenewDeadlineMs: 15_000 },
+    option: 'leaderRenewDeadlineMs',
+  },
+  {
+    name: 'retry period not below the renew deadline (default 2 s)',
+    opts: { leaderRetryPeriodMs: 2000 },
+    option: 'leaderRetryPeriodMs',
+  },
+  { name: 'zero leader lease', opts: { leaderLeaseDurationMs: 0 }, option: 'leaderLeaseDurationMs' },
 ];
 for (const row of bad) {
   test(`refused: ${row.name}`, () => {
@@ -67,6 +79,18 @@ for (const row of bad) {
     }
   });
 }
+
+test("accepted: kube-controller-manager's leader election timings (15 s, 10 s, 2 s)", () => {
+  const c = resolveHubConfig({
+    leaderLeaseDurationMs: 15_000,
+    leaderRenewDeadlineMs: 10_000,
+    leaderRetryPeriodMs: 2000,
+  });
+  assert.equal(
+    [c.leaderLeaseDurationMs, c.leaderRenewDeadlineMs, c.leaderRetryPeriodMs],
+    [15_000, 10_000, 2000],
+  );
+});
 
 test('accepted: port 0, external url, short grace with short heartbeat', () => {
   const c = resolveHubConfig({
