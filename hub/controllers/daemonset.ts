@@ -11,8 +11,8 @@
 //   drover.io/pre-pull is passed on to every running pod (pull ahead); status.
 // The hash label tells old from new pods; ControllerRevisions keep the history for
 // `kubectl rollout history|undo ds` (daemonset/history.ts).
-// Reads come from the shared informers (the DaemonSet, its pods by the `owner-uid` index, the
-// nodes), with expectations (expectations.ts) over the creates and deletes, as for ReplicaSets.
+// Reads come from the shared informers (the DaemonSet, its pods by the `owner-uid` index, also
+// once it is gone, by its remembered UID: gone-owners.ts; the nodes), with expectations (expectations.ts) over the creates and deletes, as for ReplicaSets.
 
 import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
@@ -27,7 +27,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { INDEX_CONTROLLER_UID } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodAvailable, msUntilAvailable } from './active-pods.js';
-import { controllerOf, keyOf } from './controller-ref.js';
+import { controllerOf, keyOf, splitKey } from './controller-ref.js';
 import { syncHistory } from './daemonset/history.js';
 import {
   newDaemonPod,
@@ -45,6 +45,7 @@ import {
 } from './daemonset/rolling-update.js';
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
 import { Expectations } from './expectations.js';
+import { GoneOwners } from './gone-owners.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
 import {
   announceNextImages,
@@ -79,6 +80,8 @@ export class DaemonSetController implements Controller {
   private readonly revisions: Informer<ControllerRevision>;
   private readonly informers: InformerUse;
   readonly expectations: Expectations;
+  /** UIDs of deleted DaemonSets whose pods are still to be released (gone-owners.ts). */
+  readonly gone = new GoneOwners();
 
   constructor(private readonly opts: DaemonSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/daemonset');
@@ -97,7 +100,12 @@ export class DaemonSetController implements Controller {
   }
 
   async start(): Promise<void> {
-    await this.informers.watch<DaemonSet>('daemonsets', { onChange: (_t, ds) => this.runner.add(keyOf(ds)) });
+    await this.informers.watch<DaemonSet>('daemonsets', {
+      onChange: (t, ds) => {
+        if (t === 'DELETED') this.gone.remember(keyOf(ds), ds.metadata.uid);
+        this.runner.add(keyOf(ds));
+      },
+    });
     await this.informers.watch<Node>('nodes', { onChange: (t, n, old) => this.onNode(t, n, old) });
     await this.informers.watch<Pod>('pods', { onChange: (t, p) => this.onPod(t, p) });
     await this.informers.watch<ControllerRevision>('controllerrevisions', {
@@ -123,7 +131,9 @@ export class DaemonSetController implements Controller {
 
   private onPod(type: ChangeType, p: Pod): void {
     const key = observeOwnedPod(this.expectations, 'DaemonSet', type, p);
-    if (key) this.runner.addCoalesced(key);
+    if (!key) return;
+    if (!this.sets.get(key)) this.gone.remember(key, controllerOf(p)?.uid);
+    this.runner.addCoalesced(key);
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
@@ -133,6 +143,7 @@ export class DaemonSetController implements Controller {
       await this.release(key);
       return undefined;
     }
+    this.gone.forget(key);
     const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
     const owned = this.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
     const nodes = this.nodes.list();
@@ -218,8 +229,9 @@ export class DaemonSetController implements Controller {
 
   /** The DaemonSet is gone: its pods waiting for a replacement's images stop waiting. */
   private async release(key: string): Promise<void> {
-    const [ns, name] = key.split('/') as [string, string];
-    await withdrawNextImages(this.opts.client, heldPodsOf(this.pods.inNamespace(ns), 'DaemonSet', name));
+    const held = heldPodsOf(this.gone.podsOf(key, this.pods), 'DaemonSet', splitKey(key).name);
+    await withdrawNextImages(this.opts.client, held);
+    this.gone.forget(key);
   }
 
   /** The template's ControllerRevision and the history's limit (daemonset/history.ts). */

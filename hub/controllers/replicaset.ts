@@ -6,7 +6,8 @@
 //
 // Reads come from the shared informers, never a LIST: the ReplicaSet from its informer, its
 // pods by the `owner-uid` index and the namespace's orphans by the `orphans` index, so a
-// reconcile costs the pods of its own key. The pod informer lags the controller's own writes,
+// reconcile costs the pods of its own key (a deleted one's too: its UID is remembered,
+// gone-owners.ts). The pod informer lags the controller's own writes,
 // so creates and deletes set expectations (expectations.ts) first and the controller does not
 // create or delete for a key again until the informer has shown them (upstream does the same).
 // Creates run in slow-start batches (slow-start.ts), so many are in flight at once.
@@ -30,9 +31,10 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
-import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { controllerOf, keyOf, newControllerRef, splitKey } from './controller-ref.js';
 import { maxSurge } from './deployment/rollout-math.js';
 import { Expectations } from './expectations.js';
+import { GoneOwners } from './gone-owners.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
 import {
   announceNextImages,
@@ -146,6 +148,8 @@ export class ReplicaSetController implements Controller {
   private readonly pods: Informer<Pod>;
   private readonly informers: InformerUse;
   readonly expectations: Expectations;
+  /** UIDs of deleted objects whose pods are still to be released (gone-owners.ts). */
+  readonly gone = new GoneOwners();
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
     this.kind = opts.kind ?? REPLICA_SET_KIND;
@@ -170,7 +174,10 @@ export class ReplicaSetController implements Controller {
 
   async start(): Promise<void> {
     await this.informers.watch<KubeObject>(this.kind.resource, {
-      onChange: (_t, rs) => this.runner.add(keyOf(rs)),
+      onChange: (t, rs) => {
+        if (t === 'DELETED') this.gone.remember(keyOf(rs), rs.metadata.uid);
+        this.runner.add(keyOf(rs));
+      },
     });
     await this.informers.watch<Pod>('pods', { onChange: (t, p, old) => this.onPod(t, p, old) });
     // Read only (successor): whether a Rollout sizes the Deployment's ReplicaSets.
@@ -190,7 +197,10 @@ export class ReplicaSetController implements Controller {
     for (const o of old && old !== p ? [p, old] : [p]) {
       const ref = controllerOf(o);
       if (ref) {
-        if (ref.kind === this.kind.kind) this.runner.addCoalesced(`${ns}/${ref.name}`);
+        if (ref.kind !== this.kind.kind) continue;
+        const key = `${ns}/${ref.name}`;
+        if (!this.sets.get(key)) this.gone.remember(key, ref.uid);
+        this.runner.addCoalesced(key);
         continue;
       }
       for (const obj of this.sets.inNamespace(ns)) {
@@ -209,11 +219,10 @@ export class ReplicaSetController implements Controller {
     const obj = this.sets.get(key);
     if (!obj) {
       this.expectations.delete(key);
-      // Its pods waiting for a replacement's images stop waiting: none will come.
-      const [ns, name] = key.split('/') as [string, string];
-      await withdrawNextImages(c, heldPodsOf(this.pods.inNamespace(ns), this.kind.kind, name));
+      await this.release(key);
       return undefined;
     }
+    this.gone.forget(key);
     const rs = this.kind.view(obj);
     const namespace = rs.metadata.namespace;
     const selector = fromLabelSelector(rs.spec.selector);
@@ -250,6 +259,13 @@ export class ReplicaSetController implements Controller {
       }
     }
     return nextCheckMs !== undefined ? { requeueAfterMs: nextCheckMs } : undefined;
+  }
+
+  /** The object is gone: its pods waiting for a replacement's images stop waiting, none will come. */
+  private async release(key: string): Promise<void> {
+    const held = heldPodsOf(this.gone.podsOf(key, this.pods), this.kind.kind, splitKey(key).name);
+    await withdrawNextImages(this.opts.client, held);
+    this.gone.forget(key);
   }
 
   /**

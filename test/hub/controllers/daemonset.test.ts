@@ -330,4 +330,68 @@ test('RollingUpdate with maxSurge 1, maxUnavailable 0: every node keeps an avail
   assert.is(worstSurging, 1, 'exactly one node at a time ran two pods');
 });
 
+/**
+ * A terminating pod of owner held for its replacement's images (drover.io/next-images), kept
+ * by a finalizer (no agent confirms the delete here).
+ */
+async function heldPod(name: string, owner: DaemonSet): Promise<void> {
+  await c().create<Pod>('pods', 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'default',
+      labels: { app: owner.metadata.name ?? '' },
+      finalizers: ['example.com/hold'],
+      annotations: { [NEXT_IMAGES_ANNOTATION]: 'collector:1' },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          name: owner.metadata.name ?? '',
+          uid: owner.metadata.uid ?? '',
+          controller: true,
+        },
+      ],
+    },
+    spec: { containers: [{ name: 'c', image: 'collector:0' }] },
+  });
+  await c().delete('pods', 'default', name);
+}
+
+async function unhold(name: string): Promise<void> {
+  const p = await c().get<Pod>('pods', 'default', name);
+  await c().update<Pod>('pods', 'default', { ...p, metadata: { ...p.metadata, finalizers: [] } });
+}
+
+const announcedOn = async (name: string) =>
+  (await c().get<Pod>('pods', 'default', name)).metadata.annotations?.[NEXT_IMAGES_ANNOTATION];
+
+test('a deleted DaemonSet releases its held pods, found by its UID; also when the controller starts after the delete', async () => {
+  const nowhere = ds('gone');
+  nowhere.spec.template.spec.nodeSelector = { region: 'none' };
+  const a = await c().create<DaemonSet>('daemonsets', 'default', nowhere);
+  await heldPod('gone-held', a);
+  await waitFor('the controller wrote the status', async () => {
+    const s = (await c().get<DaemonSet>('daemonsets', 'default', 'gone')).status;
+    return ctl.idle() && s?.observedGeneration === 1;
+  });
+  assert.is(await announcedOn('gone-held'), 'collector:1', 'held while its DaemonSet lives');
+  await c().delete('daemonsets', 'default', 'gone');
+  await waitFor('the held pod stops waiting', async () => (await announcedOn('gone-held')) === undefined);
+  await waitFor('nothing remembered once released', () => ctl.idle() && ctl.gone.size() === 0);
+  await unhold('gone-held');
+
+  // Deleted while no controller ran: the new one learns the UID from the pod itself.
+  const b = await c().create<DaemonSet>('daemonsets', 'default', nowhere);
+  await heldPod('gone-held2', b);
+  await ctl.stop();
+  await c().delete('daemonsets', 'default', 'gone');
+  ctl = new DaemonSetController({ client: c(), log: createLogger('ds', 30) });
+  await ctl.start();
+  await waitFor('the held pod stops waiting', async () => (await announcedOn('gone-held2')) === undefined);
+  await waitFor('nothing remembered once released', () => ctl.idle() && ctl.gone.size() === 0);
+  await unhold('gone-held2');
+});
+
 test.run();

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareForDeletion, podsToDelete } from '../../../hub/controllers/active-pods.js';
 import type { ReplicaSet } from '../../../shared/api/apps.js';
+import { NEXT_IMAGES_ANNOTATION } from '../../../shared/api/next-images.js';
 import type { Pod } from '../../../shared/api/types.js';
 import { type Fixture, startFixture } from './deployment-fixture.js';
 import { waitFor } from './wait.js';
@@ -246,6 +247,42 @@ test('invalid ReplicaSets are refused', async () => {
     assert.match(msg, /spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
     assert.match(msg, /`selector` does not match template `labels`/);
   }
+});
+
+test('a deleted ReplicaSet releases its held pods, found by its UID', async () => {
+  const rs = await f.client.create<ReplicaSet>('replicasets', NS, replicaSet('gone', 0));
+  // Terminating and held for its replacement's images, kept by a finalizer (no agent here).
+  await f.client.create<Pod>('pods', NS, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'gone-held',
+      labels: { app: 'gone', tier: 'x' },
+      finalizers: ['example.com/hold'],
+      annotations: { [NEXT_IMAGES_ANNOTATION]: 'busybox:2' },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'gone',
+          uid: rs.metadata.uid ?? '',
+          controller: true,
+        },
+      ],
+    },
+    spec: { containers: [{ name: 'c', image: 'busybox:1' }] },
+  });
+  await f.client.delete('pods', NS, 'gone-held');
+  const announced = async () =>
+    (await f.client.get<Pod>('pods', NS, 'gone-held')).metadata.annotations?.[NEXT_IMAGES_ANNOTATION];
+  const ctl = f.controllers.replicaSets;
+  await waitFor('the controller is idle', () => ctl.idle());
+  assert.is(await announced(), 'busybox:2', 'held while its ReplicaSet lives');
+  await f.client.delete('replicasets', NS, 'gone');
+  await waitFor('the held pod stops waiting', async () => (await announced()) === undefined);
+  await waitFor('nothing remembered once released', () => ctl.idle() && ctl.gone.size() === 0);
+  const p = await f.client.get<Pod>('pods', NS, 'gone-held');
+  await f.client.update<Pod>('pods', NS, { ...p, metadata: { ...p.metadata, finalizers: [] } });
 });
 
 test.run();
