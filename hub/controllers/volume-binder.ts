@@ -6,6 +6,8 @@
 // (reclaim policy Retain or Recycle) or deleted (Delete: the PersistentVolume object goes; the
 // data at its path stays, since Drover has no volume plugin to delete it). A claim whose
 // volume vanished is Lost. No match: the claim stays Pending (no dynamic provisioning).
+// Events and reconciles read the informers through the binder's indexes (volume-binder/
+// indexes.ts), never a list of every volume or claim.
 
 import type { ApiClient } from '../api/client.js';
 import { isConflict, isNotFound } from '../api/errors.js';
@@ -15,6 +17,17 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { Informer } from '../informers/informer.js';
 import { keyOf } from './controller-ref.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import {
+  byVolumeClaim,
+  INDEX_UNCLAIMED_VOLUMES,
+  INDEX_VOLUME_CLAIM,
+  INDEX_WAITING_CLAIMS,
+  unclaimedByClass,
+  volumeClaimKey,
+  waitingClaims,
+  waitingForVolume,
+  waitingInClass,
+} from './volume-binder/indexes.js';
 import { claimRefNames, pickVolume } from './volume-binder/match.js';
 
 export interface VolumeBinderOptions {
@@ -42,6 +55,9 @@ export class VolumeBinder implements Controller {
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.volumes = this.informers.factory.informer<PersistentVolume>('persistentvolumes');
     this.claims = this.informers.factory.informer<PersistentVolumeClaim>('persistentvolumeclaims');
+    this.volumes.addIndex(INDEX_VOLUME_CLAIM, byVolumeClaim);
+    this.volumes.addIndex(INDEX_UNCLAIMED_VOLUMES, unclaimedByClass);
+    this.claims.addIndex(INDEX_WAITING_CLAIMS, waitingClaims);
   }
 
   idle(): boolean {
@@ -54,16 +70,19 @@ export class VolumeBinder implements Controller {
         this.runner.add(PV + pv.metadata.name);
         const r = pv.spec.claimRef;
         if (r) this.runner.add(`${PVC}${r.namespace}/${r.name}`);
-        // A volume that became Available may be what a Pending claim waits for.
-        for (const c of this.claims.list()) if (!c.spec.volumeName) this.runner.addCoalesced(PVC + keyOf(c));
+        // A volume that became Available may be what a Pending claim of its class, or one that
+        // names it, waits for.
+        for (const value of [waitingInClass(pv.spec.storageClassName), waitingForVolume(pv.metadata.name)])
+          for (const c of this.claims.byIndex(INDEX_WAITING_CLAIMS, value))
+            this.runner.addCoalesced(PVC + keyOf(c));
       },
     });
     await this.informers.watch<PersistentVolumeClaim>('persistentvolumeclaims', {
       onChange: (_t, pvc) => {
         this.runner.add(PVC + keyOf(pvc));
-        for (const pv of this.volumes.list())
-          if (pv.metadata.name === pvc.spec.volumeName || claimRefNames(pv, pvc))
-            this.runner.add(PV + pv.metadata.name);
+        if (pvc.spec.volumeName && this.volumes.get(`/${pvc.spec.volumeName}`))
+          this.runner.add(PV + pvc.spec.volumeName);
+        for (const pv of this.claimedBy(pvc)) this.runner.add(PV + pv.metadata.name);
       },
     });
     this.runner.start();
@@ -84,6 +103,25 @@ export class VolumeBinder implements Controller {
       throw e;
     }
     return undefined;
+  }
+
+  /** Volumes whose claimRef names pvc (uid too, when set). */
+  private claimedBy(pvc: PersistentVolumeClaim): PersistentVolume[] {
+    const key = volumeClaimKey(pvc.metadata.namespace, pvc.metadata.name);
+    return this.volumes.byIndex(INDEX_VOLUME_CLAIM, key).filter((pv) => claimRefNames(pv, pvc));
+  }
+
+  /**
+   * Every volume pickVolume could choose for pvc: pre-bound to it, the one it names, or an
+   * unclaimed one of its class (it filters them further).
+   */
+  private candidates(pvc: PersistentVolumeClaim): PersistentVolume[] {
+    const named = pvc.spec.volumeName ? this.volumes.get(`/${pvc.spec.volumeName}`) : undefined;
+    return [
+      ...this.claimedBy(pvc),
+      ...(named ? [named] : []),
+      ...this.volumes.byIndex(INDEX_UNCLAIMED_VOLUMES, pvc.spec.storageClassName ?? ''),
+    ];
   }
 
   private async setVolumePhase(pv: PersistentVolume, phase: string): Promise<void> {
@@ -134,7 +172,7 @@ export class VolumeBinder implements Controller {
       pv = this.volumes.get(`/${pvc.spec.volumeName}`);
       if (!pv || !claimRefNames(pv, pvc)) return this.setClaimStatus(pvc, { phase: 'Lost' });
     } else {
-      pv = pickVolume(pvc, this.volumes.list());
+      pv = pickVolume(pvc, this.candidates(pvc));
       if (!pv) return;
     }
     const name = pv.metadata.name ?? '';

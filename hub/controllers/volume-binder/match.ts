@@ -2,7 +2,8 @@
 // findMatchingVolume, static volumes only): a volume pre-bound to the claim (its claimRef names
 // it) or named by the claim's volumeName, else the smallest Available, unclaimed volume of the
 // claim's storage class and volume mode that offers every access mode asked, at least the
-// storage requested and the labels the claim's selector wants.
+// storage requested and the labels the claim's selector wants (of equal sizes, the first by
+// name: the same answer whatever order the volumes come in).
 
 import { fromLabelSelector, matches } from '../../../shared/api/labels.js';
 import { parseQuantity } from '../../../shared/api/quantity.js';
@@ -14,6 +15,12 @@ const storage = (list: Record<string, string> | undefined): number => {
   } catch {
     return 0;
   }
+};
+
+const byName = (a: PersistentVolume, b: PersistentVolume): number => {
+  const x = a.metadata.name ?? '';
+  const y = b.metadata.name ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
 };
 
 /** The volume's claimRef names this claim (by namespace and name, and by uid when set). */
@@ -57,5 +64,5 @@ export function pickVolume(
   }
   return live
     .filter((pv) => !pv.spec.claimRef && pv.status?.phase === 'Available' && volumeFits(pv, pvc))
-    .sort((a, b) => storage(a.spec.capacity) - storage(b.spec.capacity))[0];
+    .sort((a, b) => storage(a.spec.capacity) - storage(b.spec.capacity) || byName(a, b))[0];
 }

@@ -85,6 +85,12 @@ const cases: { name: string; claim: PersistentVolumeClaim; volumes: PersistentVo
     want: 'named',
   },
   {
+    name: 'of equal sizes, the first by name, whatever the order',
+    claim: pvc('1Gi'),
+    volumes: [pv('b', '2Gi'), pv('c', '1Gi'), pv('a', '1Gi')],
+    want: 'a',
+  },
+  {
     name: 'a volume not yet Available is not taken',
     claim: pvc('1Gi'),
     volumes: [{ ...pv('new', '1Gi'), status: { phase: 'Pending' } }],

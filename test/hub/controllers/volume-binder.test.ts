@@ -104,6 +104,16 @@ test('a claim nothing fits stays Pending until a fitting volume appears', async 
   await waitFor('huge Bound', async () => (await getPvc('huge'))?.spec.volumeName === 'pv-huge');
 });
 
+test('a claim that names a volume not created yet binds to it once it appears', async () => {
+  const r = await apply(`${pvcYaml('named', '1Gi')}  volumeName: pv-later\n`);
+  assert.is(r.code, 0, r.err);
+  // The binder has looked at it (nothing to bind to) before the volume exists.
+  await waitFor('binder idle', () => binder.idle());
+  await apply(pvYaml('pv-later', '3Gi'));
+  await waitFor('named Bound to pv-later', async () => (await getPvc('named'))?.status?.phase === 'Bound');
+  assert.is((await getPv('pv-later'))?.spec.claimRef?.name, 'named');
+});
+
 test('deleting a bound claim: a Retain volume is Released, a Delete volume is deleted', async () => {
   await t.api.client.delete('persistentvolumeclaims', 'default', 'data');
   await waitFor('pv-mid Released', async () => (await getPv('pv-mid'))?.status?.phase === 'Released');
