@@ -5,7 +5,7 @@
 // newest store revision seen, so an agent can ignore an older set than it has.
 // A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
 // node authorizer rule); both kinds are watched too, and a change republishes the sets of
-// the nodes whose pods reference the object. A pod's claim volumes go out resolved to their
+// the nodes whose pods reference the object (found by a reverse index, ref-index.ts). A pod's claim volumes go out resolved to their
 // bound volume's path (claim-volumes.ts); a claim or volume change republishes its pods' nodes.
 
 import type { ApiClient } from '../api/client.js';
@@ -17,6 +17,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { ChangeType } from '../informers/informer.js';
 import type { PublishOptions } from './context.js';
 import { type PodRefs, podRefs } from './pod-refs.js';
+import { RefIndex } from './ref-index.js';
 import { type ClaimLookup, resolveClaimVolumes } from './claim-volumes.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 
@@ -33,6 +34,8 @@ const podKey = (p: KubeObject) => `${p.metadata.namespace ?? 'default'}/${p.meta
 export class DesiredPublisher {
   private readonly pods = new Map<string, Pod>();
   private readonly refs = new Map<string, PodRefs>();
+  /** Bound pods by what they reference (ref-index.ts): a ConfigMap's change finds its nodes. */
+  readonly referencing = new RefIndex();
   private readonly configMaps = new Map<string, ConfigMap>();
   private readonly secrets = new Map<string, Secret>();
   private readonly claims = new Map<string, PersistentVolumeClaim>();
@@ -131,12 +134,10 @@ export class DesiredPublisher {
 
   /** Marks the nodes whose pods reference the ConfigMap/Secret/claim `key` for republishing. */
   private markReferencing(kind: keyof PodRefs, key: string): void {
-    for (const [node, set] of this.byNode)
-      for (const k of set)
-        if (this.refs.get(k)?.[kind].has(key)) {
-          this.dirty.add(node);
-          break;
-        }
+    for (const k of this.referencing.referencing(kind, key)) {
+      const node = this.pods.get(k)?.spec.nodeName;
+      if (node) this.dirty.add(node);
+    }
     this.scheduleFlush();
   }
 
@@ -188,9 +189,11 @@ export class DesiredPublisher {
   private put(p: Pod): void {
     const k = podKey(p);
     this.pods.set(k, p);
-    this.refs.set(k, podRefs(p));
+    const refs = podRefs(p);
+    this.refs.set(k, refs);
     const node = p.spec.nodeName;
     if (!node) return;
+    this.referencing.add(k, refs);
     let set = this.byNode.get(node);
     if (!set) {
       set = new Set();
@@ -202,10 +205,12 @@ export class DesiredPublisher {
 
   private remove(p: Pod): void {
     const k = podKey(p);
+    const refs = this.refs.get(k);
     this.pods.delete(k);
     this.refs.delete(k);
     const node = p.spec.nodeName;
     if (!node) return;
+    if (refs) this.referencing.remove(k, refs);
     const set = this.byNode.get(node);
     set?.delete(k);
     if (set && set.size === 0) this.byNode.delete(node);

@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Hub } from '../../../hub/hub.js';
-import type { Pod } from '../../../shared/api/types.js';
+import type { ConfigMap, Pod } from '../../../shared/api/types.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../../shared/api/volumes.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import { type DesiredState, parseDesiredState } from '../../../shared/protocol/messages.js';
@@ -137,6 +137,28 @@ test("a claim volume goes out as its bound volume's hostPath once the binder bin
   const stored = await hub.client.get<Pod>('pods', 'default', 'db-0');
   assert.equal(stored.spec.volumes, p.spec.volumes, 'the stored pod keeps its claim volume');
   await hub.client.delete('pods', 'default', 'db-0', { gracePeriodSeconds: 0 });
+});
+
+test('a ConfigMap change republishes the sets of the nodes whose pods reference it, with its new data', async () => {
+  const one = await subscribeDesired('d-1');
+  const before = hub.gateway.desired.referencing.size();
+  await hub.client.create<ConfigMap>('configmaps', 'default', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'default' },
+    data: { level: 'info' },
+  });
+  const p = pod('reader', 'd-1');
+  p.spec.containers[0].env = [
+    { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } },
+  ];
+  await hub.client.create<Pod>('pods', 'default', p);
+  const level = (s: DesiredState) => s.configMaps?.find((c) => c.metadata.name === 'settings')?.data?.level;
+  await waitFor('d-1 set with the ConfigMap', () => one.got.some((s) => level(s) === 'info'));
+  await hub.client.patch('configmaps', 'default', 'settings', { data: { level: 'debug' } });
+  await waitFor('d-1 republished with the new data', () => level(one.got[one.got.length - 1]) === 'debug');
+  await hub.client.delete('pods', 'default', 'reader', { gracePeriodSeconds: 0 });
+  await waitFor('the reverse index forgets the pod', () => hub.gateway.desired.referencing.size() === before);
 });
 
 test.run();
