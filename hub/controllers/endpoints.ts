@@ -13,7 +13,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { Informer } from '../informers/informer.js';
 import { keyOf, splitKey } from './controller-ref.js';
 import { desiredEndpoints } from './endpoints/desired.js';
-import { managedSliceServiceKey, managedSlices } from './endpointslice/managed.js';
+import { indexManagedSlices, managedSliceServiceKey, managedSlices } from './endpointslice/managed.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 export interface EndpointsControllerOptions {
@@ -43,6 +43,7 @@ export class EndpointsController implements Controller {
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
     this.services = this.informers.factory.informer<Service>('services');
     this.slices = this.informers.factory.informer<EndpointSlice>('endpointslices');
+    indexManagedSlices(this.slices);
     this.endpoints = this.informers.factory.informer<Endpoints>('endpoints');
   }
 

@@ -14,7 +14,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import type { Informer } from '../informers/informer.js';
 import { keyOf, newControllerRef, splitKey } from './controller-ref.js';
 import { type DesiredSlice, desiredSlices } from './endpointslice/desired.js';
-import { managedSliceServiceKey, managedSlices } from './endpointslice/managed.js';
+import { indexManagedSlices, managedSliceServiceKey, managedSlices } from './endpointslice/managed.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 
 export interface EndpointSliceControllerOptions {
@@ -50,6 +50,7 @@ export class EndpointSliceController implements Controller {
     this.services = this.informers.factory.informer<Service>('services');
     this.pods = this.informers.factory.informer<Pod>('pods');
     this.slices = this.informers.factory.informer<EndpointSlice>('endpointslices');
+    indexManagedSlices(this.slices);
   }
 
   idle(): boolean {

@@ -5,7 +5,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EndpointSliceController } from '../../../hub/controllers/endpointslice.js';
-import type { EndpointSlice, Service } from '../../../shared/api/service.js';
+import {
+  type EndpointSlice,
+  MANAGED_BY_CONTROLLER,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  type Service,
+} from '../../../shared/api/service.js';
 import type { KubeList, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { GarbageCollector } from '../../../hub/controllers/garbage-collector.js';
@@ -113,6 +119,29 @@ test('a slice changed by hand is put back; slices go with their Service', async 
   await waitFor('the slice restored', async () => readyIps(await slices('back')) === '172.17.0.20');
   await t.api.client.delete('services', 'default', 'back');
   await waitFor('the slice deleted with its Service', async () => (await slices('back')).length === 0);
+});
+
+test("a user's slice naming the Service is not the controller's: left as it is", async () => {
+  await t.api.client.create('services', 'default', service('mixed', 'mixed'));
+  const mine = await t.api.client.create<EndpointSlice>('endpointslices', 'default', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'mixed-by-hand', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'mixed' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.9.9.9'], conditions: { ready: true } }],
+  });
+  await runningPod('mixed-a', 'mixed', '172.17.0.30', true);
+  await waitFor('the controller made its own slice', async () =>
+    (await slices('mixed')).some((x) => x.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_CONTROLLER),
+  );
+  await waitFor('the controller is idle', () => ctl.idle());
+  const after = await t.api.client.get<EndpointSlice>('endpointslices', 'default', 'mixed-by-hand');
+  assert.is(after.metadata.resourceVersion, mine.metadata.resourceVersion, "the user's slice is untouched");
+  await t.api.client.delete('services', 'default', 'mixed');
+  await waitFor('only the controller slice goes with the Service', async () => {
+    const left = await slices('mixed');
+    return left.length === 1 && left[0].metadata.name === 'mixed-by-hand';
+  });
 });
 
 test.run();
