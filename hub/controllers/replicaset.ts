@@ -1,8 +1,9 @@
 // ReplicaSet controller: keeps spec.replicas active pods matching the selector, owned through
 // a controller ownerReference. Adopts matching orphans, releases owned pods that stopped
-// matching, creates from the template (generateName `<rs>-`), deletes in Kubernetes' order
+// matching (claim-pods.ts, shared with StatefulSets), creates from the template (generateName `<rs>-`), deletes in Kubernetes' order
 // (active-pods.ts), each told its replacement's images first when a Deployment rolls
-// (successor-images.ts: pull before stop), and reports status (replicas, fullyLabeled, ready, available, observedGeneration).
+// (successor-images.ts: pull before stop), and reports status (replicas, fullyLabeled, ready, available, observedGeneration;
+// status-write.ts).
 //
 // Reads come from the shared informers, never a LIST: the ReplicaSet from its informer, its
 // pods by the `owner-uid` index and the namespace's orphans by the `orphans` index, so a
@@ -18,7 +19,7 @@ import type { ApiClient } from '../api/client.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import type { Deployment, ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps.js';
 import { ROLLOUT_MANAGED_ANNOTATION } from '../../shared/api/rollout.js';
-import { fromLabelSelector, matches, type Selector } from '../../shared/api/labels.js';
+import { fromLabelSelector, matches } from '../../shared/api/labels.js';
 import {
   asReplicaSet,
   type ReplicaSetView as ReplicaOwner,
@@ -31,6 +32,7 @@ import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
 import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from './active-pods.js';
+import { claimPods } from './claim-pods.js';
 import { controllerOf, keyOf, newControllerRef, splitKey } from './controller-ref.js';
 import { maxSurge } from './deployment/rollout-math.js';
 import { Expectations } from './expectations.js';
@@ -44,6 +46,7 @@ import {
   withdrawNextImages,
 } from './next-images.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { writeStatusIfChanged } from './status-write.js';
 import { successorImages } from './successor-images.js';
 
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
@@ -132,9 +135,8 @@ export function replicaSetStatus(
   return { status, ...(next !== undefined ? { nextCheckMs: next + 1 } : {}) };
 }
 
-function sameStatus(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus): boolean {
-  return JSON.stringify(a ?? {}) === JSON.stringify(b);
-}
+/** A ReplicaSet or ReplicationController as stored: both carry a ReplicaSet-shaped status. */
+type StatusOwner = KubeObject & { status?: ReplicaSetStatus };
 
 export class ReplicaSetController implements Controller {
   readonly name: string;
@@ -230,7 +232,7 @@ export class ReplicaSetController implements Controller {
       ...this.pods.byIndex(INDEX_CONTROLLER_UID, rs.metadata.uid ?? ''),
       ...this.pods.byIndex(INDEX_ORPHANS, namespace ?? ''),
     ];
-    const owned = await this.claim(rs, selector, candidates);
+    const owned = await claimPods(c, rs, (p) => matches(selector, p.metadata.labels), candidates, this.log);
     const active = owned.filter(isPodActive);
     const next = rs.metadata.deletionTimestamp ? [] : this.successor(rs);
     if (rs.metadata.deletionTimestamp)
@@ -249,15 +251,9 @@ export class ReplicaSetController implements Controller {
     if (!rs.metadata.deletionTimestamp && this.expectations.satisfied(key))
       await this.manage(key, rs, active, next);
     const { status, nextCheckMs } = replicaSetStatus(rs, active, Date.now());
-    if (!sameStatus(rs.status, status)) {
-      try {
-        await c.update<KubeObject>(this.kind.resource, namespace, { ...obj, status } as KubeObject, 'status');
-      } catch (e) {
-        if (isConflict(e)) return { requeue: true };
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    }
+    const wrote = await writeStatusIfChanged(c, this.kind.resource, obj as StatusOwner, status);
+    if (wrote === 'conflict') return { requeue: true };
+    if (wrote === 'gone') return undefined;
     return nextCheckMs !== undefined ? { requeueAfterMs: nextCheckMs } : undefined;
   }
 
@@ -282,56 +278,6 @@ export class ReplicaSetController implements Controller {
     if (!d || d.metadata.uid !== ref.uid || d.metadata.annotations?.[ROLLOUT_MANAGED_ANNOTATION]) return [];
     if ((d.spec.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate' || maxSurge(d) > 0) return [];
     return successorImages(rs, this.sets.byIndex(INDEX_CONTROLLER_UID, ref.uid).map(this.kind.view));
-  }
-
-  /** Pods this ReplicaSet controls after adopting orphans and releasing non-matching pods. */
-  private async claim(rs: ReplicaOwner, selector: Selector, pods: Pod[]): Promise<Pod[]> {
-    const c = this.opts.client;
-    const out: Pod[] = [];
-    for (const p of pods) {
-      const ref = controllerOf(p);
-      const match = matches(selector, p.metadata.labels);
-      if (ref) {
-        if (ref.uid !== rs.metadata.uid) continue;
-        if (match) {
-          out.push(p);
-          continue;
-        }
-        if (p.metadata.deletionTimestamp) continue;
-        const refs = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-        await this.write(() =>
-          c.update<Pod>('pods', p.metadata.namespace, {
-            ...p,
-            metadata: { ...p.metadata, ownerReferences: refs },
-          }),
-        );
-        this.log.info('released pod', { rs: keyOf(rs), pod: p.metadata.name });
-        continue;
-      }
-      if (!match || p.metadata.deletionTimestamp || rs.metadata.deletionTimestamp) continue;
-      const refs = [...(p.metadata.ownerReferences ?? []), newControllerRef(rs)];
-      const adopted = await this.write(() =>
-        c.update<Pod>('pods', p.metadata.namespace, {
-          ...p,
-          metadata: { ...p.metadata, ownerReferences: refs },
-        }),
-      );
-      if (adopted) {
-        this.log.info('adopted pod', { rs: keyOf(rs), pod: p.metadata.name });
-        out.push(adopted);
-      }
-    }
-    return out;
-  }
-
-  /** Runs a write; a conflict or a vanished object is left to the next reconcile (watch-driven). */
-  private async write<T>(fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isConflict(e) || isNotFound(e)) return undefined;
-      throw e;
-    }
   }
 
   /**

@@ -1,8 +1,9 @@
 // StatefulSet controller (upstream pkg/controller/statefulset), level-based on the shared
 // informers: each reconcile re-reads the set and the pods it controls (owner-uid index),
-// adopts matching orphans, carries out statefulset/plan.ts (the claims of an ordinal before
-// its pod, as upstream) and writes the status. Pods are named, so a create the informer has
-// not shown yet comes back AlreadyExists and is simply left to the next reconcile.
+// adopts matching orphans and releases pods that stopped matching (claim-pods.ts, as the
+// ReplicaSet controller), carries out statefulset/plan.ts (the claims of an ordinal before
+// its pod, as upstream) and writes the status (status-write.ts). Pods are named, so a create
+// the informer has not shown yet comes back AlreadyExists and is left to the next reconcile.
 // Its history is kept as ControllerRevisions named <set>-<hash> (daemonset/history.ts), so
 // `kubectl rollout history|undo sts` work; the pods' controller-revision-hash label holds the
 // revision's name, as upstream. Not done: the claim retention policy's Delete (claims stay,
@@ -19,12 +20,14 @@ import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
 import { INDEX_CONTROLLER_UID, INDEX_ORPHANS } from '../informers/indexes.js';
 import type { Informer } from '../informers/informer.js';
-import { controllerOf, keyOf, newControllerRef } from './controller-ref.js';
+import { claimPods } from './claim-pods.js';
+import { controllerOf, keyOf } from './controller-ref.js';
 import { syncHistory } from './daemonset/history.js';
 import { computeHash } from './pod-template-hash.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 import { planStatefulSet } from './statefulset/plan.js';
 import { claimsFor, podFor } from './statefulset/pods.js';
+import { writeStatusIfChanged } from './status-write.js';
 
 export interface StatefulSetControllerOptions {
   client: ApiClient;
@@ -101,21 +104,11 @@ export class StatefulSetController implements Controller {
     const c = this.opts.client;
     const ns = set.metadata.namespace;
     try {
-      const owned = this.pods.byIndex(INDEX_CONTROLLER_UID, set.metadata.uid ?? '');
-      const pods = owned.filter((p) => this.selects(set, p));
-      // Orphans the selector matches are adopted (upstream ClaimPods).
-      if (!set.metadata.deletionTimestamp)
-        for (const p of this.pods.byIndex(INDEX_ORPHANS, ns ?? ''))
-          if (this.selects(set, p) && !p.metadata.deletionTimestamp)
-            pods.push(
-              await c.update<Pod>('pods', ns, {
-                ...p,
-                metadata: {
-                  ...p.metadata,
-                  ownerReferences: [...(p.metadata.ownerReferences ?? []), newControllerRef(set)],
-                },
-              }),
-            );
+      const candidates = [
+        ...this.pods.byIndex(INDEX_CONTROLLER_UID, set.metadata.uid ?? ''),
+        ...this.pods.byIndex(INDEX_ORPHANS, ns ?? ''),
+      ];
+      const pods = await claimPods(c, set, (p) => this.selects(set, p), candidates, this.log);
       const plan = planStatefulSet(set, pods, Date.now());
       if (!set.metadata.deletionTimestamp) {
         // The revision before the pods that carry its name (as upstream).
@@ -145,8 +138,9 @@ export class StatefulSetController implements Controller {
           this.log.info('deleted pod', { set: key, pod: p.metadata.name });
         }
       }
-      if (JSON.stringify(set.status ?? {}) !== JSON.stringify(plan.status))
-        await c.update<StatefulSet>('statefulsets', ns, { ...set, status: plan.status }, 'status');
+      const wrote = await writeStatusIfChanged(c, 'statefulsets', set, plan.status);
+      if (wrote === 'conflict') return { requeue: true };
+      if (wrote === 'gone') return undefined;
       return plan.recheckMs !== undefined ? { requeueAfterMs: plan.recheckMs } : undefined;
     } catch (e) {
       if (isConflict(e) || isNotFound(e)) return { requeue: true };

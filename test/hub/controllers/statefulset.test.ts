@@ -166,4 +166,40 @@ test('a change to a fixed spec field is refused with 422', async () => {
   assert.match(p.err, "updates to statefulset spec for fields other than 'replicas'");
 });
 
+test('adopts a matching orphan as its ordinal; releases a pod relabelled out of its selector', async () => {
+  await f.client.create<Pod>('pods', 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web-0', namespace: 'default', labels: { app: 'web' } },
+    spec: { containers: [{ name: 'c', image: 'busybox:1' }] },
+  });
+  const set = await f.client.create<StatefulSet>('statefulsets', 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      serviceName: 'web',
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'busybox:1' }] },
+      },
+    },
+  });
+  const web0 = () => f.client.get<Pod>('pods', 'default', 'web-0');
+  await waitFor(
+    'web-0 adopted',
+    async () => (await web0()).metadata.ownerReferences?.[0]?.uid === set.metadata.uid,
+  );
+  await waitFor(
+    'the set counts it',
+    async () => (await f.client.get<StatefulSet>('statefulsets', 'default', 'web')).status?.replicas === 1,
+  );
+  await f.client.patch('pods', 'default', 'web-0', { metadata: { labels: { app: 'debug' } } });
+  await waitFor('web-0 released', async () => (await web0()).metadata.ownerReferences?.length === 0);
+  await f.client.delete('statefulsets', 'default', 'web');
+  await f.client.delete('pods', 'default', 'web-0', { gracePeriodSeconds: 0 });
+});
+
 test.run();
