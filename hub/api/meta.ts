@@ -141,6 +141,29 @@ export function cause(field: string, message: string, reason = 'FieldValueInvali
   return { reason, field, message };
 }
 
+/** The 422 cause for a missing field (field.Required): `Required value`, then `: detail` when given. */
+export function required(field: string, detail = ''): StatusCause {
+  return cause(field, detail ? `Required value: ${detail}` : 'Required value', 'FieldValueRequired');
+}
+
+/**
+ * The 422 cause for a value outside a fixed set, in upstream's words (field.NotSupported):
+ * `Unsupported value: "x": supported values: "a", "b"`, then note when given.
+ */
+export function notSupported(
+  field: string,
+  value: unknown,
+  allowed: readonly string[],
+  note = '',
+): StatusCause {
+  const list = allowed.map((a) => `"${a}"`).join(', ');
+  return cause(
+    field,
+    `Unsupported value: "${String(value)}": supported values: ${list}${note ? ` ${note}` : ''}`,
+    'FieldValueNotSupported',
+  );
+}
+
 /** JSON with object keys sorted: equality that ignores key order. */
 export function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>

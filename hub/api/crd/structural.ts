@@ -6,7 +6,7 @@
 
 import type { JSONSchemaProps } from '../../../shared/api/crd.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import { isPlainObject } from '../patch/merge.js';
 
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
@@ -56,16 +56,10 @@ function walk(s: JSONSchemaProps, path: string, out: StatusCause[], inJunctor: b
     const preserves = s['x-kubernetes-preserve-unknown-fields'] === true;
     const intOrString = s['x-kubernetes-int-or-string'] === true;
     if (s.type === undefined && !preserves && !intOrString)
-      out.push(
-        cause(`${path}.type`, 'Required value: must not be empty for specified fields', 'FieldValueRequired'),
-      );
+      out.push(required(`${path}.type`, 'must not be empty for specified fields'));
     if (s.type !== undefined && !TYPES.has(s.type))
       out.push(
-        cause(
-          `${path}.type`,
-          `Unsupported value: "${String(s.type)}": supported values: "array", "boolean", "integer", "number", "object", "string"`,
-          'FieldValueNotSupported',
-        ),
+        notSupported(`${path}.type`, s.type, ['array', 'boolean', 'integer', 'number', 'object', 'string']),
       );
     if (intOrString && s.type !== undefined)
       out.push(cause(`${path}.type`, 'Invalid value: must be empty if x-kubernetes-int-or-string is true'));
@@ -85,7 +79,7 @@ function walk(s: JSONSchemaProps, path: string, out: StatusCause[], inJunctor: b
   if (s.additionalProperties === false)
     out.push(cause(`${path}.additionalProperties`, 'Forbidden: must not be false', 'FieldValueForbidden'));
   if (s.type === 'array' && !inJunctor && s.items === undefined)
-    out.push(cause(`${path}.items`, 'Required value: must be specified for arrays', 'FieldValueRequired'));
+    out.push(required(`${path}.items`, 'must be specified for arrays'));
   for (const [k, v] of Object.entries(s.properties ?? {}))
     walk(v, `${path}.properties[${k}]`, out, inJunctor);
   if (isPlainObject(s.additionalProperties))
@@ -98,8 +92,7 @@ function walk(s: JSONSchemaProps, path: string, out: StatusCause[], inJunctor: b
 
 /** Violations of the structural rules, each with its field path under path. */
 export function structuralErrors(schema: JSONSchemaProps | undefined, path: string): StatusCause[] {
-  if (schema === undefined)
-    return [cause(path, 'Required value: schemas are required', 'FieldValueRequired')];
+  if (schema === undefined) return [required(path, 'schemas are required')];
   const out: StatusCause[] = [];
   walk(schema, path, out, false);
   if (schema.type !== 'object') out.push(cause(`${path}.type`, 'Invalid value: must be object at the root'));

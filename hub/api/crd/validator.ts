@@ -8,7 +8,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JSONSchemaProps } from '../../../shared/api/crd.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { cause, required } from '../meta.js';
 import { isPlainObject } from '../patch/merge.js';
 
 /** Formats are not checked (ajv's are not Kubernetes'); kube-openapi's list differs. */
@@ -74,7 +74,7 @@ function toCause(obj: unknown, e: ErrorObject): StatusCause {
   switch (e.keyword) {
     case 'required': {
       const f = at ? `${at}.${String(p.missingProperty)}` : String(p.missingProperty);
-      return cause(f, 'Required value', 'FieldValueRequired');
+      return required(f);
     }
     case 'type': {
       const want = Array.isArray(p.type) ? (p.type as string[]).join(',') : String(p.type);

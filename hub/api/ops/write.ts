@@ -16,12 +16,12 @@ import {
 } from '../errors.js';
 import {
   asWritten,
-  cause,
   clone,
   fromKv,
   generateName,
   newUid,
   nowTimestamp,
+  required,
   storeKey,
   toValue,
   validateMeta,
@@ -79,7 +79,7 @@ export async function createObject(
       throw new InvalidError(
         def.kind,
         '',
-        [cause('metadata.name', 'Required value: name or generateName is required', 'FieldValueRequired')],
+        [required('metadata.name', 'name or generateName is required')],
         def.group,
       );
     m.name = generateName(m.generateName);

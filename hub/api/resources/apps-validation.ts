@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/api/apps.js';
 import { fromLabelSelector, InvalidLabelSelectorObjectError, matches } from '../../../shared/api/labels.js';
 import type { LabelSelector, Pod, StatusCause } from '../../../shared/api/types.js';
-import { canonicalJson, cause } from '../meta.js';
+import { canonicalJson, cause, notSupported, required } from '../meta.js';
 import { defaultPod, validatePodSpec } from './pod-validation.js';
 
 // Kubernetes apps/v1 defaults.
@@ -117,7 +117,7 @@ export function validateSelectorTemplate(
   const hasSel =
     selector &&
     (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0);
-  if (!selector) out.push(cause('spec.selector', 'Required value', 'FieldValueRequired'));
+  if (!selector) out.push(required('spec.selector'));
   else if (!hasSel)
     out.push(
       cause(
@@ -142,19 +142,12 @@ export function validateSelectorTemplate(
     }
   }
   if (!template) {
-    out.push(cause('spec.template', 'Required value', 'FieldValueRequired'));
+    out.push(required('spec.template'));
     return out;
   }
   out.push(...validatePodSpec(template.spec, 'spec.template.spec'));
   const rp = template.spec?.restartPolicy;
-  if (rp && rp !== 'Always')
-    out.push(
-      cause(
-        'spec.template.spec.restartPolicy',
-        `Unsupported value: "${rp}": supported values: "Always"`,
-        'FieldValueNotSupported',
-      ),
-    );
+  if (rp && rp !== 'Always') out.push(notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
   return out;
 }
 
@@ -165,7 +158,7 @@ function immutableSelector(sel: LabelSelector | undefined, old: LabelSelector | 
 
 export function validateDeployment(d: Deployment, old?: Deployment): StatusCause[] {
   const s = d.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const out = [
     ...nonNegative('spec.replicas', s.replicas),
     ...validateSelectorTemplate(s.selector, s.template),
@@ -173,13 +166,7 @@ export function validateDeployment(d: Deployment, old?: Deployment): StatusCause
   const st = s.strategy ?? {};
   const types = ['RollingUpdate', 'Recreate'];
   if (st.type && !types.includes(st.type))
-    out.push(
-      cause(
-        'spec.strategy.type',
-        `Unsupported value: "${st.type}": supported values: "Recreate", "RollingUpdate"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('spec.strategy.type', st.type, ['Recreate', 'RollingUpdate']));
   if (st.type === 'Recreate' && st.rollingUpdate)
     out.push(
       cause(
@@ -229,7 +216,7 @@ function validateRollingUpdate(
 
 export function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): StatusCause[] {
   const s = rs.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const out = [
     ...nonNegative('spec.replicas', s.replicas),
     ...nonNegative('spec.minReadySeconds', s.minReadySeconds),
@@ -239,22 +226,24 @@ export function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): StatusCaus
   return out;
 }
 
+const UPDATE_STRATEGY_TYPES = ['OnDelete', 'RollingUpdate'];
+
+/** spec.updateStrategy.type of a DaemonSet or StatefulSet: OnDelete or RollingUpdate (unset: defaulted). */
+export function validateUpdateStrategyType(type: string | undefined): StatusCause[] {
+  return type && !UPDATE_STRATEGY_TYPES.includes(type)
+    ? [notSupported('spec.updateStrategy.type', type, UPDATE_STRATEGY_TYPES)]
+    : [];
+}
+
 export function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
   const s = ds.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const out = [
     ...nonNegative('spec.minReadySeconds', s.minReadySeconds),
     ...validateSelectorTemplate(s.selector, s.template),
   ];
   const st = s.updateStrategy ?? {};
-  if (st.type && !['RollingUpdate', 'OnDelete'].includes(st.type))
-    out.push(
-      cause(
-        'spec.updateStrategy.type',
-        `Unsupported value: "${st.type}": supported values: "OnDelete", "RollingUpdate"`,
-        'FieldValueNotSupported',
-      ),
-    );
+  out.push(...validateUpdateStrategyType(st.type));
   if (st.type === 'RollingUpdate' && st.rollingUpdate)
     out.push(...validateRollingUpdate('spec.updateStrategy.rollingUpdate', st.rollingUpdate, true));
   out.push(...nonNegative('spec.revisionHistoryLimit', s.revisionHistoryLimit));

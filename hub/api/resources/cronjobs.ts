@@ -5,7 +5,7 @@ import { nonNegative } from './apps-validation.js';
 import type { CronJob, Job } from '../../../shared/api/batch.js';
 import type { StatusCause } from '../../../shared/api/types.js';
 import { Schedule, ScheduleError } from '../../controllers/cronjob/schedule.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, bool, int, kindSchema, obj, objectMeta, objectReference, str } from '../schema.js';
@@ -17,7 +17,7 @@ export const DEFAULT_FAILED_JOBS_HISTORY = 1;
 
 export function validateCronJob(cj: CronJob): StatusCause[] {
   const s = cj.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const causes: StatusCause[] = [];
   try {
     Schedule.parse(s.schedule ?? '');
@@ -26,22 +26,10 @@ export function validateCronJob(cj: CronJob): StatusCause[] {
     causes.push(cause('spec.schedule', `Invalid value: "${s.schedule}": ${e.message}`));
   }
   if (s.timeZone !== undefined && s.timeZone !== 'UTC' && s.timeZone !== 'Etc/UTC')
-    causes.push(
-      cause(
-        'spec.timeZone',
-        `Unsupported value: "${s.timeZone}": supported values: "UTC"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    causes.push(notSupported('spec.timeZone', s.timeZone, ['UTC']));
   const p = s.concurrencyPolicy;
   if (p !== undefined && !['Allow', 'Forbid', 'Replace'].includes(p))
-    causes.push(
-      cause(
-        'spec.concurrencyPolicy',
-        `Unsupported value: "${p}": supported values: "Allow", "Forbid", "Replace"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    causes.push(notSupported('spec.concurrencyPolicy', p, ['Allow', 'Forbid', 'Replace']));
   for (const f of [
     'startingDeadlineSeconds',
     'successfulJobsHistoryLimit',

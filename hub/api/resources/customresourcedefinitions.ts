@@ -14,7 +14,7 @@ import { isDns1123Label, isDns1123Subdomain } from '../../../shared/api/validati
 import { compileErrors } from '../crd/custom-resource.js';
 import { JsonPathError, parseJsonPath } from '../crd/json-path.js';
 import { structuralErrors } from '../crd/structural.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import { ALL_VERBS, type ResourceDef } from '../resource.js';
 import { any, arr, bool, int, kindSchema, obj, str, strArr } from '../schema.js';
 import { age, col, nameColumn } from '../table.js';
@@ -59,9 +59,9 @@ const COLUMN_TYPES = ['integer', 'number', 'string', 'boolean', 'date'];
 function validateNames(crd: CustomResourceDefinition): StatusCause[] {
   const out: StatusCause[] = [];
   const n = crd.spec.names ?? ({} as CustomResourceDefinition['spec']['names']);
-  const label = (f: string, v: string | undefined, required: boolean) => {
+  const label = (f: string, v: string | undefined, mandatory: boolean) => {
     if (v === undefined || v === '') {
-      if (required) out.push(cause(`spec.names.${f}`, 'Required value', 'FieldValueRequired'));
+      if (mandatory) out.push(required(`spec.names.${f}`));
       return;
     }
     for (const m of isDns1123Label(v)) out.push(cause(`spec.names.${f}`, `Invalid value: "${v}": ${m}`));
@@ -72,7 +72,7 @@ function validateNames(crd: CustomResourceDefinition): StatusCause[] {
     for (const m of isDns1123Label(s))
       out.push(cause(`spec.names.shortNames[${i}]`, `Invalid value: "${s}": ${m}`));
   });
-  if (!n.kind) out.push(cause('spec.names.kind', 'Required value', 'FieldValueRequired'));
+  if (!n.kind) out.push(required('spec.names.kind'));
   else if (!/^[A-Za-z][A-Za-z0-9]*$/.test(n.kind))
     out.push(
       cause(
@@ -122,16 +122,9 @@ function validateVersions(crd: CustomResourceDefinition): StatusCause[] {
     }
     (v.additionalPrinterColumns ?? []).forEach((c, j) => {
       const cat = `${at}.additionalPrinterColumns[${j}]`;
-      if (!c.name) out.push(cause(`${cat}.name`, 'Required value', 'FieldValueRequired'));
-      if (!COLUMN_TYPES.includes(c.type))
-        out.push(
-          cause(
-            `${cat}.type`,
-            `Unsupported value: "${c.type ?? ''}": supported values: "${COLUMN_TYPES.join('", "')}"`,
-            'FieldValueNotSupported',
-          ),
-        );
-      if (!c.jsonPath) out.push(cause(`${cat}.jsonPath`, 'Required value', 'FieldValueRequired'));
+      if (!c.name) out.push(required(`${cat}.name`));
+      if (!COLUMN_TYPES.includes(c.type)) out.push(notSupported(`${cat}.type`, c.type ?? '', COLUMN_TYPES));
+      if (!c.jsonPath) out.push(required(`${cat}.jsonPath`));
       else
         try {
           parseJsonPath(c.jsonPath);
@@ -157,7 +150,7 @@ function validateVersions(crd: CustomResourceDefinition): StatusCause[] {
 function validateCrd(crd: CustomResourceDefinition, old?: CustomResourceDefinition): StatusCause[] {
   const s = crd.spec ?? ({} as CustomResourceDefinition['spec']);
   const out: StatusCause[] = [];
-  if (!s.group) out.push(cause('spec.group', 'Required value', 'FieldValueRequired'));
+  if (!s.group) out.push(required('spec.group'));
   else {
     for (const m of isDns1123Subdomain(s.group))
       out.push(cause('spec.group', `Invalid value: "${s.group}": ${m}`));
@@ -173,22 +166,10 @@ function validateCrd(crd: CustomResourceDefinition, old?: CustomResourceDefiniti
       ),
     );
   if (s.scope !== 'Namespaced' && s.scope !== 'Cluster')
-    out.push(
-      cause(
-        'spec.scope',
-        `Unsupported value: "${s.scope ?? ''}": supported values: "Cluster", "Namespaced"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('spec.scope', s.scope ?? '', ['Cluster', 'Namespaced']));
   // Conversion webhooks are not served: every version is the same object (strategy None).
   if (s.conversion && s.conversion.strategy !== 'None')
-    out.push(
-      cause(
-        'spec.conversion.strategy',
-        `Unsupported value: "${s.conversion.strategy}": supported values: "None"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('spec.conversion.strategy', s.conversion.strategy, ['None']));
   if (s.preserveUnknownFields)
     out.push(
       cause(

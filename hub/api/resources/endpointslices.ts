@@ -6,7 +6,7 @@ import type { EndpointSlice } from '../../../shared/api/service.js';
 import type { StatusCause } from '../../../shared/api/types.js';
 import { isDns1123Label, isValidPortNum } from '../../../shared/api/validation.js';
 import { isIP } from 'node:net';
-import { cause } from '../meta.js';
+import { cause, notSupported } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, bool, int, kindSchema, obj, objectReference, str, strArr, strMap } from '../schema.js';
@@ -38,13 +38,7 @@ const sliceSchema = kindSchema({
 function validateSlice(s: EndpointSlice, old?: EndpointSlice): StatusCause[] {
   const out: StatusCause[] = [];
   if (!ADDRESS_TYPES.includes(s.addressType))
-    out.push(
-      cause(
-        'addressType',
-        `Unsupported value: "${s.addressType}": supported values: "FQDN", "IPv4", "IPv6"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('addressType', s.addressType, ['FQDN', 'IPv4', 'IPv6']));
   if (old && old.addressType !== s.addressType)
     out.push(cause('addressType', 'Invalid value: field is immutable'));
   const eps = s.endpoints ?? [];

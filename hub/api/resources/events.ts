@@ -4,7 +4,7 @@ import type { Event } from '../../../shared/api/types.js';
 import { any, int, kindSchema, obj, objectReference, str } from '../schema.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
-import { cause } from '../meta.js';
+import { notSupported, required } from '../meta.js';
 import { age, col } from '../table.js';
 
 export const events: ResourceDef<Event> = {
@@ -35,15 +35,9 @@ export const events: ResourceDef<Event> = {
   }),
   validate(ev) {
     const causes = [];
-    if (!ev.involvedObject) causes.push(cause('involvedObject', 'Required value', 'FieldValueRequired'));
+    if (!ev.involvedObject) causes.push(required('involvedObject'));
     if (ev.type && ev.type !== 'Normal' && ev.type !== 'Warning')
-      causes.push(
-        cause(
-          'type',
-          `Unsupported value: "${ev.type}": supported values: "Normal", "Warning"`,
-          'FieldValueNotSupported',
-        ),
-      );
+      causes.push(notSupported('type', ev.type, ['Normal', 'Warning']));
     return causes;
   },
   table: {

@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/api/autoscaling.js';
 import { isValidQuantity, parseQuantity } from '../../../shared/api/quantity.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, int, kindSchema, obj, quantity, str } from '../schema.js';
@@ -99,40 +99,20 @@ export function defaultHpa(h: HorizontalPodAutoscaler): void {
 
 function validateMetric(m: MetricSpec, path: string): StatusCause[] {
   if (m.type !== 'Resource')
-    return [
-      cause(
-        `${path}.type`,
-        `Unsupported value: "${m.type}": supported values: "Resource" (Drover serves resource metrics only)`,
-        'FieldValueNotSupported',
-      ),
-    ];
+    return [notSupported(`${path}.type`, m.type, ['Resource'], '(Drover serves resource metrics only)')];
   const r = m.resource;
-  if (!r)
-    return [
-      cause(
-        `${path}.resource`,
-        'Required value: must populate information for the given metric source',
-        'FieldValueRequired',
-      ),
-    ];
+  if (!r) return [required(`${path}.resource`, 'must populate information for the given metric source')];
   const out: StatusCause[] = [];
   if (!SCALABLE_RESOURCES.includes(r.name))
-    out.push(
-      cause(
-        `${path}.resource.name`,
-        `Unsupported value: "${r.name}": supported values: "cpu", "memory"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported(`${path}.resource.name`, r.name, ['cpu', 'memory']));
   const t = r.target;
-  if (!t) return [...out, cause(`${path}.resource.target`, 'Required value', 'FieldValueRequired')];
+  if (!t) return [...out, required(`${path}.resource.target`)];
   if (t.type === 'Utilization') {
     if (t.averageUtilization === undefined)
       out.push(
-        cause(
+        required(
           `${path}.resource.target.averageUtilization`,
-          'Required value: must set either a target raw value or a target utilization',
-          'FieldValueRequired',
+          'must set either a target raw value or a target utilization',
         ),
       );
     else if (!(t.averageUtilization > 0))
@@ -155,13 +135,7 @@ function validateMetric(m: MetricSpec, path: string): StatusCause[] {
         ),
       );
   } else {
-    out.push(
-      cause(
-        `${path}.resource.target.type`,
-        `Unsupported value: "${t.type}": supported values: "Utilization", "AverageValue"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported(`${path}.resource.target.type`, t.type, ['Utilization', 'AverageValue']));
   }
   return out;
 }
@@ -178,27 +152,13 @@ function validateRules(r: HPAScalingRules | undefined, path: string): StatusCaus
       ),
     );
   if (r.selectPolicy !== undefined && !['Max', 'Min', 'Disabled'].includes(r.selectPolicy))
-    out.push(
-      cause(
-        `${path}.selectPolicy`,
-        `Unsupported value: "${r.selectPolicy}": supported values: "Disabled", "Max", "Min"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported(`${path}.selectPolicy`, r.selectPolicy, ['Disabled', 'Max', 'Min']));
   if (r.policies && r.policies.length === 0 && r.selectPolicy !== 'Disabled')
-    out.push(
-      cause(`${path}.policies`, 'Required value: must specify at least one Policy', 'FieldValueRequired'),
-    );
+    out.push(required(`${path}.policies`, 'must specify at least one Policy'));
   (r.policies ?? []).forEach((p, i) => {
     const pp = `${path}.policies[${i}]`;
     if (p.type !== 'Pods' && p.type !== 'Percent')
-      out.push(
-        cause(
-          `${pp}.type`,
-          `Unsupported value: "${p.type}": supported values: "Percent", "Pods"`,
-          'FieldValueNotSupported',
-        ),
-      );
+      out.push(notSupported(`${pp}.type`, p.type, ['Percent', 'Pods']));
     if (!(Number.isInteger(p.value) && p.value > 0))
       out.push(cause(`${pp}.value`, `Invalid value: ${p.value}: must be greater than zero`));
     if (!(Number.isInteger(p.periodSeconds) && p.periodSeconds > 0 && p.periodSeconds <= MAX_PERIOD_SECONDS))
@@ -214,11 +174,11 @@ function validateRules(r: HPAScalingRules | undefined, path: string): StatusCaus
 
 export function validateHpa(h: HorizontalPodAutoscaler): StatusCause[] {
   const s = h.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const out: StatusCause[] = [];
   const ref = s.scaleTargetRef;
-  if (!ref?.kind) out.push(cause('spec.scaleTargetRef.kind', 'Required value', 'FieldValueRequired'));
-  if (!ref?.name) out.push(cause('spec.scaleTargetRef.name', 'Required value', 'FieldValueRequired'));
+  if (!ref?.kind) out.push(required('spec.scaleTargetRef.kind'));
+  if (!ref?.name) out.push(required('spec.scaleTargetRef.name'));
   const min = s.minReplicas ?? DEFAULT_MIN_REPLICAS;
   // HPAScaleToZero is an alpha gate upstream, off by default: minReplicas >= 1.
   if (!Number.isInteger(min) || min < 1)

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/api/ingress.js';
 import type { StatusCause } from '../../../shared/api/types.js';
 import { isDns1123Subdomain, isValidPortName, isValidPortNum } from '../../../shared/api/validation.js';
-import { cause } from '../meta.js';
+import { cause, notSupported } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, int, kindSchema, obj, str, strArr } from '../schema.js';
@@ -52,13 +52,7 @@ function validatePath(p: HttpIngressPath, f: string): StatusCause[] {
   if (p.pathType === undefined)
     out.push(cause(`${f}.pathType`, 'Required value: pathType must be specified'));
   else if (!PATH_TYPES.includes(p.pathType))
-    out.push(
-      cause(
-        `${f}.pathType`,
-        `Unsupported value: "${p.pathType}": supported values: "Exact", "ImplementationSpecific", "Prefix"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported(`${f}.pathType`, p.pathType, ['Exact', 'ImplementationSpecific', 'Prefix']));
   if (p.pathType === 'Exact' || p.pathType === 'Prefix') {
     if (!p.path?.startsWith('/'))
       out.push(cause(`${f}.path`, `Invalid value: "${p.path ?? ''}": must be an absolute path`));

@@ -5,7 +5,7 @@
 import { nonNegative } from './apps-validation.js';
 import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, type Job } from '../../../shared/api/batch.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, bool, int, kindSchema, labelSelector, obj, str } from '../schema.js';
@@ -49,7 +49,7 @@ const jobSchema = kindSchema({
 
 export function validateJob(job: Job, old?: Job): StatusCause[] {
   const s = job.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const causes = [
     ...nonNegative('spec.parallelism', s.parallelism),
     ...nonNegative('spec.completions', s.completions),
@@ -64,25 +64,13 @@ export function validateJob(job: Job, old?: Job): StatusCause[] {
       ),
     );
   if (s.completionMode !== undefined && s.completionMode !== 'NonIndexed')
-    causes.push(
-      cause(
-        'spec.completionMode',
-        `Unsupported value: "${s.completionMode}": supported values: "NonIndexed"`,
-        'FieldValueNotSupported',
-      ),
-    );
-  if (!s.template?.spec) causes.push(cause('spec.template', 'Required value', 'FieldValueRequired'));
+    causes.push(notSupported('spec.completionMode', s.completionMode, ['NonIndexed']));
+  if (!s.template?.spec) causes.push(required('spec.template'));
   else {
     causes.push(...validatePodSpec(s.template.spec, 'spec.template.spec'));
     const rp = s.template.spec.restartPolicy;
     if (rp !== 'Never' && rp !== 'OnFailure')
-      causes.push(
-        cause(
-          'spec.template.spec.restartPolicy',
-          `Unsupported value: "${rp ?? 'Always'}": supported values: "OnFailure", "Never"`,
-          'FieldValueNotSupported',
-        ),
-      );
+      causes.push(notSupported('spec.template.spec.restartPolicy', rp ?? 'Always', ['OnFailure', 'Never']));
   }
   if (old) {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -7,7 +7,7 @@ import { isQualifiedName } from '../../../shared/api/validation.js';
 import { any, arr, bool, int, kindSchema, map, obj, quantity, str, strArr } from '../schema.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import { validateNodeStatus } from './node-validation.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 
@@ -115,18 +115,11 @@ export const nodes: ResourceDef<Node> = {
     const causes: StatusCause[] = [];
     (n.spec.taints ?? []).forEach((t, i) => {
       const f = `spec.taints[${i}]`;
-      if (!t.key) causes.push(cause(`${f}.key`, 'Required value', 'FieldValueRequired'));
+      if (!t.key) causes.push(required(`${f}.key`));
       else
         for (const m of isQualifiedName(t.key))
           causes.push(cause(`${f}.key`, `Invalid value: "${t.key}": ${m}`));
-      if (!EFFECTS.includes(t.effect))
-        causes.push(
-          cause(
-            `${f}.effect`,
-            `Unsupported value: "${t.effect ?? ''}": supported values: ${EFFECTS.map((e) => `"${e}"`).join(', ')}`,
-            'FieldValueNotSupported',
-          ),
-        );
+      if (!EFFECTS.includes(t.effect)) causes.push(notSupported(`${f}.effect`, t.effect ?? '', EFFECTS));
     });
     causes.push(...validateNodeStatus(n.status));
     return causes;

@@ -12,45 +12,27 @@ import {
   VOLUME_MODES,
   VOLUME_SOURCES,
 } from '../../../shared/api/volumes.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { any, bool, kindSchema, obj, objectReference, str, strArr, strMap } from '../schema.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 
-const quoted = (vs: string[]) => vs.map((v) => `"${v}"`).join(', ');
-
 /** Access modes: at least one, each known (shared with claims). */
 export function validateAccessModes(modes: string[] | undefined, f: string): StatusCause[] {
-  if (!modes?.length) return [cause(f, 'Required value', 'FieldValueRequired')];
-  return modes
-    .filter((m) => !ACCESS_MODES.includes(m))
-    .map((m) =>
-      cause(
-        f,
-        `Unsupported value: "${m}": supported values: ${quoted(ACCESS_MODES)}`,
-        'FieldValueNotSupported',
-      ),
-    );
+  if (!modes?.length) return [required(f)];
+  return modes.filter((m) => !ACCESS_MODES.includes(m)).map((m) => notSupported(f, m, ACCESS_MODES));
 }
 
 /** A storage quantity under `resources` (capacity or requests): present and a valid quantity. */
 export function validateStorage(list: Record<string, string> | undefined, f: string): StatusCause[] {
   const v = list?.storage;
-  if (v === undefined) return [cause(`${f}[storage]`, 'Required value', 'FieldValueRequired')];
+  if (v === undefined) return [required(`${f}[storage]`)];
   return isValidQuantity(v) ? [] : [cause(`${f}[storage]`, `Invalid value: "${v}": must be a quantity`)];
 }
 
 export function validateVolumeMode(mode: string | undefined, f: string): StatusCause[] {
-  return mode !== undefined && !VOLUME_MODES.includes(mode)
-    ? [
-        cause(
-          f,
-          `Unsupported value: "${mode}": supported values: ${quoted(VOLUME_MODES)}`,
-          'FieldValueNotSupported',
-        ),
-      ]
-    : [];
+  return mode !== undefined && !VOLUME_MODES.includes(mode) ? [notSupported(f, mode, VOLUME_MODES)] : [];
 }
 
 function validate(pv: PersistentVolume): StatusCause[] {
@@ -62,16 +44,9 @@ function validate(pv: PersistentVolume): StatusCause[] {
   ];
   const policy = s.persistentVolumeReclaimPolicy;
   if (policy !== undefined && !RECLAIM_POLICIES.includes(policy))
-    out.push(
-      cause(
-        'spec.persistentVolumeReclaimPolicy',
-        `Unsupported value: "${policy}": supported values: ${quoted(RECLAIM_POLICIES)}`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('spec.persistentVolumeReclaimPolicy', policy, RECLAIM_POLICIES));
   const sources = VOLUME_SOURCES.filter((k) => s[k] !== undefined);
-  if (sources.length === 0)
-    out.push(cause('spec', 'Required value: must specify a volume type', 'FieldValueRequired'));
+  if (sources.length === 0) out.push(required('spec', 'must specify a volume type'));
   if (sources.length > 1)
     out.push(
       cause(

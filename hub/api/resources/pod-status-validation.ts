@@ -6,19 +6,11 @@
 import { isIP } from 'node:net';
 import type { ContainerStatus, PodSpec, PodStatus, StatusCause } from '../../../shared/api/types.js';
 import { isDns1123Subdomain } from '../../../shared/api/validation.js';
-import { cause } from '../meta.js';
+import { cause, notSupported } from '../meta.js';
 
 export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 const TERMINAL = ['Succeeded', 'Failed'];
 const CONDITION_STATUSES = ['True', 'False', 'Unknown'];
-
-function notSupported(field: string, v: unknown, allowed: string[]): StatusCause {
-  return cause(
-    field,
-    `Unsupported value: "${String(v)}": supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`,
-    'FieldValueNotSupported',
-  );
-}
 
 function checkContainerStatuses(
   field: string,

@@ -8,7 +8,7 @@ import {
   isValidPortName,
   isValidPortNum,
 } from '../../../shared/api/validation.js';
-import { canonicalJson, cause } from '../meta.js';
+import { canonicalJson, cause, notSupported, required } from '../meta.js';
 import { checkQuantities } from './nodes.js';
 
 const RESTART = ['Always', 'OnFailure', 'Never'];
@@ -17,14 +17,6 @@ const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
 /** Default grace period before a bound pod's containers are killed (seconds). */
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
-
-function notSupported(field: string, v: unknown, allowed: string[]): StatusCause {
-  return cause(
-    field,
-    `Unsupported value: "${String(v)}": supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`,
-    'FieldValueNotSupported',
-  );
-}
 
 /** `Always` for `:latest` or no tag, else `IfNotPresent` (digests count as a tag). */
 export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -57,14 +49,14 @@ export function defaultPod(pod: Pod): void {
 
 function validateContainer(c: Container, f: string, names: Set<string>, volumes: Set<string>): StatusCause[] {
   const out: StatusCause[] = [];
-  if (!c.name) out.push(cause(`${f}.name`, 'Required value', 'FieldValueRequired'));
+  if (!c.name) out.push(required(`${f}.name`));
   else {
     for (const m of isDns1123Label(c.name)) out.push(cause(`${f}.name`, `Invalid value: "${c.name}": ${m}`));
     if (names.has(c.name))
       out.push(cause(`${f}.name`, `Duplicate value: "${c.name}"`, 'FieldValueDuplicate'));
     names.add(c.name);
   }
-  if (!c.image?.trim()) out.push(cause(`${f}.image`, 'Required value', 'FieldValueRequired'));
+  if (!c.image?.trim()) out.push(required(`${f}.image`));
   if (c.imagePullPolicy && !PULL.includes(c.imagePullPolicy))
     out.push(notSupported(`${f}.imagePullPolicy`, c.imagePullPolicy, PULL));
   const portNames = new Set<string>();
@@ -86,13 +78,12 @@ function validateContainer(c: Container, f: string, names: Set<string>, volumes:
     }
   });
   (c.env ?? []).forEach((e, i) => {
-    if (!e.name) out.push(cause(`${f}.env[${i}].name`, 'Required value', 'FieldValueRequired'));
+    if (!e.name) out.push(required(`${f}.env[${i}].name`));
   });
   out.push(...checkQuantities(`${f}.resources.limits`, c.resources?.limits));
   out.push(...checkQuantities(`${f}.resources.requests`, c.resources?.requests));
   (c.volumeMounts ?? []).forEach((m, i) => {
-    if (!m.mountPath)
-      out.push(cause(`${f}.volumeMounts[${i}].mountPath`, 'Required value', 'FieldValueRequired'));
+    if (!m.mountPath) out.push(required(`${f}.volumeMounts[${i}].mountPath`));
     if (!volumes.has(m.name))
       out.push(cause(`${f}.volumeMounts[${i}].name`, `Not found: "${m.name}"`, 'FieldValueNotFound'));
   });
@@ -100,7 +91,7 @@ function validateContainer(c: Container, f: string, names: Set<string>, volumes:
 }
 
 export function validatePodSpec(s: PodSpec | undefined, f = 'spec'): StatusCause[] {
-  if (!s) return [cause(f, 'Required value', 'FieldValueRequired')];
+  if (!s) return [required(f)];
   const out: StatusCause[] = [];
   const volumes = new Set<string>();
   (s.volumes ?? []).forEach((v, i) => {
@@ -111,9 +102,7 @@ export function validatePodSpec(s: PodSpec | undefined, f = 'spec'): StatusCause
     volumes.add(v.name);
   });
   if (!s.containers || s.containers.length === 0)
-    out.push(
-      cause(`${f}.containers`, 'Required value: a pod needs at least one container', 'FieldValueRequired'),
-    );
+    out.push(required(`${f}.containers`, 'a pod needs at least one container'));
   const names = new Set<string>();
   for (const [i, c] of (s.containers ?? []).entries())
     out.push(...validateContainer(c, `${f}.containers[${i}]`, names, volumes));

@@ -4,7 +4,7 @@
 
 import { validateIntOrPercent } from './apps-validation.js';
 import type { PodDisruptionBudget } from '../../../shared/api/policy.js';
-import { cause } from '../meta.js';
+import { cause, notSupported } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, int, intOrStr, kindSchema, labelSelector, map, obj, str } from '../schema.js';
@@ -59,13 +59,7 @@ export const poddisruptionbudgets: ResourceDef<PodDisruptionBudget> = {
       causes.push(cause('spec', 'Invalid value: minAvailable and maxUnavailable cannot be both set'));
     const p = s.unhealthyPodEvictionPolicy;
     if (p !== undefined && p !== 'IfHealthyBudget' && p !== 'AlwaysAllow')
-      causes.push(
-        cause(
-          'spec.unhealthyPodEvictionPolicy',
-          `Unsupported value: "${p}": supported values: "AlwaysAllow", "IfHealthyBudget"`,
-          'FieldValueNotSupported',
-        ),
-      );
+      causes.push(notSupported('spec.unhealthyPodEvictionPolicy', p, ['AlwaysAllow', 'IfHealthyBudget']));
     return causes;
   },
   table: {

@@ -7,7 +7,7 @@ import type { StatusCause } from '../../../shared/api/types.js';
 import { any, arr, kindSchema, obj, str, strArr } from '../schema.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 
 const GROUP = 'rbac.authorization.k8s.io';
@@ -29,10 +29,7 @@ function validateRules(rules: PolicyRule[] | undefined, clusterScoped: boolean):
   const causes: StatusCause[] = [];
   for (const [i, r] of (rules ?? []).entries()) {
     const at = `rules[${i}]`;
-    if (!r.verbs?.length)
-      causes.push(
-        cause(`${at}.verbs`, 'Required value: verbs must contain at least one value', 'FieldValueRequired'),
-      );
+    if (!r.verbs?.length) causes.push(required(`${at}.verbs`, 'verbs must contain at least one value'));
     const urls = r.nonResourceURLs?.length ?? 0;
     if (urls && !clusterScoped)
       causes.push(
@@ -46,21 +43,9 @@ function validateRules(rules: PolicyRule[] | undefined, clusterScoped: boolean):
         ),
       );
     if (!urls && !r.resources?.length)
-      causes.push(
-        cause(
-          `${at}.resources`,
-          'Required value: resource rules must supply at least one resource',
-          'FieldValueRequired',
-        ),
-      );
+      causes.push(required(`${at}.resources`, 'resource rules must supply at least one resource'));
     if (!urls && !r.apiGroups?.length)
-      causes.push(
-        cause(
-          `${at}.apiGroups`,
-          'Required value: resource rules must supply at least one api group',
-          'FieldValueRequired',
-        ),
-      );
+      causes.push(required(`${at}.apiGroups`, 'resource rules must supply at least one api group'));
   }
   return causes;
 }
@@ -74,15 +59,8 @@ function validateBinding(
 ): StatusCause[] {
   const causes: StatusCause[] = [];
   const ref = b.roleRef;
-  if (!ref?.name) causes.push(cause('roleRef.name', 'Required value', 'FieldValueRequired'));
-  if (ref?.apiGroup !== GROUP)
-    causes.push(
-      cause(
-        'roleRef.apiGroup',
-        `Unsupported value: "${ref?.apiGroup ?? ''}": supported values: "${GROUP}"`,
-        'FieldValueNotSupported',
-      ),
-    );
+  if (!ref?.name) causes.push(required('roleRef.name'));
+  if (ref?.apiGroup !== GROUP) causes.push(notSupported('roleRef.apiGroup', ref?.apiGroup ?? '', [GROUP]));
   const kinds = clusterScoped ? ['ClusterRole'] : ['Role', 'ClusterRole'];
   if (!kinds.includes(ref?.kind ?? ''))
     causes.push(cause('roleRef.kind', `Unsupported value: "${ref?.kind ?? ''}"`, 'FieldValueNotSupported'));
@@ -91,9 +69,9 @@ function validateBinding(
   for (const [i, s] of (b.subjects ?? []).entries()) {
     if (!SUBJECT_KINDS.includes(s.kind))
       causes.push(cause(`subjects[${i}].kind`, `Unsupported value: "${s.kind}"`, 'FieldValueNotSupported'));
-    if (!s.name) causes.push(cause(`subjects[${i}].name`, 'Required value', 'FieldValueRequired'));
+    if (!s.name) causes.push(required(`subjects[${i}].name`));
     if (s.kind === 'ServiceAccount' && clusterScoped && !s.namespace)
-      causes.push(cause(`subjects[${i}].namespace`, 'Required value', 'FieldValueRequired'));
+      causes.push(required(`subjects[${i}].namespace`));
   }
   return causes;
 }

@@ -6,7 +6,7 @@
 import type { ReplicaSet } from '../../../shared/api/apps.js';
 import { asReplicaSet, type ReplicationController } from '../../../shared/api/replication-controller.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { int, kindSchema, obj, strMap } from '../schema.js';
@@ -34,9 +34,8 @@ const rcPaths: ScalePaths = {
 
 function validate(rc: ReplicationController): StatusCause[] {
   const s = rc.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
-  if (!Object.keys(s.selector ?? {}).length)
-    return [cause('spec.selector', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
+  if (!Object.keys(s.selector ?? {}).length) return [required('spec.selector')];
   return [
     ...nonNegative('spec.replicas', s.replicas),
     ...nonNegative('spec.minReadySeconds', s.minReadySeconds),

@@ -14,7 +14,7 @@ import {
   type RolloutWave,
 } from '../../../shared/api/rollout.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, bool, int, intOrStr, kindSchema, labelSelector, obj, str } from '../schema.js';
@@ -176,7 +176,7 @@ export const rollouts: ResourceDef<Rollout> = {
   },
   validate(ro, old) {
     const s = ro.spec;
-    if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+    if (!s) return [required('spec')];
     const out: StatusCause[] = [];
     const kind = s.targetRef?.kind;
     const apiVersion = TARGET_API_VERSIONS[kind as RolloutTargetKind];
@@ -189,16 +189,13 @@ export const rollouts: ResourceDef<Rollout> = {
         ),
       );
     if (kind === 'Agent' && !s.agentVersion)
-      out.push(
-        cause('spec.agentVersion', 'Required value: the agent version to roll out', 'FieldValueRequired'),
-      );
+      out.push(required('spec.agentVersion', 'the agent version to roll out'));
     if (kind !== 'Agent' && s.agentVersion !== undefined)
       out.push(cause('spec.agentVersion', 'Forbidden: only for an Agent target', 'FieldValueForbidden'));
-    if (!s.targetRef?.name) out.push(cause('spec.targetRef.name', 'Required value', 'FieldValueRequired'));
+    if (!s.targetRef?.name) out.push(required('spec.targetRef.name'));
     if (old && (old.spec.targetRef.name !== s.targetRef?.name || old.spec.targetRef.kind !== kind))
       out.push(cause('spec.targetRef', 'Invalid value: field is immutable', 'FieldValueForbidden'));
-    if (!s.waves?.length)
-      out.push(cause('spec.waves', 'Required value: at least one wave', 'FieldValueRequired'));
+    if (!s.waves?.length) out.push(required('spec.waves', 'at least one wave'));
     const names = new Set<string>();
     (s.waves ?? []).forEach((w, i) => {
       out.push(...validateWave(w, i, names));
@@ -215,13 +212,7 @@ export const rollouts: ResourceDef<Rollout> = {
     out.push(...validateGate('spec.gate', s.gate));
     const policy = s.offline?.policy;
     if (policy !== undefined && policy !== 'Skip' && policy !== 'Wait')
-      out.push(
-        cause(
-          'spec.offline.policy',
-          `Unsupported value: "${policy}": supported values: "Skip", "Wait"`,
-          'FieldValueNotSupported',
-        ),
-      );
+      out.push(notSupported('spec.offline.policy', policy, ['Skip', 'Wait']));
     const t = s.offline?.timeoutSeconds;
     if (t !== undefined && t < 0)
       out.push(cause('spec.offline.timeoutSeconds', `Invalid value: ${t}: must be >= 0`));

@@ -4,7 +4,7 @@
 // (upstream says "<secret contents redacted>"; JSON.parse's own message would quote it).
 
 import type { Secret, StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../meta.js';
+import { cause, required } from '../meta.js';
 
 const REQUIRED_KEY: Record<string, string> = {
   'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
@@ -16,7 +16,7 @@ export function validateSecretType(s: Secret): StatusCause[] {
   if (!key) return [];
   const field = `data[${key}]`;
   const b64 = s.data?.[key];
-  if (b64 === undefined) return [cause(field, 'Required value', 'FieldValueRequired')];
+  if (b64 === undefined) return [required(field)];
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));

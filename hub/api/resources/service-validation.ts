@@ -11,7 +11,7 @@ import {
   isValidPortName,
   isValidPortNum,
 } from '../../../shared/api/validation.js';
-import { cause } from '../meta.js';
+import { cause, notSupported, required } from '../meta.js';
 
 const SUPPORTED_TYPES = ['ClusterIP', 'NodePort'];
 
@@ -20,12 +20,12 @@ function portCauses(svc: Service): StatusCause[] {
   const ports = s.ports ?? [];
   const out: StatusCause[] = [];
   const headless = s.clusterIP === CLUSTER_IP_NONE;
-  if (ports.length === 0 && !headless) out.push(cause('spec.ports', 'Required value', 'FieldValueRequired'));
+  if (ports.length === 0 && !headless) out.push(required('spec.ports'));
   const seen = new Set<string>();
   const names = new Set<string>();
   for (const [i, p] of ports.entries()) {
     const at = `spec.ports[${i}]`;
-    if (ports.length > 1 && !p.name) out.push(cause(`${at}.name`, 'Required value', 'FieldValueRequired'));
+    if (ports.length > 1 && !p.name) out.push(required(`${at}.name`));
     if (p.name) {
       for (const m of isDns1123Label(p.name))
         out.push(cause(`${at}.name`, `Invalid value: "${p.name}": ${m}`));
@@ -34,14 +34,7 @@ function portCauses(svc: Service): StatusCause[] {
       names.add(p.name);
     }
     for (const m of isValidPortNum(p.port)) out.push(cause(`${at}.port`, `Invalid value: ${p.port}: ${m}`));
-    if (p.protocol !== 'TCP')
-      out.push(
-        cause(
-          `${at}.protocol`,
-          `Unsupported value: "${p.protocol}": supported values: "TCP"`,
-          'FieldValueNotSupported',
-        ),
-      );
+    if (p.protocol !== 'TCP') out.push(notSupported(`${at}.protocol`, p.protocol, ['TCP']));
     const key = `${p.port}/${p.protocol}`;
     if (seen.has(key))
       out.push(
@@ -70,16 +63,9 @@ function portCauses(svc: Service): StatusCause[] {
 
 export function validateService(svc: Service, old?: Service): StatusCause[] {
   const s = svc.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const out: StatusCause[] = [];
-  if (!SUPPORTED_TYPES.includes(s.type ?? ''))
-    out.push(
-      cause(
-        'spec.type',
-        `Unsupported value: "${s.type}": supported values: ${SUPPORTED_TYPES.map((t) => `"${t}"`).join(', ')}`,
-        'FieldValueNotSupported',
-      ),
-    );
+  if (!SUPPORTED_TYPES.includes(s.type ?? '')) out.push(notSupported('spec.type', s.type, SUPPORTED_TYPES));
   for (const [k, v] of Object.entries(s.selector ?? {})) {
     for (const m of isQualifiedName(k)) out.push(cause('spec.selector', `Invalid value: "${k}": ${m}`));
     for (const m of isLabelValue(v)) out.push(cause('spec.selector', `Invalid value: "${v}": ${m}`));
@@ -93,13 +79,7 @@ export function validateService(svc: Service, old?: Service): StatusCause[] {
       cause('spec.clusterIPs', `Invalid value: ${JSON.stringify(s.clusterIPs)}: must match clusterIP`),
     );
   if (s.sessionAffinity && !['None', 'ClientIP'].includes(s.sessionAffinity))
-    out.push(
-      cause(
-        'spec.sessionAffinity',
-        `Unsupported value: "${s.sessionAffinity}": supported values: "ClientIP", "None"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('spec.sessionAffinity', s.sessionAffinity, ['ClientIP', 'None']));
   out.push(...portCauses(svc));
   if (old?.spec.clusterIP && s.clusterIP !== old.spec.clusterIP)
     out.push(cause('spec.clusterIPs[0]', `Invalid value: "${s.clusterIP}": field is immutable`));

@@ -5,7 +5,7 @@
 
 import type { StatefulSet } from '../../../shared/api/statefulset.js';
 import type { StatusCause } from '../../../shared/api/types.js';
-import { canonicalJson, cause } from '../meta.js';
+import { canonicalJson, cause, notSupported, required } from '../meta.js';
 import type { ResourceDef } from '../resource.js';
 import { ALL_VERBS } from '../resource.js';
 import { arr, int, intOrStr, kindSchema, labelSelector, obj, str } from '../schema.js';
@@ -17,6 +17,7 @@ import {
   defaultTemplate,
   nonNegative,
   validateSelectorTemplate,
+  validateUpdateStrategyType,
 } from './apps-validation.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 
@@ -51,7 +52,7 @@ function withClaimVolumes(s: StatefulSet['spec']): StatefulSet['spec']['template
 
 function validate(set: StatefulSet, old?: StatefulSet): StatusCause[] {
   const s = set.spec;
-  if (!s) return [cause('spec', 'Required value', 'FieldValueRequired')];
+  if (!s) return [required('spec')];
   const out = [
     ...nonNegative('spec.replicas', s.replicas),
     ...nonNegative('spec.minReadySeconds', s.minReadySeconds),
@@ -61,27 +62,10 @@ function validate(set: StatefulSet, old?: StatefulSet): StatusCause[] {
   ];
   const policy = s.podManagementPolicy;
   if (policy && !['OrderedReady', 'Parallel'].includes(policy))
-    out.push(
-      cause(
-        'spec.podManagementPolicy',
-        `Unsupported value: "${policy}": supported values: "OrderedReady", "Parallel"`,
-        'FieldValueNotSupported',
-      ),
-    );
-  const type = s.updateStrategy?.type;
-  if (type && !['RollingUpdate', 'OnDelete'].includes(type))
-    out.push(
-      cause(
-        'spec.updateStrategy.type',
-        `Unsupported value: "${type}": supported values: "OnDelete", "RollingUpdate"`,
-        'FieldValueNotSupported',
-      ),
-    );
+    out.push(notSupported('spec.podManagementPolicy', policy, ['OrderedReady', 'Parallel']));
+  out.push(...validateUpdateStrategyType(s.updateStrategy?.type));
   for (const [i, t] of (s.volumeClaimTemplates ?? []).entries())
-    if (!t.metadata?.name)
-      out.push(
-        cause(`spec.volumeClaimTemplates[${i}].metadata.name`, 'Required value', 'FieldValueRequired'),
-      );
+    if (!t.metadata?.name) out.push(required(`spec.volumeClaimTemplates[${i}].metadata.name`));
   if (old) {
     const fixed = (x: StatefulSet) => {
       const rest: Record<string, unknown> = { ...x.spec };

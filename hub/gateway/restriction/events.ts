@@ -5,7 +5,7 @@
 
 import type { StatusCause } from '../../../shared/api/types.js';
 import type { AgentEvent } from '../../../shared/protocol/messages.js';
-import { cause } from '../../api/meta.js';
+import { cause, required } from '../../api/meta.js';
 import { REPORT_LIMITS } from './limits.js';
 import { checkText, sanitizeFreeText, stringProblems } from './text.js';
 
@@ -15,7 +15,7 @@ export function eventAfterReport(ev: AgentEvent): { event: AgentEvent; problems:
     ...checkText(ev.involvedObject, 'involvedObject'),
     ...stringProblems(ev.reason, REPORT_LIMITS.maxEventReasonChars).map((m) => cause('reason', m)),
   ];
-  if (ev.reason === '') problems.push(cause('reason', 'Required value', 'FieldValueRequired'));
+  if (ev.reason === '') problems.push(required('reason'));
   const message = sanitizeFreeText(ev.message, REPORT_LIMITS.maxEventMessageChars);
   return { event: { ...ev, message }, problems };
 }

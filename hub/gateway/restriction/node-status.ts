@@ -8,7 +8,7 @@ import type { NodeStatus, StatusCause } from '../../../shared/api/types.js';
 import { isLabelValue, isQualifiedName } from '../../../shared/api/validation.js';
 import { isAgentLabelKey } from '../../../shared/api/node-labels.js';
 import type { NodeStatusReport } from '../../../shared/protocol/messages.js';
-import { cause } from '../../api/meta.js';
+import { cause, notSupported } from '../../api/meta.js';
 import { validateNodeStatus } from '../../api/resources/node-validation.js';
 import { nodes } from '../../api/resources/nodes.js';
 import { checkSchema, type Schema } from '../../api/schema.js';
@@ -32,13 +32,7 @@ export function checkConditions(field: string, conds: { type: string; status: st
     if (seen.has(c.type)) out.push(cause(`${f}.type`, `Duplicate value: "${c.type}"`, 'FieldValueDuplicate'));
     seen.add(c.type);
     if (!CONDITION_STATUSES.includes(c.status))
-      out.push(
-        cause(
-          `${f}.status`,
-          `Unsupported value: "${c.status}": supported values: "True", "False", "Unknown"`,
-          'FieldValueNotSupported',
-        ),
-      );
+      out.push(notSupported(`${f}.status`, c.status, ['True', 'False', 'Unknown']));
   });
   return out;
 }

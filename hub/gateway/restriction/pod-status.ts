@@ -5,7 +5,7 @@
 
 import { NEXT_IMAGES_CONDITION } from '../../../shared/api/next-images.js';
 import type { Pod, PodStatus, StatusCause } from '../../../shared/api/types.js';
-import { cause } from '../../api/meta.js';
+import { cause, required } from '../../api/meta.js';
 import { validatePodStatus } from '../../api/resources/pod-status-validation.js';
 import { podSchema } from '../../api/resources/pod-schema.js';
 import { checkSchema, type Schema } from '../../api/schema.js';
@@ -54,8 +54,7 @@ export function podStatusAfterReport(
   const schema = checkSchema(reported, statusSchema, 'status').map((p) => cause(p.path, p.message));
   if (schema.length) return { status: old, problems: schema };
   // The kubelet always reports the whole of its part; a report without a phase would wipe it.
-  if (reported.phase === undefined)
-    return { status: old, problems: [cause('status.phase', 'Required value', 'FieldValueRequired')] };
+  if (reported.phase === undefined) return { status: old, problems: [required('status.phase')] };
   const conds = reported.conditions ?? [];
   if (conds.length > REPORT_LIMITS.maxConditions)
     return {

@@ -1,10 +1,10 @@
 // asWritten: the object a write returns without parsing its stored bytes back must be exactly
 // what fromKv reads from that row (same JSON, same key order), whatever resourceVersion the
-// object carried in.
+// object carried in. The 422 causes every validator shares say what upstream's field errors say.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../../shared/api/types.js';
-import { asWritten, fromKv, toValue } from '../../../hub/api/meta.js';
+import { asWritten, fromKv, notSupported, required, toValue } from '../../../hub/api/meta.js';
 import type { ResourceDef } from '../../../hub/api/resource.js';
 
 const cases: [string, KubeObject][] = [
@@ -46,6 +46,23 @@ test('asWritten equals fromKv for a custom resource read through another served 
   const got = asWritten(structuredClone(obj), kv, def);
   assert.is(JSON.stringify(got), JSON.stringify(fromKv(kv, def)));
   assert.is(got.apiVersion, 'example.io/v2');
+});
+
+test("notSupported and required word their causes as upstream's field.NotSupported and field.Required", () => {
+  assert.equal(notSupported('spec.type', 'Weird', ['A', 'B']), {
+    reason: 'FieldValueNotSupported',
+    field: 'spec.type',
+    message: 'Unsupported value: "Weird": supported values: "A", "B"',
+  });
+  assert.is(
+    notSupported('x', undefined, ['Resource'], '(a note)').message,
+    'Unsupported value: "undefined": supported values: "Resource" (a note)',
+  );
+  assert.equal(required('spec'), { reason: 'FieldValueRequired', field: 'spec', message: 'Required value' });
+  assert.is(
+    required('spec', 'must specify a volume type').message,
+    'Required value: must specify a volume type',
+  );
 });
 
 test.run();
