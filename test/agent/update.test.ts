@@ -21,6 +21,7 @@ import { loadOrCreateCa } from '../../hub/auth/pki.js';
 import { signBundleOrder } from '../../shared/protocol/bundle-signature.js';
 import { type AgentUpdateOrder, encode, encodeBundle } from '../../shared/protocol/messages.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 test.after(() => cleanupTempDirs());
 
@@ -54,10 +55,18 @@ test('launcher: starts the bundle with the node flags its first line names', asy
     args: [],
     log: createLogger('test-launcher'),
   });
-  // written in one call, but seen between its open and its write it is empty
-  while (!existsSync(seen) || readFileSync(seen, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
-  process.emit('SIGTERM', 'SIGTERM'); // the launcher's own handler: stop the agent and return
-  await done;
+  try {
+    // written in one call, but seen between its open and its write it is empty
+    await waitUntil(
+      'the bundle to write its execArgv',
+      () => existsSync(seen) && readFileSync(seen, 'utf8') !== '',
+      20_000,
+      20,
+    );
+  } finally {
+    process.emit('SIGTERM', 'SIGTERM'); // the launcher's own handler: stop the agent and return
+    await done;
+  }
   assert.equal(JSON.parse(readFileSync(seen, 'utf8')), ['--max-old-space-size=32', '--stack-size=900']);
 });
 

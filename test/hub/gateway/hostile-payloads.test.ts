@@ -13,6 +13,7 @@ import type { Hub } from '../../../hub/hub.js';
 import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { topics } from '../../../shared/mqtt/topics.js';
 import { apiFetch } from '../../helpers/api.js';
+import { assertProperty } from '../../helpers/property.js';
 import { waitFor } from '../controllers/wait.js';
 import {
   connectNode,
@@ -68,7 +69,7 @@ function deep(depth: number, open: string, close: string): string {
 test('deep, truncated and non-JSON payloads on every hub topic are refused and counted; valid reports still land', async () => {
   const before = await invalidCount();
   let sent = 0;
-  await fc.assert(
+  await assertProperty(
     fc.asyncProperty(
       fc.constantFrom(...TOPICS),
       // Up to ~1.5 MB: larger packets never reach the gateway, the broker cuts the connection
@@ -183,7 +184,7 @@ test('payloads that are not valid UTF-8 are refused on every hub topic, counted,
   const [invalidBefore, utf8Before] = [await invalidCount(), await invalidUtf8Count()];
   let sent = 0;
   try {
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(
         fc.constantFrom(...cases),
         fc.string({ maxLength: 8 }),

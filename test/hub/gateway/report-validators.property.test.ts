@@ -11,6 +11,7 @@ import { nodeStatusProblems } from '../../../hub/gateway/restriction/node-status
 import { podStatusAfterReport } from '../../../hub/gateway/restriction/pod-status.js';
 import { eventAfterReport } from '../../../hub/gateway/restriction/events.js';
 import { statusFromReport } from '../../../hub/gateway/status.js';
+import { assertProperty } from '../../helpers/property.js';
 import { isAgentLabelKey } from '../../../shared/api/node-labels.js';
 import { parseQuantity } from '../../../shared/api/quantity.js';
 import type { Pod } from '../../../shared/api/types.js';
@@ -137,9 +138,9 @@ function strings(v: unknown, out: string[] = []): string[] {
   return out;
 }
 
-test('node status: refused, or admitted with allowlisted labels, sane quantities and clean strings', () => {
+test('node status: refused, or admitted with allowlisted labels, sane quantities and clean strings', async () => {
   let admitted = 0;
-  fc.assert(
+  await assertProperty(
     fc.property(nodeReport, (raw) => {
       const r = decoded(parseNodeStatusReport, raw);
       if (!r) return;
@@ -227,9 +228,9 @@ const podReport = fc.record({
   ),
 });
 
-test('pod status: refused, or admitted with API-set fields kept and only spec containers', () => {
+test('pod status: refused, or admitted with API-set fields kept and only spec containers', async () => {
   let admitted = 0;
-  fc.assert(
+  await assertProperty(
     fc.property(podReport, (raw) => {
       const r = decoded(parsePodStatusReport, raw);
       if (!r) return;
@@ -274,9 +275,9 @@ const eventReport = fc.record({
   time: fc.oneof(fc.integer(), fc.anything()),
 });
 
-test('events: refused, or admitted with a bounded reason and a clean message of at most 1 KiB', () => {
+test('events: refused, or admitted with a bounded reason and a clean message of at most 1 KiB', async () => {
   let admitted = 0;
-  fc.assert(
+  await assertProperty(
     fc.property(eventReport, (raw) => {
       const ev = decoded(parseAgentEvent, raw);
       if (!ev) return;
