@@ -11,8 +11,9 @@
 //   drover.io/pre-pull is passed on to every running pod (pull ahead); status.
 // The hash label tells old from new pods; ControllerRevisions keep the history for
 // `kubectl rollout history|undo ds` (daemonset/history.ts).
-// Reads come from the shared informers (the DaemonSet, its pods by the `owner-uid` index, also
-// once it is gone, by its remembered UID: gone-owners.ts; the nodes), with expectations (expectations.ts) over the creates and deletes, as for ReplicaSets.
+// Reads come from the shared informers (the DaemonSet; its pods by the `owner-uid` index, also
+// once it is gone, by its remembered UID: gone-owners.ts; the nodes), with expectations
+// (expectations.ts) over the creates and deletes, as for ReplicaSets.
 
 import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';

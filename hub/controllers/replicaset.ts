@@ -1,16 +1,16 @@
 // ReplicaSet controller: keeps spec.replicas active pods matching the selector, owned through
 // a controller ownerReference. Adopts matching orphans, releases owned pods that stopped
-// matching (claim-pods.ts, shared with StatefulSets), creates from the template (generateName `<rs>-`), deletes in Kubernetes' order
-// (active-pods.ts), each told its replacement's images first when a Deployment rolls
-// (successor-images.ts: pull before stop), and reports status (replicas, fullyLabeled, ready, available, observedGeneration;
-// status-write.ts).
+// matching (claim-pods.ts, shared with StatefulSets), creates from the template (generateName
+// `<rs>-`), deletes in Kubernetes' order (active-pods.ts), each told its replacement's images
+// first when a Deployment rolls (successor-images.ts: pull before stop), and reports status
+// (replicas, fullyLabeled, ready, available, observedGeneration; status-write.ts).
 //
 // Reads come from the shared informers, never a LIST: the ReplicaSet from its informer, its
 // pods by the `owner-uid` index and the namespace's orphans by the `orphans` index, so a
 // reconcile costs the pods of its own key (a deleted one's too: its UID is remembered,
-// gone-owners.ts). The pod informer lags the controller's own writes,
-// so creates and deletes set expectations (expectations.ts) first and the controller does not
-// create or delete for a key again until the informer has shown them (upstream does the same).
+// gone-owners.ts). The pod informer lags the controller's own writes, so creates and deletes
+// set expectations (expectations.ts) first and the controller does not create or delete for a
+// key again until the informer has shown them (upstream does the same).
 // Creates run in slow-start batches (slow-start.ts), so many are in flight at once.
 // The same controller runs core/v1 ReplicationControllers (`kind: REPLICATION_CONTROLLER_KIND`),
 // as upstream's replication manager is the ReplicaSet controller over a converted view.

@@ -5,8 +5,9 @@
 // newest store revision seen, so an agent can ignore an older set than it has.
 // A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
 // node authorizer rule); both kinds are watched too, and a change republishes the sets of
-// the nodes whose pods reference the object (found by a reverse index, ref-index.ts). A pod's claim volumes go out resolved to their
-// bound volume's path (claim-volumes.ts); a claim or volume change republishes its pods' nodes.
+// the nodes whose pods reference the object (found by a reverse index, ref-index.ts). A pod's
+// claim volumes go out resolved to their bound volume's path (claim-volumes.ts); a claim or
+// volume change republishes its pods' nodes.
 
 import type { ApiClient } from '../api/client.js';
 import type { ConfigMap, KubeObject, Node, Pod, Secret } from '../../shared/api/types.js';
