@@ -398,6 +398,7 @@ export class Agent {
     client.on('connect', () => {
       this.log.info('connected to hub', { hub, node: name });
       this.backoff.reset();
+      this.updater.connected();
       const subs = [topics.desired(name), filters.nodeRpcRequests(name), ...this.updater.subscriptions()];
       if (this.proxy || this.dns) subs.push(topics.services);
       client.subscribe(subs, { qos: 1 }, (err) => {

@@ -58,6 +58,8 @@ import { registerStoreMetrics } from './store/store-metrics.js';
 import { cutOffEvents } from './broker/cut-off-events.js';
 import { EventTtlSweeper } from './events/ttl.js';
 import { type Gateway, startGateway } from './gateway/gateway.js';
+import { AgentBundles } from './gateway/agent-bundles.js';
+import { ClusterAgentBundles } from './gateway/cluster-agent-bundles.js';
 import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
@@ -449,7 +451,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: gatewayClient,
-          agentBundles: { dir: files.agentBundles, signingKeyPem: tls.ca.keyPem },
+          agentBundles: {
+            // Several hubs: a board is served by the hub it is connected to, from the cluster's bucket.
+            bundles: nc
+              ? await ClusterAgentBundles.open(
+                  nc,
+                  files.agentBundles,
+                  config.storeReplicas,
+                  log.child('agent-bundles'),
+                )
+              : new AgentBundles(files.agentBundles),
+            signingKeyPem: tls.ca.keyPem,
+          },
           leases,
           usage,
           podUsage,

@@ -62,6 +62,14 @@ export class AgentUpdater {
     return [topics.agentUpdate(this.o.node), topics.bundle(this.o.node)];
   }
 
+  /**
+   * A new connection (a hub restarted, or the board failed over to another hub): a bundle asked
+   * for on the old one will not come, so the order the new hub sends (retained) asks again.
+   */
+  connected(): void {
+    this.fetching = undefined;
+  }
+
   /** The agent is connected and its status went out: a version on trial has proven itself. */
   confirm(): void {
     if (this.confirmed) return;

@@ -19,7 +19,24 @@ export interface AgentBundle {
   data: Buffer;
 }
 
-export class AgentBundles {
+/**
+ * Where a hub's gateway finds the bundles it orders and serves: this directory on one hub, the
+ * cluster's bucket with several (cluster-agent-bundles.ts).
+ */
+export interface AgentBundleSource {
+  /** The bundle's SHA-256 (hex), or undefined when the hub has no bundle of that version. */
+  sha256(version: string): string | undefined;
+  /** The bundle's bytes; BundleNotFoundError when there is none. */
+  read(version: string): AgentBundle | Promise<AgentBundle>;
+  /**
+   * Calls onChange with each version whose bundle appeared, changed or went elsewhere (another
+   * hub), so orders held back for want of it go out; resolves once the current ones are known,
+   * to a stop function. Absent: nothing changes but this hub's own files.
+   */
+  watch?(onChange: (version: string) => void): Promise<() => void>;
+}
+
+export class AgentBundles implements AgentBundleSource {
   private readonly sums = new Map<string, { stamp: string; sha256: string }>();
 
   constructor(private readonly dir: string) {}

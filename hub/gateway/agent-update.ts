@@ -4,7 +4,11 @@
 // signed with the hub CA's key (shared/protocol/bundle-signature.ts), so a board that reconnects
 // gets its order at once and can tell it is the hub's; and answers a board's bundle request on
 // nodes/<node>/agent/bundle over the same authenticated MQTT connection (the broker lets a
-// node ask and hear only for itself). A version the hub has no bundle for is not ordered.
+// node ask and hear only for itself). A version the hub has no bundle for is not ordered until
+// its source says the bundle came (with several hubs, another hub put it in the cluster's
+// bucket: cluster-agent-bundles.ts). Every hub publishes every board's order on its own broker,
+// as it does desired state, so a board gets it from whichever hub it is connected to; the hubs
+// share the CA (cli/cluster/hub-files.ts), so each signs with the key every board pinned.
 
 import { AGENT_VERSION_ANNOTATION } from '../../shared/api/rollout.js';
 import type { Node } from '../../shared/api/types.js';
@@ -19,12 +23,13 @@ import {
 import { signBundleOrder } from '../../shared/protocol/bundle-signature.js';
 import type { ApiClient } from '../api/client.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
-import { type AgentBundles, BundleNotFoundError } from './agent-bundles.js';
+import type { Informer } from '../informers/informer.js';
+import { type AgentBundleSource, BundleNotFoundError } from './agent-bundles.js';
 import type { PublishOptions } from './context.js';
 
 export interface AgentUpdatePublisherOptions {
   client: ApiClient;
-  bundles: AgentBundles;
+  bundles: AgentBundleSource;
   /** The hub CA's private key (PEM): every order is signed with it. */
   signingKeyPem: string;
   publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
@@ -36,19 +41,31 @@ export class AgentUpdatePublisher {
   private readonly informers: InformerUse;
   /** node -> the order last published ('' for none). */
   private readonly sent = new Map<string, string>();
+  private nodes?: Informer<Node>;
+  private stopBundles?: () => void;
 
   constructor(private readonly opts: AgentUpdatePublisherOptions) {
     this.informers = new InformerUse(opts.informers, opts.client, opts.log);
   }
 
   async start(): Promise<void> {
-    await this.informers.watch<Node>('nodes', {
+    // Bundles first: the nodes' first sync then already knows every bundle the source has.
+    this.stopBundles = await this.opts.bundles.watch?.((version) => this.resync(version));
+    this.nodes = await this.informers.watch<Node>('nodes', {
       onChange: (type, n) => void this.sync(n.metadata.name ?? '', type === 'DELETED' ? undefined : n),
     });
   }
 
   stop(): void {
+    this.stopBundles?.();
     this.informers.close();
+  }
+
+  /** A version's bundle came or changed: the boards ordered that version are told (again). */
+  private resync(version: string): void {
+    for (const n of this.nodes?.list() ?? [])
+      if (n.metadata.annotations?.[AGENT_VERSION_ANNOTATION] === version)
+        void this.sync(n.metadata.name ?? '', n);
   }
 
   private async sync(node: string, n: Node | undefined): Promise<void> {
@@ -80,7 +97,7 @@ export class AgentUpdatePublisher {
   async answer(node: string, req: BundleRequest): Promise<void> {
     let payload: Buffer;
     try {
-      const b = this.opts.bundles.read(req.version);
+      const b = await this.opts.bundles.read(req.version);
       payload = encodeBundle({ version: b.version, sha256: b.sha256 }, b.data);
       this.opts.log.info('agent bundle sent', { node, version: b.version, bytes: b.data.length });
     } catch (e) {

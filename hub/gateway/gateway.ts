@@ -31,7 +31,7 @@ import type { Logger } from '../../shared/log.js';
 import type { UsageHistory } from '../usage/history.js';
 import { handleAgentEvent } from './agent-events.js';
 import type { GatewayContext, PublishOptions } from './context.js';
-import { AgentBundles } from './agent-bundles.js';
+import type { AgentBundleSource } from './agent-bundles.js';
 import { AgentUpdatePublisher } from './agent-update.js';
 import { DesiredPublisher } from './desired.js';
 import { ServiceTablePublisher } from './service-table.js';
@@ -77,10 +77,11 @@ export interface GatewayOptions {
   /** Whether an MQTT client is still connected (embedded broker only): joins of gone clients are dropped. */
   isClientConnected?: (clientId: string) => boolean;
   /**
-   * Self-update (agent-update.ts): where the agent bundles are (agent-bundles.ts) and the hub CA's
-   * key that signs each order (agents verify it with the CA they pinned); none: no self-update.
+   * Self-update (agent-update.ts): where the agent bundles are (agent-bundles.ts: a directory, or
+   * the cluster's bucket with several hubs) and the hub CA's key that signs each order (agents
+   * verify it with the CA they pinned); none: no self-update.
    */
-  agentBundles?: { dir: string; signingKeyPem: string };
+  agentBundles?: { bundles: AgentBundleSource; signingKeyPem: string };
   /** Several hubs on one NATS cluster: RPC requests for boards held by another hub go there, answers come back. */
   relay?: HubRelay;
 }
@@ -170,7 +171,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const agentUpdates = opts.agentBundles
     ? new AgentUpdatePublisher({
         client: opts.client,
-        bundles: new AgentBundles(opts.agentBundles.dir),
+        bundles: opts.agentBundles.bundles,
         signingKeyPem: opts.agentBundles.signingKeyPem,
         publish,
         log: log.child('agent-update'),

@@ -10,24 +10,31 @@
 // back; the other boards never got bad.
 // The Rollout's spec keeps naming bad (the user's), its status says bad failed and B is stable.
 
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type BenchProc, type HubProc, startAgentProc, startHubProc } from '../../bench/lib/agent-procs.js';
 import { hubApiClient } from '../../bench/lib/hub-client.js';
-import type { UpdateState } from '../../agent/update/state.js';
 import { AGENT_VERSION_ANNOTATION, type Rollout } from '../../shared/api/rollout.js';
-import type { Node, Pod } from '../../shared/api/types.js';
+import type { Node } from '../../shared/api/types.js';
 import { DROVER_VERSION } from '../../shared/protocol/constants.js';
 import { NO_CLUSTER_DNS } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
-import { docker, IMAGE, removeContainersOf } from '../e2e/pods-harness.js';
+import { removeContainersOf } from '../e2e/pods-harness.js';
+import {
+  agentVersions,
+  assertPodKept,
+  buildAgentBundle,
+  createAgentRollout,
+  startKeptPod,
+  updateState,
+  waitAgentRollout,
+  waitBoardsReady,
+} from './self-update-harness.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = fileURLToPath(new URL('../../agent/update/launcher-main.js', import.meta.url));
 const A = DROVER_VERSION;
 const B = 'v0.2.0-selfupdate';
@@ -39,51 +46,20 @@ let hub: HubProc;
 const agents = new Map<string, BenchProc>();
 const api = () => hubApiClient(hub.dataDir);
 
-const stateOf = (board: string): UpdateState =>
-  JSON.parse(readFileSync(join(dir, board, 'update', 'state.json'), 'utf8')) as UpdateState;
-const versions = async () =>
-  (await api().list<Node>('nodes', undefined)).items
-    .filter((n) => BOARDS.includes(n.metadata.name ?? ''))
-    .map((n) => [n.metadata.name, n.status?.nodeInfo?.kubeletVersion])
-    .sort();
-const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-const rollout = () => api().get<Rollout>('rollouts', 'default', 'agent');
+const stateOf = (board: string) => updateState(join(dir, board));
+const versions = () => agentVersions(api(), BOARDS);
 const outputs = () => [...agents].map(([n, a]) => `--- ${n}\n${a.output()}`).join('\n');
-
-async function waitPhase(phase: string, version: string, timeoutMs: number): Promise<Rollout> {
-  return waitFor(
-    async () => {
-      const r = await rollout();
-      return r.status?.phase === phase && r.spec.agentVersion === version ? r : undefined;
-    },
-    { timeoutMs, intervalMs: 250, what: `rollout ${phase} at ${version}` },
-  ).catch(async (e: Error) => {
-    const nodes = (await api().list<Node>('nodes', undefined)).items.map((n) => ({
-      name: n.metadata.name,
-      annotations: n.metadata.annotations,
-      version: n.status?.nodeInfo?.kubeletVersion,
-      ready: n.status?.conditions?.find((c) => c.type === 'Ready'),
-    }));
-    throw new Error(
-      `${e.message}\nrollout: ${JSON.stringify((await rollout()).status)}\nnodes: ${JSON.stringify(nodes)}\n${outputs()}`,
-    );
-  });
-}
+const waitPhase = (phase: string, version: string, timeoutMs: number) =>
+  waitAgentRollout(api(), 'agent', phase, version, timeoutMs, outputs);
 
 test.before(async () => {
   await removeContainersOf(...BOARDS); // a crashed run's pod
-  const build = (args: string[]) => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/bundle-agent.mjs'), ...args], {
-      encoding: 'utf8',
-    });
-    assert.is(r.status, 0, r.stderr);
-  };
-  build(['--outfile', shipped]);
+  buildAgentBundle(shipped);
   hub = await startHubProc(join(dir, 'hub'));
   const bundles = join(hub.dataDir, 'agent-bundles');
   mkdirSync(bundles, { recursive: true });
   copyFileSync(shipped, join(bundles, `${A}.mjs`));
-  build(['--version', B, '--outfile', join(bundles, `${B}.mjs`)]);
+  buildAgentBundle(join(bundles, `${B}.mjs`), B);
   writeFileSync(
     join(bundles, `${BAD}.mjs`),
     "process.stderr.write('bad agent: exiting at start\\n');\nprocess.exit(3);\n",
@@ -102,13 +78,7 @@ test.before(async () => {
         env: NO_CLUSTER_DNS,
       }),
     );
-  await waitFor(
-    async () => {
-      const nodes = (await api().list<Node>('nodes', undefined)).items;
-      return BOARDS.every((b) => nodes.some((n) => n.metadata.name === b && ready(n)));
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: 'every board Ready' },
-  );
+  await waitBoardsReady(api(), BOARDS, outputs);
 });
 
 test.after(async () => {
@@ -121,46 +91,21 @@ test.after(async () => {
 test('A -> B: each board fetches B, verifies and swaps it, and restarts under the same launcher', async () => {
   const pids = BOARDS.map((b) => agents.get(b)?.pid);
   // A pod on the canary board, running before the update: the agent's restart must not touch it.
-  await api().create<Pod>('pods', 'default', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'keep', namespace: 'default' },
-    spec: {
-      nodeName: BOARDS[0],
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        { name: 'main', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] },
-      ],
-    },
-  });
-  const keep = () => api().get<Pod>('pods', 'default', 'keep');
-  const before = await waitFor(
-    async () => {
-      const p = await keep();
-      return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.containerID ? p : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: 'pod keep Running' },
-  );
-  const containerId = (before.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^docker:\/\//, '');
-  const startedAt = (await docker.getContainer(containerId).inspect()).State.StartedAt;
+  const keep = await startKeptPod(api(), 'keep', BOARDS[0]!);
   assert.equal(
     await versions(),
     BOARDS.map((b) => [b, A]),
   );
-  await api().create<Rollout>('rollouts', 'default', {
-    apiVersion: 'drover.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'agent', namespace: 'default' },
-    spec: {
-      targetRef: { apiVersion: 'drover.io/v1alpha1', kind: 'Agent', name: 'drover-agent' },
-      agentVersion: B,
-      waves: [
-        { name: 'canary', count: 1 },
-        { name: 'rest', percent: 100 },
-      ],
-      gate: { soakSeconds: 2, boardTimeoutSeconds: 30 },
-    },
-  });
+  await createAgentRollout(
+    api(),
+    'agent',
+    B,
+    [
+      { name: 'canary', count: 1 },
+      { name: 'rest', percent: 100 },
+    ],
+    { soakSeconds: 2, boardTimeoutSeconds: 30 },
+  );
   const r = await waitPhase('Completed', B, 120_000);
   assert.equal(
     r.status?.waves?.map((w) => [w.name, w.boards, w.healthy]),
@@ -185,21 +130,7 @@ test('A -> B: each board fetches B, verifies and swaps it, and restarts under th
   );
   assert.ok(BOARDS.every((b) => agents.get(b)?.running()));
   // Adoption: the pod's container is the same one, never restarted, and the new agent reports it.
-  const state = (await docker.getContainer(containerId).inspect()).State;
-  assert.ok(state.Running, 'the pod container still runs');
-  assert.is(state.StartedAt, startedAt, 'the pod container was not restarted');
-  const after = await waitFor(
-    async () => {
-      const p = await keep();
-      return p.status?.phase === 'Running' ? p : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 250, what: 'pod keep Running under B' },
-  );
-  assert.is(after.status?.containerStatuses?.[0]?.restartCount ?? 0, 0, 'restartCount stays 0');
-  assert.is(
-    after.status?.containerStatuses?.[0]?.containerID,
-    before.status?.containerStatuses?.[0]?.containerID,
-  );
+  await assertPodKept(api(), keep);
 });
 
 test('B -> bad: the canary goes back to B on its own, the rollout rolls back, the rest never got bad', async () => {

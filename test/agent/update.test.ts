@@ -2,8 +2,8 @@
 // start steps as a table, and the updater as an attacker would try it, with real keys: orders
 // unsigned, signed by another CA, with the hub's signature of another bundle or version, or a
 // broken signature, and bytes that are not the signed SHA-256: each refused with one Warning
-// event, nothing fetched, stored or swapped, no restart. The whole flow on
-// real processes is test/agent/self-update.test.ts.
+// event, nothing fetched, stored or swapped, no restart; a fetch cut by a lost connection is
+// asked again on the next. The whole flow on real processes is test/agent/self-update.test.ts.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -248,6 +248,23 @@ test("updater: a signed order, then bytes that are not its SHA-256: refused; the
   const again = rig(hubCa.certPem, r.dataDir);
   again.order(order);
   assert.equal(again.published, [], 'no fetch of a failed version');
+});
+
+test('updater: a bundle asked for on a connection that closed is asked for again on the next one', async () => {
+  // A hub that dies (or a failover to another hub) between the request and the answer: the
+  // retained order comes again from the hub the board reconnects to, and must fetch again.
+  const hubCa = await loadOrCreateCa(tempDir('drover-update-hub-'));
+  const sha256 = sumOf(good);
+  const order = { version: 'v2', sha256, signature: signBundleOrder(hubCa.keyPem, 'v2', sha256) };
+  const r = rig(hubCa.certPem);
+  r.order(order);
+  r.order(order); // the same order again on the same connection: the answer is on its way
+  assert.equal(r.published, [topics.bundleRequest('b1')], 'one request per connection');
+  r.u.connected();
+  r.order(order);
+  assert.equal(r.published, [topics.bundleRequest('b1'), topics.bundleRequest('b1')], 'asked again');
+  r.bundle('v2', good);
+  assert.is(r.restarts(), 1);
 });
 
 test.run();

@@ -14,13 +14,12 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readKubeconfig } from '../../cli/api.js';
-import { copySharedHubFiles } from '../../cli/cluster/hub-files.js';
 import { HttpApiClient } from '../../hub/api/http-client.js';
 import { KvLeaderLock } from '../../hub/leader/kv-lock.js';
 import { FailoverLink } from '../helpers/failover-link.js';
-import { type NatsCluster, startNats } from '../helpers/nats.js';
-import { type HubProcess, killAll, kubectl, startHubProcess } from '../helpers/procs.js';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
+import { type HubCluster, LEADS, startHubCluster } from '../helpers/hub-cluster.js';
+import { killAll, kubectl } from '../helpers/procs.js';
+import { cleanupTempDirs } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { ChaosCase, FULL } from './chaos-case.js';
 import { type FollowedFleet, startFollowedFleet } from './hub-fixtures.js';
@@ -32,10 +31,7 @@ const PODS = 100;
 const APP = 'roll-hubs';
 /** The rollout's progress (pods of the new template) at which the leader is killed, each time. */
 const KILL_AT = FULL ? [30, 70] : [40];
-/** What leading looks like in a hub's log (hub/hub.ts, the leader-only step). */
-const LEADS = 'leader: start controllers';
-
-let nats: NatsCluster | undefined;
+let cluster: HubCluster | undefined;
 let nc: NatsConnection | undefined;
 let link: FailoverLink | undefined;
 let env: FollowedFleet | undefined;
@@ -45,7 +41,7 @@ test.after(async () => {
   await link?.close();
   await nc?.close();
   await killAll();
-  await nats?.stop();
+  await cluster?.nats.stop();
   cleanupTempDirs();
 });
 
@@ -54,17 +50,10 @@ test(`kill -9 of the leader hub of ${HUBS} on NATS during a ${PODS}-pod rollout:
     'hubs-kill9-rollout',
     `kill -9 of the leader hub (of ${HUBS} on NATS) during a rolling update of ${PODS} pods`,
   );
-  nats = await startNats(3);
-  const args = ['--store', nats.urls.join(','), '--store-replicas', '3', '--heartbeat-interval', '1s'];
-  const first = await startHubProcess({ args });
-  await waitFor(() => first.output().includes(LEADS), { what: 'the first hub leads', timeoutMs: 30_000 });
-  const hubs: HubProcess[] = [first];
-  for (let i = 1; i < HUBS; i++) {
-    const dir = tempDir('drover-hub-');
-    copySharedHubFiles(first.dataDir, dir);
-    hubs.push(await startHubProcess({ args, dataDir: dir }));
-  }
-  const tails = () => hubs.map((h, i) => `--- hub ${i + 1} ---\n${h.output().slice(-2000)}`).join('\n');
+  cluster = await startHubCluster({ hubs: HUBS, natsNodes: 3, args: ['--heartbeat-interval', '1s'] });
+  const { hubs, nats } = cluster;
+  const first = hubs[0]!;
+  const tails = () => cluster?.tails(2000) ?? '';
 
   nc = await connect({ servers: nats.urls });
   const lock = await KvLeaderLock.open(nc, 3);

@@ -9,10 +9,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copySharedHubFiles } from '../../cli/cluster/hub-files.js';
 import type { Event, Node, Pod } from '../../shared/api/types.js';
 import { apiFetch, getJson, nodeReady } from '../helpers/api.js';
-import { type NatsCluster, startNats } from '../helpers/nats.js';
+import { type HubCluster, LEADS, startHubCluster } from '../helpers/hub-cluster.js';
 import {
   type AgentProcess,
   type HubProcess,
@@ -20,7 +19,6 @@ import {
   killAll,
   kubectl,
   startAgentProcess,
-  startHubProcess,
 } from '../helpers/procs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { holdsFor, waitFor } from '../helpers/wait.js';
@@ -32,13 +30,13 @@ import { join } from 'node:path';
 const GRACE_MS = 8_000;
 const NODES = ['mh-a', 'mh-b', 'mh-c'];
 
-let nats: NatsCluster | undefined;
-const hubs: HubProcess[] = [];
+let cluster: HubCluster | undefined;
+let hubs: HubProcess[] = [];
 const agents: Record<string, AgentProcess> = {};
 
 test.after(async () => {
   await killAll();
-  await nats?.stop();
+  await cluster?.nats.stop();
   await removeContainersOf(...NODES);
 });
 
@@ -92,28 +90,12 @@ const mark = (p: Pod): PodMark => ({
 
 test('agents across three hubs: routing between hubs, and kill -9 of a standby then of the leader moves boards without NotReady', async () => {
   await removeContainersOf(...NODES);
-  nats = await startNats(3);
-  const args = [
-    '--store',
-    nats.urls.join(','),
-    '--store-replicas',
-    '3',
-    '--node-grace',
-    `${GRACE_MS / 1000}s`,
-    '--heartbeat-interval',
-    '1s',
-  ];
-  const first = await startHubProcess({ args });
-  hubs.push(first);
-  await waitFor(() => first.output().includes('leader: start controllers'), {
-    what: 'the first hub leads',
-    timeoutMs: 20_000,
+  cluster = await startHubCluster({
+    hubs: 3,
+    natsNodes: 3,
+    args: ['--node-grace', `${GRACE_MS / 1000}s`, '--heartbeat-interval', '1s'],
   });
-  for (let i = 1; i < 3; i++) {
-    const dir = tempDir('drover-hub-');
-    copySharedHubFiles(first.dataDir, dir);
-    hubs.push(await startHubProcess({ args, dataDir: dir }));
-  }
+  hubs = cluster.hubs;
   const [a, b, c] = hubs as [HubProcess, HubProcess, HubProcess];
   assert.is(a.caHash, c.caHash, 'one CA for the cluster');
   // Board i prefers hub i and lists the others after it.
@@ -224,10 +206,7 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
     throw new Error(`${e.message}\n${tails()}`);
   });
   await allStayReady(a.apiUrl, before, 'every node Ready after hub B died');
-  assert.ok(
-    a.output().includes('leader: start controllers') && !c.output().includes('leader: start'),
-    'hub A still leads',
-  );
+  assert.ok(a.output().includes(LEADS) && !c.output().includes(LEADS), 'hub A still leads');
 
   // kill -9 of hub A (the leader): its board moves on (B is gone too), hub C leads, nodes stay Ready.
   await a.kill9();
@@ -237,7 +216,7 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
   }).catch((e: Error) => {
     throw new Error(`${e.message}\n${tails()}`);
   });
-  await waitFor(() => c.output().includes('leader: start controllers'), {
+  await waitFor(() => c.output().includes(LEADS), {
     what: 'hub C leads',
     timeoutMs: 10_000,
   });
