@@ -41,6 +41,8 @@ export class AgentUpdatePublisher {
   private readonly informers: InformerUse;
   /** node -> the order last published ('' for none). */
   private readonly sent = new Map<string, string>();
+  /** Versions ordered that this hub has no bundle of (warned about once). */
+  private readonly missing = new Set<string>();
   private nodes?: Informer<Node>;
   private stopBundles?: () => void;
 
@@ -71,7 +73,15 @@ export class AgentUpdatePublisher {
   private async sync(node: string, n: Node | undefined): Promise<void> {
     const version = n?.metadata.annotations?.[AGENT_VERSION_ANNOTATION];
     const sha256 = version ? this.opts.bundles.sha256(version) : undefined;
-    if (version && !sha256) this.opts.log.warn('no agent bundle for the ordered version', { node, version });
+    // Once per version: a wave orders thousands of boards at once, each a Node event.
+    if (version && !sha256 && !this.missing.has(version)) {
+      this.missing.add(version);
+      this.opts.log.warn('no agent bundle for the ordered version: its orders wait for it', {
+        node,
+        version,
+      });
+    }
+    if (version && sha256) this.missing.delete(version);
     const key = version && sha256 ? `${version}/${sha256}` : '';
     if ((this.sent.get(node) ?? '') === key) return;
     this.sent.set(node, key);
