@@ -4,7 +4,7 @@
 // and mtime stay; a version name is one safe path segment, never a path.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
@@ -54,6 +54,20 @@ export class AgentBundles implements AgentBundleSource {
     } catch {
       return undefined;
     }
+  }
+
+  /** The versions the directory holds a bundle of (none when it does not exist). */
+  versions(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => n.endsWith('.mjs'))
+      .map((n) => n.slice(0, -'.mjs'.length))
+      .filter((v) => VERSION.test(v));
   }
 
   /** The bundle's SHA-256 (hex), or undefined when the hub has no bundle of that version. */

@@ -3,9 +3,11 @@
 // a version's SHA-256 (to sign the order) and be able to send its bytes, whichever hub's data
 // directory the operator put the bundle in. The bundles live in a JetStream object store bucket,
 // drover-agent-bundles, on the store's NATS cluster (replicated as the store is): a bundle in a
-// hub's <data dir>/agent-bundles/ goes into the bucket the first time that hub is asked for its
-// version (its gateway syncs every Node, so an order on any board is enough), and every hub
-// learns of it from the bucket's watch; its gateway then publishes the orders it held back.
+// hub's <data dir>/agent-bundles/ goes into the bucket within SCAN_INTERVAL_MS of the hub's
+// start or of being copied there, or at once when the hub is asked for its version (its gateway
+// syncs every Node, so an order on any board is enough), and every hub learns of it from the
+// bucket's watch; its gateway then publishes the orders it held back. Put in the bucket, a
+// bundle outlives the hub it was copied to.
 // The bucket's copy is the cluster's: a hub whose own file of that version differs signs and
 // serves the bucket's, so every hub orders the same SHA-256 for a version and a board that
 // fails over to another hub is not told a second bundle of the same version.
@@ -21,6 +23,9 @@ import {
 } from './agent-bundles.js';
 
 export const AGENT_BUNDLE_BUCKET = 'drover-agent-bundles';
+
+/** How often a hub looks in its own directory for bundles the bucket does not have, ms. */
+export const SCAN_INTERVAL_MS = 10_000;
 
 /** How the object store writes an object's digest: this prefix, then base64url of the SHA-256. */
 const DIGEST_PREFIX = 'SHA-256=';
@@ -120,7 +125,16 @@ export class ClusterAgentBundles implements AgentBundleSource {
       current();
     })();
     await known;
-    return () => it.stop();
+    const scan = () => {
+      for (const v of this.local.versions()) this.sha256(v);
+    };
+    scan();
+    const timer = setInterval(scan, SCAN_INTERVAL_MS);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      it.stop();
+    };
   }
 
   private seen(info: ObjectInfo, onChange: (version: string) => void): void {

@@ -8,18 +8,22 @@
 // bucket (hub/gateway/cluster-agent-bundles.ts). Checked: the Rollout completes, both boards
 // run B under the same launchers and stay on their hubs, each was sent B by its own hub, and a
 // pod running on each board before the update is the same container, never restarted, after it.
+// Then kill -9 of the standby, the only hub that ever had the old version's bundle: its board
+// fails over to the leader, and the rollout back to A completes from the bucket alone.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hubApiClient } from '../../bench/lib/hub-client.js';
+import type { Rollout } from '../../shared/api/rollout.js';
 import { DROVER_VERSION } from '../../shared/protocol/constants.js';
 import {
   agentVersions,
   assertPodKept,
   buildAgentBundle,
   createAgentRollout,
+  type KeptPod,
   startKeptPod,
   updateState,
   waitAgentRollout,
@@ -34,6 +38,7 @@ import {
   startAgentProcess,
 } from '../helpers/procs.js';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 import { removeContainersOf } from './pods-harness.js';
 
 const A = DROVER_VERSION;
@@ -43,6 +48,8 @@ const dir = tempDir('drover-hubs-update-');
 const shipped = join(dir, 'shipped.mjs');
 let cluster: HubCluster | undefined;
 const agents = new Map<string, AgentProcess>();
+/** What the first test leaves for the second. */
+let after: { leader: HubProcess; standby: HubProcess; kept: KeptPod[]; launchers: (number | undefined)[] };
 
 const tails = () =>
   [
@@ -68,6 +75,7 @@ test('two hubs on NATS: the leader orders, each board fetches B from the hub it 
   const bundles = join(standby.dataDir, 'agent-bundles');
   mkdirSync(bundles, { recursive: true });
   buildAgentBundle(join(bundles, `${B}.mjs`), B);
+  copyFileSync(shipped, join(bundles, `${A}.mjs`)); // for the second test
   assert.not.ok(existsSync(join(leader.dataDir, 'agent-bundles', `${B}.mjs`)), 'the leader has no copy of B');
 
   // Board i prefers hub i and lists the other after it.
@@ -147,6 +155,52 @@ test('two hubs on NATS: the leader orders, each board fetches B from the hub it 
     );
   });
   assert.match(standby.output(), new RegExp(`agent bundle put in the cluster bucket version=${B}`));
+  for (const k of kept) await assertPodKept(api, k);
+  after = { leader, standby, kept, launchers };
+});
+
+test('kill -9 of the standby: its board fails over to the leader, which rolls both back to A from the bucket', async () => {
+  const { leader, standby, kept, launchers } = after;
+  const api = hubApiClient(leader.dataDir);
+  // The standby put A (copied in after its start) in the bucket without any order: its scan.
+  await waitFor(() => standby.output().includes(`agent bundle put in the cluster bucket version=${A}`), {
+    what: "the standby's A in the bucket",
+    timeoutMs: 30_000,
+  });
+  assert.not.ok(existsSync(join(leader.dataDir, 'agent-bundles', `${A}.mjs`)), 'the leader has no copy of A');
+  await standby.kill9();
+  await waitFor(() => connectedHub(agents.get(BOARDS[1]!)!) === leader.mqttUrl, {
+    what: `${BOARDS[1]} connected to the leader`,
+    timeoutMs: 30_000,
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}\n${tails()}`);
+  });
+  await api.patch<Rollout>('rollouts', 'default', 'agent', { spec: { agentVersion: A } }, 'merge');
+  const r = await waitAgentRollout(api, 'agent', 'Completed', A, 120_000, tails);
+  assert.equal(
+    r.status?.waves?.map((w) => [w.name, w.boards, w.healthy]),
+    [['all', 2, 2]],
+  );
+  assert.equal(
+    await agentVersions(api, BOARDS),
+    BOARDS.map((b) => [b, A]),
+  );
+  for (const b of BOARDS) {
+    const s = updateState(join(dir, b));
+    assert.is(s.current, A, `${b} runs A`);
+    assert.is(s.trial, undefined, `${b} confirmed A`);
+    assert.is(connectedHub(agents.get(b)!), leader.mqttUrl, `${b} on the leader`);
+    assert.match(
+      leader.output(),
+      new RegExp(`agent bundle sent node=${b} version=${A}`),
+      `${b} sent A by the leader`,
+    );
+  }
+  assert.equal(
+    BOARDS.map((b) => agents.get(b)?.pid),
+    launchers,
+    'the same launchers',
+  );
   for (const k of kept) await assertPodKept(api, k);
 });
 

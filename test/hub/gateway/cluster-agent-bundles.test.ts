@@ -1,9 +1,10 @@
 // The agent bundles of several hubs on one NATS cluster (hub/gateway/cluster-agent-bundles.ts),
 // on a real nats-server: two hubs' sources, each on its own connection and data directory. A
-// bundle only one hub has is put in the bucket when that hub is asked for it, the other hub
+// bundle only one hub has is put in the bucket by that hub, the other hub
 // hears of it from the watch and then knows its SHA-256 and serves the same bytes; a hub whose
 // own file of that version differs orders and serves the cluster's; the object store's digest
-// reads as the hex SHA-256 the orders carry.
+// reads as the hex SHA-256 the orders carry; a hub's bundle is in the bucket from its start,
+// unasked, and is served after that hub is gone.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ async function hubSource(files: Record<string, Buffer> = {}) {
   const src = await ClusterAgentBundles.open(nc, dir, 1, createLogger('bundles', 50));
   const changed: string[] = [];
   stops.push(await src.watch((v) => changed.push(v)));
-  return { src, changed };
+  return { src, changed, nc };
 }
 
 test('digest: the object store digest as the hex SHA-256, nothing else', () => {
@@ -59,9 +60,8 @@ test('digest: the object store digest as the hex SHA-256, nothing else', () => {
   for (const [digest, want] of cases) assert.is(digestSha256(digest), want, digest);
 });
 
-test('a bundle on one hub: put in the bucket when asked for, the other hub knows its sum and serves its bytes', async () => {
+test('a bundle on one hub: the other hub hears of it from the bucket, knows its sum and serves its bytes', async () => {
   const v2 = Buffer.from('console.log("v2")\n'.repeat(20_000)); // ~360 KB: several chunks
-  const a = await hubSource({ v2 });
   const b = await hubSource();
   assert.is(b.src.sha256('v2'), undefined, 'B has none yet');
   const none = await Promise.resolve(b.src.read('v2')).then(
@@ -69,6 +69,7 @@ test('a bundle on one hub: put in the bucket when asked for, the other hub knows
     (e: unknown) => e,
   );
   assert.instance(none, BundleNotFoundError);
+  const a = await hubSource({ v2 });
   assert.is(a.src.sha256('v2'), sha(v2), 'A orders its own at once');
   await waitFor(() => b.changed.includes('v2'), { what: 'B told of v2 by the bucket' });
   assert.is(b.src.sha256('v2'), sha(v2));
@@ -94,6 +95,16 @@ test("a hub's own file that differs from the cluster's: the cluster's is ordered
   assert.ok(got.data.equals(v3), "C serves the cluster's bytes, not its own file");
   // C never put its own file over the cluster's.
   assert.is(a.src.sha256('v3'), sha(v3));
+});
+
+test('a bundle in a hub directory is put in the bucket at its start, unasked, and outlives that hub', async () => {
+  const v4 = Buffer.from('console.log("v4")\n');
+  const a = await hubSource({ v4 });
+  await waitFor(() => a.changed.includes('v4'), { what: "A's v4 in the bucket without any order" });
+  await a.nc.close(); // A is gone
+  const b = await hubSource();
+  assert.is(b.src.sha256('v4'), sha(v4), 'B knows it from the bucket as it starts');
+  assert.ok((await b.src.read('v4')).data.equals(v4));
 });
 
 test.run();
