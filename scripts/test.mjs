@@ -3,8 +3,11 @@
 // (two at a time on 2 cores), add up uvu's totals and end with the plain line
 // `N passed, N failed`. A file that crashes or times out before printing totals counts as one
 // failure. Filter files with a substring: `npm test -- store`.
+// Files start longest first, by the times in test/durations.json (`npm test -- --record-durations`
+// writes this run's times there), so the last files to start are short ones and no long file
+// runs on alone at the end while the other workers idle.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -37,9 +40,19 @@ function findTests(dir) {
   return out;
 }
 
+const DURATIONS = join(root, 'test/durations.json');
+/** Seconds each file took in a recorded run, by its name under dist/ (e.g. test/e2e/up.test.js). */
+const recorded = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
+const nameOf = (file) => relative(join(root, 'dist'), file);
+// A file with no recorded time (a new one) is taken as long: it starts early, where a long
+// file costs least.
+const expected = (file) => recorded[nameOf(file)] ?? Number.POSITIVE_INFINITY;
 const files = findTests(join(root, 'dist/test'))
   .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
-  .sort();
+  .sort()
+  .sort((a, b) => expected(b) - expected(a));
+/** This run's seconds per file, for --record-durations. */
+const took = {};
 
 // uvu prints "Total: N / Passed: N / Skipped: N" at the end of a file run.
 function totals(text) {
@@ -86,9 +99,10 @@ function runFile(file) {
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {}
-      const name = relative(join(root, 'dist'), file);
+      const name = nameOf(file);
       const t = totals(out);
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      took[name] = Number(secs);
       if (t) {
         const f = t.total - t.passed - t.skipped;
         passed += t.passed;
@@ -119,6 +133,19 @@ await Promise.all(
 for (const f of failures) {
   console.log(`\n---- output of ${f.name} ----`);
   console.log(f.out.length > 20000 ? `...${f.out.slice(-20000)}` : f.out);
+}
+if (process.argv.includes('--record-durations')) {
+  // Merged into the list: a filtered run updates the files it ran; a whole run also drops the
+  // files that are gone.
+  const keep = filter.length === 0 ? {} : recorded;
+  const merged = { ...keep, ...took };
+  const sorted = Object.fromEntries(
+    Object.keys(merged)
+      .sort()
+      .map((k) => [k, merged[k]]),
+  );
+  writeFileSync(DURATIONS, `${JSON.stringify(sorted, null, 2)}\n`);
+  console.log(`recorded ${Object.keys(took).length} durations in ${relative(root, DURATIONS)}`);
 }
 console.log(`\ntests took ${((Date.now() - started) / 1000).toFixed(1)}s`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
