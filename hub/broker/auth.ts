@@ -33,8 +33,8 @@ export interface BrokerAuthOptions {
 
 const NOT_AUTHORIZED = 5;
 /** Refused-connection log lines per second (burst 20): a CONNECT flood must not become a log flood. */
-const REFUSAL_LOG_QPS = 5;
-const REFUSAL_LOG_BURST = 20;
+export const REFUSAL_LOG_QPS = 5;
+export const REFUSAL_LOG_BURST = 20;
 const SERVER_UNAVAILABLE = 3;
 
 function refuse(message: string, returnCode = NOT_AUTHORIZED): AuthenticateError {
