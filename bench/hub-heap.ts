@@ -1,0 +1,166 @@
+// Where the hub's heap goes at a fleet size that runs in a minute or two (issue #21's memory
+// goal, measured small): one hub process, N hollow boards (bench/sim), then one Deployment of
+// P pods and one DaemonSet on every board, the fleet-pods shape (P + N pods on N boards) at
+// a fifth of its size. At each phase (idle, boards, boards + pods) the hub's RSS, heap and
+// memory outside the heap after a full GC, and with --snapshots DIR a V8 heap snapshot
+// (node --heapsnapshot-signal) that bench/heap-summary.ts groups by constructor and owner.
+// Writing a snapshot inflates the hub's RSS for the rest of the run: with --snapshots, compare
+// heap figures only (RSS needs a run without).
+// Not in `npm run bench`'s list: an investigation tool, its figures go into commit messages.
+// Run: node dist/bench/hub-heap.js [--boards 2000] [--pods 400] [--ramp 100] [--snapshots DIR]
+
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Informer } from '../hub/informers/informer.js';
+import type { DaemonSet, Deployment } from '../shared/api/apps.js';
+import type { Pod } from '../shared/api/types.js';
+import { createLogger } from '../shared/log.js';
+import { BenchArgs } from './lib/args.js';
+import { type HubChild, startHubChild } from './lib/hub-child.js';
+import { hubApiClient, hubFetch } from './lib/hub-client.js';
+import { describeMemory, type HubMemory, hubMemory } from './lib/hub-memory.js';
+import { MachineLoad } from './lib/machine-load.js';
+import { NodeTracker } from './lib/node-tracker.js';
+import { type Fleet, startFleet } from './sim/fleet.js';
+
+const args = new BenchArgs();
+const BOARDS = args.number('boards', 2_000);
+const PODS = args.number('pods', 400);
+const RAMP = args.number('ramp', 100);
+const SNAPSHOT_DIR = args.has('snapshots') ? resolve(args.string('snapshots', '.')) : undefined;
+const TIMEOUT_MS = args.durationMs('timeout', 5 * 60_000);
+/** Signal that makes the hub write a heap snapshot (ignored by default, unused by the hub). */
+const SNAPSHOT_SIGNAL = 'SIGURG';
+/** After a GC request, before the gauges are read, ms. */
+const SETTLE_MS = 3_000;
+const NS = 'default';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until a new .heapsnapshot appears in dir and its size stops changing; returns its path. */
+async function awaitSnapshot(dir: string, before: Set<string>): Promise<string> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const fresh = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (fresh) {
+      const p = join(dir, fresh);
+      let size = -1;
+      while (statSync(p).size !== size) {
+        size = statSync(p).size;
+        await sleep(2_000);
+      }
+      return p;
+    }
+    if (Date.now() > deadline) throw new Error(`no heap snapshot appeared in ${dir}`);
+    await sleep(500);
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-hub-heap-'));
+const load = new MachineLoad();
+let hub: HubChild | undefined;
+let fleet: Fleet | undefined;
+let tracker: NodeTracker | undefined;
+let pods: Informer<Pod> | undefined;
+try {
+  if (SNAPSHOT_DIR && !existsSync(SNAPSHOT_DIR)) mkdirSync(SNAPSHOT_DIR, { recursive: true });
+  const nodeArgs = [
+    '--expose-gc',
+    ...(SNAPSHOT_DIR ? [`--heapsnapshot-signal=${SNAPSHOT_SIGNAL}`, `--diagnostic-dir=${SNAPSHOT_DIR}`] : []),
+  ];
+  hub = await startHubChild(
+    { dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' },
+    nodeArgs,
+  );
+  const h = hub;
+  const client = hubApiClient(dataDir);
+  const metricsFetch = hubFetch(dataDir) as typeof fetch;
+  const phase = async (name: string): Promise<HubMemory> => {
+    process.kill(h.pid, 'SIGUSR2'); // full GC (hub-process.ts)
+    await sleep(SETTLE_MS);
+    const m = await hubMemory(metricsFetch, h.api);
+    console.log(
+      `   ${name}: RSS ${(m.rssBytes / 2 ** 20).toFixed(1)} MB, heap ${(m.heapUsedBytes / 2 ** 20).toFixed(1)} MB, external ${(m.externalBytes / 2 ** 20).toFixed(1)} MB; load ${load.describe()}`,
+    );
+    if (SNAPSHOT_DIR) {
+      const before = new Set(readdirSync(SNAPSHOT_DIR));
+      process.kill(h.pid, SNAPSHOT_SIGNAL);
+      const file = await awaitSnapshot(SNAPSHOT_DIR, before);
+      // The hub's loop is blocked while V8 writes: it is done once the API answers again.
+      const deadline = Date.now() + TIMEOUT_MS;
+      for (;;) {
+        try {
+          await hubMemory(metricsFetch, h.api);
+          break;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await sleep(1_000);
+        }
+      }
+      console.log(`     snapshot ${file} (${name})`);
+    }
+    return m;
+  };
+  const idle = await phase('idle');
+
+  tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));
+  await tracker.start();
+  const t = tracker;
+  fleet = await startFleet({
+    hubUrl: h.mqtt,
+    caPem: h.caPem,
+    token: h.token,
+    nodes: BOARDS,
+    namePrefix: 'hollow-',
+    rampPerSecond: RAMP,
+  });
+  const t0 = Date.now();
+  while (t.readyCount() < BOARDS && Date.now() - t0 < TIMEOUT_MS) await sleep(500);
+  if (t.readyCount() < BOARDS) throw new Error(`only ${t.readyCount()}/${BOARDS} boards Ready`);
+  console.log(`   ${BOARDS} boards Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await sleep(5_000); // the last joins' status writes and desired sets
+  const boards = await phase(`${BOARDS} boards`);
+
+  const running = new Set<string>();
+  pods = new Informer<Pod>(client, 'pods', createLogger('bench/pods', 40));
+  pods.addHandler({
+    onChange: (type, p) => {
+      const k = `${p.metadata.namespace}/${p.metadata.name}`;
+      if (type !== 'DELETED' && p.status?.phase === 'Running') running.add(k);
+      else running.delete(k);
+    },
+  });
+  await pods.start();
+  const template = (app: string) => ({
+    metadata: { labels: { app } },
+    spec: { containers: [{ name: 'c', image: 'busybox:1' }] },
+  });
+  const t1 = Date.now();
+  await client.create<Deployment>('deployments', NS, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'heap-a', namespace: NS },
+    spec: { replicas: PODS, selector: { matchLabels: { app: 'heap-a' } }, template: template('heap-a') },
+  });
+  await client.create<DaemonSet>('daemonsets', NS, {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'heap-ds', namespace: NS },
+    spec: { selector: { matchLabels: { app: 'heap-ds' } }, template: template('heap-ds') },
+  });
+  const want = PODS + BOARDS;
+  while (running.size < want && Date.now() - t1 < TIMEOUT_MS) await sleep(500);
+  if (running.size < want) throw new Error(`only ${running.size}/${want} pods Running`);
+  console.log(`   ${want} pods Running after ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  await sleep(10_000); // owner status writes, events
+  const full = await phase(`${BOARDS} boards + ${want} pods`);
+  console.log(`   ${describeMemory(idle, { n: BOARDS, m: boards }, { n: want, m: full })}`);
+} finally {
+  load.stop();
+  pods?.stop();
+  tracker?.stop();
+  await fleet?.stop();
+  await hub?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
