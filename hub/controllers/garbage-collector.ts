@@ -76,10 +76,6 @@ export class GarbageCollector implements Controller {
   private readonly byKind = new Map<string, GcResource>();
   /** Served kinds (those whose watch started). */
   private readonly served: GcResource[] = [];
-  /** owner uid -> dependent keys ("<resource>/<ns>/<name>"). */
-  private readonly dependents = new Map<string, Set<string>>();
-  /** dependent key -> owner uids it was indexed under. */
-  private readonly ownersOf = new Map<string, string[]>();
   private readonly informers: InformerUse;
   private readonly recheckMs: number;
 
@@ -99,7 +95,7 @@ export class GarbageCollector implements Controller {
     for (const res of this.resources) {
       try {
         await this.informers.watch<KubeObject>(res.resource, {
-          onChange: (type, o) => this.observe(res, type, o),
+          onChange: (type, o, old) => this.observe(res, type, o, old),
         });
       } catch (e) {
         if (!isNotFound(e)) throw e;
@@ -116,18 +112,23 @@ export class GarbageCollector implements Controller {
     await this.runner.stop();
   }
 
-  private observe(res: GcResource, type: 'ADDED' | 'MODIFIED' | 'DELETED', o: KubeObject): void {
+  /**
+   * Dependents are found through the informers' `owner-uids` index, not a graph of our own:
+   * the index holds the same edges, and a second copy cost a key string, an owner array and a
+   * set entry per owned object (every pod of the fleet). `old` is the object held before.
+   */
+  private observe(
+    res: GcResource,
+    type: 'ADDED' | 'MODIFIED' | 'DELETED',
+    o: KubeObject,
+    old: KubeObject | undefined,
+  ): void {
     const ns = o.metadata.namespace ?? '';
     const name = o.metadata.name ?? '';
     const key = `${res.resource}/${ns}/${name}`;
     const refs = o.metadata.ownerReferences ?? [];
-    const prev = this.ownersOf.get(key) ?? [];
-    for (const u of prev) this.dependents.get(u)?.delete(key);
     if (type === 'DELETED') {
-      this.ownersOf.delete(key);
-      const uid = o.metadata.uid ?? '';
-      for (const d of this.dependents.get(uid) ?? []) this.runner.add(`d/${d}`);
-      this.dependents.delete(uid);
+      for (const d of this.dependentKeys(o.metadata.uid ?? '')) this.runner.add(`d/${d}`);
       // An owner waiting in the foreground may now be free to go.
       for (const r of refs) {
         const or = this.byKind.get(r.kind);
@@ -136,21 +137,30 @@ export class GarbageCollector implements Controller {
       return;
     }
     const uids = refs.map((r) => r.uid);
-    if (uids.length) this.ownersOf.set(key, uids);
-    else this.ownersOf.delete(key);
-    for (const u of uids) {
-      const s = this.dependents.get(u) ?? new Set<string>();
-      this.dependents.set(u, s);
-      s.add(key);
-    }
+    const prev = (old?.metadata.ownerReferences ?? []).map((r) => r.uid);
     if (uids.length && (type === 'ADDED' || uids.join() !== prev.join())) this.runner.add(`d/${key}`);
     if (o.metadata.deletionTimestamp) {
       if (hasFinalizer(o, FINALIZER_ORPHAN) || hasFinalizer(o, FINALIZER_FOREGROUND))
         this.runner.add(`o/${key}`);
       // Dependents of an owner going away in the foreground are deleted too.
       if (hasFinalizer(o, FINALIZER_FOREGROUND))
-        for (const d of this.dependents.get(o.metadata.uid ?? '') ?? []) this.runner.add(`d/${d}`);
+        for (const d of this.dependentKeys(o.metadata.uid ?? '')) this.runner.add(`d/${d}`);
     }
+  }
+
+  /** Keys ("<resource>/<ns>/<name>") of the cached objects that list uid among their owners. */
+  private dependentKeys(uid: string): string[] {
+    const out: string[] = [];
+    if (!uid) return out;
+    for (const res of this.served)
+      for (const d of this.informers.factory.byIndex<KubeObject>(res.resource, INDEX_OWNER_UIDS, uid))
+        out.push(`${res.resource}/${d.metadata.namespace ?? ''}/${d.metadata.name ?? ''}`);
+    return out;
+  }
+
+  /** Whether any cached object lists uid among its owners. */
+  private hasDependents(uid: string): boolean {
+    return this.dependentKeys(uid).length > 0;
   }
 
   async reconcile(key: string): Promise<Result | undefined> {
@@ -196,7 +206,7 @@ export class GarbageCollector implements Controller {
     }
     if (states.every((s) => s !== 'present')) {
       if (!dep.metadata.deletionTimestamp) {
-        const policy = this.dependents.get(dep.metadata.uid ?? '')?.size ? 'Foreground' : 'Background';
+        const policy = this.hasDependents(dep.metadata.uid ?? '') ? 'Foreground' : 'Background';
         await this.deleteDependent(loc, dep, policy);
       }
       return undefined;
@@ -254,7 +264,7 @@ export class GarbageCollector implements Controller {
       const deps = await this.listDependents(loc, uid);
       for (const d of deps) {
         if (d.obj.metadata.deletionTimestamp) continue;
-        const policy = this.dependents.get(d.obj.metadata.uid ?? '')?.size ? 'Foreground' : 'Background';
+        const policy = this.hasDependents(d.obj.metadata.uid ?? '') ? 'Foreground' : 'Background';
         await this.deleteDependent(d.loc, d.obj, policy);
       }
       const blocking = deps.filter((d) =>

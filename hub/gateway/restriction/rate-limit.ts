@@ -2,8 +2,8 @@
 // the bucket size), for the events each node may send. Buckets of keys not seen for a while
 // are full again anyway, so the map is bounded by forgetting the least recently used.
 
-/** Keys (nodes) remembered; a forgotten one starts again with a full bucket. */
-const MAX_KEYS = 100_000;
+/** Keys (nodes) remembered by default; a forgotten one starts again with a full bucket. */
+export const DEFAULT_MAX_KEYS = 100_000;
 
 interface Bucket {
   tokens: number;
@@ -18,6 +18,8 @@ export class KeyedTokenBucket {
     private readonly qps: number,
     /** Bucket size, tokens. */
     private readonly burst: number,
+    /** Keys remembered, least recently used forgotten first. */
+    private readonly maxKeys = DEFAULT_MAX_KEYS,
   ) {}
 
   /** Takes one token for key; false when the bucket is empty. */
@@ -27,7 +29,7 @@ export class KeyedTokenBucket {
     b.at = nowMs;
     this.buckets.delete(key);
     this.buckets.set(key, b);
-    if (this.buckets.size > MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value as string);
+    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;

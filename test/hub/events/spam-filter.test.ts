@@ -5,7 +5,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EventRecorder } from '../../../hub/events/recorder.js';
-import { EventSpamFilter, SPAM_BURST, spamKey } from '../../../hub/events/spam-filter.js';
+import {
+  EventSpamFilter,
+  SPAM_BURST,
+  SPAM_FILTER_MAX_OBJECTS,
+  spamKey,
+} from '../../../hub/events/spam-filter.js';
 import type { Event, KubeObject } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { startApi } from '../api/helpers.js';
@@ -83,6 +88,15 @@ for (const c of cases)
     const f = new EventSpamFilter({ burst: c.burst, qps: c.qps });
     for (const [i, [e, at, want]] of c.steps.entries()) assert.is(f.allows(e, at), want, `step ${i}`);
   });
+
+test('objects past the LRU bound are forgotten, least recently used first (client-go: 4096)', () => {
+  const f = new EventSpamFilter({ burst: 1, qps: 1 / 300 });
+  assert.ok(f.allows(ev({ name: 'first' }), 0));
+  assert.not.ok(f.allows(ev({ name: 'first' }), 0), 'its bucket is empty');
+  for (let i = 0; i < SPAM_FILTER_MAX_OBJECTS; i++) f.allows(ev({ name: `o-${i}` }), 0);
+  assert.ok(f.allows(ev({ name: 'first' }), 0), 'forgotten: a full bucket again');
+  assert.not.ok(f.allows(ev({ name: `o-${SPAM_FILTER_MAX_OBJECTS - 1}` }), 0), 'a recent one is remembered');
+});
 
 test('the key leaves out reason, message and type (client-go getSpamKey)', () => {
   assert.is(spamKey(ev({ reason: 'A', message: 'm' })), spamKey(ev({ reason: 'B', message: 'n' })));
