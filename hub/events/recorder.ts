@@ -100,7 +100,20 @@ export class EventRecorder {
       const prev = this.correlator.previous(key, nowMs);
       if (prev) {
         try {
-          const bumped = { ...prev, count: (prev.count ?? 1) + 1, lastTimestamp: now, message: ev.message };
+          // The Event written before, rebuilt from this one (the same key: the same source,
+          // object, type, reason and message) and what the correlator kept of it; the API keeps
+          // its uid and creationTimestamp.
+          const bumped: Event = {
+            ...ev,
+            metadata: {
+              ...ev.metadata,
+              name: prev.name,
+              ...(prev.resourceVersion !== undefined ? { resourceVersion: prev.resourceVersion } : {}),
+            },
+            count: prev.count + 1,
+            ...(prev.firstTimestamp !== undefined ? { firstTimestamp: prev.firstTimestamp } : {}),
+            lastTimestamp: now,
+          };
           this.correlator.written(key, await this.opts.client.update<Event>('events', ns, bumped), nowMs);
           return;
         } catch {
