@@ -2,8 +2,9 @@
 // issue #21's hub RSS goal): a server child accepting the way the broker does (a TLSSocket over
 // the accepted socket, the hub's own P-256 serving certificate) holds N connections from a client
 // child, each having sent a few bytes; the server's RSS, heap and external memory per connection,
-// from before the first to after the last (with a GC). No MQTT: the part Node and OpenSSL hold,
-// which no change to the hub's JavaScript can cut (Node does not set SSL_MODE_RELEASE_BUFFERS).
+// from before the first to after the last (with a GC). No MQTT: the part Node and OpenSSL hold.
+// Node sets SSL_MODE_RELEASE_BUFFERS itself; what a connection keeps is mostly Node's 64 KiB
+// first block of encrypted input and OpenSSL's session state (docs/architecture.md, hub memory).
 // Run alone: node dist/bench/tls-connection-memory.js [--connections 2000]
 
 import { type ChildProcess, fork } from 'node:child_process';
