@@ -1,7 +1,8 @@
 // Publishes each node's full desired pod set, retained, QoS 1, on nodes/<node>/desired, so a
 // (re)connecting agent gets it at once. Pods are watched through an informer (list, then
 // watch; resume or relist when the watch ends, e.g. 410 Gone); a node's set
-// is republished, coalesced per tick, whenever one of its pods changes. The revision is the
+// is republished, coalesced per tick, whenever one of its pods changes in a way the agent
+// reads (agent-visible.ts: not for a status report that leaves podIP and hostIP). The revision is the
 // newest store revision seen, so an agent can ignore an older set than it has.
 // A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
 // node authorizer rule); both kinds are watched too, and a change republishes the sets of
@@ -20,6 +21,7 @@ import type { PublishOptions } from './context.js';
 import { type PodRefs, podRefs } from './pod-refs.js';
 import { RefIndex } from './ref-index.js';
 import { type ClaimLookup, resolveClaimVolumes } from './claim-volumes.js';
+import { agentVisibleChange } from './agent-visible.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 
 export interface DesiredPublisherOptions {
@@ -182,6 +184,12 @@ export class DesiredPublisher {
   private onPod(type: ChangeType, p: Pod): void {
     this.revision = Math.max(this.revision, Number(p.metadata.resourceVersion ?? 0));
     const old = this.pods.get(podKey(p));
+    if (type === 'MODIFIED' && old && !agentVisibleChange(old, p)) {
+      // The board's own report came back (agent-visible.ts): the next publish of its node
+      // carries it, this change alone makes none. Node and references are unchanged.
+      this.pods.set(podKey(p), p);
+      return;
+    }
     if (old) this.remove(old);
     if (type !== 'DELETED') this.put(p);
     this.scheduleFlush();
