@@ -213,7 +213,9 @@ export class LocalApiClient implements ApiClient {
         await this.admit(resource, 'watch', namespace, undefined, undefined, opts.fieldSelector),
         namespace,
         opts,
-        (ev) => onEvent(clone(ev) as WatchEvent<T>),
+        // Each event's object is decoded for this watch alone (watchObjects): nobody else
+        // holds it, so it goes out without a copy (an informer's copy of every pod write).
+        (ev) => onEvent(ev as WatchEvent<T>),
         onEnd,
       ),
     );

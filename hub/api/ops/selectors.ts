@@ -8,12 +8,15 @@ import type { ResourceDef } from '../resource.js';
 
 export type ObjectFilter = (o: KubeObject) => boolean;
 
+/** The filter of a list or watch without selectors: a watch need not decode the previous value for it. */
+export const MATCH_ALL: ObjectFilter = () => true;
+
 export function objectFilter(def: ResourceDef, labelSelector?: string, fieldSelector?: string): ObjectFilter {
   try {
     const ls = parseSelector(labelSelector ?? '');
     const fs = parseFieldSelector(fieldSelector ?? '');
     checkSupportedFields(fs, def.resource);
-    if (ls.requirements.length === 0 && fs.requirements.length === 0) return () => true;
+    if (ls.requirements.length === 0 && fs.requirements.length === 0) return MATCH_ALL;
     return (o) => matches(ls, o.metadata?.labels) && matchesFields(fs, o);
   } catch (e) {
     throw new BadRequestError(e instanceof Error ? e.message : String(e));

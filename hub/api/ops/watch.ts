@@ -10,7 +10,7 @@ import type { ApiCore } from '../core.js';
 import { BadRequestError, GoneError } from '../errors.js';
 import { fromKv, storePrefix } from '../meta.js';
 import { apiVersionOf, type ResourceDef } from '../resource.js';
-import { objectFilter } from './selectors.js';
+import { MATCH_ALL, objectFilter } from './selectors.js';
 
 /** Store page size for the initial events of a watch (keys). */
 const INITIAL_PAGE = 500;
@@ -89,10 +89,10 @@ export async function watchObjects(
   const deliver = (ev: StoreEvent) => {
     readThrough = ev.revision;
     const cur = fromKv(ev.kv, def);
-    const prev = ev.prev ? fromKv(ev.prev, def) : undefined;
-    const prevMatch = prev !== undefined && filter(prev);
+    // Without selectors the previous value only tells whether there was one: not decoded.
+    const prevMatch = ev.prev !== undefined && (filter === MATCH_ALL || filter(fromKv(ev.prev, def)));
     if (ev.type === 'delete') {
-      if (prev ? prevMatch : filter(cur)) onEvent({ type: 'DELETED', object: cur });
+      if (ev.prev ? prevMatch : filter(cur)) onEvent({ type: 'DELETED', object: cur });
       return;
     }
     const curMatch = filter(cur);
