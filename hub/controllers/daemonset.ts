@@ -32,6 +32,7 @@ import { controllerOf, keyOf, splitKey } from './controller-ref.js';
 import { syncHistory } from './daemonset/history.js';
 import {
   newDaemonPod,
+  type Placement,
   placement,
   REVISION_HASH_LABEL,
   targetNode,
@@ -70,6 +71,7 @@ export interface DaemonSetControllerOptions {
 }
 
 const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
+const NO_PODS: readonly Pod[] = Object.freeze([]);
 
 export class DaemonSetController implements Controller {
   readonly name = 'daemonset';
@@ -83,6 +85,11 @@ export class DaemonSetController implements Controller {
   readonly expectations: Expectations;
   /** UIDs of deleted DaemonSets whose pods are still to be released (gone-owners.ts). */
   readonly gone = new GoneOwners();
+  /** Per DaemonSet key: its template (by hash) and where it belongs on each node object seen. */
+  private readonly placementCache = new Map<
+    string,
+    { hash: string; tmpl: Pod; byNode: WeakMap<Node, Placement> }
+  >();
 
   constructor(private readonly opts: DaemonSetControllerOptions) {
     this.log = opts.log ?? createLogger('controller/daemonset');
@@ -141,6 +148,7 @@ export class DaemonSetController implements Controller {
     const ds = this.sets.get(key);
     if (!ds) {
       this.expectations.delete(key);
+      this.placementCache.delete(key);
       await this.release(key);
       return undefined;
     }
@@ -148,8 +156,7 @@ export class DaemonSetController implements Controller {
     const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
     const owned = this.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
     const nodes = this.nodes.list();
-    const tmpl = templatePod(ds);
-    const nodeNames = new Set(nodes.map((n) => n.metadata.name ?? ''));
+    const places = this.placements(key, ds, hash);
     const toDelete: Pod[] = [];
     const terminatingOn = new Set<string>();
     const terminating: Pod[] = [];
@@ -161,7 +168,7 @@ export class DaemonSetController implements Controller {
         terminating.push(p);
         continue;
       }
-      if (p.status?.phase === 'Failed' || !node || !nodeNames.has(node)) {
+      if (p.status?.phase === 'Failed' || !node || !this.nodes.get(`/${node}`)) {
         toDelete.push(p);
         continue;
       }
@@ -173,10 +180,12 @@ export class DaemonSetController implements Controller {
     const surge = strategy?.type !== 'OnDelete' && dsMaxSurge(strategy?.rollingUpdate?.maxSurge, 1) > 0;
     const states = new Map<string, NodeState>();
     const toCreate: string[] = [];
+    let outdated = false;
     for (const n of nodes) {
       const nodeName = n.metadata.name ?? '';
-      const pods = (podsOn.get(nodeName) ?? []).sort((a, b) => created(a) - created(b));
-      const where = placement(tmpl, n);
+      const on = podsOn.get(nodeName);
+      const pods = on ? on.sort((a, b) => created(a) - created(b)) : NO_PODS;
+      const where = places(n);
       if (!where.shouldContinueRunning) {
         toDelete.push(...pods);
         states.set(nodeName, { shouldRun: false, pods: [] });
@@ -188,7 +197,8 @@ export class DaemonSetController implements Controller {
         surge && fresh.length && !isUpdated(pods[0], hash)
           ? [pods[0], fresh[fresh.length - 1]]
           : pods.slice(0, 1);
-      toDelete.push(...pods.filter((p) => !keep.includes(p)));
+      if (pods.length > keep.length) toDelete.push(...pods.filter((p) => !keep.includes(p)));
+      if (where.shouldRun && !outdated) outdated = keep.some((p) => !isUpdated(p, hash));
       states.set(nodeName, { shouldRun: where.shouldRun, pods: keep });
       if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
     }
@@ -205,10 +215,39 @@ export class DaemonSetController implements Controller {
     if (!deleting && this.expectations.satisfied(key)) {
       await this.createPods(key, ds, toCreate, hash);
       await this.deletePods(key, ds, toDelete, 'no longer belongs on its node');
-      if (toCreate.length === 0 && toDelete.length === 0 && ds.spec.updateStrategy?.type !== 'OnDelete')
+      // Every pod of the current template: nothing to roll (a plan over every node would be empty).
+      if (
+        outdated &&
+        toCreate.length === 0 &&
+        toDelete.length === 0 &&
+        ds.spec.updateStrategy?.type !== 'OnDelete'
+      )
         await this.rollingUpdate(key, ds, states, hash);
     }
     return this.writeStatus(ds, states, hash);
+  }
+
+  /**
+   * Where the DaemonSet's pods belong, per node: placement() of its template, remembered per
+   * node object (the informer replaces a node's object when it changes, so a new object is a
+   * new answer) for as long as the template (hash) stays. A reconcile visits every node; at
+   * 10,000 boards it ran this for all of them on each pod event's coalesced reconcile.
+   */
+  private placements(key: string, ds: DaemonSet, hash: string): (n: Node) => Placement {
+    let held = this.placementCache.get(key);
+    if (held?.hash !== hash) {
+      held = { hash, tmpl: templatePod(ds), byNode: new WeakMap() };
+      this.placementCache.set(key, held);
+    }
+    const { tmpl, byNode } = held;
+    return (n) => {
+      let where = byNode.get(n);
+      if (!where) {
+        where = placement(tmpl, n);
+        byNode.set(n, where);
+      }
+      return where;
+    };
   }
 
   /**
