@@ -5,6 +5,7 @@ import type { ApiClient } from '../api/client.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { LeaseTable } from '../leases.js';
 import type { UsageHistory } from '../usage/history.js';
+import type { Pod } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 
 export interface PublishOptions {
@@ -27,4 +28,6 @@ export interface GatewayContext {
   onNodeWill(node: string): void;
   /** Publish node's current desired set (e.g. right after it joined). */
   publishDesired(node: string): void;
+  /** The pod as the desired publisher holds it (shared: never mutate), if it holds one. */
+  heldPod?(namespace: string, name: string): Pod | undefined;
 }

@@ -172,6 +172,11 @@ export class DesiredPublisher {
     this.informers.close();
   }
 
+  /** The latest pod seen under namespace/name (shared with the informer: never mutate). */
+  heldPod(namespace: string, name: string): Pod | undefined {
+    return this.pods.get(`${namespace}/${name}`);
+  }
+
   /** The set currently held for node (what the last publish carried or the next will). */
   podsOf(node: string): Pod[] {
     const keys = [...(this.byNode.get(node) ?? [])].sort();

@@ -201,6 +201,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     onNodeActivity: opts.onNodeActivity ?? (() => {}),
     onNodeWill: opts.onNodeWill ?? (() => {}),
     publishDesired: (node) => desired.publishNode(node),
+    heldPod: (namespace, name) => desired.heldPod(namespace, name),
   };
   // Agent send -> lease recorded, seconds: broker transit plus the node's queue behind its API
   // writes. On real boards it includes their clock skew (the agent stamps its own wall clock).
