@@ -22,6 +22,23 @@ export function componentRefusals(dataDir: string, allowUsers: string[] = []): R
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.includes('"userAgent":"in-process"'))
-    .map((l) => JSON.parse(l) as RefusedLine & { userAgent?: string })
+    .map(parseAuditLine)
+    .filter((l): l is RefusedLine => l !== undefined)
     .filter((l) => (l.code === 401 || l.code === 403) && !allowUsers.includes(l.user));
+}
+
+/**
+ * One audit line. A write cut short by a full disk (chaos/hub-disk-full) leaves a partial line
+ * that the next write continues: the whole entry that follows it is still read, so a refusal
+ * written after the disk filled is not lost; a fragment alone is skipped.
+ */
+function parseAuditLine(line: string): RefusedLine | undefined {
+  for (let i = 0; i >= 0; i = line.indexOf('{"', i + 1)) {
+    try {
+      return JSON.parse(line.slice(i)) as RefusedLine;
+    } catch {
+      // not a whole entry from here: try the next one that starts on this line
+    }
+  }
+  return undefined;
 }
