@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces, release } from 'node:os';
 import type { NodeAddress, NodeSystemInfo } from '../shared/api/types.js';
 import { DROVER_VERSION } from '../shared/protocol/constants.js';
+import { tryReadKernelFile } from './kernel-file.js';
 
 /** Node's process.arch -> Go's GOARCH (what `docker manifest` platforms and kubectl show). */
 const GOARCH: Record<string, string> = {
@@ -86,7 +87,7 @@ export async function collectNodeInfo(runtime: RuntimeProbe): Promise<NodeSystem
   const machineID = (await readTrim('/etc/machine-id')) ?? '';
   return {
     machineID,
-    systemUUID: (await readTrim('/sys/class/dmi/id/product_uuid')) ?? machineID,
+    systemUUID: tryReadKernelFile('/sys/class/dmi/id/product_uuid')?.trim() ?? machineID,
     bootID: await bootId(),
     kernelVersion: release(),
     osImage: (osRelease && parseOsRelease(osRelease)) ?? `${goOs(process.platform)} ${release()}`,
@@ -102,7 +103,7 @@ let fallbackBootId: string | undefined;
 
 /** Linux boot id; elsewhere a per-process stand-in so the field is never empty. */
 export async function bootId(): Promise<string> {
-  const id = await readTrim('/proc/sys/kernel/random/boot_id');
+  const id = tryReadKernelFile('/proc/sys/kernel/random/boot_id')?.trim();
   if (id) return id;
   fallbackBootId ??= `process-${process.pid}-${Date.now()}`;
   return fallbackBootId;

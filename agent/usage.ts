@@ -3,8 +3,8 @@
 // as `free` counts it; os.freemem() where /proc/meminfo is missing). A few lines of our own
 // instead of a package: the agent loads nothing it can do without (issue 13, footprint).
 
-import { readFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
+import { readKernelFile } from './kernel-file.js';
 
 export interface Usage {
   /** 0..100, all CPUs together. */
@@ -61,7 +61,7 @@ export async function sampleUsage(): Promise<Usage> {
 export async function sampleMemoryBytes(): Promise<number> {
   let available: number | undefined;
   try {
-    available = memAvailableBytes(await readFile('/proc/meminfo', 'utf8'));
+    available = memAvailableBytes(readKernelFile('/proc/meminfo'));
   } catch {
     // not Linux: os.freemem() below
   }

@@ -10,7 +10,6 @@
 // reports V (DROVER_VERSION), as an agent rollout's new version (hub/controllers/rollout/targets/agent.ts). The bundle has no native addons and
 // loads none of it at start (both packages require them eagerly).
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -34,7 +33,9 @@ const version = verIdx >= 0 ? argv[verIdx + 1] : undefined;
  * size and one V8 worker thread (fewer thread stacks and malloc arenas); bytecode dropped at every
  * full GC unless running (--stress-flush-code: V8's bytecode flushing without waiting for a
  * function to age; what runs again is compiled again from the source V8 keeps anyway): 0.6-0.8 MB
- * less RSS in two side-by-side runs, CPU in bench/agent-footprint.ts.
+ * less RSS in two side-by-side runs, CPU in bench/agent-footprint.ts. It is a V8 testing flag; the
+ * documented --bytecode-old-age=1 is missing from Node 18's V8, and an unknown flag here stops
+ * `node` (docs/architecture.md, shipped agent).
  */
 export const AGENT_NODE_FLAGS = [
   '--max-old-space-size=32',
@@ -77,15 +78,18 @@ const STUBS = [
     "class Client { constructor() { throw new Error('drover agent bundle: docker over ssh:// is not included'); } }\nmodule.exports = { Client };",
   ],
   // MQTT over WebSocket and through SOCKS proxies: the agent speaks mqtt:// and mqtts:// only.
+  // mqtt's WebSocket transport (and the ws package) and its mini-program ones (wx, ali).
   [
-    /mqtt[\\/]/,
-    /^ws$/,
-    "function WebSocket() { throw new Error('drover agent bundle: MQTT over WebSocket is not included'); }\nWebSocket.createWebSocketStream = WebSocket;\nmodule.exports = WebSocket;",
+    /mqtt[\\/]build[\\/]lib[\\/]connect[\\/]index\.js$/,
+    /^\.\/(ws|wx|ali)$/,
+    "function no() { throw new Error('drover agent bundle: MQTT over WebSocket is not included'); }\nmodule.exports = { __esModule: true, default: no, streamBuilder: no, browserStreamBuilder: no };",
   ],
+  // mqtt's own SOCKS wrapper, not only the socks package: it loads node:dns and node:assert at
+  // connect time (dns, c-ares, assert and its colours: ~0.3 MB of RSS on Node 18).
   [
-    /mqtt[\\/]/,
-    /^socks$/,
-    "module.exports = { SocksClient: { createConnection() { throw new Error('drover agent bundle: SOCKS proxies are not included'); } } };",
+    /mqtt[\\/]build[\\/]lib[\\/]connect[\\/](tcp|tls)\.js$/,
+    /^\.\/socks$/,
+    "module.exports = { __esModule: true, default() { throw new Error('drover agent bundle: SOCKS proxies are not included'); } };",
   ],
   // Browser timers in web workers; Node uses its own timers.
   [
@@ -105,6 +109,19 @@ const STUBS = [
     /^\.\/(session|buildkit)$/,
     "module.exports = function () { throw new Error('drover agent bundle: BuildKit builds are not included'); };",
   ],
+  // Swarm, plugin, volume and network objects (docker.getService() and the like): the agent
+  // handles containers, images and exec only.
+  [
+    /dockerode[\\/]lib[\\/]docker\.js$/,
+    /^\.\/(volume|network|service|plugin|secret|config|task|node)$/,
+    "module.exports = function () { throw new Error('drover agent bundle: swarm, plugin, volume and network objects are not included'); };",
+  ],
+  // .dockerignore rules for build contexts: the agent never builds images.
+  [
+    /dockerode[\\/]lib[\\/]util\.js$/,
+    /^@balena[\\/]dockerignore$/,
+    "module.exports = function () { throw new Error('drover agent bundle: build contexts are not included'); };",
+  ],
   // readable-stream (v4 for mqtt.js and bl, v3 for docker-modem): userland copies of Node's own
   // streams. Node 18+'s node:stream is what v4 was cut from and has every export both versions
   // have; two extra stream stacks cost ~1.2 MB of RSS at start (bench/agent-footprint.ts).
@@ -115,6 +132,12 @@ const STUBS = [
     /^zlib$/,
     "module.exports = { createGzip() { throw new Error('drover agent bundle: gzip build contexts are not included'); } };",
   ],
+  // lru-cache backs MQTT 5 topic aliases (mqtt's topic-alias-send); the agent speaks 3.1.1.
+  [
+    /mqtt[\\/]build[\\/]lib[\\/]topic-alias-send\.js$/,
+    /^lru-cache$/,
+    "module.exports = { LRUCache: function () { throw new Error('drover agent bundle: MQTT 5 topic aliases are not included'); } };",
+  ],
   // debug (mqtt.js, mqtt-packet, docker-modem): loads tty and colour support at start. Kept whole
   // when DEBUG is set (DEBUG=mqttjs*,modem keeps working on a board); a no-op logger otherwise.
   [
@@ -123,29 +146,6 @@ const STUBS = [
     "function off() {} off.enabled = false; off.extend = () => off; off.log = off; off.destroy = off;\nmodule.exports = process.env.DEBUG ? require('debug/src/index.js') : Object.assign(() => off, { enable: off, disable: off, enabled: () => false });",
   ],
 ];
-
-/**
- * Source patches: [file pattern, text, replacement]; the build fails when a text is no longer
- * found (a dependency changed: look again). lru-cache reads the global `performance`, which loads
- * Node's whole perf_hooks stack (~0.3 MB of RSS), for TTLs mqtt.js never sets: Date.now serves.
- */
-const PATCHES = [[/lru-cache[\\/]dist[\\/]/, "typeof performance === 'object'", 'false']];
-
-const patches = {
-  name: 'drover-patches',
-  setup(b) {
-    b.onLoad({ filter: /lru-cache[\\/]dist[\\/].*\.js$/ }, async (a) => {
-      let contents = await readFile(a.path, 'utf8');
-      for (const [file, text, by] of PATCHES) {
-        if (!file.test(a.path)) continue;
-        if (!contents.includes(text))
-          throw new Error(`bundle patch: ${JSON.stringify(text)} not in ${a.path}`);
-        contents = contents.replaceAll(text, by);
-      }
-      return { contents, loader: 'js' };
-    });
-  },
-};
 
 const stubs = {
   name: 'drover-stubs',
@@ -178,7 +178,7 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [stubs, patches],
+  plugins: [stubs],
   define: {
     ...(version ? { __DROVER_VERSION__: JSON.stringify(version) } : {}),
     // agent/main.ts runs itself when it is the main module: the wrapper says which URL that is.

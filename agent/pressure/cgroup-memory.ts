@@ -5,19 +5,15 @@
 // memory.limit_in_bytes, memory.usage_in_bytes, total_inactive_file). Absent when the cgroup
 // has no limit or cannot be read.
 
-import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { tryReadKernelFile } from '../kernel-file.js';
 import type { Observation } from './signals.js';
 
 /** Where cgroups are mounted (v2 unified, or v1 with one directory per controller). */
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 async function read(path: string): Promise<string | undefined> {
-  try {
-    return (await fsp.readFile(path, 'utf8')).trim();
-  } catch {
-    return undefined;
-  }
+  return tryReadKernelFile(path)?.trim();
 }
 
 function stat(text: string | undefined, key: string): number {

@@ -4,7 +4,7 @@
 // count against /proc/sys/kernel/pid_max. A signal that cannot be read is absent. With a pods
 // cgroup (agent --pods-cgroup), memory is that cgroup's (cgroup-memory.ts).
 
-import { promises as fsp } from 'node:fs';
+import { tryReadKernelFile } from '../kernel-file.js';
 import { cgroupMemory } from './cgroup-memory.js';
 import { diskSpace } from './disk.js';
 import type { Signal } from './thresholds.js';
@@ -17,11 +17,7 @@ export interface Observation {
 export type Observations = Partial<Record<Signal, Observation>>;
 
 async function read(path: string): Promise<string | undefined> {
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return tryReadKernelFile(path);
 }
 
 async function memory(): Promise<Observation | undefined> {
