@@ -160,7 +160,10 @@ export class GarbageCollector implements Controller {
 
   /** Whether any cached object lists uid among its owners. */
   private hasDependents(uid: string): boolean {
-    return this.dependentKeys(uid).length > 0;
+    if (!uid) return false;
+    for (const res of this.served)
+      if (this.informers.factory.byIndex<KubeObject>(res.resource, INDEX_OWNER_UIDS, uid).length) return true;
+    return false;
   }
 
   async reconcile(key: string): Promise<Result | undefined> {

@@ -10,6 +10,7 @@
 // claim volumes go out resolved to their bound volume's path (claim-volumes.ts); a claim or
 // volume change republishes its pods' nodes.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { ApiClient } from '../api/client.js';
 import type { ConfigMap, KubeObject, Node, Pod, Secret } from '../../shared/api/types.js';
 import { topics } from '../../shared/mqtt/topics.js';
@@ -93,8 +94,7 @@ export class DesiredPublisher {
           if (type === 'DELETED') this.volumes.delete(name);
           else this.putRef(this.volumes, name, v);
           // A status-only write (the binder's phase) changes no pod's resolved path.
-          if (initial || (type === 'MODIFIED' && old && JSON.stringify(old.spec) === JSON.stringify(v.spec)))
-            return;
+          if (initial || (type === 'MODIFIED' && old && isDeepStrictEqual(old.spec, v.spec))) return;
           const claims = new Set<string>();
           for (const ref of [v.spec.claimRef, old?.spec.claimRef])
             if (ref?.name) claims.add(`${ref.namespace ?? 'default'}/${ref.name}`);

@@ -1,11 +1,11 @@
 // agent/kernel-file.ts: whole files through the reused buffer, including one larger than it.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readKernelFile, tryReadKernelFile } from '../../agent/kernel-file.js';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp.js';
 
 test('a size-0 /proc file is read whole', () => {
   const text = readKernelFile('/proc/meminfo');
@@ -14,17 +14,13 @@ test('a size-0 /proc file is read whole', () => {
 });
 
 test('a file larger than the scratch buffer, then a small one: each read whole and alone', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'drover-kernel-file-'));
-  try {
-    const big = join(dir, 'big');
-    const small = join(dir, 'small');
-    writeFileSync(big, 'é'.repeat(20_000) + 'end');
-    writeFileSync(small, 'short');
-    assert.is(readKernelFile(big), readFileSync(big, 'utf8'));
-    assert.is(readKernelFile(small), 'short');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('drover-kernel-file-');
+  const big = join(dir, 'big');
+  const small = join(dir, 'small');
+  writeFileSync(big, 'é'.repeat(20_000) + 'end');
+  writeFileSync(small, 'short');
+  assert.is(readKernelFile(big), readFileSync(big, 'utf8'));
+  assert.is(readKernelFile(small), 'short');
 });
 
 test('a missing file throws ENOENT; tryReadKernelFile says undefined', () => {
@@ -32,4 +28,5 @@ test('a missing file throws ENOENT; tryReadKernelFile says undefined', () => {
   assert.is(tryReadKernelFile('/proc/no-such-file'), undefined);
 });
 
+test.after(cleanupTempDirs);
 test.run();

@@ -48,6 +48,11 @@ const dir = tempDir('drover-hubs-update-');
 const shipped = join(dir, 'shipped.mjs');
 let cluster: HubCluster | undefined;
 const agents = new Map<string, AgentProcess>();
+/** The launcher the test started for board b has not exited (its pid alone cannot tell). */
+const launcherAlive = (b: string) => {
+  const p = agents.get(b)?.proc;
+  return p !== undefined && p.exitCode === null && p.signalCode === null;
+};
 /** What the first test leaves for the second. */
 let after: { leader: HubProcess; standby: HubProcess; kept: KeptPod[]; launchers: (number | undefined)[] };
 
@@ -134,6 +139,7 @@ test('two hubs on NATS: the leader orders, each board fetches B from the hub it 
     launchers,
     'the same launchers: the agents restarted under them',
   );
+  assert.ok(BOARDS.every(launcherAlive), 'the launchers are still alive');
   assert.ok(
     leader.output().includes(LEADS) && !standby.output().includes(LEADS),
     'the first hub led throughout',
@@ -201,6 +207,7 @@ test('kill -9 of the standby: its board fails over to the leader, which rolls bo
     launchers,
     'the same launchers',
   );
+  assert.ok(BOARDS.every(launcherAlive), 'the launchers are still alive');
   for (const k of kept) await assertPodKept(api, k);
 });
 

@@ -3,7 +3,7 @@
 // are full again anyway, so the map is bounded by forgetting the least recently used.
 
 /** Keys (nodes) remembered by default; a forgotten one starts again with a full bucket. */
-export const DEFAULT_MAX_KEYS = 100_000;
+const DEFAULT_MAX_KEYS = 100_000;
 
 interface Bucket {
   tokens: number;
