@@ -3,7 +3,8 @@
 // more pods, more kill cycles, a 3-minute hold under the bad link), through the test runner
 // (build, lint, test environment, each file its own process), then the README's chaos table
 // rewritten from the cases' records (bench/results/chaos/*.json, between `<!-- chaos:start -->`
-// and `<!-- chaos:end -->`). `npm test` runs the same cases in their short form.
+// and `<!-- chaos:end -->`). `npm test -- test/chaos/` runs the same cases in their short form;
+// plain `npm test` leaves them to this script.
 // `npm run chaos -- kill9` runs the matching cases only; `--table-only` just rewrites the table.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,7 +65,7 @@ const rows = [
   ),
 ];
 const lines = [
-  'Regenerate with `npm run chaos` (each case also runs, shorter, in `npm test`).',
+  'Regenerate with `npm run chaos` (`npm test -- test/chaos/` runs each case shorter).',
   '',
   '| case | what it did | what it checked | result | form, time | date |',
   '|---|---|---|---|---|---|',
