@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import type { DaemonSet } from '../../shared/api/apps.js';
 import type { Rollout } from '../../shared/api/rollout.js';
 import type { Pod } from '../../shared/api/types.js';
+import { targetNode } from '../../hub/controllers/daemonset/placement.js';
 import { getJson } from '../helpers/api.js';
 import { CLI } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
@@ -50,12 +51,15 @@ function drover(...args: string[]): Promise<{ code: number; out: string }> {
   });
 }
 
-/** Waits for the phase; meanwhile records the nodes that ever ran a pod of another revision than `stable`. */
+/**
+ * Waits for the phase; meanwhile records the nodes that ever had a pod of another revision than
+ * `stable`: its binding, or before the scheduler binds it the node its affinity pins it to.
+ */
 async function waitPhase(phase: string, notStable: string | undefined, seenOther?: Set<string>) {
   return waitFor(
     async () => {
       if (seenOther)
-        for (const p of await c.pods(SEL)) if (rev(p) !== notStable) seenOther.add(p.spec.nodeName ?? '');
+        for (const p of await c.pods(SEL)) if (rev(p) !== notStable) seenOther.add(targetNode(p) ?? '');
       const ro = await rollout();
       return ro.status?.phase === phase &&
         ro.status.stableRevision !== (phase === 'Completed' ? notStable : '')

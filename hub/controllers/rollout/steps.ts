@@ -187,7 +187,10 @@ async function updateBoards(ctx: RolloutContext): Promise<StepResult> {
   // After completion a board that was offline during its wave still gets the revision on return.
   const moving = (n.phase === 'Progressing' && !ctx.ro.spec.paused) || n.phase === 'Completed';
   const t = ctx.target;
-  if (!moving || !t?.settled(ctx.ro)) return 'continue';
+  if (!t?.settled(ctx.ro)) return 'continue';
+  // Paused or not: what an earlier update decided is finished (no wave starts while paused).
+  await t.converge?.();
+  if (!moving) return 'continue';
   const current = Math.min(n.currentWave ?? 0, ctx.waves.length - 1);
   if (current < 0) return 'continue';
   const a = assess(ctx.waves, ctx.boards, n.updateRevision ?? ctx.hash, ctx.now);

@@ -20,6 +20,8 @@ export interface RolloutTarget {
   revert(revision: string): Promise<boolean>;
   /** Every write asked for earlier shows in the informers (no step acts on a stale view). */
   settled(ro: Rollout): boolean;
+  /** Finishes what an earlier update left waiting on the fleet (a Deployment's new ReplicaSet grows as its old pods go). */
+  converge?(): Promise<void>;
   /** Moves these units (now on another revision) to the current template. */
   update(ro: Rollout, units: string[], why: string): Promise<void>;
   /** Moves every unit to the revision (the current template's); true once all run it and none waits for its pod. */

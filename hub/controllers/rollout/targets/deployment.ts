@@ -86,6 +86,26 @@ export function deploymentTarget(deps: TargetDeps, d: Deployment): RolloutTarget
     }
   }
 
+  /** Pods of these ReplicaSets not being deleted. */
+  const liveIn = (sets: ReplicaSet[]) =>
+    sets.reduce(
+      (sum, rs) =>
+        sum +
+        deps.pods
+          .byIndex(INDEX_CONTROLLER_UID, rs.metadata.uid ?? '')
+          .filter((p) => !p.metadata.deletionTimestamp).length,
+      0,
+    );
+
+  /**
+   * The current ReplicaSet grows towards n only into the room the others' pods have left: the
+   * ReplicaSet controller may create the new pods before it deletes the old (two keys in its
+   * queue), so sizing both at once would surge; converge() grows it as the old pods go.
+   */
+  async function grow(cur: ReplicaSet, others: ReplicaSet[], n: number): Promise<void> {
+    await scale(cur, Math.max(specReplicas(cur), Math.min(n, replicas - liveIn(others))));
+  }
+
   /** The current ReplicaSet gets n replicas, the others share the rest (largest kept first); down before up. */
   async function split(n: number): Promise<void> {
     const cur = await currentRS();
@@ -98,7 +118,7 @@ export function deploymentTarget(deps: TargetDeps, d: Deployment): RolloutTarget
       rest -= keep;
       await scale(rs, keep);
     }
-    await scale(cur, n);
+    await grow(cur, others, n);
   }
 
   const onCurrent = () => [...boards.values()].filter((b) => b.pod && revisionOf(b.pod) === hash).length;
@@ -129,6 +149,12 @@ export function deploymentTarget(deps: TargetDeps, d: Deployment): RolloutTarget
       return true;
     },
     settled: () => true,
+    async converge() {
+      const cur = rsOf(hash);
+      if (!cur) return;
+      const others = rss.filter((rs) => rs !== cur);
+      await grow(cur, others, replicas - others.reduce((sum, rs) => sum + specReplicas(rs), 0));
+    },
     async update(_ro, units) {
       const cur = rsOf(hash);
       const want = Math.min(replicas, Math.max(specReplicas(cur), onCurrent() + units.length));
