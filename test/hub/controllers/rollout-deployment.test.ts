@@ -264,9 +264,6 @@ async function rolledOutInWaves(image: string, from: number): Promise<void> {
       ['rest', 4, 4],
     ],
   );
-  if (mostLive(from) > REPLICAS)
-    for (const e of seen.slice(from))
-      console.log('DBG', e.type, e.pod.metadata.name, rev(e.pod), e.pod.metadata.resourceVersion, e.pod.metadata.deletionTimestamp ? 'DEL' : '', ready(e.pod) ? 'R' : '', e.pod.metadata.ownerReferences?.[0]?.name);
   assert.ok(mostLive(from) <= REPLICAS, `never above ${REPLICAS} live pods: ${mostLive(from)}`);
   // The waves in order: the first new pod was Ready before a second one was created.
   const added = seen
