@@ -64,9 +64,16 @@ async function expectSignIn(d: DashboardPage, token: string): Promise<void> {
   // Signing in again with the same token is refused at the form (the hub's 401 replaces the reason).
   await p.type('[data-testid=token]', token);
   await p.click('[data-testid=login]');
-  await waitFor(async () => (await p.$eval('.login .error', (el) => el.textContent)) === 'Unauthorized', {
-    timeoutMs: UI_WAIT_MS,
-    what: 'the sign-in form refuses the token',
+  let shown: string | null = null;
+  await waitFor(
+    async () => {
+      shown = await p.$eval('.login .error', (el) => el.textContent);
+      return shown === 'Unauthorized';
+    },
+    { timeoutMs: UI_WAIT_MS, what: 'the sign-in form refuses the token' },
+  ).catch((e: Error) => {
+    // Seen once at load in a whole run (three files at a time): say what the form showed instead.
+    throw new Error(`${e.message}; the form showed ${JSON.stringify(shown)}`);
   });
   assert.is(await p.$('nav'), null);
   assert.equal(d.errors, []);
