@@ -3,8 +3,7 @@
 // more pods, more kill cycles, a 3-minute hold under the bad link), through the test runner
 // (build, lint, test environment, each file its own process), then the README's chaos table
 // rewritten from the cases' records (bench/results/chaos/*.json, between `<!-- chaos:start -->`
-// and `<!-- chaos:end -->`). `npm test -- test/chaos/` runs the same cases in their short form;
-// plain `npm test` leaves them to this script.
+// and `<!-- chaos:end -->`). `npm test` runs the same cases in their short form.
 // `npm run chaos -- kill9` runs the matching cases only; `--table-only` just rewrites the table.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,7 +64,7 @@ const rows = [
   ),
 ];
 const lines = [
-  'Regenerate with `npm run chaos` (`npm test -- test/chaos/` runs each case shorter).',
+  'Regenerate with `npm run chaos` (each case also runs, shorter, in `npm test`).',
   '',
   '| case | what it did | what it checked | result | form, time | date |',
   '|---|---|---|---|---|---|',

@@ -2,8 +2,7 @@
 // `npm test`: build (tsc), lint (biome), then run every compiled test file as its own process
 // (two at a time on 2 cores), add up uvu's totals and end with the plain line
 // `N passed, N failed`. A file that crashes or times out before printing totals counts as one
-// failure. Filter files with a substring: `npm test -- store`. The chaos cases run in
-// `npm run chaos` (or `npm test -- test/chaos/` for their short form).
+// failure. Filter files with a substring: `npm test -- store`.
 // Files start longest first, by the times in test/durations.json (`npm test -- --record-durations`
 // writes this run's times there), so the last files to start are short ones and no long file
 // runs on alone at the end while the other workers idle.
@@ -54,11 +53,8 @@ const nameOf = (file) => relative(join(root, 'dist'), file);
 // A file with no recorded time (a new one) is taken as long: it starts early, where a long
 // file costs least.
 const expected = (file) => recorded[nameOf(file)] ?? Number.POSITIVE_INFINITY;
-// The chaos suite (test/chaos) is a slow suite of its own: `npm run chaos` runs its full form
-// (and .ci/run calls it); `npm test` runs it only when a filter names it.
-const CHAOS = join(root, 'dist/test/chaos/');
 const files = findTests(join(root, 'dist/test'))
-  .filter((f) => (filter.length === 0 ? !f.startsWith(CHAOS) : filter.some((s) => f.includes(s))))
+  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
   .sort()
   .sort((a, b) => expected(b) - expected(a));
 /** This run's seconds per file, for --record-durations. */
