@@ -134,14 +134,25 @@ test('A -> B: each board fetches B, verifies and swaps it, and restarts under th
 });
 
 test('B -> bad: the canary goes back to B on its own, the rollout rolls back, the rest never got bad', async () => {
-  await api().patch<Rollout>('rollouts', 'default', 'agent', { spec: { agentVersion: BAD } }, 'merge');
+  // The hub fails the canary when it has not reported bad within the board timeout: 12 s here
+  // (A -> B's 30 s made this test wait 30 s), still well past the launcher's own fall-back to B
+  // (MAX_TRIAL_STARTS starts RESTART_DELAY_MS apart, ~4 s).
+  await api().patch<Rollout>(
+    'rollouts',
+    'default',
+    'agent',
+    { spec: { agentVersion: BAD, gate: { boardTimeoutSeconds: 12 } } },
+    'merge',
+  );
   const r = await waitPhase('RolledBack', BAD, 150_000);
   assert.is(r.status?.failedRevision, BAD);
   assert.is(r.status?.stableRevision, B, 'the spec still names bad; the fleet stays on B');
   assert.is(r.status?.waves?.[0]?.failed, 1, 'the canary board failed');
   assert.is(r.status?.waves?.[1]?.updated, 0, 'nothing past the canary');
-  const canary = BOARDS.find((b) => stateOf(b).failed?.includes(BAD));
-  assert.ok(canary, 'one board tried bad and gave up on it');
+  const canary = await waitFor(() => BOARDS.find((b) => stateOf(b).failed?.includes(BAD)), {
+    timeoutMs: 30_000,
+    what: 'one board tried bad and gave up on it',
+  });
   for (const other of BOARDS.filter((b) => b !== canary)) {
     assert.is(stateOf(other).failed, undefined, `${other} never tried bad`);
     const node = await api().get<Node>('nodes', undefined, other);

@@ -18,7 +18,13 @@ import { active, daemonSetYaml, PodWatch, WorkloadCluster } from './workloads-ha
 
 const CANARY = ['rr-1', 'rr-2'];
 const MAIN = ['rr-3', 'rr-4', 'rr-5', 'rr-6'];
-const c = new WorkloadCluster([...CANARY, ...MAIN].map((name) => ({ name })));
+// The bad version fails the canary gate at its first restart, which comes after the agent's
+// crash back-off: 1 s instead of kubelet's 10 s, the same restart sooner.
+const c = new WorkloadCluster(
+  [...CANARY, ...MAIN].map((name) => ({ name })),
+  [],
+  ['--crash-backoff-base', '1s'],
+);
 const SEL = 'app=ringd';
 let watch: PodWatch | undefined;
 

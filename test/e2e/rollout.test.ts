@@ -18,7 +18,9 @@ import { waitFor } from '../helpers/wait.js';
 import { running } from './pods-harness.js';
 import { active, daemonSetYaml, WorkloadCluster } from './workloads-harness.js';
 
-const c = new WorkloadCluster([{ name: 'ro-a' }, { name: 'ro-b' }]);
+// The bad template fails the gate at its first restart, which comes after the agent's crash
+// back-off: 1 s instead of kubelet's 10 s, the same restart sooner.
+const c = new WorkloadCluster([{ name: 'ro-a' }, { name: 'ro-b' }], [], ['--crash-backoff-base', '1s']);
 const SEL = 'app=fleetd';
 
 test.before(() => c.start());

@@ -292,17 +292,19 @@ test('idle sockets beyond the cap are refused at accept; the rest are closed at 
   const closed = sockets.map((s) => new Promise<number>((r) => s.once('close', () => r(Date.now()))));
   const opened = Date.now();
   // Every wait has a deadline (TESTING.md): a socket the hub never closes fails the test, not
-  // the whole file by the runner's timeout.
+  // the whole file by the runner's timeout. The deadline's timer is cleared once all closed: left
+  // pending, it kept the file's process alive 28 s after its last test.
+  let deadline: NodeJS.Timeout | undefined;
   const ends = await Promise.race([
     Promise.all(closed),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => {
+    new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => {
         const open = sockets.filter((s) => !s.destroyed).length;
         for (const s of sockets) s.destroy();
         reject(new Error(`${open} of ${sockets.length} idle sockets still open 30 s after connecting`));
-      }, 30_000),
-    ),
-  ]);
+      }, 30_000);
+    }),
+  ]).finally(() => clearTimeout(deadline));
   // At least EXTRA of them were over the cap (the board's own connection counts too), refused
   // at accept as the hub counts them; every other one was closed by the hub at the deadline.
   assert.ok((await refusedConnections()) - refusedBefore >= EXTRA, 'refused at accept');

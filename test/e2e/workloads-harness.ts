@@ -24,8 +24,10 @@ export class WorkloadCluster extends Cluster {
     nodes: NodeSpec[],
     /** Nodes not started by start() (they join later through startAgent / startAgentInNetns). */
     readonly late: string[] = [],
+    /** Extra agent flags (e.g. a shorter --crash-backoff-base). */
+    agentArgs: string[] = [],
   ) {
-    super(nodes);
+    super(nodes, agentArgs);
   }
 
   override async start(): Promise<void> {
@@ -87,7 +89,7 @@ export class WorkloadCluster extends Cluster {
           .map(([k, v]) => `${k}=${v}`)
           .join(','),
       );
-    args.push('--heartbeat-interval', '1s');
+    args.push('--heartbeat-interval', '1s', ...this.agentArgs);
     const [cmd, argv] = ns.exec(process.execPath, args);
     const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.nsAgents.push(proc);

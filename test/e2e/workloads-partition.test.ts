@@ -1,6 +1,6 @@
 // Partitions end to end (real hub, three real agents on the real Docker engine, one of them
 // inside a network namespace whose veth link the test cuts): the cut node goes NotReady, its
-// pods are evicted after their toleration (5 s) and run elsewhere; when the link heals its
+// pods are evicted after their toleration (3 s) and run elsewhere; when the link heals its
 // agent stops the ghost containers and exactly the declared number of containers runs. A node
 // annotated drover.io/autonomy-seconds=0 keeps its pods (objects and containers) through an
 // outage longer than the toleration.
@@ -23,7 +23,7 @@ const c = new WorkloadCluster(
   ],
   [CUT],
 );
-const TOLERATION_S = 5;
+const TOLERATION_S = 3;
 let ns: NetNs | undefined;
 
 test.before(async () => {
@@ -155,7 +155,7 @@ test('a node with autonomy-seconds "0" keeps its pods (objects and containers) t
 
   ns?.down();
   await c.waitNode(CUT, 'Unknown', 15_000);
-  // Well past the 5 s toleration: the pod objects stay, not even marked for deletion.
+  // Well past the 3 s toleration: the pod objects stay, not even marked for deletion.
   await holdsFor(
     async () => {
       const l = (await c.pods('app=stay')).filter((p) => uids.has(p.metadata.uid ?? ''));

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ApiError } from '../../../hub/api/errors.js';
-import { decodeYaml } from '../../../hub/api/http/yaml/decode.js';
+import { decodeYaml, flowDepthExceeds } from '../../../hub/api/http/yaml/decode.js';
 import { YamlDecodePool } from '../../../hub/api/http/yaml/pool.js';
 
 const LIMITS = { maxDepth: 16, maxAliasCount: 100, maxJsonChars: 1_000_000 };
@@ -49,6 +49,24 @@ for (const c of refused)
     assert.is(r.ok, false);
     if (!r.ok) assert.match(r.message, c.message);
   });
+
+test('flowDepthExceeds: flow indicators only, not brackets inside scalars or comments', () => {
+  const deep = (n: number) => `a: ${'['.repeat(n)}x${']'.repeat(n)}\n`;
+  assert.ok(flowDepthExceeds(deep(17), 16));
+  assert.ok(flowDepthExceeds(`${'{a: '.repeat(17)}1${'}'.repeat(17)}`, 16));
+  assert.ok(flowDepthExceeds(`a: ${'['.repeat(200_000)}`, 16), 'an unclosed one too');
+  assert.not.ok(flowDepthExceeds(deep(16), 16), 'at the limit');
+  assert.not.ok(flowDepthExceeds(`a: [${'[x], '.repeat(100)}[y]]\n`, 16), 'wide, not deep');
+  const b = '['.repeat(40);
+  for (const src of [
+    `a: "${b}"\n`,
+    `a: '${b}'\n`,
+    `a: x${b}\n`,
+    `a: |\n  ${b}\n  ${'{'.repeat(40)}\nb: [1]\n`,
+    `a: [ # ${b}\n  x]\n`,
+  ])
+    assert.not.ok(flowDepthExceeds(src, 16), src);
+});
 
 test('decodeYaml: a normal manifest becomes its JSON', () => {
   const r = decodeYaml('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  k: "v"\n', LIMITS);
