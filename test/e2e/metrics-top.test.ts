@@ -29,7 +29,13 @@ async function topPods(): Promise<Map<string, number>> {
 
 test('kubectl top pods follows a CPU-burning pod; kubectl top nodes shows the board', async () => {
   for (const y of [
-    podYaml({ name: 'burner', command: 'while [ ! -f /tmp/stop ]; do :; done; exec sleep 3600' }),
+    // Limited to 250m: still far above the 30m checked, without taking a whole core from the
+    // test files that run beside this one.
+    podYaml({
+      name: 'burner',
+      command: 'while [ ! -f /tmp/stop ]; do :; done; exec sleep 3600',
+      container: '    resources:\n      limits: {cpu: 250m}\n',
+    }),
     podYaml({ name: 'idle', command: 'exec sleep 3600' }),
   ]) {
     const r = await c.apply(y);

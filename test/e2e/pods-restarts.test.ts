@@ -73,11 +73,14 @@ test('a failing liveness probe (httpGet on a closed port) restarts the container
 });
 
 test('readiness gates Ready: False until the probe passes, True, then False again without a restart', async () => {
+  // The test makes the probe pass and fail (kubectl exec), so each state is seen before it changes
+  // and nothing waits out a sleep of the pod's.
   const r = await c.apply(
     podYaml({
       name: 'gated',
-      command: 'sleep 4; touch /tmp/ready; sleep 4; rm /tmp/ready; exec sleep 3600',
-      container: '    readinessProbe:\n      exec: {command: [cat, /tmp/ready]}\n      periodSeconds: 1\n',
+      command: 'exec sleep 3600',
+      container:
+        '    readinessProbe:\n      exec: {command: [cat, /tmp/ready]}\n      periodSeconds: 1\n      failureThreshold: 1\n',
     }),
   );
   assert.is(r.code, 0, r.stderr);
@@ -85,8 +88,14 @@ test('readiness gates Ready: False until the probe passes, True, then False agai
   assert.not.ok(ready(p0), 'not Ready while the probe fails');
   const row = parseTable((await c.k(['get', 'pods', 'gated'])).stdout)[0];
   assert.is(row?.READY, '0/1');
+  const exec = async (...cmd: string[]) => {
+    const x = await c.k(['exec', 'gated', '--', ...cmd]);
+    assert.is(x.code, 0, x.stderr);
+  };
+  await exec('touch', '/tmp/ready');
   await c.waitPod('gated', ready, 'Ready=True', 15_000);
   assert.is(parseTable((await c.k(['get', 'pods', 'gated'])).stdout)[0]?.READY, '1/1');
+  await exec('rm', '/tmp/ready');
   const p2 = await c.waitPod('gated', (p) => !ready(p), 'Ready=False again', 15_000);
   assert.is(restarts(p2), 0, 'readiness never restarts');
   assert.is(p2.status?.phase, 'Running');

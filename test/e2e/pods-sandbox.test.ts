@@ -11,7 +11,9 @@ import { parseTable } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, IMAGE, running } from './pods-harness.js';
 
-const c = new Cluster([{ name: 'psb-a' }]);
+// The failing init container's first retry comes after the agent's crash back-off: 1 s here
+// instead of kubelet's 10 s, the same retry sooner.
+const c = new Cluster([{ name: 'psb-a' }], ['--crash-backoff-base', '1s']);
 test.before(() => c.start());
 test.after(() => c.stop());
 

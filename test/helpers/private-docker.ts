@@ -56,6 +56,18 @@ export async function startPrivateDocker(sizeMiB: number): Promise<PrivateDocker
     execFileSync('docker', ['-H', `unix://${socket}`, ...args], { input, maxBuffer: 64 * 1024 * 1024 });
   const stop = async () => {
     if (proc.exitCode === null) {
+      // Its containers are killed first: dockerd's own shutdown stops each running one with a
+      // grace (a pod's `sleep` as pid 1 ignores SIGTERM), which kept image-gc's after hook
+      // waiting ~10 s for nothing.
+      const left = await docker.listContainers({ all: true }).catch(() => []);
+      await Promise.all(
+        left.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => {}),
+        ),
+      );
       proc.kill('SIGTERM');
       await waitFor(() => proc.exitCode !== null || proc.signalCode !== null, {
         timeoutMs: 20_000,
