@@ -45,6 +45,22 @@ export interface DashboardPage {
   apiCalls: { path: string; authorization?: string }[];
 }
 
+/**
+ * Chromium aborts a navigation with ERR_NETWORK_CHANGED when the machine's addresses change
+ * under it (another test's agent putting a Service's ClusterIP on lo); nothing reached the hub,
+ * so navigating again is safe. A few tries, then the error.
+ */
+async function gotoRetryingNetworkChange(page: Page, url: string, tries = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await page.goto(url);
+      return;
+    } catch (e) {
+      if (i >= tries || !String(e).includes('net::ERR_NETWORK_CHANGED')) throw e;
+    }
+  }
+}
+
 /** Waits of the sign-in form, ms: Chromium and a hub on a loaded 2-core machine. */
 const SIGN_IN_WAIT_MS = 20_000;
 
@@ -63,7 +79,7 @@ export async function openDashboard(browser: Browser, apiUrl: string, token: str
   // Plain type/click, not Locators: under heavy load a Locator's wait for a stable box (animation
   // frames) overran its 30 s default on a fresh browser's first page.
   try {
-    await page.goto(`${apiUrl}/ui/`);
+    await gotoRetryingNetworkChange(page, `${apiUrl}/ui/`);
     await page.waitForSelector('[data-testid=token]', { timeout: SIGN_IN_WAIT_MS });
     await page.type('[data-testid=token]', token);
     await page.click('[data-testid=login]');
