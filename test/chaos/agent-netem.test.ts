@@ -23,7 +23,14 @@ const NODE = `chaos-net-${RUN_ID}`;
 const LOSS_PERCENT = 30;
 const DELAY_MS = 500;
 /** How long the node is watched under the impairment after the pods converged, ms. */
-const HOLD_MS = FULL ? 180_000 : 20_000;
+const HOLD_MS = FULL ? 180_000 : 10_000;
+// Kubernetes' node timings in the full form (status every 10 s, NotReady after 40 s without
+// one); the short form halves both (still 4 heartbeats per grace). Either way the node stays
+// under the impairment for longer than a whole grace (converging, then the hold), so an agent
+// that lost its heartbeats to the bad link would be marked NotReady within it.
+const HEARTBEAT = FULL ? '10s' : '5s';
+const GRACE_S = FULL ? 40 : 20;
+const GRACE = `${GRACE_S}s`;
 const PODS = FULL ? 4 : 2;
 let ns: NetNs | undefined;
 let link: ImpairedLink | undefined;
@@ -50,9 +57,8 @@ function ready(n: Node | undefined): { status?: string; since?: string } {
 test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flapping', async () => {
   const cc = new ChaosCase('agent-netem', 'an agent behind 30% packet loss and 500 ms latency');
   ns = NetNs.create({ name: `dc${RUN_ID}`, ...runSubnet() });
-  // Kubernetes' node timings: status every 10 s, NotReady after 40 s without one.
   hub = await startHubProcess({
-    args: ['--mqtt-host', '0.0.0.0', '--heartbeat-interval', '10s', '--node-grace', '40s'],
+    args: ['--mqtt-host', '0.0.0.0', '--heartbeat-interval', HEARTBEAT, '--node-grace', GRACE],
   });
   const api = hubApiClient(hub.dataDir);
   // The agent reaches the hub only through the relay that will delay its traffic (0 ms until impaired).
@@ -76,7 +82,7 @@ test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flappin
     '--ca-hash',
     hub.caHash,
     '--heartbeat-interval',
-    '10s',
+    HEARTBEAT,
   ];
   const [cmd, args] = ns.exec(process.execPath, argv);
   const agent = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,6 +101,7 @@ test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flappin
       what: 'node Ready',
     }).catch(fail);
     relay.impair(LOSS_PERCENT, DELAY_MS);
+    const impairedAt = Date.now();
     cc.did(
       `${LOSS_PERCENT}% of the packets in and out of the agent's namespace dropped, ${DELAY_MS} ms added in each direction`,
     );
@@ -133,7 +140,10 @@ test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flappin
     cc.checked(
       `converged: ${PODS} pods Running, then ${PODS - 1} after a delete, ${PODS - 1} containers by label on the dockerd`,
     );
-    await new Promise((r) => setTimeout(r, HOLD_MS)); // the impairment holds; the sampler watches Ready
+    // The impairment holds (the sampler watches Ready) for HOLD_MS, and in all for longer than a
+    // grace: a lost heartbeat could not show before.
+    const holdMs = Math.max(HOLD_MS, (GRACE_S + 8) * 1000 - (Date.now() - impairedAt));
+    await new Promise((r) => setTimeout(r, holdMs));
     sampling = false;
     await sampler;
     const { packets, dropped } = relay.dropped();
