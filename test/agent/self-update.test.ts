@@ -134,14 +134,14 @@ test('A -> B: each board fetches B, verifies and swaps it, and restarts under th
 });
 
 test('B -> bad: the canary goes back to B on its own, the rollout rolls back, the rest never got bad', async () => {
-  // The hub fails the canary when it has not reported bad within the board timeout: 12 s here
+  // The hub fails the canary when it has not reported bad within the board timeout: 10 s here
   // (A -> B's 30 s made this test wait 30 s), still well past the launcher's own fall-back to B
   // (MAX_TRIAL_STARTS starts RESTART_DELAY_MS apart, ~4 s).
   await api().patch<Rollout>(
     'rollouts',
     'default',
     'agent',
-    { spec: { agentVersion: BAD, gate: { boardTimeoutSeconds: 12 } } },
+    { spec: { agentVersion: BAD, gate: { boardTimeoutSeconds: 10 } } },
     'merge',
   );
   const r = await waitPhase('RolledBack', BAD, 150_000);

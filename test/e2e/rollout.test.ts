@@ -38,7 +38,7 @@ spec:
   - name: canary
     selector: {matchLabels: {ring: canary}}
   - name: rest
-  gate: {soakSeconds: 2, boardTimeoutSeconds: 60}
+  gate: {soakSeconds: 1, boardTimeoutSeconds: 60}
 `;
 
 const rollout = () =>
