@@ -10,8 +10,8 @@ import type { ExecSession } from './runtime/runtime.js';
 
 /** Raw bytes per output chunk: base64 of this many bytes fits in RPC_CHUNK_CHARS characters. */
 const CHUNK_BYTES = (RPC_CHUNK_CHARS / 4) * 3;
-/** stdin chunks held while waiting for a missing one, count (then the call fails). */
-const MAX_PENDING_STDIN = 256;
+/** stdin chunks held while waiting for a missing one (or for the exec to start), count (then the call fails). */
+export const MAX_PENDING_STDIN = 256;
 
 /** Checks a `resize` request's params: width and height in characters, 1..65535. */
 export function parseResize(p: Record<string, unknown>): { width: number; height: number } {

@@ -28,7 +28,7 @@ import {
   PodNotReachableError,
 } from './pods/errors.js';
 import type { ExecOptions, LogsOptions } from './pods/manager.js';
-import { ExecRelay } from './rpc-exec.js';
+import { ExecRelay, MAX_PENDING_STDIN } from './rpc-exec.js';
 import { connectPodPort, PortForwardConnectError, PortForwardRelay } from './rpc-portforward.js';
 import { ExecInputError } from './rpc-stdin.js';
 import type { ExecSession, LogStream } from './runtime/runtime.js';
@@ -152,6 +152,12 @@ export class RpcServer {
   private readonly forwards = new Map<string, PortForwardRelay>();
   /** Port-forward calls still connecting (a cancel meanwhile drops the connection once made). */
   private readonly connecting = new Set<string>();
+  /**
+   * Execs still starting, by id: the `stdin` and `resize` requests that came meanwhile, handed
+   * to the exec in order once it runs. The hub relays kubectl's stdin as soon as it comes (as the
+   * kubelet buffers it), so `echo x | kubectl exec -i` sends its bytes before Docker's exec is up.
+   */
+  private readonly starting = new Map<string, RpcRequest[]>();
 
   constructor(private readonly o: RpcServerOptions) {}
 
@@ -189,13 +195,12 @@ export class RpcServer {
     }
     if (req.method === RPC_METHOD_STDIN || req.method === RPC_METHOD_RESIZE) {
       const relay = this.execs.get(id);
-      if (!relay) return; // the exec ended meanwhile
-      try {
-        if (req.method === RPC_METHOD_STDIN) relay.input(req.params);
-        else relay.resize(req.params);
-      } catch (e) {
-        if (!(e instanceof ExecInputError)) throw e;
-        this.o.log.warn('bad exec input from hub', { id, error: e.message });
+      if (relay) this.execInput(id, relay, req);
+      else {
+        // Held while the exec starts (bounded: past it the exec finds a gap in stdin and fails);
+        // none when it ended meanwhile.
+        const early = this.starting.get(id);
+        if (early && early.length < MAX_PENDING_STDIN) early.push(req);
       }
       return;
     }
@@ -217,6 +222,7 @@ export class RpcServer {
 
   cancel(id: string): void {
     this.connecting.delete(id);
+    this.starting.delete(id);
     const forward = this.forwards.get(id);
     if (forward) {
       this.forwards.delete(id);
@@ -248,11 +254,18 @@ export class RpcServer {
 
   private async exec(id: string, params: Record<string, unknown>): Promise<void> {
     let session: ExecSession;
+    const early: RpcRequest[] = [];
+    this.starting.set(id, early);
     try {
       const p = parseExecParams(params);
       session = await this.o.exec(p.namespace, p.name, p);
     } catch (e) {
+      this.starting.delete(id);
       this.send(id, { seq: 0, done: true, code: codeOf(e), error: (e as Error).message });
+      return;
+    }
+    if (!this.starting.delete(id)) {
+      session.close(); // cancelled while starting
       return;
     }
     const relay = new ExecRelay(
@@ -262,6 +275,17 @@ export class RpcServer {
     );
     this.execs.set(id, relay);
     relay.start();
+    for (const req of early) if (this.execs.get(id) === relay) this.execInput(id, relay, req);
+  }
+
+  private execInput(id: string, relay: ExecRelay, req: RpcRequest): void {
+    try {
+      if (req.method === RPC_METHOD_STDIN) relay.input(req.params);
+      else relay.resize(req.params);
+    } catch (e) {
+      if (!(e instanceof ExecInputError)) throw e;
+      this.o.log.warn('bad exec input from hub', { id, error: e.message });
+    }
   }
 
   private async portForward(id: string, params: Record<string, unknown>): Promise<void> {

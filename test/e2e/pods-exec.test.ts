@@ -93,9 +93,9 @@ test('exec -it sh under a pseudo-terminal: prompt, terminal size and its change,
   const screen = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
   try {
     const type = (line: string) => tmux('send-keys', '-t', session, line, 'Enter');
-    // Type once the shell's prompt shows: keys sent while kubectl is still connecting went
-    // nowhere in 1 of ~10 runs (fresh-clone CI, load ~3). Whether the agent should buffer stdin
-    // that arrives before the exec starts (as the kubelet's streaming server does) is open.
+    // Type once the shell's prompt shows: keys sent while kubectl itself is still connecting
+    // may go nowhere (seen in 1 of ~10 runs at load ~3). Keys that reach the board while its
+    // exec starts are held for it (test/agent/rpc-exec-early-input.test.ts).
     await waitFor(async () => /[#$] ?$/m.test(await screen()), {
       what: 'the shell prompt',
       timeoutMs: 20_000,
