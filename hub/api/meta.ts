@@ -2,6 +2,7 @@
 // validation every kind's metadata gets (names, labels, annotations).
 
 import { randomUUID } from 'node:crypto';
+import { jsonClone } from '../../shared/json-clone.js';
 import type { KubeObject, StatusCause } from '../../shared/api/types.js';
 import type { KeyValue } from '../store/store.js';
 import {
@@ -73,9 +74,8 @@ export function generateName(base: string): string {
   return `${base.slice(0, 58)}${s}`;
 }
 
-export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
+/** A deep copy with JSON's rules (shared/json-clone.ts). */
+export const clone = jsonClone;
 
 /** Kinds whose names are DNS-1123 labels (namespaces); everything else is a subdomain. */
 const LABEL_NAMED = new Set(['namespaces']);

@@ -20,6 +20,7 @@ import { Expectations } from './expectations.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
 import { finishedCondition, planJob } from './job/plan.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { jsonClone } from '../../shared/json-clone.js';
 
 export interface JobControllerOptions {
   client: ApiClient;
@@ -42,7 +43,7 @@ export function podForJob(job: Job): Pod {
       ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
       ownerReferences: [newControllerRef(job)],
     },
-    spec: JSON.parse(JSON.stringify(t.spec)) as Pod['spec'],
+    spec: jsonClone(t.spec) as Pod['spec'],
   };
 }
 

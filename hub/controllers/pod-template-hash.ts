@@ -7,6 +7,7 @@
 
 import type { PodTemplateSpec } from '../../shared/api/apps.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../../shared/api/apps.js';
+import { jsonClone } from '../../shared/json-clone.js';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -26,7 +27,7 @@ function prune(v: unknown): unknown {
 
 /** The template without the hash label, pruned and key-sorted: the basis of equality and hashing. */
 export function normalizeTemplate(t: PodTemplateSpec | undefined): string {
-  const copy = JSON.parse(JSON.stringify(t ?? {})) as PodTemplateSpec;
+  const copy = jsonClone(t ?? {}) as PodTemplateSpec;
   if (copy.metadata?.labels) delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
   return JSON.stringify(prune(copy) ?? {});
 }

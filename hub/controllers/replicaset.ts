@@ -48,6 +48,7 @@ import {
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
 import { writeStatusIfChanged } from './status-write.js';
 import { successorImages } from './successor-images.js';
+import { jsonClone } from '../../shared/json-clone.js';
 
 /** Most pods created or deleted in one reconcile (upstream burstReplicas). */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -98,7 +99,7 @@ export function podFromTemplate(rs: ReplicaOwner): Pod {
       ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
       ownerReferences: [newControllerRef(rs)],
     },
-    spec: JSON.parse(JSON.stringify(t.spec)) as Pod['spec'],
+    spec: jsonClone(t.spec) as Pod['spec'],
   };
 }
 

@@ -11,6 +11,7 @@ import type { ControllerRevision, PodTemplateSpec } from '../../../shared/api/ap
 import type { KubeObject } from '../../../shared/api/types.js';
 import { newControllerRef } from '../controller-ref.js';
 import { REVISION_HASH_LABEL } from './placement.js';
+import { jsonClone } from '../../../shared/json-clone.js';
 
 /** Old revisions kept when the DaemonSet does not say (upstream default). */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
@@ -35,7 +36,7 @@ export function revisionName(ds: HistoryOwner, hash: string): string {
 
 /** The patch `kubectl rollout undo` applies: the whole template, replacing the live one. */
 export function revisionData(ds: HistoryOwner): unknown {
-  return { spec: { template: { ...JSON.parse(JSON.stringify(ds.spec.template)), $patch: 'replace' } } };
+  return { spec: { template: { ...jsonClone(ds.spec.template), $patch: 'replace' } } };
 }
 
 /** What to create, renumber and delete so the history matches the DaemonSet's template. */

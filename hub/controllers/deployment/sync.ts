@@ -33,6 +33,7 @@ import {
   setCondition,
   writeStatus,
 } from './status.js';
+import { jsonClone } from '../../../shared/json-clone.js';
 
 /** Our ReplicaSets, adopting orphans whose labels match the selector (ClaimReplicaSets). */
 export async function claimReplicaSets(ctx: SyncContext, all: ReplicaSet[]): Promise<ReplicaSet[]> {
@@ -74,10 +75,10 @@ export function oldRSsOf(rsList: ReplicaSet[], newRS: ReplicaSet | undefined): R
 
 /** The ReplicaSet the deployment's current template asks for, with the hash label added. */
 export function newReplicaSetFor(d: Deployment, hash: string): ReplicaSet {
-  const template = JSON.parse(JSON.stringify(d.spec.template)) as ReplicaSet['spec']['template'];
+  const template = jsonClone(d.spec.template) as ReplicaSet['spec']['template'];
   template.metadata ??= {};
   template.metadata.labels = { ...(template.metadata.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
-  const selector = JSON.parse(JSON.stringify(d.spec.selector)) as ReplicaSet['spec']['selector'];
+  const selector = jsonClone(d.spec.selector) as ReplicaSet['spec']['selector'];
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
   return {
     apiVersion: 'apps/v1',
@@ -114,7 +115,7 @@ export async function getAllReplicaSets(
   const oldRSs = oldRSsOf(ctx.rsList, existing);
   const newRevision = maxRevision(oldRSs) + 1;
   if (existing) {
-    const rs = JSON.parse(JSON.stringify(existing)) as ReplicaSet;
+    const rs = jsonClone(existing) as ReplicaSet;
     const annotationsChanged = setNewRSAnnotations(d, rs, newRevision, true);
     const minReadyChanged = (rs.spec.minReadySeconds ?? 0) !== (d.spec.minReadySeconds ?? 0);
     let newRS = existing;
@@ -216,7 +217,7 @@ export async function scaleReplicaSet(
   const d = ctx.d;
   const sizeChanged = specReplicas(rs) !== size;
   if (!sizeChanged && !replicasAnnotationsNeedUpdate(rs, d)) return { rs, scaled: false };
-  const copy = JSON.parse(JSON.stringify(rs)) as ReplicaSet;
+  const copy = jsonClone(rs) as ReplicaSet;
   copy.spec.replicas = size;
   setReplicasAnnotations(copy, d);
   const out = await ctx.client.update<ReplicaSet>('replicasets', copy.metadata.namespace, copy);

@@ -29,6 +29,7 @@ import { agentTarget, reportedVersion } from './targets/agent.js';
 import { daemonSetTarget } from './targets/daemonset.js';
 import { nodeReady, type TargetDeps } from './targets/deps.js';
 import { deploymentTarget } from './targets/deployment.js';
+import { jsonClone } from '../../../shared/json-clone.js';
 
 export interface RolloutControllerOptions {
   client: ApiClient;
@@ -184,7 +185,7 @@ export class RolloutController implements Controller {
       hash: '',
       boards: new Map(),
       waves: [],
-      next: JSON.parse(JSON.stringify(ro.status ?? {})),
+      next: jsonClone(ro.status ?? {}),
     };
     for (const step of ROLLOUT_STEPS) {
       if ((await step.run(ctx)) === 'stop') break;

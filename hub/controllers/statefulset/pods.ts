@@ -13,6 +13,7 @@ import {
 import type { Pod } from '../../../shared/api/types.js';
 import { newControllerRef } from '../controller-ref.js';
 import { computeHash } from '../pod-template-hash.js';
+import { jsonClone } from '../../../shared/json-clone.js';
 
 export const podName = (set: StatefulSet, ordinal: number) => `${set.metadata.name}-${ordinal}`;
 
@@ -40,14 +41,14 @@ export function claimsFor(set: StatefulSet, ordinal: number): PersistentVolumeCl
       namespace: set.metadata.namespace,
       labels: { ...(t.metadata.labels ?? {}), ...(set.spec.selector.matchLabels ?? {}) },
     },
-    spec: JSON.parse(JSON.stringify(t.spec ?? {})) as PersistentVolumeClaim['spec'],
+    spec: jsonClone(t.spec ?? {}) as PersistentVolumeClaim['spec'],
   }));
 }
 
 export function podFor(set: StatefulSet, ordinal: number): Pod {
   const t = set.spec.template;
   const name = podName(set, ordinal);
-  const spec = JSON.parse(JSON.stringify(t.spec)) as Pod['spec'];
+  const spec = jsonClone(t.spec) as Pod['spec'];
   const claims = set.spec.volumeClaimTemplates ?? [];
   const fromClaims = claims.map((c) => ({
     name: c.metadata.name ?? '',
