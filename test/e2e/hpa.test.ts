@@ -85,7 +85,7 @@ test('kubectl autoscale: the HPA scales a CPU-burning Deployment up, and down af
       const n = await replicas();
       return n >= 2 ? n : undefined;
     },
-    { what: 'the HPA scales burn up', timeoutMs: 120_000, intervalMs: 2000 },
+    { what: 'the HPA scales burn up', timeoutMs: 120_000, intervalMs: 500 },
   ).catch((e: Error) => {
     throw new Error(`${e.message}; last HPA status: ${JSON.stringify(last?.status)}\n${c.tails()}`);
   });
@@ -128,7 +128,7 @@ test('kubectl autoscale: the HPA scales a CPU-burning Deployment up, and down af
   await waitFor(async () => ((await replicas()) === 1 ? true : undefined), {
     what: 'the HPA scales burn back to 1 once the load stopped',
     timeoutMs: 150_000,
-    intervalMs: 2000,
+    intervalMs: 500,
   }).catch(async (e: Error) => {
     throw new Error(`${e.message}; HPA status: ${JSON.stringify((await hpa()).status)}`);
   });
