@@ -4,6 +4,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { createLogger } from '../shared/log.js';
+import { onParentGone } from '../shared/parent-link.js';
 import { Agent } from './agent.js';
 import { AGENT_FLAGS, AGENT_USAGE, AgentConfigError, loadAgentConfig } from './config.js';
 import { FlagError, parseFlags } from './flags.js';
@@ -32,6 +33,8 @@ export async function runAgent(argv: string[]): Promise<number> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // Started by `drover up` (an IPC channel): its end stops this agent too.
+  const offParent = onParentGone(() => onSignal('SIGTERM'));
   try {
     await agent.start();
     await agent.done;
@@ -42,6 +45,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    offParent();
   }
 }
 

@@ -9,6 +9,7 @@ import type { Hub } from '../../hub/hub.js';
 import type { HubOptions } from '../../hub/config.js';
 import type { LogLevel } from '../../shared/log.js';
 import { UsageError } from '../common.js';
+import { onParentGone } from '../../shared/parent-link.js';
 
 export const HUB_FLAGS: FlagSpecs = {
   'data-dir': { type: 'string' },
@@ -190,14 +191,16 @@ Join a board (bootstrap token ${hub.bootstrapToken}, valid 24 h; more with \`dro
 `;
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/** Resolves on the first SIGINT or SIGTERM, or as SIGTERM when the parent that started this process with an IPC channel is gone. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const on = (s: NodeJS.Signals) => {
       process.off('SIGINT', on);
       process.off('SIGTERM', on);
+      offParent();
       resolve(s);
     };
+    const offParent = onParentGone(() => on('SIGTERM'));
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });

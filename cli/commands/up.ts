@@ -63,7 +63,10 @@ interface Child {
 }
 
 function child(args: string[]): Child {
-  const proc = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The IPC channel is how the child learns that `up` is gone, even by kill -9 (shared/parent-link.ts).
+  const proc = spawn(process.execPath, [CLI_MAIN, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<string>((res) => proc.once('exit', (code, sig) => res(sig ?? `code ${code}`)));
   return { proc, exited };
 }

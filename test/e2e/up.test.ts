@@ -1,6 +1,7 @@
 // `drover up` smoke: hub + local agent as two child processes, the node Ready within 15 s,
 // SIGINT stops both cleanly; a hub that dies (kill -9, as a fatal V8 error would) is reported
-// and ends `up` non-zero with the agent stopped.
+// and ends `up` non-zero with the agent stopped; `up` itself killed -9 leaves no orphan: the hub
+// and the agent see their parent's IPC channel close and stop.
 
 import { trustHub } from '../helpers/hub-tls.js';
 import { readFileSync } from 'node:fs';
@@ -33,6 +34,16 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Running, not a zombie waiting for whichever process reaps the orphans. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -114,6 +125,15 @@ test('drover up: a hub that dies is reported, up exits non-zero and stops the ag
   assert.is(up.proc.exitCode, 1, up.output());
   assert.match(up.output(), /drover up: the hub exited unexpectedly \(SIGKILL\); stopping the agent/);
   await waitFor(() => !alive(agent), { timeoutMs: 10_000, what: 'the agent child to be gone' });
+});
+
+test('drover up killed (kill -9): the hub and the agent stop on their own, no orphan', async () => {
+  const up = startUp(tempDir('drover-up-kill9-'));
+  await waitUpReady(up);
+  const kids = [childRunning(up.pid, 'hub'), childRunning(up.pid, 'agent')];
+  await up.kill9();
+  for (const k of kids)
+    await waitFor(() => !running(k), { timeoutMs: 20_000, what: `child ${k} to stop after up's kill -9` });
 });
 
 test.run();
