@@ -11,6 +11,7 @@ import tls from 'node:tls';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copySharedHubFiles } from '../../cli/cluster/hub-files.js';
+import { DEFAULT_HUB_DEAD_AFTER_MS, DEFAULT_PRESENCE_FLUSH_MS } from '../../hub/relay/relay.js';
 import type { Event, Node } from '../../shared/api/types.js';
 import { getJson, nodeReady } from '../helpers/api.js';
 import { CutLink } from '../helpers/cut-link.js';
@@ -124,12 +125,15 @@ test('a hub partitioned from NATS lets its board go to the other hub; the node n
   }).catch((e: Error) => {
     throw new Error(`${e.message}\n${tails()}`);
   });
-  // sp-a stays Ready with the same transition time until a node grace (and 3 s for the
-  // leader's pass) after the cut: hub A, cut off from NATS, carried nothing of sp-a to the
-  // leader after it, so had sp-a's heartbeats through hub B not counted, the leader would have
-  // marked it NotReady by then (a hold of a whole grace after the move waited ~12 s longer).
+  // sp-a stays Ready with the same transition time until the last moment the leader could
+  // mark it, had its heartbeats through hub B not counted: hub A, cut off from NATS, carried
+  // nothing of sp-a after the cut; the leader finds hub A dead when its presence batches have
+  // been missing for HUB_DEAD_AFTER (checked every PRESENCE_FLUSH) and gives its boards a fresh
+  // grace from then (node-lifecycle.ts). So: the cut + those + a grace + 3 s for the leader's
+  // pass (a hold of a whole 25 s grace after the move ended ~8 s later).
+  const lastMark = cutAt + DEFAULT_HUB_DEAD_AFTER_MS + DEFAULT_PRESENCE_FLUSH_MS + GRACE_MS + 3_000;
   await holdsFor(async () => (await readyTransition(b.apiUrl, 'sp-a')) === before, {
-    durationMs: Math.max(0, cutAt + GRACE_MS + 3_000 - Date.now()),
+    durationMs: Math.max(0, lastMark - Date.now()),
     intervalMs: 500,
     what: 'sp-a Ready, unchanged, through the partition',
   }).catch(async (e: Error) => {

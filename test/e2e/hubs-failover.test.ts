@@ -210,6 +210,17 @@ test('agents across three hubs: routing between hubs, and kill -9 of a standby t
   }).catch((e: Error) => {
     throw new Error(`${e.message}\n${tails()}`);
   });
+  // The leader gives hub B's boards a fresh grace once it finds B dead (no presence batch for
+  // DEFAULT_HUB_DEAD_AFTER_MS): had mh-b's heartbeats through hub C not counted, it would be
+  // marked a grace after that, so the hold starts there (from the reconnect it ended ~5 s
+  // before that moment). A flap before it shows as a changed transition time.
+  await waitFor(() => a.output().includes('hub stopped reporting'), {
+    what: 'the leader finds hub B dead',
+    timeoutMs: 15_000,
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}
+${tails()}`);
+  });
   await allStayReady(a.apiUrl, before, 'every node Ready after hub B died');
   assert.ok(a.output().includes(LEADS) && !c.output().includes(LEADS), 'hub A still leads');
 
