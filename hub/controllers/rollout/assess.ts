@@ -1,10 +1,12 @@
 // Where every wave stands against one revision, pure: per-board health, counts per wave, the
 // first failure of each wave, and the earliest time a state changes by time alone.
 
+import type { RolloutContext } from './context.js';
 import type { BoardHealth, BoardView } from './health.js';
-import { boardHealth, revisionOf } from './health.js';
+import { boardHealth } from './health.js';
 import { emptyCounts, type WaveCounts } from './gate.js';
 import type { PlannedWave } from './plan.js';
+import { podFacts } from './pod-facts.js';
 
 export interface Assessment {
   counts: WaveCounts[];
@@ -32,7 +34,7 @@ export function assess(
       const h = boardHealth(view, revision, w.gate, now);
       out.health.set(name, h);
       c[h.state]++;
-      if (view.pod && revisionOf(view.pod) === revision) updated++;
+      if (view.pod && podFacts(view.pod).revision === revision) updated++;
       if (h.state === 'failed' && !failure) failure = `${name}: ${h.reason}`;
       if (h.wakeAt !== undefined) out.wakeAt = Math.min(out.wakeAt ?? h.wakeAt, h.wakeAt);
     }
@@ -41,4 +43,18 @@ export function assess(
     out.firstFailure.push(failure);
   }
   return out;
+}
+
+/**
+ * assess() of this reconcile's boards against revision, computed once: the gates, the board
+ * updates and the status all read it, and the boards, waves and clock do not change within a
+ * reconcile (each assessment walks the whole fleet).
+ */
+export function assessed(ctx: RolloutContext, revision: string): Assessment {
+  let a = ctx.assessments.get(revision);
+  if (!a) {
+    a = assess(ctx.waves, ctx.boards, revision, ctx.now);
+    ctx.assessments.set(revision, a);
+  }
+  return a;
 }

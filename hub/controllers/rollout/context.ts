@@ -2,14 +2,17 @@
 // being built, and the writes the steps may ask for (the controller provides them).
 
 import type { Rollout, RolloutPhase, RolloutStatus } from '../../../shared/api/rollout.js';
+import type { Assessment } from './assess.js';
 import type { BoardView } from './health.js';
-import type { PlannedWave } from './plan.js';
+import type { Board, PlannedWave } from './plan.js';
 import type { RolloutTarget } from './target.js';
 
 export interface RolloutOps {
   /** The rollout's target workload as the informers show it, or undefined when it does not exist. */
   target(ro: Rollout): RolloutTarget | undefined;
   event(ro: Rollout, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** The rollout's waves over these boards (planWaves, kept while spec and boards stay the same). */
+  plan(ro: Rollout, boards: readonly Board[]): readonly PlannedWave[];
 }
 
 export interface RolloutContext {
@@ -20,8 +23,10 @@ export interface RolloutContext {
   /** The target's current template hash (its pods' controller-revision-hash or pod-template-hash). */
   hash: string;
   boards: Map<string, BoardView>;
-  /** The waves planned for this reconcile. */
-  waves: PlannedWave[];
+  /** The waves planned for this reconcile (shared with other reconciles: never modified). */
+  waves: readonly PlannedWave[];
+  /** assessed()'s results by revision; boards, waves and now must not change once one is made. */
+  assessments: Map<string, Assessment>;
   /** The status being built (starts as a copy of the stored one). */
   next: RolloutStatus;
   /** Reason of the Progressing condition this reconcile sets. */

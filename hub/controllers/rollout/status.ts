@@ -3,7 +3,7 @@
 // what happened last (lastTransitionTime kept while status and reason stay).
 
 import type { RolloutCondition, RolloutStatus } from '../../../shared/api/rollout.js';
-import { assess } from './assess.js';
+import { assessed } from './assess.js';
 import type { RolloutContext } from './context.js';
 
 const ROLLING_BACK = new Set(['RollingBack', 'RolledBack', 'Aborted']);
@@ -13,7 +13,7 @@ export function buildStatus(ctx: RolloutContext): RolloutStatus {
   const revision = n.updateRevision ?? ctx.hash;
   if (ctx.target) {
     const fresh = !ROLLING_BACK.has(n.phase ?? '') || ctx.reason === 'GateFailed';
-    const a = assess(ctx.waves, ctx.boards, fresh ? revision : (n.stableRevision ?? revision), ctx.now);
+    const a = assessed(ctx, fresh ? revision : (n.stableRevision ?? revision));
     if (fresh)
       n.waves = ctx.waves.map((w, i) => ({
         name: w.name,

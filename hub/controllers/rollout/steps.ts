@@ -16,11 +16,10 @@
 //                     the wave's maxInFlight at once; offline boards wait for their return
 //                     (also after the rollout completed)
 
-import { assess } from './assess.js';
+import { assessed } from './assess.js';
 import { type RolloutContext, setPhase, TERMINAL_PHASES, wakeAt } from './context.js';
 import { evaluateGate, gateFailed } from './gate.js';
-import { revisionOf } from './health.js';
-import { planWaves } from './plan.js';
+import { revisionOf } from './pod-facts.js';
 
 export type StepResult = 'continue' | 'stop';
 
@@ -41,7 +40,7 @@ async function readTarget(ctx: RolloutContext): Promise<StepResult> {
   ctx.hash = t.hash;
   ctx.boards = t.boards;
   const labelled = [...ctx.boards.keys()].map((name) => ({ name, labels: t.labels(name) }));
-  ctx.waves = planWaves(ctx.ro.spec, labelled);
+  ctx.waves = ctx.ops.plan(ctx.ro, labelled);
   return 'continue';
 }
 
@@ -115,7 +114,7 @@ async function checkGates(ctx: RolloutContext): Promise<StepResult> {
     timeoutSeconds: spec.offline?.timeoutSeconds ?? 0,
   };
   for (;;) {
-    const a = assess(ctx.waves, ctx.boards, revision, ctx.now);
+    const a = assessed(ctx, revision);
     const current = n.currentWave ?? 0;
     for (let i = 0; i <= Math.min(current, ctx.waves.length - 1); i++) {
       const w = ctx.waves[i];
@@ -193,7 +192,7 @@ async function updateBoards(ctx: RolloutContext): Promise<StepResult> {
   if (!moving) return 'continue';
   const current = Math.min(n.currentWave ?? 0, ctx.waves.length - 1);
   if (current < 0) return 'continue';
-  const a = assess(ctx.waves, ctx.boards, n.updateRevision ?? ctx.hash, ctx.now);
+  const a = assessed(ctx, n.updateRevision ?? ctx.hash);
   let inFlight = 0;
   const candidates: string[] = [];
   for (let i = 0; i <= current; i++)

@@ -1,11 +1,13 @@
 // The rollout's pure decisions, table-driven: wave planning (selector, percent of the remaining
-// boards, count, maxInFlight, the remainder wave), a board's health, and the wave gate.
+// boards, count, maxInFlight, the remainder wave) and the plan kept across reconciles, a
+// board's health (also of a pod seen before), and the wave gate.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluateGate, type WaveCounts } from '../../../hub/controllers/rollout/gate.js';
 import { type BoardView, boardHealth } from '../../../hub/controllers/rollout/health.js';
 import { planWaves, type ResolvedGate } from '../../../hub/controllers/rollout/plan.js';
+import { WavePlans } from '../../../hub/controllers/rollout/plan-cache.js';
 import type { RolloutWave } from '../../../shared/api/rollout.js';
 import type { Pod } from '../../../shared/api/types.js';
 
@@ -267,5 +269,38 @@ for (const [name, c, g, offline, elapsedS, want] of gateCases)
   test(`gate: ${name} -> ${want}`, () => {
     assert.is(evaluateGate(c, g, offline, NOW - elapsedS * 1000, NOW).result, want);
   });
+
+test('the kept plan: the same object while spec and boards are equal, a new one when either changes', () => {
+  const plans = new WavePlans();
+  const spec = { waves: [canary, { name: 'half', percent: 50 }] };
+  const first = plans.plan('default/r', spec, boards(10, [2]));
+  // Equal inputs in new objects (as a reconcile builds them): the kept plan.
+  assert.is(
+    plans.plan('default/r', { waves: [canary, { name: 'half', percent: 50 }] }, boards(10, [2])),
+    first,
+  );
+  // Another board labelled into the canary ring.
+  const relabelled = plans.plan('default/r', spec, boards(10, [2, 7]));
+  assert.is.not(relabelled, first);
+  assert.equal(relabelled[0].boards, ['b002', 'b007']);
+  // A label added (same values otherwise), a board gone, the spec changed, another rollout.
+  const extra = boards(10, [2, 7]).map((b, i) =>
+    i === 4 ? { ...b, labels: { ...b.labels, zone: 'a' } } : b,
+  );
+  assert.is.not(plans.plan('default/r', spec, extra), relabelled);
+  assert.is(plans.plan('default/r', spec, boards(9, [2, 7]))[1].boards.length, 4);
+  const spec2 = { waves: [canary, { name: 'half', percent: 100 }] };
+  assert.is(plans.plan('default/r', spec2, boards(9, [2, 7]))[1].boards.length, 7);
+  assert.is(plans.plan('default/other', spec, boards(9, [2, 7]))[1].boards.length, 4);
+});
+
+test('health: a pod judged again after its Ready time passed the soak (facts kept per pod object)', () => {
+  const p = pod('new', { readyAgoS: 10 });
+  assert.is(boardHealth(view(p), 'new', GATE, NOW).state, 'updating');
+  assert.is(boardHealth(view(p), 'new', GATE, NOW + 25_000).state, 'healthy');
+  // A new object for the same pod (as the informer holds after an update) is judged anew.
+  const restarted = pod('new', { readyAgoS: 10, restarts: 1 });
+  assert.is(boardHealth(view(restarted), 'new', GATE, NOW + 25_000).state, 'failed');
+});
 
 test.run();

@@ -5,27 +5,39 @@
 
 import { nextImagesFailure, podSpecImages } from '../../../../shared/api/next-images.js';
 import type { ControllerRevision, DaemonSet } from '../../../../shared/api/apps.js';
-import type { Pod } from '../../../../shared/api/types.js';
+import type { Node, Pod } from '../../../../shared/api/types.js';
 import { INDEX_CONTROLLER_UID } from '../../../informers/indexes.js';
-import { placement, REVISION_HASH_LABEL, targetNode, templatePod } from '../../daemonset/placement.js';
+import { placement, REVISION_HASH_LABEL, templatePod } from '../../daemonset/placement.js';
 import { computeHash } from '../../pod-template-hash.js';
 import type { BoardView } from '../health.js';
-import { revisionOf } from '../health.js';
+import { podFacts, revisionOf } from '../pod-facts.js';
 import type { RolloutTarget } from '../target.js';
-import { createdMs, nodeReady, type TargetDeps } from './deps.js';
+import { nodeReady, type TargetDeps } from './deps.js';
 
-function boardsOf(deps: TargetDeps, ds: DaemonSet): Map<string, BoardView> {
+/**
+ * A node's part of its board view, kept per node object and template revision: a reconcile
+ * builds every board's view, and placing the template on each node again (selectors,
+ * affinity, taints) was most of that at thousands of boards. An informer replaces a node's
+ * object on every change, so a kept view is never stale (pod-facts.ts).
+ */
+const nodeViews = new WeakMap<Node, { hash: string; runs: boolean; ready: boolean }>();
+
+function boardsOf(deps: TargetDeps, ds: DaemonSet, hash: string): Map<string, BoardView> {
   const out = new Map<string, BoardView>();
-  const tmpl = templatePod(ds);
-  for (const n of deps.nodes.list())
-    if (placement(tmpl, n).shouldContinueRunning)
-      out.set(n.metadata.name ?? '', {
-        node: n.metadata.name ?? '',
-        nodeReady: nodeReady(n),
-        terminating: false,
-      });
+  let tmpl: Pod | undefined;
+  for (const n of deps.nodes.list()) {
+    let v = nodeViews.get(n);
+    if (v?.hash !== hash) {
+      tmpl ??= templatePod(ds);
+      v = { hash, runs: placement(tmpl, n).shouldContinueRunning, ready: nodeReady(n) };
+      nodeViews.set(n, v);
+    }
+    if (v.runs)
+      out.set(n.metadata.name ?? '', { node: n.metadata.name ?? '', nodeReady: v.ready, terminating: false });
+  }
   for (const p of deps.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '')) {
-    const node = targetNode(p);
+    const f = podFacts(p);
+    const node = f.node;
     if (!node) continue;
     const b = out.get(node) ?? {
       node,
@@ -35,7 +47,7 @@ function boardsOf(deps: TargetDeps, ds: DaemonSet): Map<string, BoardView> {
     if (p.metadata.deletionTimestamp) {
       b.terminating = true;
       b.pullFailure ??= nextImagesFailure(p);
-    } else if (!b.pod || createdMs(p) > createdMs(b.pod)) b.pod = p;
+    } else if (!b.pod || (f.createdMs || 0) > (podFacts(b.pod).createdMs || 0)) b.pod = p;
     out.set(node, b);
   }
   return out;
@@ -44,13 +56,14 @@ function boardsOf(deps: TargetDeps, ds: DaemonSet): Map<string, BoardView> {
 export function daemonSetTarget(deps: TargetDeps, ds: DaemonSet): RolloutTarget {
   const ns = ds.metadata.namespace;
   const name = ds.metadata.name ?? '';
-  const boards = boardsOf(deps, ds);
+  // The hash the DaemonSet controller labels the template's pods with.
+  const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
+  const boards = boardsOf(deps, ds, hash);
   const podsOf = (units: string[]) => units.map((u) => boards.get(u)?.pod).filter((p): p is Pod => !!p);
   return {
     kind: 'DaemonSet',
     name,
-    // The hash the DaemonSet controller labels the template's pods with.
-    hash: computeHash(ds.spec.template, ds.status?.collisionCount),
+    hash,
     boards,
     labels: (unit) => deps.nodes.get(`/${unit}`)?.metadata.labels,
     async takeOver() {

@@ -18,7 +18,7 @@ import { replicasOf, specReplicas } from '../../deployment/rollout-math.js';
 import { newReplicaSetFor } from '../../deployment/sync.js';
 import { computeHash } from '../../pod-template-hash.js';
 import type { BoardView } from '../health.js';
-import { revisionOf } from '../health.js';
+import { revisionOf } from '../pod-facts.js';
 import type { RolloutTarget } from '../target.js';
 import { createdMs, nodeReady, type TargetDeps } from './deps.js';
 
