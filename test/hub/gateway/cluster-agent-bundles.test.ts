@@ -7,7 +7,7 @@
 // unasked, and is served after that hub is gone.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { test } from 'uvu';
@@ -17,7 +17,7 @@ import { ClusterAgentBundles, digestSha256 } from '../../../hub/gateway/cluster-
 import { createLogger } from '../../../shared/log.js';
 import { type NatsCluster, startNats } from '../../helpers/nats.js';
 import { cleanupTempDirs, tempDir } from '../../helpers/tmp.js';
-import { waitFor } from '../../helpers/wait.js';
+import { holdsFor, waitFor } from '../../helpers/wait.js';
 
 let nats: NatsCluster;
 const conns: NatsConnection[] = [];
@@ -38,7 +38,6 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** A hub's source on its own connection and directory, watched; changed: the versions it was told of. */
 async function hubSource(files: Record<string, Buffer> = {}) {
   const dir = tempDir('drover-bundles-');
-  mkdirSync(dir, { recursive: true });
   for (const [v, data] of Object.entries(files)) writeFileSync(join(dir, `${v}.mjs`), data);
   const nc = await connect({ servers: nats.urls });
   conns.push(nc);
@@ -93,8 +92,13 @@ test("a hub's own file that differs from the cluster's: the cluster's is ordered
   await waitFor(() => c.src.sha256('v3') === sha(v3), { what: "C knows the cluster's v3" });
   const got = await c.src.read('v3');
   assert.ok(got.data.equals(v3), "C serves the cluster's bytes, not its own file");
-  // C never put its own file over the cluster's.
-  assert.is(a.src.sha256('v3'), sha(v3));
+  // C never put its own file over the cluster's: had it, A's watch (and a hub coming after) would
+  // hear of the other sum within the hold.
+  const d = await hubSource();
+  await holdsFor(() => [a, c, d].every((h) => h.src.sha256('v3') === sha(v3)), {
+    durationMs: 1500,
+    what: "every hub on the cluster's v3",
+  });
 });
 
 test('a bundle in a hub directory is put in the bucket at its start, unasked, and outlives that hub', async () => {
