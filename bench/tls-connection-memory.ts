@@ -1,11 +1,16 @@
-// What one idle board connection costs the hub's process, plain TCP against TLS (issue #13 item 4,
-// issue #21's hub RSS goal): a server child accepting the way the broker does (a TLSSocket over
-// the accepted socket, the hub's own P-256 serving certificate) holds N connections from a client
-// child, each having sent a few bytes; the server's RSS, heap and external memory per connection,
-// from before the first to after the last (with a GC). No MQTT: the part Node and OpenSSL hold.
-// Node sets SSL_MODE_RELEASE_BUFFERS itself; what a connection keeps is mostly Node's 64 KiB
-// first block of encrypted input and OpenSSL's session state (docs/architecture.md, hub memory).
-// Run alone: node dist/bench/tls-connection-memory.js [--connections 2000]
+// What one board connection costs the hub's process, plain TCP against TLS (issue #13 item 4,
+// issue #21's hub RSS goal): a server child accepting the way the broker does (the first bytes
+// read into the socket's buffer, then a TLSSocket over the accepted socket, the hub's own P-256
+// serving certificate) holds N connections from a client child, each having sent a few bytes;
+// the server's RSS, heap and external memory per connection, from before the first to after the
+// last (with a GC). Then traffic: each connection sends a message (200 bytes) a second and the
+// server answers each read with 50 bytes; its CPU time per message. No MQTT: the part Node and
+// OpenSSL hold. Transports alternate, --runs times; medians. Two variants show where the memory
+// goes: `tls-at-accept` (a TLSSocket at once: its first read is libuv's 64 KiB suggestion, and
+// Node's NodeBIO keeps a block that large) and `tls-js` (TLS reading through a JS relay,
+// bench/lib/tls-js-relay.ts: tried for the hub and not used, docs/architecture.md, hub memory).
+// Run alone: node dist/bench/tls-connection-memory.js [--connections 2000] [--runs 3]
+//   [--transports plain,tls,tls-at-accept,tls-js] [--traffic 10s] [--message-bytes 200]
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,26 +19,50 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ensureServingCert, loadOrCreateCa, localSans } from '../hub/auth/pki.js';
-import { BenchArgs } from './lib/args.js';
+import { BenchArgError, BenchArgs } from './lib/args.js';
 import { BenchReport } from './lib/report.js';
-import type { ConnMemory } from './lib/tls-memory-child.js';
+import { median } from './lib/stats.js';
+import type { ConnMemory, TrafficReading } from './lib/tls-memory-child.js';
+
+const TRANSPORTS = ['plain', 'tls', 'tls-at-accept', 'tls-js'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+const LABEL: Record<Transport, string> = {
+  plain: 'plain TCP connection',
+  tls: 'TLS connection (as the broker accepts)',
+  'tls-js': 'TLS connection, read through a JS relay',
+  'tls-at-accept': 'TLS connection, TLSSocket at accept',
+};
 
 const CHILD = fileURLToPath(new URL('./lib/tls-memory-child.js', import.meta.url));
 const args = new BenchArgs();
 const CONNECTIONS = args.number('connections', 2_000);
-const TIMEOUT_MS = 120_000; // per transport
+const RUNS = args.number('runs', 3);
+const TRAFFIC_MS = args.durationMs('traffic', 10_000);
+const MESSAGE_BYTES = args.number('message-bytes', 200);
+const transports = args
+  .string('transports', TRANSPORTS.join(','))
+  .split(',')
+  .map((t) => {
+    if (!(TRANSPORTS as readonly string[]).includes(t))
+      throw new BenchArgError(`--transports: unknown transport ${t} (one of ${TRANSPORTS.join(', ')})`);
+    return t as Transport;
+  });
+/** Traffic starts this long before its measured window: every connection is sending by then. */
+const WARMUP_MS = 2_000;
+const TIMEOUT_MS = 120_000 + TRAFFIC_MS; // per transport
 
 const report = new BenchReport(
   'tls-connection-memory',
   'Hub memory per board connection, plain TCP vs TLS',
   'npm run bench -- tls-connection-memory',
-  { connections: CONNECTIONS },
+  { connections: CONNECTIONS, runs: RUNS, trafficMs: TRAFFIC_MS, messageBytes: MESSAGE_BYTES },
 );
 const kib = (b: number) => b / 1024;
 const ANCHOR = {
   anchor: "OpenSSL: SSL_MODE_RELEASE_BUFFERS 'can save around 34k per idle SSL connection'",
   goal: '',
 };
+const NO_ANCHOR = { anchor: 'none published (compare the rows)', goal: '' };
 
 /** Lines of JSON from a child's stdout, one at a time. */
 function jsonLines(child: ChildProcess): () => Promise<Record<string, unknown>> {
@@ -45,7 +74,17 @@ function jsonLines(child: ChildProcess): () => Promise<Record<string, unknown>> 
   };
 }
 
-async function measure(transport: 'plain' | 'tls', certFile: string, keyFile: string) {
+interface Measured {
+  rss: number;
+  heap: number;
+  external: number;
+  /** Server CPU per message under traffic, µs (NaN without traffic). */
+  cpuUsPerMessage: number;
+  /** RSS per connection after the traffic, KiB. */
+  rssAfterTraffic: number;
+}
+
+async function measure(transport: Transport, certFile: string, keyFile: string): Promise<Measured> {
   const server = fork(CHILD, ['server', transport, String(CONNECTIONS), certFile, keyFile], {
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -55,10 +94,27 @@ async function measure(transport: 'plain' | 'tls', certFile: string, keyFile: st
   try {
     const next = jsonLines(server);
     const { port } = (await next()) as { port: number };
-    clients = fork(CHILD, ['clients', transport, String(port), String(CONNECTIONS)], { stdio: 'inherit' });
+    clients = fork(CHILD, ['clients', transport, String(port), String(CONNECTIONS), String(MESSAGE_BYTES)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const { before, after } = (await next()) as { before: ConnMemory; after: ConnMemory };
-    const per = (k: keyof ConnMemory) => kib((after[k] - before[k]) / CONNECTIONS);
-    return { rss: per('rssBytes'), heap: per('heapUsedBytes'), external: per('externalBytes') };
+    const per = (m: ConnMemory, k: keyof ConnMemory) => kib((m[k] - before[k]) / CONNECTIONS);
+    const idle = {
+      rss: per(after, 'rssBytes'),
+      heap: per(after, 'heapUsedBytes'),
+      external: per(after, 'externalBytes'),
+    };
+    if (TRAFFIC_MS <= 0) return { ...idle, cpuUsPerMessage: Number.NaN, rssAfterTraffic: Number.NaN };
+    clients.send('traffic');
+    await new Promise((r) => setTimeout(r, WARMUP_MS));
+    server.send({ trafficMs: TRAFFIC_MS });
+    const t = (await next()) as unknown as TrafficReading;
+    const messages = t.bytesRead / MESSAGE_BYTES;
+    return {
+      ...idle,
+      cpuUsPerMessage: messages > 0 ? (t.cpuMs * 1000) / messages : Number.NaN,
+      rssAfterTraffic: per(t.memory, 'rssBytes'),
+    };
   } finally {
     clearTimeout(timer);
     clients?.kill('SIGKILL');
@@ -74,14 +130,41 @@ try {
   const keyFile = join(dir, 'key.pem');
   writeFileSync(certFile, cert.certPem);
   writeFileSync(keyFile, cert.keyPem, { mode: 0o600 });
-  const plain = await measure('plain', certFile, keyFile);
-  const tlsConn = await measure('tls', certFile, keyFile);
-  const note = (m: typeof plain) =>
-    `${m.heap.toFixed(1)} KiB of it V8 heap, ${m.external.toFixed(1)} KiB external; ${CONNECTIONS} connections`;
-  report.add('server RSS per idle plain TCP connection', plain.rss, 'KiB', ANCHOR, { note: note(plain) });
-  report.add('server RSS per idle TLS connection', tlsConn.rss, 'KiB', ANCHOR, {
-    note: `${note(tlsConn)}; TLS adds ${(tlsConn.rss - plain.rss).toFixed(1)} KiB per board, ${(((tlsConn.rss - plain.rss) * 10_000) / 1024).toFixed(0)} MiB at 10,000 boards`,
-  });
+  const samples = new Map<Transport, Measured[]>(transports.map((t) => [t, []]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const t of run % 2 === 0 ? transports : [...transports].reverse()) {
+      const m = await measure(t, certFile, keyFile);
+      console.log(`   run ${run + 1} ${t}: ${JSON.stringify(m)}`);
+      samples.get(t)?.push(m);
+    }
+  }
+  const med = (t: Transport): Measured => {
+    const ms = samples.get(t) ?? [];
+    const of = (k: keyof Measured) => median(ms.map((m) => m[k]));
+    return {
+      rss: of('rss'),
+      heap: of('heap'),
+      external: of('external'),
+      cpuUsPerMessage: of('cpuUsPerMessage'),
+      rssAfterTraffic: of('rssAfterTraffic'),
+    };
+  };
+  const plainRss = transports.includes('plain') ? med('plain').rss : Number.NaN;
+  for (const t of transports) {
+    const m = med(t);
+    const all = (samples.get(t) ?? []).map((s) => s.rss.toFixed(1)).join(', ');
+    const adds =
+      t === 'plain' || Number.isNaN(plainRss)
+        ? ''
+        : `; TLS adds ${(m.rss - plainRss).toFixed(1)} KiB per board, ${(((m.rss - plainRss) * 10_000) / 1024).toFixed(0)} MiB at 10,000 boards`;
+    report.add(`server RSS per idle ${LABEL[t]}`, m.rss, 'KiB', ANCHOR, {
+      note: `median of ${RUNS} (${all}); ${m.heap.toFixed(1)} KiB of it V8 heap, ${m.external.toFixed(1)} KiB external; ${CONNECTIONS} connections${adds}`,
+    });
+    if (TRAFFIC_MS > 0)
+      report.add(`server CPU per message, ${LABEL[t]}`, m.cpuUsPerMessage, 'µs', NO_ANCHOR, {
+        note: `median of ${RUNS} (${(samples.get(t) ?? []).map((s) => s.cpuUsPerMessage.toFixed(1)).join(', ')}); ${CONNECTIONS} connections each sending ${MESSAGE_BYTES} bytes a second, a 50-byte answer each, over ${TRAFFIC_MS / 1000} s; RSS per connection after it ${m.rssAfterTraffic.toFixed(1)} KiB`,
+      });
+  }
   report.write();
 } finally {
   rmSync(dir, { recursive: true, force: true });
