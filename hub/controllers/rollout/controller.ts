@@ -109,7 +109,19 @@ export class RolloutController implements Controller {
   async start(): Promise<void> {
     await this.informers.watch<Rollout>('rollouts', { onChange: (t, ro) => this.onRollout(t, ro) });
     await this.informers.watch<DaemonSet>('daemonsets', {
-      onChange: (_t, ds) => this.enqueueFor(ds.metadata.namespace, 'DaemonSet', ds.metadata.name),
+      onChange: (t, ds, old) => {
+        // Of a DaemonSet's status a rollout reads only collisionCount (its template's hash):
+        // the status the DaemonSet controller writes as every board's pod changes brought a
+        // whole-fleet reconcile each, at once (issue #10, hub CPU).
+        if (
+          t === 'MODIFIED' &&
+          old &&
+          ds.metadata.generation === old.metadata.generation &&
+          ds.status?.collisionCount === old.status?.collisionCount
+        )
+          return;
+        this.enqueueFor(ds.metadata.namespace, 'DaemonSet', ds.metadata.name);
+      },
     });
     await this.informers.watch<Deployment>('deployments', {
       onChange: (_t, d) => this.enqueueFor(d.metadata.namespace, 'Deployment', d.metadata.name),

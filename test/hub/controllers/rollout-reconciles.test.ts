@@ -1,8 +1,9 @@
 // How often the Rollout controller reconciles (issue #10, hub CPU): each reconcile walks the
 // whole fleet, so one that brings nothing new is a fleet's worth of work for nothing. Its own
-// status write coming back through the informer is such a one; a change of a board's labels
-// is not (the waves are planned again). Against the real API with the DaemonSet controller;
-// the test reports each daemon pod Running and Ready.
+// status write coming back through the informer is such a one, and so is a DaemonSet status of
+// which it reads nothing; a change of a board's labels is not (the waves are planned again).
+// Against the real API with the DaemonSet controller; the test reports each daemon pod Running
+// and Ready.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +11,7 @@ import type { ApiWatch } from '../../../hub/api/client.js';
 import { DaemonSetController } from '../../../hub/controllers/daemonset.js';
 import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
 import { InformerFactory } from '../../../hub/informers/factory.js';
+import type { DaemonSet } from '../../../shared/api/apps.js';
 import type { Rollout } from '../../../shared/api/rollout.js';
 import type { Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
@@ -118,6 +120,30 @@ test('a Healthy rollout; a board labelled into the canary ring: one reconcile, n
     ],
   );
   assert.is(reconciles - before, 1, 'reconciles after the label change');
+});
+
+test('the DaemonSet controller writing its status (nothing a rollout reads): no reconcile', async () => {
+  const before = reconciles;
+  const d = await c().get<DaemonSet>('daemonsets', 'default', 'agentd');
+  await c().update<DaemonSet>(
+    'daemonsets',
+    'default',
+    { ...d, status: { ...(d.status ?? {}), numberMisscheduled: 5 } } as DaemonSet,
+    'status',
+  );
+  // Two status-only changes: this one and the DaemonSet controller's putting it back.
+  await waitFor('the DaemonSet controller wrote its status back, both controllers idle', async () => {
+    const now = await c().get<DaemonSet>('daemonsets', 'default', 'agentd');
+    const held = informers.informer<DaemonSet>('daemonsets').get('default/agentd');
+    return (
+      now.status?.numberMisscheduled === 0 &&
+      now.metadata.resourceVersion !== d.metadata.resourceVersion &&
+      held?.metadata.resourceVersion === now.metadata.resourceVersion &&
+      ro.idle() &&
+      ds.idle()
+    );
+  });
+  assert.is(reconciles - before, 0, 'reconciles after the status writes');
 });
 
 test.run();
