@@ -162,34 +162,62 @@ try {
       sims: pids.sims.map(sampleProc),
     };
     const rss = { hubs: pids.hubs.map(() => [] as number[]), nats: pids.nats.map(() => [] as number[]) };
-    const end = Date.now() + HOLD_MS;
+    // The last samples taken while every hub lived: a hub that exits ends the hold early, and its
+    // figures stop there (its /proc entry is gone).
+    const last = { hubs: [...a.hubs], nats: [...a.nats] };
+    const holdStart = Date.now();
+    const end = holdStart + HOLD_MS;
     while (Date.now() < end && hubs.every(alive)) {
       await sleep(Math.min(SAMPLE_EVERY_MS, end - Date.now()));
       if (!hubs.every(alive)) break;
       pids.hubs.forEach((pid, i) => {
-        rss.hubs[i]!.push(sampleProc(pid).rssBytes);
+        last.hubs[i] = sampleProc(pid);
+        rss.hubs[i]!.push(last.hubs[i]!.rssBytes);
       });
       pids.nats.forEach((pid, i) => {
-        rss.nats[i]!.push(sampleProc(pid).rssBytes);
+        last.nats[i] = sampleProc(pid);
+        rss.nats[i]!.push(last.nats[i]!.rssBytes);
       });
     }
+    const heldMs = Date.now() - holdStart;
+    const exited = hubs.flatMap((h, i) =>
+      alive(h) ? [] : [`hub ${i + 1} (${h.proc.signalCode ?? `code ${h.proc.exitCode}`})`],
+    );
+    report.add(
+      `hubs that exited during the hold at ${ready} boards`,
+      exited.length,
+      'hubs',
+      ANCHORS.fleetNotReady,
+      {
+        met: exited.length === 0,
+        note: exited.length
+          ? `${exited.join(', ')}: the hold ended after ${formatDurationMs(heldMs)} of ${formatDurationMs(HOLD_MS)}`
+          : `all 3 for the whole ${formatDurationMs(HOLD_MS)}`,
+      },
+    );
     const falseNotReady = t.notReadyTransitions.length - before;
     report.add(
-      `false NotReady over a ${formatDurationMs(HOLD_MS)} hold at ${ready} boards`,
+      `false NotReady over a ${formatDurationMs(heldMs)} hold at ${ready} boards`,
       falseNotReady,
       'boards',
       ANCHORS.fleetNotReady,
-      { met: falseNotReady === 0 },
+      { met: falseNotReady === 0 && exited.length === 0 },
     );
-    const cpu = (pid: number, from: ProcSample) => cpuPercent(from, sampleProc(pid));
-    pids.hubs.forEach((pid, i) => {
-      report.add(`hub ${i + 1} CPU during the hold`, cpu(pid, a.hubs[i]!), '% of a core', ANCHORS.fleetCpu, {
-        note: `${perHub[i]} MQTT clients${i === 0 ? '; the leader (scheduler, controllers)' : ''}`,
-      });
+    const cpu = (from: ProcSample, to: ProcSample) => cpuPercent(from, to);
+    pids.hubs.forEach((_pid, i) => {
+      report.add(
+        `hub ${i + 1} CPU during the hold`,
+        cpu(a.hubs[i]!, last.hubs[i]!),
+        '% of a core',
+        ANCHORS.fleetCpu,
+        {
+          note: `${perHub[i]} MQTT clients${i === 0 ? '; the leader (scheduler, controllers)' : ''}`,
+        },
+      );
       report.add(`hub ${i + 1} RSS max during the hold`, mb(max(rss.hubs[i]!)), 'MB', ANCHORS.fleetRss);
     });
     // The store and the hubs' NATS core traffic (heartbeat batches, relayed RPCs) cost this.
-    const natsCpu = pids.nats.map((pid, i) => cpu(pid, a.nats[i]!));
+    const natsCpu = pids.nats.map((_pid, i) => cpu(a.nats[i]!, last.nats[i]!));
     report.add(
       'nats-server CPU during the hold, the busiest of 3',
       max(natsCpu),
@@ -209,7 +237,7 @@ try {
         note: `each: ${natsRss.map((r) => fmt(r)).join(', ')} MB`,
       },
     );
-    const simCpu = pids.sims.reduce((sum, pid, i) => sum + cpu(pid, a.sims[i]!), 0);
+    const simCpu = pids.sims.reduce((sum, pid, i) => sum + cpu(a.sims[i]!, sampleProc(pid)), 0);
     report.note(
       `during the hold the ${pids.sims.length} simulator processes (${PER_PROCESS} boards each) used ${fmt(simCpu)}% of a core in all, on the same 2 cores`,
     );

@@ -90,6 +90,10 @@ export const ANCHORS = {
     anchor: 'one hub holds at most ~19,000 MQTT connections here (20,000 open files per process)',
     goal: '30,000 boards over 3 hubs on this machine (#8; 50,000 on more cores)',
   },
+  hubsHold: {
+    anchor: 'kube-controller-manager: a leader that cannot renew its lease (10 s deadline) exits',
+    goal: 'no hub exits during the hold',
+  },
   hubFailover: {
     anchor: 'Kubernetes: NotReady after the 40 s node-monitor-grace-period',
     goal: "a dead hub's boards on another hub within the grace, 0 NotReady",
