@@ -54,7 +54,8 @@ const nameOf = (file) => relative(join(root, 'dist'), file);
 // file costs least.
 const expected = (file) => recorded[nameOf(file)] ?? Number.POSITIVE_INFINITY;
 const files = findTests(join(root, 'dist/test'))
-  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
+  // Matched against the path under dist/ (test/e2e/up.test.js), not the checkout's own path.
+  .filter((f) => filter.length === 0 || filter.some((s) => nameOf(f).includes(s)))
   .sort()
   .sort((a, b) => expected(b) - expected(a));
 /** This run's seconds per file, for --record-durations. */
