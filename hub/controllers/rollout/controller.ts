@@ -26,7 +26,7 @@ import { WavePlans } from './plan-cache.js';
 import { buildStatus } from './status.js';
 import { ROLLOUT_STEPS } from './steps.js';
 import type { RolloutTarget } from './target.js';
-import { agentTarget, reportedVersion } from './targets/agent.js';
+import { agentTarget, agentVersionOf, reportedVersion } from './targets/agent.js';
 import { daemonSetTarget } from './targets/daemonset.js';
 import { nodeReady, type TargetDeps } from './targets/deps.js';
 import { deploymentTarget } from './targets/deployment.js';
@@ -271,6 +271,15 @@ export class RolloutController implements Controller {
     }
     if (wrote === 'conflict') return { requeue: true };
     if (wrote === 'gone') return undefined;
+    // An agent rollout's version follows its own status (agentVersionOf: a failed version reads
+    // as the stable one): a write that changed it is acted on at once, since the write's own
+    // event is not reconciled (onRollout) and no object of the fleet changes meanwhile.
+    if (
+      wrote === 'written' &&
+      ro.spec.targetRef.kind === 'Agent' &&
+      agentVersionOf({ ...ro, status }) !== ctx.hash
+    )
+      return { requeue: true };
     return ctx.wakeAt !== undefined
       ? { requeueAfterMs: Math.max(1, ctx.wakeAt - Date.now() + 1, this.paceMs(key)) }
       : undefined;
