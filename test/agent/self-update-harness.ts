@@ -89,7 +89,13 @@ export async function waitAgentRollout(
   return waitFor(
     async () => {
       const r = await get();
-      return r.status?.phase === phase && r.spec.agentVersion === version ? r : undefined;
+      // The status must be of this spec: right after a patch it still shows the last rollout's
+      // phase (Completed at the previous version) until the controller has seen the change.
+      return r.status?.phase === phase &&
+        r.spec.agentVersion === version &&
+        r.status.observedGeneration === r.metadata.generation
+        ? r
+        : undefined;
     },
     { timeoutMs, intervalMs: 250, what: `rollout ${name} ${phase} at ${version}` },
   ).catch(async (e: Error) => {
