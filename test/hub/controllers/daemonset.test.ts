@@ -12,6 +12,7 @@ import { createLogger } from '../../../shared/log.js';
 import type { ApiWatch } from '../../../hub/api/client.js';
 import type { Node, Pod, Taint } from '../../../shared/api/types.js';
 import { node, startApi, type TestApi } from '../api/helpers.js';
+import { markPodReady } from './fixtures.js';
 import { delay, waitFor } from './wait.js';
 
 let t: TestApi;
@@ -87,22 +88,7 @@ async function patchNode(name: string, f: (n: Node) => void): Promise<void> {
   await c().update<Node>('nodes', undefined, n);
 }
 
-/** Fixture kubelet: marks pods Running and Ready (status subresource). */
-async function markReady(p: Pod): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  await c().update<Pod>(
-    'pods',
-    'default',
-    {
-      ...p,
-      status: {
-        phase: 'Running',
-        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
-      },
-    },
-    'status',
-  );
-}
+const markReady = (p: Pod) => markPodReady(t, p);
 
 test('one pod per matching node: nodeSelector, not the tainted node; pinned by node affinity', async () => {
   await c().create<DaemonSet>('daemonsets', 'default', ds('col'));

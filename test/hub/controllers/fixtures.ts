@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
-import type { KubeObject, OwnerReference, Pod } from '../../../shared/api/types.js';
-import type { TestApi } from '../api/helpers.js';
+import type { KubeObject, Node, OwnerReference, Pod } from '../../../shared/api/types.js';
+import { node, type TestApi } from '../api/helpers.js';
 
 export function ownerRef(o: KubeObject, blockOwnerDeletion = true): OwnerReference {
   return {
@@ -89,4 +89,27 @@ export function kubectl(
       },
     );
   });
+}
+
+/** Creates the nodes (test/hub/api/helpers node()), the first labelled ring=canary. */
+export async function createRingNodes(t: TestApi, names: string[]): Promise<void> {
+  for (const [i, name] of names.entries()) {
+    const n = node(name) as unknown as Node;
+    if (i === 0) n.metadata.labels = { ...n.metadata.labels, ring: 'canary' };
+    await t.api.client.create<Node>('nodes', undefined, n);
+  }
+}
+
+/** Fixture kubelet: marks a pod Running and Ready (status subresource). */
+export async function markPodReady(t: TestApi, p: Pod): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await t.api.client.update<Pod>(
+    'pods',
+    p.metadata.namespace,
+    {
+      ...p,
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
+    },
+    'status',
+  );
 }

@@ -16,7 +16,8 @@ import type { Rollout } from '../../../shared/api/rollout.js';
 import type { Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { daemonSetOf } from '../../helpers/workloads.js';
-import { node, startApi, type TestApi } from '../api/helpers.js';
+import { startApi, type TestApi } from '../api/helpers.js';
+import { createRingNodes, markPodReady } from './fixtures.js';
 import { waitFor } from './wait.js';
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -32,29 +33,11 @@ const get = () => c().get<Rollout>('rollouts', 'default', 'agentd');
 
 test.before(async () => {
   t = await startApi();
-  for (const name of NODES) {
-    const n = node(name) as unknown as Node;
-    if (name === 'n1') n.metadata.labels = { ...n.metadata.labels, ring: 'canary' };
-    await c().create<Node>('nodes', undefined, n);
-  }
+  await createRingNodes(t, NODES);
   kubelet = await c().watch<Pod>('pods', 'default', {}, (ev) => {
     const p = ev.object as Pod;
     if (ev.type === 'DELETED' || p.metadata.deletionTimestamp || p.status?.phase === 'Running') return;
-    const now = new Date().toISOString();
-    void c()
-      .update<Pod>(
-        'pods',
-        'default',
-        {
-          ...p,
-          status: {
-            phase: 'Running',
-            conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
-          },
-        },
-        'status',
-      )
-      .catch(() => {});
+    void markPodReady(t, p).catch(() => {});
   });
   ds = new DaemonSetController({ client: c(), log: createLogger('ds', 40) });
   await ds.start();

@@ -18,7 +18,8 @@ import type { DaemonSet } from '../../../shared/api/apps.js';
 import type { Rollout, RolloutSpec } from '../../../shared/api/rollout.js';
 import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
-import { node, startApi, type TestApi } from '../api/helpers.js';
+import { startApi, type TestApi } from '../api/helpers.js';
+import { createRingNodes } from './fixtures.js';
 import { waitFor } from './wait.js';
 import { daemonSetOf, setTemplateImage } from '../../helpers/workloads.js';
 
@@ -96,11 +97,7 @@ const startRollouts = async () => {
 
 test.before(async () => {
   t = await startApi();
-  for (const name of NODES) {
-    const n = node(name) as unknown as Node;
-    if (name === 'n1') n.metadata.labels = { ...n.metadata.labels, ring: 'canary' };
-    await c().create<Node>('nodes', undefined, n);
-  }
+  await createRingNodes(t, NODES);
   kubelet = await c().watch<Pod>('pods', 'default', {}, (ev) => {
     if (ev.type === 'ADDED' || ev.type === 'MODIFIED') void report(ev.object as Pod);
   });
