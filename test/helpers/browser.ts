@@ -46,20 +46,12 @@ export interface DashboardPage {
 }
 
 /**
- * Chromium aborts a navigation with ERR_NETWORK_CHANGED when the machine's addresses change
- * under it (another test's agent putting a Service's ClusterIP on lo); nothing reached the hub,
- * so navigating again is safe. A few tries, then the error.
+ * Chromium aborts a navigation, or a script or API request of the page while it loads, with
+ * ERR_NETWORK_CHANGED when the machine's addresses change under it (another test's agent putting a
+ * Service's ClusterIP on lo); the page then never shows its form. Only that failure is retried.
  */
-async function gotoRetryingNetworkChange(page: Page, url: string, tries = 3): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      await page.goto(url);
-      return;
-    } catch (e) {
-      if (i >= tries || !String(e).includes('net::ERR_NETWORK_CHANGED')) throw e;
-    }
-  }
-}
+const NETWORK_CHANGED = 'net::ERR_NETWORK_CHANGED';
+const SIGN_IN_TRIES = 3;
 
 /** Waits of the sign-in form, ms: Chromium and a hub on a loaded 2-core machine. */
 const SIGN_IN_WAIT_MS = 20_000;
@@ -76,17 +68,32 @@ export async function openDashboard(browser: Browser, apiUrl: string, token: str
     if (u.pathname.startsWith('/api') || u.pathname.startsWith('/apis'))
       apiCalls.push({ path: u.pathname + u.search, authorization: r.headers().authorization });
   });
+  let networkChanged = false;
+  let abort = new AbortController();
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== NETWORK_CHANGED) return;
+    networkChanged = true;
+    abort.abort(new Error(`a request failed: ${NETWORK_CHANGED}`));
+  });
   // Plain type/click, not Locators: under heavy load a Locator's wait for a stable box (animation
   // frames) overran its 30 s default on a fresh browser's first page.
-  try {
-    await gotoRetryingNetworkChange(page, `${apiUrl}/ui/`);
-    await page.waitForSelector('[data-testid=token]', { timeout: SIGN_IN_WAIT_MS });
-    await page.type('[data-testid=token]', token);
-    await page.click('[data-testid=login]');
-    await page.waitForSelector('nav', { timeout: SIGN_IN_WAIT_MS });
-    return { page, errors, apiCalls };
-  } catch (e) {
-    await page.close();
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    networkChanged = false;
+    abort = new AbortController();
+    const signal = abort.signal;
+    try {
+      await page.goto(`${apiUrl}/ui/`);
+      await page.waitForSelector('[data-testid=token]', { timeout: SIGN_IN_WAIT_MS, signal });
+      await page.type('[data-testid=token]', token);
+      await page.click('[data-testid=login]');
+      await page.waitForSelector('nav', { timeout: SIGN_IN_WAIT_MS, signal });
+      return { page, errors, apiCalls };
+    } catch (e) {
+      const retry = attempt < SIGN_IN_TRIES && (networkChanged || String(e).includes(NETWORK_CHANGED));
+      if (!retry) {
+        await page.close();
+        throw new Error(`sign-in to the dashboard failed (attempt ${attempt}): ${String(e)}`);
+      }
+    }
   }
 }

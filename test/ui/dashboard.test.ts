@@ -40,7 +40,8 @@ test.before(async () => {
     browser = await launchBrowser();
     d = await openDashboard(browser, c.hub.apiUrl, TOKEN);
   } catch (e) {
-    console.error('setup failed:', e, c.hub ? c.hub.output().slice(-3000) : '');
+    // The hub's output first: CI shows the end of a failure's output, where the cause belongs.
+    console.error(c.hub ? c.hub.output().slice(-3000) : '', '\nsetup failed:', e);
     throw e;
   }
 });

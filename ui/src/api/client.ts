@@ -2,6 +2,7 @@
 // token, errors as ApiError. The dashboard has no other way in (like kubectl).
 
 import { errorFrom, UnauthorizedError } from './errors.js';
+import { fetchRetryingNetworkErrors } from './network-retry.js';
 import { clearToken, getToken } from './token.js';
 
 /** Told when the hub refuses the token, so the app shows the login again. */
@@ -24,7 +25,7 @@ export interface RequestOptions {
 }
 
 export async function request(path: string, o: RequestOptions = {}): Promise<Response> {
-  const res = await fetch(path, {
+  const res = await fetchRetryingNetworkErrors(fetch, path, {
     method: o.method ?? 'GET',
     signal: o.signal,
     headers: {
@@ -59,7 +60,7 @@ export async function mergePatch<T>(path: string, patch: unknown): Promise<T> {
 
 /** Checks a token before keeping it: a cheap list the dashboard needs anyway. */
 export async function checkToken(token: string): Promise<void> {
-  const res = await fetch('/api/v1/nodes?limit=1', {
+  const res = await fetchRetryingNetworkErrors(fetch, '/api/v1/nodes?limit=1', {
     headers: { Accept: 'application/json', ...authHeaders(token) },
   });
   if (!res.ok) throw await errorFrom(res);
