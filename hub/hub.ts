@@ -145,10 +145,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const config = resolveHubConfig(options);
   const log = createLogger('hub', LOG_THRESHOLD[config.logLevel]);
   const files = dataFiles(config.dataDir);
-  const undo: { name: string; run: () => Promise<void> | void }[] = [];
-  const stopAll = async () => {
-    while (undo.length) {
-      const u = undo.pop()!;
+  type Undo = { name: string; run: () => Promise<void> | void };
+  const undo: Undo[] = [];
+  const unwind = async (stack: Undo[]) => {
+    while (stack.length) {
+      const u = stack.pop()!;
       try {
         await u.run();
       } catch (e) {
@@ -156,6 +157,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       }
     }
   };
+  const stopAll = () => unwind(undo);
 
   // Filled in by the steps below.
   let store!: Store;
@@ -168,11 +170,16 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const hubSecret = randomBytes(24).toString('base64url');
   let leases!: LeaseTable;
   let lifecycle!: NodeLifecycleController;
+  // A controller's runner does not start again once stopped: each leadership term gets a new one.
+  let newLifecycle!: () => NodeLifecycleController;
   let scheduler!: RunningScheduler;
   let opened!: OpenedStore;
   // The scheduler and the controllers run on one hub at a time (the leader): their start steps
   // are queued here and run when this hub leads (at once on SQLite, where it is the only hub).
   const leaderSteps: [string, () => Promise<void>][] = [];
+  // What the current leadership term started: stopped in reverse when the term ends, and the hub
+  // stands by again (it keeps serving its API and its boards).
+  const leaderUndo: Undo[] = [];
   const leaderOnly = (name: string, run: () => Promise<void>): [string, () => Promise<void>] => [
     name,
     async () => {
@@ -195,10 +202,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   // Each controller acts as its own service account, limited to its bootstrap role.
   // A hub that leads but has not renewed its lease within the deadline (a stalled event loop, a
   // hung renewal) may already have a successor: its leader components' writes are refused
-  // until it renews or exits, so two leaders never write at once.
+  // until it renews, so two leaders never write at once. Refused too on a hub that has stepped
+  // down, should a stopped component still have a write in flight.
   const leaderFence = () => {
-    if (elector?.isLeader && !elector.holdsLease())
-      throw new ServiceUnavailableError('this hub no longer holds the leader lease: write refused');
+    if (elector && !elector.holdsLease())
+      throw new ServiceUnavailableError('this hub does not hold the leader lease: write refused');
   };
   const asController = (name: ControllerName) => api.client.as(controllerUser(name)).fenced(leaderFence);
 
@@ -330,7 +338,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         metrics: api.metrics,
       });
       scheduler = s;
-      undo.push({ name: 'stop scheduler', run: () => s.stop() });
+      leaderUndo.push({ name: 'stop scheduler', run: () => s.stop() });
     }),
     [
       'start broker',
@@ -390,18 +398,21 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         });
         undo.push({ name: 'stop usage history', run: offNodes });
         const nodeController = asController(CONTROLLERS.node);
-        lifecycle = new NodeLifecycleController({
-          client: nodeController,
-          leases,
-          recorder: new EventRecorder({ client: nodeController, component: 'node-controller', log }),
-          gracePeriodMs: config.nodeGraceMs,
-          willDebounceMs: config.willDebounceMs,
-          // From here the broker accepts boards: the start-up grace runs from when they can return.
-          startTimeMs: Date.now(),
-          lastShedAtMs: () => broker?.admissionStats().lastShedAtMs,
-          log: log.child('node-lifecycle'),
-          informers,
-        });
+        // From here the broker accepts boards: the start-up grace runs from when they can return.
+        const startTimeMs = Date.now();
+        newLifecycle = () =>
+          new NodeLifecycleController({
+            client: nodeController,
+            leases,
+            recorder: new EventRecorder({ client: nodeController, component: 'node-controller', log }),
+            gracePeriodMs: config.nodeGraceMs,
+            willDebounceMs: config.willDebounceMs,
+            startTimeMs,
+            lastShedAtMs: () => broker?.admissionStats().lastShedAtMs,
+            log: log.child('node-lifecycle'),
+            informers,
+          });
+        lifecycle = newLifecycle();
         const b = broker;
         const nc = opened.nats;
         if (nc) {
@@ -495,7 +506,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       'start event TTL sweeper',
       async () => {
         const sweeper = new EventTtlSweeper({
-          client: asController(CONTROLLERS.eventTtl),
+          // Every hub sweeps (not leader work), so not behind the leader fence.
+          client: api.client.as(controllerUser(CONTROLLERS.eventTtl)),
           ttlMs: config.eventTtlMs,
           log: log.child('event-ttl'),
         });
@@ -504,8 +516,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       },
     ],
     leaderOnly('start controllers', async () => {
-      await lifecycle.start();
-      undo.push({ name: 'stop node lifecycle controller', run: () => lifecycle.stop() });
+      const nodes = lifecycle;
+      await nodes.start();
+      leaderUndo.push({
+        name: 'stop node lifecycle controller',
+        run: async () => {
+          await nodes.stop();
+          lifecycle = newLifecycle();
+        },
+      });
       const kcm = api.client.as(CONTROLLER_MANAGER_USER).fenced(leaderFence);
       const workloads = await startWorkloadControllers({
         client: kcm,
@@ -513,7 +532,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         log: log.child('workloads'),
         informers,
       });
-      undo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
+      leaderUndo.push({ name: 'stop workload controllers', run: () => workloads.stop() });
       const core = await startCoreControllers({
         client: kcm,
         clientFor: asController,
@@ -522,7 +541,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         usage: podUsage,
         hpaSyncPeriodMs: config.hpaSyncPeriodMs,
       });
-      undo.push({ name: 'stop core controllers', run: () => core.stop() });
+      leaderUndo.push({ name: 'stop core controllers', run: () => core.stop() });
       const b = broker;
       const credentials = asController(CONTROLLERS.nodeCredential);
       const creds = new NodeCredentialController({
@@ -538,7 +557,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         informers,
       });
       await creds.start();
-      undo.push({ name: 'stop node credential controller', run: () => creds.stop() });
+      leaderUndo.push({ name: 'stop node credential controller', run: () => creds.stop() });
     }),
     [
       'register metrics',
@@ -641,6 +660,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             await run();
           }
         };
+        undo.push({ name: 'stop leader work', run: () => unwind(leaderUndo) });
         if (!opened.nats) return runLeaderSteps(); // SQLite: the only hub is always the leader
         const lock = await KvLeaderLock.open(opened.nats, config.storeReplicas);
         const e = new LeaderElector({
@@ -651,13 +671,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           retryPeriodMs: config.leaderRetryPeriodMs,
           log: log.child('leader'),
           onStartedLeading: runLeaderSteps,
-          // As kube-controller-manager: a hub that lost the lock exits; its supervisor restarts it
-          // as a standby (controllers are not restarted in place).
-          onStoppedLeading: () => {
-            if (!hubStopping) {
-              log.error('leadership lost: exiting');
-              process.exit(1);
-            }
+          // Unlike kube-controller-manager, which exits: a hub also holds boards' connections, and
+          // dropping them all makes a reconnect storm on the other hubs just when this one was too
+          // loaded to renew (seen at 15,000 boards over 3 hubs). The term's components stop (their
+          // writes fenced meanwhile) and the hub campaigns again as a standby.
+          onStoppedLeading: async () => {
+            if (hubStopping) return unwind(leaderUndo);
+            log.error('leadership lost: stopping the scheduler and controllers, standing by');
+            await unwind(leaderUndo);
+            log.info('standing by');
           },
         });
         elector = e;
@@ -734,7 +756,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     config,
     leases,
     gateway,
-    nodeLifecycle: lifecycle,
+    get nodeLifecycle() {
+      return lifecycle;
+    },
     get scheduler() {
       return scheduler;
     },

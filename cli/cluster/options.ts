@@ -31,7 +31,7 @@ export const CLUSTER_DEFAULTS = {
   natsClusterPort: 6222, // nats-server's route port and the next ones
 } as const;
 
-/** Restart delay of a hub that exited (it exits when it loses the leader lease), ms. */
+/** Restart delay of a hub that exited (a crash), ms. */
 export const HUB_RESTART_DELAY_MS = 1_000;
 /** How long a hub may take to write its endpoints after it starts, ms. */
 export const HUB_START_TIMEOUT_MS = 60_000;

@@ -1,8 +1,8 @@
 // `drover cluster up`: a local cluster to try several hubs, as named steps: nats-servers
 // (a JetStream cluster), the first hub (it makes the CA and keys), the shared files copied
 // into the other hubs' directories, the other hubs, then cluster.json and the join line. The
-// hubs' output goes to hub-N/hub.log. While it runs, a hub that exits is started again (a hub
-// that loses the leader lease exits by design, as kube-controller-manager does); Ctrl-C stops
+// hubs' output goes to hub-N/hub.log. While it runs, a hub that exits (a crash) is started
+// again; Ctrl-C stops
 // the hubs, then the servers.
 
 import { type ChildProcess, spawn } from 'node:child_process';

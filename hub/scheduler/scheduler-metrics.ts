@@ -14,14 +14,35 @@ const MAX_ATTEMPTS_LABEL = 15;
 
 export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
+const NO_QUEUE: QueueCounts = { active: 0, backoff: 0, unschedulable: 0, inFlight: 0 };
+
+/** One set per registry: a hub that leads again starts a new scheduler on the same metrics. */
+const byRegistry = new WeakMap<Metrics, SchedulerMetrics>();
+
+/** The registry's scheduler metrics, registered on first use; the queue is the running scheduler's. */
+export function schedulerMetricsFor(
+  m: Metrics,
+  profile: string,
+  counts: () => QueueCounts,
+): SchedulerMetrics {
+  let sm = byRegistry.get(m);
+  if (!sm) {
+    sm = new SchedulerMetrics(m, profile);
+    byRegistry.set(m, sm);
+  }
+  sm.counts = counts;
+  return sm;
+}
+
 export class SchedulerMetrics {
   private readonly attempts;
   private readonly attemptDuration;
   private readonly e2e;
+  /** The pending queue's sizes; zeros while no scheduler runs (a standby hub). */
+  counts: () => QueueCounts = () => NO_QUEUE;
 
   constructor(
     m: Metrics,
-    counts: () => QueueCounts,
     private readonly profile: string,
   ) {
     this.attempts = m.counter(
@@ -39,13 +60,18 @@ export class SchedulerMetrics {
       E2E_BUCKETS,
     );
     m.gauge('scheduler_pending_pods', 'Number of pending pods, by the queue type.', () => {
-      const c = counts();
+      const c = this.counts();
       return [
         { labels: { queue: 'active' }, value: c.active },
         { labels: { queue: 'backoff' }, value: c.backoff },
         { labels: { queue: 'unschedulable' }, value: c.unschedulable },
       ];
     });
+  }
+
+  /** The scheduler stopped (this hub stepped down): nothing pending here. */
+  detachQueue(): void {
+    this.counts = () => NO_QUEUE;
   }
 
   /** One attempt ended; seconds is its duration. */

@@ -16,7 +16,7 @@ import { FitError, NoNodesAvailableError } from './fit-error.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 import { bindPod, markUnschedulable } from './pod-writes.js';
 import { type QueueCounts, type QueuedPod, SchedulingQueue } from './queue.js';
-import { SchedulerMetrics } from './scheduler-metrics.js';
+import { schedulerMetricsFor } from './scheduler-metrics.js';
 import { createSchedulerCore } from './schedule-one.js';
 
 export type { SchedulerOptions } from './options.js';
@@ -39,7 +39,7 @@ export async function startScheduler(
   const core = createSchedulerCore({ profile: opts.profile });
   const queue = new SchedulingQueue(opts.queue);
   const metrics = opts.metrics
-    ? new SchedulerMetrics(opts.metrics, () => queue.counts(), SCHEDULER_COMPONENT)
+    ? schedulerMetricsFor(opts.metrics, SCHEDULER_COMPONENT, () => queue.counts())
     : undefined;
   const recorder = new EventRecorder({ client, component: SCHEDULER_COMPONENT, log });
   const cache = new SchedulerCache(
@@ -181,6 +181,7 @@ export async function startScheduler(
     async stop() {
       if (stopped) return;
       stopped = true;
+      metrics?.detachQueue();
       queue.close();
       informers.close();
       await running;
