@@ -60,14 +60,16 @@ export function agentPod(n: Node, version: string): Pod | undefined {
 
 /**
  * The version the fleet is to run: spec.agentVersion, except one whose gate failed, which
- * stays rolled back (to the stable version) until the spec names another. The spec is the
- * user's and is not rewritten (as Argo Rollouts leaves an aborted spec): a DaemonSet's template
- * is reverted on its own object, but rewriting the Rollout would race its own status write.
+ * stays rolled back (to the stable version) until the spec names another, and any while the
+ * rollout is aborted (until spec.abort is cleared). The spec is the user's and is not rewritten
+ * (as Argo Rollouts leaves an aborted spec): a DaemonSet's template is reverted on its own
+ * object, but rewriting the Rollout would race its own status write.
  */
 export function agentVersionOf(ro: Rollout): string {
   const v = ro.spec.agentVersion ?? '';
   const st = ro.status;
-  return v === st?.failedRevision && st.stableRevision ? st.stableRevision : v;
+  if (!st?.stableRevision) return v;
+  return v === st.failedRevision || ro.spec.abort ? st.stableRevision : v;
 }
 
 export function agentTarget(deps: TargetDeps, ro: Rollout): RolloutTarget {
