@@ -6,13 +6,17 @@
 // back on the stable revision and Ready (the issue's goal: within 60 s).
 // Hub CPU is also read over --idle before the change (fleet Ready, DaemonSet running, no
 // rollout under way): what the rollout adds to the hub's floor (heartbeats, leases).
+// --rate N/min paces the rollout (spec.maxPerMinute: at most N boards start their update a
+// minute; the rollback is not paced): its result is written apart (rollout-paced), so the
+// README table holds the paced and the unpaced run side by side.
 // Run alone: node dist/bench/rollout.js [--nodes 1000] [--soak 5s] [--ramp 50] [--timeout 10m]
-//   [--idle 10s] [--hub-prof DIR]  (a .cpuprofile of the hub for (a), the change to Completed,
-//   and one for (b), the bad image to the fleet back)
+//   [--idle 10s] [--rate 2000/min] [--hub-prof DIR]  (a .cpuprofile of the hub for (a), the
+//   change to Completed, and one for (b), the bad image to the fleet back)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { paceBurst } from '../hub/controllers/rollout/pace.js';
 import { planWaves } from '../hub/controllers/rollout/plan.js';
 import type { DaemonSet } from '../shared/api/apps.js';
 import type { Rollout, RolloutSpec } from '../shared/api/rollout.js';
@@ -38,13 +42,24 @@ const BAD = 'bench/agentd:bad';
 const POLL_MS = 250;
 const IDLE_MS = args.durationMs('idle', 10_000);
 const HUB_PROF_DIR = args.has('hub-prof') ? args.string('hub-prof', '.') : undefined;
+/** Boards a minute (`2000/min` or `2000`), or undefined: not paced. */
+const RATE = (() => {
+  if (!args.has('rate')) return undefined;
+  const v = args.string('rate', '');
+  const n = Number(v.replace(/\/min$/, ''));
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--rate must be boards a minute such as 2000/min, got ${v}`);
+  return n;
+})();
 
-const given = ['nodes', 'soak', 'ramp'].filter((k) => args.has(k));
+const given = ['nodes', 'soak', 'ramp', 'rate'].filter((k) => args.has(k));
 const report = new BenchReport(
-  'rollout',
-  'Fleet rollout in 4 health-gated waves, rollback on a failed gate',
+  RATE === undefined ? 'rollout' : 'rollout-paced',
+  RATE === undefined
+    ? 'Fleet rollout in 4 health-gated waves, rollback on a failed gate'
+    : 'Fleet rollout in 4 health-gated waves, paced (spec.maxPerMinute), rollback on a failed gate',
   `npm run bench -- rollout${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`,
-  { nodes: NODES, soakSeconds: SOAK_S, rampPerSecond: RAMP },
+  { nodes: NODES, soakSeconds: SOAK_S, rampPerSecond: RAMP, maxPerMinute: RATE },
 );
 const GOAL_ROLLOUT = {
   anchor: 'AWS IoT Jobs / Greengrass deployments: minutes per fleet',
@@ -68,6 +83,7 @@ const spec: RolloutSpec = {
     { name: 'rest', percent: 100 },
   ],
   gate: { soakSeconds: SOAK_S, boardTimeoutSeconds: 120, failureThreshold: { percent: 2, minBoards: 3 } },
+  ...(RATE === undefined ? {} : { maxPerMinute: RATE }),
 };
 // The second wave as the controller plans it; a tenth of it crashes on the bad image.
 const planned = planWaves(
@@ -194,7 +210,10 @@ try {
   waveDone.forEach((t, i) => {
     const from = i === 0 ? startA : waveDone[i - 1];
     report.add(`wave ${spec.waves[i].name} (${planned[i].boards.length} boards)`, (t - from) / 1000, 's', {
-      anchor: `soak ${SOAK_S} s per wave`,
+      anchor:
+        RATE === undefined
+          ? `soak ${SOAK_S} s per wave`
+          : `soak ${SOAK_S} s per wave; at ${RATE}/min alone ${fmt((planned[i].boards.length / RATE) * 60)} s`,
       goal: '',
     });
   });
@@ -249,6 +268,11 @@ try {
     `during the rollout: ${fmt((countB.writes - countA.writes) / NODES)} store writes per board; reconciles (count, wall time in them) ${busiest.map((c) => `${c.name} ${c.n}, ${fmt(c.s)} s`).join('; ')}`,
   );
   report.note(`${crashNodes.length} of ${planned[1].boards.length} wave-2 boards crash on the bad image`);
+  if (RATE !== undefined)
+    report.note(
+      `paced: spec.maxPerMinute ${RATE} (at most ${RATE} boards a minute start their update, ` +
+        `${paceBurst(RATE)} at once at most); the rollback is not paced`,
+    );
   report.note(`hub and simulator share the machine; ${load.describe()}`);
 } finally {
   load.stop();

@@ -1,5 +1,6 @@
-// What `drover rollout status` prints, pure: a header, a progress bar of the boards on the new
-// revision, and one row per wave (boards, updated, healthy, failed, pending, state).
+// What `drover rollout status` prints, pure: a header, the pace of the wave in progress when it
+// has one, a progress bar of the boards on the new revision, and one row per wave (boards,
+// updated, healthy, failed, pending, state).
 
 import type { Rollout } from '../shared/api/rollout.js';
 import { waveState } from '../shared/api/rollout-progress.js';
@@ -12,6 +13,12 @@ export function progressBar(done: number, total: number, width = PROGRESS_BAR_WI
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const full = Math.round(frac * width);
   return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${done}/${total} boards (${Math.round(frac * 100)}%)`;
+}
+
+/** The pace of the wave in progress (its own, else the rollout's; the remainder wave has the rollout's). */
+export function paceOf(ro: Rollout): number | undefined {
+  const i = ro.status?.currentWave ?? 0;
+  return ro.spec.waves[i]?.maxPerMinute ?? ro.spec.maxPerMinute;
 }
 
 export function renderRollout(ro: Rollout): string {
@@ -30,9 +37,12 @@ export function renderRollout(ro: Rollout): string {
     String(w.pending),
     waveState(ro, i),
   ]);
+  const pace = paceOf(ro);
+  const moving = st.phase === 'Progressing' || st.phase === 'Paused';
   return [
     head,
     st.message ? `  ${st.message}` : '',
+    moving && pace !== undefined ? `  pace: at most ${pace} boards a minute start their update` : '',
     progressBar(st.updatedBoards ?? 0, st.boards ?? 0),
     formatColumns(['wave', 'boards', 'updated', 'healthy', 'failed', 'pending', 'state'], rows).trimEnd(),
   ]

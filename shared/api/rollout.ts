@@ -48,6 +48,8 @@ export interface RolloutWave {
   count?: number;
   /** Boards of this wave updating at once: a count or a percent of the wave. */
   maxInFlight?: IntOrString;
+  /** Overrides the rollout's maxPerMinute for this wave. */
+  maxPerMinute?: number;
   /** Overrides of the rollout's gate for this wave. */
   gate?: RolloutGate;
 }
@@ -62,6 +64,12 @@ export interface RolloutSpec {
   targetRef: { apiVersion?: string; kind: RolloutTargetKind; name: string };
   waves: RolloutWave[];
   gate?: RolloutGate;
+  /**
+   * At most this many boards start their update a minute (AWS IoT Jobs' maximumPerMinute), on
+   * top of each wave's maxInFlight; a wave may set its own. Unset: no limit, each wave starts
+   * as many as its maxInFlight allows. A rollback is never paced.
+   */
+  maxPerMinute?: number;
   /**
    * A board NotReady when its wave comes counts as pending and is updated when it returns.
    * Skip: after timeoutSeconds from the wave's start, pending boards no longer hold the gate;

@@ -39,6 +39,10 @@ export const DEFAULT_FAILURE_MIN_BOARDS = 1;
 export const DEFAULT_OFFLINE_TIMEOUT_SECONDS = 600;
 /** A wave updates all its boards at once unless it says otherwise. */
 export const DEFAULT_MAX_IN_FLIGHT = '100%';
+// maxPerMinute has no default: unset, a rollout is not paced (maxInFlight and the gates alone,
+// as before it existed), so no manifest written before it slows down, and a fleet's pace is
+// the owner's choice (it depends on the hub's machine and the boards' download link), as in
+// AWS IoT Jobs, whose rolloutConfig is optional too.
 
 const gateSchema = obj({
   soakSeconds: int,
@@ -52,6 +56,7 @@ const waveSchema = obj({
   percent: int,
   count: int,
   maxInFlight: intOrStr,
+  maxPerMinute: int,
   gate: gateSchema,
 });
 
@@ -97,6 +102,12 @@ function validateGate(path: string, g: RolloutGate | undefined): StatusCause[] {
   return out;
 }
 
+function validateMaxPerMinute(path: string, v: number | undefined): StatusCause[] {
+  return v !== undefined && v < 1
+    ? [cause(path, `Invalid value: ${v}: must be at least 1 board a minute`)]
+    : [];
+}
+
 function validateWave(w: RolloutWave, i: number, names: Set<string>): StatusCause[] {
   const path = `spec.waves[${i}]`;
   const out: StatusCause[] = [];
@@ -112,6 +123,7 @@ function validateWave(w: RolloutWave, i: number, names: Set<string>): StatusCaus
   out.push(...validateIntOrPercent(`${path}.maxInFlight`, w.maxInFlight, true));
   if (w.maxInFlight === 0 || w.maxInFlight === '0%')
     out.push(cause(`${path}.maxInFlight`, 'Invalid value: 0: must be at least 1 board'));
+  out.push(...validateMaxPerMinute(`${path}.maxPerMinute`, w.maxPerMinute));
   if (w.selector)
     try {
       fromLabelSelector(w.selector);
@@ -139,6 +151,7 @@ export const rollouts: ResourceDef<Rollout> = {
       targetRef: obj({ apiVersion: str, kind: str, name: str }),
       waves: arr(waveSchema),
       gate: gateSchema,
+      maxPerMinute: int,
       offline: obj({ policy: str, timeoutSeconds: int }),
       agentVersion: str,
       paused: bool,
@@ -210,6 +223,7 @@ export const rollouts: ResourceDef<Rollout> = {
         );
     });
     out.push(...validateGate('spec.gate', s.gate));
+    out.push(...validateMaxPerMinute('spec.maxPerMinute', s.maxPerMinute));
     const policy = s.offline?.policy;
     if (policy !== undefined && policy !== 'Skip' && policy !== 'Wait')
       out.push(notSupported('spec.offline.policy', policy, ['Skip', 'Wait']));

@@ -4,6 +4,7 @@
 import type { Rollout, RolloutPhase, RolloutStatus } from '../../../shared/api/rollout.js';
 import type { Assessment } from './assess.js';
 import type { BoardView } from './health.js';
+import type { PaceGrant } from './pace.js';
 import type { Board, PlannedWave } from './plan.js';
 import type { RolloutTarget } from './target.js';
 
@@ -13,6 +14,8 @@ export interface RolloutOps {
   event(ro: Rollout, type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** The rollout's waves over these boards (planWaves, kept while spec and boards stay the same). */
   plan(ro: Rollout, boards: readonly Board[]): readonly PlannedWave[];
+  /** Up to wanted board starts the rollout's pace allows at now (pace.ts), taken from its bucket. */
+  pace(ro: Rollout, perMinute: number, wanted: number, now: number): PaceGrant;
 }
 
 export interface RolloutContext {

@@ -22,6 +22,7 @@ import { controllerOf, keyOf } from '../controller-ref.js';
 import { Expectations } from '../expectations.js';
 import { type Controller, DEFAULT_COALESCE_MS, type Result, Runner, type RunnerOptions } from '../runner.js';
 import type { RolloutContext, RolloutOps } from './context.js';
+import { Paces } from './pace.js';
 import { WavePlans } from './plan-cache.js';
 import { buildStatus } from './status.js';
 import { ROLLOUT_STEPS } from './steps.js';
@@ -69,6 +70,7 @@ export class RolloutController implements Controller {
   /** Rollouts with a status write under way: the resourceVersions of their events meanwhile. */
   private readonly writing = new Map<string, number[]>();
   private readonly plans = new WavePlans();
+  private readonly paces = new Paces();
   /** Boards of each rollout at its last reconcile. */
   private readonly fleetSize = new Map<string, number>();
 
@@ -99,6 +101,7 @@ export class RolloutController implements Controller {
         void this.opts.recorder?.record(ro, type, reason, message).catch(() => {});
       },
       plan: (ro, boards) => this.plans.plan(keyOf(ro), ro.spec, boards),
+      pace: (ro, perMinute, wanted, now) => this.paces.take(keyOf(ro), perMinute, wanted, now),
     };
   }
 
@@ -233,6 +236,7 @@ export class RolloutController implements Controller {
       this.behind.delete(key);
       this.fleetSize.delete(key);
       this.plans.forget(key);
+      this.paces.forget(key);
       return undefined;
     }
     // The informer may not show our last status write yet: steps taken from the older status

@@ -1,7 +1,8 @@
 // The wave plan of each Rollout, kept from one reconcile to the next while its inputs stay the
 // same. planWaves sorts and filters the whole fleet (about 6 ms at 10,000 boards) and a rollout
 // reconciles several times a second while pods change, but the plan depends only on the
-// spec's waves and gate and on the boards and their labels, which a rollout rarely sees change.
+// spec's waves, gate and pace, and on the boards and their labels, which a rollout rarely
+// sees change.
 // Whether they changed is one comparison per board (names and label values), no sort.
 
 import type { RolloutSpec } from '../../../shared/api/rollout.js';
@@ -37,10 +38,10 @@ export class WavePlans {
   /** planWaves(spec, boards), or the plan made for key from equal inputs (shared: never modify it). */
   plan(
     key: string,
-    spec: Pick<RolloutSpec, 'waves' | 'gate'>,
+    spec: Pick<RolloutSpec, 'waves' | 'gate' | 'maxPerMinute'>,
     boards: readonly Board[],
   ): readonly PlannedWave[] {
-    const sig = JSON.stringify([spec.waves, spec.gate]);
+    const sig = JSON.stringify([spec.waves, spec.gate, spec.maxPerMinute]);
     const h = this.held.get(key);
     if (h && h.spec === sig && sameBoards(h.boards, boards)) return h.waves;
     const waves = planWaves(spec, boards);

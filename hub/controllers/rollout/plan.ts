@@ -30,6 +30,8 @@ export interface PlannedWave {
   boards: string[];
   /** Boards of this wave updating at once, >= 1. */
   maxInFlight: number;
+  /** Boards of this wave starting their update a minute (the wave's, else the rollout's); unset: no limit. */
+  maxPerMinute?: number;
   gate: ResolvedGate;
 }
 
@@ -45,7 +47,7 @@ function resolveGate(spec: RolloutGate | undefined, wave: RolloutGate | undefine
 }
 
 export function planWaves(
-  spec: Pick<RolloutSpec, 'waves' | 'gate'>,
+  spec: Pick<RolloutSpec, 'waves' | 'gate' | 'maxPerMinute'>,
   boards: readonly Board[],
 ): PlannedWave[] {
   let remaining = [...boards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -66,6 +68,7 @@ export function planWaves(
       name: waveName(w, i),
       boards: taken.map((b) => b.name),
       maxInFlight: Math.max(1, scaledValue(w.maxInFlight ?? '100%', taken.length, true)),
+      maxPerMinute: w.maxPerMinute ?? spec.maxPerMinute,
       gate: resolveGate(spec.gate, w.gate),
     });
   });
@@ -74,6 +77,7 @@ export function planWaves(
       name: REMAINDER_WAVE,
       boards: remaining.map((b) => b.name),
       maxInFlight: remaining.length,
+      maxPerMinute: spec.maxPerMinute,
       gate: resolveGate(spec.gate, undefined),
     });
   return out;

@@ -11,10 +11,10 @@
 //   check gates       a failed gate (or abort) turns the rollout to RollingBack; a passed gate
 //                     starts the next wave; the last one passing completes it
 //   roll back         the template goes back to the stable revision (as `kubectl rollout undo`),
-//                     then every unit is moved back to it
+//                     then every unit is moved back to it, at once (never paced)
 //   update boards     Ready units of the waves started so far get the new revision, at most
-//                     the wave's maxInFlight at once; offline boards wait for their return
-//                     (also after the rollout completed)
+//                     the wave's maxInFlight at once and its maxPerMinute (pace.ts); offline
+//                     boards wait for their return (also after the rollout completed)
 
 import { assessed } from './assess.js';
 import { type RolloutContext, setPhase, TERMINAL_PHASES, wakeAt } from './context.js';
@@ -201,9 +201,15 @@ async function updateBoards(ctx: RolloutContext): Promise<StepResult> {
       if (h?.state === 'updating') inFlight++;
       if (h?.state === 'old' && ctx.boards.get(name)?.pod) candidates.push(name);
     }
-  const room = Math.max(0, ctx.waves[current].maxInFlight - inFlight);
+  const wave = ctx.waves[current];
+  let room = Math.min(candidates.length, Math.max(0, wave.maxInFlight - inFlight));
+  if (room > 0 && wave.maxPerMinute !== undefined) {
+    const g = ctx.ops.pace(ctx.ro, wave.maxPerMinute, room, ctx.now);
+    room = g.granted;
+    wakeAt(ctx, g.wakeAt);
+  }
   const now = candidates.slice(0, room);
-  if (now.length) await t.update(ctx.ro, now, `wave ${ctx.waves[current].name}`);
+  if (now.length) await t.update(ctx.ro, now, `wave ${wave.name}`);
   return 'continue';
 }
 
