@@ -129,6 +129,19 @@ function runFile(file) {
   });
 }
 
+/** A file's failing tests in a few lines each: uvu's FAIL headers and what follows them. */
+function failureDigest(out) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+  const lines = out.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+  const keep = [];
+  for (const [i, line] of lines.entries()) {
+    if (!/^\s*FAIL\s+"|setup failed/.test(line)) continue;
+    keep.push(...lines.slice(i, i + 6).filter((l) => l.trim() && !/node_modules\/uvu/.test(l)));
+    if (keep.length > 60) break;
+  }
+  return keep.length ? keep.join('\n') : `  (no FAIL lines; the last lines:)\n${lines.slice(-8).join('\n')}`;
+}
+
 // Besides those lanes, one more takes only short files (recorded under LIGHT_FILE_S), shortest
 // first from the other end of the queue: unit-test files, whose core the e2e files leave idle
 // while they wait on timers, Docker and their hubs. On a fresh clone the 187 files under 5 s
@@ -157,6 +170,12 @@ await Promise.all([
 for (const f of failures) {
   console.log(`\n---- output of ${f.name} ----`);
   console.log(f.out.length > 20000 ? `...${f.out.slice(-20000)}` : f.out);
+}
+// Last, the failing tests' own lines (uvu's FAIL blocks, a setup's error): CI keeps the end of a
+// run's output, and a hub's log above must not push the cause out of it.
+if (failures.length) {
+  console.log('\n---- failures in short ----');
+  for (const f of failures) console.log(`${f.name}\n${failureDigest(f.out)}`);
 }
 if (process.argv.includes('--record-durations')) {
   // Merged into the list: a filtered run updates the files it ran; a whole run also drops the
