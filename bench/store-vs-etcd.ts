@@ -3,7 +3,12 @@
 // over HTTP in its own process), its JetStream KV store (R1 and a 3-node R3 cluster, #8)
 // versus etcd 3.4 through its HTTP/JSON gateway, same machine, same run, same filesystem;
 // then watch delivery latency (write -> event seen by a watcher).
-// Run alone: node dist/bench/store-vs-etcd.js [--duration 5s] [--watch-writes 300]
+// Every cell is measured --runs times (3 by default), the runs one after another, each run
+// every target in turn: a row is the median of the runs, and a ratio to etcd is the median of
+// the runs' own ratios (each the API and etcd of one run, minutes apart at most).
+// Run alone: node dist/bench/store-vs-etcd.js [--duration 5s] [--runs 3] [--watch-writes 300]
+//   [--targets etcd,API] (only the targets whose name holds one of these; etcd always runs)
+//   [--api-prof DIR] (a CPU profile of the API process per API cell, in DIR)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,21 +27,35 @@ import { type LoadResult, runLoad } from './lib/load.js';
 import { cpuPercent, sampleProc } from './lib/proc.js';
 import { MachineLoad } from './lib/machine-load.js';
 import { BenchReport } from './lib/report.js';
-import { fmt, perSecond, ratio, summarize } from './lib/stats.js';
+import { PROFILE_SIGNAL } from './lib/signal-profiler.js';
+import { fmt, median, perSecond, ratio, summarize } from './lib/stats.js';
 
 const args = new BenchArgs();
 const DURATION_MS = args.durationMs('duration', 5_000); // per target and concurrency
 const CONCURRENCY = args.numbers('concurrency', [1, 16]);
 const WATCH_WRITES = args.number('watch-writes', 300); // sequential writes timed to their event
+const RUNS = Math.max(1, Math.round(args.number('runs', 3)));
+const TARGETS = args.has('targets') ? args.string('targets', '').toLowerCase().split(',') : undefined;
+const API_PROF_DIR = args.has('api-prof') ? args.string('api-prof', '.') : undefined;
+/** Targets measured: all, or those --targets names (etcd always: the ratios need it). */
+const wanted = (name: string) =>
+  !TARGETS || name.startsWith('etcd') || TARGETS.some((t) => name.toLowerCase().includes(t));
 const MAX_OPS = 200_000; // per measurement, a memory bound
 const NS = 'drover-bench';
 
 const load = new MachineLoad();
-const report = new BenchReport('store-vs-etcd', 'Store vs etcd', 'npm run bench -- store', {
-  durationMsPerCell: DURATION_MS,
-  concurrency: CONCURRENCY,
-  watchWrites: WATCH_WRITES,
-});
+const report = new BenchReport(
+  'store-vs-etcd',
+  'Store vs etcd',
+  `npm run bench -- store${RUNS === 3 ? '' : ` --runs ${RUNS}`}`,
+  {
+    durationMsPerCell: DURATION_MS,
+    concurrency: CONCURRENCY,
+    watchWrites: WATCH_WRITES,
+    runs: RUNS,
+    ...(TARGETS ? { targets: TARGETS } : {}),
+  },
+);
 
 /** A ConfigMap of a realistic small size (~300 bytes of JSON), the same bytes to every target. */
 function configMap(name: string) {
@@ -59,6 +78,8 @@ interface Target {
   p99AgainstEtcd?: boolean;
   /** Server process to sample CPU from during the run (none for the in-process store). */
   pid?: number;
+  /** Called around each measurement when its CPU is profiled (start, then stop). */
+  toggleProfile?(): void;
   /** Called before each measurement (fresh connections: an idle keep-alive socket may be closed by the server). */
   beforeRun?(): void;
   write(key: string, value: string, name: string): Promise<void>;
@@ -83,17 +104,19 @@ try {
   report.note(`etcd skipped: ${(err as Error).message}`);
 }
 
-targets.push({
-  name: 'Drover store (direct)',
-  write: async (k, v) => {
-    await store.create(k, v);
-  },
-});
+if (wanted('Drover store (direct)'))
+  targets.push({
+    name: 'Drover store (direct)',
+    write: async (k, v) => {
+      await store.create(k, v);
+    },
+  });
 
 // JetStream KV (the multi-hub backend): one standalone server (R1) and a 3-node cluster (R3),
 // Debian's nats-server, store dirs on the same filesystem; the client is this process.
 const jetstreams: { name: string; store: Store }[] = [];
 for (const replicas of [1, 3]) {
+  if (!wanted(`Drover store on JetStream KV R${replicas}`)) continue;
   try {
     const nodes: NatsNode[] = await startNatsCluster({ size: replicas, dir: join(tmp, `nats-r${replicas}`) });
     cleanups.unshift(() => {
@@ -120,7 +143,7 @@ for (const replicas of [1, 3]) {
 }
 
 // The API server runs in its own process (as etcd does), on its own store file on the same disk.
-const api = await startApiChild(join(tmp, 'api-store.db'));
+const api = await startApiChild(join(tmp, 'api-store.db'), API_PROF_DIR);
 let http = jsonPoster(api.url, Math.max(...CONCURRENCY));
 cleanups.unshift(
   () => http.close(),
@@ -138,6 +161,7 @@ targets.push({
   goalRatio: 1.5,
   p99AgainstEtcd: true,
   pid: api.pid,
+  ...(API_PROF_DIR ? { toggleProfile: () => process.kill(api.pid, PROFILE_SIGNAL) } : {}),
   beforeRun: () => {
     http.close();
     http = jsonPoster(api.url, Math.max(...CONCURRENCY));
@@ -148,78 +172,114 @@ targets.push({
   },
 });
 
+/** One cell of one run: a target at a concurrency. */
+interface Cell {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Server process CPU, % of a core (NaN without a process). */
+  cpu: number;
+  errors: number;
+  firstError?: string;
+}
+
 try {
-  const results = new Map<string, LoadResult>();
-  const serverCpu = new Map<string, number>();
+  /** `${target}@${concurrency}` -> its cells, one per run. */
+  const results = new Map<string, Cell[]>();
   let run = 0;
-  for (const c of CONCURRENCY) {
-    for (const t of targets) {
-      const prefix = `r${run++}`;
-      t.beforeRun?.();
-      const before = t.pid ? sampleProc(t.pid) : undefined;
-      const r = await runLoad(
-        (seq) => {
-          const name = `cm-${prefix}-${seq}`;
-          return t.write(`/registry/configmaps/${NS}/${name}`, JSON.stringify(configMap(name)), name);
-        },
-        { concurrency: c, durationMs: DURATION_MS, maxOps: MAX_OPS },
-      );
-      const cpu = before && t.pid ? cpuPercent(before, sampleProc(t.pid)) : Number.NaN;
-      results.set(`${t.name}@${c}`, r);
-      serverCpu.set(`${t.name}@${c}`, cpu);
-      const s = summarize(r.latenciesMs);
-      const rate = perSecond(r.count, r.elapsedMs);
-      console.log(
-        `   ${t.name} x${c}: ${fmt(rate)} writes/s, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms (${r.count} writes${Number.isFinite(cpu) ? `, server CPU ${fmt(cpu)}% of a core` : ''}${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`,
-      );
+  for (let n = 1; n <= RUNS; n++) {
+    if (RUNS > 1) console.log(`   run ${n} of ${RUNS}`);
+    for (const c of CONCURRENCY) {
+      for (const t of targets) {
+        const prefix = `r${run++}`;
+        t.beforeRun?.();
+        t.toggleProfile?.();
+        const before = t.pid ? sampleProc(t.pid) : undefined;
+        const r: LoadResult = await runLoad(
+          (seq) => {
+            const name = `cm-${prefix}-${seq}`;
+            return t.write(`/registry/configmaps/${NS}/${name}`, JSON.stringify(configMap(name)), name);
+          },
+          { concurrency: c, durationMs: DURATION_MS, maxOps: MAX_OPS },
+        );
+        const cpu = before && t.pid ? cpuPercent(before, sampleProc(t.pid)) : Number.NaN;
+        t.toggleProfile?.();
+        const s = summarize(r.latenciesMs);
+        const cell: Cell = {
+          rate: perSecond(r.count, r.elapsedMs),
+          p50: s.p50,
+          p99: s.p99,
+          cpu,
+          errors: r.errors,
+          ...(r.firstError ? { firstError: r.firstError } : {}),
+        };
+        const key = `${t.name}@${c}`;
+        results.set(key, [...(results.get(key) ?? []), cell]);
+        console.log(
+          `   ${t.name} x${c}: ${fmt(cell.rate)} writes/s, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms (${r.count} writes${Number.isFinite(cpu) ? `, server CPU ${fmt(cpu)}% of a core` : ''}${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''}${t.toggleProfile ? `, profiled` : ''})`,
+        );
+      }
     }
   }
+  /** Median of a figure over the runs of a cell. */
+  const med = (cells: Cell[], f: (c: Cell) => number) => median(cells.map(f));
+  const errorsOf = (cells: Cell[]) => {
+    const errors = cells.reduce((a, c) => a + c.errors, 0);
+    return errors ? `; ${errors} errors: ${cells.find((c) => c.firstError)?.firstError}` : '';
+  };
+  const runsNote = RUNS > 1 ? `median of ${RUNS} runs` : '1 run';
   const etcdName = targets[0].name.startsWith('etcd') ? targets[0].name : undefined;
   for (const c of CONCURRENCY) {
     const anchor = c === 1 ? ANCHORS.etcdPut1 : ANCHORS.etcdPut16;
     const base = etcdName ? results.get(`${etcdName}@${c}`) : undefined;
-    const baseRate = base ? perSecond(base.count, base.elapsedMs) : Number.NaN;
-    const baseP99 = base ? summarize(base.latenciesMs).p99 : Number.NaN;
+    const baseP99 = base ? med(base, (x) => x.p99) : Number.NaN;
     if (base) {
-      const s = summarize(base.latenciesMs);
       report.add(
         `etcd writes/s, ${c} writer(s)`,
-        baseRate,
+        med(base, (x) => x.rate),
         'writes/s',
         { anchor: anchor.anchor, goal: '' },
-        { note: cpuNote(serverCpu.get(`${etcdName}@${c}`)).slice(2) },
+        { note: `${runsNote}${cpuNote(med(base, (x) => x.cpu))}` },
       );
       report.add(
         `etcd write p99, ${c} writer(s)`,
-        s.p99,
+        baseP99,
         'ms p99',
         { anchor: '', goal: '' },
-        { note: `p50 ${fmt(s.p50)} ms` },
+        { note: `p50 ${fmt(med(base, (x) => x.p50))} ms; ${runsNote}` },
       );
     }
     for (const t of targets) {
       if (t.name === etcdName) continue;
-      const r = results.get(`${t.name}@${c}`)!;
-      const rate = perSecond(r.count, r.elapsedMs);
-      const s = summarize(r.latenciesMs);
-      const q = ratio(rate, baseRate);
+      const cells = results.get(`${t.name}@${c}`)!;
+      // Each run's ratio to etcd in that run, then their median.
+      const ratios = cells.map((x, i) => ratio(x.rate, base?.[i]?.rate ?? Number.NaN));
+      const q = median(ratios);
+      const perRun = RUNS > 1 ? ` (runs: ${ratios.map((r) => `${fmt(r)}x`).join(', ')})` : '';
       const least = t.goalRatio ?? 1;
       const goal = least === 1 ? anchor : { ...anchor, goal: `>= ${least}x etcd in the same run` };
-      report.add(`${t.name} writes/s, ${c} writer(s)`, rate, 'writes/s', goal, {
-        met: Number.isFinite(q) ? q >= least : undefined,
-        note: `${fmt(q)}x etcd${cpuNote(serverCpu.get(`${t.name}@${c}`))}${r.errors ? `; ${r.errors} errors: ${r.firstError}` : ''}`,
-      });
+      report.add(
+        `${t.name} writes/s, ${c} writer(s)`,
+        med(cells, (x) => x.rate),
+        'writes/s',
+        goal,
+        {
+          met: Number.isFinite(q) ? q >= least : undefined,
+          note: `${fmt(q)}x etcd${perRun}; ${runsNote}${cpuNote(med(cells, (x) => x.cpu))}${errorsOf(cells)}`,
+        },
+      );
       const vsEtcd = t.p99AgainstEtcd && Number.isFinite(baseP99);
+      const p99 = med(cells, (x) => x.p99);
       report.add(
         `${t.name} write p99, ${c} writer(s)`,
-        s.p99,
+        p99,
         'ms p99',
         vsEtcd
           ? { ...ANCHORS.mutatingP99, goal: "p99 <= 1 s and <= etcd's in the same run" }
           : ANCHORS.mutatingP99,
         {
-          met: s.p99 <= 1000 && (!vsEtcd || s.p99 <= baseP99),
-          note: `p50 ${fmt(s.p50)} ms${vsEtcd ? `; etcd p99 ${fmt(baseP99)} ms` : ''}`,
+          met: p99 <= 1000 && (!vsEtcd || p99 <= baseP99),
+          note: `p50 ${fmt(med(cells, (x) => x.p50))} ms${vsEtcd ? `; etcd p99 ${fmt(baseP99)} ms` : ''}; ${runsNote}`,
         },
       );
     }
@@ -302,7 +362,7 @@ try {
   });
   const apiAt16 = results.get(`Drover API (HTTP POST ConfigMap)@${Math.max(...CONCURRENCY)}`);
   const etcdAt16 = etcdName ? results.get(`${etcdName}@${Math.max(...CONCURRENCY)}`) : undefined;
-  if (apiAt16 && etcdAt16 && apiAt16.count / apiAt16.elapsedMs < etcdAt16.count / etcdAt16.elapsedMs)
+  if (apiAt16 && etcdAt16 && med(apiAt16, (x) => x.rate) < med(etcdAt16, (x) => x.rate))
     report.note(
       'API below etcd with concurrent writers although the store alone is above it (group commit: one fsync for ' +
         'the writes that arrive in one event-loop turn): the difference is the per-write HTTP, JSON, admission and ' +

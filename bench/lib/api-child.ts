@@ -12,8 +12,10 @@ export interface ApiChild {
   stop(): Promise<void>;
 }
 
-export function startApiChild(storePath: string): Promise<ApiChild> {
-  const child = spawn(process.execPath, [SCRIPT, storePath], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** profileDir: SIGWINCH (PROFILE_SIGNAL) toggles a CPU profile of the child written there. */
+export function startApiChild(storePath: string, profileDir?: string): Promise<ApiChild> {
+  const argv = [SCRIPT, storePath, ...(profileDir ? [profileDir] : [])];
+  const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
