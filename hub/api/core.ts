@@ -16,6 +16,7 @@ import type { Counter, Gauge } from '../metrics.js';
 import type { Attributes, Authorize } from '../auth/authz.js';
 import type { UserInfo } from '../auth/user.js';
 import type { AuditEntry } from '../audit/log.js';
+import type { NamespaceLifecycle } from './namespace-lifecycle.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -94,6 +95,8 @@ export class ApiCore {
   serviceRanges: ServiceRanges = parseServiceRanges();
   /** The audit sink for in-process requests (hub/audit/in-process.ts says which are recorded). */
   audit?: (e: AuditEntry) => void;
+  /** Namespaces known to take new objects (from a store watch); unset: read the store each time. */
+  namespaces?: NamespaceLifecycle;
 
   constructor(
     readonly store: Store,

@@ -27,6 +27,7 @@ import { handleResource, verbOf } from './http/resource-handler.js';
 import { sendError, sendJson } from './http/respond.js';
 import { serveUpgrade, type UpgradeHandler } from './http/upgrade.js';
 import { parseRoute } from './http/route.js';
+import { parseRequestTarget } from './http/request-target.js';
 import { isUiPath, StaticUi } from './http/static-ui.js';
 import { LocalApiClient } from './local-client.js';
 import { evictionHandler } from './ops/eviction.js';
@@ -49,6 +50,7 @@ import { OpenApiV3 } from './openapi.js';
 import { OpenApiV2 } from './openapi-v2.js';
 import { acceptsJson } from './http/accept.js';
 import { CrdRegistrar } from './crd/registrar.js';
+import { NamespaceLifecycle } from './namespace-lifecycle.js';
 
 export interface ApiServer {
   /** `https://host:port` (`http://` with insecureLoopback); a wildcard listen host reads as 127.0.0.1. */
@@ -166,6 +168,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const core = new ApiCore(o.store, registry, log, watchers, lists);
   core.serviceRanges = o.serviceRanges;
   core.audit = o.audit;
+  core.namespaces = await NamespaceLifecycle.start(o.store, log);
   core.registerSubresourceHandler('pods', 'binding', bindingHandler);
   core.registerSubresourceHandler('pods', 'eviction', evictionHandler);
   registerAppsSubresources(core);
@@ -240,7 +243,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<RequestInfo> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     if (method === 'GET') {
@@ -392,6 +395,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         server.closeAllConnections();
       });
       await crds.stop();
+      core.namespaces?.close();
       await yaml.close();
     },
   };

@@ -54,10 +54,13 @@ function validateAll(def: ResourceDef, obj: KubeObject, old?: KubeObject): void 
 }
 
 export async function requireNamespace(core: ApiCore, ns: string): Promise<void> {
+  if (core.namespaces?.active(ns)) return;
   const kv = await core.store.get(`/registry/namespaces/${ns}`);
   if (!kv) throw new NotFoundError('namespaces', ns);
   const nsObj = fromKv(kv);
-  if (nsObj.metadata.deletionTimestamp)
+  const terminating = Boolean(nsObj.metadata.deletionTimestamp);
+  core.namespaces?.learn(ns, kv.modRevision, !terminating);
+  if (terminating)
     throw new ForbiddenError(
       `unable to create new content in namespace ${ns} because it is being terminated`,
     );
