@@ -56,9 +56,18 @@ export function asWritten<T extends KubeObject>(obj: T, kv: KeyValue, def?: Reso
   return asServed(obj, kv, def);
 }
 
+/** The last second nowTimestamp formatted, and its text: a create asks twice, a burst many times. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */
 export function nowTimestamp(at = Date.now()): string {
-  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(at / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 export function newUid(): string {
