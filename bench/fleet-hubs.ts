@@ -69,6 +69,13 @@ let nats: NatsNode[] = [];
 const hubs: Hub[] = [];
 let fleet: Fleet | undefined;
 let tracker: NodeTracker | undefined;
+// Stopped by a signal, the bench takes its hubs and nats-servers with it: they are not its
+// process group's, and would hold ports, data and a core until killed by hand.
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    for (const p of [...hubs.map((h) => h.proc), ...nats.map((n) => n.proc)]) p.kill('SIGKILL');
+    process.exit(130);
+  });
 
 async function startHub(i: number): Promise<Hub> {
   const dataDir = join(dir, `hub-${i}`);
