@@ -1,5 +1,6 @@
 // In-process ApiClient: same ApiCore path as HTTP (authorization, validation, defaults,
-// concurrency), with objects copied in and out so callers never share references with the store.
+// concurrency), with objects copied in and out so callers never share references with the store;
+// a watch's objects are the exception: shared by every watcher, read-only.
 // It acts as one user: the API server itself unless made with as(user) (each in-process
 // component acts as its own system identity).
 
@@ -213,8 +214,8 @@ export class LocalApiClient implements ApiClient {
         await this.admit(resource, 'watch', namespace, undefined, undefined, opts.fieldSelector),
         namespace,
         opts,
-        // Each event's object is decoded for this watch alone (watchObjects): nobody else
-        // holds it, so it goes out without a copy (an informer's copy of every pod write).
+        // Not copied: an event's object is decoded once and shared by every watch that gets it
+        // (shared-objects.ts), so it is read-only (frozen in the test suite).
         (ev) => onEvent(ev as WatchEvent<T>),
         onEnd,
       ),

@@ -9,19 +9,19 @@ import type { Logger } from '../../shared/log.js';
 import type { ApiClient } from '../api/client.js';
 import { STANDARD_INDEXES } from './indexes.js';
 import { Informer, type InformerHandlers, type InformerOptions } from './informer.js';
-import { StringPool } from './intern.js';
+import { processStrings } from '../../shared/intern.js';
 
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly opts: InformerOptions;
 
-  /** Unless opts.strings says otherwise, the informers share one string pool (intern.ts). */
+  /** Unless opts.strings says otherwise, the informers pool strings in the process's pool (shared/intern.ts). */
   constructor(
     private readonly client: ApiClient,
     private readonly log: Logger,
     opts: InformerOptions = {},
   ) {
-    this.opts = { strings: new StringPool(), ...opts };
+    this.opts = { strings: processStrings, ...opts };
   }
 
   /** The shared informer of a resource (plural, e.g. 'pods'); not started. */

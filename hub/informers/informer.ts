@@ -6,14 +6,17 @@
 // about every object already held. Indexes (indexer.ts) answer "the objects with this owner /
 // node / namespace" without a scan. Held objects are shared by every reader and must never be
 // mutated in place: copy, then write through the API. With `freeze` (on in the test suite)
-// they are deep-frozen, so a reader that mutates one throws.
+// they are deep-frozen, so a reader that mutates one throws. A watched object may be shared
+// beyond this informer: the in-process API decodes each store event once for all its watchers
+// (hub/api/shared-objects.ts), pooled and, in the test suite, frozen already.
 
 import type { KubeObject, Status, WatchEvent } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 import type { ApiClient, ApiWatch } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { type IndexFunc, Indexer } from './indexer.js';
-import type { StringPool } from './intern.js';
+import { deepFreeze, freezeShared } from '../../shared/deep-freeze.js';
+import type { StringPool } from '../../shared/intern.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -31,21 +34,13 @@ export interface InformerHandlers<T extends KubeObject> {
 export interface InformerOptions {
   /** Pause before retrying a failed list or watch, ms. */
   retryDelayMs?: number;
-  /** Deep-freeze held objects (catches in-place mutation). Default: on under the test runner (DROVER_TEST=1). */
+  /** Deep-freeze held objects (catches in-place mutation). Default: on under the test runner (shared/deep-freeze.ts). */
   freeze?: boolean;
   /** Held objects' string values are replaced by this pool's instances (intern.ts); none: kept as decoded. */
   strings?: StringPool;
 }
 
 export const INFORMER_RETRY_DELAY_MS = 1_000;
-/** Set by the test runner (scripts/test.mjs): informers freeze what they hold. */
-export const INFORMER_FREEZE_ENV = 'DROVER_TEST';
-
-function deepFreeze<V>(v: V): V {
-  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
-  for (const x of Object.values(v)) deepFreeze(x);
-  return Object.freeze(v);
-}
 
 /** The cache key: `namespace/name` (`/name` for cluster-scoped objects). */
 export function informerKey(o: KubeObject): string {
@@ -80,7 +75,7 @@ export class Informer<T extends KubeObject> {
     opts: InformerOptions = {},
   ) {
     this.retryDelayMs = opts.retryDelayMs ?? INFORMER_RETRY_DELAY_MS;
-    this.freeze = opts.freeze ?? process.env[INFORMER_FREEZE_ENV] === '1';
+    this.freeze = opts.freeze ?? freezeShared();
     this.strings = opts.strings;
   }
 
@@ -204,7 +199,8 @@ export class Informer<T extends KubeObject> {
   /** Replaces what is held under k (undefined: removes it) and keeps the indexes in step. */
   private hold(k: string, old: T | undefined, obj: T | undefined): void {
     if (obj) {
-      // Before anyone else holds it: the watch and the list decode a fresh object per informer.
+      // A listed object is fresh (this informer's alone); a watched one may be shared, and then
+      // arrives pooled (the pool passes it by).
       this.strings?.internValues(obj);
       if (this.freeze) deepFreeze(obj);
       this.items.set(k, obj);

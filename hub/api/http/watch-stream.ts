@@ -1,6 +1,7 @@
 // Serves a watch as a chunked stream of newline-delimited {"type","object"} JSON events.
 // Table-wrapped when kubectl asks (`get -w`). A failure before the stream starts is an HTTP
 // Status (410 Gone for a compacted resourceVersion); after, an ERROR event ends the stream.
+// An object sent as stored is serialized once for every stream that sends it (sharedJson).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, WatchEvent } from '../../../shared/api/types.js';
@@ -9,6 +10,7 @@ import type { ApiCore } from '../core.js';
 import { BadRequestError } from '../errors.js';
 import { bookmarkObject, goneFor, type ObjectWatch, watchObjects } from '../ops/watch.js';
 import type { ResourceDef } from '../resource.js';
+import { sharedJson } from '../shared-objects.js';
 import { defaultTable, type IncludeObject, toTable } from '../table.js';
 import type { TableRequest } from './accept.js';
 import { toApiError } from './respond.js';
@@ -50,13 +52,16 @@ export async function serveWatch(
   let started = false;
   const pending: string[] = [];
   const encode = (ev: WatchEvent<KubeObject>): string => {
+    const stored = ev.type !== 'ERROR' && ev.type !== 'BOOKMARK';
+    // A stored object sent as it is: shared and never changed, so its text is made once.
+    if (stored && !o.table && !o.convert) return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
     let object: unknown = ev.object;
-    if (o.table && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+    if (stored && o.table) {
       const t = toTable(o.def.table ?? defaultTable, [ev.object], o.include, {
         resourceVersion: ev.object.metadata?.resourceVersion,
       });
       object = { ...t, apiVersion: o.table.apiVersion };
-    } else if (o.convert && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+    } else if (stored && o.convert) {
       object = o.convert(ev.object);
     }
     return `${JSON.stringify({ type: ev.type, object })}\n`;

@@ -1,6 +1,8 @@
 // watch: store events -> ADDED/MODIFIED/DELETED, filtered by selectors the way the
 // apiserver's watch cache does (an object that stops matching yields DELETED, one that starts
-// matching yields ADDED). Compacted start revision -> 410 Gone (reason Expired).
+// matching yields ADDED). Compacted start revision -> 410 Gone (reason Expired). An event's
+// objects are decoded once for every watch that gets it (../shared-objects.ts): shared, so
+// read-only for every watcher.
 
 import type { KubeObject, WatchEvent } from '../../../shared/api/types.js';
 import { CompactedError } from '../../store/errors.js';
@@ -10,6 +12,7 @@ import type { ApiCore } from '../core.js';
 import { BadRequestError, GoneError } from '../errors.js';
 import { fromKv, storePrefix } from '../meta.js';
 import { apiVersionOf, type ResourceDef } from '../resource.js';
+import { sharedObject } from '../shared-objects.js';
 import { MATCH_ALL, objectFilter } from './selectors.js';
 
 /** Store page size for the initial events of a watch (keys). */
@@ -88,9 +91,9 @@ export async function watchObjects(
   let readThrough = after;
   const deliver = (ev: StoreEvent) => {
     readThrough = ev.revision;
-    const cur = fromKv(ev.kv, def);
+    const cur = sharedObject(ev.kv, def);
     // Without selectors the previous value only tells whether there was one: not decoded.
-    const prevMatch = ev.prev !== undefined && (filter === MATCH_ALL || filter(fromKv(ev.prev, def)));
+    const prevMatch = ev.prev !== undefined && (filter === MATCH_ALL || filter(sharedObject(ev.prev, def)));
     if (ev.type === 'delete') {
       if (ev.prev ? prevMatch : filter(cur)) onEvent({ type: 'DELETED', object: cur });
       return;

@@ -8,7 +8,7 @@ import { getHeapSnapshot } from 'node:v8';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InformerFactory } from '../../../hub/informers/factory.js';
-import { MAX_INTERNED_LENGTH, StringPool } from '../../../hub/informers/intern.js';
+import { MAX_INTERNED_LENGTH, StringPool } from '../../../shared/intern.js';
 import type { ConfigMap } from '../../../shared/api/types.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { quiet, withApi } from './api-server.js';

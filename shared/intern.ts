@@ -3,12 +3,17 @@
 // pods that is the same owner UID, node name, image, tolerations, timestamps and condition
 // reasons thousands of times over (issue #13: "intern repeated strings"). The pool maps a
 // value to its first instance; it is cleared when full, so unique values (names, UIDs) cannot
-// make it grow without bound: values already shared stay shared.
+// make it grow without bound: values already shared stay shared. One pool serves the process
+// (processStrings): the API's shared watch objects (hub/api/shared-objects.ts) and the shared
+// informers, which hold those very objects, pool into the same instances.
 
 /** Distinct values the pool remembers before it starts over. */
 export const DEFAULT_INTERN_POOL_SIZE = 50_000;
 /** Longer values are left alone: they are rarely repeated (messages, data, certificates). */
 export const MAX_INTERNED_LENGTH = 128;
+
+/** Objects whose string values were pooled already: internValues passes them by. */
+const pooled = new WeakSet<object>();
 
 export class StringPool {
   private readonly pool = new Map<string, string>();
@@ -31,16 +36,23 @@ export class StringPool {
 
   /**
    * Replaces, in place, every string value inside v by its pooled instance. Only for an object
-   * nobody else holds yet (an informer's freshly decoded object, before it is shared).
+   * nobody else holds yet (a freshly decoded one, before it is shared). An object pooled once
+   * (by any pool) is passed by: a watch object the API pooled reaches the informers that way.
    */
   internValues(v: unknown): void {
+    if (v === null || typeof v !== 'object' || pooled.has(v)) return;
+    this.internTree(v);
+    pooled.add(v);
+  }
+
+  private internTree(v: object): void {
     // A frozen object is shared already (a test's fixture, say): left as it is.
-    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+    if (Object.isFrozen(v)) return;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
         if (typeof x === 'string') v[i] = this.intern(x);
-        else this.internValues(x);
+        else if (x !== null && typeof x === 'object') this.internTree(x);
       }
       return;
     }
@@ -48,7 +60,10 @@ export class StringPool {
     for (const k in o) {
       const x = o[k];
       if (typeof x === 'string') o[k] = this.intern(x);
-      else this.internValues(x);
+      else if (x !== null && typeof x === 'object') this.internTree(x);
     }
   }
 }
+
+/** The process's pool: the default of the shared informers and of the API's watch objects. */
+export const processStrings = new StringPool();
