@@ -12,6 +12,7 @@ import type { PatchType } from './client.js';
 import { PathNotFoundError } from './errors.js';
 import type { Registry } from './registry.js';
 import type { ResourceDef } from './resource.js';
+import { SharedObjects } from './shared-objects.js';
 import type { Counter, Gauge } from '../metrics.js';
 import type { Attributes, Authorize } from '../auth/authz.js';
 import type { UserInfo } from '../auth/user.js';
@@ -97,6 +98,8 @@ export class ApiCore {
   audit?: (e: AuditEntry) => void;
   /** Namespaces known to take new objects (from a store watch); unset: read the store each time. */
   namespaces?: NamespaceLifecycle;
+  /** Stored objects decoded once for every watcher and reader (shared-objects.ts). */
+  readonly objects = new SharedObjects();
 
   constructor(
     readonly store: Store,

@@ -34,18 +34,26 @@ export function fromKv<T extends KubeObject = KubeObject>(kv: KeyValue, def?: Re
   return asServed(JSON.parse(kv.value) as T, kv, def);
 }
 
-/** resourceVersion = modRevision (last in metadata); a custom resource in def's version. */
-function asServed<T extends KubeObject>(o: T, kv: KeyValue, def?: ResourceDef): T {
+/**
+ * o, the stored form of kv's value (parsed, or a copy of what was written), as served:
+ * resourceVersion = modRevision (last in metadata); a custom resource in def's version.
+ */
+export function asServed<T extends KubeObject>(o: T, kv: KeyValue, def?: ResourceDef): T {
   const { resourceVersion: _rv, ...meta } = o.metadata ?? {};
   o.metadata = { ...meta, resourceVersion: String(kv.modRevision) };
   if (def?.custom) o.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
   return o;
 }
 
-/** Stored form: the object without resourceVersion. */
-export function toValue(obj: KubeObject): string {
+/** Stored form: the object without resourceVersion (shares everything else with obj). */
+export function toStored(obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata: meta });
+  return { ...obj, metadata: meta };
+}
+
+/** The stored form as the store keeps it (JSON text). */
+export function toValue(obj: KubeObject): string {
+  return JSON.stringify(toStored(obj));
 }
 
 /**

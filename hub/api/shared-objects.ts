@@ -1,51 +1,42 @@
-// Watch objects decoded once and serialized once, whatever the number of watchers (as
+// Stored objects decoded once and serialized once, whatever the number of their readers (as
 // kube-apiserver's watch cache decodes each event once for all its watchers, and its
-// cachingObject serializes it once per encoding). The store hands one event to every watcher of
-// its prefix with the same KeyValue (store/watch-fanout.ts): the first watcher to read it parses
-// the value, and every other watcher of the event gets that same object. Its JSON text is made
-// the first time a watch stream sends it and reused by every other stream.
-// The object is shared, so nobody may change it in place (the informers' rule: copy, then
-// change the copy). Its strings are pooled (shared/intern.ts) before anyone sees it, and in the
-// test suite it is deep-frozen, so a watcher that mutates it throws instead of changing what
-// every other watcher sees.
+// cachingObject serializes it once per encoding).
+// - A store event reaches every watcher of its prefix with the same KeyValue
+//   (store/watch-fanout.ts): the first watcher to read it gets the object, every other watcher
+//   of the event that very object. Its JSON text is made the first time a watch stream sends
+//   it and reused by every other stream (sharedJson).
+// - The object of an event the API itself wrote is not parsed at all: the writer leaves a copy
+//   of what it stores (writing()), and the event's first reader takes that copy.
+// - A read of a key at the revision of its last event (the update path's read-modify-write)
+//   takes the event's object instead of parsing the value again (stored()).
+// Shared objects are never changed in place (the informers' rule: copy, then change the copy).
+// Their strings are pooled (shared/intern.ts) before anyone sees them, and in the test suite
+// they are deep-frozen, so a reader that mutates one throws instead of changing what every
+// other reader sees.
 
 import type { KubeObject } from '../../shared/api/types.js';
 import { deepFreeze, freezeShared } from '../../shared/deep-freeze.js';
 import { processStrings } from '../../shared/intern.js';
+import { jsonClone } from '../../shared/json-clone.js';
 import type { KeyValue } from '../store/store.js';
-import { fromKv } from './meta.js';
+import { asServed, fromKv } from './meta.js';
 import { apiVersionOf, type ResourceDef } from './resource.js';
 
-/** One decoded value and the version it was decoded as ('' for every built-in kind). */
+/** One decoded value, the version it was decoded as ('' for every built-in kind), its revision. */
 interface Decoded {
   readonly version: string;
   readonly object: KubeObject;
+  readonly revision: number;
 }
 
-const decoded = new WeakMap<KeyValue, Decoded>();
+/** Keys whose last event's object is kept for reads; past this the table starts over. */
+export const MAX_LATEST = 50_000;
+
 const serialized = new WeakMap<object, string>();
 const freeze = freezeShared();
 
-/** Decodes and serializations done (not answered from the cache), for tests. */
-export const sharedObjectCounts = { decoded: 0, serialized: 0 };
-
-/**
- * kv's object as served through def, the same object for every caller with the same kv (a
- * store event's value or its previous value). Shared: never mutate it.
- */
-export function sharedObject<T extends KubeObject = KubeObject>(kv: KeyValue, def: ResourceDef): T {
-  // A custom resource is served in the version the watch asked for (fromKv sets apiVersion).
-  const version = def.custom ? apiVersionOf(def) : '';
-  const held = decoded.get(kv);
-  if (held?.version === version) return held.object as T;
-  const object = fromKv<T>(kv, def);
-  processStrings.internValues(object);
-  if (freeze) deepFreeze(object);
-  sharedObjectCounts.decoded++;
-  // One version per value: watches of one custom resource in two versions decode each their own.
-  if (!held) decoded.set(kv, { version, object });
-  return object;
-}
+/** Decodes, copies taken from writers, reads answered from an event, serializations (for tests). */
+export const sharedObjectCounts = { decoded: 0, written: 0, stored: 0, serialized: 0 };
 
 /** JSON.stringify(o), made once per object: for objects never changed in place (shared ones). */
 export function sharedJson(o: object): string {
@@ -56,4 +47,86 @@ export function sharedJson(o: object): string {
     sharedObjectCounts.serialized++;
   }
   return s;
+}
+
+/** A custom resource is served in the version asked for (fromKv sets its apiVersion). */
+const versionOf = (def: ResourceDef) => (def.custom ? apiVersionOf(def) : '');
+
+/** One API server's shared objects (its store's revisions are what the tables are keyed by). */
+export class SharedObjects {
+  private readonly byKv = new WeakMap<KeyValue, Decoded>();
+  /** Copies of the objects being written, by their stored text, until their event is read. */
+  private readonly beingWritten = new Map<string, KubeObject>();
+  /** Per store key, its last event's object (put events only). */
+  private readonly latest = new Map<string, Decoded>();
+
+  /**
+   * The object of a store event's value (or of its previous value): the same object for every
+   * caller with the same kv. deleted: the event removed kv.key (its object is no current one).
+   */
+  ofEvent<T extends KubeObject = KubeObject>(kv: KeyValue, def: ResourceDef, deleted = false): T {
+    const version = versionOf(def);
+    const held = this.byKv.get(kv);
+    if (held?.version === version) return held.object as T;
+    const object = this.decode(kv, def);
+    const d: Decoded = { version, object, revision: kv.modRevision };
+    // One version per value: watches of one custom resource in two versions decode each their own.
+    if (!held) this.byKv.set(kv, d);
+    if (deleted) this.latest.delete(kv.key);
+    else if ((this.latest.get(kv.key)?.revision ?? 0) < kv.modRevision) {
+      if (this.latest.size >= MAX_LATEST) this.latest.clear();
+      this.latest.set(kv.key, d);
+    }
+    return object as T;
+  }
+
+  /**
+   * The object stored at kv (a get's answer), for a reader that only reads it: the object of
+   * the key's last event when that is kv's revision (shared), else decoded for this caller.
+   */
+  stored<T extends KubeObject = KubeObject>(kv: KeyValue, def?: ResourceDef): T {
+    return (this.held(kv, def) ?? fromKv(kv, def)) as T;
+  }
+
+  /** The object stored at kv as a copy of the caller's own (a copy of the shared one: no parse). */
+  copy<T extends KubeObject = KubeObject>(kv: KeyValue, def?: ResourceDef): T {
+    const held = this.held(kv, def);
+    return (held ? jsonClone(held) : fromKv(kv, def)) as T;
+  }
+
+  private held(kv: KeyValue, def: ResourceDef | undefined): KubeObject | undefined {
+    const l = this.latest.get(kv.key);
+    if (!l || l.revision !== kv.modRevision || l.version !== (def ? versionOf(def) : '')) return undefined;
+    sharedObjectCounts.stored++;
+    return l.object;
+  }
+
+  /**
+   * Before a write of value: copy is the object it stores (toStored's form, a copy nobody else
+   * holds), which the write's event then serves instead of parsing value. Returns the release,
+   * to call once the write has settled (its event, if any watcher had one, has been read).
+   */
+  writing(value: string, copy: KubeObject): () => void {
+    this.beingWritten.set(value, copy);
+    return () => {
+      if (this.beingWritten.get(value) === copy) this.beingWritten.delete(value);
+    };
+  }
+
+  private decode(kv: KeyValue, def: ResourceDef): KubeObject {
+    const copy = this.beingWritten.get(kv.value);
+    let object: KubeObject;
+    if (copy) {
+      // Taken once: a second event with the same text (another key, or a later write) parses.
+      this.beingWritten.delete(kv.value);
+      object = asServed(copy, kv, def);
+      sharedObjectCounts.written++;
+    } else {
+      object = fromKv(kv, def);
+      sharedObjectCounts.decoded++;
+    }
+    processStrings.internValues(object);
+    if (freeze) deepFreeze(object);
+    return object;
+  }
 }

@@ -20,7 +20,8 @@ export async function getObject(
   if (def.namespaced && !ns) throw new BadRequestError(`a namespace is required to get ${def.resource}`);
   const kv = await core.store.get(storeKey(def, ns, name));
   if (!kv) throw new NotFoundError(def.resource, name, def.group);
-  return fromKv(kv, def);
+  // The caller's own object (in-process callers may change it).
+  return core.objects.copy(kv, def);
 }
 
 function encodeContinue(key: string, rv: number): string {

@@ -12,7 +12,6 @@ import type { ApiCore } from '../core.js';
 import { BadRequestError, GoneError } from '../errors.js';
 import { fromKv, storePrefix } from '../meta.js';
 import { apiVersionOf, type ResourceDef } from '../resource.js';
-import { sharedObject } from '../shared-objects.js';
 import { MATCH_ALL, objectFilter } from './selectors.js';
 
 /** Store page size for the initial events of a watch (keys). */
@@ -91,9 +90,10 @@ export async function watchObjects(
   let readThrough = after;
   const deliver = (ev: StoreEvent) => {
     readThrough = ev.revision;
-    const cur = sharedObject(ev.kv, def);
+    const cur = core.objects.ofEvent(ev.kv, def, ev.type === 'delete');
     // Without selectors the previous value only tells whether there was one: not decoded.
-    const prevMatch = ev.prev !== undefined && (filter === MATCH_ALL || filter(sharedObject(ev.prev, def)));
+    const prevMatch =
+      ev.prev !== undefined && (filter === MATCH_ALL || filter(core.objects.ofEvent(ev.prev, def)));
     if (ev.type === 'delete') {
       if (ev.prev ? prevMatch : filter(cur)) onEvent({ type: 'DELETED', object: cur });
       return;

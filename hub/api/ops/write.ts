@@ -2,6 +2,7 @@
 
 import type { KubeObject } from '../../../shared/api/types.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../../store/errors.js';
+import type { KeyValue } from '../../store/store.js';
 import type { PatchType } from '../client.js';
 import type { ApiCore, RequestOptions } from '../core.js';
 import {
@@ -23,6 +24,7 @@ import {
   nowTimestamp,
   required,
   storeKey,
+  toStored,
   toValue,
   validateMeta,
 } from '../meta.js';
@@ -102,12 +104,13 @@ export async function createObject(
   await core.admitWrite({ core, def, obj, user: opts.user });
   for (let attempt = 1; ; attempt++) {
     const undo = await def.claim?.(core, obj);
+    const key = storeKey(def, m.namespace, m.name);
     try {
       const created = asWritten(
         obj,
-        await core.store.create(storeKey(def, m.namespace, m.name), toValue(obj), {
-          endOfTurn: opts.endOfTurn,
-        }),
+        await writeShared(core, toValue(obj), clone(toStored(obj)), (value) =>
+          core.store.create(key, value, { endOfTurn: opts.endOfTurn }),
+        ),
         def,
       );
       // A dry-run create consumed no revision, so the object has no resourceVersion (as upstream).
@@ -125,6 +128,38 @@ export async function createObject(
       throw new AlreadyExistsError(def.resource, m.name, def.group);
     }
   }
+}
+
+/**
+ * Writes value (the stored form of an object) through write, leaving the store event's readers
+ * copy, that object (shared-objects.ts): the event is not parsed back from the text just made.
+ */
+async function writeShared(
+  core: ApiCore,
+  value: string,
+  copy: KubeObject,
+  write: (value: string) => Promise<KeyValue>,
+): Promise<KeyValue> {
+  const release = core.objects.writing(value, copy);
+  try {
+    return await write(value);
+  } finally {
+    release();
+  }
+}
+
+/** A copy of old with status in the place of its own (which is not copied: the status write's). */
+function withStatus(old: KubeObject, status: unknown): KubeObject {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(old)) {
+    const value = k === 'status' ? status : clone(v);
+    // An own "__proto__" key (as JSON.parse makes it) stays a key; assigning it sets the prototype.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    else out[k] = value;
+  }
+  if (!Object.hasOwn(out, 'status')) out.status = status;
+  return out as unknown as KubeObject;
 }
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */
@@ -156,7 +191,9 @@ export async function applyUpdate(
   for (let attempt = 0; ; attempt++) {
     const kv = await core.store.get(key);
     if (!kv) throw new NotFoundError(def.resource, name, def.group);
-    const old = fromKv(kv, def);
+    // Shared with the watchers when it is the object of the key's last event: only read here
+    // (make and the status path change copies of it).
+    const old = core.objects.stored(kv, def);
     const incoming = make(clone(old));
     if (incoming.metadata.name && incoming.metadata.name !== name)
       throw new BadRequestError(
@@ -167,7 +204,7 @@ export async function applyUpdate(
     const hasStatus = def.subresources.includes('status');
     let next: KubeObject & { status?: unknown };
     if (subresource === 'status') {
-      next = { ...clone(old), status: (incoming as { status?: unknown }).status } as KubeObject;
+      next = withStatus(old, (incoming as { status?: unknown }).status);
     } else {
       next = incoming;
       const om = old.metadata;
@@ -186,15 +223,16 @@ export async function applyUpdate(
       // withStatus (the binding): spec and status in one write, as the apiserver's binding.
       if (hasStatus && !internal.withStatus) {
         const st = (old as { status?: unknown }).status;
+        // Copied: old may be shared (the watchers'), and next goes back to the caller.
         if (st === undefined) delete next.status;
-        else next.status = st;
+        else next.status = clone(st);
       }
     }
     // A write that does not send managedFields keeps them (upstream's fieldmanager does).
     const nextMeta = next.metadata as { managedFields?: unknown };
     const oldMeta = old.metadata as { managedFields?: unknown };
     if (nextMeta.managedFields === undefined && oldMeta.managedFields !== undefined)
-      nextMeta.managedFields = oldMeta.managedFields;
+      nextMeta.managedFields = clone(oldMeta.managedFields);
     def.defaults?.(next);
     def.prepareUpdate?.(next, old);
     if (internal.fieldManager && subresource !== 'status')
@@ -203,8 +241,13 @@ export async function applyUpdate(
     validateAll(def, next, internal.bypassUpdateRules ? undefined : old);
     await core.admitWrite({ core, def, obj: next, old, user: internal.user });
     if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
-    const value = toValue(next);
-    if (value === toValue(old)) return old;
+    const stored = toStored(next);
+    const value = JSON.stringify(stored);
+    // Nothing to write: the caller gets its own copy of what is stored. (kv.value is the stored
+    // form of old; one not as toValue writes it, from elsewhere, is rewritten once.)
+    if (value === kv.value) return clone(old);
+    // What value holds, for the write's event: copied before claim changes next in place.
+    const copy = clone(stored);
     const undo = await def.claim?.(core, next, old);
     try {
       // The last finalizer of an object whose deletion is due went: remove it (upstream
@@ -222,7 +265,9 @@ export async function applyUpdate(
       }
       const written = asWritten(
         next,
-        await core.store.update(key, value, kv.modRevision, { endOfTurn: internal.endOfTurn }),
+        await writeShared(core, value, copy, (v) =>
+          core.store.update(key, v, kv.modRevision, { endOfTurn: internal.endOfTurn }),
+        ),
         def,
       );
       await def.release?.(core, old, written);

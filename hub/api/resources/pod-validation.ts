@@ -1,8 +1,8 @@
 // v1 Pod validation (422 causes) and defaulting, following the upstream rules that matter
 // for running pods on a board.
 
-import { isDeepStrictEqual } from 'node:util';
 import type { Container, Pod, PodSpec, StatusCause } from '../../../shared/api/types.js';
+import { jsonEqual } from '../../../shared/json-equal.js';
 import {
   isDns1123Label,
   isDns1123Subdomain,
@@ -131,7 +131,7 @@ export function validatePodUpdate(pod: Pod, old: Pod): StatusCause[] {
   const a = strip(pod.spec);
   const b = strip(old.spec);
   // Equal objects first (no copy, no sort): every status write and most updates end here.
-  if (isDeepStrictEqual(a, b) || canonicalJson(a) === canonicalJson(b)) return [];
+  if (jsonEqual(a, b) || canonicalJson(a) === canonicalJson(b)) return [];
   return [
     cause(
       'spec',

@@ -83,7 +83,8 @@ export const services: ResourceDef<Service> = {
     if (!s) return;
     if (!s.clusterIP && old.spec.clusterIP) {
       s.clusterIP = old.spec.clusterIP;
-      s.clusterIPs = old.spec.clusterIPs;
+      // A copy: old may be the watchers' shared object, and svc goes back to the caller.
+      s.clusterIPs = old.spec.clusterIPs && [...old.spec.clusterIPs];
     }
     if (!usesNodePorts(svc) || !usesNodePorts(old)) return;
     for (const p of s.ports ?? []) {

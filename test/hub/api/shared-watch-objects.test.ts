@@ -1,14 +1,17 @@
 // A store event is decoded once for every watcher and serialized once for every JSON watch
 // stream (hub/api/shared-objects.ts): in-process watchers and informers get the very same
 // object, frozen under the test runner, so one watcher's attempt to change it throws and cannot
-// reach the others; two HTTP streams send one serialization. A custom resource watched in two
+// reach the others; two HTTP streams send one serialization. An event the API wrote itself is
+// not parsed (the writer's copy serves it) and equals what the store holds; an update reads
+// the event's object instead of parsing the stored value. A custom resource read in two
 // versions gets each version's apiVersion.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HttpApiClient } from '../../../hub/api/http-client.js';
 import type { ResourceDef } from '../../../hub/api/resource.js';
-import { sharedObject, sharedObjectCounts } from '../../../hub/api/shared-objects.js';
+import { fromKv } from '../../../hub/api/meta.js';
+import { SharedObjects, sharedObjectCounts } from '../../../hub/api/shared-objects.js';
 import { InformerFactory } from '../../../hub/informers/factory.js';
 import type { ConfigMap, KubeObject, WatchEvent } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
@@ -46,7 +49,10 @@ test('two in-process watchers get one object, decoded once; changing it throws a
     const [ea, eb] = [a.events[0], b.events[0]];
     assert.is(ea.type, 'ADDED');
     assert.ok(ea.object === eb.object, 'the same object');
-    assert.is(sharedObjectCounts.decoded - before.decoded, 1, 'decoded once');
+    assert.is(sharedObjectCounts.written - before.written, 1, "the writer's copy, once");
+    assert.is(sharedObjectCounts.decoded - before.decoded, 0, 'no parse');
+    const kv = await t.store.get('/registry/configmaps/default/one');
+    assert.equal(ea.object, fromKv(kv!), 'what the store holds, as a read decodes it');
     const data = (ea.object as ConfigMap).data as Record<string, string>;
     assert.ok(Object.isFrozen(ea.object) && Object.isFrozen(data), 'frozen under the test runner');
     assert.throws(() => {
@@ -92,7 +98,7 @@ test('two JSON watch streams: one serialization per event, the same text', async
     await t.api.client.update('configmaps', 'default', { ...created, data: { v: 'z' } });
     await waitFor(() => a.events.length === 2 && b.events.length === 2, 'both streams got both events');
     assert.is(sharedObjectCounts.serialized - before.serialized, 2, 'one serialization per event');
-    assert.is(sharedObjectCounts.decoded - before.decoded, 2, 'one decode per event');
+    assert.is(sharedObjectCounts.written - before.written, 2, "each event's object is the writer's copy");
     assert.equal(a.events, b.events);
     assert.equal(
       a.events.map((e) => `${e.type} ${(e.object as ConfigMap).data?.v}`),
@@ -101,6 +107,29 @@ test('two JSON watch streams: one serialization per event, the same text', async
   } finally {
     wa.close();
     wb.close();
+  }
+});
+
+test("an update reads the last event's object; a write that changes nothing answers a copy", async () => {
+  const w = await t.api.client.watch('configmaps', 'default', {}, () => {});
+  try {
+    const created = await t.api.client.create<ConfigMap>('configmaps', 'default', cm('four', 'a'));
+    const before = counts();
+    const updated = await t.api.client.update<ConfigMap>('configmaps', 'default', {
+      ...created,
+      data: { v: 'b' },
+    });
+    assert.is(sharedObjectCounts.stored - before.stored, 1, 'the stored object came from the event');
+    assert.is(updated.data?.v, 'b');
+    const same = await t.api.client.update<ConfigMap>('configmaps', 'default', updated);
+    assert.is(same.metadata.resourceVersion, updated.metadata.resourceVersion, 'nothing written');
+    assert.not.ok(Object.isFrozen(same), "the caller's own object");
+    (same.data as Record<string, string>).v = 'mine';
+    const got = await t.api.client.get<ConfigMap>('configmaps', 'default', 'four');
+    assert.is(got.data?.v, 'b');
+    assert.not.ok(Object.isFrozen(got), "a get answers the caller's own object too");
+  } finally {
+    w.close();
   }
 });
 
@@ -119,12 +148,15 @@ test('a custom resource read in two versions: each gets its apiVersion', () => {
     createRevision: 7,
     modRevision: 9,
   };
-  const a = sharedObject(kv, v1);
+  const shared = new SharedObjects();
+  const a = shared.ofEvent(kv, v1);
   assert.is(a.apiVersion, 'example.com/v1');
   assert.is(a.metadata.resourceVersion, '9');
-  assert.ok(sharedObject(kv, v1) === a, 'the same version: the same object');
-  const b = sharedObject(kv, v2);
+  assert.ok(shared.ofEvent(kv, v1) === a, 'the same version: the same object');
+  assert.ok(shared.stored({ ...kv }, v1) === a, 'a read of that revision: the same object');
+  const b = shared.ofEvent(kv, v2);
   assert.is(b.apiVersion, 'example.com/v2');
+  assert.is(shared.stored({ ...kv }, v2).apiVersion, 'example.com/v2');
   assert.is(a.apiVersion, 'example.com/v1', 'the first version is left alone');
 });
 

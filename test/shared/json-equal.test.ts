@@ -1,0 +1,48 @@
+// jsonEqual decides as util.isDeepStrictEqual does on JSON data: a property over pairs of
+// arbitrary JSON values (equal ones made by a copy with its keys reordered, unequal ones by
+// one change), and the cases that matter named in a table.
+
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { jsonEqual } from '../../shared/json-equal.js';
+import { assertProperty } from '../helpers/property.js';
+
+/** A deep copy with every object's keys in reverse order. */
+function reordered(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reordered);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).reverse()) out[k] = reordered((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+test('agrees with isDeepStrictEqual on arbitrary JSON values', async () => {
+  await assertProperty(
+    fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+      assert.is(jsonEqual(a, b), isDeepStrictEqual(a, b));
+      assert.ok(jsonEqual(a, reordered(a)), 'a reordered copy is equal');
+      assert.is(jsonEqual(a, reordered(a)), isDeepStrictEqual(a, reordered(a)));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+const cases: [string, unknown, unknown, boolean][] = [
+  ['key order does not matter', { a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }, true],
+  ['an undefined property counts', { a: 1, b: undefined }, { a: 1 }, false],
+  ['array against object with the same keys', [1, 2], { 0: 1, 1: 2 }, false],
+  ['-0 and 0 differ (strict)', { n: -0 }, { n: 0 }, false],
+  ['NaN equals NaN', [Number.NaN], [Number.NaN], true],
+  ['null against an empty object', null, {}, false],
+  ['a longer array', [1, 2], [1, 2, 3], false],
+  ['"1" against 1', { a: '1' }, { a: 1 }, false],
+];
+for (const [name, a, b, want] of cases)
+  test(name, () => {
+    assert.is(jsonEqual(a, b), want);
+    assert.is(isDeepStrictEqual(a, b), want, 'isDeepStrictEqual agrees');
+  });
+
+test.run();
