@@ -39,6 +39,19 @@ for (const [name, obj] of cases)
     assert.is(got.metadata.resourceVersion, '9');
   });
 
+test('metadata copied without resourceVersion: an own "__proto__" key stays a key, the prototype untouched', () => {
+  const value =
+    '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","__proto__":{"polluted":true},"resourceVersion":"4","uid":"u"}}';
+  const kv = { key: '/k', value, createRevision: 1, modRevision: 5 };
+  const o = fromKv(kv);
+  assert.equal(Object.keys(o.metadata), ['name', '__proto__', 'uid', 'resourceVersion']);
+  assert.is(Object.getPrototypeOf(o.metadata), Object.prototype);
+  assert.is((o.metadata as Record<string, unknown>).polluted, undefined);
+  assert.is(o.metadata.resourceVersion, '5');
+  const stored = JSON.parse(toValue(o)) as KubeObject;
+  assert.equal(Object.keys(stored.metadata), ['name', '__proto__', 'uid']);
+});
+
 test('asWritten equals fromKv for a custom resource read through another served version', () => {
   const def = { custom: true, group: 'example.io', version: 'v2' } as unknown as ResourceDef;
   const obj = { apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
