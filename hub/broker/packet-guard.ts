@@ -3,7 +3,9 @@
 // more than the client may send, before anything is buffered: mqtt-packet's parser would
 // otherwise hold the whole packet in memory, and aedes has no maximum packet size. The limit
 // starts at the CONNECT size and is raised once the client is authenticated. Writes towards
-// the client are capped by the bytes queued and not yet taken by its socket.
+// the client are capped by the bytes queued and not yet taken by its socket. A packet that
+// mqtt-packet wrote in pieces under a cork reaches the socket as one write (_writev): one TLS
+// record and one system call per packet, not one per piece (a PUBACK was two of each).
 
 import { Duplex } from 'node:stream';
 import type net from 'node:net';
@@ -110,6 +112,11 @@ export class PacketGuard extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     if (this.socket.write(chunk)) cb();
     else this.once('socketDrain', () => cb());
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
+    const whole = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this._write(whole, 'binary', cb); // the encoding of a Buffer chunk is not read
   }
 
   override _final(cb: (e?: Error | null) => void): void {
