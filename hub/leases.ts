@@ -2,7 +2,10 @@
 // nodes at one heartbeat per 10 s cost no disk traffic). The coordination.k8s.io/v1 Lease
 // `kube-node-lease/<node>` is persisted lazily — created on the first heartbeat, then
 // renewed at most once per persistIntervalMs — so `kubectl get leases -n kube-node-lease`
-// shows every node without a write per heartbeat.
+// shows every node without a write per heartbeat. The renewals that fall due within
+// writeBatchMs go out together, so they share the store's group commits (one fsync for many
+// nodes: 10,000 nodes renewing once a minute are ~170 writes/s, and an fsync each blocked the
+// hub's thread for about a millisecond every time); each is one merge patch (no read first).
 
 import type { ApiClient } from './api/client.js';
 import { isAlreadyExists, isNotFound } from './api/errors.js';
@@ -14,6 +17,8 @@ export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const DEFAULT_LEASE_PERSIST_INTERVAL_MS = 60_000;
 /** Lease duration written into the Lease object, seconds (Kubernetes: 40). */
 export const DEFAULT_LEASE_DURATION_S = 40;
+/** Default window in which due Lease writes are gathered into one batch, ms. */
+export const DEFAULT_LEASE_WRITE_BATCH_MS = 1000;
 
 interface Entry {
   lastSeenMs?: number;
@@ -30,6 +35,8 @@ export interface LeaseTableOptions {
   /** Without a client nothing is persisted (unit use). */
   client?: ApiClient;
   persistIntervalMs?: number;
+  /** Due Lease writes wait at most this long to go out together, ms (0: at once). */
+  writeBatchMs?: number;
   leaseDurationSeconds?: number;
   log?: Logger;
 }
@@ -42,13 +49,18 @@ export function microTime(ms: number): string {
 export class LeaseTable {
   private readonly entries = new Map<string, Entry>();
   private readonly persistIntervalMs: number;
+  private readonly writeBatchMs: number;
   private readonly leaseDurationSeconds: number;
   private readonly log: Logger;
   private readonly writes = new Set<Promise<void>>();
+  /** Nodes whose Lease write is due, with the renew time to write, until the batch goes out. */
+  private readonly due = new Map<string, number>();
+  private batchTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly opts: LeaseTableOptions = {}) {
     this.persistIntervalMs = opts.persistIntervalMs ?? DEFAULT_LEASE_PERSIST_INTERVAL_MS;
+    this.writeBatchMs = opts.writeBatchMs ?? DEFAULT_LEASE_WRITE_BATCH_MS;
     this.leaseDurationSeconds = opts.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_S;
     this.log = opts.log ?? createLogger('leases');
   }
@@ -108,6 +120,7 @@ export class LeaseTable {
 
   forget(node: string): void {
     this.entries.delete(node);
+    this.due.delete(node);
   }
 
   /** Seconds since the last message of each connected node (heartbeat lag), unsorted. */
@@ -122,16 +135,39 @@ export class LeaseTable {
     return this.entries.size;
   }
 
-  /** Waits for Lease writes in flight; no new ones start after. */
+  /** Sends the due Lease writes and waits for those in flight; no new ones start after. */
   async close(): Promise<void> {
+    this.writeDue();
     this.closed = true;
     await Promise.all([...this.writes]);
   }
 
   private maybePersist(node: string, e: Entry, nowMs: number): void {
-    const client = this.opts.client;
-    if (!client || this.closed || e.persisting) return;
+    if (!this.opts.client || this.closed || e.persisting || this.due.has(node)) return;
     if (e.persistedAtMs !== undefined && nowMs - e.persistedAtMs < this.persistIntervalMs) return;
+    this.due.set(node, nowMs);
+    if (this.writeBatchMs <= 0) this.writeDue();
+    else
+      this.batchTimer ??= setTimeout(() => {
+        this.batchTimer = undefined;
+        this.writeDue();
+      }, this.writeBatchMs);
+  }
+
+  /** Starts every due Lease write in one turn: their store commits are shared. */
+  private writeDue(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const client = this.opts.client;
+    if (!client || this.closed) return;
+    for (const [node, at] of this.due) {
+      const e = this.entries.get(node);
+      if (e && !e.persisting) this.startWrite(client, node, e, at);
+    }
+    this.due.clear();
+  }
+
+  private startWrite(client: ApiClient, node: string, e: Entry, nowMs: number): void {
     e.persisting = true;
     const p = this.persist(client, node, nowMs)
       .then(() => {
@@ -148,16 +184,10 @@ export class LeaseTable {
   private async persist(client: ApiClient, node: string, nowMs: number): Promise<void> {
     const renewTime = microTime(nowMs);
     try {
-      const cur = await client.get<Lease>('leases', NODE_LEASE_NAMESPACE, node);
-      await client.update<Lease>('leases', NODE_LEASE_NAMESPACE, {
-        ...cur,
-        spec: {
-          ...cur.spec,
-          holderIdentity: node,
-          leaseDurationSeconds: this.leaseDurationSeconds,
-          renewTime,
-        },
-      });
+      // A merge patch: the API reads the Lease once under it (acquireTime and the rest kept),
+      // where a get and an update read it twice and send it whole.
+      const spec = { holderIdentity: node, leaseDurationSeconds: this.leaseDurationSeconds, renewTime };
+      await client.patch<Lease>('leases', NODE_LEASE_NAMESPACE, node, { spec }, 'merge');
       return;
     } catch (e) {
       if (!isNotFound(e)) throw e;
