@@ -13,6 +13,11 @@ export class KeyedSerial {
     return next;
   }
 
+  /** Whether a task of key is queued or running (one arriving now would wait for it). */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Resolves when every queued task has settled. */
   async idle(): Promise<void> {
     while (this.tails.size) await Promise.allSettled([...this.tails.values()]);

@@ -94,11 +94,13 @@ export type ParsedTopic =
   | { kind: 'bundle'; node: string }
   | { kind: 'services' };
 
+const ROOT_PREFIX = `${ROOT}/`;
+
 /** Parses a concrete topic name; undefined for anything not in the layout above. */
 export function parseTopic(topic: string): ParsedTopic | undefined {
-  if (!topic.startsWith(`${ROOT}/`)) return undefined;
+  if (!topic.startsWith(ROOT_PREFIX)) return undefined;
   if (topic === topics.services) return { kind: 'services' };
-  const p = topic.slice(ROOT.length + 1).split('/');
+  const p = topic.slice(ROOT_PREFIX.length).split('/');
   if (p[0] === 'join' && p.length === 3 && CLIENT_SEGMENT.test(p[1])) {
     if (p[2] === 'request') return { kind: 'joinRequest', clientId: p[1] };
     if (p[2] === 'response') return { kind: 'joinResponse', clientId: p[1] };
@@ -142,20 +144,22 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   return undefined;
 }
 
-/** Topics a node's agent may publish to (agent -> hub direction only). */
+/** The kinds of topic an agent publishes to (agent -> hub direction only). */
+const AGENT_PUBLISH_KINDS: ReadonlySet<ParsedTopic['kind']> = new Set([
+  'status',
+  'lease',
+  'will',
+  'podStatus',
+  'events',
+  'metrics',
+  'rpcResponse',
+  'bundleRequest',
+]);
+
+/** Topics a node's agent may publish to (agent -> hub direction only). Runs on every publish. */
 export function agentMayPublish(node: string, topic: string): boolean {
   const t = parseTopic(topic);
-  if (!t || !('node' in t) || t.node !== node) return false;
-  return [
-    'status',
-    'lease',
-    'will',
-    'podStatus',
-    'events',
-    'metrics',
-    'rpcResponse',
-    'bundleRequest',
-  ].includes(t.kind);
+  return !!t && 'node' in t && t.node === node && AGENT_PUBLISH_KINDS.has(t.kind);
 }
 
 /** Filters a node's agent may subscribe to (hub -> agent direction only, its own node). */
