@@ -32,6 +32,7 @@ import type { LeaseTable } from '../leases.js';
 import type { Node, NodeCondition, Taint } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
+import { ReadYourWrites } from '../informers/read-your-writes.js';
 import {
   DEFAULT_NODE_GRACE_MS,
   DEFAULT_WILL_DEBOUNCE_MS,
@@ -112,6 +113,8 @@ export class NodeLifecycleController implements Controller {
   /** Nodes last seen healthy by reconcile: activity from them needs no reconcile. */
   private readonly healthy = new Set<string>();
   private readonly informers: InformerUse;
+  /** The shared node cache, behind this controller's own writes (read-your-writes.ts). */
+  private nodes?: ReadYourWrites<Node>;
   private readonly zones: ZoneHealth;
 
   constructor(private readonly opts: NodeLifecycleOptions) {
@@ -131,7 +134,7 @@ export class NodeLifecycleController implements Controller {
 
   /** Enqueues every node and each new one; starts the workers. */
   async start(): Promise<void> {
-    await this.informers.watch<Node>('nodes', {
+    const nodes = await this.informers.watch<Node>('nodes', {
       onChange: (type, n) => {
         const name = n.metadata.name;
         if (!name) return;
@@ -143,10 +146,12 @@ export class NodeLifecycleController implements Controller {
         } else this.zones.observe(n);
       },
     });
+    this.nodes = new ReadYourWrites(nodes);
     this.runner.start();
   }
 
   async stop(): Promise<void> {
+    this.nodes?.close();
     this.informers.close();
     await this.runner.stop();
   }
@@ -163,6 +168,15 @@ export class NodeLifecycleController implements Controller {
   }
 
   async reconcile(name: string): Promise<Result | undefined> {
+    // The shared cache first, as upstream's controller reads its node lister: every node comes
+    // up here about once per grace period, and one heard from whose cached object needs no
+    // write (nearly all of them) costs no store read. Anything to write is decided again on the
+    // object read from the store.
+    const cached = this.nodes?.get(`/${name}`);
+    if (cached) {
+      const quiet = this.quiet(cached, Date.now());
+      if (quiet) return quiet;
+    }
     let node: Node;
     try {
       node = await this.opts.client.get<Node>('nodes', undefined, name);
@@ -173,8 +187,33 @@ export class NodeLifecycleController implements Controller {
       }
       throw e;
     }
-    const leases = this.opts.leases;
     const now = Date.now();
+    const s = this.standing(node, now);
+    if (s.within) {
+      // Within the start-up grace, a node not yet heard from (or orphaned) keeps whatever state it had.
+      if (s.checkReady) {
+        // A node reporting Ready=False is not "healthy": its next report gets a look at once.
+        if (await this.markReady(node, now)) this.healthy.add(name);
+      }
+      return { requeueAfterMs: s.lastSeen + s.window - now + 1 };
+    }
+    const { reconnecting, connected, lastSeen } = s;
+    const shedAt = this.opts.lastShedAtMs?.();
+    if (reconnecting && shedAt !== undefined && now - shedAt < RECONNECT_LONGEST_WAIT_MS) {
+      this.log.debug('not marking a node that may be in reconnect backoff after a shed attempt', {
+        node: name,
+      });
+      return { requeueAfterMs: shedAt + RECONNECT_LONGEST_WAIT_MS - now + 1 };
+    }
+    this.healthy.delete(name);
+    await this.markUnknown(node, connected, lastSeen, now);
+    return undefined;
+  }
+
+  /** Where the node stands against its grace window, from the in-memory leases. */
+  private standing(node: Node, now: number) {
+    const name = node.metadata.name ?? '';
+    const leases = this.opts.leases;
     const heard = leases.lastSeen(name);
     // Not heard from yet: the later of the hub's start and the node's registration counts, as
     // upstream probes from the node's CreationTimestamp. With several hubs a board registers
@@ -191,25 +230,37 @@ export class NodeLifecycleController implements Controller {
       lastSeen = orphaned;
       window = this.startupGrace;
     }
-    const reconnecting = heard === undefined || !connected || orphaned !== undefined;
-    if ((heard === undefined || connected || orphaned !== undefined) && now - lastSeen < window) {
-      // Within the start-up grace, a node not yet heard from (or orphaned) keeps whatever state it had.
-      if (heard !== undefined && orphaned === undefined) {
-        // A node reporting Ready=False is not "healthy": its next report gets a look at once.
-        if (await this.markReady(node, now)) this.healthy.add(name);
-      }
-      return { requeueAfterMs: lastSeen + window - now + 1 };
+    return {
+      lastSeen,
+      window,
+      connected,
+      reconnecting: heard === undefined || !connected || orphaned !== undefined,
+      within: (heard === undefined || connected || orphaned !== undefined) && now - lastSeen < window,
+      /** Heard from since the start and not orphaned: its Ready and taints get a look. */
+      checkReady: heard !== undefined && orphaned === undefined,
+    };
+  }
+
+  /**
+   * The reconcile's result when node (as cached) is within its window and markReady would
+   * write nothing; undefined when the store's copy must decide.
+   */
+  private quiet(node: Node, now: number): Result | undefined {
+    const s = this.standing(node, now);
+    if (!s.within) return undefined;
+    if (s.checkReady) {
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status === 'Unknown') return undefined;
+      const taints = withHealthTaints(
+        node.spec.taints ?? [],
+        ready?.status === 'False' ? TAINT_NOT_READY : undefined,
+        now,
+        this.healthEffects(node),
+      );
+      if (taints) return undefined;
+      if (ready?.status !== 'False') this.healthy.add(node.metadata.name ?? '');
     }
-    const shedAt = this.opts.lastShedAtMs?.();
-    if (reconnecting && shedAt !== undefined && now - shedAt < RECONNECT_LONGEST_WAIT_MS) {
-      this.log.debug('not marking a node that may be in reconnect backoff after a shed attempt', {
-        node: name,
-      });
-      return { requeueAfterMs: shedAt + RECONNECT_LONGEST_WAIT_MS - now + 1 };
-    }
-    this.healthy.delete(name);
-    await this.markUnknown(node, connected, lastSeen, now);
-    return undefined;
+    return { requeueAfterMs: s.lastSeen + s.window - now + 1 };
   }
 
   /** The health taints' effects on node: no NoExecute (no eviction) while its zone is disrupted. */
@@ -243,6 +294,7 @@ export class NodeLifecycleController implements Controller {
         },
         'status',
       );
+      this.nodes?.wrote(node);
       changed = true;
     }
     const reportedReady = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
@@ -254,7 +306,11 @@ export class NodeLifecycleController implements Controller {
     );
     if (taints) {
       const hadUnreachable = (node.spec.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE);
-      await this.opts.client.update<Node>('nodes', undefined, { ...node, spec: { ...node.spec, taints } });
+      const written = await this.opts.client.update<Node>('nodes', undefined, {
+        ...node,
+        spec: { ...node.spec, taints },
+      });
+      this.nodes?.wrote(written);
       changed = changed || hadUnreachable;
     }
     if (changed) {
@@ -289,11 +345,16 @@ export class NodeLifecycleController implements Controller {
         },
         'status',
       );
+      this.nodes?.wrote(node);
       changed = true;
     }
     const taints = withHealthTaints(node.spec.taints ?? [], TAINT_UNREACHABLE, now, this.healthEffects(node));
     if (taints) {
-      await this.opts.client.update<Node>('nodes', undefined, { ...node, spec: { ...node.spec, taints } });
+      const written = await this.opts.client.update<Node>('nodes', undefined, {
+        ...node,
+        spec: { ...node.spec, taints },
+      });
+      this.nodes?.wrote(written);
       changed = true;
     }
     if (changed) {

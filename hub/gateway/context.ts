@@ -3,9 +3,10 @@
 
 import type { ApiClient } from '../api/client.js';
 import type { EventRecorder } from '../events/recorder.js';
+import type { ReadYourWrites } from '../informers/read-your-writes.js';
 import type { LeaseTable } from '../leases.js';
 import type { UsageHistory } from '../usage/history.js';
-import type { Pod } from '../../shared/api/types.js';
+import type { Node, Pod } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
 
 export interface PublishOptions {
@@ -30,4 +31,6 @@ export interface GatewayContext {
   publishDesired(node: string): void;
   /** The pod as the desired publisher holds it (shared: never mutate), if it holds one. */
   heldPod?(namespace: string, name: string): Pod | undefined;
+  /** The hub's node cache (shared: never mutate), behind the gateway's own writes; none: read the store. */
+  nodes?: ReadYourWrites<Node>;
 }

@@ -9,6 +9,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { ApiClient } from '../api/client.js';
 import { EventRecorder } from '../events/recorder.js';
 import type { InformerFactory } from '../informers/factory.js';
+import { ReadYourWrites } from '../informers/read-your-writes.js';
+import type { Node } from '../../shared/api/types.js';
 import type { LeaseTable } from '../leases.js';
 import type { Metrics } from '../metrics.js';
 import type { HubRelay } from '../relay/relay.js';
@@ -191,6 +193,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     defaultTimeoutMs: opts.rpcTimeoutMs,
     ...(relay ? { idPrefix: relay.rpcIdPrefix } : {}),
   });
+  // The node cache service-table.ts starts; status reports read it (status.ts).
+  const nodes = opts.informers ? new ReadYourWrites(opts.informers.informer<Node>('nodes')) : undefined;
   const ctx: GatewayContext = {
     client: opts.client,
     publish,
@@ -202,6 +206,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     onNodeWill: opts.onNodeWill ?? (() => {}),
     publishDesired: (node) => desired.publishNode(node),
     heldPod: (namespace, name) => desired.heldPod(namespace, name),
+    ...(nodes ? { nodes } : {}),
   };
   // Agent send -> lease recorded, seconds: broker transit plus the node's queue behind its API
   // writes. On real boards it includes their clock skew (the agent stamps its own wall clock).
@@ -391,6 +396,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       desired.stop();
       serviceTable.stop();
+      nodes?.close();
       agentUpdates?.stop();
       rpc.close();
       await serial.idle();

@@ -3,7 +3,6 @@
 // and the store decides, and a copy that would refuse is checked against the store first.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ApiClient } from '../../../hub/api/client.js';
 import type { GatewayContext } from '../../../hub/gateway/context.js';
 import { handlePodStatus } from '../../../hub/gateway/pod-status.js';
 import type { Pod, PodStatus } from '../../../shared/api/types.js';
@@ -11,26 +10,18 @@ import { createLogger } from '../../../shared/log.js';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/constants.js';
 import type { PodStatusReport } from '../../../shared/protocol/messages.js';
 import { startApi, type TestApi } from '../api/helpers.js';
+import { type CallCounts, countingClient } from './counting-client.js';
 
 let t: TestApi;
-let gets = 0;
+let counts: CallCounts;
 let held: Pod | undefined;
 let ctx: GatewayContext;
 
 test.before(async () => {
   t = await startApi();
-  const real = t.api.client;
   // Counts the handler's GETs; everything else goes to the real API.
-  const client = new Proxy(real, {
-    get(target, prop, receiver) {
-      if (prop === 'get')
-        return (...args: Parameters<ApiClient['get']>) => {
-          gets++;
-          return target.get(...args);
-        };
-      return Reflect.get(target, prop, receiver);
-    },
-  }) as ApiClient;
+  const { client, counts: c } = countingClient(t.api.client);
+  counts = c;
   ctx = {
     client,
     log: createLogger('gateway', 40),
@@ -67,9 +58,9 @@ async function boundPod(name: string): Promise<Pod> {
 test('a current held copy: the status is written without a GET', async () => {
   const pod = await boundPod('fresh');
   held = pod;
-  gets = 0;
+  counts.gets = 0;
   await handlePodStatus(ctx, 'n1', 'default', 'fresh', report(pod, running('172.17.0.2')));
-  assert.is(gets, 0);
+  assert.is(counts.gets, 0);
   const stored = await t.api.client.get<Pod>('pods', 'default', 'fresh');
   assert.is(stored.status?.podIP, '172.17.0.2');
 });
@@ -79,9 +70,9 @@ test('a stale held copy: the write conflicts, the store is read, the report land
   held = pod;
   // Someone else writes after the copy was taken.
   await t.api.client.update<Pod>('pods', 'default', { ...pod, status: running('172.17.0.3') }, 'status');
-  gets = 0;
+  counts.gets = 0;
   await handlePodStatus(ctx, 'n1', 'default', 'stale', report(pod, running('172.17.0.4')));
-  assert.is(gets, 1, 'one GET after the conflict');
+  assert.is(counts.gets, 1, 'one GET after the conflict');
   const stored = await t.api.client.get<Pod>('pods', 'default', 'stale');
   assert.is(stored.status?.podIP, '172.17.0.4');
 });
@@ -89,9 +80,9 @@ test('a stale held copy: the write conflicts, the store is read, the report land
 test('a held copy on another node (stale binding view) is not trusted to refuse: the store decides', async () => {
   const pod = await boundPod('moved');
   held = { ...pod, spec: { ...pod.spec, nodeName: 'n2' } };
-  gets = 0;
+  counts.gets = 0;
   await handlePodStatus(ctx, 'n1', 'default', 'moved', report(pod, running('172.17.0.5')));
-  assert.is(gets, 1);
+  assert.is(counts.gets, 1);
   const stored = await t.api.client.get<Pod>('pods', 'default', 'moved');
   assert.is(stored.status?.podIP, '172.17.0.5', 'the store says n1: admitted');
 });
