@@ -4,8 +4,9 @@
 // counted once per sample even when recursive), as ms and as a share of the profile's samples.
 // With --by file, per source file instead. --grep keeps the rows whose key contains a string.
 // --callers S: who calls the functions whose key contains S, by the time spent below them.
+// --last D: only the samples of the profile's last D (e.g. 60s: a bench's hold, not its ramp).
 // Run: node dist/bench/cpuprofile-summary.js hub-1.cpuprofile [--top 40] [--by fn|file]
-//   [--grep controllers/] [--sort self|total] [--callers 'clone hub/api/meta.js']
+//   [--grep controllers/] [--sort self|total] [--callers 'clone hub/api/meta.js'] [--last 60s]
 
 import { readFileSync } from 'node:fs';
 import { BenchArgs } from './lib/args.js';
@@ -33,7 +34,7 @@ interface CpuProfile {
 const file = process.argv[2];
 if (!file || file.startsWith('--')) {
   console.error(
-    'usage: cpuprofile-summary.js FILE.cpuprofile [--top N] [--by fn|file] [--grep S] [--sort self|total]',
+    'usage: cpuprofile-summary.js FILE.cpuprofile [--top N] [--by fn|file] [--grep S] [--sort self|total] [--last D]',
   );
   process.exit(2);
 }
@@ -43,6 +44,7 @@ const BY = args.string('by', 'fn');
 const GREP = args.has('grep') ? args.string('grep', '') : undefined;
 const SORT = args.string('sort', 'self');
 const CALLERS = args.has('callers') ? args.string('callers', '') : undefined;
+const LAST_US = args.has('last') ? args.durationMs('last', 0) * 1000 : undefined;
 
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 
@@ -94,7 +96,16 @@ function stackKeys(id: number): string[] {
   return out;
 }
 
+// Each sample's time since the profile's start, µs (the deltas add up to it).
+const sampleAt: number[] = [];
+for (let i = 0, t = 0; i < profile.samples.length; i++) {
+  t += Math.max(0, deltas[i] ?? 0);
+  sampleAt.push(t);
+}
+const fromUs = LAST_US === undefined ? 0 : profile.endTime - profile.startTime - LAST_US;
+
 profile.samples.forEach((id, i) => {
+  if ((sampleAt[i] ?? 0) < fromUs) return;
   const w = weightUs(i);
   all += w;
   const n = byId.get(id);
@@ -114,7 +125,7 @@ const busy = all - idle;
 const ms = (us: number) => (us / 1000).toFixed(0).padStart(8);
 const pct = (us: number) => `${((100 * us) / Math.max(1, busy)).toFixed(1).padStart(5)}%`;
 console.log(
-  `${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled, ${(busy / 1000).toFixed(0)} ms busy (${((100 * busy) / Math.max(1, all)).toFixed(1)}% of the samples), ${(idle / 1000).toFixed(0)} ms idle; percentages of busy`,
+  `${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled${LAST_US === undefined ? '' : ` (the last ${(LAST_US / 1e6).toFixed(0)} s summarized)`}, ${(busy / 1000).toFixed(0)} ms busy (${((100 * busy) / Math.max(1, all)).toFixed(1)}% of the samples), ${(idle / 1000).toFixed(0)} ms idle; percentages of busy`,
 );
 if (CALLERS !== undefined) {
   // The outermost frame of a recursion only: an inner one's time is already in it.
