@@ -4,7 +4,7 @@
 // - A store event reaches every watcher of its prefix with the same KeyValue
 //   (store/watch-fanout.ts): the first watcher to read it gets the object, every other watcher
 //   of the event that very object. Its JSON text is made the first time a watch stream sends
-//   it and reused by every other stream (sharedJson).
+//   it and reused by every other stream of the event (sharedJson).
 // - The object of an event the API itself wrote is not parsed at all: the writer leaves a copy
 //   of what it stores (writing()), and the event's first reader takes that copy.
 // - A read of a key at the revision of its last event (the update path's read-modify-write)
@@ -32,21 +32,24 @@ interface Decoded {
 /** Keys whose last event's object is kept for reads; past this the table starts over. */
 export const MAX_LATEST = 50_000;
 
-const serialized = new WeakMap<object, string>();
+/**
+ * The last object serialized and its text. A store event reaches all its watch streams in one
+ * synchronous pass (store/watch-fanout.ts), so one entry serves them all; a table per object
+ * would keep the text of every object an informer holds alive as long as the object.
+ */
+let lastSerialized: { object: object; json: string } | undefined;
 const freeze = freezeShared();
 
 /** Decodes, copies taken from writers, reads answered from an event, serializations (for tests). */
 export const sharedObjectCounts = { decoded: 0, written: 0, stored: 0, serialized: 0 };
 
-/** JSON.stringify(o), made once per object: for objects never changed in place (shared ones). */
+/** JSON.stringify(o), made once for consecutive callers: for objects never changed in place (shared ones). */
 export function sharedJson(o: object): string {
-  let s = serialized.get(o);
-  if (s === undefined) {
-    s = JSON.stringify(o);
-    serialized.set(o, s);
-    sharedObjectCounts.serialized++;
-  }
-  return s;
+  if (lastSerialized?.object === o) return lastSerialized.json;
+  const json = JSON.stringify(o);
+  lastSerialized = { object: o, json };
+  sharedObjectCounts.serialized++;
+  return json;
 }
 
 /** A custom resource is served in the version asked for (fromKv sets its apiVersion). */
