@@ -5,7 +5,7 @@
 // starts at the CONNECT size and is raised once the client is authenticated. Writes towards
 // the client are capped by the bytes queued and not yet taken by its socket. A packet that
 // mqtt-packet wrote in pieces under a cork reaches the socket as one write (_writev): one TLS
-// record and one system call per packet, not one per piece (a PUBACK was two of each).
+// record and one system call per packet, not one per piece (a PUBACK was three of each).
 
 import { Duplex } from 'node:stream';
 import type net from 'node:net';
