@@ -4,9 +4,12 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ApiClient } from '../../../hub/api/client.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
+import type { Rollout } from '../../../shared/api/rollout.js';
 import type { KubeObject, Node, OwnerReference, Pod } from '../../../shared/api/types.js';
 import { node, type TestApi } from '../api/helpers.js';
+import { waitFor } from './wait.js';
 
 export function ownerRef(o: KubeObject, blockOwnerDeletion = true): OwnerReference {
   return {
@@ -111,5 +114,62 @@ export async function markPodReady(t: TestApi, p: Pod): Promise<void> {
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
     },
     'status',
+  );
+}
+
+/**
+ * Fixture kubelet of the rollout tests: reports a new daemon pod Running and Ready, or, for an
+ * image named "bad", restarted once and never Ready (status subresource; a lost race is left
+ * to the pod's next event).
+ */
+export async function reportDaemonPod(client: ApiClient, p: Pod): Promise<void> {
+  if (p.metadata.deletionTimestamp || p.status?.phase === 'Running') return;
+  const bad = p.spec.containers[0].image === 'bad';
+  const now = new Date().toISOString();
+  await client
+    .update<Pod>(
+      'pods',
+      p.metadata.namespace,
+      {
+        ...p,
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: bad ? 'False' : 'True', lastTransitionTime: now }],
+          containerStatuses: [
+            {
+              name: 'c',
+              ready: !bad,
+              restartCount: bad ? 1 : 0,
+              image: p.spec.containers[0].image ?? '',
+              imageID: '',
+            },
+          ],
+        },
+      },
+      'status',
+    )
+    .catch(() => {});
+}
+
+/** default/name in phase for its current spec, its stable revision other than notStable (a Completed of an earlier rollout). */
+export function waitRolloutPhase(
+  client: ApiClient,
+  name: string,
+  phase: string,
+  notStable?: string,
+  timeoutMs = 10_000,
+): Promise<Rollout> {
+  return waitFor(
+    `rollout ${phase}`,
+    async () => {
+      const r = await client.get<Rollout>('rollouts', 'default', name);
+      const st = r.status;
+      return st?.phase === phase &&
+        (st.observedGeneration ?? 0) >= (r.metadata.generation ?? 0) &&
+        (notStable === undefined || st.stableRevision !== notStable)
+        ? r
+        : undefined;
+    },
+    timeoutMs,
   );
 }

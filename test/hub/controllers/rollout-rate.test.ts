@@ -20,7 +20,7 @@ import type { Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { daemonSetOf, setTemplateImage } from '../../helpers/workloads.js';
 import { startApi, type TestApi } from '../api/helpers.js';
-import { createRingNodes } from './fixtures.js';
+import { createRingNodes, reportDaemonPod, waitRolloutPhase } from './fixtures.js';
 import { waitFor } from './wait.js';
 
 const NODES = Array.from({ length: 8 }, (_, i) => `n${String(i).padStart(2, '0')}`);
@@ -34,35 +34,6 @@ let kubelet: ApiWatch;
 const deleted = new Map<string, { at: number; image: string }>();
 const c = () => t.api.client;
 
-async function report(p: Pod): Promise<void> {
-  if (p.metadata.deletionTimestamp || p.status?.phase === 'Running') return;
-  const bad = p.spec.containers[0].image === 'bad';
-  const now = new Date().toISOString();
-  await c()
-    .update<Pod>(
-      'pods',
-      'default',
-      {
-        ...p,
-        status: {
-          phase: 'Running',
-          conditions: [{ type: 'Ready', status: bad ? 'False' : 'True', lastTransitionTime: now }],
-          containerStatuses: [
-            {
-              name: 'c',
-              ready: !bad,
-              restartCount: bad ? 1 : 0,
-              image: p.spec.containers[0].image ?? '',
-              imageID: '',
-            },
-          ],
-        },
-      },
-      'status',
-    )
-    .catch(() => {});
-}
-
 test.before(async () => {
   t = await startApi();
   await createRingNodes(t, NODES);
@@ -71,7 +42,7 @@ test.before(async () => {
     const uid = p.metadata.uid ?? '';
     if ((ev.type === 'DELETED' || p.metadata.deletionTimestamp) && !deleted.has(uid))
       deleted.set(uid, { at: Date.now(), image: p.spec.containers[0].image ?? '' });
-    if (ev.type === 'ADDED' || ev.type === 'MODIFIED') void report(p);
+    if (ev.type === 'ADDED' || ev.type === 'MODIFIED') void reportDaemonPod(c(), p);
   });
   ds = new DaemonSetController({ client: c(), log: createLogger('ds', 40) });
   await ds.start();
@@ -87,21 +58,8 @@ test.after(async () => {
 });
 
 const get = () => c().get<Rollout>('rollouts', 'default', 'agentd');
-async function waitPhase(phase: string, notStable?: string, timeoutMs = 20_000): Promise<Rollout> {
-  return waitFor(
-    `rollout ${phase}`,
-    async () => {
-      const r = await get();
-      const st = r.status;
-      return st?.phase === phase &&
-        (st.observedGeneration ?? 0) >= (r.metadata.generation ?? 0) &&
-        (notStable === undefined || st.stableRevision !== notStable)
-        ? r
-        : undefined;
-    },
-    timeoutMs,
-  );
-}
+const waitPhase = (phase: string, notStable?: string) =>
+  waitRolloutPhase(c(), 'agentd', phase, notStable, 20_000);
 async function nodesOn(image: string): Promise<string[]> {
   return (await c().list<Pod>('pods', 'default', { labelSelector: 'app=agentd' })).items
     .filter((p) => !p.metadata.deletionTimestamp && p.spec.containers[0].image === image)

@@ -19,7 +19,7 @@ import type { Rollout, RolloutSpec } from '../../../shared/api/rollout.js';
 import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { startApi, type TestApi } from '../api/helpers.js';
-import { createRingNodes } from './fixtures.js';
+import { createRingNodes, reportDaemonPod, waitRolloutPhase } from './fixtures.js';
 import { waitFor } from './wait.js';
 import { daemonSetOf, setTemplateImage } from '../../helpers/workloads.js';
 
@@ -33,33 +33,7 @@ const c = () => t.api.client;
 const rev = (p: Pod) => p.metadata.labels?.['controller-revision-hash'] ?? '';
 
 async function report(p: Pod): Promise<void> {
-  const node = targetNode(p) ?? '';
-  if (offline.has(node) || p.metadata.deletionTimestamp || p.status?.phase === 'Running') return;
-  const bad = p.spec.containers[0].image === 'bad';
-  const now = new Date().toISOString();
-  await c()
-    .update<Pod>(
-      'pods',
-      'default',
-      {
-        ...p,
-        status: {
-          phase: 'Running',
-          conditions: [{ type: 'Ready', status: bad ? 'False' : 'True', lastTransitionTime: now }],
-          containerStatuses: [
-            {
-              name: 'c',
-              ready: !bad,
-              restartCount: bad ? 1 : 0,
-              image: p.spec.containers[0].image ?? '',
-              imageID: '',
-            },
-          ],
-        },
-      },
-      'status',
-    )
-    .catch(() => {});
+  if (!offline.has(targetNode(p) ?? '')) await reportDaemonPod(c(), p);
 }
 
 async function setNodeReady(name: string, ready: boolean): Promise<void> {
@@ -119,22 +93,8 @@ const get = () => c().get<Rollout>('rollouts', 'default', 'agentd');
 async function patchSpec(spec: Partial<RolloutSpec>): Promise<void> {
   await c().patch<Rollout>('rollouts', 'default', 'agentd', { spec }, 'merge');
 }
-/** The rollout in phase, its stable revision other than notStable (a Completed of an earlier rollout). */
-async function waitPhase(phase: string, notStable?: string, timeoutMs = 10_000): Promise<Rollout> {
-  return waitFor(
-    `rollout ${phase}`,
-    async () => {
-      const r = await get();
-      const st = r.status;
-      return st?.phase === phase &&
-        (st.observedGeneration ?? 0) >= (r.metadata.generation ?? 0) &&
-        (notStable === undefined || st.stableRevision !== notStable)
-        ? r
-        : undefined;
-    },
-    timeoutMs,
-  );
-}
+const waitPhase = (phase: string, notStable?: string, timeoutMs?: number) =>
+  waitRolloutPhase(c(), 'agentd', phase, notStable, timeoutMs);
 /** `drover rollout ARGS` against the test API: exit code and what it printed. */
 async function drover(...args: string[]): Promise<{ code: number; out: string }> {
   const chunks: string[] = [];
