@@ -131,8 +131,9 @@ export async function createObject(
 }
 
 /**
- * Writes value (the stored form of an object) through write, leaving the store event's readers
- * copy, that object (shared-objects.ts): the event is not parsed back from the text just made.
+ * Writes value (the stored form of an object) through write. copy, that object as a copy nobody
+ * else holds, is left for the readers of the write's store event (shared-objects.ts), so the
+ * event is not parsed back from the text just made.
  */
 async function writeShared(
   core: ApiCore,
