@@ -12,9 +12,6 @@ export const DEFAULT_INTERN_POOL_SIZE = 50_000;
 /** Longer values are left alone: they are rarely repeated (messages, data, certificates). */
 export const MAX_INTERNED_LENGTH = 128;
 
-/** Objects whose string values were pooled already: internValues passes them by. */
-const pooled = new WeakSet<object>();
-
 export class StringPool {
   private readonly pool = new Map<string, string>();
 
@@ -35,18 +32,16 @@ export class StringPool {
   }
 
   /**
-   * Replaces, in place, every string value inside v by its pooled instance. Only for an object
-   * nobody else holds yet (a freshly decoded one, before it is shared). An object pooled once
-   * (by any pool) is passed by: a watch object the API pooled reaches the informers that way.
+   * Replaces, in place, every string value inside v by its pooled instance (an equal string:
+   * readers of a shared object see no change).
    */
   internValues(v: unknown): void {
-    if (v === null || typeof v !== 'object' || pooled.has(v)) return;
+    if (v === null || typeof v !== 'object') return;
     this.internTree(v);
-    pooled.add(v);
   }
 
   private internTree(v: object): void {
-    // A frozen object is shared already (a test's fixture, say): left as it is.
+    // A frozen object was pooled before it was frozen, or is a test's fixture: left as it is.
     if (Object.isFrozen(v)) return;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {

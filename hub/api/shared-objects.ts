@@ -9,10 +9,10 @@
 //   of what it stores (writing()), and the event's first reader takes that copy.
 // - A read of a key at the revision of its last event (the update path's read-modify-write)
 //   takes the event's object instead of parsing the value again (stored()).
-// Shared objects are never changed in place (the informers' rule: copy, then change the copy).
-// Their strings are pooled (shared/intern.ts) before anyone sees them, and in the test suite
-// they are deep-frozen, so a reader that mutates one throws instead of changing what every
-// other reader sees.
+// Shared objects are never changed in place (the informers' rule: copy, then change the copy;
+// an informer pooling their strings (shared/intern.ts) replaces values by equal ones). In the
+// test suite they are pooled and deep-frozen before anyone sees them, so a reader that mutates
+// one throws instead of changing what every other reader sees.
 
 import type { KubeObject } from '../../shared/api/types.js';
 import { deepFreeze, freezeShared } from '../../shared/deep-freeze.js';
@@ -28,6 +28,9 @@ interface Decoded {
   readonly object: KubeObject;
   readonly revision: number;
 }
+
+/** Values decoded lately that are kept for the other watchers of their event. */
+const RECENT = 2;
 
 /** Keys whose last event's object is kept for reads; past this the table starts over. */
 export const MAX_LATEST = 50_000;
@@ -57,7 +60,13 @@ const versionOf = (def: ResourceDef) => (def.custom ? apiVersionOf(def) : '');
 
 /** One API server's shared objects (its store's revisions are what the tables are keyed by). */
 export class SharedObjects {
-  private readonly byKv = new WeakMap<KeyValue, Decoded>();
+  /**
+   * The last values decoded, newest first: an event's value and its previous value (asked in
+   * turn by watches with selectors). Every watcher of an event is called in one synchronous pass
+   * (store/watch-fanout.ts), so two entries serve them all, without a table keyed by every
+   * event (a WeakMap entry per event is churn for the collector).
+   */
+  private readonly recent: (Decoded & { readonly kv: KeyValue })[] = [];
   /** Copies of the objects being written, by their stored text, until their event is read. */
   private readonly beingWritten = new Map<string, KubeObject>();
   /** Per store key, its last event's object (put events only). */
@@ -69,16 +78,19 @@ export class SharedObjects {
    */
   ofEvent<T extends KubeObject = KubeObject>(kv: KeyValue, def: ResourceDef, deleted = false): T {
     const version = versionOf(def);
-    const held = this.byKv.get(kv);
+    const held = this.recent.find((r) => r.kv === kv);
     if (held?.version === version) return held.object as T;
     const object = this.decode(kv, def);
-    const d: Decoded = { version, object, revision: kv.modRevision };
+    const d = { kv, version, object, revision: kv.modRevision };
     // One version per value: watches of one custom resource in two versions decode each their own.
-    if (!held) this.byKv.set(kv, d);
+    if (!held) {
+      this.recent.unshift(d);
+      if (this.recent.length > RECENT) this.recent.pop();
+    }
     if (deleted) this.latest.delete(kv.key);
     else if ((this.latest.get(kv.key)?.revision ?? 0) < kv.modRevision) {
       if (this.latest.size >= MAX_LATEST) this.latest.clear();
-      this.latest.set(kv.key, d);
+      this.latest.set(kv.key, { version, object, revision: kv.modRevision });
     }
     return object as T;
   }
@@ -128,8 +140,12 @@ export class SharedObjects {
       object = fromKv(kv, def);
       sharedObjectCounts.decoded++;
     }
-    processStrings.internValues(object);
-    if (freeze) deepFreeze(object);
+    // Frozen (the test suite): pooled first, as nobody can after. Otherwise the informers that
+    // hold it pool its strings, in place (the same values).
+    if (freeze) {
+      processStrings.internValues(object);
+      deepFreeze(object);
+    }
     return object;
   }
 }

@@ -8,7 +8,7 @@
 // mutated in place: copy, then write through the API. With `freeze` (on in the test suite)
 // they are deep-frozen, so a reader that mutates one throws. A watched object may be shared
 // beyond this informer: the in-process API decodes each store event once for all its watchers
-// (hub/api/shared-objects.ts), pooled and, in the test suite, frozen already.
+// (hub/api/shared-objects.ts); in the test suite it arrives pooled and frozen.
 
 import type { KubeObject, Status, WatchEvent } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
@@ -199,8 +199,8 @@ export class Informer<T extends KubeObject> {
   /** Replaces what is held under k (undefined: removes it) and keeps the indexes in step. */
   private hold(k: string, old: T | undefined, obj: T | undefined): void {
     if (obj) {
-      // A listed object is fresh (this informer's alone); a watched one may be shared, and then
-      // arrives pooled (the pool passes it by).
+      // A listed object is fresh (this informer's alone); a watched one may be shared: pooling
+      // replaces its strings by equal ones (a frozen one arrives pooled and is passed by).
       this.strings?.internValues(obj);
       if (this.freeze) deepFreeze(obj);
       this.items.set(k, obj);
