@@ -247,9 +247,12 @@ export async function applyUpdate(
     // Nothing to write: the caller gets its own copy of what is stored. (kv.value is the stored
     // form of old; one not as toValue writes it, from elsewhere, is rewritten once.)
     if (value === kv.value) return clone(old);
-    // What value holds, for the write's event: copied before claim changes next in place.
-    const copy = clone(stored);
     const undo = await def.claim?.(core, next, old);
+    // A claim allocates in place (a Service's NodePorts when its type becomes NodePort): what is
+    // stored is next after it. The copy is the write's event object (value's parsed form).
+    const claimed = undo ? toStored(next) : stored;
+    const claimedValue = undo ? JSON.stringify(claimed) : value;
+    const copy = clone(claimed);
     try {
       // The last finalizer of an object whose deletion is due went: remove it (upstream
       // ShouldDeleteDuringUpdate; a graceful pod deletion still waits for its agent).
@@ -266,7 +269,7 @@ export async function applyUpdate(
       }
       const written = asWritten(
         next,
-        await writeShared(core, value, copy, (v) =>
+        await writeShared(core, claimedValue, copy, (v) =>
           core.store.update(key, v, kv.modRevision, { endOfTurn: internal.endOfTurn }),
         ),
         def,

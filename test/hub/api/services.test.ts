@@ -128,6 +128,28 @@ test('updates keep the allocations; ClusterIP is immutable; NodePort -> ClusterI
   assert.is(taker.spec.ports?.[0].nodePort, port);
 });
 
+test('ClusterIP -> NodePort by an update: the allocated port is stored, not only answered', async () => {
+  const s = await t.api.client.create<Service>('services', 'default', svc('to-np', {}));
+  assert.is(s.spec.ports?.[0].nodePort, undefined);
+  const put = await t.api.client.update<Service>('services', 'default', {
+    ...s,
+    spec: { ...s.spec, type: 'NodePort' },
+  });
+  const port = put.spec.ports?.[0].nodePort;
+  assert.ok(port && port >= 30000 && port <= 32767, `answered with a NodePort: ${port}`);
+  const got = await t.api.client.get<Service>('services', 'default', 'to-np');
+  assert.is(got.spec.ports?.[0].nodePort, port, 'the stored Service holds the port it was given');
+  // The port is held: another Service asking for it is refused.
+  const e = await refusal(
+    t.api.client.create(
+      'services',
+      'default',
+      svc('np-thief', { type: 'NodePort', ports: [{ port: 80, nodePort: port }] }),
+    ),
+  );
+  assert.match(e.message, 'provided port is already allocated');
+});
+
 test('bad input: unsupported type and protocol, nodePort on ClusterIP, headless NodePort', async () => {
   const cases: [Partial<Service['spec']>, string][] = [
     [{ type: 'LoadBalancer' }, 'spec.type: Unsupported value: "LoadBalancer"'],
