@@ -250,8 +250,8 @@ export async function applyUpdate(
     const undo = await def.claim?.(core, next, old);
     // A claim allocates in place (a Service's NodePorts when its type becomes NodePort): what is
     // stored is next after it. The copy is the write's event object (value's parsed form).
-    const claimed = undo ? toStored(next) : stored;
-    const claimedValue = undo ? JSON.stringify(claimed) : value;
+    const claimed = def.claim ? toStored(next) : stored;
+    const claimedValue = def.claim ? JSON.stringify(claimed) : value;
     const copy = clone(claimed);
     try {
       // The last finalizer of an object whose deletion is due went: remove it (upstream

@@ -5,9 +5,12 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClient } from '../../../hub/api/client.js';
+import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
+import { EventRecorder } from '../../../hub/events/recorder.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
 import type { Rollout } from '../../../shared/api/rollout.js';
 import type { KubeObject, Node, OwnerReference, Pod } from '../../../shared/api/types.js';
+import { createLogger } from '../../../shared/log.js';
 import { node, type TestApi } from '../api/helpers.js';
 import { waitFor } from './wait.js';
 
@@ -172,4 +175,16 @@ export function waitRolloutPhase(
     },
     timeoutMs,
   );
+}
+
+/** The Rollout controller on client, with an event recorder, started. */
+export async function startRolloutController(client: ApiClient): Promise<RolloutController> {
+  const log = createLogger('rollout', 40);
+  const ro = new RolloutController({
+    client,
+    log,
+    recorder: new EventRecorder({ client, component: 'rollout-controller', log }),
+  });
+  await ro.start();
+  return ro;
 }

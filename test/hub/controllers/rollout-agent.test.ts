@@ -11,13 +11,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ApiWatch } from '../../../hub/api/client.js';
 import { isConflict } from '../../../hub/api/errors.js';
-import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
-import { EventRecorder } from '../../../hub/events/recorder.js';
+import type { RolloutController } from '../../../hub/controllers/rollout/controller.js';
 import { AGENT_VERSION_ANNOTATION, type Rollout, type RolloutSpec } from '../../../shared/api/rollout.js';
 import type { Node } from '../../../shared/api/types.js';
-import { createLogger } from '../../../shared/log.js';
 import { startApi, type TestApi } from '../api/helpers.js';
-import { createRingNodes } from './fixtures.js';
+import { createRingNodes, startRolloutController, waitRolloutPhase } from './fixtures.js';
 import { waitFor } from './wait.js';
 
 const NODES = ['a1', 'a2', 'a3', 'a4'];
@@ -57,23 +55,15 @@ const versions = async () =>
 const every = (v: string) => Object.fromEntries(NODES.map((n) => [n, v]));
 const get = () => c().get<Rollout>('rollouts', 'default', NAME);
 
-async function waitPhase(phase: string, version: string, timeoutMs = 15_000): Promise<Rollout> {
-  return waitFor(
-    `rollout ${phase} at ${version}`,
-    async () => {
-      const r = await get();
-      return r.status?.phase === phase &&
-        r.spec.agentVersion === version &&
-        r.status.observedGeneration === r.metadata.generation
-        ? r
-        : undefined;
-    },
-    timeoutMs,
-  ).catch(async (e: Error) => {
+/** The rollout in phase for its current spec (agentVersion = version); on timeout, where it stood. */
+async function waitPhase(phase: string, version: string): Promise<Rollout> {
+  const r = await waitRolloutPhase(c(), NAME, phase, undefined, 15_000).catch(async (e: Error) => {
     throw new Error(
       `${e.message}: ${JSON.stringify((await get()).status)} boards ${JSON.stringify(await versions())}`,
     );
   });
+  assert.is(r.spec.agentVersion, version);
+  return r;
 }
 
 const patchSpec = (spec: Partial<RolloutSpec>) =>
@@ -91,13 +81,7 @@ test.before(async () => {
     if (ordered && ordered !== n.status?.nodeInfo?.kubeletVersion)
       void reportVersion(n.metadata.name ?? '', ordered).catch(() => {});
   });
-  const log = createLogger('rollout', 40);
-  ro = new RolloutController({
-    client: c(),
-    log,
-    recorder: new EventRecorder({ client: c(), component: 'rollout-controller', log }),
-  });
-  await ro.start();
+  ro = await startRolloutController(c());
   await c().create<Rollout>('rollouts', 'default', {
     apiVersion: 'drover.io/v1alpha1',
     kind: 'Rollout',

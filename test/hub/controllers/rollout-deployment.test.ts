@@ -11,14 +11,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ApiWatch } from '../../../hub/api/client.js';
 import { ApiError } from '../../../hub/api/errors.js';
-import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
-import { EventRecorder } from '../../../hub/events/recorder.js';
+import type { RolloutController } from '../../../hub/controllers/rollout/controller.js';
 import { type Deployment, POD_TEMPLATE_HASH_LABEL, type ReplicaSet } from '../../../shared/api/apps.js';
 import { revisionNumber } from '../../../shared/api/rollback.js';
 import { ROLLOUT_MANAGED_ANNOTATION, type Rollout } from '../../../shared/api/rollout.js';
 import type { Event, Pod } from '../../../shared/api/types.js';
-import { createLogger } from '../../../shared/log.js';
 import { type Fixture, startFixture } from './deployment-fixture.js';
+import { startRolloutController } from './fixtures.js';
 import { waitFor } from './wait.js';
 import { setTemplateImage } from '../../helpers/workloads.js';
 import { drover } from '../../helpers/procs.js';
@@ -37,13 +36,7 @@ const get = () => c().get<Rollout>('rollouts', 'default', 'web');
 
 test.before(async () => {
   f = await startFixture({ readyIf: (p) => p.spec.containers[0].image !== 'bad' });
-  const log = createLogger('rollout', 40);
-  ro = new RolloutController({
-    client: c(),
-    log,
-    recorder: new EventRecorder({ client: c(), component: 'rollout-controller', log }),
-  });
-  await ro.start();
+  ro = await startRolloutController(c());
   watch = await c().watch<Pod>('pods', 'default', {}, (ev) => {
     if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') seen.push({ type: ev.type, pod: ev.object as Pod });
   });

@@ -12,14 +12,13 @@ import type { ApiWatch } from '../../../hub/api/client.js';
 import { ApiError, isConflict } from '../../../hub/api/errors.js';
 import { DaemonSetController } from '../../../hub/controllers/daemonset.js';
 import { targetNode } from '../../../hub/controllers/daemonset/placement.js';
-import { RolloutController } from '../../../hub/controllers/rollout/controller.js';
-import { EventRecorder } from '../../../hub/events/recorder.js';
+import type { RolloutController } from '../../../hub/controllers/rollout/controller.js';
 import type { DaemonSet } from '../../../shared/api/apps.js';
 import type { Rollout, RolloutSpec } from '../../../shared/api/rollout.js';
 import type { Event, Node, Pod } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
 import { startApi, type TestApi } from '../api/helpers.js';
-import { createRingNodes, reportDaemonPod, waitRolloutPhase } from './fixtures.js';
+import { createRingNodes, reportDaemonPod, startRolloutController, waitRolloutPhase } from './fixtures.js';
 import { waitFor } from './wait.js';
 import { daemonSetOf, setTemplateImage } from '../../helpers/workloads.js';
 
@@ -60,13 +59,7 @@ async function pods(): Promise<Pod[]> {
 }
 
 const startRollouts = async () => {
-  const log = createLogger('rollout', 40);
-  ro = new RolloutController({
-    client: c(),
-    log,
-    recorder: new EventRecorder({ client: c(), component: 'rollout-controller', log }),
-  });
-  await ro.start();
+  ro = await startRolloutController(c());
 };
 
 test.before(async () => {
