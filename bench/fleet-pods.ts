@@ -16,6 +16,7 @@
 // Run alone: node dist/bench/fleet-pods.js [--nodes 10000] [--pods 2000] [--sizes 1000,5000,20000]
 //   [--ramp 50] [--per-process 2500] [--timeout 10m] [--restart-down 30s] [--no-restart] [--no-sizes]
 //   [--hub-prof DIR]  (one .cpuprofile of the hub per case, from its create to its last pod Running)
+//   [--hub-node-args=--max-semi-space-size=32]  (node options of the hub process, space-separated)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,7 @@ const RESTART = !args.has('no-restart');
 /** After every board is back, how long nothing more may happen to nodes and pods, ms. */
 const RESTART_HOLD_MS = 10_000;
 const NS = 'default';
+const HUB_NODE_ARGS = args.string('hub-node-args', '').split(' ').filter(Boolean);
 
 const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout', 'restart-down'].filter((k) => args.has(k));
 const command = `npm run bench -- fleet-pods${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
@@ -137,7 +139,7 @@ const load = new MachineLoad();
 async function startHub(ports: { api: number; mqtt: number }): Promise<HubChild> {
   const h = await startHubChild(
     { dataDir, apiPort: ports.api, mqttPort: ports.mqtt, mqttHost: '127.0.0.1', logLevel: 'warn' },
-    [],
+    HUB_NODE_ARGS,
     HUB_PROF_DIR,
   );
   void h.exited.then((code) => {

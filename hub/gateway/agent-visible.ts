@@ -1,27 +1,64 @@
 // Which pod changes a board must be sent again in its desired set (desired.ts). The agent
-// reads all of a desired pod's metadata and spec, but of its status only `podIP` and `hostIP`
-// (the downward API's `status.podIP` / `status.hostIP` env, agent/runtime/env.ts); every
-// other status field it reports itself, from its own records (agent/pods/status.ts builds
-// each report from the last one it sent, never from the hub's copy). So a status write that
-// leaves those two alone (readiness, restarts, conditions, phase) tells the board nothing it
-// does not know: republishing its node's set for it cost a serialization of the whole set and
-// a retained publish per report. Agents already in the field read the same two fields, so the
-// rule holds for them too.
+// reads all of a desired pod's metadata and spec, but of its status only `podIP` and `hostIP`,
+// and only through a container's downward API env (`fieldRef: status.podIP|status.hostIP`,
+// agent/runtime/env.ts); every other status field it reports itself, from its own records
+// (agent/pods/status.ts builds each report from the last one it sent, never from the hub's
+// copy). So a status write that leaves those two alone (readiness, restarts, conditions,
+// phase), or sets them on a pod whose containers do not read them (nearly every pod: the
+// board's first report carries both), tells the board nothing it does not know: republishing
+// its node's set for it cost a serialization of the whole set and a retained publish per
+// report (issue #21: one of the two sets sent per pod placed). Agents already in the field
+// read the same two fields the same way, so the rule holds for them too.
 
-import { isDeepStrictEqual } from 'node:util';
-import type { Pod, PodStatus } from '../../shared/api/types.js';
+import type { Container, Pod, PodStatus } from '../../shared/api/types.js';
+import { jsonEqual } from '../../shared/json-equal.js';
 
 /** The status fields an agent reads from a desired pod (keep in step with agent/runtime/env.ts). */
 export const AGENT_READ_STATUS_FIELDS = ['podIP', 'hostIP'] as const satisfies readonly (keyof PodStatus)[];
+const READ_PATHS: ReadonlySet<string> = new Set(AGENT_READ_STATUS_FIELDS.map((f) => `status.${f}`));
+
+function envReadsStatus(containers: readonly Container[] | undefined): boolean {
+  for (const c of containers ?? [])
+    for (const e of c.env ?? []) {
+      const path = e.valueFrom?.fieldRef?.fieldPath;
+      if (path !== undefined && READ_PATHS.has(path)) return true;
+    }
+  return false;
+}
+
+/** Whether any container of the pod reads status.podIP or status.hostIP (downward API env). */
+export function readsStatusFields(p: Pod): boolean {
+  return envReadsStatus(p.spec.containers) || envReadsStatus(p.spec.initContainers);
+}
 
 /**
  * Whether the agent would see a difference between old and next: anything outside status
- * (resourceVersion aside: each write bumps it), or one of the status fields it reads.
+ * (resourceVersion aside: each write bumps it), or one of the status fields it reads when a
+ * container of the pod reads them.
  */
 export function agentVisibleChange(old: Pod, next: Pod): boolean {
-  for (const f of AGENT_READ_STATUS_FIELDS) if (old.status?.[f] !== next.status?.[f]) return true;
-  const { status: _os, metadata: om, ...oldRest } = old;
-  const { status: _ns, metadata: nm, ...nextRest } = next;
-  if (!isDeepStrictEqual(oldRest, nextRest)) return true;
-  return !isDeepStrictEqual({ ...om, resourceVersion: undefined }, { ...nm, resourceVersion: undefined });
+  const os = old.status;
+  const ns = next.status;
+  if (
+    AGENT_READ_STATUS_FIELDS.some((f) => os?.[f] !== ns?.[f]) &&
+    (readsStatusFields(old) || readsStatusFields(next))
+  )
+    return true;
+  for (const k of new Set([...Object.keys(old), ...Object.keys(next)])) {
+    if (k === 'status' || k === 'metadata') continue;
+    if (
+      !jsonEqual(
+        (old as unknown as Record<string, unknown>)[k],
+        (next as unknown as Record<string, unknown>)[k],
+      )
+    )
+      return true;
+  }
+  const om = old.metadata as Record<string, unknown>;
+  const nm = next.metadata as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(om), ...Object.keys(nm)])) {
+    if (k === 'resourceVersion') continue;
+    if (!jsonEqual(om[k], nm[k])) return true;
+  }
+  return false;
 }

@@ -241,7 +241,10 @@ export async function applyUpdate(
     // The binding subresource may set what a plain update may not (spec.nodeName).
     validateAll(def, next, internal.bypassUpdateRules ? undefined : old);
     await core.admitWrite({ core, def, obj: next, old, user: internal.user });
-    if (specPart(next) !== specPart(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    // A status write carries old's spec (withStatus): no need to compare two serializations of it
+    // (as upstream's status strategies, a status write never bumps generation).
+    if (subresource !== 'status' && specPart(next) !== specPart(old))
+      next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     const stored = toStored(next);
     const value = JSON.stringify(stored);
     // Nothing to write: the caller gets its own copy of what is stored. (kv.value is the stored

@@ -1,6 +1,6 @@
 // When a node's desired set goes out again: on a change the agent reads (spec, metadata, and of
-// the status only podIP and hostIP: agent-visible.ts), not on a status report that changes
-// nothing else (the board's own report coming back).
+// the status only podIP and hostIP, when a container's env reads them: agent-visible.ts), not on
+// a status report that changes nothing else (the board's own report coming back).
 import { setImmediate as turn } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -51,31 +51,94 @@ const base = (): Pod => ({
   status: { phase: 'Pending', hostIP: '10.0.0.1' },
 });
 
-test('agentVisibleChange: status fields the agent writes itself are not a change; podIP, hostIP, metadata and spec are', () => {
-  const old = base();
-  const cases: [string, (p: Pod) => Pod, boolean][] = [
-    ['resourceVersion only', (p) => ({ ...p, metadata: { ...p.metadata, resourceVersion: '6' } }), false],
+/** base() with a container whose downward API env reads status.<field>. */
+const reading = (field: 'podIP' | 'hostIP'): Pod => {
+  const p = base();
+  p.spec.containers[0].env = [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: `status.${field}` } } }];
+  return p;
+};
+
+test('agentVisibleChange: status fields the agent writes itself are not a change; podIP and hostIP only when an env reads them; metadata and spec are', () => {
+  const cases: [string, Pod, (p: Pod) => Pod, boolean][] = [
+    [
+      'resourceVersion only',
+      base(),
+      (p) => ({ ...p, metadata: { ...p.metadata, resourceVersion: '6' } }),
+      false,
+    ],
     [
       'phase and conditions',
+      base(),
       (p) => ({
         ...p,
         status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
       }),
       false,
     ],
-    ['podIP set', (p) => ({ ...p, status: { ...p.status, podIP: '172.17.0.2' } }), true],
-    ['hostIP changed', (p) => ({ ...p, status: { ...p.status, hostIP: '10.0.0.2' } }), true],
-    ['hostIP gone', (p) => ({ ...p, status: { phase: 'Pending' } }), true],
-    ['a label', (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'b' } } }), true],
-    ['an annotation', (p) => ({ ...p, metadata: { ...p.metadata, annotations: { x: 'y' } } }), true],
+    [
+      'podIP set, nothing reads it',
+      base(),
+      (p) => ({ ...p, status: { ...p.status, podIP: '172.17.0.2' } }),
+      false,
+    ],
+    [
+      'hostIP changed, nothing reads it',
+      base(),
+      (p) => ({ ...p, status: { ...p.status, hostIP: '10.0.0.2' } }),
+      false,
+    ],
+    [
+      'podIP set, an env reads it',
+      reading('podIP'),
+      (p) => ({ ...p, status: { ...p.status, podIP: '172.17.0.2' } }),
+      true,
+    ],
+    [
+      'podIP set, an env reads hostIP',
+      reading('hostIP'),
+      (p) => ({ ...p, status: { ...p.status, podIP: '172.17.0.2' } }),
+      true,
+    ],
+    [
+      'hostIP changed, an env reads it',
+      reading('hostIP'),
+      (p) => ({ ...p, status: { ...p.status, hostIP: '10.0.0.2' } }),
+      true,
+    ],
+    [
+      'hostIP gone, an env reads it',
+      reading('hostIP'),
+      (p) => ({ ...p, status: { phase: 'Pending' } }),
+      true,
+    ],
+    [
+      'podIP set, an init container reads it',
+      { ...base(), spec: { ...base().spec, initContainers: reading('podIP').spec.containers } },
+      (p) => ({ ...p, status: { ...p.status, podIP: '172.17.0.2' } }),
+      true,
+    ],
+    [
+      'phase, an env reads podIP',
+      reading('podIP'),
+      (p) => ({ ...p, status: { ...p.status, phase: 'Running' } }),
+      false,
+    ],
+    ['a label', base(), (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'b' } } }), true],
+    ['an annotation', base(), (p) => ({ ...p, metadata: { ...p.metadata, annotations: { x: 'y' } } }), true],
     [
       'deletionTimestamp',
+      base(),
       (p) => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-12-03T08:00:00Z' } }),
       true,
     ],
-    ['an image', (p) => ({ ...p, spec: { ...p.spec, containers: [{ name: 'c', image: 'nginx:2' }] } }), true],
+    [
+      'an image',
+      base(),
+      (p) => ({ ...p, spec: { ...p.spec, containers: [{ name: 'c', image: 'nginx:2' }] } }),
+      true,
+    ],
   ];
-  for (const [what, change, want] of cases)
+  for (const [what, old, change, want] of cases)
     assert.is(agentVisibleChange(old, change(structuredClone(old))), want, what);
 });
 
@@ -95,33 +158,50 @@ async function writeStatus(name: string, status: PodStatus): Promise<void> {
 
 const setsOf = (node: string) => sent.filter((s) => s.node === node).map((s) => s.set);
 
-test("a status-only report does not republish the node's set; a podIP change does", async () => {
-  await c().create<Pod>('pods', 'default', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web', namespace: 'default' },
-    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] },
-  });
-  await waitFor('n1 set with web', () => setsOf('n1').some((s) => s.pods.length === 1));
+test("a status-only report does not republish the node's set; a podIP change does when an env reads it", async () => {
+  for (const [name, env] of [
+    ['web', undefined],
+    ['reader', [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }]],
+  ] as const) {
+    await c().create<Pod>('pods', 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        nodeName: name,
+        containers: [{ name: 'c', image: 'nginx', ...(env ? { env: [...env] } : {}) }],
+      },
+    });
+    await waitFor(`${name} set with its pod`, () => setsOf(name).some((s) => s.pods.length === 1));
+  }
+  const count = { web: setsOf('web').length, reader: setsOf('reader').length };
 
-  await writeStatus('web', { phase: 'Pending', hostIP: '10.0.0.1' });
-  const withHost = setsOf('n1').at(-1);
-  assert.is(withHost?.pods[0].status?.hostIP, '10.0.0.1', 'a hostIP change goes out');
-  const before = setsOf('n1').length;
-
-  await writeStatus('web', {
+  // The board's first report: phase, conditions, hostIP and podIP at once.
+  const first: PodStatus = {
     phase: 'Running',
     hostIP: '10.0.0.1',
+    podIP: '172.17.0.2',
     conditions: [{ type: 'Ready', status: 'True' }],
-  });
-  assert.is(setsOf('n1').length, before, 'phase and conditions alone: no new set');
-  assert.is(desired.podsOf('n1')[0].status?.phase, 'Running', 'held for the next publish');
-
-  await writeStatus('web', { phase: 'Running', hostIP: '10.0.0.1', podIP: '172.17.0.2' });
-  const last = setsOf('n1').at(-1);
-  assert.is(setsOf('n1').length, before + 1, 'a podIP change: one new set');
+  };
+  await writeStatus('web', first);
+  await writeStatus('reader', first);
+  assert.is(setsOf('web').length, count.web, 'nothing in web reads podIP or hostIP: no new set');
+  assert.is(desired.podsOf('web')[0].status?.podIP, '172.17.0.2', 'held for the next publish');
+  const last = setsOf('reader').at(-1);
+  assert.is(setsOf('reader').length, count.reader + 1, 'an env reads podIP: one new set');
   assert.is(last?.pods[0].status?.podIP, '172.17.0.2');
-  assert.is(last?.pods[0].status?.phase, 'Running', 'carrying the status held since');
+
+  await writeStatus('reader', { ...first, conditions: [{ type: 'Ready', status: 'False' }] });
+  assert.is(setsOf('reader').length, count.reader + 1, 'readiness alone: no new set');
+  assert.is(desired.podsOf('reader')[0].status?.conditions?.[0].status, 'False', 'held for the next publish');
+
+  await writeStatus('reader', { ...first, podIP: '172.17.0.3' });
+  assert.is(setsOf('reader').length, count.reader + 2, 'the podIP changed: one new set');
+  assert.is(
+    setsOf('reader').at(-1)?.pods[0].status?.conditions?.[0].status,
+    'True',
+    'carrying the status held since',
+  );
 });
 
 test.run();
