@@ -5,7 +5,7 @@
 // (any object with a string `resource` property) are told apart by it. With two snapshots
 // (before, after), the differences, divided by --per (boards or pods added between them).
 // Run: node --max-old-space-size=8192 dist/bench/heap-summary.js a.heapsnapshot [b.heapsnapshot]
-//   [--per 2400] [--top 40]
+//   [--per 2400] [--top 40] [--closure-names] (closures by function name)
 
 import { readFileSync } from 'node:fs';
 import { BenchArgs } from './lib/args.js';
@@ -31,6 +31,8 @@ interface Summary {
   totalBytes: number;
   byClass: Groups;
   byOwner: Groups;
+  /** Objects owned by no named class, by their topmost such object (retained sizes). */
+  unowned: Groups;
 }
 
 /** Classes too generic to own anything (their owner is looked for further up). */
@@ -100,7 +102,7 @@ function summarize(path: string): Summary {
       case 'native':
         return nameOf(i);
       case 'closure':
-        return '(closure)';
+        return CLOSURE_NAMES ? `(closure) ${nameOf(i) || '(anonymous)'}` : '(closure)';
       case 'string':
       case 'concatenated string':
       case 'sliced string':
@@ -235,7 +237,39 @@ function summarize(path: string): Summary {
     }
     add(byOwner, name, self);
   }
-  return { totalBytes, byClass, byOwner };
+  // What the unowned bytes are: each unowned object's bytes go to its topmost unowned dominator
+  // (the object a Map or an array of no owner holds), labelled by its kind or its keys.
+  const unowned: Groups = new Map();
+  const top = new Int32Array(counter).fill(-1);
+  const shapeLabel = new Map<number, string>();
+  const propsOf = (v: number): string => {
+    let kind: string | undefined;
+    const names: string[] = [];
+    for (let e = firstEdge[v]; e < firstEdge[v + 1]; e += EF) {
+      if (edges[e + eType] !== propertyEdge) continue;
+      const name = strings[edges[e + eName]];
+      if (name === 'kind') {
+        const to = edges[e + eTo] / NF;
+        if (typeOf(to) === 'string') kind = nameOf(to);
+      }
+      if (names.length < 4) names.push(name);
+    }
+    return kind ? `{kind: ${kind}}` : `{${names.join(', ')}}`;
+  };
+  for (let b = root - 1; b >= 0; b--) {
+    if (owner[b] >= 0) continue;
+    const d = idom[b];
+    top[b] = d === root || top[d] < 0 ? b : top[d];
+    const t = top[b];
+    let label = shapeLabel.get(t);
+    if (label === undefined) {
+      const v = byPost[t];
+      label = `${classOf(v)}${typeOf(v) === 'object' ? ` ${propsOf(v)}` : ''}`;
+      shapeLabel.set(t, label);
+    }
+    add(unowned, label, nodes[byPost[b] * NF + fSelf]);
+  }
+  return { totalBytes, byClass, byOwner, unowned };
 }
 
 const KIB = 1024;
@@ -266,6 +300,7 @@ const files = process.argv
   .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
 const opts = new BenchArgs(process.argv.slice(2).filter((a) => !files.includes(a)));
 const TOP = opts.number('top', 40);
+const CLOSURE_NAMES = opts.has('closure-names');
 const PER = opts.has('per') ? opts.number('per', 1) : undefined;
 const rows = (g: Groups): [string, number, number][] => [...g].map(([k, v]) => [k, v.bytes, v.count]);
 
@@ -274,6 +309,7 @@ if (files.length === 1) {
   console.log(`${files[0]}: ${(first.totalBytes / MIB).toFixed(1)} MiB reachable`);
   table('self size by constructor', rows(first.byClass), TOP, PER);
   table('self size by owner (nearest dominating instance of a named class)', rows(first.byOwner), TOP, PER);
+  table('unowned bytes by their topmost unowned object (kind or first keys)', rows(first.unowned), TOP, PER);
 } else {
   const second = summarize(files[1]);
   const grow = second.totalBytes - first.totalBytes;
@@ -282,4 +318,10 @@ if (files.length === 1) {
   );
   table('growth of self size by constructor', diff(first.byClass, second.byClass), TOP, PER);
   table('growth of self size by owner', diff(first.byOwner, second.byOwner), TOP, PER);
+  table(
+    'growth of unowned bytes by their topmost unowned object',
+    diff(first.unowned, second.unowned),
+    TOP,
+    PER,
+  );
 }

@@ -7,9 +7,15 @@
 // Writing a snapshot inflates the hub's RSS for the rest of the run: with --snapshots, compare
 // heap figures only (RSS needs a run without).
 // Not in `npm run bench`'s list: an investigation tool, its figures go into commit messages.
+// Each phase also prints the V8 heap's committed size and the RSS split into anonymous memory
+// and file pages (/proc/<pid>/status) and glibc's brk heap (/proc/<pid>/smaps), so what is
+// outside the heap shows, and the hub's CPU time so far. --node-flags=... passes V8/Node flags
+// to the hub (space separated, with the `=`: --node-flags="--max-semi-space-size=8") for A/B
+// runs; the hub inherits the environment (GLIBC_TUNABLES=... for malloc settings).
 // Run: node dist/bench/hub-heap.js [--boards 2000] [--pods 400] [--ramp 100] [--snapshots DIR]
+//   [--node-flags="..."]
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Informer } from '../hub/informers/informer.js';
@@ -22,6 +28,7 @@ import { hubApiClient, hubFetch } from './lib/hub-client.js';
 import { describeMemory, type HubMemory, hubMemory } from './lib/hub-memory.js';
 import { MachineLoad } from './lib/machine-load.js';
 import { NodeTracker } from './lib/node-tracker.js';
+import { sampleProc } from './lib/proc.js';
 import { type Fleet, startFleet } from './sim/fleet.js';
 
 const args = new BenchArgs();
@@ -30,6 +37,10 @@ const PODS = args.number('pods', 400);
 const RAMP = args.number('ramp', 100);
 const SNAPSHOT_DIR = args.has('snapshots') ? resolve(args.string('snapshots', '.')) : undefined;
 const TIMEOUT_MS = args.durationMs('timeout', 5 * 60_000);
+const NODE_FLAGS = args
+  .string('node-flags', '')
+  .split(' ')
+  .filter((f) => f !== '');
 /** Signal that makes the hub write a heap snapshot (ignored by default, unused by the hub). */
 const SNAPSHOT_SIGNAL = 'SIGURG';
 /** After a GC request, before the gauges are read, ms. */
@@ -37,6 +48,21 @@ const SETTLE_MS = 3_000;
 const NS = 'default';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** RssAnon and RssFile of a process, MB (/proc/<pid>/status). */
+function rssSplit(pid: number): string {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  // glibc's main malloc arena is the [heap] mapping (the brk heap); V8's pages and the other
+  // arenas are anonymous mappings.
+  let brk = 0;
+  let inHeap = false;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inHeap = line.endsWith('[heap]');
+    else if (inHeap && line.startsWith('Rss:')) brk += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  return `anon ${(kb('RssAnon') / 1024).toFixed(1)} MB of which malloc's brk heap ${(brk / 1024).toFixed(1)} MB, file ${(kb('RssFile') / 1024).toFixed(1)} MB`;
+}
 
 /** Waits until a new .heapsnapshot appears in dir and its size stops changing; returns its path. */
 async function awaitSnapshot(dir: string, before: Set<string>): Promise<string> {
@@ -67,6 +93,7 @@ try {
   if (SNAPSHOT_DIR && !existsSync(SNAPSHOT_DIR)) mkdirSync(SNAPSHOT_DIR, { recursive: true });
   const nodeArgs = [
     '--expose-gc',
+    ...NODE_FLAGS,
     ...(SNAPSHOT_DIR ? [`--heapsnapshot-signal=${SNAPSHOT_SIGNAL}`, `--diagnostic-dir=${SNAPSHOT_DIR}`] : []),
   ];
   hub = await startHubChild(
@@ -77,11 +104,17 @@ try {
   const client = hubApiClient(dataDir);
   const metricsFetch = hubFetch(dataDir) as typeof fetch;
   const phase = async (name: string): Promise<HubMemory> => {
+    // Before the GC too: fleet-pods reads its figures without one. The hub's CPU time so far
+    // (GC flags and malloc settings trade memory for it).
+    const pre = await hubMemory(metricsFetch, h.api);
+    console.log(
+      `   ${name}, before a GC: hub CPU ${(sampleProc(h.pid).cpuMs / 1000).toFixed(1)} s so far; RSS ${(pre.rssBytes / 2 ** 20).toFixed(1)} MB (${rssSplit(h.pid)}), heap ${(pre.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(pre.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed`,
+    );
     process.kill(h.pid, 'SIGUSR2'); // full GC (hub-process.ts)
     await sleep(SETTLE_MS);
     const m = await hubMemory(metricsFetch, h.api);
     console.log(
-      `   ${name}: RSS ${(m.rssBytes / 2 ** 20).toFixed(1)} MB, heap ${(m.heapUsedBytes / 2 ** 20).toFixed(1)} MB, external ${(m.externalBytes / 2 ** 20).toFixed(1)} MB; load ${load.describe()}`,
+      `   ${name}: RSS ${(m.rssBytes / 2 ** 20).toFixed(1)} MB (${rssSplit(h.pid)}), heap ${(m.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed, external ${(m.externalBytes / 2 ** 20).toFixed(1)} MB; load ${load.describe()}`,
     );
     if (SNAPSHOT_DIR) {
       const before = new Set(readdirSync(SNAPSHOT_DIR));

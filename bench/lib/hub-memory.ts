@@ -7,6 +7,8 @@ import { metricByLabel, metricSum } from './prom-text.js';
 export interface HubMemory {
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8 heap committed (used, free space in its pages, the young generation's semi-spaces). */
+  heapTotalBytes: number;
   externalBytes: number;
   /** Objects held per shared informer cache. */
   informerObjects: Record<string, number>;
@@ -20,6 +22,7 @@ export async function hubMemory(fetchFn: typeof fetch, apiUrl: string): Promise<
   return {
     rssBytes: metricSum(text, 'process_resident_memory_bytes'),
     heapUsedBytes: metricSum(text, 'nodejs_heap_size_used_bytes'),
+    heapTotalBytes: metricSum(text, 'nodejs_heap_size_total_bytes'),
     externalBytes: metricSum(text, 'nodejs_external_memory_bytes'),
     informerObjects: metricByLabel(text, 'drover_informer_objects', 'resource'),
     mqttClients: metricSum(text, 'drover_mqtt_clients'),

@@ -8,7 +8,12 @@
 // board's first report carries both), tells the board nothing it does not know: republishing
 // its node's set for it cost a serialization of the whole set and a retained publish per
 // report (issue #21: one of the two sets sent per pod placed). Agents already in the field
-// read the same two fields the same way, so the rule holds for them too.
+// read the same two fields the same way, so the rule holds for them too. The same rule trims
+// what a set carries (agentView): of the status only those two fields, and only for a pod whose
+// containers read them (otherwise a set would carry whatever value was current at its last
+// publish), and no metadata.managedFields (apply's bookkeeping, unread by any agent): a
+// Running one-container DaemonSet pod goes out as 1.7 KB of JSON instead of 2.5 KB, held in
+// the node's retained set and written through its TLS connection (issue #21).
 
 import type { Container, Pod, PodStatus } from '../../shared/api/types.js';
 import { jsonEqual } from '../../shared/json-equal.js';
@@ -61,4 +66,28 @@ export function agentVisibleChange(old: Pod, next: Pod): boolean {
     if (!jsonEqual(om[k], nm[k])) return true;
   }
   return false;
+}
+
+/**
+ * The pod as a desired set carries it: what the agent reads (all of spec, metadata without
+ * managedFields, the status fields it reads when a container reads them). A new object
+ * sharing pod's parts (never mutate).
+ */
+export function agentView(pod: Pod): Pod {
+  const { status, metadata, ...rest } = pod;
+  const view: Pod = { ...rest, metadata };
+  if ((metadata as { managedFields?: unknown }).managedFields !== undefined) {
+    const { managedFields: _mf, ...meta } = metadata as typeof metadata & { managedFields?: unknown };
+    view.metadata = meta;
+  }
+  if (!status || !readsStatusFields(pod)) return view;
+  let read: PodStatus | undefined;
+  for (const f of AGENT_READ_STATUS_FIELDS) {
+    const v = status[f];
+    if (v === undefined) continue;
+    read ??= {};
+    read[f] = v;
+  }
+  if (read) view.status = read;
+  return view;
 }

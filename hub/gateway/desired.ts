@@ -2,7 +2,8 @@
 // (re)connecting agent gets it at once. Pods are watched through an informer (list, then
 // watch; resume or relist when the watch ends, e.g. 410 Gone); a node's set
 // is republished, coalesced per tick, whenever one of its pods changes in a way the agent
-// reads (agent-visible.ts: not for a status report that leaves podIP and hostIP). The revision is the
+// reads (agent-visible.ts: not for a status report that leaves podIP and hostIP), each pod as
+// the agent reads it (agentView: of the status only those two). The revision is the
 // newest store revision seen, so an agent can ignore an older set than it has.
 // A set carries the ConfigMaps and Secrets its pods reference and no others (Kubernetes'
 // node authorizer rule); both kinds are watched too, and a change republishes the sets of
@@ -22,7 +23,7 @@ import type { PublishOptions } from './context.js';
 import { type PodRefs, podRefs } from './pod-refs.js';
 import { RefIndex } from './ref-index.js';
 import { type ClaimLookup, resolveClaimVolumes } from './claim-volumes.js';
-import { agentVisibleChange } from './agent-visible.js';
+import { agentView, agentVisibleChange } from './agent-visible.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../shared/api/volumes.js';
 
 export interface DesiredPublisherOptions {
@@ -253,7 +254,7 @@ export class DesiredPublisher {
     }
     const msg: Omit<DesiredState, 'v'> = {
       revision: this.revision,
-      pods: this.podsOf(node),
+      pods: this.podsOf(node).map(agentView),
       ...this.refsOf(node),
     };
     this.published++;

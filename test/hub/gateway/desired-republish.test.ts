@@ -5,7 +5,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DesiredPublisher } from '../../../hub/gateway/desired.js';
-import { agentVisibleChange } from '../../../hub/gateway/agent-visible.js';
+import { agentView, agentVisibleChange } from '../../../hub/gateway/agent-visible.js';
 import { InformerFactory } from '../../../hub/informers/factory.js';
 import type { Pod, PodStatus } from '../../../shared/api/types.js';
 import { createLogger } from '../../../shared/log.js';
@@ -197,11 +197,46 @@ test("a status-only report does not republish the node's set; a podIP change doe
 
   await writeStatus('reader', { ...first, podIP: '172.17.0.3' });
   assert.is(setsOf('reader').length, count.reader + 2, 'the podIP changed: one new set');
-  assert.is(
-    setsOf('reader').at(-1)?.pods[0].status?.conditions?.[0].status,
-    'True',
-    'carrying the status held since',
+  assert.equal(
+    setsOf('reader').at(-1)?.pods[0].status,
+    { hostIP: '10.0.0.1', podIP: '172.17.0.3' },
+    'of the status only what the agent reads (agentView)',
   );
+});
+
+test('agentView: spec and metadata whole but managedFields; podIP and hostIP only when an env reads them', () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'p',
+      namespace: 'default',
+      labels: { app: 'a' },
+      managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
+    },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] },
+    status: { phase: 'Running', hostIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+  } as Pod;
+  const view = agentView(pod);
+  assert.equal(view.metadata, { name: 'p', namespace: 'default', labels: { app: 'a' } });
+  assert.is(view.spec, pod.spec, 'spec shared, not copied');
+  assert.is(view.status, undefined, 'no container reads the status: none carried');
+  assert.ok((pod.metadata as { managedFields?: unknown }).managedFields, 'the held pod is left alone');
+  const reader = {
+    ...pod,
+    spec: {
+      ...pod.spec,
+      containers: [
+        {
+          name: 'c',
+          image: 'nginx',
+          env: [{ name: 'H', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
+        },
+      ],
+    },
+  };
+  assert.equal(agentView(reader).status, { hostIP: '10.0.0.1' });
+  assert.is(pod.status?.phase, 'Running');
 });
 
 test.run();
