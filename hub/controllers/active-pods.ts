@@ -28,6 +28,9 @@ export function readySince(p: Pod): number | undefined {
 
 /** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
 export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
+  // No wait: ready is available, without parsing when it became ready (a DaemonSet's status
+  // asks this of every board's pod on each reconcile).
+  if (!minReadySeconds) return isPodReady(p);
   const since = readySince(p);
   if (since === undefined) return false;
   if (!minReadySeconds) return true;
@@ -36,6 +39,7 @@ export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): bo
 
 /** ms until the ready pod becomes available; 0 when already, undefined when not ready. */
 export function msUntilAvailable(p: Pod, minReadySeconds: number, now: number): number | undefined {
+  if (!minReadySeconds) return isPodReady(p) ? 0 : undefined;
   const since = readySince(p);
   if (since === undefined) return undefined;
   return Math.max(0, since + minReadySeconds * 1000 - now);

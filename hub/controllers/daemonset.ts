@@ -181,10 +181,12 @@ export class DaemonSetController implements Controller {
     const states = new Map<string, NodeState>();
     const toCreate: string[] = [];
     let outdated = false;
+    // Every node, on every reconcile (a board's pod change brings one, coalesced): the common
+    // case of a node with at most one pod allocates nothing but its state.
     for (const n of nodes) {
       const nodeName = n.metadata.name ?? '';
       const on = podsOn.get(nodeName);
-      const pods = on ? on.sort((a, b) => created(a) - created(b)) : NO_PODS;
+      const pods = on ? (on.length > 1 ? on.sort((a, b) => created(a) - created(b)) : on) : NO_PODS;
       const where = places(n);
       if (!where.shouldContinueRunning) {
         toDelete.push(...pods);
@@ -192,13 +194,17 @@ export class DaemonSetController implements Controller {
         continue;
       }
       // Keep the oldest; while surging, also the newest pod of the current template.
-      const fresh = surge ? pods.filter((p) => isUpdated(p, hash)) : [];
-      const keep =
-        surge && fresh.length && !isUpdated(pods[0], hash)
-          ? [pods[0], fresh[fresh.length - 1]]
-          : pods.slice(0, 1);
-      if (pods.length > keep.length) toDelete.push(...pods.filter((p) => !keep.includes(p)));
-      if (where.shouldRun && !outdated) outdated = keep.some((p) => !isUpdated(p, hash));
+      let keep: Pod[];
+      if (pods.length <= 1) keep = pods as Pod[];
+      else {
+        const fresh = surge ? pods.filter((p) => isUpdated(p, hash)) : [];
+        keep =
+          surge && fresh.length && !isUpdated(pods[0], hash)
+            ? [pods[0], fresh[fresh.length - 1]]
+            : pods.slice(0, 1);
+        toDelete.push(...pods.filter((p) => !keep.includes(p)));
+      }
+      if (where.shouldRun && !outdated) for (const p of keep) if (!isUpdated(p, hash)) outdated = true;
       states.set(nodeName, { shouldRun: where.shouldRun, pods: keep });
       if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
     }
@@ -358,11 +364,12 @@ export class DaemonSetController implements Controller {
     if (wrote === 'gone') return undefined;
     // A ready pod becomes available after minReadySeconds: look again then.
     let next: number | undefined;
-    for (const s of states.values())
-      for (const p of s.pods) {
-        const ms = msUntilAvailable(p, ds.spec.minReadySeconds ?? 0, now);
-        if (ms) next = Math.min(next ?? ms, ms);
-      }
+    if (ds.spec.minReadySeconds)
+      for (const s of states.values())
+        for (const p of s.pods) {
+          const ms = msUntilAvailable(p, ds.spec.minReadySeconds ?? 0, now);
+          if (ms) next = Math.min(next ?? ms, ms);
+        }
     return next !== undefined ? { requeueAfterMs: next + 1 } : undefined;
   }
 }

@@ -9,7 +9,11 @@
 // Watches of the kinds that can own or be owned feed both; an owner's deletion re-checks the
 // dependents indexed under its uid. Level-based: every check re-reads through the API; an
 // owner's dependents come from the shared informers' `owner-uids` index (no LIST), as
-// upstream's collector reads its graph built from informers.
+// upstream's collector reads its graph built from informers. A new dependent whose every owner
+// is in the cache with its uid and not being deleted is not checked (upstream checks only the
+// owners missing from its graph): the check would read it and its owners to find them present
+// (two store reads per pod a controller makes). Should such an owner go, its DELETED event
+// re-checks the dependent (the index holds it already, whichever event comes first).
 
 import type { ApiClient, DeleteOptions } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
@@ -138,7 +142,8 @@ export class GarbageCollector implements Controller {
     }
     const uids = refs.map((r) => r.uid);
     const prev = (old?.metadata.ownerReferences ?? []).map((r) => r.uid);
-    if (uids.length && (type === 'ADDED' || uids.join() !== prev.join())) this.runner.add(`d/${key}`);
+    if (uids.length && (type === 'ADDED' || uids.join() !== prev.join()) && !this.ownersHeld(refs, ns))
+      this.runner.add(`d/${key}`);
     if (o.metadata.deletionTimestamp) {
       if (hasFinalizer(o, FINALIZER_ORPHAN) || hasFinalizer(o, FINALIZER_FOREGROUND))
         this.runner.add(`o/${key}`);
@@ -146,6 +151,22 @@ export class GarbageCollector implements Controller {
       if (hasFinalizer(o, FINALIZER_FOREGROUND))
         for (const d of this.dependentKeys(o.metadata.uid ?? '')) this.runner.add(`d/${d}`);
     }
+  }
+
+  /**
+   * Whether every owner in refs is a cached object with that uid, not being deleted: then a
+   * dependent check would find each one present and change nothing.
+   */
+  private ownersHeld(refs: readonly OwnerReference[], ns: string): boolean {
+    for (const r of refs) {
+      const res = this.byKind.get(r.kind);
+      if (!res || !this.served.includes(res)) return false;
+      const owner = this.informers.factory
+        .informer<KubeObject>(res.resource)
+        .get(`${res.namespaced ? ns : ''}/${r.name}`);
+      if (!owner || owner.metadata.uid !== r.uid || owner.metadata.deletionTimestamp) return false;
+    }
+    return true;
   }
 
   /** Keys ("<resource>/<ns>/<name>") of the cached objects that list uid among their owners. */

@@ -186,6 +186,8 @@ export async function applyUpdate(
     user?: UserInfo;
     fieldManager?: string;
     endOfTurn?: boolean;
+    /** make ignores old (a PUT): it is not handed a copy of old. */
+    replaces?: boolean;
   } = {},
 ): Promise<KubeObject> {
   const key = storeKey(def, ns, name);
@@ -195,7 +197,8 @@ export async function applyUpdate(
     // Shared with the watchers when it is the object of the key's last event: only read here
     // (make and the status path change copies of it).
     const old = core.objects.stored(kv, def);
-    const incoming = make(clone(old));
+    // A PUT's make ignores old: old is handed over as is (a copy is a whole object's work).
+    const incoming = make(internal.replaces ? old : clone(old));
     if (incoming.metadata.name && incoming.metadata.name !== name)
       throw new BadRequestError(
         `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
@@ -306,6 +309,7 @@ export async function updateObject(
     user: opts.user,
     fieldManager: opts.fieldManager,
     endOfTurn: opts.endOfTurn,
+    replaces: true,
   });
 }
 

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GarbageCollector } from '../../../hub/controllers/garbage-collector.js';
+import { InformerFactory } from '../../../hub/informers/factory.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/apps.js';
 import { createLogger } from '../../../shared/log.js';
 import type { Pod } from '../../../shared/api/types.js';
@@ -14,16 +15,20 @@ import { deployment, exists, kubectl, ownerRef, pod, replicaSet, writeKubeconfig
 
 let t: TestApi;
 let gc: GarbageCollector;
+let informers: InformerFactory;
 let kubeconfig: string;
 
 test.before(async () => {
   t = await startApi();
-  gc = new GarbageCollector({ client: t.api.client, foregroundRecheckMs: 100, log: createLogger('gc', 30) });
+  const log = createLogger('gc', 30);
+  informers = new InformerFactory(t.api.client, log);
+  gc = new GarbageCollector({ client: t.api.client, foregroundRecheckMs: 100, log, informers });
   await gc.start();
   kubeconfig = writeKubeconfig(t);
 });
 test.after(async () => {
   await gc.stop();
+  informers.stop();
   await t.stop();
 });
 
@@ -125,6 +130,31 @@ test('an owner reference with a stale uid counts as absent', async () => {
   await c().create<Pod>('pods', 'default', pod('stale-0', [{ ...ownerRef(rs), uid: 'not-the-uid' }]));
   await waitFor('collected', gone('pods', 'stale-0'));
   assert.ok(await exists(t, 'replicasets', 'stale'));
+});
+
+test('a new dependent whose owner is cached with its uid is not checked; one with a stale uid is', async () => {
+  const checked: string[] = [];
+  const reconcile = gc.reconcile.bind(gc);
+  gc.reconcile = (key) => {
+    checked.push(key);
+    return reconcile(key);
+  };
+  try {
+    const rs = await c().create<ReplicaSet>('replicasets', 'default', replicaSet('held'));
+    await waitFor('the owner is cached', () => informers.informer('replicasets').get('default/held'));
+    await c().create<Pod>('pods', 'default', pod('held-0', [ownerRef(rs)]));
+    // Events reach the collector in order: once the later pod is collected, the first was seen.
+    await c().create<Pod>('pods', 'default', pod('held-stale', [{ ...ownerRef(rs), uid: 'not-the-uid' }]));
+    await waitFor('the stale one collected', gone('pods', 'held-stale'));
+    assert.ok(checked.includes('d/pods/default/held-stale'), 'the stale reference was checked');
+    assert.not.ok(checked.includes('d/pods/default/held-0'), 'the held owner: no check');
+    assert.ok(await exists(t, 'pods', 'held-0'));
+    // Its owner going still takes it along.
+    await c().delete('replicasets', 'default', 'held');
+    await waitFor('held-0 collected with its owner', gone('pods', 'held-0'));
+  } finally {
+    gc.reconcile = reconcile;
+  }
 });
 
 /** Deployment -> ReplicaSet -> pods, built by hand. */
