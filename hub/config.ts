@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_CONNECTIONS as DEFAULT_API_MAX_CONNECTIONS,
 } from './api/options.js';
 import { DEFAULT_HPA_SYNC_PERIOD_MS } from './controllers/hpa/controller.js';
+import { JOB_BACKOFF_BASE_MS } from './controllers/job/plan.js';
 import { DEFAULT_EVENT_TTL_MS } from './events/ttl.js';
 import { DEFAULT_AUDIT_MAX_BYTES, DEFAULT_AUDIT_MAX_FILES } from './audit/log.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from './gateway/rpc.js';
@@ -73,6 +74,8 @@ export interface HubConfig {
   nodeGraceMs: number;
   /** How often each HPA is re-evaluated, ms (--horizontal-pod-autoscaler-sync-period). */
   hpaSyncPeriodMs: number;
+  /** A Job's first delay before a pod replaces a failed one (doubling to 6 min), ms. */
+  jobBackoffBaseMs: number;
   /** NATS store only: without the store this long, the hub lets its boards go to other hubs, ms. */
   storeLostGraceMs: number;
   /** Several hubs: a leader record unchanged this long may be taken over, ms (--leader-elect-lease-duration). */
@@ -134,6 +137,7 @@ export const HUB_DEFAULTS: HubConfig = {
   mqttMaxConnecting: DEFAULT_BROKER_LIMITS.maxConnecting, // 256 connections
   nodeGraceMs: DEFAULT_NODE_GRACE_MS, // 40 s
   hpaSyncPeriodMs: DEFAULT_HPA_SYNC_PERIOD_MS, // 15 s
+  jobBackoffBaseMs: JOB_BACKOFF_BASE_MS, // 10 s, upstream's DefaultJobPodFailureBackOff
   storeLostGraceMs: 10_000, // 10 s: well inside the node grace, longer than a NATS blip
   leaderLeaseDurationMs: DEFAULT_LEASE_DURATION_MS, // 3 s: a standby leads within ~3.5 s of a kill
   leaderRenewDeadlineMs: DEFAULT_RENEW_DEADLINE_MS, // 2 s
@@ -185,6 +189,7 @@ function duration(
   k:
     | 'nodeGraceMs'
     | 'hpaSyncPeriodMs'
+    | 'jobBackoffBaseMs'
     | 'storeLostGraceMs'
     | 'leaderLeaseDurationMs'
     | 'leaderRenewDeadlineMs'
@@ -250,6 +255,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   duration(cfg, 'heartbeatIntervalMs', 1);
   duration(cfg, 'nodeGraceMs', 1);
   duration(cfg, 'hpaSyncPeriodMs', 100);
+  duration(cfg, 'jobBackoffBaseMs', 1);
   duration(cfg, 'storeLostGraceMs', 0);
   duration(cfg, 'leaderRetryPeriodMs', 1);
   duration(cfg, 'leaderRenewDeadlineMs', 1);

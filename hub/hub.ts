@@ -540,6 +540,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         informers,
         usage: podUsage,
         hpaSyncPeriodMs: config.hpaSyncPeriodMs,
+        jobBackoffBaseMs: config.jobBackoffBaseMs,
       });
       leaderUndo.push({ name: 'stop core controllers', run: () => core.stop() });
       const b = broker;

@@ -34,6 +34,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'event-ttl': { type: 'string' },
   'node-grace': { type: 'string' },
   'hpa-sync-period': { type: 'string' },
+  'job-backoff-base': { type: 'string' },
   'store-lost-grace': { type: 'string' },
   'leader-elect-lease-duration': { type: 'string' },
   'leader-elect-renew-deadline': { type: 'string' },
@@ -87,6 +88,7 @@ Options:
   --event-ttl 1h               events are deleted this long after their last occurrence
   --node-grace 40s             no heartbeat this long -> node NotReady
   --hpa-sync-period 15s        how often each HorizontalPodAutoscaler is re-evaluated
+  --job-backoff-base 10s       a Job's first delay before a pod replaces a failed one (doubles, to 6 min)
   --will-debounce 500ms        wait after a dropped connection before NotReady
   --heartbeat-interval 10s     agents' heartbeat interval (the grace must exceed it)
   --lease-persist-interval 60s minimum interval between Lease writes per node
@@ -153,6 +155,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     eventTtlMs: dur(f, 'event-ttl'),
     nodeGraceMs: dur(f, 'node-grace'),
     hpaSyncPeriodMs: dur(f, 'hpa-sync-period'),
+    jobBackoffBaseMs: dur(f, 'job-backoff-base'),
     storeLostGraceMs: dur(f, 'store-lost-grace'),
     leaderLeaseDurationMs: dur(f, 'leader-elect-lease-duration'),
     leaderRenewDeadlineMs: dur(f, 'leader-elect-renew-deadline'),

@@ -43,6 +43,8 @@ export interface CoreControllersOptions {
   usage?: UsageStore;
   /** HPA re-evaluation period, ms (default DEFAULT_HPA_SYNC_PERIOD_MS, 15 s). */
   hpaSyncPeriodMs?: number;
+  /** A Job's first delay before replacing a failed pod, ms (default JOB_BACKOFF_BASE_MS, 10 s). */
+  jobBackoffBaseMs?: number;
 }
 
 export interface CoreControllers {
@@ -127,6 +129,7 @@ export async function startCoreControllers(opts: CoreControllersOptions): Promis
       recorder: recorder('job-controller', CONTROLLERS.job),
       log: log.child('job'),
       informers,
+      backoffBaseMs: opts.jobBackoffBaseMs,
     }),
     new CronJobController({
       client: clientFor(CONTROLLERS.cronJob),

@@ -29,6 +29,8 @@ export interface JobControllerOptions {
   log?: Logger;
   /** Shared informers of the hub; default: its own. */
   informers?: InformerFactory;
+  /** First delay before a pod replaces a failed one, ms (default JOB_BACKOFF_BASE_MS, 10 s). */
+  backoffBaseMs?: number;
 }
 
 export function podForJob(job: Job): Pod {
@@ -107,7 +109,7 @@ export class JobController implements Controller {
       }
     }
     const pods = this.pods.byIndex(INDEX_CONTROLLER_UID, job.metadata.uid ?? '');
-    const plan = planJob(job, pods, Date.now());
+    const plan = planJob(job, pods, Date.now(), this.opts.backoffBaseMs);
     // Until the informer has shown our last creates and deletes, its counts are not to be trusted.
     if (this.expectations.satisfied(key)) {
       if (plan.remove.length) await this.deletePods(key, plan.remove);

@@ -26,13 +26,15 @@ export class WorkloadCluster extends Cluster {
     readonly late: string[] = [],
     /** Extra agent flags (e.g. a shorter --crash-backoff-base). */
     agentArgs: string[] = [],
+    /** Extra hub flags, after HUB_ARGS (e.g. a shorter --job-backoff-base). */
+    hubArgs: string[] = [],
   ) {
-    super(nodes, agentArgs);
+    super(nodes, agentArgs, {}, hubArgs);
   }
 
   override async start(): Promise<void> {
     await this.removeContainers();
-    this.hub = await startHubProcess({ args: HUB_ARGS });
+    this.hub = await startHubProcess({ args: [...HUB_ARGS, ...this.hubArgs] });
     const first = this.nodes.filter((n) => !this.late.includes(n.name));
     for (const n of first) this.startAgent(n.name);
     for (const n of first) await this.waitNode(n.name, 'True', 20_000);

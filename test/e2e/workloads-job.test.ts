@@ -1,7 +1,8 @@
 // batch/v1 Jobs on real agents and the real Docker engine (issue #11 item 4): a Job of 3
 // completions, 2 at a time, completes (`kubectl wait --for=condition=complete`, `kubectl logs
-// job/x`); a failing Job spends its backoffLimit (with the 10 s backoff between tries) and
-// fails with BackoffLimitExceeded; ttlSecondsAfterFinished removes a finished Job and its pods;
+// job/x`); a failing Job spends its backoffLimit (the backoff between tries 1 s here, through
+// the hub's --job-backoff-base; 10 s by default, job-plan.test.ts) and fails with
+// BackoffLimitExceeded; ttlSecondsAfterFinished removes a finished Job and its pods;
 // `kubectl create job|cronjob` (protobuf bodies) work.
 
 import { test } from 'uvu';
@@ -13,7 +14,7 @@ import { waitFor } from '../helpers/wait.js';
 import { IMAGE } from './pods-harness.js';
 import { WorkloadCluster } from './workloads-harness.js';
 
-const c = new WorkloadCluster([{ name: 'jb-a' }, { name: 'jb-b' }]);
+const c = new WorkloadCluster([{ name: 'jb-a' }, { name: 'jb-b' }], [], [], ['--job-backoff-base', '1s']);
 
 test.before(() => c.start());
 test.after(() => c.stop());

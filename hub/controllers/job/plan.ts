@@ -2,7 +2,8 @@
 // create, which to delete, when to look again. Counts come from the pods the Job owns:
 // Succeeded ones complete it, Failed ones (and container restarts under OnFailure) spend its
 // backoffLimit; a deadline or the limit fails it and stops what still runs. After a failure the
-// next pod waits 10 s doubling to 6 min (upstream's pod failure backoff).
+// next pod waits 10 s doubling to 6 min (upstream's pod failure backoff; the first delay is the
+// hub's --job-backoff-base).
 
 import type { Job, JobCondition, JobStatus } from '../../../shared/api/batch.js';
 import type { Pod } from '../../../shared/api/types.js';
@@ -43,7 +44,7 @@ function restarts(p: Pod): number {
   return (p.status?.containerStatuses ?? []).reduce((n, cs) => n + (cs.restartCount ?? 0), 0);
 }
 
-export function planJob(job: Job, pods: Pod[], now: number): JobPlan {
+export function planJob(job: Job, pods: Pod[], now: number, backoffBaseMs = JOB_BACKOFF_BASE_MS): JobPlan {
   const s = job.spec;
   const active = pods.filter(
     (p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
@@ -109,7 +110,7 @@ export function planJob(job: Job, pods: Pod[], now: number): JobPlan {
     plan.remove = byAge.slice(0, active.length - want);
   } else if (active.length < want) {
     const lastFailure = failedPods.reduce((t, p) => Math.max(t, finishedAt(p)), 0);
-    const delay = failed > 0 ? Math.min(JOB_BACKOFF_BASE_MS * 2 ** (failed - 1), JOB_BACKOFF_MAX_MS) : 0;
+    const delay = failed > 0 ? Math.min(backoffBaseMs * 2 ** (failed - 1), JOB_BACKOFF_MAX_MS) : 0;
     const wait = lastFailure + delay - now;
     if (wait > 0) plan.requeueAfterMs = wait;
     else plan.create = want - active.length;

@@ -131,6 +131,15 @@ for (const c of cases)
     );
   });
 
+test("planJob: the backoff base is an option (the hub's --job-backoff-base); it doubles per failure", () => {
+  // finishedAt has whole seconds.
+  const one = [pod('a', 'Failed', { finishedAgoMs: 1000 })];
+  assert.is(planJob(job({ parallelism: 1 }), one, NOW, 3000).requeueAfterMs, 2000);
+  const two = [pod('a', 'Failed', { finishedAgoMs: 2000 }), pod('b', 'Failed', { finishedAgoMs: 2000 })];
+  assert.is(planJob(job({ parallelism: 1 }), two, NOW, 3000).requeueAfterMs, 4000, '2 x 3 s after two');
+  assert.is(planJob(job({ parallelism: 1 }), one, NOW, 500).create, 1, 'past a 500 ms backoff');
+});
+
 test('planJob: counts in status, startTime set once', () => {
   const p = planJob(
     job(),
