@@ -184,6 +184,7 @@ export class Agent {
         dataDir: cfg.dataDir,
         log: log.child('pods'),
         crashBackoff: { initialMs: cfg.crashBackoffBaseMs },
+        runtimeRetryMinMs: cfg.runtimeRetryBaseMs,
         ...(cfg.clusterDns ? { dns: { nameserver: cfg.clusterDns, domain: cfg.clusterDomain } } : {}),
         ...io,
       });

@@ -20,6 +20,7 @@ import { isTlsUrl } from './hub-ca.js';
 import { DEFAULT_IMAGE_GC_POLICY, type ImageGcPolicy } from './images/gc-plan.js';
 import { DEFAULT_IMAGE_GC_PERIOD_MS } from './images/gc.js';
 import { DEFAULT_EVICTION_MONITORING_MS } from './pressure/eviction-manager.js';
+import { DEFAULT_RUNTIME_RETRY_MAX_MS, DEFAULT_RUNTIME_RETRY_MIN_MS } from './pods/options.js';
 import { DEFAULT_PRESSURE_TRANSITION_MS } from './pressure/monitor.js';
 import {
   DEFAULT_EVICTION_HARD,
@@ -57,6 +58,8 @@ export interface AgentConfig {
   joinTimeoutMs: number;
   /** First crash-loop restart delay, ms; doubles up to 5 min (kubelet: 10 s; tests use 1 s). */
   crashBackoffBaseMs: number;
+  /** First retry of a container engine that does not answer, ms; doubles up to 1 min (tests use less). */
+  runtimeRetryBaseMs: number;
   /** Image GC thresholds and minimum age (kubelet's flags and defaults: 85 %, 80 %, 2 min). */
   imageGc: ImageGcPolicy;
   /** How often image and container GC runs, ms (kubelet's ImageGCPeriod, 5 min). */
@@ -100,6 +103,7 @@ export const AGENT_DEFAULTS = {
   keepaliveS: DEFAULT_MQTT_KEEPALIVE_S, // 30 s
   joinTimeoutMs: 15_000, // 15 s for the hub to answer a join request
   crashBackoffBaseMs: 10_000, // 10 s, kubelet's first CrashLoopBackOff delay
+  runtimeRetryBaseMs: DEFAULT_RUNTIME_RETRY_MIN_MS, // 2 s
   imageGcHighThresholdPercent: DEFAULT_IMAGE_GC_POLICY.highThresholdPercent, // 85 % of the image filesystem
   imageGcLowThresholdPercent: DEFAULT_IMAGE_GC_POLICY.lowThresholdPercent, // 80 %
   imageMinimumGcAgeMs: DEFAULT_IMAGE_GC_POLICY.minAgeMs, // 2 min
@@ -140,6 +144,7 @@ export const AGENT_FLAGS: FlagSpecs = {
   'docker-socket': { type: 'string' },
   'join-timeout': { type: 'string' },
   'crash-backoff-base': { type: 'string' },
+  'runtime-retry-base': { type: 'string' },
   'image-gc-high-threshold': { type: 'string' },
   'image-gc-low-threshold': { type: 'string' },
   'image-minimum-gc-age': { type: 'string' },
@@ -176,6 +181,7 @@ Options (flag / env / config file key):
   --docker-socket PATH      DROVER_DOCKER_SOCKET       dockerSocket (default ${AGENT_DEFAULTS.dockerSocket})
   --join-timeout 15s        DROVER_JOIN_TIMEOUT        joinTimeout
   --crash-backoff-base 10s  DROVER_CRASH_BACKOFF_BASE  crashBackoffBase  first CrashLoopBackOff delay
+  --runtime-retry-base 2s   DROVER_RUNTIME_RETRY_BASE  runtimeRetryBase  first retry of an engine that does not answer
   --image-gc-high-threshold 85  DROVER_IMAGE_GC_HIGH_THRESHOLD  imageGcHighThreshold  percent of the image disk that starts image GC
   --image-gc-low-threshold 80   DROVER_IMAGE_GC_LOW_THRESHOLD   imageGcLowThreshold   percent image GC frees down to
   --image-minimum-gc-age 2m     DROVER_IMAGE_MINIMUM_GC_AGE     imageMinimumGcAge     images younger than this are kept
@@ -214,6 +220,7 @@ const KEYS = {
   dockerSocket: ['docker-socket', 'DROVER_DOCKER_SOCKET'],
   joinTimeout: ['join-timeout', 'DROVER_JOIN_TIMEOUT'],
   crashBackoffBase: ['crash-backoff-base', 'DROVER_CRASH_BACKOFF_BASE'],
+  runtimeRetryBase: ['runtime-retry-base', 'DROVER_RUNTIME_RETRY_BASE'],
   imageGcHighThreshold: ['image-gc-high-threshold', 'DROVER_IMAGE_GC_HIGH_THRESHOLD'],
   imageGcLowThreshold: ['image-gc-low-threshold', 'DROVER_IMAGE_GC_LOW_THRESHOLD'],
   imageMinimumGcAge: ['image-minimum-gc-age', 'DROVER_IMAGE_MINIMUM_GC_AGE'],
@@ -515,6 +522,17 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     AGENT_DEFAULTS.crashBackoffBaseMs,
     MIN_INTERVAL_MS,
   );
+  const runtimeRetryBaseMs = duration(
+    raw.runtimeRetryBase,
+    '--runtime-retry-base',
+    AGENT_DEFAULTS.runtimeRetryBaseMs,
+    MIN_INTERVAL_MS,
+  );
+  if (runtimeRetryBaseMs > DEFAULT_RUNTIME_RETRY_MAX_MS)
+    throw new AgentConfigError(
+      '--runtime-retry-base',
+      `${runtimeRetryBaseMs} ms is longer than the ${DEFAULT_RUNTIME_RETRY_MAX_MS} ms the retries grow to`,
+    );
   const dockerSocket = optString(raw.dockerSocket, '--docker-socket') ?? AGENT_DEFAULTS.dockerSocket;
   const nodeIp = optString(raw.nodeIp, '--node-ip') || undefined;
   if (nodeIp !== undefined && isIP(nodeIp) !== 4)
@@ -563,6 +581,7 @@ export function validateAgentConfig(raw: Raw): AgentConfig {
     keepaliveS: AGENT_DEFAULTS.keepaliveS,
     joinTimeoutMs,
     crashBackoffBaseMs,
+    runtimeRetryBaseMs,
     imageGc: imageGcPolicy(raw),
     evictionHard: evictionHard(raw.evictionHard, raw.evictionMinimumReclaim),
     evictionSoft: evictionSoft(raw),

@@ -10,7 +10,7 @@ import { DEFAULT_IMAGE_GC_PERIOD_MS } from '../../agent/images/gc.js';
 import type { MqttClient } from 'mqtt';
 import { Agent } from '../../agent/agent.js';
 import type { DialGate } from '../../agent/dial-gate.js';
-import type { AgentConfig } from '../../agent/config.js';
+import { AGENT_DEFAULTS, type AgentConfig } from '../../agent/config.js';
 import { memoryCredentialStore } from '../../agent/credentials.js';
 import { DesiredStore } from '../../agent/desired.js';
 import { memoryCaStore } from '../../agent/hub-ca.js';
@@ -59,6 +59,7 @@ export class HollowNode {
       keepaliveS: o.keepaliveS,
       joinTimeoutMs: o.joinTimeoutMs,
       crashBackoffBaseMs: CRASH_BACKOFF_BASE_MS,
+      runtimeRetryBaseMs: AGENT_DEFAULTS.runtimeRetryBaseMs, // unused: hollow boards have no runtime
       imageGc: DEFAULT_IMAGE_GC_POLICY, // unused: hollow boards have no runtime
       imageGcPeriodMs: DEFAULT_IMAGE_GC_PERIOD_MS,
       evictionHard: [], // hollow boards report no pressure (their facts have none)

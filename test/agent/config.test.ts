@@ -31,6 +31,12 @@ const bad: [string, string[], string, RegExp][] = [
   ['bad token', [...HUB, '--token', 'secret'], '--token', /abcdef\.0123456789abcdef/],
   ['bad duration', [...HUB, '--heartbeat-interval', 'often'], '--heartbeat-interval', /not a duration/],
   ['duration too short', [...HUB, '--status-interval', '5ms'], '--status-interval', /too short/],
+  [
+    'runtime retry past its cap',
+    [...HUB, '--runtime-retry-base', '2m'],
+    '--runtime-retry-base',
+    /longer than/,
+  ],
   ['metrics interval not a duration', [...HUB, '--metrics-interval', 'often'], '--metrics-interval', /./],
   ['stray argument', [...HUB, 'extra'], 'arguments', /unexpected/],
   ['hub list with a bad url', ['--hub', 'mqtts://a:8883,hub.local'], '--hub', /not a URL/],
@@ -146,6 +152,8 @@ test('defaults', () => {
   assert.is(c.statusIntervalMs, 60_000);
   assert.is(c.metricsIntervalMs, 15_000);
   assert.is(loadAgentConfig([...HUB, '--metrics-interval', '2s'], {}).metricsIntervalMs, 2000);
+  assert.is(c.runtimeRetryBaseMs, 2000);
+  assert.is(loadAgentConfig(HUB, { DROVER_RUNTIME_RETRY_BASE: '500ms' }).runtimeRetryBaseMs, 500);
   assert.is(c.dockerSocket, '/var/run/docker.sock');
   assert.equal(c.labels, {});
   assert.is(c.token, undefined);

@@ -46,8 +46,10 @@ test('drover up without an engine: one line with the way to get one, backoff, on
       '--name',
       'bare-1',
     ],
-    // The agent reads its socket and log level from the environment `up` passes down.
-    { DROVER_DOCKER_SOCKET: socket, DROVER_LOG_LEVEL: 'debug' },
+    // The agent reads its socket, log level and first runtime retry (2 s by default; the wait
+    // for three retries and the one after the engine appears was most of this file's time)
+    // from the environment `up` passes down.
+    { DROVER_DOCKER_SOCKET: socket, DROVER_LOG_LEVEL: 'debug', DROVER_RUNTIME_RETRY_BASE: '500ms' },
   );
   const fail = (e: Error) => {
     throw new Error(`${e.message}\n${up.output()}`);
