@@ -14,9 +14,9 @@ import { parseTable } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, IMAGE, running } from './pods-harness.js';
 
-// Usage sampled every 2 s and HPAs re-evaluated every 2 s (defaults 15 s, as metrics-server and
-// kube-controller-manager): the same decisions, sooner.
-const c = new Cluster([{ name: 'hpa-a' }], ['--metrics-interval', '2s'], {}, ['--hpa-sync-period', '2s']);
+// Usage sampled every second and HPAs re-evaluated every second (defaults 15 s, as
+// metrics-server and kube-controller-manager): the same decisions, sooner.
+const c = new Cluster([{ name: 'hpa-a' }], ['--metrics-interval', '1s'], {}, ['--hpa-sync-period', '1s']);
 test.before(() => c.start());
 test.after(() => c.stop());
 

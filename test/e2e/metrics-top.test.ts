@@ -9,8 +9,8 @@ import { parseTable } from '../helpers/procs.js';
 import { waitFor } from '../helpers/wait.js';
 import { Cluster, podYaml, running } from './pods-harness.js';
 
-// Usage sampled every 2 s (default 15 s, metrics-server's resolution): the same figures, sooner.
-const c = new Cluster([{ name: 'mt-a' }], ['--metrics-interval', '2s']);
+// Usage sampled every second (default 15 s, metrics-server's resolution): the same figures, sooner.
+const c = new Cluster([{ name: 'mt-a' }], ['--metrics-interval', '1s']);
 test.before(() => c.start());
 test.after(() => c.stop());
 
@@ -51,7 +51,7 @@ test('kubectl top pods follows a CPU-burning pod; kubectl top nodes shows the bo
       // out clearly from the sleeping pod.
       return b !== undefined && t.has('idle') && b >= 30 && b >= 3 * (t.get('idle') ?? 0) ? t : undefined;
     },
-    { what: 'kubectl top pods: burner busy, idle not', timeoutMs: 90_000, intervalMs: 2000 },
+    { what: 'kubectl top pods: burner busy, idle not', timeoutMs: 90_000, intervalMs: 1000 },
   );
   console.log(`  top while burning: burner ${hot.get('burner')}m, idle ${hot.get('idle')}m`);
 
@@ -71,7 +71,7 @@ test('kubectl top pods follows a CPU-burning pod; kubectl top nodes shows the bo
       if (b !== undefined) seen = [...seen.slice(-5), b];
       return b !== undefined && b < 10 ? { b } : undefined; // an object: 0m is a value, not "not yet"
     },
-    { what: 'kubectl top pods: burner quiet after it stopped', timeoutMs: 90_000, intervalMs: 2000 },
+    { what: 'kubectl top pods: burner quiet after it stopped', timeoutMs: 90_000, intervalMs: 1000 },
   ).catch((e: Error) => {
     throw new Error(`${e.message}; last burner values (m): ${seen.join(', ')}`);
   });

@@ -135,7 +135,7 @@ test('a stalled rollout (missing image) reports ProgressDeadlineExceeded; rollou
     '--type',
     'merge',
     '-p',
-    '{"spec":{"progressDeadlineSeconds":5}}',
+    '{"spec":{"progressDeadlineSeconds":2}}',
   ]);
   assert.is(p.code, 0, p.stderr);
   const t0 = Date.now();
@@ -162,7 +162,7 @@ test('a stalled rollout (missing image) reports ProgressDeadlineExceeded; rollou
     failing.length >= 1 && failing.length <= MAX_SURGE + MAX_UNAVAILABLE,
     `${failing.length} new pods`,
   );
-  // The deadline (5 s) may pass before an agent has tried the pull: wait for the reason.
+  // The deadline (2 s) may pass before an agent has tried the pull: wait for the reason.
   const waiting = await waitFor(
     async () => {
       const r = (await c.pod(failing[0].metadata.name ?? '')).status?.containerStatuses?.[0]?.state?.waiting

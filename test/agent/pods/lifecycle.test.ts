@@ -124,7 +124,8 @@ test('stop() leaves containers running; a new manager adopts them (same ids, no 
 test('adoption keeps restartCount from the attempt label', async () => {
   const dataDir = tempDir();
   const p = makePod('counted', [{ name: 'c', command: ['sh', '-c', 'sleep 1; exit 1'] }]);
-  const m1 = h.manager({ dataDir });
+  // Short crash back-offs: this test is about the count adopted, not the delays (restarts.test.ts).
+  const m1 = h.manager({ dataDir, crashBackoff: { initialMs: 200, maxMs: 400 } });
   await m1.start();
   m1.setDesired(h.desired([p]));
   await waitFor(() => (h.status(uid(p))?.containerStatuses?.[0].restartCount ?? 0) >= 2, {
