@@ -4,11 +4,14 @@
 // Map lookup and a wildcard filter walks only the branches it can match.
 
 interface TrieNode<T> {
-  children: Map<string, TrieNode<T>>;
+  /** Made at the first child: most nodes are leaves (one per node's `desired` topic). */
+  children: Map<string, TrieNode<T>> | undefined;
   value: T | undefined;
 }
 
-const newNode = <T>(): TrieNode<T> => ({ children: new Map(), value: undefined });
+const newNode = <T>(): TrieNode<T> => ({ children: undefined, value: undefined });
+const NO_CHILDREN: ReadonlyMap<string, never> = new Map<string, never>();
+const childrenOf = <T>(n: TrieNode<T>): ReadonlyMap<string, TrieNode<T>> => n.children ?? NO_CHILDREN;
 
 /** MQTT 3.1.1 §4.7.2: a filter starting with a wildcard does not match topics starting with '$'. */
 const hiddenFromLeadingWildcard = (level: string, depth: number) => depth === 0 && level.startsWith('$');
@@ -33,6 +36,7 @@ export class RetainedIndex<T> {
     this.exact.set(topic, value);
     let node = this.root;
     for (const level of topic.split('/')) {
+      node.children ??= new Map();
       let next = node.children.get(level);
       if (!next) {
         next = newNode();
@@ -48,7 +52,7 @@ export class RetainedIndex<T> {
     const path: TrieNode<T>[] = [this.root];
     const levels = topic.split('/');
     for (const level of levels) {
-      const next = path[path.length - 1].children.get(level);
+      const next = path[path.length - 1].children?.get(level);
       if (!next) return true; // unreachable while exact and trie agree
       path.push(next);
     }
@@ -56,8 +60,10 @@ export class RetainedIndex<T> {
     // Prune branches left empty so the trie does not grow with every topic ever retained.
     for (let i = levels.length; i > 0; i--) {
       const node = path[i];
-      if (node.value !== undefined || node.children.size > 0) break;
-      path[i - 1].children.delete(levels[i - 1]);
+      if (node.value !== undefined || (node.children?.size ?? 0) > 0) break;
+      const parent = path[i - 1];
+      parent.children?.delete(levels[i - 1]);
+      if (parent.children?.size === 0) parent.children = undefined;
     }
     return true;
   }
@@ -81,15 +87,15 @@ export class RetainedIndex<T> {
     if (level === '#') {
       // 'a/#' also matches 'a' itself.
       if (node.value !== undefined) yield node.value;
-      for (const [name, child] of node.children) {
+      for (const [name, child] of childrenOf(node)) {
         if (!hiddenFromLeadingWildcard(name, depth)) yield* this.subtree(child);
       }
     } else if (level === '+') {
-      for (const [name, child] of node.children) {
+      for (const [name, child] of childrenOf(node)) {
         if (!hiddenFromLeadingWildcard(name, depth)) yield* this.walk(child, levels, depth + 1);
       }
     } else {
-      const child = node.children.get(level);
+      const child = node.children?.get(level);
       if (child) yield* this.walk(child, levels, depth + 1);
     }
   }
@@ -98,7 +104,7 @@ export class RetainedIndex<T> {
     const stack = [start];
     for (let node = stack.pop(); node; node = stack.pop()) {
       if (node.value !== undefined) yield node.value;
-      for (const child of node.children.values()) stack.push(child);
+      for (const child of childrenOf(node).values()) stack.push(child);
     }
   }
 }

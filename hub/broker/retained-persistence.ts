@@ -7,8 +7,14 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { RetainedIndex } from './retained-index.js';
 
-/** The part of an aedes packet that retained storage touches. */
+/**
+ * What of an aedes packet a retained message keeps: what aedes reads when it delivers one
+ * (handlers/subscribe.js makes a new Packet of cmd, qos, topic and payload), not the whole
+ * publish packet (broker id and counter, message id, client id, flags).
+ */
 interface RetainedPacket {
+  cmd?: string;
+  qos?: number;
   topic: string;
   payload: Buffer | string;
 }
@@ -45,7 +51,13 @@ class IndexedRetainedPersistence extends AsyncPersistence {
   override async storeRetained(pkt: RetainedPacket): Promise<void> {
     // An empty retained payload deletes the retained message (MQTT 3.1.1 §3.3.1.3).
     if (pkt.payload.length === 0) this.retained.delete(pkt.topic);
-    else this.retained.set(pkt.topic, { ...pkt, payload: ownedBytes(pkt.payload) });
+    else
+      this.retained.set(pkt.topic, {
+        cmd: pkt.cmd,
+        qos: pkt.qos,
+        topic: pkt.topic,
+        payload: ownedBytes(pkt.payload),
+      });
   }
 
   override createRetainedStream(pattern: string): Readable {
