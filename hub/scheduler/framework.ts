@@ -47,16 +47,17 @@ export interface NodeInfo {
   node: Node;
   /**
    * The node's labels plus the well-known ones kubelet would set, filled from node.status when
-   * the node lacks them: kubernetes.io/hostname, kubernetes.io/arch, kubernetes.io/os.
+   * the node lacks them: kubernetes.io/hostname, kubernetes.io/arch, kubernetes.io/os. The
+   * node's own labels object when it has all three (shared: read only).
    */
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
   /** Pods bound (or assumed) to this node, by namespace/name. */
   pods: Map<string, PodInfo>;
   allocatable: Resources;
   requested: Resources;
   nonZeroRequested: Resources;
-  /** Normalized image name -> size in bytes (0 when the node did not report a size). */
-  images: Map<string, number>;
+  /** Normalized image name -> size in bytes (0 when the node did not report a size); read only. */
+  images: ReadonlyMap<string, number>;
   // Derived from `node` once per node update (setNode), so filters and scores do not re-derive
   // them for every pod: they run for hundreds of nodes per cycle.
   /** The node's Ready condition is True. */

@@ -6,7 +6,11 @@ import type { NodeInfo, PodInfo, Resources } from './framework.js';
 import { normalizedImageName } from './images.js';
 import { emptyResources, nodeAllocatable } from './resources.js';
 
-function nodeImages(node: Node): Map<string, number> {
+/** Shared by every node that reports no images (a hollow board, a fresh one). */
+const NO_IMAGES: ReadonlyMap<string, number> = new Map<string, number>();
+
+function nodeImages(node: Node): ReadonlyMap<string, number> {
+  if (!node.status?.images?.length) return NO_IMAGES;
   const images = new Map<string, number>();
   for (const img of node.status?.images ?? []) {
     for (const n of img.names ?? []) images.set(normalizedImageName(n), img.sizeBytes ?? 0);
@@ -19,8 +23,12 @@ export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ARCH = 'kubernetes.io/arch';
 export const LABEL_OS = 'kubernetes.io/os';
 
-function effectiveLabels(node: Node): Record<string, string> {
-  const labels: Record<string, string> = { ...(node.metadata.labels ?? {}) };
+function effectiveLabels(node: Node): Readonly<Record<string, string>> {
+  const own = node.metadata.labels;
+  // The hub sets all three on every board's Node: then no copy per node.
+  if (own?.[LABEL_HOSTNAME] !== undefined && own[LABEL_ARCH] !== undefined && own[LABEL_OS] !== undefined)
+    return own;
+  const labels: Record<string, string> = { ...(own ?? {}) };
   const info = node.status?.nodeInfo;
   if (labels[LABEL_HOSTNAME] === undefined && node.metadata.name) labels[LABEL_HOSTNAME] = node.metadata.name;
   if (labels[LABEL_ARCH] === undefined && info?.architecture) labels[LABEL_ARCH] = info.architecture;
@@ -52,7 +60,7 @@ export function createNodeInfo(node: Node): NodeInfo {
     allocatable: emptyResources(),
     requested: emptyResources(),
     nonZeroRequested: emptyResources(),
-    images: new Map(),
+    images: NO_IMAGES,
     ready: false,
     unschedulable: false,
     noScheduleTaints: NO_TAINTS,

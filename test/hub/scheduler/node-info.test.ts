@@ -4,14 +4,48 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createNodeInfo } from '../../../hub/scheduler/node-info.js';
 import { createSchedulerCore } from '../../../hub/scheduler/schedule-one.js';
 import { FitError } from '../../../hub/scheduler/fit-error.js';
-import type { Taint } from '../../../shared/api/types.js';
+import type { Node, Taint } from '../../../shared/api/types.js';
 import { info, node, pod, snapshotOf } from './fixtures.js';
 
 const noSchedule: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
 const noExecute: Taint = { key: 'gone', effect: 'NoExecute' };
 const prefer: Taint = { key: 'soft', value: 'x', effect: 'PreferNoSchedule' };
+
+test('a node with the well-known labels and no images shares them (no copy per node)', () => {
+  const labels = {
+    'kubernetes.io/hostname': 'b1',
+    'kubernetes.io/arch': 'arm64',
+    'kubernetes.io/os': 'linux',
+    a: '1',
+  };
+  const board: Node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'b1', labels },
+    spec: {},
+    status: {},
+  };
+  const bare: Node = {
+    ...board,
+    metadata: { name: 'b2', labels: { a: '1' } },
+    status: { nodeInfo: { architecture: 'amd64', operatingSystem: 'linux' } } as Node['status'],
+  };
+  const one = createNodeInfo(board);
+  const two = createNodeInfo(bare);
+  assert.is(one.labels, labels, "the node's own labels object");
+  assert.equal(two.labels, {
+    a: '1',
+    'kubernetes.io/hostname': 'b2',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/os': 'linux',
+  });
+  assert.equal(bare.metadata.labels, { a: '1' }, "derived into a copy, not into the node's labels");
+  assert.is(one.images.size, 0);
+  assert.is(one.images, two.images, 'one empty image table for all');
+});
 
 test('derived values on creation', () => {
   const snap = snapshotOf([
