@@ -161,7 +161,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   /** The client id behind each guarded connection, once it has connected. */
   const clientIdOf = new WeakMap<object, string>();
   aedes.on('client', (c) => {
-    slotOf.get(c.conn)?.();
+    const connected = slotOf.get(c.conn);
+    slotOf.delete(c.conn);
+    connected?.();
     live.set(c.id, c);
     clientIdOf.set(c.conn, c.id);
     // Authenticated: the hub's own connection carries every node's traffic and is not capped.
@@ -198,7 +200,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       return;
     }
     const deadline = setTimeout(() => raw.destroy(), limits.connectTimeoutMs);
-    raw.once('close', () => clearTimeout(deadline));
+    const clear = () => clearTimeout(deadline);
+    raw.once('close', clear);
     const onFirstBytes = () => {
       raw.off('readable', onFirstBytes);
       const release = raw.readableLength > 0 ? admission.admit() : undefined; // 0: closed without a byte
@@ -208,7 +211,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       }
       raw.once('close', release);
       start(() => {
-        clearTimeout(deadline);
+        // Connected: nothing of the attempt stays with the connection for its life (the
+        // timer, these listeners and what they hold: ~0.4 KiB per board).
+        raw.off('close', clear);
+        raw.off('close', release);
+        clear();
         release();
       });
     };
