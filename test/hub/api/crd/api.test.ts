@@ -298,7 +298,11 @@ test('a terminating CRD refuses creates and waits for its objects finalizers; Op
     create.json.message ?? '',
     /create not allowed while custom resource definition is terminating/,
   );
-  assert.is((await call('GET', `${path}/p`)).code, 404, 'the object without a finalizer is gone');
+  // The registrar deletes them one by one after the condition, each once durable.
+  await waitFor(
+    async () => (await call('GET', `${path}/p`)).code === 404,
+    'the object without a finalizer gone',
+  );
   assert.is((await call('GET', `${CRDS}/pools.test.example.com`)).code, 200, 'the CRD waits for held');
   await call('PATCH', `${path}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
   await waitFor(
