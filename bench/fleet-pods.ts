@@ -15,6 +15,9 @@
 // this is the path a pod really takes.
 // Run alone: node dist/bench/fleet-pods.js [--nodes 10000] [--pods 2000] [--sizes 1000,5000,20000]
 //   [--ramp 50] [--per-process 2500] [--timeout 10m] [--restart-down 30s] [--no-restart] [--no-sizes]
+//   [--restart-only]  (the Deployment, then the restart case; no DaemonSet, no sizes)
+//   [--dials-per-second N]  (connection attempts per second per simulator process: a fleet that
+//   comes back at a fixed pace, e.g. 25 x 4 processes: 10,000 boards back in ~100 s)
 //   [--hub-prof DIR]  (one .cpuprofile of the hub per case, from its create to its last pod Running)
 //   [--hub-node-args=--max-semi-space-size=32]  (node options of the hub process, space-separated)
 
@@ -32,7 +35,7 @@ import { describeMemory, type HubMemory, hubMemory } from './lib/hub-memory.js';
 import { MachineLoad } from './lib/machine-load.js';
 import { NodeTracker } from './lib/node-tracker.js';
 import { PodDisturbance, placementOf } from './lib/pod-disturbance.js';
-import { listsByResource, metricSum } from './lib/prom-text.js';
+import { listsByResource, metricByLabel, metricSum } from './lib/prom-text.js';
 import { cpuPercent, sampleProc } from './lib/proc.js';
 import { PROFILE_SIGNAL } from './lib/signal-profiler.js';
 import { BenchReport } from './lib/report.js';
@@ -42,7 +45,8 @@ import { type Fleet, startFleet } from './sim/fleet.js';
 const args = new BenchArgs();
 const NODES = args.number('nodes', 10_000);
 const PODS = args.number('pods', 2_000);
-const SIZES = args.has('no-sizes') ? [] : args.numbers('sizes', [1_000, 5_000, 20_000]);
+const SIZES =
+  args.has('no-sizes') || args.has('restart-only') ? [] : args.numbers('sizes', [1_000, 5_000, 20_000]);
 const RAMP = args.number('ramp', 50); // board joins started per second
 const PER_PROCESS = args.number('per-process', 2_500);
 const TIMEOUT_MS = args.durationMs('timeout', 10 * 60_000); // per case
@@ -53,12 +57,17 @@ const HUB_PROF_DIR = args.has('hub-prof') ? args.string('hub-prof', '.') : undef
 /** How long the hub stays down in the restart case (the issue's case: 30 s), ms. */
 const RESTART_DOWN_MS = args.durationMs('restart-down', 30_000);
 const RESTART = !args.has('no-restart');
+/** Only what the restart case needs: the Deployment it runs under, then the restart. */
+const RESTART_ONLY = args.has('restart-only');
+const DIALS_PER_SECOND = args.number('dials-per-second', 0);
 /** After every board is back, how long nothing more may happen to nodes and pods, ms. */
 const RESTART_HOLD_MS = 10_000;
 const NS = 'default';
 const HUB_NODE_ARGS = args.string('hub-node-args', '').split(' ').filter(Boolean);
 
-const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout', 'restart-down'].filter((k) => args.has(k));
+const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout', 'restart-down', 'dials-per-second'].filter((k) =>
+  args.has(k),
+);
 const command = `npm run bench -- fleet-pods${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
 const report = new BenchReport(
   'fleet-pods',
@@ -181,6 +190,7 @@ try {
     namePrefix: 'hollow-',
     nodesPerProcess: PER_PROCESS,
     rampPerSecond: RAMP,
+    dialsPerSecond: DIALS_PER_SECOND,
   });
   let lastJoinLog = t0;
   while (t.readyCount() < NODES && Date.now() - t0 < TIMEOUT_MS + NODES * (1000 / RAMP) && !hubDied) {
@@ -316,10 +326,10 @@ try {
       const connected = metricSum(m, 'drover_nodes_connected');
       const ready = metricSum(m, 'drover_nodes', { ready: 'true' });
       back = connected >= NODES && ready >= NODES;
-      if (Date.now() - lastLog > 10_000) {
+      if (Date.now() - lastLog > 5_000) {
         lastLog = Date.now();
         console.log(
-          `     restart: ${Math.round((Date.now() - tStart) / 1000)} s: heard from ${connected}/${NODES}, Ready ${ready}, NotReady marks ${t.notReadyTransitions.length - notReadyBefore}`,
+          `     restart: ${Math.round((Date.now() - tStart) / 1000)} s: heard from ${connected}/${NODES}, Ready ${ready}, NotReady marks ${t.notReadyTransitions.length - notReadyBefore}; boards connected ${fleet?.counters().connected}, attempts shed ${metricSum(m, 'drover_mqtt_shed_connections')}, connecting ${metricSum(m, 'drover_mqtt_connecting')}`,
         );
       }
     }
@@ -331,8 +341,14 @@ try {
     }
     await sleep(RESTART_HOLD_MS);
     const b = sampleProc(hub.pid);
-    const listsAfter = listsByResource(await scrape());
+    const after = await scrape();
+    const listsAfter = listsByResource(after);
     restartWatches.delete(watch);
+    const marks = t.notReadyTransitions.slice(notReadyBefore).map((m) => (m.at - tStart) / 1000);
+    if (marks.length)
+      console.log(
+        `     restart: NotReady marks at ${fmt(Math.min(...marks))}..${fmt(Math.max(...marks))} s after the hub process started (${marks.length}); by cause (the hub's count): ${JSON.stringify(metricByLabel(after, 'drover_node_not_ready_marks_total', 'cause'))}`,
+      );
     const r: RestartResult = {
       backS,
       apiUpS,
@@ -420,62 +436,64 @@ try {
         : { note: 'did not finish' },
     );
   checkpoint();
-  // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
-  const dsCase = await runCase(
-    'DaemonSet',
-    'pods-ds',
-    NODES,
-    () =>
-      client.create<DaemonSet>('daemonsets', NS, {
-        apiVersion: 'apps/v1',
-        kind: 'DaemonSet',
-        metadata: { name: 'pods-ds', namespace: NS },
-        spec: { selector: { matchLabels: { app: 'pods-ds' } }, template: template('pods-ds') },
-      }),
-    () => client.delete('daemonsets', NS, 'pods-ds', { propagationPolicy: 'Background' }),
-  );
-  const ds = dsCase.result;
-  add(`DaemonSet on ${NODES} boards, create to`, ds, 30);
-  const full = ds?.memory;
-  if (full)
-    report.add(
-      `hub RSS at ${NODES} boards with ${PODS + NODES} pods`,
-      mb(full.rssBytes),
-      'MB',
-      { anchor: 'bare aedes, 10k clients: ~275 MB RSS', goal: '< 600 MB' },
-      {
-        met: mb(full.rssBytes) < 600,
-        note: describeMemory(idleMemory, { n: NODES, m: boardsMemory }, { n: PODS + NODES, m: full }),
-      },
+  if (!RESTART_ONLY) {
+    // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
+    const dsCase = await runCase(
+      'DaemonSet',
+      'pods-ds',
+      NODES,
+      () =>
+        client.create<DaemonSet>('daemonsets', NS, {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'pods-ds', namespace: NS },
+          spec: { selector: { matchLabels: { app: 'pods-ds' } }, template: template('pods-ds') },
+        }),
+      () => client.delete('daemonsets', NS, 'pods-ds', { propagationPolicy: 'Background' }),
     );
-  checkpoint();
-  await dsCase.remove();
-  await depCase.remove();
-  const sized: CaseResult[] = [];
-  for (const [i, n] of SIZES.entries()) {
-    if (n > NODES * PODS_PER_BOARD) {
-      report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
-      continue;
+    const ds = dsCase.result;
+    add(`DaemonSet on ${NODES} boards, create to`, ds, 30);
+    const full = ds?.memory;
+    if (full)
+      report.add(
+        `hub RSS at ${NODES} boards with ${PODS + NODES} pods`,
+        mb(full.rssBytes),
+        'MB',
+        { anchor: 'bare aedes, 10k clients: ~275 MB RSS', goal: '< 600 MB' },
+        {
+          met: mb(full.rssBytes) < 600,
+          note: describeMemory(idleMemory, { n: NODES, m: boardsMemory }, { n: PODS + NODES, m: full }),
+        },
+      );
+    checkpoint();
+    await dsCase.remove();
+    await depCase.remove();
+    const sized: CaseResult[] = [];
+    for (const [i, n] of SIZES.entries()) {
+      if (n > NODES * PODS_PER_BOARD) {
+        report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
+        continue;
+      }
+      const c = await deployment(`pods-${n}`, n);
+      // The last one goes with the hub (its deletion through the boards is not measured).
+      if (i < SIZES.length - 1) await c.remove();
+      if (c.result) sized.push(c.result);
     }
-    const c = await deployment(`pods-${n}`, n);
-    // The last one goes with the hub (its deletion through the boards is not measured).
-    if (i < SIZES.length - 1) await c.remove();
-    if (c.result) sized.push(c.result);
-  }
-  if (sized.length) {
-    const costs = sized.map((r) => r.cpuMsPerPod);
-    report.add(
-      'hub CPU per pod across sizes (max/min)',
-      Math.max(...costs) / Math.min(...costs),
-      'x',
-      { anchor: 'flat per-pod cost', goal: 'within 2x' },
-      {
-        met: Math.max(...costs) / Math.min(...costs) <= 2,
-        note: sized
-          .map((r) => `${r.pods} pods: ${fmt(r.cpuMsPerPod)} ms, ${fmt(r.pods / r.runningS)} pods/s`)
-          .join('; '),
-      },
-    );
+    if (sized.length) {
+      const costs = sized.map((r) => r.cpuMsPerPod);
+      report.add(
+        'hub CPU per pod across sizes (max/min)',
+        Math.max(...costs) / Math.min(...costs),
+        'x',
+        { anchor: 'flat per-pod cost', goal: 'within 2x' },
+        {
+          met: Math.max(...costs) / Math.min(...costs) <= 2,
+          note: sized
+            .map((r) => `${r.pods} pods: ${fmt(r.cpuMsPerPod)} ms, ${fmt(r.pods / r.runningS)} pods/s`)
+            .join('; '),
+        },
+      );
+    }
   }
   dropLoadNote();
   report.note(

@@ -72,6 +72,11 @@ export interface HubConfig {
   mqttMaxConnecting: number;
   /** No heartbeat for this long -> node Ready=Unknown, ms. */
   nodeGraceMs: number;
+  /**
+   * After a hub start, a node not heard from yet keeps its state this long (longer while boards
+   * are still coming back), ms. Default (undefined): nodeGraceMs + the agents' longest reconnect wait (30 s).
+   */
+  nodeStartupGraceMs?: number;
   /** How often each HPA is re-evaluated, ms (--horizontal-pod-autoscaler-sync-period). */
   hpaSyncPeriodMs: number;
   /** A Job's first delay before a pod replaces a failed one (doubling to 6 min), ms. */
@@ -188,6 +193,7 @@ function duration(
   cfg: HubConfig,
   k:
     | 'nodeGraceMs'
+    | 'nodeStartupGraceMs'
     | 'hpaSyncPeriodMs'
     | 'jobBackoffBaseMs'
     | 'storeLostGraceMs'
@@ -204,7 +210,7 @@ function duration(
   min: number,
 ): void {
   const v = cfg[k];
-  if (!Number.isFinite(v) || v < min)
+  if (v === undefined || !Number.isFinite(v) || v < min)
     throw new InvalidHubOptionError(k, v, `must be a number of milliseconds >= ${min}`);
 }
 
@@ -254,6 +260,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   }
   duration(cfg, 'heartbeatIntervalMs', 1);
   duration(cfg, 'nodeGraceMs', 1);
+  if (cfg.nodeStartupGraceMs !== undefined) duration(cfg, 'nodeStartupGraceMs', 1);
   duration(cfg, 'hpaSyncPeriodMs', 100);
   duration(cfg, 'jobBackoffBaseMs', 1);
   duration(cfg, 'storeLostGraceMs', 0);

@@ -400,15 +400,23 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         const nodeController = asController(CONTROLLERS.node);
         // From here the broker accepts boards: the start-up grace runs from when they can return.
         const startTimeMs = Date.now();
+        // One counter for every leadership term's controller.
+        const marks = api.metrics.counter(
+          'drover_node_not_ready_marks_total',
+          'Nodes marked Ready=Unknown by the node lifecycle since start, by cause (not-heard-since-start, silent, disconnected).',
+        );
         newLifecycle = () =>
           new NodeLifecycleController({
             client: nodeController,
             leases,
             recorder: new EventRecorder({ client: nodeController, component: 'node-controller', log }),
             gracePeriodMs: config.nodeGraceMs,
+            ...(config.nodeStartupGraceMs !== undefined ? { startupGraceMs: config.nodeStartupGraceMs } : {}),
             willDebounceMs: config.willDebounceMs,
             startTimeMs,
             lastShedAtMs: () => broker?.admissionStats().lastShedAtMs,
+            connectedAtMs: (n) => broker?.connectedAt(nodeClientId(n)),
+            marks,
             log: log.child('node-lifecycle'),
             informers,
           });

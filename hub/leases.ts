@@ -57,6 +57,8 @@ export class LeaseTable {
   private readonly due = new Map<string, number>();
   private batchTimer?: NodeJS.Timeout;
   private closed = false;
+  /** When a node was last heard from for the first time by this table (a board returning after a hub start, or a new one). */
+  private lastArrivalMs?: number;
 
   constructor(private readonly opts: LeaseTableOptions = {}) {
     this.persistIntervalMs = opts.persistIntervalMs ?? DEFAULT_LEASE_PERSIST_INTERVAL_MS;
@@ -80,6 +82,7 @@ export class LeaseTable {
    */
   recordHeartbeat(node: string, nowMs = Date.now(), persist = true): void {
     const e = this.entry(node);
+    if (e.lastSeenMs === undefined) this.lastArrivalMs = Math.max(this.lastArrivalMs ?? 0, nowMs);
     e.lastSeenMs = Math.max(e.lastSeenMs ?? 0, nowMs);
     e.connected = true;
     e.orphanedAtMs = undefined;
@@ -99,6 +102,14 @@ export class LeaseTable {
   /** When node's hub was found dead, if it has not been heard from since. */
   orphanedAt(node: string): number | undefined {
     return this.entries.get(node)?.orphanedAtMs;
+  }
+
+  /**
+   * When a node was last heard from for the first time since this table was made (the hub's
+   * start): after a restart, while this keeps moving, boards are still coming back.
+   */
+  lastArrival(): number | undefined {
+    return this.lastArrivalMs;
   }
 
   lastSeen(node: string): number | undefined {

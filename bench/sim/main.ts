@@ -4,6 +4,7 @@
 //     [--nodes 1000] [--per-process 2500] [--heartbeat 10s] [--status-interval 60s] [--ramp 200]
 //     [--pod-start-delay 500ms] [--arch amd64=1,arm64=3,arm=1] [--zones 3] [--labels a=b,c=d]
 //     [--silent 0.01] [--drop 0.01] [--fail-after 30s] [--prefix hollow-] [--dials-per-process 32]
+//     [--dials-per-second 0]
 // Prints the fleet's counters every 5 s; Ctrl-C stops it.
 
 import { readFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ const fleet = await startFleet({
   failAfterMs: a.durationMs('fail-after', SIM_DEFAULTS.failAfterMs),
   namePrefix: a.string('prefix', SIM_DEFAULTS.namePrefix),
   dialsPerProcess: a.number('dials-per-process', SIM_DEFAULTS.dialsPerProcess),
+  dialsPerSecond: a.number('dials-per-second', SIM_DEFAULTS.dialsPerSecond),
 });
 console.log(
   `simulating ${fleet.options.nodes} hollow nodes in ${fleet.pids.length} process(es) against ${fleet.options.hubUrl}`,

@@ -48,6 +48,11 @@ export interface SimOptions {
   joinTimeoutMs: number;
   /** Connection attempts (dial to CONNACK) at once per simulator process (agent/dial-gate.ts). */
   dialsPerProcess: number;
+  /**
+   * Connection attempts started per second per simulator process, 0 = as many as the gate
+   * lets through: a fleet that comes back at a fixed pace (a slow uplink, a busy machine).
+   */
+  dialsPerSecond: number;
 }
 
 export const SIM_DEFAULTS: Omit<SimOptions, 'hubUrl' | 'token'> = {
@@ -71,6 +76,7 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'hubUrl' | 'token'> = {
   // Attempts: a process's share of a core finishes this many TLS handshakes well inside the
   // hub's 10 s deadline even on a loaded machine; the rest wait, as boards in backoff would.
   dialsPerProcess: 32,
+  dialsPerSecond: 0, // unpaced
 };
 
 export class SimOptionError extends Error {
@@ -109,6 +115,7 @@ export function resolveSimOptions(
   int('failAfterMs', 0);
   int('joinTimeoutMs', 100);
   int('dialsPerProcess', 1);
+  if (!(o.dialsPerSecond >= 0)) throw new SimOptionError('dialsPerSecond', 'must be >= 0 (0 = unpaced)');
   if (!(o.rampPerSecond >= 0)) throw new SimOptionError('rampPerSecond', 'must be >= 0 (0 = all at once)');
   for (const k of ['silentFraction', 'dropFraction'] as const)
     if (!(o[k] >= 0 && o[k] <= 1)) throw new SimOptionError(k, 'must be between 0 and 1');

@@ -3,6 +3,7 @@
 
 import { DialGate } from '../../agent/dial-gate.js';
 import { newCounters } from './counters.js';
+import { PacedDialGate } from './paced-dial-gate.js';
 import { HollowNode } from './hollow-node.js';
 import type { SimOptions } from './options.js';
 import { hollowProfile } from './profile.js';
@@ -23,7 +24,10 @@ const send = (m: FromWorker) => process.send?.(m);
 function start(m: Extract<ToWorker, { type: 'start' }>): void {
   const o = m.options;
   // One CPU share for all of this process's boards: their handshakes take turns (dial-gate.ts).
-  const gate = new DialGate(o.dialsPerProcess);
+  const gate =
+    o.dialsPerSecond > 0
+      ? new PacedDialGate(o.dialsPerProcess, 1000 / o.dialsPerSecond)
+      : new DialGate(o.dialsPerProcess);
   for (let i = m.first; i < m.first + m.count; i++) {
     const node = new HollowNode(o, hollowProfile(o, i), counters, gate);
     nodes.push(node);

@@ -33,6 +33,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'agent-event-burst': { type: 'string' },
   'event-ttl': { type: 'string' },
   'node-grace': { type: 'string' },
+  'node-startup-grace': { type: 'string' },
   'hpa-sync-period': { type: 'string' },
   'job-backoff-base': { type: 'string' },
   'store-lost-grace': { type: 'string' },
@@ -87,6 +88,8 @@ Options:
   --agent-event-burst 50       events a board may send at once
   --event-ttl 1h               events are deleted this long after their last occurrence
   --node-grace 40s             no heartbeat this long -> node NotReady
+  --node-startup-grace D       after a hub start, a node not heard from yet keeps its state this
+                               long, and while boards are still coming back (default: the grace + 30 s)
   --hpa-sync-period 15s        how often each HorizontalPodAutoscaler is re-evaluated
   --job-backoff-base 10s       a Job's first delay before a pod replaces a failed one (doubles, to 6 min)
   --will-debounce 500ms        wait after a dropped connection before NotReady
@@ -154,6 +157,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     agentEventBurst: int(f, 'agent-event-burst'),
     eventTtlMs: dur(f, 'event-ttl'),
     nodeGraceMs: dur(f, 'node-grace'),
+    nodeStartupGraceMs: dur(f, 'node-startup-grace'),
     hpaSyncPeriodMs: dur(f, 'hpa-sync-period'),
     jobBackoffBaseMs: dur(f, 'job-backoff-base'),
     storeLostGraceMs: dur(f, 'store-lost-grace'),

@@ -85,6 +85,8 @@ export interface Broker {
   admissionStats(): AdmissionStats;
   /** Whether an MQTT client with this id is connected now. */
   isConnected(clientId: string): boolean;
+  /** When the client with this id connected (its CONNACK), ms since epoch; undefined: not connected. */
+  connectedAt(clientId: string): number | undefined;
   /** Drops the client with this id now (no clean DISCONNECT: its last will fires); false if none. */
   disconnect(clientId: string): boolean;
   /**
@@ -158,6 +160,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Connected clients by id (aedes keeps its own map but does not type it). A takeover
   // registers the new client before the old one's disconnect, hence the identity check.
   const live = new Map<string, Client>();
+  const liveSince = new Map<string, number>();
   /** The client id behind each guarded connection, once it has connected. */
   const clientIdOf = new WeakMap<object, string>();
   aedes.on('client', (c) => {
@@ -165,6 +168,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     slotOf.delete(c.conn);
     connected?.();
     live.set(c.id, c);
+    liveSince.set(c.id, Date.now());
     clientIdOf.set(c.conn, c.id);
     // Authenticated: the hub's own connection carries every node's traffic and is not capped.
     if (c.conn instanceof PacketGuard) {
@@ -174,7 +178,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     }
   });
   aedes.on('clientDisconnect', (c) => {
-    if (live.get(c.id) === c) live.delete(c.id);
+    if (live.get(c.id) === c) {
+      live.delete(c.id);
+      liveSince.delete(c.id);
+    }
   });
 
   const sockets = new Set<net.Socket>();
@@ -316,6 +323,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     limitStats: () => ({ ...limitStats }),
     admissionStats: () => admission.stats(),
     isConnected: (clientId) => live.has(clientId),
+    connectedAt: (clientId) => liveSince.get(clientId),
     disconnect(clientId) {
       const c = live.get(clientId);
       if (!c) return false;

@@ -11,7 +11,10 @@
 // connected or not: a will from a connection that dropped during the reconnect storm does not
 // cut the grace short. That start-up grace also covers the agents' reconnect backoff: after a
 // long outage an agent tries only every RECONNECT_LONGEST_WAIT_MS (30 s), so a node not
-// heard from since the start gets grace + that wait before it is marked.
+// heard from since the start gets grace + that wait before it is marked, and longer while
+// boards are still coming back (a fleet returns at the pace of its slowest link: the last of
+// 10,000 came back 89 s after a restart), up to maxStartupGraceMs. The timing rules are in
+// node-standing.ts.
 // The same start-up grace runs from two more moments a board cannot be blamed for: when its
 // hub was found dead (several hubs, hub/relay/presence.ts: its boards are on their way to
 // another hub, so their grace starts then, not at their last heartbeat), and while this hub's
@@ -29,6 +32,7 @@ import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { LeaseTable } from '../leases.js';
+import type { Counter } from '../metrics.js';
 import type { Node, NodeCondition, Taint } from '../../shared/api/types.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
@@ -41,6 +45,7 @@ import {
   TAINT_UNREACHABLE,
 } from '../../shared/protocol/constants.js';
 import { type Controller, type Result, Runner, type RunnerOptions } from './runner.js';
+import { nodeStanding, type Standing } from './node-standing.js';
 import { ZoneHealth, zoneOf } from './zone-health.js';
 
 export interface NodeLifecycleOptions {
@@ -55,6 +60,8 @@ export interface NodeLifecycleOptions {
   startTimeMs?: number;
   /** How long after the start a node not yet heard from keeps its state, ms. Default: grace + RECONNECT_LONGEST_WAIT_MS. */
   startupGraceMs?: number;
+  /** While boards keep coming back, a node not yet heard from keeps its state at most this long after the start, ms. Default 5 min. */
+  maxStartupGraceMs?: number;
   runner?: Omit<RunnerOptions, 'log'>;
   log?: Logger;
   /** Shared informers of the hub; default: its own. */
@@ -63,7 +70,18 @@ export interface NodeLifecycleOptions {
   unhealthyZoneThreshold?: number;
   /** When the broker last shed a connection attempt, ms since epoch (undefined: never, or no embedded broker). */
   lastShedAtMs?: () => number | undefined;
+  /** When the node's MQTT connection to this hub's broker was made, ms since epoch (undefined: none); for the log. */
+  connectedAtMs?: (node: string) => number | undefined;
+  /** Counts the NotReady marks by cause (drover_node_not_ready_marks_total); made once per hub. */
+  marks?: Counter;
 }
+
+/**
+ * However long boards keep coming back after a hub start, one not heard from yet is marked at
+ * the latest this long after the start, ms: 5 min, the default unreachable toleration (pods on
+ * a marked board are evicted that long after its taint anyway).
+ */
+export const DEFAULT_MAX_STARTUP_GRACE_MS = 5 * 60_000;
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -108,6 +126,7 @@ export class NodeLifecycleController implements Controller {
   private readonly debounce: number;
   private readonly startTime: number;
   private readonly startupGrace: number;
+  private readonly maxStartupGrace: number;
   private readonly log: Logger;
   private readonly runner: Runner;
   /** Nodes last seen healthy by reconcile: activity from them needs no reconcile. */
@@ -122,6 +141,10 @@ export class NodeLifecycleController implements Controller {
     this.debounce = opts.willDebounceMs ?? DEFAULT_WILL_DEBOUNCE_MS;
     this.startTime = opts.startTimeMs ?? Date.now();
     this.startupGrace = opts.startupGraceMs ?? this.grace + RECONNECT_LONGEST_WAIT_MS;
+    this.maxStartupGrace = Math.max(
+      this.startupGrace,
+      opts.maxStartupGraceMs ?? DEFAULT_MAX_STARTUP_GRACE_MS,
+    );
     this.log = opts.log ?? createLogger('controller/node-lifecycle');
     this.runner = new Runner(this, { ...opts.runner, log: this.log });
     this.informers = new InformerUse(opts.informers, opts.client, this.log);
@@ -195,50 +218,40 @@ export class NodeLifecycleController implements Controller {
         // A node reporting Ready=False is not "healthy": its next report gets a look at once.
         if (await this.markReady(node, now)) this.healthy.add(name);
       }
-      return { requeueAfterMs: s.lastSeen + s.window - now + 1 };
+      return { requeueAfterMs: s.until - now + 1 };
     }
-    const { reconnecting, connected, lastSeen } = s;
     const shedAt = this.opts.lastShedAtMs?.();
-    if (reconnecting && shedAt !== undefined && now - shedAt < RECONNECT_LONGEST_WAIT_MS) {
+    if (s.reconnecting && shedAt !== undefined && now - shedAt < RECONNECT_LONGEST_WAIT_MS) {
       this.log.debug('not marking a node that may be in reconnect backoff after a shed attempt', {
         node: name,
       });
       return { requeueAfterMs: shedAt + RECONNECT_LONGEST_WAIT_MS - now + 1 };
     }
     this.healthy.delete(name);
-    await this.markUnknown(node, connected, lastSeen, now);
+    await this.markUnknown(node, s, now);
     return undefined;
   }
 
-  /** Where the node stands against its grace window, from the in-memory leases. */
-  private standing(node: Node, now: number) {
+  /** Where the node stands against its grace window, from the in-memory leases (node-standing.ts). */
+  private standing(node: Node, now: number): Standing {
     const name = node.metadata.name ?? '';
     const leases = this.opts.leases;
-    const heard = leases.lastSeen(name);
-    // Not heard from yet: the later of the hub's start and the node's registration counts, as
-    // upstream probes from the node's CreationTimestamp. With several hubs a board registers
-    // through its own hub and its first heartbeat reaches the leader a relay flush later.
-    const created = Date.parse(node.metadata.creationTimestamp ?? '') || 0;
-    let lastSeen = heard ?? Math.max(this.startTime, created);
-    const connected = leases.isConnected(name);
-    // Not heard from since the start (and registered before it): the start-up grace, whatever
-    // its connection did. A node registered since gets the plain grace from its registration.
-    let window = heard === undefined && created <= this.startTime ? this.startupGrace : this.grace;
-    // Its hub died: the start-up grace from when that was found.
-    const orphaned = leases.orphanedAt(name);
-    if (orphaned !== undefined && orphaned + this.startupGrace > lastSeen + window) {
-      lastSeen = orphaned;
-      window = this.startupGrace;
-    }
-    return {
-      lastSeen,
-      window,
-      connected,
-      reconnecting: heard === undefined || !connected || orphaned !== undefined,
-      within: (heard === undefined || connected || orphaned !== undefined) && now - lastSeen < window,
-      /** Heard from since the start and not orphaned: its Ready and taints get a look. */
-      checkReady: heard !== undefined && orphaned === undefined,
-    };
+    return nodeStanding({
+      now,
+      startTime: this.startTime,
+      grace: this.grace,
+      startupGrace: this.startupGrace,
+      returnQuiet: RECONNECT_LONGEST_WAIT_MS,
+      maxStartupGrace: this.maxStartupGrace,
+      heard: leases.lastSeen(name),
+      // Upstream probes a node never heard from from its CreationTimestamp: with several hubs a
+      // board registers through its own hub and its first heartbeat reaches the leader a relay
+      // flush later.
+      created: Date.parse(node.metadata.creationTimestamp ?? '') || 0,
+      connected: leases.isConnected(name),
+      orphanedAt: leases.orphanedAt(name),
+      lastArrival: leases.lastArrival(),
+    });
   }
 
   /**
@@ -260,7 +273,7 @@ export class NodeLifecycleController implements Controller {
       if (taints) return undefined;
       if (ready?.status !== 'False') this.healthy.add(node.metadata.name ?? '');
     }
-    return { requeueAfterMs: s.lastSeen + s.window - now + 1 };
+    return { requeueAfterMs: s.until - now + 1 };
   }
 
   /** The health taints' effects on node: no NoExecute (no eviction) while its zone is disrupted. */
@@ -320,7 +333,8 @@ export class NodeLifecycleController implements Controller {
     return reportedReady !== 'False';
   }
 
-  private async markUnknown(node: Node, connected: boolean, lastSeen: number, now: number): Promise<void> {
+  private async markUnknown(node: Node, s: Standing, now: number): Promise<void> {
+    const { connected, lastSeen } = s;
     const name = node.metadata.name ?? '';
     const conditions = node.status?.conditions ?? [];
     const ready = conditions.find((c) => c.type === 'Ready');
@@ -358,7 +372,19 @@ export class NodeLifecycleController implements Controller {
       changed = true;
     }
     if (changed) {
-      this.log.info('node not ready', { node: name, connected, lastSeenAgoMs: now - lastSeen });
+      // When, against the hub's start and the board's connection: a mark after a restart
+      // tells whether the board had come back (connected to the broker) and was not heard from.
+      const cause = !s.heard ? 'not-heard-since-start' : connected ? 'silent' : 'disconnected';
+      this.opts.marks?.inc({ cause });
+      const at = this.opts.connectedAtMs?.(name);
+      this.log.info('node not ready', {
+        node: name,
+        cause,
+        connected,
+        lastSeenAgoMs: now - lastSeen,
+        sinceStartMs: now - this.startTime,
+        ...(at !== undefined ? { brokerConnectedAgoMs: now - at } : {}),
+      });
       await this.opts.recorder.record(
         node,
         'Normal',

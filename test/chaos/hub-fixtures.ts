@@ -34,6 +34,8 @@ export interface FleetOptions {
   boards: number;
   perProcess: number;
   podStartDelayMs: number;
+  /** Connection attempts per second per simulator process (default: unpaced). */
+  dialsPerSecond?: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startFollowedFleet(
     heartbeatIntervalMs: 1000,
     rampPerSecond: 50,
     podStartDelayMs: o.podStartDelayMs,
+    ...(o.dialsPerSecond !== undefined ? { dialsPerSecond: o.dialsPerSecond } : {}),
   });
   const client = o.client;
   const tracker = new NodeTracker(client, (n) => n.startsWith('hollow-'));

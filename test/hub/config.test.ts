@@ -29,6 +29,7 @@ const bad: { name: string; opts: HubOptions; option: string }[] = [
     opts: { nodeGraceMs: 5000, heartbeatIntervalMs: 10_000 },
     option: 'nodeGraceMs',
   },
+  { name: 'zero start-up grace', opts: { nodeStartupGraceMs: 0 }, option: 'nodeStartupGraceMs' },
   { name: 'negative debounce', opts: { willDebounceMs: -1 }, option: 'willDebounceMs' },
   { name: 'HPA sync period of 0', opts: { hpaSyncPeriodMs: 0 }, option: 'hpaSyncPeriodMs' },
   { name: 'Job backoff of 0', opts: { jobBackoffBaseMs: 0 }, option: 'jobBackoffBaseMs' },

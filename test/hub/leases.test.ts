@@ -41,6 +41,21 @@ test('heartbeats update lastSeen in memory; will marks disconnected until the ne
   assert.is(t.size(), 0);
 });
 
+test('lastArrival: when a node was last heard from for the first time (not moved by later messages)', () => {
+  const t = new LeaseTable();
+  assert.is(t.lastArrival(), undefined);
+  t.markDisconnected('a'); // a will before any message is no arrival
+  assert.is(t.lastArrival(), undefined);
+  t.recordHeartbeat('a', 1000);
+  assert.is(t.lastArrival(), 1000);
+  t.recordHeartbeat('a', 5000); // heard again: not an arrival
+  assert.is(t.lastArrival(), 1000);
+  t.recordHeartbeat('b', 3000);
+  assert.is(t.lastArrival(), 3000);
+  t.recordHeartbeat('c', 2000); // out of order: never goes back
+  assert.is(t.lastArrival(), 3000);
+});
+
 test('reported Ready is remembered per node', () => {
   const t = new LeaseTable();
   t.setReportedReady('a', { type: 'Ready', status: 'True', reason: 'AgentReady' });
