@@ -39,46 +39,97 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** Walks value against schema; returns unknown fields and type mismatches. null is allowed anywhere (omitted). */
+/**
+ * Walks value against schema; returns unknown fields and type mismatches. null is allowed anywhere (omitted).
+ * Runs on every API write (the whole object) and every pod report: the path of a field is
+ * kept as segments and made a string only for a problem (nearly never), and nothing is
+ * allocated per field (building each path and concatenating the children's results was
+ * most of its cost).
+ */
 export function checkSchema(value: unknown, schema: Schema, path = ''): SchemaProblem[] {
-  if (value === null || value === undefined) return [];
-  const at = path || '<root>';
-  const bad = (want: string): SchemaProblem[] => [
-    { kind: 'type', path: at, message: `${at}: expected ${want}, got ${typeName(value)}` },
-  ];
+  const out: SchemaProblem[] = [];
+  walk(value, schema, path, [], out);
+  return out;
+}
+
+/** The path of segs under base, as the problems name it: `a.b[2].c` (map keys as fields). */
+function pathOf(base: string, segs: readonly (string | number)[]): string {
+  let p = base;
+  for (const s of segs) p = typeof s === 'number' ? `${p}[${s}]` : p ? `${p}.${s}` : s;
+  return p;
+}
+
+function walk(
+  value: unknown,
+  schema: Schema,
+  base: string,
+  segs: (string | number)[],
+  out: SchemaProblem[],
+): void {
+  if (value === null || value === undefined) return;
+  const bad = (want: string): void => {
+    const at = pathOf(base, segs) || '<root>';
+    out.push({ kind: 'type', path: at, message: `${at}: expected ${want}, got ${typeName(value)}` });
+  };
   switch (schema.t) {
     case 'any':
-      return [];
+      return;
     case 'string':
-      return typeof value === 'string' ? [] : bad('string');
+      if (typeof value !== 'string') bad('string');
+      return;
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value) ? [] : bad('integer');
+      if (!(typeof value === 'number' && Number.isInteger(value))) bad('integer');
+      return;
     case 'number':
-      return typeof value === 'number' ? [] : bad('number');
+      if (typeof value !== 'number') bad('number');
+      return;
     case 'bool':
-      return typeof value === 'boolean' ? [] : bad('boolean');
+      if (typeof value !== 'boolean') bad('boolean');
+      return;
     case 'intOrString':
-      return typeof value === 'string' || typeof value === 'number' ? [] : bad('integer or string');
+      if (typeof value !== 'string' && typeof value !== 'number') bad('integer or string');
+      return;
     case 'array': {
-      if (!Array.isArray(value)) return bad('array');
-      return value.flatMap((v, i) => checkSchema(v, schema.items, `${path}[${i}]`));
+      if (!Array.isArray(value)) {
+        bad('array');
+        return;
+      }
+      for (let i = 0; i < value.length; i++) {
+        segs.push(i);
+        walk(value[i], schema.items, base, segs, out);
+        segs.pop();
+      }
+      return;
     }
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) return bad('object');
-      return Object.entries(value).flatMap(([k, v]) =>
-        checkSchema(v, schema.values, path ? `${path}.${k}` : k),
-      );
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        bad('object');
+        return;
+      }
+      const rec = value as Record<string, unknown>;
+      for (const k of Object.keys(rec)) {
+        segs.push(k);
+        walk(rec[k], schema.values, base, segs, out);
+        segs.pop();
+      }
+      return;
     }
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return bad('object');
-      const out: SchemaProblem[] = [];
-      for (const [k, v] of Object.entries(value)) {
-        const p = path ? `${path}.${k}` : k;
-        const s = schema.fields[k];
-        if (!s) out.push({ kind: 'unknown', path: p, message: `unknown field "${p}"` });
-        else out.push(...checkSchema(v, s, p));
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        bad('object');
+        return;
       }
-      return out;
+      const rec = value as Record<string, unknown>;
+      for (const k of Object.keys(rec)) {
+        segs.push(k);
+        const s = Object.hasOwn(schema.fields, k) ? schema.fields[k] : undefined;
+        if (!s) {
+          const p = pathOf(base, segs);
+          out.push({ kind: 'unknown', path: p, message: `unknown field "${p}"` });
+        } else walk(rec[k], s, base, segs, out);
+        segs.pop();
+      }
+      return;
     }
   }
 }
@@ -91,7 +142,8 @@ export function dropUnknown(value: unknown, schema: Schema): void {
   else if (schema.t === 'object' && !Array.isArray(value)) {
     const rec = value as Record<string, unknown>;
     for (const k of Object.keys(rec)) {
-      if (!schema.fields[k]) delete rec[k];
+      // Own fields only: "constructor" is no field of any kind.
+      if (!Object.hasOwn(schema.fields, k)) delete rec[k];
       else dropUnknown(rec[k], schema.fields[k]);
     }
   }
