@@ -134,14 +134,15 @@ test('A -> B: each board fetches B, verifies and swaps it, and restarts under th
 });
 
 test('B -> bad: the canary goes back to B on its own, the rollout rolls back, the rest never got bad', async () => {
-  // The hub fails the canary when it has not reported bad within the board timeout: 10 s here
-  // (A -> B's 30 s made this test wait 30 s), still well past the launcher's own fall-back to B
-  // (MAX_TRIAL_STARTS starts RESTART_DELAY_MS apart, ~4 s).
+  // The hub fails the canary when it has not reported bad within the board timeout: 6 s here
+  // (A -> B's 30 s made this test wait 30 s, 10 s still most of it), past the launcher's own
+  // fall-back to B (MAX_TRIAL_STARTS starts RESTART_DELAY_MS apart, ~4 s); were the launcher
+  // slower, the rollout would still roll back and the wait for the board's give-up below holds.
   await api().patch<Rollout>(
     'rollouts',
     'default',
     'agent',
-    { spec: { agentVersion: BAD, gate: { boardTimeoutSeconds: 10 } } },
+    { spec: { agentVersion: BAD, gate: { boardTimeoutSeconds: 6 } } },
     'merge',
   );
   const r = await waitPhase('RolledBack', BAD, 150_000);
