@@ -32,14 +32,14 @@ const PODS = BOARDS;
 // heard from yet at its first reconcile) or one that evicts, relists or moves pods fails it.
 // The default grace's figure at 10,000 boards is the fleet-pods bench's restart row.
 const GRACE_MS = 120_000;
-// The start-up grace proper is short and the boards come back at a fixed pace over more than
-// twice as long (26 dials/s over 200 boards: 8 s): a hub that marks a board not yet back when
+// The start-up grace proper is short and the boards come back at a fixed pace over about twice
+// as long (34 dials/s over 200 boards: 6 s): a hub that marks a board not yet back when
 // the start-up grace ends, although boards are still coming back, fails. 10,000 boards took
 // 89 s to come back in the fleet-pods bench, past the default start-up grace of 70 s.
 const STARTUP_GRACE_MS = 3000;
 const BOARDS_PER_PROCESS = FULL ? 500 : 100;
-/** Dials per second per simulator process: the whole fleet back in about 8 s. */
-const DIALS_PER_SECOND = Math.ceil(BOARDS / 8 / Math.ceil(BOARDS / BOARDS_PER_PROCESS));
+/** Dials per second per simulator process: the whole fleet back in about 6 s. */
+const DIALS_PER_SECOND = Math.ceil(BOARDS / 6 / Math.ceil(BOARDS / BOARDS_PER_PROCESS));
 /** How long nothing may happen once every board is back, ms. */
 const HOLD_MS = 3000;
 const HUB_ARGS = [
