@@ -8,10 +8,12 @@
 import { startHub } from '../hub/hub.js';
 import type { HubOptions } from '../hub/config.js';
 import { profileOnSignal } from './lib/signal-profiler.js';
+import { tuneHubHeap } from '../hub/process-tuning.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HubOptions;
 const profileDir = process.argv[3];
 if (profileDir) profileOnSignal(profileDir, `hub-${process.pid}`);
+tuneHubHeap(); // as `drover hub` does
 const hub = await startHub(options);
 process.stdout.write(
   `${JSON.stringify({

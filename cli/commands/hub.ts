@@ -224,6 +224,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
   const opts = hubOptionsFromFlags(f);
   const signal = untilSignal();
   const { startHub } = await import('../../hub/hub.js');
+  (await import('../../hub/process-tuning.js')).tuneHubHeap();
   const hub = await startHub(opts);
   process.stdout.write(connectHelp(hub));
   const s = await signal;
