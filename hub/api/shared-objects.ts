@@ -67,8 +67,13 @@ export class SharedObjects {
    * event (a WeakMap entry per event is churn for the collector).
    */
   private readonly recent: (Decoded & { readonly kv: KeyValue })[] = [];
-  /** Copies of the objects being written, by their stored text, until their event is read. */
-  private readonly beingWritten = new Map<string, KubeObject>();
+  /**
+   * Copies of the objects being written, by store key, with their stored text, until their
+   * event is read. Keyed by the key, not the text: hashing a pod's 2-3 KB of JSON cost more
+   * than the rest of the bookkeeping; the text, compared when the event comes, tells a later
+   * write's event (of another text) from this one.
+   */
+  private readonly beingWritten = new Map<string, { value: string; copy: KubeObject }>();
   /** Per store key, its last event's object (put events only). */
   private readonly latest = new Map<string, Decoded>();
 
@@ -117,24 +122,26 @@ export class SharedObjects {
   }
 
   /**
-   * Before a write of value: copy is the object it stores (toStored's form, a copy nobody else
+   * Before a write of value to the store key: copy is the object it stores (toStored's form, a copy nobody else
    * holds), which the write's event then serves instead of parsing value. Returns the release,
    * to call once the write has settled (its event, if any watcher had one, has been read).
    */
-  writing(value: string, copy: KubeObject): () => void {
-    this.beingWritten.set(value, copy);
+  writing(key: string, value: string, copy: KubeObject): () => void {
+    const entry = { value, copy };
+    this.beingWritten.set(key, entry);
     return () => {
-      if (this.beingWritten.get(value) === copy) this.beingWritten.delete(value);
+      if (this.beingWritten.get(key) === entry) this.beingWritten.delete(key);
     };
   }
 
   private decode(kv: KeyValue, def: ResourceDef): KubeObject {
-    const copy = this.beingWritten.get(kv.value);
+    const w = this.beingWritten.get(kv.key);
     let object: KubeObject;
-    if (copy) {
-      // Taken once: a second event with the same text (another key, or a later write) parses.
-      this.beingWritten.delete(kv.value);
-      object = asServed(copy, kv, def);
+    // The same string object when the event is the write's (a pointer compare).
+    if (w && w.value === kv.value) {
+      // Taken once: a second event with the same text (a later write of the key) parses.
+      this.beingWritten.delete(kv.key);
+      object = asServed(w.copy, kv, def);
       sharedObjectCounts.written++;
     } else {
       object = fromKv(kv, def);

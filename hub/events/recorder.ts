@@ -6,7 +6,6 @@
 // about one object past a burst are dropped (spam-filter.ts). Writing an event never fails the
 // caller: errors are logged.
 
-import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
 import type { Event, KubeObject } from '../../shared/api/types.js';
 import type { Logger } from '../../shared/log.js';
@@ -15,6 +14,17 @@ import { EventCorrelator, similarEventKey } from './correlator.js';
 import { EventSpamFilter, type SpamLimits } from './spam-filter.js';
 
 export type EventType = 'Normal' | 'Warning';
+
+/**
+ * 24 random bits as 6 hex digits, after the time in the Event's name so two in one millisecond
+ * differ. Not a secret: Math.random, not crypto's randomBytes, which cost ~25 us a call (a
+ * scheduler's Scheduled event per pod: 2% of the hub's busy time placing a DaemonSet).
+ */
+function nameSuffix(): string {
+  return Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+}
 
 export interface EventRecorderOptions {
   client: ApiClient;
@@ -57,7 +67,7 @@ export class EventRecorder {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: {
-        name: `${name}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`,
+        name: `${name}.${Date.now().toString(16)}${nameSuffix()}`,
         namespace: ns,
       },
       involvedObject: {

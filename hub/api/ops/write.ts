@@ -108,7 +108,7 @@ export async function createObject(
     try {
       const created = asWritten(
         obj,
-        await writeShared(core, toValue(obj), clone(toStored(obj)), (value) =>
+        await writeShared(core, key, toValue(obj), clone(toStored(obj)), (value) =>
           core.store.create(key, value, { endOfTurn: opts.endOfTurn }),
         ),
         def,
@@ -137,11 +137,12 @@ export async function createObject(
  */
 async function writeShared(
   core: ApiCore,
+  key: string,
   value: string,
   copy: KubeObject,
   write: (value: string) => Promise<KeyValue>,
 ): Promise<KeyValue> {
-  const release = core.objects.writing(value, copy);
+  const release = core.objects.writing(key, value, copy);
   try {
     return await write(value);
   } finally {
@@ -208,7 +209,10 @@ export async function applyUpdate(
     const hasStatus = def.subresources.includes('status');
     let next: KubeObject & { status?: unknown };
     if (subresource === 'status') {
-      next = withStatus(old, (incoming as { status?: unknown }).status);
+      // A PUT's incoming is the request's own object, handed over uncopied (updateObject): only
+      // its status goes into next, copied, so a retry finds it as it came.
+      const status = (incoming as { status?: unknown }).status;
+      next = withStatus(old, internal.replaces ? clone(status) : status);
     } else {
       next = incoming;
       const om = old.metadata;
@@ -275,7 +279,7 @@ export async function applyUpdate(
       }
       const written = asWritten(
         next,
-        await writeShared(core, claimedValue, copy, (v) =>
+        await writeShared(core, key, claimedValue, copy, (v) =>
           core.store.update(key, v, kv.modRevision, { endOfTurn: internal.endOfTurn }),
         ),
         def,
@@ -305,7 +309,10 @@ export async function updateObject(
 ): Promise<KubeObject> {
   const obj = checkInput(def, body, opts, ns);
   if (!obj.metadata.name) obj.metadata.name = name;
-  return applyUpdate(core, def, obj.metadata.namespace, name, () => clone(obj), subresource, {
+  // A status write reads only the name, resourceVersion and status of what make returns (and
+  // copies the status): no copy of the whole object per attempt.
+  const make = subresource === 'status' ? () => obj : () => clone(obj);
+  return applyUpdate(core, def, obj.metadata.namespace, name, make, subresource, {
     user: opts.user,
     fieldManager: opts.fieldManager,
     endOfTurn: opts.endOfTurn,
