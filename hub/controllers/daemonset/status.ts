@@ -25,6 +25,9 @@ export function daemonSetStatus(
   let ready = 0;
   let available = 0;
   let updated = 0;
+  const prePull = prePullImages(ds);
+  // Runs over every node on each reconcile: the pods asked to pre-pull are gathered only when
+  // there is something to pre-pull, and readiness is read once per pod.
   const asked: Pod[] = [];
   for (const n of nodes) {
     if (!n.shouldRun) {
@@ -35,12 +38,12 @@ export function daemonSetStatus(
     const pod = n.pods[0];
     if (!pod) continue;
     current++;
-    asked.push(pod);
-    if (isPodReady(pod)) ready++;
-    if (isPodAvailable(pod, minReady, now)) available++;
+    if (prePull.length) asked.push(pod);
+    const isReady = isPodReady(pod);
+    if (isReady) ready++;
+    if (minReady ? isPodAvailable(pod, minReady, now) : isReady) available++;
     if (isUpdated(pod, hash)) updated++;
   }
-  const prePull = prePullImages(ds);
   return {
     ...(prePull.length ? { prePull: prePullStatus(prePull, asked) } : {}),
     ...(ds.status?.collisionCount !== undefined ? { collisionCount: ds.status.collisionCount } : {}),
