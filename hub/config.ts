@@ -33,6 +33,7 @@ import {
   parseServiceRanges,
   ServiceRangeError,
 } from './api/allocation/ranges.js';
+import { DEFAULT_PING_INTERVAL_MS } from './store/jetstream-options.js';
 import { natsServers } from './store/open.js';
 import { DEFAULT_USAGE_HISTORY_SAMPLES } from './usage/history.js';
 
@@ -83,6 +84,8 @@ export interface HubConfig {
   jobBackoffBaseMs: number;
   /** NATS store only: without the store this long, the hub lets its boards go to other hubs, ms. */
   storeLostGraceMs: number;
+  /** NATS store only: how often the hub pings NATS; 3 unanswered pings and the link counts as lost, ms. */
+  storePingIntervalMs: number;
   /** Several hubs: a leader record unchanged this long may be taken over, ms (--leader-elect-lease-duration). */
   leaderLeaseDurationMs: number;
   /** Several hubs: the leader stops leading when it could not renew for this long, ms (< the lease). */
@@ -144,6 +147,7 @@ export const HUB_DEFAULTS: HubConfig = {
   hpaSyncPeriodMs: DEFAULT_HPA_SYNC_PERIOD_MS, // 15 s
   jobBackoffBaseMs: JOB_BACKOFF_BASE_MS, // 10 s, upstream's DefaultJobPodFailureBackOff
   storeLostGraceMs: 10_000, // 10 s: well inside the node grace, longer than a NATS blip
+  storePingIntervalMs: DEFAULT_PING_INTERVAL_MS, // 3 s: a silent partition is found in ~9-12 s
   leaderLeaseDurationMs: DEFAULT_LEASE_DURATION_MS, // 3 s: a standby leads within ~3.5 s of a kill
   leaderRenewDeadlineMs: DEFAULT_RENEW_DEADLINE_MS, // 2 s
   leaderRetryPeriodMs: DEFAULT_RETRY_PERIOD_MS, // 500 ms
@@ -197,6 +201,7 @@ function duration(
     | 'hpaSyncPeriodMs'
     | 'jobBackoffBaseMs'
     | 'storeLostGraceMs'
+    | 'storePingIntervalMs'
     | 'leaderLeaseDurationMs'
     | 'leaderRenewDeadlineMs'
     | 'leaderRetryPeriodMs'
@@ -264,6 +269,7 @@ export function resolveHubConfig(opts: HubOptions = {}): HubConfig {
   duration(cfg, 'hpaSyncPeriodMs', 100);
   duration(cfg, 'jobBackoffBaseMs', 1);
   duration(cfg, 'storeLostGraceMs', 0);
+  duration(cfg, 'storePingIntervalMs', 100);
   duration(cfg, 'leaderRetryPeriodMs', 1);
   duration(cfg, 'leaderRenewDeadlineMs', 1);
   duration(cfg, 'leaderLeaseDurationMs', 1);

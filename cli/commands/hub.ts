@@ -37,6 +37,7 @@ export const HUB_FLAGS: FlagSpecs = {
   'hpa-sync-period': { type: 'string' },
   'job-backoff-base': { type: 'string' },
   'store-lost-grace': { type: 'string' },
+  'store-ping-interval': { type: 'string' },
   'leader-elect-lease-duration': { type: 'string' },
   'leader-elect-renew-deadline': { type: 'string' },
   'leader-elect-retry-period': { type: 'string' },
@@ -64,6 +65,7 @@ Options:
   --store-replicas N           JetStream replicas of the store bucket when created: 1, 3 or 5 (default 1)
   --store-lost-grace 10s       with --store nats: cut off from NATS this long, the hub lets its
                                boards go (they move to another hub in their list) until it is back
+  --store-ping-interval 3s     with --store nats: how often the hub pings NATS (3 unanswered: link lost)
   --leader-elect-lease-duration 3s   with --store nats: a standby takes over a leader silent this long
   --leader-elect-renew-deadline 2s   the leader stops leading (and exits) when it could not renew
                                for this long; raise both on overloaded hubs (kube-controller-manager:
@@ -161,6 +163,7 @@ export function hubOptionsFromFlags(f: ParsedFlags): HubOptions {
     hpaSyncPeriodMs: dur(f, 'hpa-sync-period'),
     jobBackoffBaseMs: dur(f, 'job-backoff-base'),
     storeLostGraceMs: dur(f, 'store-lost-grace'),
+    storePingIntervalMs: dur(f, 'store-ping-interval'),
     leaderLeaseDurationMs: dur(f, 'leader-elect-lease-duration'),
     leaderRenewDeadlineMs: dur(f, 'leader-elect-renew-deadline'),
     leaderRetryPeriodMs: dur(f, 'leader-elect-retry-period'),

@@ -13,6 +13,8 @@ export interface StoreChoice {
   store?: string;
   /** JetStream replicas of the bucket when the hub creates it. */
   storeReplicas: number;
+  /** How often the store's NATS connection pings the server, ms (default DEFAULT_PING_INTERVAL_MS). */
+  storePingIntervalMs?: number;
   /** The SQLite file (in the hub's data directory). */
   sqlitePath: string;
 }
@@ -36,6 +38,12 @@ export function natsServers(store: string | undefined): string[] | undefined {
 export async function openStore(c: StoreChoice, log: Logger): Promise<OpenedStore> {
   const servers = natsServers(c.store);
   if (!servers) return { store: SqliteStore.open(c.sqlitePath), backend: 'sqlite' };
-  const store = await JetStreamStore.open({ servers, replicas: c.storeReplicas, log, name: 'drover-hub' });
+  const store = await JetStreamStore.open({
+    servers,
+    replicas: c.storeReplicas,
+    log,
+    name: 'drover-hub',
+    pingIntervalMs: c.storePingIntervalMs,
+  });
   return { store, backend: 'jetstream', nats: store.connection };
 }

@@ -8,6 +8,7 @@ test('defaults', () => {
   assert.is(c.nodeGraceMs, 40_000);
   assert.is(c.hpaSyncPeriodMs, 15_000);
   assert.is(c.jobBackoffBaseMs, 10_000, "upstream's DefaultJobPodFailureBackOff");
+  assert.is(c.storePingIntervalMs, 3000);
   assert.is(c.willDebounceMs, 500);
   assert.is(c.mqttMaxConnections, 19_000);
   assert.is(c.mqttMaxConnectPacketBytes, 64 * 1024);
@@ -33,6 +34,7 @@ const bad: { name: string; opts: HubOptions; option: string }[] = [
   { name: 'negative debounce', opts: { willDebounceMs: -1 }, option: 'willDebounceMs' },
   { name: 'HPA sync period of 0', opts: { hpaSyncPeriodMs: 0 }, option: 'hpaSyncPeriodMs' },
   { name: 'Job backoff of 0', opts: { jobBackoffBaseMs: 0 }, option: 'jobBackoffBaseMs' },
+  { name: 'store ping every 10 ms', opts: { storePingIntervalMs: 10 }, option: 'storePingIntervalMs' },
   {
     name: 'NaN lease interval',
     opts: { leasePersistIntervalMs: Number.NaN },
