@@ -125,7 +125,7 @@ interface CaseResult {
   hubRssMb: number;
   cpuMsPerPod: number;
   settleCpu: number;
-  /** Store group commits and writes per pod, from the hub's gauges. */
+  /** Store group commits (fsyncs) and writes per pod, from the hub's gauges. */
   commitsPerPod: number;
   writesPerPod: number;
 }
@@ -393,7 +393,7 @@ try {
       {
         ...(r ? { met: r.runningS < goalS } : {}),
         note: r
-          ? `${fmt(r.pods / r.runningS)} pods/s; all bound after ${fmt(r.boundS)} s (${fmt(r.pods / r.boundS)} pods/s); ${fmt(r.writesPerPod)} store writes and ${fmt(r.commitsPerPod)} commits per pod; ${label}`
+          ? `${fmt(r.pods / r.runningS)} pods/s; all bound after ${fmt(r.boundS)} s (${fmt(r.pods / r.boundS)} pods/s); ${fmt(r.writesPerPod)} store writes and ${fmt(r.commitsPerPod)} commits (fsyncs) per pod; ${label}`
           : 'did not finish',
       },
     );

@@ -364,7 +364,7 @@ try {
   const etcdAt16 = etcdName ? results.get(`${etcdName}@${Math.max(...CONCURRENCY)}`) : undefined;
   if (apiAt16 && etcdAt16 && med(apiAt16, (x) => x.rate) < med(etcdAt16, (x) => x.rate))
     report.note(
-      'API below etcd with concurrent writers although the store alone is above it (group commit: one sync for ' +
+      'API below etcd with concurrent writers although the store alone is above it (group commit: one fsync for ' +
         'the writes that arrive in one event-loop turn): the difference is the per-write HTTP, JSON, admission and ' +
         "managed-fields work on the API process's one thread; see its CPU share in the row and the machine load below",
     );
@@ -377,10 +377,10 @@ try {
     report.note(
       'JetStream KV: a write is acknowledged once stored on the stream leader (R1) or on a majority (R3) and ' +
         "applied to the writing hub's mirror; nats-server fsyncs its files every 2 min by default (sync_interval), " +
-        'so its durability is replication, not a sync of each write before its acknowledgement as SQLite and etcd do',
+        'so its durability is replication, not an fsync per write as SQLite (synchronous=FULL) and etcd do',
     );
   report.note(
-    `each cell runs ${DURATION_MS / 1000} s of closed-loop writers; SQLite (WAL, synchronous=NORMAL, and the store's own fdatasync of the WAL after each group commit, off the event loop, before any write of it is acknowledged) and etcd data dirs on the same filesystem (${tmpdir()})`,
+    `each cell runs ${DURATION_MS / 1000} s of closed-loop writers; SQLite (WAL, synchronous=FULL) and etcd data dirs on the same filesystem (${tmpdir()})`,
   );
   report.note(`machine: ${load.describe()}`);
   load.stop();

@@ -93,19 +93,3 @@ export class StoreFullError extends StoreError {
     );
   }
 }
-
-/**
- * The sync that makes committed writes durable failed (fdatasync of the WAL: EIO, ENOSPC).
- * Whether those writes reached the disk is unknown, and the file holds them (committed, not
- * acknowledged), so the store refuses every request from then on: a restart recovers what the
- * file holds, as PostgreSQL does after a failed fsync.
- */
-export class StoreSyncError extends StoreError {
-  override name = 'StoreSyncError';
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`the store could not sync its writes to disk (${path}: ${detail}); restart the hub`);
-  }
-}

@@ -1,7 +1,5 @@
 // SqliteStore options: defaults (with units) and validation in one place.
 
-import { fdatasync } from 'node:fs';
-import { promisify } from 'node:util';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { InvalidStoreOptionError } from './errors.js';
 
@@ -15,15 +13,8 @@ export interface SqliteStoreOptions {
   compactKeepBytes?: number;
   /** How long a write waits for a lock held by another connection, in milliseconds. Default 5000 ms. */
   busyTimeoutMs?: number;
-  /** Most writes committed together in one transaction (group commit). Default 1000 writes. */
+  /** Most writes committed together under one fsync (group commit). Default 1000 writes. */
   groupCommitMaxWrites?: number;
-  /**
-   * Makes the WAL durable after commits (given the store's own fd on the -wal file). Default
-   * fdatasync on libuv's thread pool, off the event loop. Tests inject one to hold or fail it.
-   */
-  walSync?: (fd: number) => Promise<void>;
-  /** Most WAL syncs in flight at once (a commit made during one starts another). Default 2. */
-  walSyncsInFlight?: number;
 }
 
 export interface ResolvedSqliteStoreOptions {
@@ -33,8 +24,6 @@ export interface ResolvedSqliteStoreOptions {
   compactKeepBytes: number;
   busyTimeoutMs: number;
   groupCommitMaxWrites: number;
-  walSync: (fd: number) => Promise<void>;
-  walSyncsInFlight: number;
 }
 
 export const DEFAULT_COMPACT_KEEP_REVISIONS = 10_000; // revisions
@@ -42,9 +31,6 @@ export const DEFAULT_COMPACT_INTERVAL_MS = 60_000; // ms
 export const DEFAULT_COMPACT_KEEP_BYTES = 64 * 1024 * 1024; // bytes of values (64 MiB)
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000; // ms
 export const DEFAULT_GROUP_COMMIT_MAX_WRITES = 1_000; // writes
-/** fdatasync on the thread pool: the event loop parses requests while the disk syncs. */
-export const DEFAULT_WAL_SYNCS_IN_FLIGHT = 2; // syncs
-export const DEFAULT_WAL_SYNC: (fd: number) => Promise<void> = promisify(fdatasync);
 
 function nonNegativeInt(option: string, value: number | undefined, dflt: number): number {
   if (value === undefined) return dflt;
@@ -80,7 +66,5 @@ export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): Resolv
       opts.groupCommitMaxWrites,
       DEFAULT_GROUP_COMMIT_MAX_WRITES,
     ),
-    walSync: opts.walSync ?? DEFAULT_WAL_SYNC,
-    walSyncsInFlight: positiveInt('walSyncsInFlight', opts.walSyncsInFlight, DEFAULT_WAL_SYNCS_IN_FLIGHT),
   };
 }

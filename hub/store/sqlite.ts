@@ -1,51 +1,21 @@
 // SQLite backend of the Store (the embedded default, as k3s does with kine). One process owns
-// the file and is its only writer: the revision counter is kept in memory and every durable
-// write is fanned out to in-memory watchers once the sync that covers it completes.
+// the file and is its only writer: the revision counter is kept in memory and every committed
+// write is fanned out to in-memory watchers right after its transaction commits.
+// better-sqlite3 is synchronous, so a read plus `this.rev` is always one consistent view.
 // Group commit: writes issued together (before the next microtask checkpoint) are queued and
-// committed together in one transaction; each runs in its own savepoint, so a conflict fails
-// that write alone. A write with the endOfTurn hint (the API server's requests) waits for the
-// end of the event-loop turn instead, so the writes of every request that arrived in the turn
-// share the commit. One microtask commit per loop turn: once a turn has committed at a
-// microtask, its later writes wait for the end-of-turn commit too, so the in-process writes of
-// many callbacks in one turn (boards' reports, one I/O callback each) share a commit, and a
-// long chain of writes yields to the loop every other write.
-// Commit and sync: WAL with synchronous=NORMAL, so a commit writes its frames to the -wal file
-// without an fsync (better-sqlite3 is synchronous: an fsync in the commit held the API's one
-// thread for the whole disk flush). After each commit the store fdatasyncs the -wal file on
-// libuv's thread pool (walSync), through its own fd: SQLite keeps the WAL open, never unlinks
-// it while the connection lives, and resets it in place after a checkpoint (rewrite from the
-// start, or truncate), so that fd names the file the frames land in for the store's life; the
-// directory is fsync'd once at open, so a new -wal file's name is durable too. While a sync is
-// in flight the next groups commit (pipelining) and start their own, at most walSyncsInFlight
-// at once (later groups wait for the next to start); a sync covers every group committed before
-// it started. Checkpoints are SQLite's own: with NORMAL it syncs the WAL before copying frames
-// into the database and the database after (strace shows both).
-// The rule: a write is settled (resolved, or rejected for a conflict found against the file,
-// which may hold other unsynced writes) and its event fanned out only after the sync that
-// covers its commit, in commit order; nothing not yet durable is visible:
-// - revision(), a watch's start and its replay use the durable revision (the last settled);
-// - get of a key with a queued write waits for its commit, then for the sync of that commit
-//   (a read-modify-write never starts from a value being replaced, or from one not durable);
-// - list of a prefix under which a committed write awaits its sync waits until every commit
-//   is durable, and runs inside the sync's completion, before any later group commits (new
-//   commits hold while such a read waits; under steady writes a list would never find its
-//   prefix clean otherwise);
-// - a snapshot waits, before its rename, for the sync of everything the copy may hold.
-// A failed commit (disk full) rejects its group at once: nothing of it was written. A failed
-// sync leaves the file holding writes of unknown durability: the store fails every request
-// from then on (StoreSyncError) and a restart recovers what the file holds.
+// committed together in one transaction, so one fsync covers them all; each runs in its own
+// savepoint, so a conflict fails that write alone. A write with the endOfTurn hint (the API
+// server's requests) waits for the end of the event-loop turn instead, so the writes of every
+// request that arrived in the turn share the commit. One microtask commit per loop turn: once a
+// turn has committed at a microtask, its later writes wait for the end-of-turn commit too, so
+// the in-process writes of many callbacks in one turn (boards' reports, one I/O callback each)
+// share an fsync instead of taking one each, and a long chain of writes yields to the loop
+// every other write rather than holding it for one fsync per write. A write resolves (and its event is fanned
+// out) only after the commit that holds it is durable, and is invisible to reads until then; a
+// get of a key with a queued write waits for that commit, so a read-modify-write never starts
+// from a value already being replaced.
 
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Logger } from '../../shared/log.js';
 import {
@@ -58,7 +28,6 @@ import {
   StoreClosedError,
   StoreError,
   StoreFullError,
-  StoreSyncError,
 } from './errors.js';
 import { replaceAtomically } from './replace-atomically.js';
 import { RestoreTargetExistsError } from './sqlite-errors.js';
@@ -91,30 +60,6 @@ interface PendingWrite {
 }
 
 type WriteOutcome = { rev: number; cur: CurrentRow | undefined } | { error: unknown };
-
-/** A committed group waiting for the WAL sync that makes it durable. */
-interface CommittedGroup {
-  /** Commit order, from 1. */
-  seq: number;
-  writes: PendingWrite[];
-  outcomes: WriteOutcome[];
-}
-
-/** A read that must see only durable writes, run when every commit is durable. */
-interface HeldRead {
-  run(): void;
-  fail(e: unknown): void;
-}
-
-function bump(m: Map<string, number>, key: string): void {
-  m.set(key, (m.get(key) ?? 0) + 1);
-}
-
-function drop(m: Map<string, number>, key: string): void {
-  const n = (m.get(key) ?? 0) - 1;
-  if (n > 0) m.set(key, n);
-  else m.delete(key);
-}
 
 interface CurrentRow {
   key: string;
@@ -213,13 +158,11 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
       const why = whyNotAStore(db, { integrity: false });
       if (why) throw new NotAStoreError(path, why);
     }
+    // WAL + FULL: every acknowledged commit is fsync'd to the WAL, so it survives kill -9 and power loss.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new NotAStoreError(path, `cannot use WAL journal (got ${String(mode)})`);
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA_SQL);
-    // From here commits do not fsync: the store syncs the WAL itself, off the thread, and
-    // acknowledges nothing before (file header). Checkpoints still sync (SQLite's NORMAL).
-    db.pragma('synchronous = NORMAL');
     return db;
   } catch (err) {
     db.close();
@@ -250,10 +193,8 @@ export class SqliteStore implements Store {
   private readonly batchTx: (batch: PendingWrite[], fromRev: number) => WriteOutcome[];
   private readonly maxBatch: number;
   private pending: PendingWrite[] = [];
-  /** Group commits so far (each one transaction); for metrics and tests. */
+  /** Group commits so far (each one transaction, one fsync); for metrics and tests. */
   commits = 0;
-  /** WAL syncs completed so far (one may cover several commits); for metrics and tests. */
-  syncs = 0;
   /** Writes committed or refused in those commits; writes / commits is the group size. */
   writesCommitted = 0;
   private flushScheduled = false;
@@ -262,28 +203,6 @@ export class SqliteStore implements Store {
   private committedThisTurn = false;
   /** Keys with a queued write, and how many: a get of one waits for the next commit. */
   private readonly pendingKeys = new Map<string, number>();
-  /** The last revision committed to the file; this.rev is the last durable (settled) one. */
-  private commitRev: number;
-  /** Committed groups not yet settled, in commit order. */
-  private unsynced: CommittedGroup[] = [];
-  /** The last group committed, and the last one a started sync covers. */
-  private groupSeq = 0;
-  private syncStartedThrough = 0;
-  /** WAL syncs in flight. */
-  private syncing = 0;
-  private readonly maxSyncs: number;
-  /** Called when the sync in flight (or the next) completes. */
-  private syncWaiters: (() => void)[] = [];
-  /** Keys with a committed write whose sync has not completed: reads of them wait. */
-  private readonly unsyncedKeys = new Map<string, number>();
-  /** Reads waiting for every commit to be durable; no group commits while one waits. */
-  private heldReads: HeldRead[] = [];
-  /** Set by a failed sync: every request fails with it from then on. */
-  private failed: StoreSyncError | undefined;
-  private closing: Promise<void> | undefined;
-  private readonly walSync: (fd: number) => Promise<void>;
-  /** The store's own fd on the -wal file (see the file header). */
-  private readonly walFd: number;
   private readonly writeTx: (
     key: string,
     value: string,
@@ -339,8 +258,6 @@ export class SqliteStore implements Store {
     const o = resolveSqliteStoreOptions(opts);
     this.log = o.log;
     this.maxBatch = o.groupCommitMaxWrites;
-    this.walSync = o.walSync;
-    this.maxSyncs = o.walSyncsInFlight;
     const db = openDatabase(path, o.busyTimeoutMs);
     this.db = db;
     this.fanout = new WatchFanout(this.log);
@@ -350,23 +267,6 @@ export class SqliteStore implements Store {
     const maxLog = (db.prepare('SELECT max(revision) AS r FROM log').get() as { r: number | null }).r ?? 0;
     // Compaction may remove a trailing tombstone: the compacted revision still counts as written.
     this.rev = Math.max(maxLog, this.compacted);
-    this.commitRev = this.rev;
-    let walFd: number | undefined;
-    try {
-      // The connection has read the database, so SQLite has opened (or created) the -wal file.
-      walFd = openSync(`${path}-wal`, 'r');
-      const dir = openSync(dirname(path), 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-    } catch (err) {
-      if (walFd !== undefined) closeSync(walFd);
-      db.close();
-      throw err;
-    }
-    this.walFd = walFd;
 
     this.getStmt = db.prepare(`${SELECT_CURRENT} WHERE c.key = ?`);
     this.insertLog = db.prepare(
@@ -463,12 +363,7 @@ export class SqliteStore implements Store {
     // request has its own: a read-modify-write that looked first queues its write before the
     // next reader looks again, so concurrent read-modify-writes of one key take one commit each
     // instead of conflicting.
-    // A committed write waits for its sync, and then a macrotask too: every reader woken by
-    // the sync looks again in its own turn, so the first one's read-modify-write has queued its
-    // write before the next looks (40 patches of one key: a commit each, no conflict).
-    for (;;) {
-      if (this.unsyncedKeys.has(key) && !this.pendingKeys.has(key)) await this.nextSync();
-      else if (!this.pendingKeys.has(key)) break;
+    while (this.pendingKeys.has(key)) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.assertOpen();
     }
@@ -478,13 +373,6 @@ export class SqliteStore implements Store {
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.assertOpen();
-    for (const k of this.unsyncedKeys.keys())
-      if (k.startsWith(prefix)) return this.whenAllDurable(() => this.listNow(prefix, opts));
-    return this.listNow(prefix, opts);
-  }
-
-  /** The rows under prefix now (the caller knows none of them awaits a sync). */
-  private listNow(prefix: string, opts: ListOptions): ListResult {
     const end = prefixEnd(prefix);
     // One index range: start strictly after startAfter when it lies beyond the prefix start.
     const exclusive = opts.startAfter !== undefined && opts.startAfter >= prefix;
@@ -528,10 +416,10 @@ export class SqliteStore implements Store {
     this.assertOpen();
     return new Promise((resolve, reject) => {
       this.pending.push({ kind, key, value, expected, resolve, reject });
-      bump(this.pendingKeys, key);
+      this.pendingKeys.set(key, (this.pendingKeys.get(key) ?? 0) + 1);
       if (hints?.endOfTurn || this.committedThisTurn) {
         // setImmediate: after the poll phase, so the writes of every request whose bytes arrived
-        // in this turn share one commit (a microtask flushed each HTTP request alone: one commit
+        // in this turn share one fsync (a microtask flushed each HTTP request alone: one fsync
         // per API write). The wider window cannot make a read-modify-write start from a stale
         // value: get waits for the commit of a queued write to its key.
         if (this.turnFlushScheduled) return;
@@ -550,6 +438,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  private unqueue(key: string): void {
+    const n = (this.pendingKeys.get(key) ?? 0) - 1;
+    if (n > 0) this.pendingKeys.set(key, n);
+    else this.pendingKeys.delete(key);
+  }
+
   /** The turn's microtask commit; writes queued after it wait for the end of the turn. */
   private flushAtMicrotask(): void {
     if (!this.committedThisTurn) {
@@ -561,23 +455,19 @@ export class SqliteStore implements Store {
     this.flush();
   }
 
-  /**
-   * Commits the queued writes (at most maxBatch per transaction) and starts their sync; they
-   * settle when it completes. Holds while a read waits for every commit to be durable.
-   */
+  /** Commits the queued writes (at most maxBatch per transaction), then fans out and resolves. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.heldReads.length > 0) return; // flushed again when the held reads have run
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
-      for (const w of batch) drop(this.pendingKeys, w.key);
-      if (this.closed || this.failed) {
-        for (const w of batch) w.reject(this.failed ?? new StoreClosedError());
+      for (const w of batch) this.unqueue(w.key);
+      if (this.closed) {
+        for (const w of batch) w.reject(new StoreClosedError());
         continue;
       }
       let outcomes: WriteOutcome[];
       try {
-        outcomes = this.batchTx(batch, this.commitRev);
+        outcomes = this.batchTx(batch, this.rev);
         this.commits++;
         this.writesCommitted += batch.length;
       } catch (e) {
@@ -588,112 +478,14 @@ export class SqliteStore implements Store {
       }
       batch.forEach((w, i) => {
         const o = outcomes[i];
-        if ('error' in o) return;
-        this.commitRev = o.rev;
-        bump(this.unsyncedKeys, w.key);
-      });
-      this.unsynced.push({ seq: ++this.groupSeq, writes: batch, outcomes });
-    }
-    this.startSync();
-  }
-
-  /**
-   * Syncs the WAL for the groups committed since the last sync started, unless maxSyncs are in
-   * flight. fdatasync returns once all the file's data written before the call is durable, so a
-   * sync covers every group committed before it started, whichever sync in flight ends first.
-   */
-  private startSync(): void {
-    if (this.syncing >= this.maxSyncs || this.groupSeq === this.syncStartedThrough || this.failed) return;
-    this.syncing++;
-    const through = this.groupSeq;
-    this.syncStartedThrough = through;
-    new Promise<void>((resolve) => resolve(this.walSync(this.walFd))).then(
-      () => this.synced(through),
-      (err: unknown) => this.syncFailed(err),
-    );
-  }
-
-  /** The groups through seq are durable: settle their writes and fan out their events, in order. */
-  private synced(through: number): void {
-    this.syncing--;
-    if (this.failed) return;
-    this.syncs++;
-    while (this.unsynced.length > 0 && this.unsynced[0].seq <= through) {
-      const g = this.unsynced.shift() as CommittedGroup;
-      g.writes.forEach((w, i) => {
-        const o = g.outcomes[i];
         if ('error' in o) {
           w.reject(o.error);
           return;
         }
-        drop(this.unsyncedKeys, w.key);
         this.rev = o.rev;
         this.fanout.emit(eventOf(w, o.rev, o.cur));
         w.resolve(o);
       });
-    }
-    this.wakeSyncWaiters();
-    this.startSync(); // the groups committed while this sync ran
-    if (this.unsynced.length > 0 || this.heldReads.length === 0) return;
-    // Every commit is durable and none can start before the held reads have run.
-    const reads = this.heldReads;
-    this.heldReads = [];
-    for (const r of reads) r.run();
-    if (this.pending.length > 0) this.flush();
-  }
-
-  private syncFailed(err: unknown): void {
-    this.syncing--;
-    if (this.failed) return;
-    const e = new StoreSyncError(this.path, err instanceof Error ? err.message : String(err));
-    this.failed = e;
-    this.log.error('WAL sync failed: the store refuses every request until restarted', {
-      err: e.message,
-    });
-    for (const g of this.unsynced.splice(0)) for (const w of g.writes) w.reject(e);
-    this.unsyncedKeys.clear();
-    for (const w of this.pending.splice(0)) w.reject(e);
-    this.pendingKeys.clear();
-    for (const r of this.heldReads.splice(0)) r.fail(e);
-    this.wakeSyncWaiters();
-  }
-
-  private wakeSyncWaiters(): void {
-    const waiters = this.syncWaiters;
-    this.syncWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  /** Resolves when the sync in flight (or the next one) has completed or failed. */
-  private nextSync(): Promise<void> {
-    return new Promise((resolve) => this.syncWaiters.push(resolve));
-  }
-
-  /**
-   * Runs read when every commit is durable: now, or inside the completion of the sync that
-   * makes them so, before any later group commits (commits hold meanwhile).
-   */
-  private whenAllDurable<T>(read: () => T): Promise<T> {
-    if (this.unsynced.length === 0) return Promise.resolve(read());
-    return new Promise((resolve, reject) => {
-      this.heldReads.push({
-        run: () => {
-          try {
-            resolve(read());
-          } catch (e) {
-            reject(e);
-          }
-        },
-        fail: reject,
-      });
-    });
-  }
-
-  /** Resolves once every write issued before it has settled (or the store has failed). */
-  private async drain(): Promise<void> {
-    while (!this.failed && (this.pending.length > 0 || this.unsynced.length > 0)) {
-      if (this.pending.length > 0 && this.heldReads.length === 0) this.flush();
-      if (this.unsynced.length > 0) await this.nextSync();
     }
   }
 
@@ -731,8 +523,6 @@ export class SqliteStore implements Store {
    */
   async vacuum(): Promise<void> {
     this.assertOpen();
-    await this.drain();
-    this.assertOpen();
     this.db.exec('VACUUM');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
@@ -741,30 +531,16 @@ export class SqliteStore implements Store {
     this.assertOpen();
     // The online backup API copies a consistent image while writes continue; writes made
     // through this connection meanwhile are carried into the copy. Rename makes it atomic.
-    // The copy may hold commits not yet durable: it is renamed into place only once they are.
-    await replaceAtomically(path, async (tmp) => {
-      await this.db.backup(tmp);
-      const copied = this.commitRev;
-      while (this.rev < copied) {
-        await this.nextSync();
-        this.assertOpen();
-      }
-    });
+    await replaceAtomically(path, (tmp) => this.db.backup(tmp));
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closing ??= this.closeOnce();
-    return this.closing;
-  }
-
-  private async closeOnce(): Promise<void> {
-    // Writes already issued are committed and synced, not dropped.
-    await this.drain();
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Writes already issued are committed, not dropped.
+    this.flush();
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.fanout.endAll(this.failed ?? new StoreClosedError());
-    closeSync(this.walFd);
+    this.fanout.endAll(new StoreClosedError());
     this.db.close();
   }
 
@@ -774,7 +550,6 @@ export class SqliteStore implements Store {
   }
 
   private assertOpen(): void {
-    if (this.failed) throw this.failed;
     if (this.closed) throw new StoreClosedError();
   }
 
@@ -811,11 +586,10 @@ export class SqliteStore implements Store {
 
   /** Compacts to keep at most `keep` revisions and `keepBytes` of values of history. */
   private autoCompact(keep: number, keepBytes: number): void {
-    if (this.closed || this.failed) return;
+    if (this.closed) return;
     let target = this.rev - keep;
     try {
-      // The sum counts committed rows not yet durable too; compaction stops at the durable revision.
-      target = Math.min(this.rev, Math.max(target, this.bytesTarget(this.compacted, keepBytes) ?? 0));
+      target = Math.max(target, this.bytesTarget(this.compacted, keepBytes) ?? 0);
     } catch (err) {
       this.log.error('auto-compaction size check failed', { err });
     }

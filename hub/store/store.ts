@@ -54,7 +54,7 @@ export interface ListOptions {
 export interface WriteHints {
   /**
    * Commit at the end of this event-loop turn, with every write the turn's I/O callbacks issue
-   * (API requests that arrived together share one commit and its sync), instead of at the next microtask
+   * (API requests that arrived together share one fsync), instead of at the next microtask
    * checkpoint (the default for a turn's first commit; the SQLite store sends later writes of
    * the turn to the end-of-turn commit as well).
    */

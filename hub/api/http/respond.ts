@@ -2,7 +2,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../../shared/log.js';
-import { StoreClosedError, StoreFullError, StoreSyncError } from '../../store/errors.js';
+import { StoreClosedError, StoreFullError } from '../../store/errors.js';
 import { ApiError, InternalError, ServiceUnavailableError } from '../errors.js';
 
 export function sendJson(
@@ -32,8 +32,6 @@ export function toApiError(e: unknown, log?: Logger): ApiError {
   // kube-apiserver answers etcd's "database space exceeded" with 500 InternalError, the cause
   // in the message; an expected condition of the disk, not a bug: no stack in the log.
   if (e instanceof StoreFullError) return new InternalError(e.message);
-  // Logged once by the store; every request after it fails the same way until a restart.
-  if (e instanceof StoreSyncError) return new InternalError(e.message);
   log?.error('unexpected error serving a request', {
     err: e instanceof Error ? (e.stack ?? e.message) : String(e),
   });
