@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HubOptions } from '../../hub/config.js';
-import { hubProcessEnv } from '../../hub/process-tuning.js';
 
 const SCRIPT = fileURLToPath(new URL('../hub-process.js', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -30,11 +29,8 @@ export function startHubChild(
   profileDir?: string,
 ): Promise<HubChild> {
   const script = [SCRIPT, JSON.stringify(options), ...(profileDir ? [profileDir] : [])];
-  // The environment the hub's launchers give it (hub/process-tuning.ts), so the benches
-  // measure the hub as it runs.
   const child = spawn(process.execPath, [...nodeArgs, ...script], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: hubProcessEnv(),
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolve, reject) => {

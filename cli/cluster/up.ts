@@ -11,7 +11,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { caCertHash } from '../../shared/tls/ca-hash.js';
 import { pkiPaths } from '../../hub/auth/pki.js';
-import { hubProcessEnv } from '../../hub/process-tuning.js';
 import { copySharedHubFiles } from './hub-files.js';
 import { type NatsNode, startNatsCluster } from './nats-server.js';
 import { type ClusterUpOptions, HUB_RESTART_DELAY_MS, HUB_START_TIMEOUT_MS } from './options.js';
@@ -83,10 +82,7 @@ export async function clusterUp(
       ...(o.heartbeatInterval ? ['--heartbeat-interval', o.heartbeatInterval] : []),
     ];
     const log = openSync(join(dataDir, 'hub.log'), 'a');
-    const proc = spawn(process.execPath, [CLI_MAIN, ...args], {
-      stdio: ['ignore', log, log],
-      env: hubProcessEnv(),
-    });
+    const proc = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', log, log] });
     const deadline = Date.now() + HUB_START_TIMEOUT_MS;
     while (!existsSync(endpoints)) {
       if (proc.exitCode !== null || proc.signalCode !== null)

@@ -21,7 +21,6 @@ import {
   unitName,
 } from '../install/defaults.js';
 import { argsValue, renderEnvFile } from '../install/env-file.js';
-import { HUB_MALLOC_TUNABLE } from '../../hub/process-tuning.js';
 import {
   createSystemUser,
   groupExists,
@@ -120,8 +119,7 @@ function plan(argv: string[]): Plan {
   } else {
     for (const k of ['hub', 'token', 'name', 'labels'] as const)
       if (flagString(f, k) !== undefined) throw new UsageError(`--${k} is for the agent`, INSTALL_USAGE);
-    // The hub's malloc setting (hub/process-tuning.ts), read by glibc at the process start.
-    vars = { DROVER_ARGS: argsValue(['--data-dir', stateDir, ...extra]), GLIBC_TUNABLES: HUB_MALLOC_TUNABLE };
+    vars = { DROVER_ARGS: argsValue(['--data-dir', stateDir, ...extra]) };
   }
   return {
     role,

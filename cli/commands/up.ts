@@ -17,7 +17,6 @@ import { apiRequest, resolveApiTarget } from '../api.js';
 import { UsageError } from '../common.js';
 import { getCommand } from './get.js';
 import { HUB_FLAGS, untilSignal } from './hub.js';
-import { hubProcessEnv } from '../../hub/process-tuning.js';
 export const UP_USAGE = `Usage: drover up [options]
 
 Starts a hub and one agent on this machine, waits until the node is Ready, prints how to use it.
@@ -67,8 +66,6 @@ function child(args: string[]): Child {
   // The IPC channel is how the child learns that `up` is gone, even by kill -9 (shared/parent-link.ts).
   const proc = spawn(process.execPath, [CLI_MAIN, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // The hub's malloc setting (hub/process-tuning.ts); the agent has its own flags.
-    ...(args[0] === 'hub' ? { env: hubProcessEnv() } : {}),
   });
   const exited = new Promise<string>((res) => proc.once('exit', (code, sig) => res(sig ?? `code ${code}`)));
   return { proc, exited };
