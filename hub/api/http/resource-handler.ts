@@ -106,6 +106,18 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
+/** The fields of meta/v1 DeleteOptions (what client-go and kubectl send in a delete's body). */
+const DELETE_OPTIONS_FIELDS = new Set([
+  'kind',
+  'apiVersion',
+  'gracePeriodSeconds',
+  'preconditions',
+  'orphanDependents',
+  'propagationPolicy',
+  'dryRun',
+  'ignoreStoreReadErrorWithClusterBreakingPotential',
+]);
+
 /** DeleteOptions from the query and the body (client-go sends them in the body, dryRun too). */
 async function deleteRequest(
   req: IncomingMessage,
@@ -119,12 +131,16 @@ async function deleteRequest(
   if (buf.length && buf.toString('utf8').trim()) {
     const mt = mediaType(req.headers['content-type']);
     const b = mt.includes('yaml') ? await r.body.object(buf, mt) : r.body.json(buf.toString('utf8'));
-    if (isPlainObject(b)) {
-      const { dryRun, ...rest } = b as DeleteOptions & { dryRun?: unknown };
-      if (Array.isArray(dryRun) && dryRunRequested(dryRun.map(String)) && core === r.core)
-        deleteCore = dryRunCore(r.core);
-      Object.assign(opts, rest);
-    }
+    // A body is DeleteOptions or nothing: anything else is refused, not ignored, so a junk
+    // body (another kind, a scalar, hostile nesting) never goes on to delete (strict decoding).
+    if (!isPlainObject(b)) throw new BadRequestError('the body of a delete must be a DeleteOptions object');
+    const unknown = Object.keys(b).filter((k) => !DELETE_OPTIONS_FIELDS.has(k));
+    if (unknown.length)
+      throw new BadRequestError(`unknown field ${JSON.stringify(unknown[0])} in DeleteOptions`);
+    const { dryRun, ...rest } = b as DeleteOptions & { dryRun?: unknown };
+    if (Array.isArray(dryRun) && dryRunRequested(dryRun.map(String)) && core === r.core)
+      deleteCore = dryRunCore(r.core);
+    Object.assign(opts, rest);
   }
   const gps = intParam(q, 'gracePeriodSeconds');
   if (gps !== undefined) opts.gracePeriodSeconds = gps;

@@ -118,6 +118,25 @@ test('the issue #14 sequence, twice: each body a 400, the hub still serving', as
   assert.equal(await victims(), before, 'nothing valid changed');
 });
 
+// Found by the property below (FC_SEED=-452868272 FC_PATH=37): a delete's body that decodes to
+// something other than DeleteOptions was ignored and the delete went on.
+test('a delete whose body is not DeleteOptions is a 400 and deletes nothing', async () => {
+  const before = await victims();
+  const bodies: [string, string][] = [
+    ['application/yaml', Array.from({ length: 69 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')],
+    ['application/json', '{"kind":"DeleteOptions","apiVersion":"v1","gracePeriod":0}'],
+    ['application/json', '[1,2,3]'],
+    ['application/json', '"delete me"'],
+  ];
+  for (const path of [`${CM}/victim`, `${DEPLOY}/victim`])
+    for (const [ct, body] of bodies) {
+      const r = await send('DELETE', path, ct, body);
+      assert.is(r.code, 400, `${path} ${ct} ${body.slice(0, 60)}: ${r.code} ${r.text.slice(0, 200)}`);
+      assert.match(r.text, /"kind":"Status"/);
+    }
+  assert.equal(await victims(), before, 'nothing deleted');
+});
+
 type Shape = 'json-array' | 'json-object' | 'yaml-flow' | 'yaml-block-seq' | 'yaml-block-map';
 
 function nested(shape: Shape, depth: number): string {
