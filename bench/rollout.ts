@@ -9,9 +9,12 @@
 // --rate N/min paces the rollout (spec.maxPerMinute: at most N boards start their update a
 // minute; the rollback is not paced): its result is written apart (rollout-paced), so the
 // README table holds the paced and the unpaced run side by side.
+// --idle-only stops after the idle window (the hub's floor with the DaemonSet on every board),
+// printed, no result written; --settle waits that long before the window.
 // Run alone: node dist/bench/rollout.js [--nodes 1000] [--soak 5s] [--ramp 50] [--timeout 10m]
-//   [--idle 10s] [--rate 2000/min] [--hub-prof DIR]  (a .cpuprofile of the hub for (a), the
-//   change to Completed, and one for (b), the bad image to the fleet back)
+//   [--idle 10s] [--settle 0s] [--idle-only] [--rate 2000/min] [--hub-prof DIR]  (a .cpuprofile of the hub over the idle
+//   window (hub-*-1), one for (a), the change to Completed (-2), and one for (b), the bad image
+//   to the fleet back (-3))
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +44,8 @@ const NS = 'default';
 const BAD = 'bench/agentd:bad';
 const POLL_MS = 250;
 const IDLE_MS = args.durationMs('idle', 10_000);
+const IDLE_ONLY = args.has('idle-only');
+const SETTLE_MS = args.durationMs('settle', 0);
 const HUB_PROF_DIR = args.has('hub-prof') ? args.string('hub-prof', '.') : undefined;
 /** Boards a minute (`2000/min` or `2000`), or undefined: not paced. */
 const RATE = (() => {
@@ -92,6 +97,9 @@ const planned = planWaves(
 );
 const crashNodes = planned[1].boards.filter((_, i) => i % 10 === 0);
 
+/** --idle-only: the idle window was measured; nothing more to run. */
+class IdleOnlyDone extends Error {}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-rollout-'));
 let hub: HubChild | undefined;
 let fleet: Fleet | undefined;
@@ -114,6 +122,7 @@ try {
     const m = await (await metricsFetch(`${h.api}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
     return {
       writes: metricSum(m, 'drover_store_writes'),
+      commits: metricSum(m, 'drover_store_commits'),
       reconciles: metricByLabel(m, 'workqueue_work_duration_seconds_count', 'name'),
       reconcileS: metricByLabel(m, 'workqueue_work_duration_seconds_sum', 'name'),
     };
@@ -185,9 +194,21 @@ try {
   });
   await waitUntil('rollout Healthy', async () => (await rollout()).status?.phase === 'Healthy');
 
+  // Each board's first status report after its pod started (its images) is a store write:
+  // --settle waits for them (the status interval, 60 s) so the window holds the floor alone.
+  await sleep(SETTLE_MS);
+  const idleCountA = await counters();
+  toggleProfile();
   const idleA = sampleProc(h.pid);
   await sleep(IDLE_MS);
   const idleCpu = cpuPercent(idleA, sampleProc(h.pid));
+  toggleProfile();
+  const idleCountB = await counters();
+  const perS = (n: number) => fmt(n / (IDLE_MS / 1000));
+  console.log(
+    `   hub CPU idle over ${fmt(IDLE_MS / 1000)} s: ${fmt(idleCpu)}% of a core; store ${perS(idleCountB.writes - idleCountA.writes)} writes/s in ${perS(idleCountB.commits - idleCountA.commits)} commits/s (${load.describe()})`,
+  );
+  if (IDLE_ONLY) throw new IdleOnlyDone();
 
   // (a) a good image through the four waves.
   const stable0 = (await rollout()).status?.stableRevision;
@@ -274,10 +295,12 @@ try {
         `${paceBurst(RATE)} at once at most); the rollback is not paced`,
     );
   report.note(`hub and simulator share the machine; ${load.describe()}`);
+} catch (e) {
+  if (!(e instanceof IdleOnlyDone)) throw e;
 } finally {
   load.stop();
   await fleet?.stop();
   await hub?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-report.write();
+if (!IDLE_ONLY) report.write();

@@ -466,7 +466,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         }
         const g = await startGateway({
           mqttUrl,
-          ...(broker ? { stream: broker.localStream } : {}),
+          ...(broker ? { stream: broker.localStream, tap: broker.tap } : {}),
           username: broker ? HUB_USERNAME : (config.mqttUsername ?? HUB_USERNAME),
           password: broker ? hubSecret : (config.mqttPassword ?? ''),
           client: gatewayClient,

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import { type AdmissionStats, ConnectAdmission } from './admission.js';
 import { LoopLag } from './loop-lag.js';
@@ -48,6 +48,9 @@ export interface BrokerOptions {
 
 export type CutOffReason = 'oversized' | 'slow-consumer';
 
+/** A tapped message: its topic and payload (the broker's own, not to be changed). */
+export type TapHandler = (topic: string, payload: Buffer) => void;
+
 /** Clients cut off by a limit since start. */
 export interface BrokerLimitStats {
   /** Connections closed for declaring a packet above their limit. */
@@ -66,6 +69,12 @@ export interface Broker {
   plainUrl?: string;
   /** A new in-process connection for the hub's own MQTT client. */
   localStream(): Duplex;
+  /**
+   * Hands each message published on a topic matching filter to handler, in the broker's own
+   * routing: no MQTT client between (no packet written, parsed and acknowledged once more, no
+   * turn of the loop per message). Resolves with the undo.
+   */
+  tap(filter: string, handler: TapHandler): Promise<() => void>;
   /** Serves a new certificate to new connections (rotation). */
   setCertificate(t: BrokerTls): void;
   /** Desired states not sent to a board on a plain connection because they carry Secrets. */
@@ -310,6 +319,21 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       const [hubEnd, brokerEnd] = duplexPair();
       aedes.handle(brokerEnd);
       return hubEnd;
+    },
+    tap(filter, handler) {
+      const deliver = (packet: AedesPublishPacket, cb: () => void) => {
+        const { topic, payload } = packet;
+        try {
+          handler(topic, typeof payload === 'string' ? Buffer.from(payload) : payload);
+        } catch (e) {
+          // A throw here would reach aedes' publish chain (and the publishing client).
+          log.warn('tapped message handler failed', { topic, error: e as Error });
+        }
+        cb();
+      };
+      return new Promise((resolve) =>
+        aedes.subscribe(filter, deliver, () => resolve(() => aedes.unsubscribe(filter, deliver, () => {}))),
+      );
     },
     setCertificate(t) {
       secureContext = tls.createSecureContext({ cert: t.certPem, key: t.keyPem });

@@ -41,34 +41,34 @@ export function statusFromReport(
   return { ...reportedStatus(r), conditions };
 }
 
-/** JSON with sorted keys and without heartbeat times: equal when nothing real changed. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (k, x) => {
-    if (k === 'lastHeartbeatTime') return undefined;
-    if (x && typeof x === 'object' && !Array.isArray(x)) {
-      return Object.fromEntries(
-        Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-      );
-    }
-    return x;
-  });
-}
-
-/** canonical() of statuses held by the cache, which are never changed in place. */
-const canonicalOf = new WeakMap<NodeStatus, string>();
-
-function canonicalHeld(s: NodeStatus): string {
-  let c = canonicalOf.get(s);
-  if (c === undefined) {
-    c = canonical(s);
-    canonicalOf.set(s, c);
+/**
+ * Whether two JSON values are equal apart from heartbeat times and key order (a key holding
+ * undefined counts as absent, as in JSON). Compared in place: every board's report (10,000
+ * boards: ~170 a second) was turned into sorted-key JSON text first.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
   }
-  return c;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (k === 'lastHeartbeatTime' || x[k] === undefined) continue;
+    if (!sameJson(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k in y) if (k !== 'lastHeartbeatTime' && y[k] !== undefined) n--;
+  return n === 0;
 }
 
-/** a is the status held (computed once per object), b the one a report asks for. */
+/** a is the status held, b the one a report asks for: equal when nothing but heartbeat times differs. */
 export function sameStatus(a: NodeStatus | undefined, b: NodeStatus): boolean {
-  return (a ? canonicalHeld(a) : canonical({})) === canonical(b);
+  return sameJson(a ?? {}, b);
 }
 
 async function getOrCreate(ctx: GatewayContext, node: string, r: NodeStatusReport): Promise<Node> {

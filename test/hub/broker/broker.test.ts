@@ -242,4 +242,33 @@ test('isConnected survives a takeover by the same client id', async () => {
   await waitFor('disconnect seen', () => !broker.isConnected('node-node-b'));
 });
 
+test("a tap hears a board's publishes and last will in the broker's routing, and nothing after its undo", async () => {
+  const heard: [string, string][] = [];
+  const untap = await broker.tap('drover/v1/nodes/+/lease', (t, p) => heard.push([t, p.toString()]));
+  const untapWills = await broker.tap('drover/v1/nodes/+/will', (t, p) => heard.push([t, p.toString()]));
+  // A handler that throws is logged; the publisher's connection and the routing go on.
+  const untapBad = await broker.tap('drover/v1/nodes/+/status', () => {
+    throw new Error('handler bug');
+  });
+  const c = await connect('node-node-a', 'node:node-a', 'pw-a', {
+    will: { topic: topics.will('node-a'), payload: Buffer.from('gone'), qos: 1, retain: false },
+  });
+  await c.publishAsync(topics.status('node-a'), 'st', { qos: 1 });
+  await c.publishAsync(topics.lease('node-a'), 'hb1', { qos: 0 });
+  await c.publishAsync(topics.lease('node-a'), 'hb2', { qos: 1 });
+  await waitFor('two heartbeats', () => heard.length === 2);
+  assert.equal(heard, [
+    [topics.lease('node-a'), 'hb1'],
+    [topics.lease('node-a'), 'hb2'],
+  ]);
+  assert.ok(c.connected);
+  untap();
+  untapBad();
+  await c.publishAsync(topics.lease('node-a'), 'hb3', { qos: 1 });
+  c.stream.destroy(); // no DISCONNECT: the will goes out
+  await waitFor('the will', () => heard.length === 3);
+  assert.equal(heard[2], [topics.will('node-a'), 'gone']);
+  untapWills();
+});
+
 test.run();

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { GatewayContext } from '../../../hub/gateway/context.js';
-import { handleStatus } from '../../../hub/gateway/status.js';
+import { handleStatus, sameStatus } from '../../../hub/gateway/status.js';
 import { InformerFactory } from '../../../hub/informers/factory.js';
 import type { Informer } from '../../../hub/informers/informer.js';
 import { ReadYourWrites } from '../../../hub/informers/read-your-writes.js';
@@ -117,6 +117,34 @@ test('a cache behind a write by someone else: Conflict, then the store decides',
   const n = await stored('c-3');
   assert.is(n.status?.conditions?.find((c) => c.type === 'MemoryPressure')?.status, 'True');
   assert.is(n.metadata.annotations?.note, 'written by someone else');
+});
+
+test('sameStatus: heartbeat times and key order do not count; any other difference does', () => {
+  const held = {
+    capacity: { cpu: '4', memory: '1Gi' },
+    conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 't1', lastTransitionTime: 't0' }],
+    nodeInfo: { architecture: 'arm64', osImage: 'x' },
+  } as unknown as Node['status'];
+  const same = {
+    nodeInfo: { osImage: 'x', architecture: 'arm64' },
+    conditions: [
+      { lastTransitionTime: 't0', status: 'True', type: 'Ready', lastHeartbeatTime: 't2', reason: undefined },
+    ],
+    capacity: { memory: '1Gi', cpu: '4' },
+  };
+  assert.ok(sameStatus(held, same as unknown as NonNullable<Node['status']>));
+  const changes: unknown[] = [
+    { ...same, capacity: { cpu: '4' } },
+    { ...same, capacity: { cpu: '4', memory: '1Gi', pods: '10' } },
+    { ...same, conditions: [{ ...same.conditions[0], status: 'False' }] },
+    { ...same, conditions: [...same.conditions, same.conditions[0]] },
+    { ...same, images: [] },
+    { ...same, nodeInfo: { osImage: 'x', architecture: 'amd64' } },
+  ];
+  for (const c of changes)
+    assert.not.ok(sameStatus(held, c as NonNullable<Node['status']>), JSON.stringify(c));
+  assert.ok(sameStatus(undefined, {}));
+  assert.not.ok(sameStatus(undefined, { capacity: {} }));
 });
 
 test.run();
