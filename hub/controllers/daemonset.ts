@@ -13,11 +13,13 @@
 // `kubectl rollout history|undo ds` (daemonset/history.ts).
 // Reads come from the shared informers (the DaemonSet; its pods by the `owner-uid` index, also
 // once it is gone, by its remembered UID: gone-owners.ts; the nodes), with expectations
-// (expectations.ts) over the creates and deletes, as for ReplicaSets.
+// (expectations.ts) over the creates and deletes, as for ReplicaSets. The per-node decisions
+// are kept between reconciles (daemonset/view.ts): a reconcile judges again only the nodes
+// whose pods or node object changed since the last one.
 
 import type { ApiClient } from '../api/client.js';
 import { isNotFound } from '../api/errors.js';
-import { writeStatusIfChanged } from './status-write.js';
+import { type StatusWrite, writeStatusIfChanged } from './status-write.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerRevision, DaemonSet } from '../../shared/api/apps.js';
 import { nextImagesOf, podSpecImages } from '../../shared/api/next-images.js';
@@ -30,22 +32,15 @@ import type { ChangeType, Informer } from '../informers/informer.js';
 import { isPodAvailable, msUntilAvailable } from './active-pods.js';
 import { controllerOf, keyOf, splitKey } from './controller-ref.js';
 import { syncHistory } from './daemonset/history.js';
-import {
-  newDaemonPod,
-  type Placement,
-  placement,
-  REVISION_HASH_LABEL,
-  targetNode,
-  templatePod,
-} from './daemonset/placement.js';
+import { newDaemonPod, type Placement, placement, targetNode, templatePod } from './daemonset/placement.js';
 import {
   dsMaxSurge,
   dsMaxUnavailable,
-  isUpdated,
   rollingUpdateDeletions,
   surgeUpdate,
 } from './daemonset/rolling-update.js';
 import { daemonSetStatus, type NodeState } from './daemonset/status.js';
+import { byDaemonNode, DaemonView, daemonNodeKey, INDEX_DAEMON_NODE } from './daemonset/view.js';
 import { Expectations } from './expectations.js';
 import { GoneOwners } from './gone-owners.js';
 import { createExpected, deleteExpected, observeOwnedPod } from './expected-writes.js';
@@ -70,9 +65,6 @@ export interface DaemonSetControllerOptions {
   expectationsTimeoutMs?: number;
 }
 
-const created = (p: Pod) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
-const NO_PODS: readonly Pod[] = Object.freeze([]);
-
 export class DaemonSetController implements Controller {
   readonly name = 'daemonset';
   private readonly runner: Runner;
@@ -85,6 +77,12 @@ export class DaemonSetController implements Controller {
   readonly expectations: Expectations;
   /** UIDs of deleted DaemonSets whose pods are still to be released (gone-owners.ts). */
   readonly gone = new GoneOwners();
+  /** resourceVersion of each DaemonSet's last status write here. */
+  private readonly written = new Map<string, string | undefined>();
+  /** DaemonSets with a status write under way: the resourceVersions of their events meanwhile. */
+  private readonly writing = new Map<string, (string | undefined)[]>();
+  /** Per DaemonSet key: its picture of the fleet, judged again only where something changed (daemonset/view.ts). */
+  private readonly views = new Map<string, DaemonView>();
   /** Per DaemonSet key: its template (by hash) and where it belongs on each node object seen. */
   private readonly placementCache = new Map<
     string,
@@ -99,6 +97,7 @@ export class DaemonSetController implements Controller {
     this.nodes = this.informers.factory.informer<Node>('nodes');
     this.pods = this.informers.factory.informer<Pod>('pods');
     this.revisions = this.informers.factory.informer<ControllerRevision>('controllerrevisions');
+    this.pods.addIndex(INDEX_DAEMON_NODE, byDaemonNode);
     this.expectations = new Expectations(opts.expectationsTimeoutMs);
   }
 
@@ -108,14 +107,9 @@ export class DaemonSetController implements Controller {
   }
 
   async start(): Promise<void> {
-    await this.informers.watch<DaemonSet>('daemonsets', {
-      onChange: (t, ds) => {
-        if (t === 'DELETED') this.gone.remember(keyOf(ds), ds.metadata.uid);
-        this.runner.add(keyOf(ds));
-      },
-    });
+    await this.informers.watch<DaemonSet>('daemonsets', { onChange: (t, ds) => this.onSet(t, ds) });
     await this.informers.watch<Node>('nodes', { onChange: (t, n, old) => this.onNode(t, n, old) });
-    await this.informers.watch<Pod>('pods', { onChange: (t, p) => this.onPod(t, p) });
+    await this.informers.watch<Pod>('pods', { onChange: (t, p, old) => this.onPod(t, p, old) });
     await this.informers.watch<ControllerRevision>('controllerrevisions', {
       onChange: (_t, r) => {
         const ref = controllerOf(r);
@@ -130,17 +124,49 @@ export class DaemonSetController implements Controller {
     await this.runner.stop();
   }
 
+  private onSet(type: ChangeType, ds: DaemonSet): void {
+    const key = keyOf(ds);
+    if (type === 'DELETED') {
+      this.gone.remember(key, ds.metadata.uid);
+      this.written.delete(key);
+    }
+    // Our own status write coming back brings nothing the reconcile that wrote it did not act
+    // on (the write was conditional on the resourceVersion it read): reconciling it walked every
+    // node once more after each coalesced batch of pod changes. Its event may come before the
+    // write's answer (in-process API): decided once the answer is in (writeStatus).
+    if (type === 'MODIFIED') {
+      const rv = ds.metadata.resourceVersion;
+      const during = this.writing.get(key);
+      if (during) {
+        during.push(rv);
+        return;
+      }
+      if (rv === this.written.get(key)) return;
+    }
+    this.runner.add(key);
+  }
+
   private onNode(type: ChangeType, n: Node, old: Node | undefined): void {
     // Only what placement reads matters: labels, taints, existence.
     const sig = (x: Node | undefined) => JSON.stringify([x?.metadata.labels, x?.spec.taints]);
     if (type === 'MODIFIED' && sig(n) === sig(old)) return;
-    for (const ds of this.sets.list()) this.runner.add(keyOf(ds));
+    const name = n.metadata.name ?? '';
+    for (const ds of this.sets.list()) {
+      const key = keyOf(ds);
+      this.views.get(key)?.touch(name);
+      this.runner.add(key);
+    }
   }
 
-  private onPod(type: ChangeType, p: Pod): void {
+  private onPod(type: ChangeType, p: Pod, old: Pod | undefined): void {
     const key = observeOwnedPod(this.expectations, 'DaemonSet', type, p);
     if (!key) return;
     if (!this.sets.get(key)) this.gone.remember(key, controllerOf(p)?.uid);
+    const view = this.views.get(key);
+    if (view) {
+      view.touch(targetNode(p) ?? '');
+      if (old) view.touch(targetNode(old) ?? '');
+    }
     this.runner.addCoalesced(key);
   }
 
@@ -149,69 +175,63 @@ export class DaemonSetController implements Controller {
     if (!ds) {
       this.expectations.delete(key);
       this.placementCache.delete(key);
+      this.views.delete(key);
       await this.release(key);
       return undefined;
     }
     this.gone.forget(key);
     const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
-    const owned = this.pods.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
-    const nodes = this.nodes.list();
-    const places = this.placements(key, ds, hash);
-    const toDelete: Pod[] = [];
-    const terminatingOn = new Set<string>();
-    const terminating: Pod[] = [];
-    const podsOn = new Map<string, Pod[]>();
-    for (const p of owned) {
-      const node = targetNode(p);
-      if (p.metadata.deletionTimestamp) {
-        if (node) terminatingOn.add(node);
-        terminating.push(p);
-        continue;
-      }
-      if (p.status?.phase === 'Failed' || !node || !this.nodes.get(`/${node}`)) {
-        toDelete.push(p);
-        continue;
-      }
-      const list = podsOn.get(node) ?? [];
-      list.push(p);
-      podsOn.set(node, list);
-    }
+    const uid = ds.metadata.uid ?? '';
     const strategy = ds.spec.updateStrategy;
     const surge = strategy?.type !== 'OnDelete' && dsMaxSurge(strategy?.rollingUpdate?.maxSurge, 1) > 0;
-    const states = new Map<string, NodeState>();
-    const toCreate: string[] = [];
-    let outdated = false;
-    // Every node, on every reconcile (a board's pod change brings one, coalesced): the common
-    // case of a node with at most one pod allocates nothing but its state.
-    for (const n of nodes) {
-      const nodeName = n.metadata.name ?? '';
-      const on = podsOn.get(nodeName);
-      const pods = on ? (on.length > 1 ? on.sort((a, b) => created(a) - created(b)) : on) : NO_PODS;
-      const where = places(n);
-      if (!where.shouldContinueRunning) {
-        toDelete.push(...pods);
-        states.set(nodeName, { shouldRun: false, pods: [] });
-        continue;
-      }
-      // Keep the oldest; while surging, also the newest pod of the current template.
-      let keep: Pod[];
-      if (pods.length <= 1) keep = pods as Pod[];
-      else {
-        const fresh = surge ? pods.filter((p) => isUpdated(p, hash)) : [];
-        keep =
-          surge && fresh.length && !isUpdated(pods[0], hash)
-            ? [pods[0], fresh[fresh.length - 1]]
-            : pods.slice(0, 1);
-        toDelete.push(...pods.filter((p) => !keep.includes(p)));
-      }
-      if (where.shouldRun && !outdated) for (const p of keep) if (!isUpdated(p, hash)) outdated = true;
-      states.set(nodeName, { shouldRun: where.shouldRun, pods: keep });
-      if (where.shouldRun && keep.length === 0 && !terminatingOn.has(nodeName)) toCreate.push(nodeName);
+    // What the judgement of a node reads of the DaemonSet (generation: its strategy), and the
+    // pre-pull images every running pod is told: a change judges every node again.
+    const signature = `${uid}|${ds.metadata.generation ?? 0}|${hash}|${prePullImages(ds).join(',')}`;
+    let view = this.views.get(key);
+    if (view?.signature !== signature) {
+      view = new DaemonView(signature, hash);
+      this.views.set(key, view);
     }
+    try {
+      return await this.sync(key, ds, hash, uid, surge, view);
+    } catch (e) {
+      view.invalidate();
+      throw e;
+    }
+  }
+
+  private async sync(
+    key: string,
+    ds: DaemonSet,
+    hash: string,
+    uid: string,
+    surge: boolean,
+    view: DaemonView,
+  ): Promise<Result | undefined> {
+    const judgedNow = view.refresh(
+      { hash, surge, places: this.placements(key, ds, hash) },
+      { all: () => this.nodes.list(), get: (name) => this.nodes.get(`/${name}`) },
+      {
+        all: () => this.pods.byIndex(INDEX_CONTROLLER_UID, uid),
+        on: (node) => this.pods.byIndex(INDEX_DAEMON_NODE, daemonNodeKey(uid, node)),
+      },
+      targetNode,
+    );
+    const terminating = view.terminating();
     const deleting = ds.metadata.deletionTimestamp !== undefined;
     if (!deleting) {
-      await this.syncHistory(ds, hash, owned);
-      await this.announce(ds, terminating, states);
+      await syncHistory(
+        this.opts.client,
+        ds,
+        hash,
+        this.revisions.byIndex(INDEX_CONTROLLER_UID, uid),
+        view.liveRevisions(),
+      );
+      await this.announce(
+        ds,
+        terminating,
+        judgedNow.flatMap((s) => s.pods),
+      );
     } else
       await withdrawNextImages(
         this.opts.client,
@@ -219,18 +239,20 @@ export class DaemonSetController implements Controller {
       );
     // Until the informer has shown our last creates and deletes, its view is not to be trusted.
     if (!deleting && this.expectations.satisfied(key)) {
+      const toCreate = view.toCreate();
+      const toDelete = view.toDelete();
       await this.createPods(key, ds, toCreate, hash);
       await this.deletePods(key, ds, toDelete, 'no longer belongs on its node');
       // Every pod of the current template: nothing to roll (a plan over every node would be empty).
       if (
-        outdated &&
+        view.outdated() &&
         toCreate.length === 0 &&
         toDelete.length === 0 &&
         ds.spec.updateStrategy?.type !== 'OnDelete'
       )
-        await this.rollingUpdate(key, ds, states, hash);
+        await this.rollingUpdate(key, ds, view.states, hash);
     }
-    return this.writeStatus(ds, states, hash);
+    return this.writeStatus(ds, view, hash);
   }
 
   /**
@@ -263,11 +285,10 @@ export class DaemonSetController implements Controller {
    * running pod told other images than the template's is told nothing (an announcement of
    * the template's images may be a replacement's, made just before its delete).
    */
-  private async announce(ds: DaemonSet, terminating: Pod[], states: Map<string, NodeState>): Promise<void> {
+  private async announce(ds: DaemonSet, terminating: Pod[], running: Pod[]): Promise<void> {
     const c = this.opts.client;
     const images = podSpecImages(ds.spec.template.spec);
     await announceOnAll(c, staleAnnouncements(terminating, images), images);
-    const running = [...states.values()].flatMap((s) => s.pods);
     const ahead = prePullImages(ds);
     if (ahead.length) await announceOnAll(c, running, ahead);
     else await withdrawNextImages(c, staleAnnouncements(running, images));
@@ -278,13 +299,6 @@ export class DaemonSetController implements Controller {
     const held = heldPodsOf(this.gone.podsOf(key, this.pods), 'DaemonSet', splitKey(key).name);
     await withdrawNextImages(this.opts.client, held);
     this.gone.forget(key);
-  }
-
-  /** The template's ControllerRevision and the history's limit (daemonset/history.ts). */
-  private async syncHistory(ds: DaemonSet, hash: string, pods: Pod[]): Promise<void> {
-    const owned = this.revisions.byIndex(INDEX_CONTROLLER_UID, ds.metadata.uid ?? '');
-    const live = new Set(pods.map((p) => p.metadata.labels?.[REVISION_HASH_LABEL] ?? ''));
-    await syncHistory(this.opts.client, ds, hash, owned, live);
   }
 
   /** Creates daemon pods for nodes in slow-start batches, with expectations set first. */
@@ -352,14 +366,23 @@ export class DaemonSetController implements Controller {
     await this.opts.recorder?.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
   }
 
-  private async writeStatus(
-    ds: DaemonSet,
-    states: Map<string, NodeState>,
-    hash: string,
-  ): Promise<Result | undefined> {
+  private async writeStatus(ds: DaemonSet, view: DaemonView, hash: string): Promise<Result | undefined> {
+    const states = view.states;
     const now = Date.now();
-    const status = daemonSetStatus(ds, states.values(), hash, now);
-    const wrote = await writeStatusIfChanged(this.opts.client, 'daemonsets', ds, status);
+    const status = daemonSetStatus(ds, states.values(), hash, now, view.counts);
+    const key = keyOf(ds);
+    const during: (string | undefined)[] = [];
+    this.writing.set(key, during);
+    let wrote: StatusWrite;
+    try {
+      wrote = await writeStatusIfChanged(this.opts.client, 'daemonsets', ds, status, (stored) =>
+        this.written.set(key, stored.metadata.resourceVersion),
+      );
+    } finally {
+      this.writing.delete(key);
+      // Any change but the write's own is reconciled (after this one: the queue holds the key).
+      if (during.some((rv) => rv !== this.written.get(key))) this.runner.add(key);
+    }
     if (wrote === 'conflict') return { requeue: true };
     if (wrote === 'gone') return undefined;
     // A ready pod becomes available after minReadySeconds: look again then.

@@ -134,6 +134,44 @@ test('status counts ready/available pods (status set by the fixture kubelet)', a
   });
 });
 
+test('a pod turning unready: one reconcile writes the status, and its write coming back brings none', async () => {
+  let reconciles = 0;
+  const reconcile = ctl.reconcile.bind(ctl);
+  ctl.reconcile = (key) => {
+    if (key === 'default/col') reconciles++;
+    return reconcile(key);
+  };
+  const quiet = async () => {
+    await waitFor('controller idle', () => ctl.idle());
+    await delay(300); // a write's own event would queue the key again by now
+    await waitFor('controller idle', () => ctl.idle());
+  };
+  try {
+    await quiet();
+    const before = reconciles;
+    const [p] = await daemonPods('col');
+    await c().update<Pod>(
+      'pods',
+      'default',
+      { ...p, status: { ...p.status, conditions: [{ type: 'Ready', status: 'False' }] } },
+      'status',
+    );
+    await waitFor('ready 1', async () => {
+      const s = (await c().get<DaemonSet>('daemonsets', 'default', 'col')).status;
+      return s?.numberReady === 1;
+    });
+    await quiet();
+    assert.is(reconciles - before, 1, 'reconciles of the DaemonSet');
+    await markReady(await c().get<Pod>('pods', 'default', p.metadata.name ?? ''));
+    await waitFor('ready 2 again', async () => {
+      const s = (await c().get<DaemonSet>('daemonsets', 'default', 'col')).status;
+      return s?.numberReady === 2;
+    });
+  } finally {
+    ctl.reconcile = reconcile;
+  }
+});
+
 test('a node added later gets one; a node whose label stops matching loses it', async () => {
   const n5 = node('n5') as unknown as Node;
   n5.metadata.labels = { ...n5.metadata.labels, region: 'north' };
