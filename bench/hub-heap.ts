@@ -12,8 +12,11 @@
 // outside the heap shows, and the hub's CPU time so far. --node-flags=... passes V8/Node flags
 // to the hub (space separated, with the `=`: --node-flags="--max-semi-space-size=8") for A/B
 // runs; the hub inherits the environment (GLIBC_TUNABLES=... for malloc settings).
+// With --restart, the hub is then killed (kill -9), kept down for --restart-down (30 s) and
+// started again on its data dir and ports, as fleet-pods does before its DaemonSet (whose memory
+// row is read from the restarted hub): a last phase once every board is back.
 // Run: node dist/bench/hub-heap.js [--boards 2000] [--pods 400] [--ramp 100] [--snapshots DIR]
-//   [--node-flags="..."]
+//   [--node-flags="..."] [--restart] [--restart-down 30s]
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +31,7 @@ import { hubApiClient, hubFetch } from './lib/hub-client.js';
 import { describeMemory, type HubMemory, hubMemory } from './lib/hub-memory.js';
 import { MachineLoad } from './lib/machine-load.js';
 import { NodeTracker } from './lib/node-tracker.js';
+import { metricSum } from './lib/prom-text.js';
 import { sampleProc } from './lib/proc.js';
 import { type Fleet, startFleet } from './sim/fleet.js';
 
@@ -43,6 +47,8 @@ const NODE_FLAGS = args
   .filter((f) => f !== '');
 /** Signal that makes the hub write a heap snapshot (ignored by default, unused by the hub). */
 const SNAPSHOT_SIGNAL = 'SIGURG';
+const RESTART = args.has('restart');
+const RESTART_DOWN_MS = args.durationMs('restart-down', 30_000);
 /** After a GC request, before the gauges are read, ms. */
 const SETTLE_MS = 3_000;
 const NS = 'default';
@@ -96,11 +102,13 @@ try {
     ...NODE_FLAGS,
     ...(SNAPSHOT_DIR ? [`--heapsnapshot-signal=${SNAPSHOT_SIGNAL}`, `--diagnostic-dir=${SNAPSHOT_DIR}`] : []),
   ];
-  hub = await startHubChild(
-    { dataDir, apiPort: 0, mqttPort: 0, mqttHost: '127.0.0.1', logLevel: 'warn' },
-    nodeArgs,
-  );
-  const h = hub;
+  const startHub = (ports: { api: number; mqtt: number }) =>
+    startHubChild(
+      { dataDir, apiPort: ports.api, mqttPort: ports.mqtt, mqttHost: '127.0.0.1', logLevel: 'warn' },
+      nodeArgs,
+    );
+  hub = await startHub({ api: 0, mqtt: 0 });
+  let h = hub;
   const client = hubApiClient(dataDir);
   const metricsFetch = hubFetch(dataDir) as typeof fetch;
   const phase = async (name: string): Promise<HubMemory> => {
@@ -189,6 +197,32 @@ try {
   await sleep(10_000); // owner status writes, events
   const full = await phase(`${BOARDS} boards + ${want} pods`);
   console.log(`   ${describeMemory(idle, { n: BOARDS, m: boards }, { n: want, m: full })}`);
+  if (RESTART) {
+    const ports = { api: Number(new URL(h.api).port), mqtt: Number(new URL(h.mqtt).port) };
+    console.log(`   kill -9 of the hub, ${RESTART_DOWN_MS / 1000} s down`);
+    hub = undefined;
+    process.kill(h.pid, 'SIGKILL');
+    await h.exited;
+    await sleep(RESTART_DOWN_MS);
+    const t2 = Date.now();
+    hub = await startHub(ports);
+    h = hub;
+    for (;;) {
+      const m = await (
+        await metricsFetch(`${h.api}/metrics`, { signal: AbortSignal.timeout(30_000) })
+      ).text();
+      const back =
+        metricSum(m, 'drover_nodes_connected') >= BOARDS &&
+        metricSum(m, 'drover_nodes', { ready: 'true' }) >= BOARDS;
+      if (back) break;
+      if (Date.now() - t2 > TIMEOUT_MS) throw new Error('not every board back after the restart');
+      await sleep(1_000);
+    }
+    console.log(`   every board back ${((Date.now() - t2) / 1000).toFixed(1)} s after the restart`);
+    await sleep(10_000);
+    const restarted = await phase(`restarted, ${BOARDS} boards + ${want} pods`);
+    console.log(`   ${describeMemory(idle, { n: BOARDS, m: boards }, { n: want, m: restarted })}`);
+  }
 } finally {
   load.stop();
   pods?.stop();
