@@ -23,6 +23,9 @@ export const DEFAULT_LEASE_DURATION_S = 40;
 /** Default window in which due Lease writes are gathered into one batch, ms (0: each at once). */
 export const DEFAULT_LEASE_WRITE_BATCH_MS = 250;
 
+/** Distinct reported Ready conditions kept before the table starts over. */
+const MAX_READY_CONDITIONS = 1_000;
+
 interface Entry {
   lastSeenMs?: number;
   connected: boolean;
@@ -60,6 +63,11 @@ export class LeaseTable {
   private readonly due = new Map<string, number>();
   private batchTimer?: NodeJS.Timeout;
   private closed = false;
+  /**
+   * The reported Ready conditions kept, one object per distinct (status, reason, message): a
+   * board's report repeats them, and each kept from its report held ~0.3 KiB a board.
+   */
+  private readonly readyConditions = new Map<string, NodeCondition>();
   /** When a node was last heard from for the first time by this table (a board returning after a hub start, or a new one). */
   private lastArrivalMs?: number;
 
@@ -124,8 +132,26 @@ export class LeaseTable {
     return this.entries.get(node)?.connected ?? true;
   }
 
+  /** Keeps what the readers use of the agent's own Ready condition: type, status, reason, message. */
   setReportedReady(node: string, cond: NodeCondition | undefined): void {
-    this.entry(node).reportedReady = cond;
+    this.entry(node).reportedReady = cond && this.readyCondition(cond);
+  }
+
+  private readyCondition(c: NodeCondition): NodeCondition {
+    const key = JSON.stringify([c.type, c.status, c.reason, c.message]);
+    let kept = this.readyConditions.get(key);
+    if (!kept) {
+      // Bounded: boards choose the message; past this the table starts over.
+      if (this.readyConditions.size >= MAX_READY_CONDITIONS) this.readyConditions.clear();
+      kept = Object.freeze({
+        type: c.type,
+        status: c.status,
+        ...(c.reason !== undefined ? { reason: c.reason } : {}),
+        ...(c.message !== undefined ? { message: c.message } : {}),
+      });
+      this.readyConditions.set(key, kept);
+    }
+    return kept;
   }
 
   reportedReady(node: string): NodeCondition | undefined {

@@ -50,12 +50,6 @@ export class TaintEvictionController implements Controller {
   private readonly nodes: Informer<Node>;
   /** node -> its NoExecute taints and autonomy, to notice changes. */
   private readonly nodeSig = new Map<string, string>();
-  /**
-   * pod key -> node and tolerations, to notice binding and toleration changes. The tolerations
-   * are the held pod's own array (informer objects are shared and never mutated), not a JSON
-   * copy of them per pod: at fleet scale that copy was a quarter KiB per pod.
-   */
-  private readonly podSig = new Map<string, { node: string; tolerations: readonly Toleration[] }>();
   /** First sighting of a taint without timeAdded: "node/key/effect" -> ms. */
   private readonly firstSeen = new Map<string, number>();
   /** Pods already told their eviction is suppressed: pod uid -> "taint key/timeAdded". */
@@ -87,11 +81,9 @@ export class TaintEvictionController implements Controller {
       },
     });
     await this.informers.watch<Pod>('pods', {
-      onChange: (type, p) => {
-        if (type === 'DELETED') {
-          this.podSig.delete(podKey(p));
-          this.suppressedNoted.delete(p.metadata.uid ?? '');
-        } else this.observePod(p);
+      onChange: (type, p, old) => {
+        if (type === 'DELETED') this.suppressedNoted.delete(p.metadata.uid ?? '');
+        else this.observePod(p, old);
       },
     });
     this.runner.start();
@@ -102,14 +94,21 @@ export class TaintEvictionController implements Controller {
     await this.runner.stop();
   }
 
-  private observePod(p: Pod): void {
+  /**
+   * A binding or a toleration change is looked at, judged against the pod the informer held
+   * before (old, shared and never mutated) rather than a table of node and tolerations per pod
+   * of this controller's own (a map entry, key and record per pod).
+   */
+  private observePod(p: Pod, old: Pod | undefined): void {
     if (!p.spec.nodeName || p.metadata.deletionTimestamp) return;
-    const key = podKey(p);
-    const sig = { node: p.spec.nodeName, tolerations: p.spec.tolerations ?? NO_TOLERATIONS };
-    const old = this.podSig.get(key);
-    this.podSig.set(key, sig);
-    if (old && old.node === sig.node && sameTolerations(old.tolerations, sig.tolerations)) return;
-    this.runner.add(key);
+    const seen = old?.spec.nodeName && !old.metadata.deletionTimestamp ? old : undefined;
+    if (
+      seen &&
+      seen.spec.nodeName === p.spec.nodeName &&
+      sameTolerations(seen.spec.tolerations ?? NO_TOLERATIONS, p.spec.tolerations ?? NO_TOLERATIONS)
+    )
+      return;
+    this.runner.add(podKey(p));
   }
 
   private addedMs(node: string, t: Taint): number {

@@ -18,9 +18,9 @@ import { topics } from '../../shared/mqtt/topics.js';
 import { type DesiredState, encode } from '../../shared/protocol/messages.js';
 import type { Logger } from '../../shared/log.js';
 import { type InformerFactory, InformerUse } from '../informers/factory.js';
-import type { ChangeType } from '../informers/informer.js';
+import type { ChangeType, Informer } from '../informers/informer.js';
 import type { PublishOptions } from './context.js';
-import { type PodRefs, podRefs } from './pod-refs.js';
+import { NO_REFS, type PodRefs, podRefs } from './pod-refs.js';
 import { RefIndex } from './ref-index.js';
 import { type ClaimLookup, resolveClaimVolumes } from './claim-volumes.js';
 import { agentView, agentVisibleChange } from './agent-visible.js';
@@ -37,19 +37,25 @@ export interface DesiredPublisherOptions {
 const podKey = (p: KubeObject) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
 
 export class DesiredPublisher {
-  private readonly pods = new Map<string, Pod>();
+  /**
+   * The objects themselves are read from the shared informers (their keys are
+   * `namespace/name`, `/name` when cluster-scoped), not kept in maps of this publisher's own:
+   * a map entry and a key per pod and per Secret (a node credential per board) less.
+   */
+  private readonly informers: InformerUse;
+  private readonly podInformer: Informer<Pod>;
+  private readonly configMaps: Informer<ConfigMap>;
+  private readonly secrets: Informer<Secret>;
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly volumes: Informer<PersistentVolume>;
+  /** What each pod references, for pods that reference anything (most pods: nothing kept). */
   private readonly refs = new Map<string, PodRefs>();
   /** Bound pods by what they reference (ref-index.ts): a ConfigMap's change finds its nodes. */
   readonly referencing = new RefIndex();
-  private readonly configMaps = new Map<string, ConfigMap>();
-  private readonly secrets = new Map<string, Secret>();
-  private readonly claims = new Map<string, PersistentVolumeClaim>();
-  private readonly volumes = new Map<string, PersistentVolume>();
   private readonly claimLookup: ClaimLookup = {
     claim: (ns, name) => this.claims.get(`${ns}/${name}`),
-    volume: (name) => this.volumes.get(name),
+    volume: (name) => this.volumes.get(`/${name}`),
   };
-  private readonly informers: InformerUse;
   private readonly byNode = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
   private revision = 0;
@@ -60,19 +66,24 @@ export class DesiredPublisher {
 
   constructor(private readonly opts: DesiredPublisherOptions) {
     this.informers = new InformerUse(opts.informers, opts.client, opts.log);
+    const f = this.informers.factory;
+    this.podInformer = f.informer<Pod>('pods');
+    this.configMaps = f.informer<ConfigMap>('configmaps');
+    this.secrets = f.informer<Secret>('secrets');
+    this.claims = f.informer<PersistentVolumeClaim>('persistentvolumeclaims');
+    this.volumes = f.informer<PersistentVolume>('persistentvolumes');
   }
 
   /** Lists pods and nodes, publishes every node's set, then follows the pod watch. */
   async start(): Promise<void> {
     try {
-      for (const [resource, map, kind] of [
-        ['configmaps', this.configMaps, 'configMaps'],
-        ['secrets', this.secrets, 'secrets'],
+      for (const [resource, kind] of [
+        ['configmaps', 'configMaps'],
+        ['secrets', 'secrets'],
       ] as const) {
         await this.informers.watch<KubeObject>(resource, {
           onChange: (type, o, _old, initial) => {
-            if (type === 'DELETED') map.delete(podKey(o));
-            else this.putRef(map, podKey(o), o);
+            if (type !== 'DELETED') this.seen(o);
             if (!initial) this.markReferencing(kind, podKey(o));
           },
           onRelist: () => this.republishAll(),
@@ -80,8 +91,7 @@ export class DesiredPublisher {
       }
       await this.informers.watch<PersistentVolumeClaim>('persistentvolumeclaims', {
         onChange: (type, c, old, initial) => {
-          if (type === 'DELETED') this.claims.delete(podKey(c));
-          else this.putRef(this.claims, podKey(c), c);
+          if (type !== 'DELETED') this.seen(c);
           // Only the phase and the volume name change what a pod's claim resolves to.
           const same =
             old && old.status?.phase === c.status?.phase && old.spec.volumeName === c.spec.volumeName;
@@ -91,9 +101,7 @@ export class DesiredPublisher {
       });
       await this.informers.watch<PersistentVolume>('persistentvolumes', {
         onChange: (type, v, old, initial) => {
-          const name = v.metadata.name ?? '';
-          if (type === 'DELETED') this.volumes.delete(name);
-          else this.putRef(this.volumes, name, v);
+          if (type !== 'DELETED') this.seen(v);
           // A status-only write (the binder's phase) changes no pod's resolved path.
           if (initial || (type === 'MODIFIED' && old && isDeepStrictEqual(old.spec, v.spec))) return;
           const claims = new Set<string>();
@@ -104,12 +112,12 @@ export class DesiredPublisher {
         onRelist: () => this.republishAll(),
       });
       // The list's revision counts: a relist may show only deletions.
-      const pods = this.informers.factory.informer<Pod>('pods');
+      const pods = this.podInformer;
       const seenList = () => {
         this.revision = Math.max(this.revision, Number(pods.lastSyncResourceVersion() || 0));
       };
       await this.informers.watch<Pod>('pods', {
-        onChange: (type, p) => this.onPod(type, p),
+        onChange: (type, p, old) => this.onPod(type, p, old),
         onRelist: () => {
           seenList();
           this.republishAll();
@@ -131,15 +139,15 @@ export class DesiredPublisher {
     this.scheduleFlush();
   }
 
-  private putRef<T extends KubeObject>(map: Map<string, T>, key: string, o: T): void {
-    map.set(key, o);
+  /** A referenced object's version counts toward the sets' revision. */
+  private seen(o: KubeObject): void {
     this.revision = Math.max(this.revision, Number(o.metadata.resourceVersion ?? 0));
   }
 
   /** Marks the nodes whose pods reference the ConfigMap/Secret/claim `key` for republishing. */
   private markReferencing(kind: keyof PodRefs, key: string): void {
     for (const k of this.referencing.referencing(kind, key)) {
-      const node = this.pods.get(k)?.spec.nodeName;
+      const node = this.podInformer.get(k)?.spec.nodeName;
       if (node) this.dirty.add(node);
     }
     this.scheduleFlush();
@@ -154,7 +162,7 @@ export class DesiredPublisher {
       for (const c of r?.configMaps ?? []) cms.add(c);
       for (const c of r?.secrets ?? []) secs.add(c);
     }
-    const pick = <T>(keys: Set<string>, m: Map<string, T>) =>
+    const pick = <T extends KubeObject>(keys: Set<string>, m: Informer<T>) =>
       [...keys]
         .sort()
         .map((k) => m.get(k))
@@ -175,27 +183,25 @@ export class DesiredPublisher {
 
   /** The latest pod seen under namespace/name (shared with the informer: never mutate). */
   heldPod(namespace: string, name: string): Pod | undefined {
-    return this.pods.get(`${namespace}/${name}`);
+    return this.podInformer.get(`${namespace}/${name}`);
   }
 
   /** The set currently held for node (what the last publish carried or the next will). */
   podsOf(node: string): Pod[] {
     const keys = [...(this.byNode.get(node) ?? [])].sort();
     return keys
-      .map((k) => this.pods.get(k))
+      .map((k) => this.podInformer.get(k))
       .filter((p): p is Pod => !!p)
       .map((p) => resolveClaimVolumes(p, this.claimLookup));
   }
 
-  private onPod(type: ChangeType, p: Pod): void {
+  /** old: the pod the informer held before (what this publisher last saw of it). */
+  private onPod(type: ChangeType, p: Pod, old: Pod | undefined): void {
     this.revision = Math.max(this.revision, Number(p.metadata.resourceVersion ?? 0));
-    const old = this.pods.get(podKey(p));
-    if (type === 'MODIFIED' && old && !agentVisibleChange(old, p)) {
-      // The board's own report came back (agent-visible.ts): the next publish of its node
-      // carries it, this change alone makes none. Node and references are unchanged.
-      this.pods.set(podKey(p), p);
-      return;
-    }
+    // The board's own report came back (agent-visible.ts): the next publish of its node
+    // carries it (read from the informer), this change alone makes none. Node and references
+    // are unchanged.
+    if (type === 'MODIFIED' && old && !agentVisibleChange(old, p)) return;
     if (old) this.remove(old);
     if (type !== 'DELETED') this.put(p);
     this.scheduleFlush();
@@ -203,9 +209,8 @@ export class DesiredPublisher {
 
   private put(p: Pod): void {
     const k = podKey(p);
-    this.pods.set(k, p);
     const refs = podRefs(p);
-    this.refs.set(k, refs);
+    if (refs !== NO_REFS) this.refs.set(k, refs);
     const node = p.spec.nodeName;
     if (!node) return;
     this.referencing.add(k, refs);
@@ -221,7 +226,6 @@ export class DesiredPublisher {
   private remove(p: Pod): void {
     const k = podKey(p);
     const refs = this.refs.get(k);
-    this.pods.delete(k);
     this.refs.delete(k);
     const node = p.spec.nodeName;
     if (!node) return;

@@ -11,8 +11,8 @@ export interface PodRefs {
   readonly claims: ReadonlySet<string>;
 }
 
-/** Most pods reference nothing: they share one answer (the desired publisher keeps one per pod). */
-const NO_REFS: PodRefs = Object.freeze({
+/** Most pods reference nothing: they share one answer (the desired publisher keeps none for them). */
+export const NO_REFS: PodRefs = Object.freeze({
   configMaps: new Set<string>(),
   secrets: new Set<string>(),
   claims: new Set<string>(),

@@ -1,5 +1,6 @@
 // The indexes every shared informer carries (names used with InformerFactory.byIndex).
-// namespace and owner-uid suit every kind; node-name only pods (others yield nothing).
+// namespace and owner-uid suit every kind; node-name only pods, orphans only pods and
+// ReplicaSets (others yield nothing).
 
 import type { KubeObject, Pod } from '../../shared/api/types.js';
 import type { IndexFunc } from './indexer.js';
@@ -10,7 +11,7 @@ export const INDEX_NAMESPACE = 'namespace';
 export const INDEX_CONTROLLER_UID = 'owner-uid';
 /** Every ownerReference UID, controller or not (the garbage collector's dependents). */
 export const INDEX_OWNER_UIDS = 'owner-uids';
-/** The namespace of objects without a controller (orphans a controller may adopt). */
+/** The namespace of pods and ReplicaSets without a controller (orphans a controller may adopt). */
 export const INDEX_ORPHANS = 'orphans';
 /** A pod's spec.nodeName (bound pods only). */
 export const INDEX_NODE_NAME = 'node-name';
@@ -22,8 +23,17 @@ const byControllerUid: IndexFunc<KubeObject> = (o) => {
   return ref?.uid ? [ref.uid] : [];
 };
 
+/**
+ * Kinds a controller adopts (the ReplicaSet and StatefulSet controllers their pods, the
+ * Deployment controller its ReplicaSets): every other kind's objects, most without a controller
+ * (a Node, a board's credential Secret), would each be an entry nobody reads.
+ */
+const ADOPTED_KINDS: ReadonlySet<string> = new Set(['Pod', 'ReplicaSet']);
+
 const orphansByNamespace: IndexFunc<KubeObject> = (o) =>
-  o.metadata.ownerReferences?.some((r) => r.controller === true) ? [] : [o.metadata.namespace ?? ''];
+  !ADOPTED_KINDS.has(o.kind ?? '') || o.metadata.ownerReferences?.some((r) => r.controller === true)
+    ? []
+    : [o.metadata.namespace ?? ''];
 
 const byOwnerUids: IndexFunc<KubeObject> = (o) =>
   (o.metadata.ownerReferences ?? []).map((r) => r.uid).filter((u) => u);

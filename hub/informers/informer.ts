@@ -201,7 +201,7 @@ export class Informer<T extends KubeObject> {
     if (obj) {
       // A listed object is fresh (this informer's alone); a watched one may be shared: pooling
       // replaces its strings by equal ones (a frozen one arrives pooled and is passed by).
-      this.strings?.internValues(obj);
+      this.strings?.internValues(obj, old);
       if (this.freeze) deepFreeze(obj);
       this.items.set(k, obj);
     } else this.items.delete(k);

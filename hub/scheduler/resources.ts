@@ -66,8 +66,31 @@ function containerRequest(
   return quantity(c.resources?.requests, name, parse) ?? quantity(c.resources?.limits, name, parse);
 }
 
-/** Requests (0 when unset) and non-zero requests (scoring defaults when unset), in one pass. */
-function podRequests(pod: Pod): { requests: Resources; nonZeroRequests: Resources } {
+type PodRequests = { readonly requests: Resources; readonly nonZeroRequests: Resources };
+
+/**
+ * Requests per containers list, for pods without init containers: the informers keep one
+ * instance of a workload's containers for all its pods (shared/intern.ts SHARED_PARTS), so its
+ * pods' PodInfos share their two Resources (frozen: nobody adds to a pod's requests) instead
+ * of two objects per pod placed.
+ */
+const requestsOfContainers = new WeakMap<readonly Container[], PodRequests>();
+
+/** Requests (0 when unset) and non-zero requests (scoring defaults when unset). */
+function podRequests(pod: Pod): PodRequests {
+  const containers = pod.spec.containers;
+  if (pod.spec.initContainers?.length || !Array.isArray(containers)) return computeRequests(pod);
+  let r = requestsOfContainers.get(containers);
+  if (!r) {
+    const c = computeRequests(pod);
+    r = { requests: Object.freeze(c.requests), nonZeroRequests: Object.freeze(c.nonZeroRequests) };
+    requestsOfContainers.set(containers, r);
+  }
+  return r;
+}
+
+/** podRequests in one pass over the containers. */
+function computeRequests(pod: Pod): PodRequests {
   let cpu = 0;
   let mem = 0;
   let nzCpu = 0;

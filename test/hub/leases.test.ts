@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { ApiClient } from '../../hub/api/client.js';
 import { NotFoundError } from '../../hub/api/errors.js';
 import { LeaseTable, microTime } from '../../hub/leases.js';
-import type { KubeObject } from '../../shared/api/types.js';
+import type { KubeObject, NodeCondition } from '../../shared/api/types.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** An API client that records Lease writes; patches of a Lease not created yet are 404. */
@@ -61,6 +61,30 @@ test('reported Ready is remembered per node', () => {
   t.setReportedReady('a', { type: 'Ready', status: 'True', reason: 'AgentReady' });
   assert.is(t.reportedReady('a')?.status, 'True');
   assert.is(t.reportedReady('b'), undefined);
+});
+
+test('reported Ready: what its readers use, one object for the boards that report the same', () => {
+  const t = new LeaseTable();
+  const report = (message: string): NodeCondition => ({
+    type: 'Ready',
+    status: 'True',
+    reason: 'KubeletReady',
+    message,
+    lastHeartbeatTime: '2026-12-03T22:00:00Z',
+  });
+  t.setReportedReady('a', report('posting ready status'));
+  t.setReportedReady('b', report('posting ready status'));
+  t.setReportedReady('c', report('another message'));
+  assert.equal(t.reportedReady('a'), {
+    type: 'Ready',
+    status: 'True',
+    reason: 'KubeletReady',
+    message: 'posting ready status',
+  });
+  assert.ok(t.reportedReady('a') === t.reportedReady('b'));
+  assert.is(t.reportedReady('c')?.message, 'another message');
+  t.setReportedReady('a', undefined);
+  assert.is(t.reportedReady('a'), undefined);
 });
 
 test('microTime has microseconds like Kubernetes MicroTime', () => {

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InformerFactory } from '../../../hub/informers/factory.js';
 import { MAX_INTERNED_LENGTH, StringPool } from '../../../shared/intern.js';
-import type { ConfigMap } from '../../../shared/api/types.js';
+import type { ConfigMap, Node, Pod, Toleration } from '../../../shared/api/types.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { quiet, withApi } from './api-server.js';
 
@@ -92,6 +92,85 @@ test('internValues replaces nested values in place and leaves frozen objects alo
   const frozen = Object.freeze({ a: 'y-1' });
   pool.internValues(frozen); // would throw in strict mode if written
   assert.is(pool.size, 3);
+});
+
+const TOLERATIONS: Toleration[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+];
+const pod = (name: string, image: string): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels: { app: 'a' } },
+  spec: { containers: [{ name: 'c', image }], tolerations: TOLERATIONS },
+});
+
+test('the informers hold one instance of the parts a workload repeats in its pods', () =>
+  withApi(async ({ api }) => {
+    const factory = new InformerFactory(api.client, quiet);
+    try {
+      // One listed, two watched; one with another image.
+      await api.client.create('pods', 'default', pod('p-0', 'busybox:1'));
+      const inf = factory.informer<Pod>('pods');
+      await inf.start();
+      await api.client.create('pods', 'default', pod('p-1', 'busybox:1'));
+      await api.client.create('pods', 'default', pod('p-2', 'busybox:2'));
+      await waitUntil('every pod held', () => inf.size() === 3);
+      const [p0, p1, p2] = ['p-0', 'p-1', 'p-2'].map((n) => inf.get(`default/${n}`) as Pod);
+      assert.ok(p0.spec.tolerations === p1.spec.tolerations, 'tolerations: one instance');
+      assert.ok(p0.spec.tolerations === p2.spec.tolerations, 'tolerations: one instance');
+      assert.ok(p0.metadata.labels === p1.metadata.labels, 'labels: one instance');
+      assert.ok(p0.spec.containers === p1.spec.containers, 'containers: one instance');
+      assert.ok(p0.spec.containers !== p2.spec.containers, 'other containers: their own');
+      assert.is(p2.spec.containers[0].image, 'busybox:2');
+      assert.is(p0.spec.nodeName, undefined);
+    } finally {
+      factory.stop();
+    }
+  }));
+
+test('shared parts: equal ones replaced by the first, others and frozen ones left, cleared when full', () => {
+  const pool = new StringPool(100, 3);
+  const node = (cpu: string): Node => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: `n-${cpu}`, labels: { 'kubernetes.io/hostname': `n-${cpu}` } },
+    spec: {},
+    status: { capacity: { cpu, memory: '1Gi' }, allocatable: { cpu: `${cpu}00m`, memory: '1Gi' } },
+  });
+  const [a, b, c] = [node('4'), node('4'), node('2')];
+  for (const n of [a, b, c]) pool.internValues(n);
+  assert.ok(a.status?.capacity === b.status?.capacity);
+  assert.ok(a.status?.allocatable === b.status?.allocatable);
+  assert.ok(a.metadata.labels !== b.metadata.labels, 'not a shared part of a Node');
+  assert.equal(c.status?.capacity, { cpu: '2', memory: '1Gi' });
+  assert.ok(a.status?.capacity !== c.status?.capacity);
+  assert.ok(a.spec === c.spec, 'the same empty spec');
+  // spec, capacity and allocatable of 4; then (3 parts at most) started over with c's capacity
+  // and allocatable.
+  assert.is(pool.partCount, 2);
+  const frozen = Object.freeze({
+    ...node('4'),
+    status: Object.freeze({ capacity: { cpu: '4', memory: '1Gi' } }),
+  });
+  pool.internValues(frozen);
+  assert.ok(frozen.status.capacity !== a.status?.capacity, 'a frozen object is left as it is');
+  // An update (prev: the object it replaces) keeps prev's equal parts, not another's.
+  const pool2 = new StringPool();
+  const before = node('8');
+  pool2.internValues(before);
+  const after = node('8');
+  (after.status as { capacity: Record<string, string> }).capacity = { memory: '1Gi', cpu: '8' };
+  pool2.internValues(after, before);
+  assert.ok(after.status?.allocatable === before.status?.allocatable, "prev's equal part");
+  assert.ok(after.status?.capacity !== before.status?.capacity, 'keys in another order: its own');
+  assert.equal(after.status?.capacity, { memory: '1Gi', cpu: '8' });
+  // Other kinds: only strings.
+  const cm = { kind: 'ConfigMap', metadata: { labels: { x: 'y' } } };
+  const cm2 = { kind: 'ConfigMap', metadata: { labels: { x: 'y' } } };
+  pool.internValues(cm);
+  pool.internValues(cm2);
+  assert.ok(cm.metadata.labels !== cm2.metadata.labels);
 });
 
 test.run();
