@@ -24,8 +24,12 @@ export class UnknownIndexError extends Error {
 
 interface Index<T extends KubeObject> {
   fn: IndexFunc<T>;
-  /** value -> cache keys */
-  byValue: Map<string, Set<string>>;
+  /**
+   * value -> cache keys: the key itself while it is the only one (a pod's node with one pod on
+   * it, the owner of one object: a Set per value was ~0.1 KiB each, one per board for the
+   * node-name index under a DaemonSet), a Set once there is a second.
+   */
+  byValue: Map<string, string | Set<string>>;
 }
 
 export class Indexer<T extends KubeObject> {
@@ -56,31 +60,37 @@ export class Indexer<T extends KubeObject> {
   }
 
   /** Cache keys of the objects whose index `name` yields value. */
-  keys(name: string, value: string): ReadonlySet<string> {
+  keys(name: string, value: string): Iterable<string> {
     const idx = this.indexes.get(name);
     if (!idx) throw new UnknownIndexError(name);
-    return idx.byValue.get(value) ?? EMPTY;
+    const held = idx.byValue.get(value);
+    if (held === undefined) return EMPTY;
+    return typeof held === 'string' ? [held] : held;
   }
 
   private add(idx: Index<T>, key: string, o: T): void {
     for (const v of idx.fn(o)) {
-      let set = idx.byValue.get(v);
-      if (!set) {
-        set = new Set();
-        idx.byValue.set(v, set);
-      }
-      set.add(key);
+      const held = idx.byValue.get(v);
+      if (held === undefined) idx.byValue.set(v, key);
+      else if (typeof held !== 'string') held.add(key);
+      else if (held !== key) idx.byValue.set(v, new Set([held, key]));
     }
   }
 
   private remove(idx: Index<T>, key: string, o: T): void {
     for (const v of idx.fn(o)) {
-      const set = idx.byValue.get(v);
-      if (!set) continue;
-      set.delete(key);
-      if (set.size === 0) idx.byValue.delete(v);
+      const held = idx.byValue.get(v);
+      if (held === undefined) continue;
+      if (typeof held === 'string') {
+        if (held === key) idx.byValue.delete(v);
+        continue;
+      }
+      // Kept as a Set below two keys too: a value that goes 1 -> 2 -> 1 (a pod replaced on its
+      // node) would otherwise make a Set each time.
+      held.delete(key);
+      if (held.size === 0) idx.byValue.delete(v);
     }
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+const EMPTY: readonly string[] = Object.freeze([]);

@@ -150,4 +150,34 @@ test('the rollout-target index answers the rollouts of one workload, and forgets
   assert.equal(keys('default', 'DaemonSet', 'web'), ['default/d']);
 });
 
+test('a value with one key, then two, then none and one again; an object yielding a value twice', () => {
+  const byLabel = (o: Pod) => Object.values(o.metadata.labels ?? {});
+  const idx = new Indexer<Pod>();
+  idx.addIndex('label', byLabel, []);
+  const p = (name: string, ...values: string[]): Pod => ({
+    ...pod(name, 'default', []),
+    metadata: { name, labels: Object.fromEntries(values.map((v, i) => [`k${i}`, v])) },
+  });
+  const keys = (v: string) => [...idx.keys('label', v)].sort();
+  const [a, b, c] = [p('a', 'x'), p('b', 'x'), p('c', 'y', 'y')];
+  const steps: [() => void, string, string[]][] = [
+    [() => idx.update('a', undefined, a), 'x', ['a']],
+    [() => idx.update('a', a, a), 'x', ['a']],
+    [() => idx.update('b', undefined, b), 'x', ['a', 'b']],
+    [() => idx.update('a', a, undefined), 'x', ['b']],
+    [() => idx.update('b', b, undefined), 'x', []],
+    [() => idx.update('a', undefined, a), 'x', ['a']],
+    [() => idx.update('c', undefined, c), 'y', ['c']],
+    [() => idx.update('c', c, undefined), 'y', []],
+  ];
+  for (const [i, [step, v, want]] of steps.entries()) {
+    step();
+    assert.equal(keys(v), want, `step ${i}`);
+  }
+  assert.throws(
+    () => idx.keys('nope', 'x'),
+    (e: unknown) => e instanceof UnknownIndexError,
+  );
+});
+
 test.run();
