@@ -4,7 +4,7 @@
 //     force-deleted: its agent cannot confirm, and the object must go so that a controller
 //     can replace it (the agent stops the ghost containers when it comes back)
 // Sweeps run every interval, when a node is deleted or stops being Ready, when a pod starts
-// terminating, and at the next grace expiry it knows of. A sweep reads the shared informers'
+// terminating on a node that is gone or not Ready, and at the next grace expiry it knows of. A sweep reads the shared informers'
 // caches (nodes, pods), never a LIST.
 
 import type { ApiClient } from '../api/client.js';
@@ -55,6 +55,11 @@ export class PodGarbageCollector implements Controller {
     if (!(this.intervalMs > 0)) throw new RangeError('pod GC intervalMs must be > 0');
   }
 
+  /** No sweep queued or running. */
+  idle(): boolean {
+    return this.runner.idle();
+  }
+
   async start(): Promise<void> {
     await this.informers.watch<Node>('nodes', {
       onChange: (type, n) => {
@@ -63,7 +68,14 @@ export class PodGarbageCollector implements Controller {
     });
     await this.informers.watch<Pod>('pods', {
       onChange: (type, p) => {
-        if (type === 'MODIFIED' && p.metadata.deletionTimestamp && p.spec.nodeName) this.runner.add(SWEEP);
+        const on = p.spec.nodeName;
+        if (type !== 'MODIFIED' || !p.metadata.deletionTimestamp || !on) return;
+        // On a Ready node its agent confirms the deletion and a sweep finds nothing to do: each
+        // pod a rollout replaces started a sweep over every pod (10,000 boards: back to back).
+        // The node going away or not Ready brings a sweep of its own.
+        const node = this.nodes.get(`/${on}`);
+        if (node && nodeReady(node)) return;
+        this.runner.add(SWEEP);
       },
     });
     this.runner.add(SWEEP);

@@ -95,6 +95,29 @@ const events = async (pod: string, reason: string) =>
     (e) => e.involvedObject.name === pod && e.reason === reason,
   );
 
+test('pod GC: a pod starting to terminate on a Ready node brings no sweep; on a node not Ready it does', async () => {
+  let sweeps = 0;
+  const reconcile = podGc.reconcile.bind(podGc);
+  podGc.reconcile = () => {
+    sweeps++;
+    return reconcile();
+  };
+  try {
+    await waitFor('the start-up sweep done', () => podGc.idle());
+    await mkNode('n-ready');
+    await mkPod('p-ready', 'n-ready');
+    const before = sweeps;
+    await c().delete('pods', 'default', 'p-ready');
+    await waitFor('p-ready terminating', terminating('p-ready'));
+    await delay(300);
+    assert.is(sweeps - before, 0, 'sweeps after a graceful delete on a Ready node');
+    await taint('n-ready', { key: UR, effect: 'NoExecute' }); // Ready=Unknown: a sweep
+    await waitFor('a sweep for the node no longer Ready', () => sweeps > before);
+  } finally {
+    podGc.reconcile = reconcile;
+  }
+});
+
 test('no toleration: evicted at once when the node gets a NoExecute taint; event TaintManagerEviction', async () => {
   await mkNode('n-now');
   await mkPod('p-now', 'n-now');
