@@ -4,13 +4,16 @@
 // serving certificate) holds N connections from a client child, each having sent a few bytes;
 // the server's RSS, heap and external memory per connection, from before the first to after the
 // last (with a GC). Then traffic: each connection sends a message (200 bytes) a second and the
-// server answers each read with 50 bytes; its CPU time per message. No MQTT: the part Node and
+// server answers each read (50 bytes, --reply-bytes); its CPU time per message. No MQTT: the part Node and
 // OpenSSL hold. Transports alternate, --runs times; medians. Two variants show where the memory
 // goes: `tls-at-accept` (a TLSSocket at once: its first read is libuv's 64 KiB suggestion, and
 // Node's NodeBIO keeps a block that large) and `tls-js` (TLS reading through a JS relay,
-// bench/lib/tls-js-relay.ts: tried for the hub and not used, docs/architecture.md, hub memory).
+// bench/lib/tls-js-relay.ts: tried for the hub and not used, docs/architecture.md, hub memory);
+// `tls-records` writes the answers as the broker writes to a board (hub/broker/tls-records.ts:
+// records of at most 960 bytes, one at a time), which matters with --reply-bytes above ~1 KiB.
 // Run alone: node dist/bench/tls-connection-memory.js [--connections 2000] [--runs 3]
-//   [--transports plain,tls,tls-at-accept,tls-js] [--traffic 10s] [--message-bytes 200]
+//   [--transports plain,tls,tls-at-accept,tls-js,tls-records] [--traffic 10s] [--message-bytes 200]
+//   [--reply-bytes 50]
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,13 +27,16 @@ import { BenchReport } from './lib/report.js';
 import { median } from './lib/stats.js';
 import type { ConnMemory, TrafficReading } from './lib/tls-memory-child.js';
 
-const TRANSPORTS = ['plain', 'tls', 'tls-at-accept', 'tls-js'] as const;
+const TRANSPORTS = ['plain', 'tls', 'tls-at-accept', 'tls-js', 'tls-records'] as const;
+/** Run by default; tls-records differs from tls only with replies above ~1 KiB (--reply-bytes). */
+const DEFAULT_TRANSPORTS: readonly Transport[] = ['plain', 'tls', 'tls-at-accept', 'tls-js'];
 type Transport = (typeof TRANSPORTS)[number];
 const LABEL: Record<Transport, string> = {
   plain: 'plain TCP connection',
   tls: 'TLS connection (as the broker accepts)',
   'tls-js': 'TLS connection, read through a JS relay',
   'tls-at-accept': 'TLS connection, TLSSocket at accept',
+  'tls-records': 'TLS connection, answers in records of at most 960 bytes',
 };
 
 const CHILD = fileURLToPath(new URL('./lib/tls-memory-child.js', import.meta.url));
@@ -39,8 +45,9 @@ const CONNECTIONS = args.number('connections', 2_000);
 const RUNS = args.number('runs', 3);
 const TRAFFIC_MS = args.durationMs('traffic', 10_000);
 const MESSAGE_BYTES = args.number('message-bytes', 200);
+const REPLY_BYTES = args.number('reply-bytes', 50);
 const transports = args
-  .string('transports', TRANSPORTS.join(','))
+  .string('transports', DEFAULT_TRANSPORTS.join(','))
   .split(',')
   .map((t) => {
     if (!(TRANSPORTS as readonly string[]).includes(t))
@@ -55,7 +62,13 @@ const report = new BenchReport(
   'tls-connection-memory',
   'Hub memory per board connection, plain TCP vs TLS',
   'npm run bench -- tls-connection-memory',
-  { connections: CONNECTIONS, runs: RUNS, trafficMs: TRAFFIC_MS, messageBytes: MESSAGE_BYTES },
+  {
+    connections: CONNECTIONS,
+    runs: RUNS,
+    trafficMs: TRAFFIC_MS,
+    messageBytes: MESSAGE_BYTES,
+    replyBytes: REPLY_BYTES,
+  },
 );
 const kib = (b: number) => b / 1024;
 const ANCHOR = {
@@ -85,10 +98,14 @@ interface Measured {
 }
 
 async function measure(transport: Transport, certFile: string, keyFile: string): Promise<Measured> {
-  const server = fork(CHILD, ['server', transport, String(CONNECTIONS), certFile, keyFile], {
-    execArgv: ['--expose-gc'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const server = fork(
+    CHILD,
+    ['server', transport, String(CONNECTIONS), certFile, keyFile, String(REPLY_BYTES)],
+    {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   let clients: ChildProcess | undefined;
   const timer = setTimeout(() => server.kill('SIGKILL'), TIMEOUT_MS);
   try {
@@ -162,7 +179,7 @@ try {
     });
     if (TRAFFIC_MS > 0)
       report.add(`server CPU per message, ${LABEL[t]}`, m.cpuUsPerMessage, 'µs', NO_ANCHOR, {
-        note: `median of ${RUNS} (${(samples.get(t) ?? []).map((s) => s.cpuUsPerMessage.toFixed(1)).join(', ')}); ${CONNECTIONS} connections each sending ${MESSAGE_BYTES} bytes a second, a 50-byte answer each, over ${TRAFFIC_MS / 1000} s; RSS per connection after it ${m.rssAfterTraffic.toFixed(1)} KiB`,
+        note: `median of ${RUNS} (${(samples.get(t) ?? []).map((s) => s.cpuUsPerMessage.toFixed(1)).join(', ')}); ${CONNECTIONS} connections each sending ${MESSAGE_BYTES} bytes a second, a ${REPLY_BYTES}-byte answer each, over ${TRAFFIC_MS / 1000} s; RSS per connection after it ${m.rssAfterTraffic.toFixed(1)} KiB`,
       });
   }
   report.write();

@@ -1,11 +1,12 @@
 // One side of the connection-memory benchmark (bench/tls-connection-memory.ts), by argv:
-//   server <transport> <connections> <certPem file> <keyPem file>: accepts the way the broker
-//     does (net.Server; the first bytes read into the socket's buffer, then TLS by a TLSSocket
-//     over the accepted socket, hub/broker/broker.ts; tls-at-accept: a TLSSocket at once; tls-js:
-//     over a JS relay, bench/lib/tls-js-relay.ts; plain: no TLS), reads what each client sends,
-//     and prints its memory as JSON before and after all are connected; then, when the parent
-//     sends { trafficMs }, answers every chunk it reads with a 50-byte reply for that long and
-//     prints its CPU time, the bytes read and its memory after;
+//   server <transport> <connections> <certPem file> <keyPem file> <reply bytes>: accepts the
+//     way the broker does (net.Server; the first bytes read into the socket's buffer, then TLS
+//     by a TLSSocket over the accepted socket, hub/broker/broker.ts; tls-at-accept: a TLSSocket
+//     at once; tls-js: over a JS relay, bench/lib/tls-js-relay.ts; tls-records: as tls, the replies written in
+//     records as the broker writes to a board, hub/broker/tls-records.ts; plain: no TLS), reads
+//     what each client sends, and prints its memory as JSON before and after all are connected;
+//     then, when the parent sends { trafficMs }, answers every chunk it reads with a reply of
+//     that many bytes for that long and prints its CPU time, the bytes read and its memory after;
 //   clients <transport> <port> <connections> <message bytes>: opens them one after another,
 //     writes a few bytes on each (both sides' record buffers in use, as an MQTT CONNECT/CONNACK
 //     does) and holds them; on the parent's 'traffic' message each connection writes one
@@ -14,13 +15,12 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
+import { TLS_RECORD_BYTES, writeInRecords } from '../../hub/broker/tls-records.js';
 import { serverTlsSocketThroughJs } from './tls-js-relay.js';
 
 /** After the last connection, before the reading (buffers settle, GC), ms. */
 const SETTLE_MS = 2000;
-const REPLY = Buffer.alloc(50, 0x61);
-
-const [role, transport, a, b, c] = process.argv.slice(2);
+const [role, transport, a, b, c, d] = process.argv.slice(2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ConnMemory {
@@ -47,14 +47,15 @@ const nextMessage = () =>
     process.once('message', (m) => r(m as Record<string, unknown>)),
   );
 
-async function server(count: number, certFile: string, keyFile: string): Promise<void> {
+async function server(count: number, certFile: string, keyFile: string, replyBytes: number): Promise<void> {
+  const reply = Buffer.alloc(replyBytes, 0x61);
   const secureContext = tls.createSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
   const held: net.Socket[] = [];
   let ready = 0;
   let replying = false;
   let bytesRead = 0;
   const wrap = (raw: net.Socket): net.Socket =>
-    transport === 'tls' || transport === 'tls-at-accept'
+    transport === 'tls' || transport === 'tls-at-accept' || transport === 'tls-records'
       ? new tls.TLSSocket(raw, { isServer: true, secureContext })
       : transport === 'tls-js'
         ? serverTlsSocketThroughJs(raw, secureContext)
@@ -65,7 +66,8 @@ async function server(count: number, certFile: string, keyFile: string): Promise
     s.on('data', (chunk: Buffer) => {
       if (!replying) return;
       bytesRead += chunk.length;
-      s.write(REPLY);
+      if (transport === 'tls-records') writeInRecords(s, reply, TLS_RECORD_BYTES, () => {});
+      else s.write(reply);
     });
     held.push(s);
   };
@@ -117,5 +119,5 @@ async function clients(port: number, count: number, messageBytes: number): Promi
   setInterval(() => {}, 60_000); // held until killed
 }
 
-if (role === 'server') await server(Number(a), b ?? '', c ?? '');
+if (role === 'server') await server(Number(a), b ?? '', c ?? '', Number(d));
 else if (role === 'clients') await clients(Number(a), Number(b), Number(c));

@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import mqttPacket from 'mqtt-packet';
 import type { Logger } from '../../shared/log.js';
 import { type AdmissionStats, ConnectAdmission } from './admission.js';
 import { LoopLag } from './loop-lag.js';
@@ -20,6 +21,7 @@ import { duplexPair } from './local-link.js';
 import { PacketGuard, PacketTooLargeError, QueueLimitError } from './packet-guard.js';
 import { createRetainedPersistence } from './retained-persistence.js';
 import { carriesSecrets } from './secrets-over-tls.js';
+import { TLS_RECORD_BYTES } from './tls-records.js';
 
 /** Default connection cap: the per-process open-file limit here is 20000. */
 export const DEFAULT_MAX_CONNECTIONS = 19_000;
@@ -111,6 +113,10 @@ export interface Broker {
 }
 
 export async function startBroker(opts: BrokerOptions): Promise<Broker> {
+  // mqtt-packet (aedes' writer, and the hub's own client's) otherwise builds, at its first
+  // write, a 2-byte Buffer for each of the 65,536 message ids and keeps them: ~7 MB of heap in
+  // every hub. Without the table it makes the id's two bytes per packet.
+  mqttPacket.writeToStream.cacheNumbers = false;
   const log = opts.log;
   const limits = opts.limits ?? DEFAULT_BROKER_LIMITS;
   const limitStats: BrokerLimitStats = { oversized: 0, slowConsumers: 0, retainCleared: 0 };
@@ -198,10 +204,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   /** While set, hold()'s reason: boards are let go and not taken. */
   let holdReason: string | undefined;
   const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  // Listeners shared by every connection (`this` is the socket), not closures made per board.
+  function untrack(this: net.Socket): void {
+    sockets.delete(this);
+  }
+  function onSocketError(this: net.Socket, err: Error): void {
+    log.debug('socket error', { remote: this.remoteAddress, error: err });
+  }
   const track = (socket: net.Socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', (err) => log.debug('socket error', { remote: socket.remoteAddress, error: err }));
+    socket.on('close', untrack);
+    socket.on('error', onSocketError);
   };
   /**
    * Each accepted socket gets the CONNECT deadline (accept to CONNACK, TLS handshake included).
@@ -237,24 +250,31 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     };
     raw.on('readable', onFirstBytes);
   };
+  /** A guard's error: a client cut off by a limit is counted and logged (shared by all guards). */
+  function onGuardError(this: PacketGuard, err: Error): void {
+    let reason: CutOffReason;
+    if (err instanceof PacketTooLargeError) {
+      limitStats.oversized++;
+      reason = 'oversized';
+    } else if (err instanceof QueueLimitError) {
+      limitStats.slowConsumers++;
+      reason = 'slow-consumer';
+    } else return;
+    const clientId = clientIdOf.get(this);
+    log.info('client cut off by a broker limit', { clientId, remote: this.remoteAddress, error: err });
+    opts.onCutOff?.(clientId, reason, err);
+  }
   /** Hands a (plain or TLS) socket to aedes behind its packet guard; connected() at its CONNACK. */
   const handle = (socket: net.Socket, plain: boolean, connected: () => void) => {
     // Until it is authenticated a client may send a CONNECT and no more.
-    const guard = new PacketGuard(socket, limits.maxConnectPacketBytes, limits.maxQueuedBytes);
+    const guard = new PacketGuard(
+      socket,
+      limits.maxConnectPacketBytes,
+      limits.maxQueuedBytes,
+      plain ? undefined : TLS_RECORD_BYTES,
+    );
     slotOf.set(guard, connected);
-    guard.on('error', (err) => {
-      let reason: CutOffReason;
-      if (err instanceof PacketTooLargeError) {
-        limitStats.oversized++;
-        reason = 'oversized';
-      } else if (err instanceof QueueLimitError) {
-        limitStats.slowConsumers++;
-        reason = 'slow-consumer';
-      } else return;
-      const clientId = clientIdOf.get(guard);
-      log.info('client cut off by a broker limit', { clientId, remote: socket.remoteAddress, error: err });
-      opts.onCutOff?.(clientId, reason, err);
-    });
+    guard.on('error', onGuardError);
     if (plain) plainConns.add(guard);
     aedes.handle(guard);
   };
@@ -268,13 +288,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   let secureContext = opts.tls
     ? tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem })
     : undefined;
+  /** A failed handshake (a scanner, a client that does not trust this CA) is a debug line. */
+  function onTlsError(this: tls.TLSSocket, err: Error): void {
+    log.debug('tls error', { remote: this.remoteAddress, error: err });
+  }
   const tlsServer = () =>
     net.createServer((raw) =>
       accept(raw, (connected) => {
         const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
         s.once('secure', () => handle(s, false, connected));
-        // A failed handshake (a scanner, a client that does not trust this CA) is a debug line.
-        s.on('error', (err) => log.debug('tls error', { remote: raw.remoteAddress, error: err }));
+        s.on('error', onTlsError);
       }),
     );
 

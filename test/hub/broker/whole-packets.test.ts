@@ -2,6 +2,8 @@
 // (without writev: a PUBACK was 3 socket writes, a PUBLISH to the gateway 6 chunks):
 // the packet guard makes one socket write of it (one TLS record, one system call), and the
 // in-process link to the gateway one push (the hub's client parses it once).
+// Over TLS the guard writes in records of at most TLS_RECORD_BYTES, one after the other
+// (hub/broker/tls-records.ts): a large packet in pieces, a burst of small ones joined.
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import mqttPacket from 'mqtt-packet';
@@ -9,13 +11,23 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { duplexPair } from '../../../hub/broker/local-link.js';
 import { PacketGuard } from '../../../hub/broker/packet-guard.js';
+import { TLS_RECORD_BYTES, TLS_WHOLE_WRITE_BYTES } from '../../../hub/broker/tls-records.js';
 
-/** The socket side of a packet guard: records each write. */
+/** The socket side of a packet guard: records each write; its callback comes a turn later, as a TLS socket's. */
 class RecordingSocket extends EventEmitter {
   readonly writes: Buffer[] = [];
+  /** Writes made while an earlier one's callback had not come yet. */
+  overlapped = 0;
+  private pending = 0;
   writableLength = 0;
-  write(b: Buffer): boolean {
+  write(b: Buffer, cb?: (err?: Error | null) => void): boolean {
     this.writes.push(Buffer.from(b));
+    if (this.pending > 0) this.overlapped++;
+    this.pending++;
+    setImmediate(() => {
+      this.pending--;
+      cb?.();
+    });
     return true;
   }
   pause(): void {}
@@ -44,6 +56,40 @@ test('the packet guard writes a PUBACK to its socket in one write', async () => 
   await new Promise((r) => setImmediate(r));
   assert.is(socket.writes.length, 1, 'one write');
   assert.equal(socket.writes[0], mqttPacket.generate(puback));
+});
+
+test('over TLS the guard writes a large packet in records, each after the last one left', async () => {
+  const socket = new RecordingSocket();
+  const guard = new PacketGuard(socket as unknown as net.Socket, 1024, 1 << 20, TLS_RECORD_BYTES);
+  const desired = { ...publish, topic: 'drover/v1/nodes/n1/desired', payload: Buffer.alloc(5_000, 0x7b) };
+  mqttPacket.writeToStream(desired, guard);
+  await new Promise<void>((r) => guard.write(Buffer.alloc(0), () => r()));
+  assert.ok(socket.writes.length >= 6, `${socket.writes.length} writes`);
+  for (const w of socket.writes) assert.ok(w.length <= TLS_RECORD_BYTES, `a write of ${w.length} bytes`);
+  assert.is(socket.overlapped, 0, 'no write before the last one left');
+  assert.equal(Buffer.concat(socket.writes), mqttPacket.generate(desired));
+});
+
+test('over TLS a packet of TLS_WHOLE_WRITE_BYTES or more goes out whole', async () => {
+  const socket = new RecordingSocket();
+  const guard = new PacketGuard(socket as unknown as net.Socket, 1024, 1 << 20, TLS_RECORD_BYTES);
+  const bundle = Buffer.alloc(TLS_WHOLE_WRITE_BYTES, 0x42);
+  await new Promise<void>((r) => guard.write(bundle, () => r()));
+  assert.is(socket.writes.length, 1);
+  assert.equal(socket.writes[0], bundle);
+});
+
+test('over TLS a burst of small packets goes out joined in records', async () => {
+  const socket = new RecordingSocket();
+  const guard = new PacketGuard(socket as unknown as net.Socket, 1024, 1 << 20, TLS_RECORD_BYTES);
+  const acks = Array.from({ length: 400 }, (_, i) => ({ cmd: 'puback', messageId: i + 1 }) as const);
+  for (const a of acks) mqttPacket.writeToStream(a, guard);
+  await new Promise<void>((r) => guard.write(Buffer.alloc(0), () => r()));
+  // 400 PUBACKs of 4 bytes: the first alone, the rest queued meanwhile and joined.
+  assert.ok(socket.writes.length <= 4, `${socket.writes.length} writes`);
+  for (const w of socket.writes) assert.ok(w.length <= TLS_RECORD_BYTES, `a write of ${w.length} bytes`);
+  assert.is(socket.overlapped, 0);
+  assert.equal(Buffer.concat(socket.writes), Buffer.concat(acks.map((a) => mqttPacket.generate(a))));
 });
 
 test('the in-process link hands over a PUBLISH as one chunk', async () => {
