@@ -7,6 +7,7 @@
 // (processStrings): the API's shared watch objects (hub/api/shared-objects.ts) and the shared
 // informers, which hold those very objects, pool into the same instances. The same pool keeps
 // one instance of the parts a kind's objects repeat whole (SHARED_PARTS below).
+import { jsonEqualInOrder } from './json-equal.js';
 
 /**
  * Parts of objects that repeat whole across a fleet, by kind: a workload's pods carry the same
@@ -98,7 +99,12 @@ export class StringPool {
       const part = (parent as Record<string, unknown>)[b];
       if (part === null || typeof part !== 'object') continue;
       const before = at(prev, path, path.length);
-      if (before !== part && before !== null && typeof before === 'object' && sameJson(before, part)) {
+      if (
+        before !== part &&
+        before !== null &&
+        typeof before === 'object' &&
+        jsonEqualInOrder(before, part)
+      ) {
         (parent as Record<string, unknown>)[b] = before;
         continue;
       }
@@ -142,26 +148,6 @@ function at(v: unknown, path: readonly string[], n: number): unknown {
     x = (x as Record<string, unknown>)[path[i]];
   }
   return x;
-}
-
-/** Equal JSON data with keys in the same order (what JSON.stringify would tell apart). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i]) return false;
-    if (!sameJson((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
-  }
-  return true;
 }
 
 /** The process's pool: the default of the shared informers and of the API's watch objects. */

@@ -46,12 +46,12 @@ export function statusFromReport(
  * undefined counts as absent, as in JSON). Compared in place: every board's report (10,000
  * boards: ~170 a second) was turned into sorted-key JSON text first.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+function sameIgnoringHeartbeats(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!sameIgnoringHeartbeats(a[i], b[i])) return false;
     return true;
   }
   const x = a as Record<string, unknown>;
@@ -59,7 +59,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   let n = 0;
   for (const k in x) {
     if (k === 'lastHeartbeatTime' || x[k] === undefined) continue;
-    if (!sameJson(x[k], y[k])) return false;
+    if (!sameIgnoringHeartbeats(x[k], y[k])) return false;
     n++;
   }
   for (const k in y) if (k !== 'lastHeartbeatTime' && y[k] !== undefined) n--;
@@ -68,7 +68,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /** a is the status held, b the one a report asks for: equal when nothing but heartbeat times differs. */
 export function sameStatus(a: NodeStatus | undefined, b: NodeStatus): boolean {
-  return sameJson(a ?? {}, b);
+  return sameIgnoringHeartbeats(a ?? {}, b);
 }
 
 async function getOrCreate(ctx: GatewayContext, node: string, r: NodeStatusReport): Promise<Node> {

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { jsonEqual } from '../../shared/json-equal.js';
+import { jsonEqual, jsonEqualInOrder } from '../../shared/json-equal.js';
 import { assertProperty } from '../helpers/property.js';
 
 /** A deep copy with every object's keys in reverse order. */
@@ -44,5 +44,23 @@ for (const [name, a, b, want] of cases)
     assert.is(jsonEqual(a, b), want);
     assert.is(isDeepStrictEqual(a, b), want, 'isDeepStrictEqual agrees');
   });
+
+// jsonEqualInOrder: equal exactly when JSON.stringify gives the same text (JSON data without
+// undefined or -0, which fc.jsonValue does not make).
+test('jsonEqualInOrder agrees with JSON.stringify on arbitrary JSON values', async () => {
+  await assertProperty(
+    fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+      assert.is(jsonEqualInOrder(a, b), JSON.stringify(a) === JSON.stringify(b));
+      assert.ok(jsonEqualInOrder(a, structuredClone(a)), 'a copy is equal');
+      assert.is(jsonEqualInOrder(a, reordered(a)), JSON.stringify(a) === JSON.stringify(reordered(a)));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('jsonEqualInOrder: key order matters', () => {
+  assert.not.ok(jsonEqualInOrder({ a: 1, b: 2 }, { b: 2, a: 1 }));
+  assert.ok(jsonEqualInOrder({ a: [1, { c: 2 }] }, { a: [1, { c: 2 }] }));
+});
 
 test.run();
