@@ -70,6 +70,8 @@ export class LeaseTable {
   private readonly readyConditions = new Map<string, NodeCondition>();
   /** When a node was last heard from for the first time by this table (a board returning after a hub start, or a new one). */
   private lastArrivalMs?: number;
+  /** When an orphaned node (its hub found dead) was last heard from again: its board re-homed. */
+  private lastOrphanReturnMs?: number;
 
   constructor(private readonly opts: LeaseTableOptions = {}) {
     this.persistIntervalMs = opts.persistIntervalMs ?? DEFAULT_LEASE_PERSIST_INTERVAL_MS;
@@ -94,6 +96,7 @@ export class LeaseTable {
   recordHeartbeat(node: string, nowMs = Date.now(), persist = true): void {
     const e = this.entry(node);
     if (e.lastSeenMs === undefined) this.lastArrivalMs = Math.max(this.lastArrivalMs ?? 0, nowMs);
+    if (e.orphanedAtMs !== undefined) this.lastOrphanReturnMs = Math.max(this.lastOrphanReturnMs ?? 0, nowMs);
     e.lastSeenMs = Math.max(e.lastSeenMs ?? 0, nowMs);
     e.connected = true;
     e.orphanedAtMs = undefined;
@@ -121,6 +124,11 @@ export class LeaseTable {
    */
   lastArrival(): number | undefined {
     return this.lastArrivalMs;
+  }
+
+  /** When an orphaned node was last heard from again (a dead hub's boards still re-homing). */
+  lastOrphanReturn(): number | undefined {
+    return this.lastOrphanReturnMs;
   }
 
   lastSeen(node: string): number | undefined {

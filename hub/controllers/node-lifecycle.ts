@@ -251,6 +251,7 @@ export class NodeLifecycleController implements Controller {
       connected: leases.isConnected(name),
       orphanedAt: leases.orphanedAt(name),
       lastArrival: leases.lastArrival(),
+      lastOrphanReturn: leases.lastOrphanReturn(),
     });
   }
 

@@ -56,6 +56,23 @@ test('lastArrival: when a node was last heard from for the first time (not moved
   assert.is(t.lastArrival(), 3000);
 });
 
+test('lastOrphanReturn: when a node whose hub was found dead was heard from again', () => {
+  const t = new LeaseTable();
+  t.recordHeartbeat('a', 1000);
+  t.recordHeartbeat('b', 1000);
+  t.recordHeartbeat('a', 2000); // not orphaned: no return
+  assert.is(t.lastOrphanReturn(), undefined);
+  t.markOrphaned('a', 3000);
+  t.markOrphaned('b', 3000);
+  t.recordHeartbeat('a', 4000); // re-homed on another hub
+  assert.is(t.lastOrphanReturn(), 4000);
+  assert.is(t.orphanedAt('a'), undefined);
+  t.recordHeartbeat('a', 6000); // heard again: no longer an orphan, not a return
+  assert.is(t.lastOrphanReturn(), 4000);
+  t.recordHeartbeat('b', 5000);
+  assert.is(t.lastOrphanReturn(), 5000);
+});
+
 test('reported Ready is remembered per node', () => {
   const t = new LeaseTable();
   t.setReportedReady('a', { type: 'Ready', status: 'True', reason: 'AgentReady' });

@@ -22,6 +22,7 @@ const CASES: {
   connected?: boolean;
   orphaned?: number;
   lastArrival?: number;
+  lastOrphanReturn?: number;
   within: boolean;
   /** Seconds after the start when its window ends. */
   until?: number;
@@ -117,6 +118,51 @@ const CASES: {
     orphaned: 940,
     within: false,
   },
+  // ... held while that hub's boards are still re-homing (30,000 boards: 10,000 took 104 s).
+  {
+    what: 'its hub found dead 75 s ago, another orphan came back 5 s ago',
+    now: 1015,
+    heard: 900,
+    orphaned: 940,
+    lastOrphanReturn: 1010,
+    within: true,
+    until: 1040,
+  },
+  {
+    what: 'its hub found dead 75 s ago, the last orphan came back 35 s ago',
+    now: 1015,
+    heard: 900,
+    orphaned: 940,
+    lastOrphanReturn: 980,
+    within: false,
+    until: 1010,
+  },
+  {
+    what: 'its hub found dead 305 s ago, orphans still coming back (bounded)',
+    now: 1245,
+    heard: 900,
+    orphaned: 940,
+    lastOrphanReturn: 1244,
+    within: false,
+    until: 1240,
+  },
+  {
+    what: 'its hub found dead 75 s ago, the last return was before (an earlier death)',
+    now: 1015,
+    heard: 900,
+    orphaned: 940,
+    lastOrphanReturn: 930,
+    within: false,
+    until: 1010,
+  },
+  {
+    what: 'heard since the start, not orphaned, orphans coming back: the grace only',
+    now: 1000,
+    heard: 950,
+    lastOrphanReturn: 999,
+    within: false,
+    until: 990,
+  },
 ];
 
 for (const c of CASES) {
@@ -134,6 +180,7 @@ for (const c of CASES) {
       ...(c.heard !== undefined ? { heard: at(c.heard) } : {}),
       ...(c.orphaned !== undefined ? { orphanedAt: at(c.orphaned) } : {}),
       ...(c.lastArrival !== undefined ? { lastArrival: at(c.lastArrival) } : {}),
+      ...(c.lastOrphanReturn !== undefined ? { lastOrphanReturn: at(c.lastOrphanReturn) } : {}),
     };
     const s = nodeStanding(input);
     assert.is(s.within, c.within, 'within');
