@@ -16,7 +16,7 @@
 // started again on its data dir and ports, as fleet-pods does before its DaemonSet (whose memory
 // row is read from the restarted hub): a last phase once every board is back.
 // Run: node dist/bench/hub-heap.js [--boards 2000] [--pods 400] [--ramp 100] [--snapshots DIR]
-//   [--node-flags="..."] [--restart] [--restart-down 30s]
+//   [--node-flags="..."] [--restart] [--restart-down 30s] [--hold 0s]
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +49,8 @@ const NODE_FLAGS = args
 const SNAPSHOT_SIGNAL = 'SIGURG';
 const RESTART = args.has('restart');
 const RESTART_DOWN_MS = args.durationMs('restart-down', 30_000);
+/** Keeps the fleet up this long after the last phase, to look at the hub by hand (gdb, smaps). */
+const HOLD_MS = args.durationMs('hold', 0);
 /** After a GC request, before the gauges are read, ms. */
 const SETTLE_MS = 3_000;
 const NS = 'default';
@@ -222,6 +224,10 @@ try {
     await sleep(10_000);
     const restarted = await phase(`restarted, ${BOARDS} boards + ${want} pods`);
     console.log(`   ${describeMemory(idle, { n: BOARDS, m: boards }, { n: want, m: restarted })}`);
+  }
+  if (HOLD_MS > 0) {
+    console.log(`   holding ${HOLD_MS / 1000} s: hub pid ${h.pid}`);
+    await sleep(HOLD_MS);
   }
 } finally {
   load.stop();
