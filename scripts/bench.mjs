@@ -106,13 +106,16 @@ const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
 // Rows and notes of benchmarks with no result file here (results are gitignored: each machine
-// holds only what it ran) are kept from the table as it stands.
+// holds only what it ran) are kept from the table as it stands, and so are the rows of a
+// benchmark whose latest run did not measure that figure (a partial run, e.g. fleet-pods
+// --no-sizes): each row carries its own command and date.
 const haveTitles = new Set(results.map((r) => r.title));
 const oldBlock =
   text.includes(START) && text.includes(END) ? text.slice(text.indexOf(START), text.indexOf(END)) : '';
-const keptRows = oldBlock
-  .split('\n')
-  .filter((l) => /^\| (?!benchmark \|)(?!---)/.test(l) && !haveTitles.has(l.split(' | ')[0].slice(2)));
+const rowTitle = (l) => l.split(' | ')[0].slice(2);
+const rowFigure = (l) => l.split(' | ')[1];
+const oldRows = oldBlock.split('\n').filter((l) => /^\| (?!benchmark \|)(?!---)/.test(l));
+const keptRows = oldRows.filter((l) => !haveTitles.has(rowTitle(l)));
 const keptNotes = oldBlock
   .split('\n')
   .filter((l) => l.startsWith('- ') && ![...haveTitles].some((t) => l.startsWith(`- ${t}: `)));
@@ -131,18 +134,22 @@ lines.push('| benchmark | figure | Drover | anchor | goal | command | date |');
 lines.push('|---|---|---|---|---|---|---|');
 const rows = new Map(); // title -> rows, in BENCHMARKS order with kept ones where they were
 for (const l of keptRows) {
-  const title = l.split(' | ')[0].slice(2);
+  const title = rowTitle(l);
   rows.set(title, [...(rows.get(title) ?? []), l]);
 }
 for (const r of results) {
-  const out = [];
+  const fresh = new Map(); // figure -> row
   for (const f of r.figures) {
     const verdict = f.met === undefined ? '' : f.met ? ' ✓' : ' ✗';
     const value = `${fmt(f.value)} ${f.unit}${verdict}${f.note ? ` (${f.note})` : ''}`;
-    out.push(
+    fresh.set(
+      cell(f.figure),
       `| ${cell(r.title)} | ${cell(f.figure)} | ${cell(value)} | ${cell(f.anchor)} | ${cell(f.goal)} | \`${cell(r.command)}\` | ${r.date.slice(0, 10)} |`,
     );
   }
+  // Old rows keep their places (replaced where measured again); new figures follow.
+  const out = oldRows.filter((l) => rowTitle(l) === r.title).map((l) => fresh.get(rowFigure(l)) ?? l);
+  for (const l of fresh.values()) if (!out.includes(l)) out.push(l);
   rows.set(r.title, out);
 }
 // The table keeps its order; benchmarks new to it follow in BENCHMARKS order.
@@ -151,7 +158,7 @@ const oldTitles = [
     oldBlock
       .split('\n')
       .filter((l) => /^\| (?!benchmark \|)(?!---)/.test(l))
-      .map((l) => l.split(' | ')[0].slice(2)),
+      .map(rowTitle),
   ),
 ];
 const titles = [
