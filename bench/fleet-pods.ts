@@ -8,13 +8,15 @@
 // --restart-down, and restarted on its data dir and ports: the time until every board is back
 // (heard from and Ready), board NotReady marks, pods deleted/evicted/moved, LISTs after
 // start-up, hub CPU; and while (b) runs beside it, so the hub's memory is read at N boards with
-// P + N pods (the per-component split: idle hub, per board, per pod, from its gauges). Then
-// Deployments of several sizes for the hub CPU cost per pod. Each workload is deleted before
-// the next (the boards confirm the deletions).
+// P + N pods, 10 s after its last pod ran (the per-component split: idle hub, per board, per
+// pod, from its gauges). Then Deployments of several sizes for the hub CPU cost per pod. Each
+// workload is deleted before the next (the boards confirm the deletions). With --runs N every
+// case runs N times on the same fleet and each row gives the median (the restart row the worst).
 // Unlike the scheduler-throughput figure (the scheduling decision alone, no API, no store),
 // this is the path a pod really takes.
 // Run alone: node dist/bench/fleet-pods.js [--nodes 10000] [--pods 2000] [--sizes 1000,5000,20000]
 //   [--ramp 50] [--per-process 2500] [--timeout 10m] [--restart-down 30s] [--no-restart] [--no-sizes]
+//   [--runs 1]  (every case this many times on the same fleet; each row the median, the runs in its note)
 //   [--restart-only]  (the Deployment, then the restart case; no DaemonSet, no sizes)
 //   [--dials-per-second N]  (connection attempts per second per simulator process: a fleet that
 //   comes back at a fixed pace, e.g. 25 x 4 processes: 10,000 boards back in ~100 s)
@@ -39,7 +41,7 @@ import { listsByResource, metricByLabel, metricSum } from './lib/prom-text.js';
 import { cpuPercent, sampleProc } from './lib/proc.js';
 import { PROFILE_SIGNAL } from './lib/signal-profiler.js';
 import { BenchReport } from './lib/report.js';
-import { fmt } from './lib/stats.js';
+import { fmt, median } from './lib/stats.js';
 import { type Fleet, startFleet } from './sim/fleet.js';
 
 const args = new BenchArgs();
@@ -64,10 +66,19 @@ const DIALS_PER_SECOND = args.number('dials-per-second', 0);
 const RESTART_HOLD_MS = 10_000;
 const NS = 'default';
 const HUB_NODE_ARGS = args.string('hub-node-args', '').split(' ').filter(Boolean);
+/** The cases run this many times on one fleet; each row is the median over the runs. */
+const RUNS = args.number('runs', 1);
 
-const given = ['nodes', 'pods', 'sizes', 'ramp', 'timeout', 'restart-down', 'dials-per-second'].filter((k) =>
-  args.has(k),
-);
+const given = [
+  'nodes',
+  'pods',
+  'sizes',
+  'ramp',
+  'timeout',
+  'restart-down',
+  'dials-per-second',
+  'runs',
+].filter((k) => args.has(k));
 const command = `npm run bench -- fleet-pods${given.map((k) => ` --${k} ${args.string(k, '')}`).join('')}`;
 const report = new BenchReport(
   'fleet-pods',
@@ -116,7 +127,7 @@ class PodWatch {
 }
 
 interface CaseResult {
-  /** The hub's memory once all pods ran. */
+  /** The hub's memory 10 s after the last pod ran (SETTLE_MS). */
   memory?: HubMemory;
   pods: number;
   boundS: number;
@@ -253,9 +264,10 @@ try {
     let result: CaseResult | undefined;
     if (ok) {
       const storeAfter = await storeCounts();
-      const mem = await memory();
       await sleep(SETTLE_MS);
       const c = sampleProc(hubPid());
+      // What the hub holds once the burst has settled (its peak is in hubRssMb).
+      const mem = await memory();
       result = {
         memory: mem,
         pods: want,
@@ -384,7 +396,27 @@ try {
     );
 
   const label = `${NODES} boards, end to end (API -> controller -> scheduler -> MQTT -> board report)`;
-  const add = (title: string, r: CaseResult | undefined, goalS: number) => {
+  /** What one run measured; the rows are medians over the runs so far (--runs). */
+  interface RunResult {
+    dep?: CaseResult;
+    restart?: RestartResult;
+    ds?: CaseResult;
+    sized: CaseResult[];
+  }
+  const runs: RunResult[] = [];
+  /** The figure over the runs that measured it: the median and, over one run, each run's. */
+  const over = <T>(pick: (r: RunResult) => T | undefined) => runs.map(pick).filter((v) => v !== undefined);
+  const ofRuns = (values: number[], unit: string) =>
+    values.length > 1
+      ? `median of ${values.length} runs (runs: ${values.map((v) => `${fmt(v)}${unit}`).join(', ')}); `
+      : '';
+  /** The run whose value is the median (nearest rank), so its other figures go with it. */
+  const medianOf = <T>(items: T[], value: (t: T) => number): T | undefined => {
+    const m = median(items.map(value));
+    return items.find((t) => value(t) === m);
+  };
+  const addCase = (title: string, results: CaseResult[], goalS: number) => {
+    const r = medianOf(results, (c) => c.runningS);
     report.add(
       `${title}: all Running`,
       r?.runningS ?? Number.NaN,
@@ -393,67 +425,60 @@ try {
       {
         ...(r ? { met: r.runningS < goalS } : {}),
         note: r
-          ? `${fmt(r.pods / r.runningS)} pods/s; all bound after ${fmt(r.boundS)} s (${fmt(r.pods / r.boundS)} pods/s); ${fmt(r.writesPerPod)} store writes and ${fmt(r.commitsPerPod)} commits (fsyncs) per pod; ${label}`
+          ? `${ofRuns(
+              results.map((c) => c.runningS),
+              ' s',
+            )}${fmt(r.pods / r.runningS)} pods/s; all bound after ${fmt(r.boundS)} s (${fmt(r.pods / r.boundS)} pods/s); ${fmt(r.writesPerPod)} store writes and ${fmt(r.commitsPerPod)} commits (fsyncs) per pod; ${label}`
           : 'did not finish',
       },
     );
     if (!r) return;
-    report.add(`${title}: hub CPU / peak RSS`, r.hubCpu, '% of a core', ANCHOR_E2E, {
-      note: `${fmt(r.hubRssMb)} MB peak RSS; ${fmt(r.settleCpu)}% CPU in the ${SETTLE_MS / 1000} s after the last pod ran (goal < 30%)`,
-      met: r.settleCpu < 30,
+    const cpu = median(results.map((c) => c.hubCpu));
+    const settle = results.map((c) => c.settleCpu);
+    report.add(`${title}: hub CPU / peak RSS`, cpu, '% of a core', ANCHOR_E2E, {
+      note: `${ofRuns(
+        results.map((c) => c.hubCpu),
+        '%',
+      )}${fmt(median(results.map((c) => c.hubRssMb)))} MB peak RSS; ${fmt(median(settle))}% CPU in the ${SETTLE_MS / 1000} s after the last pod ran (goal < 30%${settle.length > 1 ? `; runs: ${settle.map((s) => `${fmt(s)}%`).join(', ')}` : ''})`,
+      met: median(settle) < 30,
     });
   };
-  // Each figure is written as soon as its case ends: a run cut short keeps what it measured.
-  const LOAD_NOTE = 'machine load so far: ';
-  const dropLoadNote = () => {
-    const keep = report.result.notes.filter((n) => !n.startsWith(LOAD_NOTE));
-    report.result.notes.splice(0, report.result.notes.length, ...keep);
-  };
-  const checkpoint = () => {
-    dropLoadNote();
-    report.note(`${LOAD_NOTE}${load.describe()}`);
-    report.write();
-  };
-  const depCase = await deployment('pods-a', PODS);
-  const dep = depCase.result;
-  add(`Deployment of ${PODS} pods on ${NODES} boards, create to`, dep, 4);
-  checkpoint();
-  const restart = RESTART && dep ? await restartCase('pods-a') : undefined;
-  if (RESTART)
-    report.add(
-      `hub kill -9 with ${NODES} boards and ${PODS} pods, ${RESTART_DOWN_MS / 1000} s down: boards marked NotReady`,
-      restart?.notReady ?? Number.NaN,
-      'boards',
-      {
-        anchor: "node-lifecycle's start-up grace: a controller restart is no reason to evict",
-        goal: '0 NotReady, 0 pods evicted',
-      },
-      restart
-        ? {
-            met: restart.notReady === 0 && restart.disturbance.total() === 0,
-            note: `every board back (heard from and Ready) ${fmt(restart.backS)} s after the hub process started (API up after ${fmt(restart.apiUpS)} s); pods: ${restart.disturbance.summary()}; LISTs after start-up: ${restart.listsAfterStart}; hub ${fmt(restart.cpu)}% of a core and ${fmt(restart.peakRssMb)} MB peak RSS until ${RESTART_HOLD_MS / 1000} s after`,
-          }
-        : { note: 'did not finish' },
+  /** All rows from the runs so far (rewritten after each case: a run cut short keeps its figures). */
+  const addRows = () => {
+    report.result.figures.splice(0);
+    addCase(
+      `Deployment of ${PODS} pods on ${NODES} boards, create to`,
+      over((r) => r.dep),
+      4,
     );
-  checkpoint();
-  if (!RESTART_ONLY) {
-    // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
-    const dsCase = await runCase(
-      'DaemonSet',
-      'pods-ds',
-      NODES,
-      () =>
-        client.create<DaemonSet>('daemonsets', NS, {
-          apiVersion: 'apps/v1',
-          kind: 'DaemonSet',
-          metadata: { name: 'pods-ds', namespace: NS },
-          spec: { selector: { matchLabels: { app: 'pods-ds' } }, template: template('pods-ds') },
-        }),
-      () => client.delete('daemonsets', NS, 'pods-ds', { propagationPolicy: 'Background' }),
-    );
-    const ds = dsCase.result;
-    add(`DaemonSet on ${NODES} boards, create to`, ds, 30);
-    const full = ds?.memory;
+    if (RESTART) {
+      const restarts = over((r) => r.restart);
+      const worst = restarts.reduce<RestartResult | undefined>(
+        (w, r) => (!w || r.notReady + r.disturbance.total() > w.notReady + w.disturbance.total() ? r : w),
+        undefined,
+      );
+      const back = restarts.map((r) => r.backS);
+      report.add(
+        `hub kill -9 with ${NODES} boards and ${PODS} pods, ${RESTART_DOWN_MS / 1000} s down: boards marked NotReady`,
+        worst?.notReady ?? Number.NaN,
+        'boards',
+        {
+          anchor: "node-lifecycle's start-up grace: a controller restart is no reason to evict",
+          goal: '0 NotReady, 0 pods evicted',
+        },
+        worst
+          ? {
+              met: restarts.every((r) => r.notReady === 0 && r.disturbance.total() === 0),
+              note: `${restarts.length > 1 ? `the worst of ${restarts.length} restarts (NotReady: ${restarts.map((r) => r.notReady).join(', ')}); every board back (heard from and Ready) after a median ${fmt(median(back))} s (runs: ${back.map((b) => `${fmt(b)} s`).join(', ')})` : `every board back (heard from and Ready) ${fmt(worst.backS)} s`} after the hub process started (API up after ${fmt(worst.apiUpS)} s); pods: ${worst.disturbance.summary()}; LISTs after start-up: ${worst.listsAfterStart}; hub ${fmt(worst.cpu)}% of a core and ${fmt(worst.peakRssMb)} MB peak RSS until ${RESTART_HOLD_MS / 1000} s after`,
+            }
+          : { note: 'did not finish' },
+      );
+    }
+    if (RESTART_ONLY) return;
+    const dss = over((r) => r.ds);
+    addCase(`DaemonSet on ${NODES} boards, create to`, dss, 30);
+    const withMemory = dss.filter((c) => c.memory);
+    const full = medianOf(withMemory, (c) => c.memory?.rssBytes ?? 0)?.memory;
     if (full)
       report.add(
         `hub RSS at ${NODES} boards with ${PODS + NODES} pods`,
@@ -462,25 +487,25 @@ try {
         { anchor: 'bare aedes, 10k clients: ~275 MB RSS', goal: '< 600 MB' },
         {
           met: mb(full.rssBytes) < 600,
-          note: describeMemory(idleMemory, { n: NODES, m: boardsMemory }, { n: PODS + NODES, m: full }),
+          note: `${ofRuns(
+            withMemory.map((c) => mb(c.memory?.rssBytes ?? 0)),
+            ' MB',
+          )}${describeMemory(idleMemory, { n: NODES, m: boardsMemory }, { n: PODS + NODES, m: full })}`,
         },
       );
-    checkpoint();
-    await dsCase.remove();
-    await depCase.remove();
-    const sized: CaseResult[] = [];
-    for (const [i, n] of SIZES.entries()) {
-      if (n > NODES * PODS_PER_BOARD) {
-        report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
-        continue;
-      }
-      const c = await deployment(`pods-${n}`, n);
-      // The last one goes with the hub (its deletion through the boards is not measured).
-      if (i < SIZES.length - 1) await c.remove();
-      if (c.result) sized.push(c.result);
-    }
-    if (sized.length) {
-      const costs = sized.map((r) => r.cpuMsPerPod);
+    const sizedRuns = runs.filter((r) => r.sized.length > 0);
+    if (sizedRuns.length) {
+      // Per size, the median CPU per pod over the runs; the ratio of those medians.
+      const sizes = [...new Set(sizedRuns.flatMap((r) => r.sized.map((c) => c.pods)))];
+      const per = sizes.map((n) => {
+        const cs = sizedRuns.flatMap((r) => r.sized.filter((c) => c.pods === n));
+        return {
+          n,
+          ms: median(cs.map((c) => c.cpuMsPerPod)),
+          rate: median(cs.map((c) => c.pods / c.runningS)),
+        };
+      });
+      const costs = per.map((p) => p.ms);
       report.add(
         'hub CPU per pod across sizes (max/min)',
         Math.max(...costs) / Math.min(...costs),
@@ -488,13 +513,72 @@ try {
         { anchor: 'flat per-pod cost', goal: 'within 2x' },
         {
           met: Math.max(...costs) / Math.min(...costs) <= 2,
-          note: sized
-            .map((r) => `${r.pods} pods: ${fmt(r.cpuMsPerPod)} ms, ${fmt(r.pods / r.runningS)} pods/s`)
-            .join('; '),
+          note: `${sizedRuns.length > 1 ? `medians of ${sizedRuns.length} runs; ` : ''}${per
+            .map((p) => `${p.n} pods: ${fmt(p.ms)} ms, ${fmt(p.rate)} pods/s`)
+            .join('; ')}`,
         },
       );
     }
+  };
+  // Each figure is written as soon as its case ends: a run cut short keeps what it measured.
+  const LOAD_NOTE = 'machine load so far: ';
+  const dropLoadNote = () => {
+    const keep = report.result.notes.filter((n) => !n.startsWith(LOAD_NOTE));
+    report.result.notes.splice(0, report.result.notes.length, ...keep);
+  };
+  const checkpoint = () => {
+    addRows();
+    dropLoadNote();
+    report.note(`${LOAD_NOTE}${load.describe()}`);
+    report.write();
+  };
+  for (let i = 1; i <= RUNS && !hubDied; i++) {
+    // Each run's workloads have names of their own: no run waits on the last one's garbage.
+    const run = RUNS > 1 ? `-r${i}` : '';
+    if (RUNS > 1) console.log(`   run ${i} of ${RUNS}`);
+    const r: RunResult = { sized: [] };
+    runs.push(r);
+    const depCase = await deployment(`pods-a${run}`, PODS);
+    r.dep = depCase.result;
+    checkpoint();
+    if (RESTART && r.dep) r.restart = await restartCase(`pods-a${run}`);
+    checkpoint();
+    if (RESTART_ONLY) {
+      if (i < RUNS) await depCase.remove();
+      continue;
+    }
+    // The DaemonSet beside the Deployment: the hub holds N boards and P + N pods at its end.
+    const dsCase = await runCase(
+      'DaemonSet',
+      `pods-ds${run}`,
+      NODES,
+      () =>
+        client.create<DaemonSet>('daemonsets', NS, {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: `pods-ds${run}`, namespace: NS },
+          spec: { selector: { matchLabels: { app: `pods-ds${run}` } }, template: template(`pods-ds${run}`) },
+        }),
+      () => client.delete('daemonsets', NS, `pods-ds${run}`, { propagationPolicy: 'Background' }),
+    );
+    r.ds = dsCase.result;
+    checkpoint();
+    await dsCase.remove();
+    await depCase.remove();
+    for (const [j, n] of SIZES.entries()) {
+      if (n > NODES * PODS_PER_BOARD) {
+        if (i === 1)
+          report.note(`${n} pods skipped: more than ${PODS_PER_BOARD} per board on ${NODES} boards`);
+        continue;
+      }
+      const c = await deployment(`pods-${n}${run}`, n);
+      // The very last one goes with the hub (its deletion through the boards is not measured).
+      if (j < SIZES.length - 1 || i < RUNS) await c.remove();
+      if (c.result) r.sized.push(c.result);
+    }
+    checkpoint();
   }
+  addRows();
   dropLoadNote();
   report.note(
     `hub and ${Math.ceil(NODES / PER_PROCESS)} simulator processes share the machine's ${report.result.machine.cpus} cores; not the decision-only scheduler figure; ${load.describe()}`,
