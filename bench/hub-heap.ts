@@ -12,11 +12,14 @@
 // outside the heap shows, and the hub's CPU time so far. --node-flags=... passes V8/Node flags
 // to the hub (space separated, with the `=`: --node-flags="--max-semi-space-size=8") for A/B
 // runs; the hub inherits the environment (GLIBC_TUNABLES=... for malloc settings).
+// Per phase also V8's used/committed MB for new space, old space and large objects; with
+// --idle-watch 60s the pods phase reads the hub every 10 s that long before its GC, so what V8
+// gives back by itself while the fleet idles shows.
 // With --restart, the hub is then killed (kill -9), kept down for --restart-down (30 s) and
 // started again on its data dir and ports, as fleet-pods does before its DaemonSet (whose memory
 // row is read from the restarted hub): a last phase once every board is back.
 // Run: node dist/bench/hub-heap.js [--boards 2000] [--pods 400] [--ramp 100] [--snapshots DIR]
-//   [--node-flags="..."] [--restart] [--restart-down 30s] [--hold 0s]
+//   [--node-flags="..."] [--restart] [--restart-down 30s] [--hold 0s] [--idle-watch 0s]
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +31,7 @@ import { createLogger } from '../shared/log.js';
 import { BenchArgs } from './lib/args.js';
 import { type HubChild, startHubChild } from './lib/hub-child.js';
 import { hubApiClient, hubFetch } from './lib/hub-client.js';
-import { describeMemory, type HubMemory, hubMemory } from './lib/hub-memory.js';
+import { describeMemory, describeSpaces, type HubMemory, hubMemory } from './lib/hub-memory.js';
 import { MachineLoad } from './lib/machine-load.js';
 import { NodeTracker } from './lib/node-tracker.js';
 import { metricSum } from './lib/prom-text.js';
@@ -51,6 +54,8 @@ const RESTART = args.has('restart');
 const RESTART_DOWN_MS = args.durationMs('restart-down', 30_000);
 /** Keeps the fleet up this long after the last phase, to look at the hub by hand (gdb, smaps). */
 const HOLD_MS = args.durationMs('hold', 0);
+/** With the pods Running, reads the hub every 10 s this long before the phase's GC (V8's own give-back). */
+const IDLE_WATCH_MS = args.durationMs('idle-watch', 0);
 /** After a GC request, before the gauges are read, ms. */
 const SETTLE_MS = 3_000;
 const NS = 'default';
@@ -113,18 +118,25 @@ try {
   let h = hub;
   const client = hubApiClient(dataDir);
   const metricsFetch = hubFetch(dataDir) as typeof fetch;
-  const phase = async (name: string): Promise<HubMemory> => {
+  const phase = async (name: string, watchMs = 0): Promise<HubMemory> => {
     // Before the GC too: fleet-pods reads its figures without one. The hub's CPU time so far
     // (GC flags and malloc settings trade memory for it).
     const pre = await hubMemory(metricsFetch, h.api);
     console.log(
-      `   ${name}, before a GC: hub CPU ${(sampleProc(h.pid).cpuMs / 1000).toFixed(1)} s so far; RSS ${(pre.rssBytes / 2 ** 20).toFixed(1)} MB (${rssSplit(h.pid)}), heap ${(pre.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(pre.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed`,
+      `   ${name}, before a GC: hub CPU ${(sampleProc(h.pid).cpuMs / 1000).toFixed(1)} s so far; RSS ${(pre.rssBytes / 2 ** 20).toFixed(1)} MB (${rssSplit(h.pid)}), heap ${(pre.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(pre.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed (used/committed MB: ${describeSpaces(pre)})`,
     );
+    for (let t = 10_000; t <= watchMs; t += 10_000) {
+      await sleep(10_000);
+      const w = await hubMemory(metricsFetch, h.api);
+      console.log(
+        `     +${t / 1000} s, no GC asked: hub CPU ${(sampleProc(h.pid).cpuMs / 1000).toFixed(1)} s; RSS ${(w.rssBytes / 2 ** 20).toFixed(1)} MB, heap ${(w.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(w.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed (${describeSpaces(w)})`,
+      );
+    }
     process.kill(h.pid, 'SIGUSR2'); // full GC (hub-process.ts)
     await sleep(SETTLE_MS);
     const m = await hubMemory(metricsFetch, h.api);
     console.log(
-      `   ${name}: RSS ${(m.rssBytes / 2 ** 20).toFixed(1)} MB (${rssSplit(h.pid)}), heap ${(m.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed, external ${(m.externalBytes / 2 ** 20).toFixed(1)} MB; load ${load.describe()}`,
+      `   ${name}: RSS ${(m.rssBytes / 2 ** 20).toFixed(1)} MB (${rssSplit(h.pid)}), heap ${(m.heapUsedBytes / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalBytes / 2 ** 20).toFixed(1)} MB committed (used/committed MB: ${describeSpaces(m)}), external ${(m.externalBytes / 2 ** 20).toFixed(1)} MB; load ${load.describe()}`,
     );
     if (SNAPSHOT_DIR) {
       const before = new Set(readdirSync(SNAPSHOT_DIR));
@@ -197,7 +209,7 @@ try {
   if (running.size < want) throw new Error(`only ${running.size}/${want} pods Running`);
   console.log(`   ${want} pods Running after ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   await sleep(10_000); // owner status writes, events
-  const full = await phase(`${BOARDS} boards + ${want} pods`);
+  const full = await phase(`${BOARDS} boards + ${want} pods`, IDLE_WATCH_MS);
   console.log(`   ${describeMemory(idle, { n: BOARDS, m: boards }, { n: want, m: full })}`);
   if (RESTART) {
     const ports = { api: Number(new URL(h.api).port), mqtt: Number(new URL(h.mqtt).port) };

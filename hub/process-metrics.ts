@@ -19,6 +19,10 @@ export function registerProcessMetrics(m: Metrics, informers: InformerFactory): 
   m.gauge('nodejs_heap_space_size_used_bytes', 'V8 heap used per space, bytes.', () =>
     getHeapSpaceStatistics().map((s) => ({ labels: { space: s.space_name }, value: s.space_used_size })),
   );
+  // Committed beside used: the gap is heap V8 holds but no live object fills (issue #21).
+  m.gauge('nodejs_heap_space_size_total_bytes', 'V8 heap committed per space, bytes.', () =>
+    getHeapSpaceStatistics().map((s) => ({ labels: { space: s.space_name }, value: s.space_size })),
+  );
   m.gauge('drover_informer_objects', 'Objects held by each shared informer cache.', () =>
     informers.sizes().map((s) => ({ labels: { resource: s.resource }, value: s.objects })),
   );

@@ -10,6 +10,8 @@ export interface HubMemory {
   /** V8 heap committed (used, free space in its pages, the young generation's semi-spaces). */
   heapTotalBytes: number;
   externalBytes: number;
+  /** Per V8 space (new_space, old_space, large_object_space, ...): used and committed bytes. */
+  spaces: Record<string, { used: number; committed: number }>;
   /** Objects held per shared informer cache. */
   informerObjects: Record<string, number>;
   mqttClients: number;
@@ -19,17 +21,34 @@ export interface HubMemory {
 export async function hubMemory(fetchFn: typeof fetch, apiUrl: string): Promise<HubMemory> {
   const r = await fetchFn(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(30_000) });
   const text = await r.text();
+  const used = metricByLabel(text, 'nodejs_heap_space_size_used_bytes', 'space');
+  const committed = metricByLabel(text, 'nodejs_heap_space_size_total_bytes', 'space');
+  const spaces: HubMemory['spaces'] = {};
+  for (const name of Object.keys(committed))
+    spaces[name] = { used: used[name] ?? 0, committed: committed[name] };
   return {
     rssBytes: metricSum(text, 'process_resident_memory_bytes'),
     heapUsedBytes: metricSum(text, 'nodejs_heap_size_used_bytes'),
     heapTotalBytes: metricSum(text, 'nodejs_heap_size_total_bytes'),
     externalBytes: metricSum(text, 'nodejs_external_memory_bytes'),
+    spaces,
     informerObjects: metricByLabel(text, 'drover_informer_objects', 'resource'),
     mqttClients: metricSum(text, 'drover_mqtt_clients'),
   };
 }
 
 const MB = 2 ** 20;
+
+/** Used of committed, MB, for the spaces where the heap's slack sits: "new 3/16, old 90/150, lo 8/9". */
+export function describeSpaces(m: HubMemory): string {
+  const short: Record<string, string> = { new_space: 'new', old_space: 'old', large_object_space: 'lo' };
+  return Object.entries(short)
+    .map(([space, label]) => {
+      const s = m.spaces[space] ?? { used: 0, committed: 0 };
+      return `${label} ${(s.used / MB).toFixed(1)}/${(s.committed / MB).toFixed(1)}`;
+    })
+    .join(', ');
+}
 const mb = (b: number) => (b / MB).toFixed(0);
 const kb = (b: number) => (b / 1024).toFixed(1);
 
