@@ -22,6 +22,7 @@ import { PacketGuard, PacketTooLargeError, QueueLimitError } from './packet-guar
 import { createRetainedPersistence } from './retained-persistence.js';
 import { carriesSecrets } from './secrets-over-tls.js';
 import { TLS_RECORD_BYTES } from './tls-records.js';
+import { TopicEmitter } from './topic-emitter.js';
 
 /** Default connection cap: the per-process open-file limit here is 20000. */
 export const DEFAULT_MAX_CONNECTIONS = 19_000;
@@ -140,6 +141,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // routing, and when it is released the queue drains recursively (thousands of wills at
     // stop overflowed the stack). 0 = no cap, no queue.
     concurrency: 0,
+    // Subscriptions in a table of our own, not mqemitter's trie (~1.5 KiB less per board).
+    mq: new TopicEmitter(),
     connectTimeout: limits.connectTimeoutMs,
     preConnect: opts.auth.preConnect,
     authenticate: opts.auth.authenticate,
