@@ -21,6 +21,7 @@ import { duplexPair } from './local-link.js';
 import { PacketGuard, PacketTooLargeError, QueueLimitError } from './packet-guard.js';
 import { createRetainedPersistence } from './retained-persistence.js';
 import { carriesSecrets } from './secrets-over-tls.js';
+import { serverTlsSocket } from './tls-accept.js';
 import { TLS_RECORD_BYTES } from './tls-records.js';
 import { TopicEmitter } from './topic-emitter.js';
 
@@ -298,7 +299,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const tlsServer = () =>
     net.createServer((raw) =>
       accept(raw, (connected) => {
-        const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
+        const s = serverTlsSocket(raw, secureContext);
         s.once('secure', () => handle(s, false, connected));
         s.on('error', onTlsError);
       }),
