@@ -24,10 +24,16 @@ export class ReadYourWrites<T extends KubeObject> {
   private readonly removeHandler: () => void;
 
   constructor(private readonly informer: Informer<T>) {
-    // A deletion ends the wait (a new object of that name starts after it).
+    // A deletion ends the wait (a new object of that name starts after it), and so does the
+    // cache showing the write: get() would drop the entry then anyway, and a key not read
+    // again kept it for good (the node lifecycle's and the gateway's: one per board).
     this.removeHandler = informer.addHandler({
       onChange: (type, o) => {
-        if (type === 'DELETED') this.pending.delete(informerKey(o));
+        if (this.pending.size === 0) return;
+        const key = informerKey(o);
+        const w = this.pending.get(key);
+        if (w !== undefined && (type === 'DELETED' || caughtUp(o.metadata.resourceVersion, w)))
+          this.pending.delete(key);
       },
     });
   }
