@@ -18,10 +18,10 @@ import { LoopLag } from './loop-lag.js';
 import type { BrokerAuth } from './auth.js';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './limits.js';
 import { duplexPair } from './local-link.js';
+import { GuardedTlsSocket } from './guarded-tls-socket.js';
 import { PacketGuard, PacketTooLargeError, QueueLimitError } from './packet-guard.js';
 import { createRetainedPersistence } from './retained-persistence.js';
 import { carriesSecrets } from './secrets-over-tls.js';
-import { serverTlsSocket } from './tls-accept.js';
 import { TLS_RECORD_BYTES } from './tls-records.js';
 import { TopicEmitter } from './topic-emitter.js';
 
@@ -190,7 +190,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     liveSince.set(c.id, Date.now());
     clientIdOf.set(c.conn, c.id);
     // Authenticated: the hub's own connection carries every node's traffic and is not capped.
-    if (c.conn instanceof PacketGuard) {
+    if (c.conn instanceof PacketGuard || c.conn instanceof GuardedTlsSocket) {
       if (opts.auth.identityOf(c)?.kind === 'hub')
         c.conn.setLimits(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
       else c.conn.setLimits(limits.maxPacketBytes, limits.maxQueuedBytes);
@@ -255,7 +255,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     raw.on('readable', onFirstBytes);
   };
   /** A guard's error: a client cut off by a limit is counted and logged (shared by all guards). */
-  function onGuardError(this: PacketGuard, err: Error): void {
+  function onGuardError(this: PacketGuard | GuardedTlsSocket, err: Error): void {
     let reason: CutOffReason;
     if (err instanceof PacketTooLargeError) {
       limitStats.oversized++;
@@ -268,24 +268,19 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     log.info('client cut off by a broker limit', { clientId, remote: this.remoteAddress, error: err });
     opts.onCutOff?.(clientId, reason, err);
   }
-  /** Hands a (plain or TLS) socket to aedes behind its packet guard; connected() at its CONNACK. */
-  const handle = (socket: net.Socket, plain: boolean, connected: () => void) => {
+  /** Hands a plain socket to aedes behind its packet guard; connected() at its CONNACK. */
+  const handlePlain = (socket: net.Socket, connected: () => void) => {
     // Until it is authenticated a client may send a CONNECT and no more.
-    const guard = new PacketGuard(
-      socket,
-      limits.maxConnectPacketBytes,
-      limits.maxQueuedBytes,
-      plain ? undefined : TLS_RECORD_BYTES,
-    );
+    const guard = new PacketGuard(socket, limits.maxConnectPacketBytes, limits.maxQueuedBytes);
     slotOf.set(guard, connected);
     guard.on('error', onGuardError);
-    if (plain) plainConns.add(guard);
+    plainConns.add(guard);
     aedes.handle(guard);
   };
   // The bytes read to see that the client spoke stay in the socket's buffer: the packet guard's
   // 'data' listener and the TLS socket (initRead: "already has some buffered data") take them.
   const plainServer = () =>
-    net.createServer((raw) => accept(raw, (connected) => handle(raw, true, connected)));
+    net.createServer((raw) => accept(raw, (connected) => handlePlain(raw, connected)));
   // TLS by hand on a net.Server (not tls.createServer): the broker owns each TLSSocket from
   // accept on, so the CONNECT deadline covers the handshake (aedes only sees the socket after
   // it) and a socket that fails its handshake is closed and counted like any other.
@@ -299,8 +294,19 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const tlsServer = () =>
     net.createServer((raw) =>
       accept(raw, (connected) => {
-        const s = serverTlsSocket(raw, secureContext);
-        s.once('secure', () => handle(s, false, connected));
+        const s = new GuardedTlsSocket(
+          raw,
+          secureContext,
+          limits.maxConnectPacketBytes,
+          limits.maxQueuedBytes,
+          TLS_RECORD_BYTES,
+        );
+        // Its checks (packet size, queue, records) are the packet guard's, in the socket itself.
+        s.once('secure', () => {
+          slotOf.set(s, connected);
+          s.on('error', onGuardError);
+          aedes.handle(s);
+        });
         s.on('error', onTlsError);
       }),
     );

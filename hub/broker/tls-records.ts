@@ -11,7 +11,10 @@
 // TLS_WHOLE_WRITE_BYTES or more (an agent bundle, 313 KiB, followed by the agent's restart)
 // still goes out whole; its block, as large as the write, is kept until the connection closes.
 
-import type { Writable } from 'node:stream';
+/** Where the pieces go: a socket (its write), or a socket's own _write (guarded-tls-socket.ts). */
+export interface RecordSink {
+  write(piece: Buffer, cb: (err?: Error | null) => void): unknown;
+}
 
 /**
  * Plaintext bytes per TLS record: with the record's header, tag and (TLS 1.2) nonce or padding
@@ -27,7 +30,7 @@ export const TLS_WHOLE_WRITE_BYTES = 64 * 1024;
  * (whole from TLS_WHOLE_WRITE_BYTES on); then cb.
  */
 export function writeInRecords(
-  socket: Writable,
+  socket: RecordSink,
   data: Buffer,
   recordBytes: number,
   cb: (err?: Error | null) => void,

@@ -2,8 +2,9 @@
 // (without writev: a PUBACK was 3 socket writes, a PUBLISH to the gateway 6 chunks):
 // the packet guard makes one socket write of it (one TLS record, one system call), and the
 // in-process link to the gateway one push (the hub's client parses it once).
-// Over TLS the guard writes in records of at most TLS_RECORD_BYTES, one after the other
-// (hub/broker/tls-records.ts): a large packet in pieces, a burst of small ones joined.
+// Over TLS writes go out in records of at most TLS_RECORD_BYTES, one after the other
+// (hub/broker/tls-records.ts): a large packet in pieces, a write of TLS_WHOLE_WRITE_BYTES or
+// more whole (a burst joined: guarded-tls-socket.test.ts).
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import mqttPacket from 'mqtt-packet';
@@ -11,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { duplexPair } from '../../../hub/broker/local-link.js';
 import { PacketGuard } from '../../../hub/broker/packet-guard.js';
-import { TLS_RECORD_BYTES, TLS_WHOLE_WRITE_BYTES } from '../../../hub/broker/tls-records.js';
+import { TLS_RECORD_BYTES, TLS_WHOLE_WRITE_BYTES, writeInRecords } from '../../../hub/broker/tls-records.js';
 
 /** The socket side of a packet guard: records each write; its callback comes a turn later, as a TLS socket's. */
 class RecordingSocket extends EventEmitter {
@@ -58,38 +59,23 @@ test('the packet guard writes a PUBACK to its socket in one write', async () => 
   assert.equal(socket.writes[0], mqttPacket.generate(puback));
 });
 
-test('over TLS the guard writes a large packet in records, each after the last one left', async () => {
+test('a large packet goes out in records, each after the last one left', async () => {
   const socket = new RecordingSocket();
-  const guard = new PacketGuard(socket as unknown as net.Socket, 1024, 1 << 20, TLS_RECORD_BYTES);
   const desired = { ...publish, topic: 'drover/v1/nodes/n1/desired', payload: Buffer.alloc(5_000, 0x7b) };
-  mqttPacket.writeToStream(desired, guard);
-  await new Promise<void>((r) => guard.write(Buffer.alloc(0), () => r()));
+  const bytes = mqttPacket.generate(desired);
+  await new Promise<void>((r) => writeInRecords(socket, bytes, TLS_RECORD_BYTES, () => r()));
   assert.ok(socket.writes.length >= 6, `${socket.writes.length} writes`);
   for (const w of socket.writes) assert.ok(w.length <= TLS_RECORD_BYTES, `a write of ${w.length} bytes`);
   assert.is(socket.overlapped, 0, 'no write before the last one left');
-  assert.equal(Buffer.concat(socket.writes), mqttPacket.generate(desired));
+  assert.equal(Buffer.concat(socket.writes), bytes);
 });
 
-test('over TLS a packet of TLS_WHOLE_WRITE_BYTES or more goes out whole', async () => {
+test('a write of TLS_WHOLE_WRITE_BYTES or more goes out whole', async () => {
   const socket = new RecordingSocket();
-  const guard = new PacketGuard(socket as unknown as net.Socket, 1024, 1 << 20, TLS_RECORD_BYTES);
   const bundle = Buffer.alloc(TLS_WHOLE_WRITE_BYTES, 0x42);
-  await new Promise<void>((r) => guard.write(bundle, () => r()));
+  await new Promise<void>((r) => writeInRecords(socket, bundle, TLS_RECORD_BYTES, () => r()));
   assert.is(socket.writes.length, 1);
   assert.equal(socket.writes[0], bundle);
-});
-
-test('over TLS a burst of small packets goes out joined in records', async () => {
-  const socket = new RecordingSocket();
-  const guard = new PacketGuard(socket as unknown as net.Socket, 1024, 1 << 20, TLS_RECORD_BYTES);
-  const acks = Array.from({ length: 400 }, (_, i) => ({ cmd: 'puback', messageId: i + 1 }) as const);
-  for (const a of acks) mqttPacket.writeToStream(a, guard);
-  await new Promise<void>((r) => guard.write(Buffer.alloc(0), () => r()));
-  // 400 PUBACKs of 4 bytes: the first alone, the rest queued meanwhile and joined.
-  assert.ok(socket.writes.length <= 4, `${socket.writes.length} writes`);
-  for (const w of socket.writes) assert.ok(w.length <= TLS_RECORD_BYTES, `a write of ${w.length} bytes`);
-  assert.is(socket.overlapped, 0);
-  assert.equal(Buffer.concat(socket.writes), Buffer.concat(acks.map((a) => mqttPacket.generate(a))));
 });
 
 test('the in-process link hands over a PUBLISH as one chunk', async () => {
