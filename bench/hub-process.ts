@@ -9,11 +9,17 @@ import { startHub } from '../hub/hub.js';
 import type { HubOptions } from '../hub/config.js';
 import { profileOnSignal } from './lib/signal-profiler.js';
 import { tuneHubHeap } from '../hub/process-tuning.js';
+import { startHeapGiveBack } from '../hub/heap-give-back.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HubOptions;
 const profileDir = process.argv[3];
 if (profileDir) profileOnSignal(profileDir, `hub-${process.pid}`);
 tuneHubHeap(); // as `drover hub` does
+startHeapGiveBack({}, (freed, ms) =>
+  process.stderr.write(
+    `hub: heap give-back freed ${(freed / 2 ** 20).toFixed(1)} MB of old space in ${ms.toFixed(0)} ms\n`,
+  ),
+);
 const hub = await startHub(options);
 process.stdout.write(
   `${JSON.stringify({

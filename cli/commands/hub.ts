@@ -228,6 +228,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
   const signal = untilSignal();
   const { startHub } = await import('../../hub/hub.js');
   (await import('../../hub/process-tuning.js')).tuneHubHeap();
+  (await import('../../hub/heap-give-back.js')).startHeapGiveBack();
   const hub = await startHub(opts);
   process.stdout.write(connectHelp(hub));
   const s = await signal;

@@ -1,0 +1,26 @@
+// When the hub gives V8's emptied old-generation pages back (hub/heap-give-back.ts): defaults
+// with their units.
+
+export interface HeapGiveBackOptions {
+  /** How often the hub samples its event loop and heap, ms. */
+  sampleIntervalMs: number;
+  /** Event-loop utilization (0 to 1) of a sample under which the hub counts as calm. */
+  calmUtilization: number;
+  /** How long the hub must have been calm before a give-back, ms. */
+  calmMs: number;
+  /** Old space committed above what the last give-back left that makes the next worth it, bytes. */
+  minGrowthBytes: number;
+  /** ...and as a share of what the last give-back left (a large live heap grows by more between V8's GCs). */
+  minGrowthRatio: number;
+  /** Least time between two give-backs, ms (growth is the gate; this bounds a pathological case). */
+  minIntervalMs: number;
+}
+
+export const HEAP_GIVE_BACK_DEFAULTS: HeapGiveBackOptions = {
+  sampleIntervalMs: 1_000, // 1 s
+  calmUtilization: 0.3,
+  calmMs: 3_000, // 3 s
+  minGrowthBytes: 32 * 2 ** 20, // 32 MiB
+  minGrowthRatio: 0.25,
+  minIntervalMs: 10_000, // 10 s: a Deployment right after the boards joined still gets one
+};

@@ -1,0 +1,86 @@
+// When the hub gives V8's old-generation pages back: only once it has been calm for calmMs,
+// old space has grown enough since the last give-back, and not twice within minIntervalMs;
+// and the compacting GC it runs returns a fragmented old space's pages.
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type GiveBackState, stepGiveBack } from '../../hub/heap-give-back.js';
+import { HEAP_GIVE_BACK_DEFAULTS } from '../../hub/heap-give-back-options.js';
+
+const MB = 2 ** 20;
+const o = HEAP_GIVE_BACK_DEFAULTS; // calm under 0.3 for 3 s, +32 MiB or +25%, 10 s apart
+
+/** Feeds (utilization, committed MB) samples a second apart; the times (s) a give-back fell due. */
+function run(samples: readonly [number, number][], start: Partial<GiveBackState> = {}): number[] {
+  let state: GiveBackState = { calmSince: undefined, baselineBytes: 60 * MB, lastAt: -Infinity, ...start };
+  const due: number[] = [];
+  samples.forEach(([utilization, committedMb], i) => {
+    const now = i * 1_000;
+    const step = stepGiveBack(state, { now, utilization, committedBytes: committedMb * MB }, o);
+    state = step.state;
+    if (step.giveBack) {
+      due.push(i);
+      // As the hub does: what the give-back left is the next baseline.
+      state = { calmSince: now, baselineBytes: committedMb * MB, lastAt: now };
+    }
+  });
+  return due;
+}
+
+const busy = (n: number, mb: number) => Array.from({ length: n }, (): [number, number] => [0.95, mb]);
+const calm = (n: number, mb: number) => Array.from({ length: n }, (): [number, number] => [0.1, mb]);
+
+test('stepGiveBack: due once the hub has been calm for calmMs after old space grew', () => {
+  // A burst grows old space 60 -> 130 MB; calm from second 10: due at 13 (3 s of calm), once.
+  assert.equal(run([...busy(10, 130), ...calm(20, 130)]), [13]);
+});
+
+test('stepGiveBack: never while busy, and a busy second restarts the calm stretch', () => {
+  assert.equal(run(busy(60, 200)), []);
+  // calm 2 s, busy 1 s, calm again: due 3 s after the busy second.
+  assert.equal(run([...calm(2, 130), ...busy(1, 130), ...calm(5, 130)]), [6]);
+});
+
+test('stepGiveBack: not for growth under minGrowthBytes, nor under minGrowthRatio of a large heap', () => {
+  assert.equal(run(calm(20, 60 + 31)), []);
+  assert.equal(run(calm(20, 60 + 32)), [3]);
+  // 400 MB left by the last give-back: 25% is 100 MB.
+  assert.equal(run(calm(20, 480), { baselineBytes: 400 * MB }), []);
+  assert.equal(run(calm(20, 500), { baselineBytes: 400 * MB }), [3]);
+});
+
+test('stepGiveBack: at most one give-back per minIntervalMs', () => {
+  // Old space grows 50 MB a second, calm: due again only 10 s after each give-back.
+  const growing = Array.from({ length: 30 }, (_, i): [number, number] => [0.1, 60 + 50 * (i + 1)]);
+  assert.equal(run(growing), [3, 13, 23]);
+});
+
+test('compactingGc: gives a fragmented old space back, where a plain full GC keeps its pages', () => {
+  const HG = new URL('../../hub/heap-give-back.js', import.meta.url).href;
+  // A million small objects, one in ten kept: every page stays partly used. Old space
+  // committed after the GC, MB.
+  const script = (compact: boolean) => `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    const { compactingGc } = await import(${JSON.stringify(HG)});
+    globalThis.keep = [];
+    let all = [];
+    for (let i = 0; i < 1000000; i++) all.push({ a: 'x' + i, b: [i, i + 1] });
+    for (let i = 0; i < all.length; i += 10) keep.push(all[i]);
+    all = null;
+    setTimeout(() => {
+      ${compact ? 'compactingGc(gc);' : 'gc();'}
+      const old = getHeapSpaceStatistics().find((s) => s.space_name === 'old_space');
+      console.log(Math.round(old.space_size / 2 ** 20));
+    }, 10);`;
+  const committed = (compact: boolean) =>
+    Number(
+      spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script(compact)], {
+        encoding: 'utf8',
+      }).stdout,
+    );
+  const plain = committed(false);
+  const compacted = committed(true);
+  assert.ok(compacted < plain / 3, `compacted ${compacted} MB against a plain full GC's ${plain} MB`);
+});
+
+test.run();
