@@ -56,7 +56,11 @@ export class ReadYourWrites<T extends KubeObject> {
   wrote(obj: KubeObject): void {
     const rv = obj.metadata.resourceVersion;
     if (rv === undefined) return;
-    this.pending.set(informerKey(obj), rv);
+    const key = informerKey(obj);
+    // The watch can bring the write back before the API's answer: nothing to wait for then (an
+    // entry made now would stay, no later change of the object coming to drop it).
+    if (caughtUp(this.informer.get(key)?.metadata.resourceVersion, rv)) this.pending.delete(key);
+    else this.pending.set(key, rv);
   }
 
   /** Objects whose writes the cache has not shown yet. */

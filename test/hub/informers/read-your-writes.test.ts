@@ -54,4 +54,22 @@ test('a write the cache has shown is not remembered, even if never read again', 
     }
   }));
 
+test('a write the cache showed before the reader noted it is not remembered', () =>
+  withApi(async (t) => {
+    const informer = new Informer<Node>(new HttpApiClient(t.api.url), 'nodes', quiet, { retryDelayMs: 50 });
+    const rw = new ReadYourWrites(informer);
+    try {
+      await informer.start();
+      const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' }, spec: {}, status: {} };
+      const created = await t.api.client.create<Node>('nodes', undefined, node);
+      await waitUntil('the cache shows the write', () => informer.get('/n2') !== undefined);
+      rw.wrote(created); // the API's answer after the watch event
+      assert.is(rw.waiting(), 0);
+      assert.is(rw.get('/n2')?.metadata.resourceVersion, created.metadata.resourceVersion);
+    } finally {
+      rw.close();
+      informer.stop();
+    }
+  }));
+
 test.run();
