@@ -19,10 +19,21 @@ interface RetainedPacket {
   payload: Buffer | string;
 }
 
+interface ClientRef {
+  id: string;
+}
+interface SubscriberRef {
+  clientId: string;
+}
+
 interface AsyncMemoryPersistence {
   storeRetained(packet: RetainedPacket): Promise<void>;
   createRetainedStream(pattern: string): Readable;
   createRetainedStreamCombi(patterns: string[]): Readable;
+  outgoingEnqueue(sub: SubscriberRef, packet: object): Promise<void>;
+  outgoingEnqueueCombi(subs: SubscriberRef[], packet: object): Promise<void>;
+  outgoingUpdate(client: ClientRef, packet: object): Promise<void>;
+  outgoingClearMessageId(client: ClientRef, packet: object): Promise<object | undefined>;
 }
 
 const require = createRequire(import.meta.url);
@@ -47,6 +58,33 @@ export function ownedBytes(payload: Buffer | string): Buffer | string {
 
 class IndexedRetainedPersistence extends AsyncPersistence {
   readonly retained = new RetainedIndex<RetainedPacket>();
+  /**
+   * Clients that ever had a message queued (persistent sessions only: boards connect clean).
+   * aedes clears a message id from the queue at every PUBACK, and the stock method makes an
+   * empty queue in a Map entry for a client without one, kept for good: ~0.15 KiB per board.
+   */
+  private readonly queuedFor = new Set<string>();
+
+  override async outgoingEnqueue(sub: SubscriberRef, packet: object): Promise<void> {
+    this.queuedFor.add(sub.clientId);
+    return super.outgoingEnqueue(sub, packet);
+  }
+
+  override async outgoingEnqueueCombi(subs: SubscriberRef[], packet: object): Promise<void> {
+    for (const sub of subs) this.queuedFor.add(sub.clientId);
+    return super.outgoingEnqueueCombi(subs, packet);
+  }
+
+  override async outgoingUpdate(client: ClientRef, packet: object): Promise<void> {
+    this.queuedFor.add(client.id);
+    return super.outgoingUpdate(client, packet);
+  }
+
+  /** Nothing to clear for a client that never had a queue (the stock method would make one). */
+  override async outgoingClearMessageId(client: ClientRef, packet: object): Promise<object | undefined> {
+    if (!this.queuedFor.has(client.id)) return undefined;
+    return super.outgoingClearMessageId(client, packet);
+  }
 
   override async storeRetained(pkt: RetainedPacket): Promise<void> {
     // An empty retained payload deletes the retained message (MQTT 3.1.1 §3.3.1.3).
