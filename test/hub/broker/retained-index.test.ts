@@ -89,4 +89,26 @@ test('delete removes from exact and wildcard lookups and prunes', () => {
   assert.equal([...idx.match('$SYS/#')], []);
 });
 
+test('children come and go: one held inline, several in a map, and back', () => {
+  const idx = new RetainedIndex<string>();
+  const plus = () => [...idx.match('a/+')].sort();
+  idx.set('a/b', 'a/b');
+  assert.equal(plus(), ['a/b']);
+  idx.set('a/c', 'a/c');
+  assert.equal(plus(), ['a/b', 'a/c']);
+  assert.ok(idx.delete('a/b'));
+  assert.equal(plus(), ['a/c']);
+  assert.equal([...idx.match('a/c')], ['a/c']);
+  idx.set('a/d', 'a/d');
+  idx.set('a/e', 'a/e');
+  assert.equal(plus(), ['a/c', 'a/d', 'a/e']);
+  for (const t of ['a/c', 'a/d']) assert.ok(idx.delete(t));
+  assert.equal(plus(), ['a/e']);
+  assert.equal([...idx.match('#')], ['a/e']);
+  assert.ok(idx.delete('a/e'));
+  assert.equal([...idx.match('#')], []);
+  idx.set('a/f/g', 'a/f/g');
+  assert.equal([...idx.match('a/#')], ['a/f/g']);
+});
+
 test.run();
