@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { HEAP_GIVE_BACK_DEFAULTS, type HeapGiveBackOptions } from './heap-give-back-options.js';
+import type { Metrics } from './metrics.js';
 
 export interface GiveBackState {
   /** When the current calm stretch began (ms), undefined while busy. */
@@ -69,6 +70,33 @@ export function compactingGc(gc: () => void, execArgv: readonly string[] = proce
   }
 }
 
+/** Pause buckets, seconds: a give-back holds the event loop ~0.1 s at 2,000 boards, more with a larger heap. */
+const PAUSE_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+let record: ((freedBytes: number, ms: number) => void) | undefined;
+
+/**
+ * Counts give-backs in the hub's /metrics: the give-back starts before the hub (`drover hub`),
+ * so, as the work queues' provider, the registry is set once the hub has one; earlier ones or
+ * those in a process without a hub are not counted.
+ */
+export function setGiveBackMetricsRegistry(m: Metrics): void {
+  const count = m.counter(
+    'drover_heap_give_backs_total',
+    'Compacting GCs run once the hub was calm after a burst.',
+  );
+  const freed = m.counter('drover_heap_give_back_freed_bytes_total', 'Old-space bytes given back by them.');
+  const pause = m.histogram(
+    'drover_heap_give_back_pause_seconds',
+    'How long each give-back held the event loop, seconds.',
+    PAUSE_BUCKETS_SECONDS,
+  );
+  record = (freedBytes, ms) => {
+    count.inc();
+    freed.inc({}, Math.max(0, freedBytes));
+    pause.observe(ms / 1000);
+  };
+}
+
 /** The environment variable that turns the give-back off (`0`); on by default. */
 export const HUB_HEAP_GIVE_BACK_ENV = 'DROVER_HUB_HEAP_GIVE_BACK';
 
@@ -101,6 +129,7 @@ export function startHeapGiveBack(
     // The GC's own pause is not load: the calm stretch goes on from here.
     elu = performance.eventLoopUtilization();
     state = { calmSince: end, baselineBytes: after, lastAt: end };
+    record?.(before - after, end - now);
     onGiveBack?.(before - after, end - now);
   }, o.sampleIntervalMs);
   timer.unref();

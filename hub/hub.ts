@@ -50,6 +50,7 @@ import { NodeCredentialController } from './controllers/node-credentials.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
 import { setQueueMetricsRegistry } from './controllers/queue-metrics.js';
+import { setGiveBackMetricsRegistry } from './heap-give-back.js';
 import { EventRecorder } from './events/recorder.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
@@ -269,6 +270,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         undo.push({ name: 'stop API', run: () => api.close() });
         // Controllers' work queues report to this hub's /metrics (client-go's SetProvider).
         setQueueMetricsRegistry(api.metrics);
+        setGiveBackMetricsRegistry(api.metrics);
         // An operator's certificate stays; the hub-CA one is swapped for its successor.
         tls.onRotate(() => {
           const c = tls.current();

@@ -4,8 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type GiveBackState, stepGiveBack } from '../../hub/heap-give-back.js';
+import {
+  type GiveBackState,
+  setGiveBackMetricsRegistry,
+  startHeapGiveBack,
+  stepGiveBack,
+} from '../../hub/heap-give-back.js';
 import { HEAP_GIVE_BACK_DEFAULTS } from '../../hub/heap-give-back-options.js';
+import { Metrics } from '../../hub/metrics.js';
+import { waitFor } from '../helpers/wait.js';
 
 const MB = 2 ** 20;
 const o = HEAP_GIVE_BACK_DEFAULTS; // calm under 0.3 for 3 s, +32 MiB or +25%, 10 s apart
@@ -81,6 +88,44 @@ test('compactingGc: gives a fragmented old space back, where a plain full GC kee
   const plain = committed(false);
   const compacted = committed(true);
   assert.ok(compacted < plain / 3, `compacted ${compacted} MB against a plain full GC's ${plain} MB`);
+});
+
+test('a give-back is counted, with its pause, in the registry the hub set', async () => {
+  const m = new Metrics();
+  setGiveBackMetricsRegistry(m);
+  assert.not.match(await m.render(), /^drover_heap_give_backs_total /m);
+  let seen = 0;
+  // Always calm, any growth: due at the first sample.
+  const stop = startHeapGiveBack(
+    {
+      sampleIntervalMs: 10,
+      calmUtilization: 2,
+      calmMs: 0,
+      minGrowthBytes: 0,
+      minGrowthRatio: 0,
+      minIntervalMs: 60_000,
+    },
+    () => {
+      seen++;
+    },
+    {},
+  );
+  try {
+    await waitFor(() => seen > 0, { timeoutMs: 5_000 });
+  } finally {
+    stop();
+  }
+  const text = await m.render();
+  assert.match(text, /^drover_heap_give_backs_total 1$/m);
+  assert.match(text, /^drover_heap_give_back_pause_seconds_count 1$/m);
+  // Turned off by its environment variable: nothing runs.
+  let off = 0;
+  const none = startHeapGiveBack({ sampleIntervalMs: 10, calmUtilization: 2, calmMs: 0 }, () => off++, {
+    DROVER_HUB_HEAP_GIVE_BACK: '0',
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  none();
+  assert.equal(off, 0);
 });
 
 test.run();
