@@ -12,7 +12,7 @@ import {
 } from '../../hub/heap-give-back.js';
 import { HEAP_GIVE_BACK_DEFAULTS } from '../../hub/heap-give-back-options.js';
 import { Metrics } from '../../hub/metrics.js';
-import { waitFor } from '../helpers/wait.js';
+import { holdsFor, waitFor } from '../helpers/wait.js';
 
 const MB = 2 ** 20;
 const o = HEAP_GIVE_BACK_DEFAULTS; // calm under 0.3 for 3 s, +32 MiB or +25%, 10 s apart
@@ -123,9 +123,11 @@ test('a give-back is counted, with its pause, in the registry the hub set', asyn
   const none = startHeapGiveBack({ sampleIntervalMs: 10, calmUtilization: 2, calmMs: 0 }, () => off++, {
     DROVER_HUB_HEAP_GIVE_BACK: '0',
   });
-  await new Promise((r) => setTimeout(r, 100));
-  none();
-  assert.equal(off, 0);
+  try {
+    await holdsFor(() => off === 0, { durationMs: 100, intervalMs: 10, what: 'no give-back while off' });
+  } finally {
+    none();
+  }
 });
 
 test.run();

@@ -14,6 +14,7 @@ import { loadOrCreateCa, localSans } from '../../../hub/auth/pki.js';
 import { GuardedTlsSocket } from '../../../hub/broker/guarded-tls-socket.js';
 import { PacketTooLargeError, QueueLimitError } from '../../../hub/broker/packet-guard.js';
 import { TLS_RECORD_BYTES } from '../../../hub/broker/tls-records.js';
+import { waitFor } from '../../helpers/wait.js';
 
 interface Pair {
   server: GuardedTlsSocket;
@@ -118,9 +119,11 @@ test('a large write and a burst leave in records of at most TLS_RECORD_BYTES', a
     p.server.write(large);
     for (const a of acks) p.server.write(a);
     await new Promise<void>((r) => p.server.write(Buffer.alloc(0), () => r()));
-    const deadline = Date.now() + 5_000;
-    while (Buffer.concat(chunks).length < want.length && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => Buffer.concat(chunks).length >= want.length, {
+      what: 'every byte read',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
     assert.equal(Buffer.concat(chunks), want);
     for (const c of chunks) assert.ok(c.length <= TLS_RECORD_BYTES, `a record of ${c.length} bytes`);
     assert.ok(chunks.length < 20, `${chunks.length} records: the 400 PUBACKs joined`);

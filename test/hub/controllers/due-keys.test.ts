@@ -2,8 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DueKeys } from '../../../hub/controllers/due-keys.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { holdsFor, waitFor } from '../../helpers/wait.js';
 
 test('keys fire in the order of their times, each once', async () => {
   const fired: string[] = [];
@@ -12,7 +11,7 @@ test('keys fire in the order of their times, each once', async () => {
   const order = [7, 3, 9, 1, 5, 2, 8, 4, 6, 0];
   for (const i of order) d.schedule(`k${i}`, now + 20 + i * 5);
   assert.is(d.size, 10);
-  await sleep(120);
+  await waitFor(() => fired.length === 10, { what: 'all ten fired', timeoutMs: 5_000, intervalMs: 10 });
   assert.equal(
     fired,
     order.map((_, i) => `k${i}`),
@@ -27,8 +26,9 @@ test('a key scheduled earlier fires once, at the earlier time', async () => {
   d.schedule('a', start + 80);
   d.schedule('a', start + 10);
   assert.is(d.get('a'), start + 10);
-  await sleep(120);
-  assert.is(fired.length, 1);
+  await waitFor(() => fired.length > 0, { what: 'a fired', timeoutMs: 5_000, intervalMs: 5 });
+  // Past the replaced time too: still once.
+  await holdsFor(() => fired.length === 1, { durationMs: 120, intervalMs: 10, what: 'a fired once' });
   assert.ok(fired[0]![1] < 80, `fired after ${fired[0]![1]} ms`);
 });
 
@@ -38,7 +38,8 @@ test('a key scheduled again from its own firing fires again', async () => {
     if (++n < 3) d.schedule(k, Date.now() + 5);
   });
   d.schedule('a', Date.now() + 5);
-  await sleep(80);
+  await waitFor(() => n >= 3, { what: 'three firings', timeoutMs: 5_000, intervalMs: 5 });
+  await holdsFor(() => n === 3, { durationMs: 50, intervalMs: 10, what: 'no fourth firing' });
   assert.is(n, 3);
 });
 
@@ -57,7 +58,7 @@ test('many keys: each fires once, none early', async () => {
     at.set(`k${i}`, t);
     d.schedule(`k${i}`, t);
   }
-  await sleep(150);
+  await waitFor(() => seen.size === 2_000, { what: 'all 2,000 fired', timeoutMs: 10_000, intervalMs: 10 });
   assert.is(seen.size, 2_000);
   assert.equal(early, []);
 });
@@ -66,7 +67,7 @@ test('no timer is left armed for a schedule that was replaced', async () => {
   const d = new DueKeys(() => {});
   d.schedule('a', Date.now() + 60_000);
   d.schedule('a', Date.now() + 5);
-  await sleep(30);
+  await waitFor(() => d.size === 0, { what: 'a fired', timeoutMs: 5_000, intervalMs: 5 });
   const timer = (d as unknown as { timer: NodeJS.Timeout | undefined }).timer;
   assert.is(timer, undefined, 'the replaced 60 s schedule holds no timer');
 });
@@ -77,7 +78,7 @@ test('clear drops every schedule', async () => {
   d.schedule('a', Date.now() + 5);
   d.clear();
   assert.is(d.get('a'), undefined);
-  await sleep(30);
+  await holdsFor(() => fired.length === 0, { durationMs: 50, intervalMs: 10, what: 'nothing fired' });
   assert.equal(fired, []);
 });
 
