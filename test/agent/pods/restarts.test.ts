@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanupTempDirs } from '../../helpers/tmp.js';
-import { waitFor } from '../../helpers/wait.js';
+import { holdsFor, waitFor } from '../../helpers/wait.js';
 import { Harness, makePod, uid } from './harness.js';
 
 const h = new Harness('pods-restarts');
@@ -171,7 +171,9 @@ test('httpGet readiness and tcpSocket liveness against httpd; a 404 path stays u
       command: httpd,
       ports: [{ name: 'http', containerPort: 8080 }],
       readinessProbe: { httpGet: { path: '/index.html', port: 'http' }, periodSeconds: 1 },
-      livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+      // failureThreshold 3: the first probe runs as soon as the container runs (as kubelet's
+      // does), and under load httpd may not have bound its port yet; one miss must not kill it.
+      livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 3 },
     },
   ]);
   const bad = makePod('notfound', [
@@ -192,7 +194,12 @@ test('httpGet readiness and tcpSocket liveness against httpd; a 404 path stays u
     what: '404 event',
   });
   assert.is(h.status(uid(bad))?.containerStatuses?.[0].ready, false);
-  assert.is(h.status(uid(good))?.containerStatuses?.[0].restartCount, 0);
+  // Past three liveness periods while serving: a tcpSocket probe that failed would have killed it.
+  await holdsFor(() => h.status(uid(good))?.containerStatuses?.[0].restartCount === 0, {
+    durationMs: 4_000,
+    what: 'no restart under tcpSocket liveness',
+  });
+  assert.is(h.eventsOf(uid(good), 'Killing').length, 0);
   await m.stop();
   await h.cleanup();
 });
