@@ -15,9 +15,13 @@ const options = JSON.parse(process.argv[2] ?? '{}') as HubOptions;
 const profileDir = process.argv[3];
 if (profileDir) profileOnSignal(profileDir, `hub-${process.pid}`);
 tuneHubHeap(); // as `drover hub` does
-startHeapGiveBack({}, (freed, ms) =>
+startHeapGiveBack({}, (freed, ms, trim) =>
   process.stderr.write(
-    `hub: heap give-back freed ${(freed / 2 ** 20).toFixed(1)} MB of old space in ${ms.toFixed(0)} ms\n`,
+    `hub: heap give-back freed ${(freed / 2 ** 20).toFixed(1)} MB of old space in ${ms.toFixed(0)} ms${
+      trim
+        ? `; malloc_trim gave back ${(trim.trimmedBytes / 2 ** 20).toFixed(1)} MB of RSS in ${trim.ms.toFixed(1)} ms`
+        : ''
+    }\n`,
   ),
 );
 const hub = await startHub(options);

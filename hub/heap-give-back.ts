@@ -5,12 +5,15 @@
 // fleet never fall under. So once the event loop has been quiet for a few seconds and old
 // space has grown since the last give-back, the hub runs one full GC that compacts every
 // fragmented page (--compact-on-every-full-gc for that GC only): the pause lands when the hub
-// has nothing to do, never while it places pods.
+// has nothing to do, never while it places pods. A moment later malloc_trim(0) (hub/malloc-trim.ts)
+// gives back glibc's free heap pages, of which a burst leaves the most too: free() returns only
+// the brk heap's top, and the holes below live blocks stay resident until reused.
 
 import { performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { HEAP_GIVE_BACK_DEFAULTS, type HeapGiveBackOptions } from './heap-give-back-options.js';
+import { loadMallocTrim, type MallocTrim } from './malloc-trim.js';
 import type { Metrics } from './metrics.js';
 
 export interface GiveBackState {
@@ -70,9 +73,29 @@ export function compactingGc(gc: () => void, execArgv: readonly string[] = proce
   }
 }
 
+export interface TrimResult {
+  /** How much the process's RSS fell over the trim, bytes (negative: another thread grew it meanwhile). */
+  trimmedBytes: number;
+  /** How long malloc_trim held the event loop, ms. */
+  ms: number;
+}
+
+/** malloc_trim(0), timed, with the RSS it gave back. */
+export function trimMalloc(addon: MallocTrim): TrimResult {
+  const before = process.memoryUsage.rss();
+  const t0 = performance.now();
+  addon.trim();
+  const ms = performance.now() - t0;
+  return { trimmedBytes: before - process.memoryUsage.rss(), ms };
+}
+
 /** Pause buckets, seconds: a give-back holds the event loop ~0.1 s at 2,000 boards, more with a larger heap. */
 const PAUSE_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-let record: ((freedBytes: number, ms: number) => void) | undefined;
+/** malloc_trim's buckets, seconds: it walks glibc's free lists, well under the GC's pause. */
+const TRIM_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+/** A give-back: old-space bytes freed, the GC's pause (ms), and the trim after it, if one ran. */
+export type OnGiveBack = (freedBytes: number, ms: number, trim: TrimResult | undefined) => void;
+let record: { giveBack(freedBytes: number, ms: number): void; trim(t: TrimResult): void } | undefined;
 
 /**
  * Counts give-backs in the hub's /metrics: the give-back starts before the hub (`drover hub`),
@@ -90,27 +113,51 @@ export function setGiveBackMetricsRegistry(m: Metrics): void {
     'How long each give-back held the event loop, seconds.',
     PAUSE_BUCKETS_SECONDS,
   );
-  record = (freedBytes, ms) => {
-    count.inc();
-    freed.inc({}, Math.max(0, freedBytes));
-    pause.observe(ms / 1000);
+  const trimmed = m.counter(
+    'drover_heap_give_back_malloc_trimmed_bytes_total',
+    "Bytes the hub's RSS fell by in the malloc_trim(0) after each give-back.",
+  );
+  const trimTime = m.histogram(
+    'drover_heap_give_back_malloc_trim_seconds',
+    'How long each malloc_trim(0) held the event loop, seconds.',
+    TRIM_BUCKETS_SECONDS,
+  );
+  record = {
+    giveBack: (freedBytes, ms) => {
+      count.inc();
+      freed.inc({}, Math.max(0, freedBytes));
+      pause.observe(ms / 1000);
+    },
+    trim: (t) => {
+      trimmed.inc({}, Math.max(0, t.trimmedBytes));
+      trimTime.observe(t.ms / 1000);
+    },
   };
 }
 
 /** The environment variable that turns the give-back off (`0`); on by default. */
 export const HUB_HEAP_GIVE_BACK_ENV = 'DROVER_HUB_HEAP_GIVE_BACK';
+/** The environment variable that turns malloc_trim after a give-back off (`0`); on where the addon is built. */
+export const HUB_MALLOC_TRIM_ENV = 'DROVER_HUB_MALLOC_TRIM';
 
-/** Samples the hub process every sampleIntervalMs and gives back when due; returns a stop. */
+/**
+ * Samples the hub process every sampleIntervalMs and gives back when due; returns a stop.
+ * onGiveBack comes after the trim (trim undefined without the addon or with
+ * DROVER_HUB_MALLOC_TRIM=0, then right after the GC).
+ */
 export function startHeapGiveBack(
   options: Partial<HeapGiveBackOptions> = {},
-  onGiveBack?: (freedBytes: number, ms: number) => void,
+  onGiveBack?: OnGiveBack,
   env: NodeJS.ProcessEnv = process.env,
+  mallocTrim: () => MallocTrim | undefined = loadMallocTrim,
 ): () => void {
   if (env[HUB_HEAP_GIVE_BACK_ENV] === '0') return () => {};
   const o = { ...HEAP_GIVE_BACK_DEFAULTS, ...options };
   const gc = gcFunction();
+  const addon = env[HUB_MALLOC_TRIM_ENV] === '0' ? undefined : mallocTrim();
   let state: GiveBackState = { calmSince: undefined, baselineBytes: oldSpaceCommitted(), lastAt: -Infinity };
   let elu = performance.eventLoopUtilization();
+  let pendingTrim: NodeJS.Timeout | undefined;
   const timer = setInterval(() => {
     const now = performance.now();
     const since = performance.eventLoopUtilization(elu);
@@ -129,9 +176,24 @@ export function startHeapGiveBack(
     // The GC's own pause is not load: the calm stretch goes on from here.
     elu = performance.eventLoopUtilization();
     state = { calmSince: end, baselineBytes: after, lastAt: end };
-    record?.(before - after, end - now);
-    onGiveBack?.(before - after, end - now);
+    const [freed, ms] = [before - after, end - now];
+    record?.giveBack(freed, ms);
+    if (!addon) {
+      onGiveBack?.(freed, ms, undefined);
+      return;
+    }
+    clearTimeout(pendingTrim);
+    pendingTrim = setTimeout(() => {
+      pendingTrim = undefined;
+      const trim = trimMalloc(addon);
+      record?.trim(trim);
+      onGiveBack?.(freed, ms, trim);
+    }, o.mallocTrimDelayMs);
+    pendingTrim.unref();
   }, o.sampleIntervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    clearTimeout(pendingTrim);
+  };
 }

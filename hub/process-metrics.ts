@@ -5,6 +5,7 @@
 
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { InformerFactory } from './informers/factory.js';
+import { loadMallocTrim } from './malloc-trim.js';
 import type { Metrics } from './metrics.js';
 
 export function registerProcessMetrics(m: Metrics, informers: InformerFactory): void {
@@ -23,6 +24,20 @@ export function registerProcessMetrics(m: Metrics, informers: InformerFactory): 
   m.gauge('nodejs_heap_space_size_total_bytes', 'V8 heap committed per space, bytes.', () =>
     getHeapSpaceStatistics().map((s) => ({ labels: { space: s.space_name }, value: s.space_size })),
   );
+  // glibc's malloc outside V8 (TLS, SQLite, Node's buffers), where the malloc_trim addon is built.
+  const malloc = loadMallocTrim();
+  if (malloc?.stats()) {
+    m.gauge(
+      'drover_malloc_arena_bytes',
+      "Bytes glibc's malloc holds from the OS outside its own mmaps (all arenas).",
+      () => malloc.stats()?.arenaBytes ?? [],
+    );
+    m.gauge(
+      'drover_malloc_free_bytes',
+      "Of those, bytes free in malloc's free lists (resident unless trimmed).",
+      () => malloc.stats()?.freeBytes ?? [],
+    );
+  }
   m.gauge('drover_informer_objects', 'Objects held by each shared informer cache.', () =>
     informers.sizes().map((s) => ({ labels: { resource: s.resource }, value: s.objects })),
   );

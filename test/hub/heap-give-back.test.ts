@@ -7,10 +7,12 @@ import * as assert from 'uvu/assert';
 import {
   type GiveBackState,
   setGiveBackMetricsRegistry,
+  type TrimResult,
   startHeapGiveBack,
   stepGiveBack,
 } from '../../hub/heap-give-back.js';
 import { HEAP_GIVE_BACK_DEFAULTS } from '../../hub/heap-give-back-options.js';
+import { loadMallocTrim, type MallocTrim } from '../../hub/malloc-trim.js';
 import { Metrics } from '../../hub/metrics.js';
 import { holdsFor, waitFor } from '../helpers/wait.js';
 
@@ -109,6 +111,7 @@ test('a give-back is counted, with its pause, in the registry the hub set', asyn
       seen++;
     },
     {},
+    () => loadMallocTrim('/nonexistent/malloc_trim.node'),
   );
   try {
     await waitFor(() => seen > 0, { timeoutMs: 5_000 });
@@ -118,6 +121,8 @@ test('a give-back is counted, with its pause, in the registry the hub set', asyn
   const text = await m.render();
   assert.match(text, /^drover_heap_give_backs_total 1$/m);
   assert.match(text, /^drover_heap_give_back_pause_seconds_count 1$/m);
+  // Without the addon (a path with none) no trim runs and none is counted.
+  assert.not.match(text, /^drover_heap_give_back_malloc_trim_seconds_count /m);
   // Turned off by its environment variable: nothing runs.
   let off = 0;
   const none = startHeapGiveBack({ sampleIntervalMs: 10, calmUtilization: 2, calmMs: 0 }, () => off++, {
@@ -128,6 +133,66 @@ test('a give-back is counted, with its pause, in the registry the hub set', asyn
   } finally {
     none();
   }
+});
+
+/** Always calm, any growth: due at the first sample, then not again for a minute. */
+const DUE_AT_ONCE = {
+  sampleIntervalMs: 10,
+  calmUtilization: 2,
+  calmMs: 0,
+  minGrowthBytes: 0,
+  minGrowthRatio: 0,
+  minIntervalMs: 60_000,
+  mallocTrimDelayMs: 10,
+};
+
+test('a give-back ends with malloc_trim when the addon is there, timed and counted; DROVER_HUB_MALLOC_TRIM=0 skips it', async () => {
+  const m = new Metrics();
+  setGiveBackMetricsRegistry(m);
+  let trims = 0;
+  // The real addon, counted: the trim runs after the compacting GC, in the same give-back.
+  const real = loadMallocTrim();
+  assert.ok(real, 'the addon is not built: node scripts/build-malloc-trim.mjs');
+  const counted: MallocTrim = {
+    trim: () => {
+      trims++;
+      return real.trim();
+    },
+    stats: () => real.stats(),
+  };
+  const seen: (TrimResult | undefined)[] = [];
+  const stop = startHeapGiveBack(
+    DUE_AT_ONCE,
+    (_f, _ms, trim) => seen.push(trim),
+    {},
+    () => counted,
+  );
+  try {
+    await waitFor(() => seen.length > 0, { timeoutMs: 5_000 });
+  } finally {
+    stop();
+  }
+  assert.is(trims, 1);
+  const [trim] = seen;
+  assert.ok(trim && trim.ms >= 0 && Number.isFinite(trim.trimmedBytes), JSON.stringify(trim));
+  const text = await m.render();
+  assert.match(text, /^drover_heap_give_back_malloc_trim_seconds_count 1$/m);
+  assert.match(text, /^drover_heap_give_back_malloc_trimmed_bytes_total \d+$/m);
+  // Turned off: the give-back still runs, without the trim.
+  const off: (TrimResult | undefined)[] = [];
+  const stopOff = startHeapGiveBack(
+    DUE_AT_ONCE,
+    (_f, _ms, t) => off.push(t),
+    { DROVER_HUB_MALLOC_TRIM: '0' },
+    () => counted,
+  );
+  try {
+    await waitFor(() => off.length > 0, { timeoutMs: 5_000 });
+  } finally {
+    stopOff();
+  }
+  assert.is(trims, 1);
+  assert.equal(off, [undefined]);
 });
 
 test.run();

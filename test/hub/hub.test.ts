@@ -47,6 +47,9 @@ test('startHub writes endpoints, kubeconfig and a 0600 token; a restart keeps ob
     assert.match(metrics, /^drover_gateway_messages_received \d+$/m);
     // V8's committed heap per space beside the used (the heap's slack, issue #21).
     assert.match(metrics, /^nodejs_heap_space_size_total_bytes\{space="old_space"\} [1-9]\d*$/m);
+    // glibc's malloc beside it, from the malloc_trim addon (built at npm ci and npm run build).
+    assert.match(metrics, /^drover_malloc_arena_bytes [1-9]\d*$/m);
+    assert.match(metrics, /^drover_malloc_free_bytes \d+$/m);
 
     // The agent is gone: the node goes NotReady before the restart.
     await waitFor('NotReady before restart', async () => {
