@@ -15,6 +15,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Most writes committed together under one fsync (group commit). Default 1000 writes. */
   groupCommitMaxWrites?: number;
+  /** SQLite's page cache for the store's connection, in KiB. Default 4096 KiB (4 MiB). */
+  cacheSizeKiB?: number;
 }
 
 export interface ResolvedSqliteStoreOptions {
@@ -24,6 +26,7 @@ export interface ResolvedSqliteStoreOptions {
   compactKeepBytes: number;
   busyTimeoutMs: number;
   groupCommitMaxWrites: number;
+  cacheSizeKiB: number;
 }
 
 export const DEFAULT_COMPACT_KEEP_REVISIONS = 10_000; // revisions
@@ -31,6 +34,11 @@ export const DEFAULT_COMPACT_INTERVAL_MS = 60_000; // ms
 export const DEFAULT_COMPACT_KEEP_BYTES = 64 * 1024 * 1024; // bytes of values (64 MiB)
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000; // ms
 export const DEFAULT_GROUP_COMMIT_MAX_WRITES = 1_000; // writes
+// KiB. better-sqlite3 builds SQLite with a 16 MiB page cache, full at a few thousand boards and
+// all of it resident in the hub; every read a controller makes comes from the informers, so the
+// store's pages are touched by writes (a B-tree path each) and start-up lists. A miss is a pread
+// from the kernel's page cache (issue #21: hub RSS at fleet scale).
+export const DEFAULT_CACHE_SIZE_KIB = 4_096;
 
 function nonNegativeInt(option: string, value: number | undefined, dflt: number): number {
   if (value === undefined) return dflt;
@@ -66,5 +74,6 @@ export function resolveSqliteStoreOptions(opts: SqliteStoreOptions = {}): Resolv
       opts.groupCommitMaxWrites,
       DEFAULT_GROUP_COMMIT_MAX_WRITES,
     ),
+    cacheSizeKiB: positiveInt('cacheSizeKiB', opts.cacheSizeKiB, DEFAULT_CACHE_SIZE_KIB),
   };
 }

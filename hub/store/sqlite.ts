@@ -149,10 +149,12 @@ function isDiskFull(e: unknown): boolean {
   return (e as { code?: unknown } | undefined)?.code === 'SQLITE_FULL';
 }
 
-function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+function openDatabase(path: string, busyTimeoutMs: number, cacheSizeKiB: number): Database.Database {
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // Negative: a size in KiB rather than in pages.
+    db.pragma(`cache_size = ${-cacheSizeKiB}`);
     const n = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
     if (n > 0) {
       const why = whyNotAStore(db, { integrity: false });
@@ -258,7 +260,7 @@ export class SqliteStore implements Store {
     const o = resolveSqliteStoreOptions(opts);
     this.log = o.log;
     this.maxBatch = o.groupCommitMaxWrites;
-    const db = openDatabase(path, o.busyTimeoutMs);
+    const db = openDatabase(path, o.busyTimeoutMs, o.cacheSizeKiB);
     this.db = db;
     this.fanout = new WatchFanout(this.log);
     this.compacted = (

@@ -159,7 +159,12 @@ test('agent behind 30% loss and 500 ms delay: stays Ready, converges, no flappin
     );
     cc.checked(`the loss was real: ${dropped} of ${packets} packets dropped (${(100 * share).toFixed(0)}%)`);
     const notReady = samples.filter((s) => s !== 'True');
-    assert.is(notReady.length, 0, `Ready samples: ${samples.join(',')}`);
+    // On a failure the agent's own account of its link (reconnects, timeouts) says why.
+    assert.is(
+      notReady.length,
+      0,
+      `Ready samples: ${samples.join(',')}\nagent output (last 3000 chars):\n${agentOut.slice(-3000)}`,
+    );
     const sinceAfter = ready(await api.get<Node>('nodes', undefined, NODE)).since;
     assert.is(sinceAfter, since, 'Ready never changed (its lastTransitionTime is the same)');
     cc.checked(
