@@ -2,6 +2,9 @@
 // chunks (base64 bytes tagged with their stream, 1 stdout / 2 stderr), the exit code in the
 // last chunk, and the hub's `stdin`/`resize` requests (same call id) to the process. stdin
 // chunks carry a sequence number: a QoS 1 redelivery is dropped, a gap waits for its chunk.
+// stdin and resize reach the process in the order kubectl sent them: Docker applies a resize
+// by a request of its own, so keys typed after one wait until it is done (else `stty size`
+// typed at the first prompt could read the terminal before its first size, 0x0).
 
 import { EXEC_STREAM_STDERR, EXEC_STREAM_STDOUT, RPC_CHUNK_CHARS } from '../shared/protocol/constants.js';
 import type { RpcResponse } from '../shared/protocol/messages.js';
@@ -10,7 +13,7 @@ import type { ExecSession } from './runtime/runtime.js';
 
 /** Raw bytes per output chunk: base64 of this many bytes fits in RPC_CHUNK_CHARS characters. */
 const CHUNK_BYTES = (RPC_CHUNK_CHARS / 4) * 3;
-/** stdin chunks held while waiting for a missing one (or for the exec to start), count (then the call fails). */
+/** stdin chunks held for a missing one, the exec's start or a resize before them, count (then the call fails). */
 export const MAX_PENDING_STDIN = 256;
 
 /** Checks a `resize` request's params: width and height in characters, 1..65535. */
@@ -26,11 +29,16 @@ export function parseResize(p: Record<string, unknown>): { width: number; height
 
 export class ExecRelay {
   private seq = 0;
-  private readonly stdin = new StdinOrder(MAX_PENDING_STDIN, (x) => {
-    if (x.data) this.session.write(x.data);
-    if (x.eof) this.session.closeStdin();
-  });
+  private readonly stdin = new StdinOrder(MAX_PENDING_STDIN, (x) =>
+    this.inOrder(() => {
+      if (x.data) this.session.write(x.data);
+      if (x.eof) this.session.closeStdin();
+    }),
+  );
   private finished = false;
+  /** Inputs (stdin, resize) waiting for a resize before them to be done, and the last of them. */
+  private waiting = 0;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly session: ExecSession,
@@ -51,18 +59,39 @@ export class ExecRelay {
 
   input(p: Record<string, unknown>): void {
     if (this.stdin.push(p)) return;
-    this.stop();
-    this.finish({ code: 500, error: `stdin chunk ${this.stdin.expected} never arrived` });
+    this.fail(`stdin chunk ${this.stdin.expected} never arrived`);
   }
 
   resize(p: Record<string, unknown>): void {
     const { width, height } = parseResize(p);
-    this.session.resize(width, height).catch(() => {}); // a resize racing the exit is harmless
+    // A resize racing the exit is harmless.
+    this.inOrder(() => this.session.resize(width, height).catch(() => {}));
   }
 
   /** The hub's client went away: detach (a shell reading stdin ends). */
   stop(): void {
     this.session.close();
+  }
+
+  /** Runs op now when nothing waits, else after the inputs before it (bounded like stdin's gaps). */
+  private inOrder(op: () => void | Promise<void>): void {
+    if (this.waiting > MAX_PENDING_STDIN) {
+      this.fail(`a terminal resize did not finish; ${this.waiting} inputs held behind it`);
+      return;
+    }
+    const pending = this.waiting === 0 ? op() : this.tail.then(op);
+    if (!pending) return;
+    this.waiting++;
+    this.tail = pending
+      .catch((e: Error) => this.fail(e.message))
+      .finally(() => {
+        this.waiting--;
+      });
+  }
+
+  private fail(error: string): void {
+    this.stop();
+    this.finish({ code: 500, error });
   }
 
   private pipe(stream: NodeJS.ReadableStream, id: number): void {
