@@ -8,8 +8,8 @@
 // --restart-down, and restarted on its data dir and ports: the time until every board is back
 // (heard from and Ready), board NotReady marks, pods deleted/evicted/moved, LISTs after
 // start-up, hub CPU; and while (b) runs beside it, so the hub's memory is read at N boards with
-// P + N pods, 10 s after its last pod ran (the per-component split: idle hub, per board, per
-// pod, from its gauges). Then Deployments of several sizes for the hub CPU cost per pod. Each
+// P + N pods, 30 s after its last pod ran, once settled (the per-component split: idle hub, per
+// board, per pod, from its gauges, and what the heap give-backs cost). Then Deployments of several sizes for the hub CPU cost per pod. Each
 // workload is deleted before the next (the boards confirm the deletions). With --runs N every
 // case runs N times on the same fleet and each row gives the median (the restart row the worst).
 // Unlike the scheduler-throughput figure (the scheduling decision alone, no API, no store),
@@ -53,6 +53,11 @@ const RAMP = args.number('ramp', 50); // board joins started per second
 const PER_PROCESS = args.number('per-process', 2_500);
 const TIMEOUT_MS = args.durationMs('timeout', 10 * 60_000); // per case
 const SETTLE_MS = 10_000; // hub CPU measured over this long after the last pod runs
+/**
+ * The hub's memory is read this long after the last pod ran (the DaemonSet case): once settled,
+ * after its heap give-back (10 s of calm, hub/heap-give-back-options.ts) and malloc trim, ms.
+ */
+const MEMORY_READ_MS = 30_000;
 /** Pods a hollow board takes (its machine reports pods: 110); larger sizes are skipped. */
 const PODS_PER_BOARD = 100;
 const HUB_PROF_DIR = args.has('hub-prof') ? args.string('hub-prof', '.') : undefined;
@@ -127,7 +132,7 @@ class PodWatch {
 }
 
 interface CaseResult {
-  /** The hub's memory 10 s after the last pod ran (SETTLE_MS). */
+  /** The hub's memory MEMORY_READ_MS after the last pod ran, where the case asks for it. */
   memory?: HubMemory;
   pods: number;
   boundS: number;
@@ -238,6 +243,7 @@ try {
     want: number,
     create: () => Promise<unknown>,
     remove: () => Promise<unknown>,
+    readMemory = false,
   ): Promise<{ result: CaseResult | undefined; remove: () => Promise<void> }> {
     const w = new PodWatch(app);
     watches.add(w);
@@ -267,7 +273,11 @@ try {
       await sleep(SETTLE_MS);
       const c = sampleProc(hubPid());
       // What the hub holds once the burst has settled (its peak is in hubRssMb).
-      const mem = await memory();
+      let mem: HubMemory | undefined;
+      if (readMemory) {
+        await sleep(Math.max(0, w.lastRunningAt + MEMORY_READ_MS - Date.now()));
+        mem = await memory();
+      }
       result = {
         memory: mem,
         pods: want,
@@ -560,6 +570,7 @@ try {
           spec: { selector: { matchLabels: { app: `pods-ds${run}` } }, template: template(`pods-ds${run}`) },
         }),
       () => client.delete('daemonsets', NS, `pods-ds${run}`, { propagationPolicy: 'Background' }),
+      true,
     );
     r.ds = dsCase.result;
     checkpoint();

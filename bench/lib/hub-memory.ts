@@ -15,6 +15,8 @@ export interface HubMemory {
   /** Objects held per shared informer cache. */
   informerObjects: Record<string, number>;
   mqttClients: number;
+  /** Heap give-backs so far (hub/heap-give-back.ts), the event-loop pause of all of them (s), and what malloc_trim gave back. */
+  giveBacks: { count: number; pauseSeconds: number; trimmedBytes: number };
 }
 
 /** Reads the memory gauges from a /metrics fetch of the hub (e.g. hubFetch(dataDir)). */
@@ -34,6 +36,11 @@ export async function hubMemory(fetchFn: typeof fetch, apiUrl: string): Promise<
     spaces,
     informerObjects: metricByLabel(text, 'drover_informer_objects', 'resource'),
     mqttClients: metricSum(text, 'drover_mqtt_clients'),
+    giveBacks: {
+      count: metricSum(text, 'drover_heap_give_backs_total'),
+      pauseSeconds: metricSum(text, 'drover_heap_give_back_pause_seconds_sum'),
+      trimmedBytes: metricSum(text, 'drover_heap_give_back_malloc_trimmed_bytes_total'),
+    },
   };
 }
 
@@ -75,5 +82,6 @@ export function describeMemory(
     `idle hub: RSS ${mb(idle.rssBytes)} MB, heap ${mb(idle.heapUsedBytes)} MB`,
     `${boards.n} boards: RSS ${mb(boards.m.rssBytes)} MB, heap ${mb(boards.m.heapUsedBytes)} MB (${kb(perBoard)} KiB heap + ${kb(perBoardExt)} KiB outside the heap per board: connection, Node object, lease entry), external ${mb(boards.m.externalBytes)} MB`,
     `+${pods.n} pods: RSS ${mb(pods.m.rssBytes)} MB, heap ${mb(pods.m.heapUsedBytes)} MB (${kb(perPod)} KiB heap per pod: informer caches, desired sets, scheduler cache); cached objects: ${top}`,
+    `heap give-backs since the hub started: ${pods.m.giveBacks.count}, ${pods.m.giveBacks.pauseSeconds.toFixed(2)} s of event-loop pause in all, malloc_trim ${mb(pods.m.giveBacks.trimmedBytes)} MB`,
   ].join('; ');
 }

@@ -11,21 +11,27 @@ import {
   startHeapGiveBack,
   stepGiveBack,
 } from '../../hub/heap-give-back.js';
-import { HEAP_GIVE_BACK_DEFAULTS } from '../../hub/heap-give-back-options.js';
+import { HEAP_GIVE_BACK_DEFAULTS, type HeapGiveBackOptions } from '../../hub/heap-give-back-options.js';
 import { loadMallocTrim, type MallocTrim } from '../../hub/malloc-trim.js';
 import { Metrics } from '../../hub/metrics.js';
 import { holdsFor, waitFor } from '../helpers/wait.js';
 
 const MB = 2 ** 20;
-const o = HEAP_GIVE_BACK_DEFAULTS; // calm under 0.3 for 3 s, +32 MiB or +25%, 10 s apart
+const o = HEAP_GIVE_BACK_DEFAULTS; // calm under 0.3 for calmMs, +32 MiB or +25%, 10 s apart
+/** The calm stretch a give-back waits for, in the tables' one-second samples. */
+const C = o.calmMs / 1_000;
 
 /** Feeds (utilization, committed MB) samples a second apart; the times (s) a give-back fell due. */
-function run(samples: readonly [number, number][], start: Partial<GiveBackState> = {}): number[] {
+function run(
+  samples: readonly [number, number][],
+  start: Partial<GiveBackState> = {},
+  opts: HeapGiveBackOptions = o,
+): number[] {
   let state: GiveBackState = { calmSince: undefined, baselineBytes: 60 * MB, lastAt: -Infinity, ...start };
   const due: number[] = [];
   samples.forEach(([utilization, committedMb], i) => {
     const now = i * 1_000;
-    const step = stepGiveBack(state, { now, utilization, committedBytes: committedMb * MB }, o);
+    const step = stepGiveBack(state, { now, utilization, committedBytes: committedMb * MB }, opts);
     state = step.state;
     if (step.giveBack) {
       due.push(i);
@@ -40,28 +46,29 @@ const busy = (n: number, mb: number) => Array.from({ length: n }, (): [number, n
 const calm = (n: number, mb: number) => Array.from({ length: n }, (): [number, number] => [0.1, mb]);
 
 test('stepGiveBack: due once the hub has been calm for calmMs after old space grew', () => {
-  // A burst grows old space 60 -> 130 MB; calm from second 10: due at 13 (3 s of calm), once.
-  assert.equal(run([...busy(10, 130), ...calm(20, 130)]), [13]);
+  // A burst grows old space 60 -> 130 MB; calm from second 10: due C seconds later, once.
+  assert.equal(run([...busy(10, 130), ...calm(C + 10, 130)]), [10 + C]);
 });
 
 test('stepGiveBack: never while busy, and a busy second restarts the calm stretch', () => {
   assert.equal(run(busy(60, 200)), []);
-  // calm 2 s, busy 1 s, calm again: due 3 s after the busy second.
-  assert.equal(run([...calm(2, 130), ...busy(1, 130), ...calm(5, 130)]), [6]);
+  // calm C - 1 s, busy 1 s, calm again: due C s after the busy second, not C s after the start.
+  assert.equal(run([...calm(C - 1, 130), ...busy(1, 130), ...calm(C + 2, 130)]), [2 * C]);
 });
 
 test('stepGiveBack: not for growth under minGrowthBytes, nor under minGrowthRatio of a large heap', () => {
-  assert.equal(run(calm(20, 60 + 31)), []);
-  assert.equal(run(calm(20, 60 + 32)), [3]);
+  assert.equal(run(calm(C + 10, 60 + 31)), []);
+  assert.equal(run(calm(C + 10, 60 + 32)), [C]);
   // 400 MB left by the last give-back: 25% is 100 MB.
-  assert.equal(run(calm(20, 480), { baselineBytes: 400 * MB }), []);
-  assert.equal(run(calm(20, 500), { baselineBytes: 400 * MB }), [3]);
+  assert.equal(run(calm(C + 10, 480), { baselineBytes: 400 * MB }), []);
+  assert.equal(run(calm(C + 10, 500), { baselineBytes: 400 * MB }), [C]);
 });
 
 test('stepGiveBack: at most one give-back per minIntervalMs', () => {
-  // Old space grows 50 MB a second, calm: due again only 10 s after each give-back.
+  // Old space grows 50 MB a second, calm: due again only 10 s after each give-back, even with a
+  // calm stretch (3 s here) shorter than that.
   const growing = Array.from({ length: 30 }, (_, i): [number, number] => [0.1, 60 + 50 * (i + 1)]);
-  assert.equal(run(growing), [3, 13, 23]);
+  assert.equal(run(growing, {}, { ...o, calmMs: 3_000 }), [3, 13, 23]);
 });
 
 test('compactingGc: gives a fragmented old space back, where a plain full GC keeps its pages', () => {
