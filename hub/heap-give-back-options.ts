@@ -8,6 +8,8 @@ export interface HeapGiveBackOptions {
   calmUtilization: number;
   /** How long the hub must have been calm before a give-back, ms. */
   calmMs: number;
+  /** Old space may grow by less than this between two samples for the second to count as calm, bytes. */
+  calmGrowthBytes: number;
   /** Old space committed above what the last give-back left that makes the next worth it, bytes. */
   minGrowthBytes: number;
   /** ...and as a share of what the last give-back left (a large live heap grows by more between V8's GCs). */
@@ -32,6 +34,11 @@ export const HEAP_GIVE_BACK_DEFAULTS: HeapGiveBackOptions = {
   // last seconds of work (V8's own memory reducer waits 8 s for the same reason). At 3 s it fell
   // in the 10 s after a fleet's last pod ran: 30.8% of a core there against < 30% (issue #21).
   calmMs: 10_000,
+  // 8 MiB a sample: heartbeats at 10,000 boards promote a few MB a second; a Deployment or a
+  // DaemonSet just created grows old space by tens of MB in its first second, while the event
+  // loop's share of that second may still read calm (a give-back fired there: 1.4 s of pause
+  // 1 s into a DaemonSet on 10,000 boards).
+  calmGrowthBytes: 8 * 2 ** 20,
   minGrowthBytes: 32 * 2 ** 20, // 32 MiB
   minGrowthRatio: 0.25,
   minIntervalMs: 10_000, // 10 s: a Deployment right after the boards joined still gets one

@@ -23,6 +23,8 @@ export interface GiveBackState {
   baselineBytes: number;
   /** When the last give-back ran (ms). */
   lastAt: number;
+  /** Old space committed at the previous sample, bytes (undefined before the first). */
+  lastCommittedBytes?: number;
 }
 
 export interface GiveBackSample {
@@ -39,8 +41,12 @@ export function stepGiveBack(
   s: GiveBackSample,
   o: HeapGiveBackOptions,
 ): { state: GiveBackState; giveBack: boolean } {
-  const calmSince = s.utilization < o.calmUtilization ? (state.calmSince ?? s.now) : undefined;
-  const next = { ...state, calmSince };
+  // A burst that begins late in a sample still reads as a quiet event loop, but its allocations
+  // already show in old space: a sample is calm only if both are low.
+  const heapGrowth = s.committedBytes - (state.lastCommittedBytes ?? s.committedBytes);
+  const calm = s.utilization < o.calmUtilization && heapGrowth < o.calmGrowthBytes;
+  const calmSince = calm ? (state.calmSince ?? s.now) : undefined;
+  const next = { ...state, calmSince, lastCommittedBytes: s.committedBytes };
   const grown = s.committedBytes - state.baselineBytes;
   const giveBack =
     calmSince !== undefined &&
@@ -175,7 +181,7 @@ export function startHeapGiveBack(
     const end = performance.now();
     // The GC's own pause is not load: the calm stretch goes on from here.
     elu = performance.eventLoopUtilization();
-    state = { calmSince: end, baselineBytes: after, lastAt: end };
+    state = { calmSince: end, baselineBytes: after, lastAt: end, lastCommittedBytes: after };
     const [freed, ms] = [before - after, end - now];
     record?.giveBack(freed, ms);
     if (!addon) {

@@ -36,7 +36,12 @@ function run(
     if (step.giveBack) {
       due.push(i);
       // As the hub does: what the give-back left is the next baseline.
-      state = { calmSince: now, baselineBytes: committedMb * MB, lastAt: now };
+      state = {
+        calmSince: now,
+        baselineBytes: committedMb * MB,
+        lastAt: now,
+        lastCommittedBytes: committedMb * MB,
+      };
     }
   });
   return due;
@@ -65,10 +70,18 @@ test('stepGiveBack: not for growth under minGrowthBytes, nor under minGrowthRati
 });
 
 test('stepGiveBack: at most one give-back per minIntervalMs', () => {
-  // Old space grows 50 MB a second, calm: due again only 10 s after each give-back, even with a
-  // calm stretch (3 s here) shorter than that.
-  const growing = Array.from({ length: 30 }, (_, i): [number, number] => [0.1, 60 + 50 * (i + 1)]);
-  assert.equal(run(growing, {}, { ...o, calmMs: 3_000 }), [3, 13, 23]);
+  // Old space grows 5 MB a second (calm: under calmGrowthBytes a second): due once it has grown
+  // 32 MB (second 6), then again only 10 s after each give-back (16, 26; by growth alone: 13),
+  // with a calm stretch (3 s here) shorter than that.
+  const growing = Array.from({ length: 30 }, (_, i): [number, number] => [0.1, 60 + 5 * (i + 1)]);
+  assert.equal(run(growing, {}, { ...o, calmMs: 3_000 }), [6, 16, 26]);
+});
+
+test('stepGiveBack: not at the start of a burst whose first second still reads calm', () => {
+  // Long calm at 60 MB; then one second with a quiet event loop in which old space jumped 60 ->
+  // 130 MB (a DaemonSet just created), the burst, and calm again: due only after that calm.
+  const samples = [...calm(C + 5, 60), [0.1, 130] as [number, number], ...busy(5, 200), ...calm(C + 2, 200)];
+  assert.equal(run(samples), [C + 5 + 1 + 5 + C]);
 });
 
 test('compactingGc: gives a fragmented old space back, where a plain full GC keeps its pages', () => {
