@@ -10,6 +10,13 @@ export interface HeapGiveBackOptions {
   calmMs: number;
   /** Old space may grow by less than this between two samples for the second to count as calm, bytes. */
   calmGrowthBytes: number;
+  /**
+   * A give-back whose pause would likely be longer is not run, ms. The estimate: old space
+   * committed times the pause per MiB the last give-back took (pauseMsPerMiB before the first).
+   */
+  maxPauseMs: number;
+  /** The pause per MiB of old space committed assumed before a give-back has measured its own, ms. */
+  pauseMsPerMiB: number;
   /** Old space committed above what the last give-back left that makes the next worth it, bytes. */
   minGrowthBytes: number;
   /** ...and as a share of what the last give-back left (a large live heap grows by more between V8's GCs). */
@@ -39,6 +46,12 @@ export const HEAP_GIVE_BACK_DEFAULTS: HeapGiveBackOptions = {
   // loop's share of that second may still read calm (a give-back fired there: 1.4 s of pause
   // 1 s into a DaemonSet on 10,000 boards).
   calmGrowthBytes: 8 * 2 ** 20,
+  // No limit for a hub on its own; a hub that leads by a lease gets one from its renew deadline
+  // (setGiveBackPauseBudget, hub/hub.ts): a longer pause would lose it the lease.
+  maxPauseMs: Number.POSITIVE_INFINITY,
+  // 5 ms per MiB: 0.9-4.7 ms per MiB of old space measured at 10,000 boards (0.3-2.0 s pauses,
+  // the longest with the machine loaded), so the first estimate errs long.
+  pauseMsPerMiB: 5,
   minGrowthBytes: 32 * 2 ** 20, // 32 MiB
   minGrowthRatio: 0.25,
   minIntervalMs: 10_000, // 10 s: a Deployment right after the boards joined still gets one

@@ -15,6 +15,9 @@ import { runInNewContext } from 'node:vm';
 import { HEAP_GIVE_BACK_DEFAULTS, type HeapGiveBackOptions } from './heap-give-back-options.js';
 import { loadMallocTrim, type MallocTrim } from './malloc-trim.js';
 import type { Metrics } from './metrics.js';
+import { createLogger } from '../shared/log.js';
+
+const log = createLogger('heap-give-back');
 
 export interface GiveBackState {
   /** When the current calm stretch began (ms), undefined while busy. */
@@ -79,6 +82,26 @@ export function compactingGc(gc: () => void, execArgv: readonly string[] = proce
   }
 }
 
+/** What the last give-back's pause says of the next: ms per byte of old space committed before it. */
+export interface PauseHistory {
+  msPerByte: number | undefined;
+}
+
+/**
+ * Whether a give-back now would pause within budgetMs: old space committed times the pause per
+ * byte the last one took (pauseMsPerMiB before any). A GC's pause grows with the heap it moves.
+ */
+export function pauseWithinBudget(
+  committedBytes: number,
+  history: PauseHistory,
+  o: Pick<HeapGiveBackOptions, 'pauseMsPerMiB'>,
+  budgetMs: number,
+): boolean {
+  if (budgetMs === Number.POSITIVE_INFINITY) return true;
+  const perByte = history.msPerByte ?? o.pauseMsPerMiB / 2 ** 20;
+  return committedBytes * perByte <= budgetMs;
+}
+
 export interface TrimResult {
   /** How much the process's RSS fell over the trim, bytes (negative: another thread grew it meanwhile). */
   trimmedBytes: number;
@@ -101,7 +124,19 @@ const PAUSE_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const TRIM_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
 /** A give-back: old-space bytes freed, the GC's pause (ms), and the trim after it, if one ran. */
 export type OnGiveBack = (freedBytes: number, ms: number, trim: TrimResult | undefined) => void;
-let record: { giveBack(freedBytes: number, ms: number): void; trim(t: TrimResult): void } | undefined;
+let record:
+  | { giveBack(freedBytes: number, ms: number): void; trim(t: TrimResult): void; skipped(): void }
+  | undefined;
+/** The pause a give-back may take in this process, ms (setGiveBackPauseBudget). */
+let pauseBudgetMs = Number.POSITIVE_INFINITY;
+
+/**
+ * Limits the give-back's pause, for a hub that leads by a lease (hub/hub.ts): a renewal may be
+ * a retry period old when the GC starts, and the lease is lost past the renew deadline.
+ */
+export function setGiveBackPauseBudget(ms: number): void {
+  pauseBudgetMs = ms;
+}
 
 /**
  * Counts give-backs in the hub's /metrics: the give-back starts before the hub (`drover hub`),
@@ -128,7 +163,12 @@ export function setGiveBackMetricsRegistry(m: Metrics): void {
     'How long each malloc_trim(0) held the event loop, seconds.',
     TRIM_BUCKETS_SECONDS,
   );
+  const skipped = m.counter(
+    'drover_heap_give_backs_skipped_total',
+    'Give-backs due but not run: their likely pause was over the budget (a hub leading by a lease).',
+  );
   record = {
+    skipped: () => skipped.inc(),
     giveBack: (freedBytes, ms) => {
       count.inc();
       freed.inc({}, Math.max(0, freedBytes));
@@ -164,6 +204,8 @@ export function startHeapGiveBack(
   let state: GiveBackState = { calmSince: undefined, baselineBytes: oldSpaceCommitted(), lastAt: -Infinity };
   let elu = performance.eventLoopUtilization();
   let pendingTrim: NodeJS.Timeout | undefined;
+  const history: PauseHistory = { msPerByte: undefined };
+  let skipLogged = false;
   const timer = setInterval(() => {
     const now = performance.now();
     const since = performance.eventLoopUtilization(elu);
@@ -176,6 +218,16 @@ export function startHeapGiveBack(
     state = step.state;
     if (!step.giveBack) return;
     const before = oldSpaceCommitted();
+    const budget = Math.min(o.maxPauseMs, pauseBudgetMs);
+    if (!pauseWithinBudget(before, history, o, budget)) {
+      // Asked again after minIntervalMs, against the heap then.
+      state = { ...state, lastAt: now };
+      record?.skipped();
+      if (!skipLogged)
+        log.info('heap give-back skipped: its pause would exceed the budget', { budgetMs: budget });
+      skipLogged = true;
+      return;
+    }
     compactingGc(gc);
     const after = oldSpaceCommitted();
     const end = performance.now();
@@ -183,6 +235,7 @@ export function startHeapGiveBack(
     elu = performance.eventLoopUtilization();
     state = { calmSince: end, baselineBytes: after, lastAt: end, lastCommittedBytes: after };
     const [freed, ms] = [before - after, end - now];
+    if (before > 0) history.msPerByte = ms / before;
     record?.giveBack(freed, ms);
     if (!addon) {
       onGiveBack?.(freed, ms, undefined);

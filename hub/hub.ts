@@ -50,7 +50,7 @@ import { NodeCredentialController } from './controllers/node-credentials.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
 import { setQueueMetricsRegistry } from './controllers/queue-metrics.js';
-import { setGiveBackMetricsRegistry } from './heap-give-back.js';
+import { setGiveBackMetricsRegistry, setGiveBackPauseBudget } from './heap-give-back.js';
 import { EventRecorder } from './events/recorder.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
@@ -674,6 +674,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         undo.push({ name: 'stop leader work', run: () => unwind(leaderUndo) });
         if (!opened.nats) return runLeaderSteps(); // SQLite: the only hub is always the leader
         const lock = await KvLeaderLock.open(opened.nats, config.storeReplicas);
+        // A give-back's GC pause past the renew deadline would lose the lease: at most half of
+        // what is left of the deadline once a renewal is a retry period old (750 ms by default).
+        setGiveBackPauseBudget((config.leaderRenewDeadlineMs - config.leaderRetryPeriodMs) / 2);
         const e = new LeaderElector({
           lock,
           identity: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   type GiveBackState,
+  pauseWithinBudget,
   setGiveBackMetricsRegistry,
   type TrimResult,
   startHeapGiveBack,
@@ -213,6 +214,52 @@ test('a give-back ends with malloc_trim when the addon is there, timed and count
   }
   assert.is(trims, 1);
   assert.equal(off, [undefined]);
+});
+
+test('pauseWithinBudget: old space times the last pause per byte, pauseMsPerMiB before any', () => {
+  const per = { pauseMsPerMiB: 5 };
+  const none = { msPerByte: undefined };
+  const cases: [string, number, number | undefined, number, boolean][] = [
+    // what, old space MiB, last pause ms per MiB, budget ms, within
+    ['no budget (a hub on its own)', 4000, undefined, Number.POSITIVE_INFINITY, true],
+    ['first, 100 MiB at 5 ms/MiB under 750 ms', 100, undefined, 750, true],
+    ['first, 200 MiB at 5 ms/MiB over 750 ms', 200, undefined, 750, false],
+    ['measured 2 ms/MiB: 200 MiB under 750 ms', 200, 2, 750, true],
+    ['measured 2 ms/MiB: 400 MiB over 750 ms', 400, 2, 750, false],
+  ];
+  for (const [what, mib, msPerMiB, budget, within] of cases) {
+    const history = msPerMiB === undefined ? none : { msPerByte: msPerMiB / MB };
+    assert.is(pauseWithinBudget(mib * MB, history, per, budget), within, what);
+  }
+});
+
+test('a give-back due but over the pause budget does not run, and is counted as skipped', async () => {
+  const m = new Metrics();
+  setGiveBackMetricsRegistry(m);
+  let ran = 0;
+  const stop = startHeapGiveBack(
+    { ...DUE_AT_ONCE, maxPauseMs: 0 },
+    () => ran++,
+    {},
+    () => undefined,
+  );
+  try {
+    await waitFor(async () => /^drover_heap_give_backs_skipped_total 1$/m.test(await m.render()), {
+      timeoutMs: 5_000,
+      what: 'a skip counted',
+    });
+    // Not asked again within minIntervalMs (60 s here), and never run.
+    await holdsFor(
+      async () => ran === 0 && /^drover_heap_give_backs_skipped_total 1$/m.test(await m.render()),
+      {
+        durationMs: 300,
+        what: 'no give-back, one skip',
+      },
+    );
+  } finally {
+    stop();
+  }
+  assert.not.match(await m.render(), /^drover_heap_give_backs_total [1-9]/m);
 });
 
 test.run();
