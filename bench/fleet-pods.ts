@@ -9,9 +9,10 @@
 // (heard from and Ready), board NotReady marks, pods deleted/evicted/moved, LISTs after
 // start-up, hub CPU; and while (b) runs beside it, so the hub's memory is read at N boards with
 // P + N pods, 30 s after its last pod ran, once settled (the per-component split: idle hub, per
-// board, per pod, from its gauges, and what the heap give-backs cost). Then Deployments of several sizes for the hub CPU cost per pod. Each
-// workload is deleted before the next (the boards confirm the deletions). With --runs N every
-// case runs N times on the same fleet and each row gives the median (the restart row the worst).
+// board, per pod, from its gauges, and what the heap give-backs cost). Then Deployments of
+// several sizes for the hub CPU cost per pod. Each workload is deleted before the next (the
+// boards confirm the deletions). With --runs N every case runs N times on the same fleet and
+// each row gives the median (the restart row the worst).
 // Unlike the scheduler-throughput figure (the scheduling decision alone, no API, no store),
 // this is the path a pod really takes.
 // Run alone: node dist/bench/fleet-pods.js [--nodes 10000] [--pods 2000] [--sizes 1000,5000,20000]

@@ -97,7 +97,6 @@ export function pauseWithinBudget(
   o: Pick<HeapGiveBackOptions, 'pauseMsPerMiB'>,
   budgetMs: number,
 ): boolean {
-  if (budgetMs === Number.POSITIVE_INFINITY) return true;
   const perByte = history.msPerByte ?? o.pauseMsPerMiB / 2 ** 20;
   return committedBytes * perByte <= budgetMs;
 }

@@ -167,6 +167,21 @@ const DUE_AT_ONCE = {
   mallocTrimDelayMs: 10,
 };
 
+/** Starts a give-back due at once, waits for its first (the trim after it, if any), stops it. */
+async function firstGiveBack(
+  env: NodeJS.ProcessEnv,
+  mallocTrim: () => MallocTrim | undefined,
+): Promise<(TrimResult | undefined)[]> {
+  const seen: (TrimResult | undefined)[] = [];
+  const stop = startHeapGiveBack(DUE_AT_ONCE, (_f, _ms, trim) => seen.push(trim), env, mallocTrim);
+  try {
+    await waitFor(() => seen.length > 0, { timeoutMs: 5_000, what: 'a give-back' });
+  } finally {
+    stop();
+  }
+  return seen;
+}
+
 test('a give-back ends with malloc_trim when the addon is there, timed and counted; DROVER_HUB_MALLOC_TRIM=0 skips it', async () => {
   const m = new Metrics();
   setGiveBackMetricsRegistry(m);
@@ -181,18 +196,7 @@ test('a give-back ends with malloc_trim when the addon is there, timed and count
     },
     stats: () => real.stats(),
   };
-  const seen: (TrimResult | undefined)[] = [];
-  const stop = startHeapGiveBack(
-    DUE_AT_ONCE,
-    (_f, _ms, trim) => seen.push(trim),
-    {},
-    () => counted,
-  );
-  try {
-    await waitFor(() => seen.length > 0, { timeoutMs: 5_000 });
-  } finally {
-    stop();
-  }
+  const seen = await firstGiveBack({}, () => counted);
   assert.is(trims, 1);
   const [trim] = seen;
   assert.ok(trim && trim.ms >= 0 && Number.isFinite(trim.trimmedBytes), JSON.stringify(trim));
@@ -200,18 +204,7 @@ test('a give-back ends with malloc_trim when the addon is there, timed and count
   assert.match(text, /^drover_heap_give_back_malloc_trim_seconds_count 1$/m);
   assert.match(text, /^drover_heap_give_back_malloc_trimmed_bytes_total \d+$/m);
   // Turned off: the give-back still runs, without the trim.
-  const off: (TrimResult | undefined)[] = [];
-  const stopOff = startHeapGiveBack(
-    DUE_AT_ONCE,
-    (_f, _ms, t) => off.push(t),
-    { DROVER_HUB_MALLOC_TRIM: '0' },
-    () => counted,
-  );
-  try {
-    await waitFor(() => off.length > 0, { timeoutMs: 5_000 });
-  } finally {
-    stopOff();
-  }
+  const off = await firstGiveBack({ DROVER_HUB_MALLOC_TRIM: '0' }, () => counted);
   assert.is(trims, 1);
   assert.equal(off, [undefined]);
 });
