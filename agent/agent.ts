@@ -48,6 +48,7 @@ import { observe } from './pressure/signals.js';
 import { createPodManager, type PodManager } from './pods/manager.js';
 import type { PodManagerOptions } from './pods/options.js';
 import { nodeAddresses } from './node-info.js';
+import { Outbox } from './outbox.js';
 import { proxyOptions } from './proxy/options.js';
 import { ServiceProxy } from './proxy/proxy.js';
 import { ClusterDns } from './dns/role.js';
@@ -110,6 +111,8 @@ const IMAGES_TTL_MS = 10_000;
 
 export class Agent {
   private client?: MqttClient;
+  /** The current connection's send window for reports (outbox.ts). */
+  private outbox?: Outbox;
   private cred?: NodeCredential;
   private readonly backoff = new Backoff();
   /** The hubs to use, in turn when one cannot be reached. */
@@ -164,8 +167,7 @@ export class Agent {
     const io: PodRunnerIo = {
       report: (ns, name, uid, status) => this.publishPodStatus(ns, name, uid, status),
       event: (ev) => {
-        if (this.client?.connected)
-          this.client.publish(topics.events(node), encode<AgentEvent>(ev), { qos: 1 });
+        if (this.client?.connected) this.outbox?.send(topics.events(node), encode<AgentEvent>(ev));
       },
       // RuntimeReady follows the runtime at once, not after the probe cache expires.
       runtimeChanged: () => {
@@ -319,11 +321,9 @@ export class Agent {
 
   /** Pod status to the hub; dropped while disconnected (resendAll() on the next connect). */
   private publishPodStatus(ns: string, name: string, uid: string, status: PodStatus): void {
-    const c = this.client;
-    if (!c?.connected) return;
-    c.publish(topics.podStatus(this.cfg.nodeName, ns, name), encode<PodStatusReport>({ uid, status }), {
-      qos: 1,
-    });
+    if (!this.client?.connected) return;
+    const topic = topics.podStatus(this.cfg.nodeName, ns, name);
+    this.outbox?.send(topic, encode<PodStatusReport>({ uid, status }), topic);
   }
 
   /** Joins with the bootstrap token, retrying with backoff while the hub is unreachable. */
@@ -390,6 +390,7 @@ export class Agent {
       will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
     });
     this.client = client;
+    this.outbox = new Outbox(client);
     this.deps.onClient?.(client);
     if (release) {
       client.once('connect', release);
@@ -448,6 +449,7 @@ export class Agent {
       client.on('error', () => {}); // late socket errors after close must not crash the process
       client.end(true);
       this.client = undefined;
+      this.outbox = undefined;
       if (this.stopping) return;
       if (refused) void this.onRefused();
       else this.scheduleReconnect();
@@ -530,6 +532,7 @@ export class Agent {
     this.timers.push(hb);
     // Usage for the metrics API (kubectl top, HPA): only where containers really run.
     const sampler = this.runtime ? new UsageSampler(this.runtime, this.cfg.nodeName) : undefined;
+    const outbox = this.outbox;
     if (sampler) {
       let busy = false;
       const run = () => {
@@ -537,9 +540,7 @@ export class Agent {
         busy = true;
         sampler
           .sample()
-          .then((r) =>
-            client.publish(topics.metrics(this.cfg.nodeName), encode<MetricsReport>(r), { qos: 0 }),
-          )
+          .then((r) => outbox?.fire(topics.metrics(this.cfg.nodeName), encode<MetricsReport>(r)))
           .catch((e: Error) => this.log.debug('usage sample failed', { error: e.message }))
           .finally(() => {
             busy = false;
@@ -568,11 +569,11 @@ export class Agent {
       report.images = await this.listImages();
       const fp = `${statusFingerprint(report)}|${report.images.map((i) => i.names.join(',')).join(';')}`;
       const due = Date.now() - this.lastStatusAt >= this.cfg.statusIntervalMs;
-      const client = this.client;
-      if (!client?.connected || !(force || due || fp !== this.lastFingerprint)) return;
+      if (!this.client?.connected || !(force || due || fp !== this.lastFingerprint)) return;
       this.lastFingerprint = fp;
       this.lastStatusAt = Date.now();
-      client.publish(topics.status(this.cfg.nodeName), encode(report), { qos: 1 });
+      const topic = topics.status(this.cfg.nodeName);
+      this.outbox?.send(topic, encode(report), topic);
       this.log.debug('status sent', { forced: force });
     } catch (e) {
       this.log.warn('status report failed', { error: (e as Error).message });

@@ -13,6 +13,7 @@ import type {
   ResourceList,
   Secret,
 } from '../api/types.js';
+import { InflateError, inflatePayload, isDeflated } from '../codec/deflate.js';
 import { parseJsonBounded } from '../codec/json-depth.js';
 import {
   EXEC_STREAM_STDERR,
@@ -217,7 +218,7 @@ function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
   const len = typeof buf === 'string' ? Buffer.byteLength(buf) : buf.byteLength;
   if (len > MAX_AGENT_PAYLOAD_BYTES)
     throw new ProtocolError(`${what}: payload of ${len} bytes exceeds the limit`);
-  const text = typeof buf === 'string' ? buf : decodeUtf8(buf, what);
+  const text = typeof buf === 'string' ? buf : decodeUtf8(inflated(buf, what), what);
   let v: unknown;
   try {
     v = parseJsonBounded(text, MAX_AGENT_PAYLOAD_DEPTH);
@@ -228,6 +229,17 @@ function decode(buf: Buffer | Uint8Array | string, what: string): Obj {
   if (v.v !== PROTOCOL_VERSION)
     throw new ProtocolError(`${what}: unsupported protocol version ${String(v.v)}`);
   return v;
+}
+
+/** The JSON bytes of a payload an agent deflated (shared/codec/deflate.ts), or the payload itself. */
+function inflated(buf: Buffer | Uint8Array, what: string): Buffer | Uint8Array {
+  if (!isDeflated(buf)) return buf;
+  try {
+    return inflatePayload(buf, MAX_AGENT_PAYLOAD_BYTES);
+  } catch (e) {
+    if (e instanceof InflateError) throw new ProtocolError(`${what}: ${e.message}`);
+    throw e;
+  }
 }
 
 function isObj(v: unknown): v is Obj {

@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { parseTopic, topics } from '../../shared/mqtt/topics.js';
-import { BOOTSTRAP_USERNAME_PREFIX, NODE_USERNAME_PREFIX } from '../../shared/protocol/constants.js';
+import {
+  BOOTSTRAP_USERNAME_PREFIX,
+  NODE_CLIENT_ID_PREFIX,
+  NODE_USERNAME_PREFIX,
+} from '../../shared/protocol/constants.js';
 import {
   type DesiredState,
   encode,
@@ -16,6 +20,7 @@ import {
   parseHeartbeat,
   parseJoinRequest,
   parseNodeStatusReport,
+  parsePodStatusReport,
   parseWill,
   type WillMessage,
 } from '../../shared/protocol/messages.js';
@@ -27,6 +32,8 @@ export interface MiniHub {
   statuses: NodeStatusReport[];
   heartbeats: { node: string; hb: Heartbeat }[];
   wills: { node: string; will: WillMessage }[];
+  /** Pod status reports as received: node, pod name and the reported phase. */
+  podStatuses: { node: string; pod: string; phase?: string }[];
   /** Forget a node's credential, as a reset hub would. */
   revoke(node: string): void;
   publishDesired(node: string, s: Omit<DesiredState, 'v'>): Promise<void>;
@@ -38,6 +45,8 @@ export async function startMiniHub(opts: {
   port?: number;
   /** node -> password; pass one map to several mini hubs so they share the credentials they issue. */
   creds?: Map<string, string>;
+  /** Hold each publish of a node this long before handling it (a busy hub: its PUBACKs come late), ms. */
+  publishDelayMs?: number;
 }): Promise<MiniHub> {
   const creds = opts.creds ?? new Map<string, string>();
   const [tokenId] = opts.token.split('.');
@@ -54,6 +63,11 @@ export async function startMiniHub(opts: {
       const err = Object.assign(new Error('bad credentials'), { returnCode: 4 as const });
       done(err, false);
     },
+    authorizePublish(client, _packet, done) {
+      const delay = opts.publishDelayMs ?? 0;
+      if (delay > 0 && client?.id.startsWith(NODE_CLIENT_ID_PREFIX)) setTimeout(() => done(null), delay);
+      else done(null);
+    },
   });
   const hub: MiniHub = {
     url: '',
@@ -62,6 +76,7 @@ export async function startMiniHub(opts: {
     statuses: [],
     heartbeats: [],
     wills: [],
+    podStatuses: [],
     revoke: (node) => {
       creds.delete(node);
     },
@@ -113,6 +128,12 @@ export async function startMiniHub(opts: {
     } else if (t.kind === 'status') hub.statuses.push(parseNodeStatusReport(packet.payload as Buffer));
     else if (t.kind === 'lease')
       hub.heartbeats.push({ node: t.node, hb: parseHeartbeat(packet.payload as Buffer) });
+    else if (t.kind === 'podStatus')
+      hub.podStatuses.push({
+        node: t.node,
+        pod: t.pod,
+        phase: parsePodStatusReport(packet.payload as Buffer).status.phase,
+      });
     else if (t.kind === 'will') hub.wills.push({ node: t.node, will: parseWill(packet.payload as Buffer) });
   });
   const server: Server = createServer(broker.handle);

@@ -5,6 +5,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
 import { test } from 'uvu';
@@ -225,6 +226,40 @@ test('payloads that are not valid UTF-8 are refused on every hub topic, counted,
     (await hub.client.list<Event>('events', 'default')).items.find((e) => e.reason === 'Utf8'),
   );
   assert.is(ok.message, '\u00e9t\u00e9');
+});
+
+test('deflated payloads: bombs and broken streams on every hub topic are refused and counted; a deflated status lands', async () => {
+  await sendStatus(agent, NODE);
+  const before = await waitFor('node reported', async () => {
+    const x = await hub.client.get<Node>('nodes', undefined, NODE).catch(() => undefined);
+    return x?.status?.nodeInfo ? x : undefined;
+  });
+  const status = statusReport(NODE, { nodeInfo: { ...before.status!.nodeInfo!, osImage: 'Deflated Linux' } });
+  const hostile = [
+    // 100 MB of one byte in ~100 KB: past MAX_AGENT_PAYLOAD_BYTES once inflated
+    deflateSync(Buffer.alloc(100 * 2 ** 20, 0x20), { level: 9 }),
+    // a status whose inflated JSON is 2 MB (valid but for its size)
+    deflateSync(Buffer.from(JSON.stringify({ ...status, pad: 'x'.repeat(2 * 2 ** 20) }))),
+    deflateSync(Buffer.from(JSON.stringify(status))).subarray(0, 60), // cut short
+    Buffer.concat([Buffer.from([0x78, 0x9c]), randomBytes(200)]), // a header, then noise
+  ];
+  const invalidBefore = await invalidCount();
+  for (const topic of TOPICS)
+    for (const payload of hostile) await agent.publishAsync(topic, payload, { qos: 1 });
+  const sent = TOPICS.length * hostile.length;
+  await waitFor(
+    `${sent} deflated messages counted invalid`,
+    async () => (await invalidCount()) - invalidBefore >= sent,
+  );
+  assert.is((await invalidCount()) - invalidBefore, sent, 'each refused exactly once');
+  const same = await hub.client.get<Node>('nodes', undefined, NODE);
+  assert.is(same.status?.nodeInfo?.osImage, before.status?.nodeInfo?.osImage, 'nothing of them stored');
+  // The same status deflated as an agent sends it is taken.
+  await agent.publishAsync(topics.status(NODE), deflateSync(Buffer.from(JSON.stringify(status))), { qos: 1 });
+  await waitFor('the deflated status stored', async () => {
+    const x = await hub.client.get<Node>('nodes', undefined, NODE);
+    return x.status?.nodeInfo?.osImage === 'Deflated Linux' ? x : undefined;
+  });
 });
 
 test.run();
