@@ -4,7 +4,9 @@
 // `npm run bench -- store`), then rewrite the results table in README.md between
 // `<!-- bench:start -->` and `<!-- bench:end -->` from bench/results/*.json.
 // Options after the names are passed to each benchmark (`npm run bench -- fleet --hold 60s`).
-// `--table-only` just regenerates the README table from the existing results.
+// `--table-only` just regenerates the README table from the existing results; otherwise only
+// the results of the benchmarks this run started rewrite their rows (an older local result
+// file, say of a partial run with other options, leaves the table's rows as they stand).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +59,10 @@ function build() {
   spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
 }
 
+/** Names of the benchmarks this run started; undefined with --table-only (every result file). */
+let ran;
 if (!tableOnly) {
+  ran = new Set();
   build();
   const chosen = BENCHMARKS.filter((b) => names.length === 0 || names.some((n) => b.includes(n)));
   if (chosen.length === 0) {
@@ -70,6 +75,7 @@ if (!tableOnly) {
       console.log(`\n== ${b}: not built (${file} missing), skipped`);
       continue;
     }
+    ran.add(b);
     const r = spawnSync(process.execPath, [file, ...passOn], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) console.log(`== ${b} exited with ${r.status ?? r.signal}`);
   }
@@ -93,6 +99,7 @@ const results = existsSync(resultsDir)
   ? readdirSync(resultsDir)
       .filter((f) => f.endsWith('.json'))
       .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')))
+      .filter((r) => !ran || ran.has(r.name))
       .sort((a, b) => {
         const ia = BENCHMARKS.indexOf(a.name);
         const ib = BENCHMARKS.indexOf(b.name);
@@ -116,9 +123,21 @@ const rowTitle = (l) => l.split(' | ')[0].slice(2);
 const rowFigure = (l) => l.split(' | ')[1];
 const oldRows = oldBlock.split('\n').filter((l) => /^\| (?!benchmark \|)(?!---)/.test(l));
 const keptRows = oldRows.filter((l) => !haveTitles.has(rowTitle(l)));
+// Notes keep their places too: a refreshed benchmark's new notes stand where its old ones began.
+const noteTitle = (l) => [...haveTitles].find((t) => l.startsWith(`- ${t}: `));
+const freshNotes = (title) =>
+  results.filter((r) => r.title === title).flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`));
+const placedNotes = new Set();
 const keptNotes = oldBlock
   .split('\n')
-  .filter((l) => l.startsWith('- ') && ![...haveTitles].some((t) => l.startsWith(`- ${t}: `)));
+  .filter((l) => l.startsWith('- '))
+  .flatMap((l) => {
+    const t = noteTitle(l);
+    if (t === undefined) return [l];
+    if (placedNotes.has(t)) return [];
+    placedNotes.add(t);
+    return freshNotes(t);
+  });
 const oldMachine = /^Machine: (.*)\. Regenerate/m.exec(oldBlock)?.[1];
 
 const lines = [];
@@ -166,7 +185,12 @@ const titles = [
   ...results.map((r) => r.title).filter((t) => !oldTitles.includes(t)),
 ];
 for (const title of titles) lines.push(...rows.get(title));
-const notes = [...keptNotes, ...results.flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`))];
+const notes = [
+  ...keptNotes,
+  ...results
+    .filter((r) => !placedNotes.has(r.title))
+    .flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`)),
+];
 if (notes.length) lines.push('', 'Notes:', '', ...notes);
 
 const block = `${START}\n${lines.join('\n')}\n${END}`;
