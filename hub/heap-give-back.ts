@@ -130,11 +130,16 @@ let record:
 let pauseBudgetMs = Number.POSITIVE_INFINITY;
 
 /**
- * Limits the give-back's pause, for a hub that leads by a lease (hub/hub.ts): a renewal may be
- * a retry period old when the GC starts, and the lease is lost past the renew deadline.
+ * Limits the give-back's pause, for a hub among several (hub/hub.ts): the leader's lease is
+ * lost past its renew deadline, and any hub whose presence stops for a while is taken for dead.
  */
 export function setGiveBackPauseBudget(ms: number): void {
   pauseBudgetMs = ms;
+}
+
+/** The pause budget in force, ms (Infinity: none). */
+export function giveBackPauseBudget(): number {
+  return pauseBudgetMs;
 }
 
 /**
@@ -164,7 +169,12 @@ export function setGiveBackMetricsRegistry(m: Metrics): void {
   );
   const skipped = m.counter(
     'drover_heap_give_backs_skipped_total',
-    'Give-backs due but not run: their likely pause was over the budget (a hub leading by a lease).',
+    'Give-backs due but not run: their likely pause was over the budget (a hub among several).',
+  );
+  m.gauge(
+    'drover_heap_give_back_pause_budget_seconds',
+    'The longest pause a give-back may take now, seconds (+Inf: a single hub; NATS: leader or standby).',
+    () => pauseBudgetMs / 1000,
   );
   record = {
     skipped: () => skipped.inc(),

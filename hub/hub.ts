@@ -65,7 +65,7 @@ import { InformerFactory } from './informers/factory.js';
 import { LeaseTable } from './leases.js';
 import { type RunningScheduler, startScheduler } from './scheduler/scheduler.js';
 import { KvLeaderLock } from './leader/kv-lock.js';
-import { HubRelay } from './relay/relay.js';
+import { DEFAULT_HUB_DEAD_AFTER_MS, DEFAULT_PRESENCE_FLUSH_MS, HubRelay } from './relay/relay.js';
 import { StoreLink } from './relay/store-link.js';
 import { LeaderElector } from './leader/elector.js';
 import { type OpenedStore, openStore } from './store/open.js';
@@ -674,9 +674,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         undo.push({ name: 'stop leader work', run: () => unwind(leaderUndo) });
         if (!opened.nats) return runLeaderSteps(); // SQLite: the only hub is always the leader
         const lock = await KvLeaderLock.open(opened.nats, config.storeReplicas);
-        // A give-back's GC pause past the renew deadline would lose the lease: at most half of
-        // what is left of the deadline once a renewal is a retry period old (750 ms by default).
-        setGiveBackPauseBudget((config.leaderRenewDeadlineMs - config.leaderRetryPeriodMs) / 2);
+        // A give-back's GC pause must not cost the cluster a hub: a leader's pause past the renew
+        // deadline loses the lease (half of what is left of the deadline once a renewal is a
+        // retry period old: 750 ms by default); a standby's past the relay's dead time makes the
+        // other hubs give its boards up (half of what is left once its last presence is a flush
+        // old: 2 s). Until 2026-12-04 every hub had the leader's: at 5,000 boards a hub none gave back.
+        const leaderBudgetMs = (config.leaderRenewDeadlineMs - config.leaderRetryPeriodMs) / 2;
+        const standbyBudgetMs = (DEFAULT_HUB_DEAD_AFTER_MS - DEFAULT_PRESENCE_FLUSH_MS) / 2;
+        setGiveBackPauseBudget(standbyBudgetMs);
         const e = new LeaderElector({
           lock,
           identity: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -684,7 +689,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           renewDeadlineMs: config.leaderRenewDeadlineMs,
           retryPeriodMs: config.leaderRetryPeriodMs,
           log: log.child('leader'),
-          onStartedLeading: runLeaderSteps,
+          onStartedLeading: () => {
+            setGiveBackPauseBudget(leaderBudgetMs);
+            return runLeaderSteps();
+          },
           // Unlike kube-controller-manager, which exits: a hub also holds boards' connections, and
           // dropping them all makes a reconnect storm on the other hubs just when this one was too
           // loaded to renew (seen at 15,000 boards over 3 hubs). The term's components stop (their
@@ -693,6 +701,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
             if (hubStopping) return unwind(leaderUndo);
             log.error('leadership lost: stopping the scheduler and controllers, standing by');
             await unwind(leaderUndo);
+            setGiveBackPauseBudget(standbyBudgetMs);
             log.info('standing by');
           },
         });
