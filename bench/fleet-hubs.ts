@@ -272,6 +272,10 @@ try {
     }
     const notReady = t.notReadyTransitions.length - before;
     const stillShort = t.readyCount() < readyBefore;
+    const connectedAfter = f.counters().connected;
+    const notBack = Number.isNaN(backS)
+      ? `; ${connectedAfter} of ${connectedBefore} connected when the watch ended`
+      : '';
     report.add(
       `time until every board is connected again after kill -9 of a hub`,
       backS,
@@ -279,7 +283,7 @@ try {
       ANCHORS.hubFailover,
       {
         met: Number.isFinite(backS) && notReady === 0,
-        note: `${connectedBefore} boards; the dead hub held about a third; NotReady marks within ${formatDurationMs(AFTER_KILL_MS)} of the kill: ${notReady}; ${stillShort ? `${readyBefore - t.readyCount()} boards still not Ready when the watch ended` : lastShortS > 0 ? `every board Ready again ${fmt(lastShortS)} s after the kill` : 'no board ever left Ready'}`,
+        note: `${connectedBefore} boards; the dead hub held about a third; NotReady marks within ${formatDurationMs(AFTER_KILL_MS)} of the kill: ${notReady}; ${stillShort ? `${readyBefore - t.readyCount()} boards still not Ready when the watch ended` : lastShortS > 0 ? `every board Ready again ${fmt(lastShortS)} s after the kill` : 'no board ever left Ready'}${notBack}`,
       },
     );
     report.add('NotReady after kill -9 of a hub', notReady, 'boards', ANCHORS.hubFailover, {
