@@ -390,7 +390,12 @@ export class Agent {
       will: { topic: topics.will(name), payload: encode<WillMessage>(will), qos: 1, retain: false },
     });
     this.client = client;
-    this.outbox = new Outbox(client);
+    this.outbox = new Outbox(client, {
+      onFirstDrop: (topic) =>
+        this.log.warn('reports to the hub are waiting on a slow link; dropping events until they leave', {
+          topic,
+        }),
+    });
     this.deps.onClient?.(client);
     if (release) {
       client.once('connect', release);

@@ -31,6 +31,8 @@ export interface OutboxOptions {
   windowBytes?: number;
   /** Default ACK_TIMEOUT_MS. */
   ackTimeoutMs?: number;
+  /** Told of the first report dropped because MAX_UNKEYED_WAITING were waiting (the agent logs it). */
+  onFirstDrop?: (topic: string) => void;
 }
 
 /** The part of an MQTT client the outbox uses (mqtt.js' MqttClient has it). */
@@ -63,6 +65,7 @@ export class Outbox {
   ackTimeouts = 0;
   private readonly windowBytes: number;
   private readonly ackTimeoutMs: number;
+  private readonly onFirstDrop?: (topic: string) => void;
 
   constructor(
     private readonly client: OutboxClient,
@@ -70,6 +73,7 @@ export class Outbox {
   ) {
     this.windowBytes = o.windowBytes ?? SEND_WINDOW_BYTES;
     this.ackTimeoutMs = o.ackTimeoutMs ?? ACK_TIMEOUT_MS;
+    this.onFirstDrop = o.onFirstDrop;
   }
 
   /** Bytes sent and not yet acknowledged. */
@@ -88,7 +92,7 @@ export class Outbox {
     const item = { topic, payload, bytes: publishPacketBytes(topic, payload.byteLength, 1) };
     if (key === undefined) {
       if (this.unkeyed >= MAX_UNKEYED_WAITING) {
-        this.dropped++;
+        if (this.dropped++ === 0) this.onFirstDrop?.(topic);
         return;
       }
       this.unkeyed++;

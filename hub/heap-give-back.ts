@@ -137,11 +137,6 @@ export function setGiveBackPauseBudget(ms: number): void {
   pauseBudgetMs = ms;
 }
 
-/** The pause budget in force, ms (Infinity: none). */
-export function giveBackPauseBudget(): number {
-  return pauseBudgetMs;
-}
-
 /**
  * Counts give-backs in the hub's /metrics: the give-back starts before the hub (`drover hub`),
  * so, as the work queues' provider, the registry is set once the hub has one; earlier ones or

@@ -108,11 +108,13 @@ test('an error callback (connection closed) frees the window as an acknowledgeme
 
 test('events without a key are bounded while waiting: the overflow is dropped and counted', () => {
   const c = recorder();
-  const o = new Outbox(c, { windowBytes: 100 });
+  const told: string[] = [];
+  const o = new Outbox(c, { windowBytes: 100, onFirstDrop: (t) => told.push(t) });
   o.send('first', json(60));
   for (let i = 0; i < MAX_UNKEYED_WAITING + 10; i++) o.send('event', json(10));
   assert.is(o.waitingCount, MAX_UNKEYED_WAITING);
   assert.is(o.dropped, 10);
+  assert.equal(told, ['event'], 'told once');
   o.send('status', json(10), 'status');
   assert.is(o.waitingCount, MAX_UNKEYED_WAITING + 1, 'a keyed report is not an event');
 });
@@ -135,11 +137,19 @@ test('a PUBACK that never comes frees its room after the ack timeout, once', asy
   o.send('a', json(60));
   o.send('b', json(60));
   assert.is(c.sent.length, 1);
-  await new Promise((r) => setTimeout(r, 60));
+  const t0 = Date.now();
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (c.sent.length < 2 && Date.now() - t0 < 5_000) return;
+      clearInterval(poll);
+      resolve();
+    }, 1);
+  });
+  c.sent[1]?.ack?.(); // b is acknowledged: only a timed out
   assert.is(c.sent.length, 2, 'b went once a timed out');
+  assert.ok(Date.now() - t0 >= 20, `not before the timeout (${Date.now() - t0} ms)`);
   assert.is(o.ackTimeouts, 1);
   c.sent[0]!.ack!(); // a late PUBACK frees nothing twice
-  c.sent[1]!.ack!();
   assert.is(o.inFlightBytes, 0);
 });
 
