@@ -206,6 +206,7 @@ export class Agent {
         thresholds: [...cfg.evictionHard, ...cfg.evictionSoft],
         observe: async () =>
           observe(cfg.dataDir, await store.imageFsPath().catch(() => undefined), cfg.podsCgroup || undefined),
+        observed: (obs, now) => this.facts.observed?.(obs, now),
         candidates: () => pods.evictionCandidates(),
         containerMemory: async (id) => (await runtime.containerStats(id)).memoryBytes,
         dirUsage: dirUsageBytes,

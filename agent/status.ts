@@ -9,7 +9,7 @@ import { sampleUsage, type Usage } from './usage.js';
 import type { AgentConfig } from './config.js';
 import { bootId, collectNodeInfo, nodeAddresses, probeRuntime, type RuntimeProbe } from './node-info.js';
 import { type PressureCondition, PressureMonitor } from './pressure/monitor.js';
-import { observe } from './pressure/signals.js';
+import { type Observations, observe } from './pressure/signals.js';
 import type { Runtime } from './runtime/runtime.js';
 
 /** How long a runtime probe result is reused, ms: the socket is not asked on every heartbeat. */
@@ -25,6 +25,8 @@ export interface MachineFacts {
   addresses(): NodeAddress[];
   /** Memory, disk and PID pressure from the eviction signals; absent: never under pressure. */
   pressure?(): Promise<PressureCondition[]>;
+  /** Observations made elsewhere (the eviction manager's rounds), counted by pressure() too. */
+  observed?(obs: Observations, now: number): void;
   /** The runtime's images (node.status.images); reject or return [] when unknown. */
   images(): Promise<ContainerImage[]>;
 }
@@ -50,6 +52,9 @@ export function localMachineFacts(
       const images = await imageFsPath?.().catch(() => undefined);
       return monitor.evaluate(await observe(cfg.dataDir, images, cfg.podsCgroup || undefined), Date.now())
         .conditions;
+    },
+    observed: (obs, now) => {
+      monitor.evaluate(obs, now);
     },
     images: async () => (runtime ? runtime.listImages() : []),
   };

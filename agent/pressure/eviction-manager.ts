@@ -30,6 +30,12 @@ export interface EvictionManagerOptions {
   /** Hard thresholds and soft ones (with gracePeriodMs). */
   thresholds: Threshold[];
   observe(): Promise<Observations>;
+  /**
+   * Told of each round's observations (the node's pressure conditions come from them too, as
+   * kubelet's from its eviction manager: a pod evicted within a second still leaves the
+   * condition True for the transition period, whatever the status report's own sampling saw).
+   */
+  observed?(obs: Observations, now: number): void;
   candidates(): EvictionCandidate[];
   containerMemory(id: string): Promise<number>;
   dirUsage(path: string): Promise<number>;
@@ -103,7 +109,10 @@ export class EvictionManager {
 
   /** One round; returns the uid of the pod it evicted, if any. */
   async synchronize(): Promise<string | undefined> {
-    const { acting } = this.signals.step(await this.o.observe(), this.clock());
+    const obs = await this.o.observe();
+    const now = this.clock();
+    this.o.observed?.(obs, now);
+    const { acting } = this.signals.step(obs, now);
     if (acting.length === 0) return undefined;
     const met = [...acting].sort(
       (a, b) => ORDER.indexOf(a.threshold.signal) - ORDER.indexOf(b.threshold.signal),

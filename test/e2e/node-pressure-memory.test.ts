@@ -94,14 +94,20 @@ test('a pod holding memory past the threshold is evicted with reason Evicted; th
   // Watched together: the node's MemoryPressure (True for the 2 s transition period at least)
   // and the hog's eviction.
   let sawPressure = false;
+  let hogStatus: unknown;
   const h = await waitFor(
     async () => {
       if ((await pressure()) === 'True') sawPressure = true;
       const p = await c.pod('hog');
+      hogStatus = p.status;
       return p.status?.reason === 'Evicted' && sawPressure ? p : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 100, what: 'MemoryPressure True and the hog evicted' },
-  );
+  ).catch((e: Error) => {
+    throw new Error(
+      `${e.message}; MemoryPressure True seen: ${sawPressure}; the hog's status: ${JSON.stringify(hogStatus)}`,
+    );
+  });
   assert.is(h.status?.phase, 'Failed');
   assert.match(
     h.status?.message ?? '',
