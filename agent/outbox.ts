@@ -42,8 +42,11 @@ export interface OutboxClient {
 
 interface Waiting {
   topic: string;
-  payload: Buffer;
-  bytes: number;
+  json: Buffer;
+  /** Deflated once, when it first comes up to be sent (a report replaced before never is). */
+  payload?: Buffer;
+  /** Without a key: counted against MAX_UNKEYED_WAITING. */
+  unkeyed: boolean;
 }
 
 /** Size of an MQTT 3.1.1 PUBLISH packet (section 3.3): header, topic, packet id, payload. */
@@ -88,8 +91,7 @@ export class Outbox {
 
   /** A QoS 1 report; with a key, it replaces the one of that key still waiting. */
   send(topic: string, json: Buffer, key?: string): void {
-    const payload = deflatePayload(json);
-    const item = { topic, payload, bytes: publishPacketBytes(topic, payload.byteLength, 1) };
+    const item: Waiting = { topic, json, unkeyed: key === undefined };
     if (key === undefined) {
       if (this.unkeyed >= MAX_UNKEYED_WAITING) {
         if (this.dropped++ === 0) this.onFirstDrop?.(topic);
@@ -108,16 +110,19 @@ export class Outbox {
 
   private drain(): void {
     for (const [key, item] of this.waiting) {
-      if (this.inFlight > 0 && this.inFlight + item.bytes > this.windowBytes) return;
+      item.payload ??= deflatePayload(item.json);
+      const payload = item.payload;
+      const bytes = publishPacketBytes(item.topic, payload.byteLength, 1);
+      if (this.inFlight > 0 && this.inFlight + bytes > this.windowBytes) return;
       this.waiting.delete(key);
-      if (key.startsWith('\0')) this.unkeyed--;
-      this.inFlight += item.bytes;
+      if (item.unkeyed) this.unkeyed--;
+      this.inFlight += bytes;
       let freed = false;
       const free = () => {
         if (freed) return;
         freed = true;
         clearTimeout(timer);
-        this.inFlight -= item.bytes;
+        this.inFlight -= bytes;
         this.drain();
       };
       const timer = setTimeout(() => {
@@ -126,7 +131,7 @@ export class Outbox {
       }, this.ackTimeoutMs);
       timer.unref();
       // Called at PUBACK, or with an error when the connection closes first.
-      this.client.publish(item.topic, item.payload, { qos: 1 }, free);
+      this.client.publish(item.topic, payload, { qos: 1 }, free);
     }
   }
 }

@@ -128,7 +128,7 @@ const noteTitle = (l) => [...haveTitles].find((t) => l.startsWith(`- ${t}: `));
 const freshNotes = (title) =>
   results.filter((r) => r.title === title).flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`));
 const placedNotes = new Set();
-const keptNotes = oldBlock
+const notesInPlace = oldBlock
   .split('\n')
   .filter((l) => l.startsWith('- '))
   .flatMap((l) => {
@@ -186,7 +186,7 @@ const titles = [
 ];
 for (const title of titles) lines.push(...rows.get(title));
 const notes = [
-  ...keptNotes,
+  ...notesInPlace,
   ...results
     .filter((r) => !placedNotes.has(r.title))
     .flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`)),

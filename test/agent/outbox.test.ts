@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_UNKEYED_WAITING, Outbox, type OutboxClient, publishPacketBytes } from '../../agent/outbox.js';
 import { isDeflated } from '../../shared/codec/deflate.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface Sent {
   topic: string;
@@ -138,14 +139,9 @@ test('a PUBACK that never comes frees its room after the ack timeout, once', asy
   o.send('b', json(60));
   assert.is(c.sent.length, 1);
   const t0 = Date.now();
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (c.sent.length < 2 && Date.now() - t0 < 5_000) return;
-      clearInterval(poll);
-      resolve();
-    }, 1);
-  });
-  c.sent[1]?.ack?.(); // b is acknowledged: only a timed out
+  // Polled each millisecond and b acknowledged in the same turn: only a can time out.
+  await waitFor(() => c.sent.length === 2, { intervalMs: 1, timeoutMs: 5_000, what: 'b sent' });
+  c.sent[1]!.ack!();
   assert.is(c.sent.length, 2, 'b went once a timed out');
   assert.ok(Date.now() - t0 >= 20, `not before the timeout (${Date.now() - t0} ms)`);
   assert.is(o.ackTimeouts, 1);
